@@ -1,0 +1,459 @@
+-- shopdesk schema, version 1.
+--
+-- The database is the source of truth: every rule the code enforces is backed
+-- here by a CHECK, FOREIGN KEY, UNIQUE or NOT NULL. Money is integer minor
+-- units (fen/cents). Timestamps are UTC RFC 3339 text ("2026-11-22T06:35:58Z"),
+-- which sorts correctly as text. Dates are "YYYY-MM-DD" in the shop's zone.
+-- Every row people edit carries `version` for optimistic concurrency.
+--
+-- This file runs once on an empty database inside one transaction; the store
+-- stamps PRAGMA application_id and user_version after it.
+
+-- One row: the shop's settings.
+CREATE TABLE settings (
+    id                          INTEGER PRIMARY KEY CHECK (id = 1),
+    shop_name                   TEXT    NOT NULL DEFAULT 'shopdesk',
+    currency                    TEXT    NOT NULL DEFAULT 'CNY' CHECK (length(currency) = 3 AND currency = upper(currency)),
+    timezone                    TEXT    NOT NULL DEFAULT 'Asia/Shanghai' CHECK (length(timezone) > 0),
+    -- ISO weekday numbers, Monday = 1: "1,2,3,4,5".
+    business_days               TEXT    NOT NULL DEFAULT '1,2,3,4,5',
+    business_start              TEXT    NOT NULL DEFAULT '09:00' CHECK (business_start GLOB '[0-2][0-9]:[0-5][0-9]'),
+    business_end                TEXT    NOT NULL DEFAULT '18:00' CHECK (business_end GLOB '[0-2][0-9]:[0-5][0-9]' AND business_end > business_start),
+    merchant_review_sla_days    INTEGER NOT NULL DEFAULT 5  CHECK (merchant_review_sla_days > 0),
+    ticket_audit_sla_days       INTEGER NOT NULL DEFAULT 1  CHECK (ticket_audit_sla_days > 0),
+    ticket_resolve_sla_days     INTEGER NOT NULL DEFAULT 3  CHECK (ticket_resolve_sla_days > 0),
+    return_window_days          INTEGER NOT NULL DEFAULT 7  CHECK (return_window_days >= 0),
+    reopen_window_days          INTEGER NOT NULL DEFAULT 7  CHECK (reopen_window_days >= 0),
+    ship_by_hours               INTEGER NOT NULL DEFAULT 48 CHECK (ship_by_hours > 0),
+    doc_expiry_warn_days        INTEGER NOT NULL DEFAULT 30 CHECK (doc_expiry_warn_days >= 0),
+    violation_suspend_points    INTEGER NOT NULL DEFAULT 12 CHECK (violation_suspend_points > 0),
+    -- Commission in basis points (500 = 5.00 %).
+    default_commission_bp       INTEGER NOT NULL DEFAULT 500 CHECK (default_commission_bp BETWEEN 0 AND 10000),
+    refund_limit_support_minor  INTEGER NOT NULL DEFAULT 20000  CHECK (refund_limit_support_minor >= 0),
+    refund_limit_operator_minor INTEGER NOT NULL DEFAULT 200000 CHECK (refund_limit_operator_minor >= 0),
+    version                     INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE holidays (
+    date TEXT PRIMARY KEY CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    name TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE staff (
+    id           INTEGER PRIMARY KEY,
+    login        TEXT    NOT NULL UNIQUE CHECK (length(login) > 0),
+    display_name TEXT    NOT NULL DEFAULT '',
+    role         TEXT    NOT NULL CHECK (role IN ('owner', 'operator', 'support', 'viewer')),
+    active       INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    created_at   TEXT    NOT NULL,
+    version      INTEGER NOT NULL DEFAULT 0
+);
+
+-- Merchant onboarding (SPEC 4.1).
+CREATE TABLE merchants (
+    id                   INTEGER PRIMARY KEY,
+    code                 TEXT    NOT NULL UNIQUE CHECK (length(code) > 0),
+    name                 TEXT    NOT NULL CHECK (length(name) > 0),
+    legal_name           TEXT    NOT NULL DEFAULT '',
+    contact_name         TEXT    NOT NULL DEFAULT '',
+    phone                TEXT    NOT NULL DEFAULT '',
+    email                TEXT    NOT NULL DEFAULT '',
+    address              TEXT    NOT NULL DEFAULT '',
+    city                 TEXT    NOT NULL DEFAULT '',
+    license_no           TEXT    NOT NULL DEFAULT '',
+    tax_id               TEXT    NOT NULL DEFAULT '',
+    cooperation_mode     TEXT    NOT NULL CHECK (cooperation_mode IN ('direct', 'agency', 'joint')),
+    -- Comma-separated category paths the merchant asked to sell in.
+    requested_categories TEXT    NOT NULL DEFAULT '',
+    status               TEXT    NOT NULL DEFAULT 'submitted' CHECK (status IN
+                         ('submitted', 'under_review', 'needs_changes', 'approved', 'rejected', 'active', 'suspended', 'terminated')),
+    status_reason        TEXT,
+    commission_bp        INTEGER CHECK (commission_bp BETWEEN 0 AND 10000),
+    platform_fee_minor   INTEGER NOT NULL DEFAULT 0 CHECK (platform_fee_minor >= 0),
+    deposit_minor        INTEGER NOT NULL DEFAULT 0 CHECK (deposit_minor >= 0),
+    deposit_paid         INTEGER NOT NULL DEFAULT 0 CHECK (deposit_paid IN (0, 1)),
+    agreement_signed     INTEGER NOT NULL DEFAULT 0 CHECK (agreement_signed IN (0, 1)),
+    credit_score         INTEGER NOT NULL DEFAULT 80 CHECK (credit_score BETWEEN 0 AND 100),
+    violation_points     INTEGER NOT NULL DEFAULT 0 CHECK (violation_points >= 0),
+    applied_at           TEXT    NOT NULL,
+    review_due_at        TEXT,
+    decided_at           TEXT,
+    created_at           TEXT    NOT NULL,
+    updated_at           TEXT    NOT NULL,
+    version              INTEGER NOT NULL DEFAULT 0,
+    CHECK (status <> 'rejected' OR length(coalesce(status_reason, '')) > 0),
+    CHECK (status <> 'active' OR (deposit_paid = 1 AND agreement_signed = 1))
+);
+CREATE INDEX merchants_status_due ON merchants (status, review_due_at);
+CREATE INDEX merchants_due ON merchants (review_due_at);
+CREATE INDEX merchants_name ON merchants (name);
+
+CREATE TABLE merchant_documents (
+    id           INTEGER PRIMARY KEY,
+    merchant_id  INTEGER NOT NULL REFERENCES merchants (id) ON DELETE CASCADE,
+    kind         TEXT    NOT NULL CHECK (kind IN ('business_licence', 'tax_registration', 'legal_rep_id',
+                 'trademark_certificate', 'brand_authorisation', 'quality_inspection_report',
+                 'quality_system_certificate', 'integrity_pledge')),
+    number       TEXT    NOT NULL DEFAULT '',
+    issuer       TEXT    NOT NULL DEFAULT '',
+    expires_on   TEXT,
+    check_status TEXT    NOT NULL DEFAULT 'pending' CHECK (check_status IN ('pending', 'verified', 'rejected', 'expired')),
+    note         TEXT    NOT NULL DEFAULT '',
+    version      INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (merchant_id, kind)
+);
+CREATE INDEX merchant_documents_expiry ON merchant_documents (expires_on);
+
+CREATE TABLE merchant_violations (
+    id              INTEGER PRIMARY KEY,
+    merchant_id     INTEGER NOT NULL REFERENCES merchants (id) ON DELETE CASCADE,
+    kind            TEXT    NOT NULL CHECK (length(kind) > 0),
+    severity        TEXT    NOT NULL CHECK (severity IN ('minor', 'major', 'severe')),
+    points          INTEGER NOT NULL CHECK (points >= 0),
+    deduction_minor INTEGER NOT NULL DEFAULT 0 CHECK (deduction_minor >= 0),
+    note            TEXT    NOT NULL DEFAULT '',
+    created_at      TEXT    NOT NULL,
+    created_by      TEXT    NOT NULL
+);
+CREATE INDEX merchant_violations_merchant ON merchant_violations (merchant_id);
+
+-- Category tree; `path` ("Home > Kitchen") is the unique, human name.
+CREATE TABLE categories (
+    id            INTEGER PRIMARY KEY,
+    parent_id     INTEGER REFERENCES categories (id),
+    name          TEXT    NOT NULL CHECK (length(name) > 0),
+    path          TEXT    NOT NULL UNIQUE,
+    commission_bp INTEGER CHECK (commission_bp BETWEEN 0 AND 10000),
+    version       INTEGER NOT NULL DEFAULT 0,
+    CHECK (parent_id IS NULL OR parent_id <> id)
+);
+CREATE INDEX categories_parent ON categories (parent_id);
+
+-- Product listing (SPEC 4.2).
+CREATE TABLE products (
+    id                  INTEGER PRIMARY KEY,
+    merchant_id         INTEGER NOT NULL REFERENCES merchants (id),
+    category_id         INTEGER REFERENCES categories (id),
+    sku                 TEXT    NOT NULL CHECK (length(sku) > 0),
+    title               TEXT    NOT NULL DEFAULT '',
+    description         TEXT    NOT NULL DEFAULT '',
+    spec                TEXT    NOT NULL DEFAULT '',
+    origin              TEXT    NOT NULL DEFAULT '',
+    brand               TEXT,
+    price_minor         INTEGER NOT NULL DEFAULT 0 CHECK (price_minor >= 0),
+    stock_on_hand       INTEGER NOT NULL DEFAULT 0 CHECK (stock_on_hand >= 0),
+    stock_reserved      INTEGER NOT NULL DEFAULT 0 CHECK (stock_reserved >= 0),
+    low_stock_threshold INTEGER NOT NULL DEFAULT 0 CHECK (low_stock_threshold >= 0),
+    status              TEXT    NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'pending_review', 'listed', 'rejected', 'delisted')),
+    delist_reason       TEXT    CHECK (delist_reason IN ('out_of_stock', 'seasonal', 'violation', 'merchant_request', 'replaced', 'other')),
+    reject_reason       TEXT,
+    list_at             TEXT,
+    delist_at           TEXT,
+    created_at          TEXT    NOT NULL,
+    updated_at          TEXT    NOT NULL,
+    version             INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (merchant_id, sku),
+    -- Never oversold: available = on_hand - reserved is never negative.
+    CHECK (stock_reserved <= stock_on_hand),
+    CHECK (status <> 'delisted' OR delist_reason IS NOT NULL),
+    CHECK (status <> 'listed' OR price_minor > 0)
+);
+CREATE INDEX products_status ON products (status);
+CREATE INDEX products_merchant ON products (merchant_id);
+CREATE INDEX products_category ON products (category_id);
+CREATE INDEX products_sku ON products (sku);
+CREATE INDEX products_title ON products (title);
+
+-- Substring search over SKU, title and description that works for CJK text.
+-- Trigram needs 3+ characters per term; shorter terms fall back to LIKE.
+CREATE VIRTUAL TABLE products_fts USING fts5 (
+    sku, title, description,
+    content = 'products', content_rowid = 'id', tokenize = 'trigram'
+);
+CREATE TRIGGER products_fts_ai AFTER INSERT ON products BEGIN
+    INSERT INTO products_fts (rowid, sku, title, description) VALUES (new.id, new.sku, new.title, new.description);
+END;
+CREATE TRIGGER products_fts_ad AFTER DELETE ON products BEGIN
+    INSERT INTO products_fts (products_fts, rowid, sku, title, description) VALUES ('delete', old.id, old.sku, old.title, old.description);
+END;
+CREATE TRIGGER products_fts_au AFTER UPDATE OF sku, title, description ON products BEGIN
+    INSERT INTO products_fts (products_fts, rowid, sku, title, description) VALUES ('delete', old.id, old.sku, old.title, old.description);
+    INSERT INTO products_fts (rowid, sku, title, description) VALUES (new.id, new.sku, new.title, new.description);
+END;
+
+-- The inventory ledger: for every product, stock_on_hand = SUM(on_hand_delta)
+-- and stock_reserved = SUM(reserved_delta). `shopdesk check` verifies it.
+CREATE TABLE stock_movements (
+    id             INTEGER PRIMARY KEY,
+    product_id     INTEGER NOT NULL REFERENCES products (id),
+    kind           TEXT    NOT NULL CHECK (kind IN ('receive', 'reserve', 'release', 'ship', 'return', 'adjust')),
+    on_hand_delta  INTEGER NOT NULL DEFAULT 0,
+    reserved_delta INTEGER NOT NULL DEFAULT 0,
+    order_id       INTEGER REFERENCES orders (id),
+    ticket_id      INTEGER REFERENCES tickets (id),
+    note           TEXT    NOT NULL DEFAULT '',
+    actor          TEXT    NOT NULL,
+    created_at     TEXT    NOT NULL,
+    CHECK (on_hand_delta <> 0 OR reserved_delta <> 0)
+);
+CREATE INDEX stock_movements_product ON stock_movements (product_id, id);
+CREATE INDEX stock_movements_order ON stock_movements (order_id);
+
+CREATE TABLE customers (
+    id           INTEGER PRIMARY KEY,
+    external_ref TEXT    NOT NULL UNIQUE CHECK (length(external_ref) > 0),
+    name         TEXT    NOT NULL DEFAULT '',
+    phone        TEXT    NOT NULL DEFAULT '',
+    email        TEXT    NOT NULL DEFAULT '',
+    address      TEXT    NOT NULL DEFAULT '',
+    city         TEXT    NOT NULL DEFAULT '',
+    created_at   TEXT    NOT NULL,
+    version      INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX customers_name ON customers (name);
+
+-- Order handling (SPEC 4.3).
+CREATE TABLE orders (
+    id             INTEGER PRIMARY KEY,
+    channel        TEXT    NOT NULL CHECK (length(channel) > 0),
+    external_id    TEXT    NOT NULL CHECK (length(external_id) > 0),
+    customer_id    INTEGER NOT NULL REFERENCES customers (id),
+    -- The merchant of the first line (lists and merge); lines name their own.
+    merchant_id    INTEGER NOT NULL REFERENCES merchants (id),
+    status         TEXT    NOT NULL CHECK (status IN ('pending_payment', 'paid', 'approved', 'picking', 'packed',
+                   'shipped', 'delivered', 'completed', 'on_hold', 'cancelled', 'merged')),
+    hold_reason    TEXT    CHECK (hold_reason IN ('insufficient_stock', 'address_problem', 'risk_review', 'customer_request', 'other')),
+    -- The state an on_hold order returns to when released.
+    held_from      TEXT    CHECK (held_from IN ('pending_payment', 'paid', 'approved', 'picking', 'packed')),
+    cancel_reason  TEXT,
+    merged_into    INTEGER REFERENCES orders (id),
+    ship_name      TEXT    NOT NULL DEFAULT '',
+    ship_phone     TEXT    NOT NULL DEFAULT '',
+    ship_address   TEXT    NOT NULL DEFAULT '',
+    ship_city      TEXT    NOT NULL DEFAULT '',
+    line_count     INTEGER NOT NULL DEFAULT 0 CHECK (line_count >= 0),
+    item_count     INTEGER NOT NULL DEFAULT 0 CHECK (item_count >= 0),
+    items_minor    INTEGER NOT NULL DEFAULT 0 CHECK (items_minor >= 0),
+    shipping_minor INTEGER NOT NULL DEFAULT 0 CHECK (shipping_minor >= 0),
+    weight_g       INTEGER CHECK (weight_g > 0),
+    carrier        TEXT,
+    tracking_no    TEXT,
+    placed_at      TEXT    NOT NULL,
+    paid_at        TEXT,
+    approved_at    TEXT,
+    shipped_at     TEXT,
+    delivered_at   TEXT,
+    completed_at   TEXT,
+    cancelled_at   TEXT,
+    promised_at    TEXT,
+    ship_by_at     TEXT,
+    created_at     TEXT    NOT NULL,
+    updated_at     TEXT    NOT NULL,
+    version        INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (channel, external_id),
+    CHECK ((status = 'on_hold') = (hold_reason IS NOT NULL AND held_from IS NOT NULL)),
+    CHECK ((status = 'merged') = (merged_into IS NOT NULL)),
+    CHECK (merged_into IS NULL OR merged_into <> id),
+    CHECK (status <> 'cancelled' OR length(coalesce(cancel_reason, '')) > 0),
+    CHECK (status NOT IN ('shipped', 'delivered', 'completed') OR (carrier IS NOT NULL AND tracking_no IS NOT NULL))
+);
+CREATE INDEX orders_placed ON orders (placed_at);
+CREATE INDEX orders_status_placed ON orders (status, placed_at);
+CREATE INDEX orders_customer ON orders (customer_id);
+CREATE INDEX orders_merchant ON orders (merchant_id);
+CREATE INDEX orders_external ON orders (external_id);
+CREATE INDEX orders_ship_by ON orders (ship_by_at) WHERE shipped_at IS NULL;
+CREATE INDEX orders_hold ON orders (hold_reason, placed_at) WHERE hold_reason IS NOT NULL;
+
+CREATE TABLE order_lines (
+    id               INTEGER PRIMARY KEY,
+    order_id         INTEGER NOT NULL REFERENCES orders (id),
+    line_no          INTEGER NOT NULL CHECK (line_no > 0),
+    product_id       INTEGER NOT NULL REFERENCES products (id),
+    merchant_id      INTEGER NOT NULL REFERENCES merchants (id),
+    qty              INTEGER NOT NULL CHECK (qty > 0),
+    unit_price_minor INTEGER NOT NULL CHECK (unit_price_minor >= 0),
+    shipping_minor   INTEGER NOT NULL DEFAULT 0 CHECK (shipping_minor >= 0),
+    -- Units of this line currently held in products.stock_reserved.
+    reserved_qty     INTEGER NOT NULL DEFAULT 0 CHECK (reserved_qty BETWEEN 0 AND qty),
+    UNIQUE (order_id, line_no)
+);
+CREATE INDEX order_lines_product ON order_lines (product_id);
+CREATE INDEX order_lines_merchant ON order_lines (merchant_id);
+
+CREATE TABLE shipment_events (
+    id       INTEGER PRIMARY KEY,
+    order_id INTEGER NOT NULL REFERENCES orders (id),
+    at       TEXT    NOT NULL,
+    status   TEXT    NOT NULL CHECK (length(status) > 0),
+    location TEXT    NOT NULL DEFAULT '',
+    note     TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX shipment_events_order ON shipment_events (order_id, at);
+
+CREATE TABLE reviews (
+    id         INTEGER PRIMARY KEY,
+    order_id   INTEGER NOT NULL REFERENCES orders (id),
+    score      INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+    comment    TEXT    NOT NULL DEFAULT '',
+    created_at TEXT    NOT NULL
+);
+CREATE INDEX reviews_order ON reviews (order_id);
+
+-- After-sales (SPEC 4.4).
+CREATE TABLE tickets (
+    id              INTEGER PRIMARY KEY,
+    channel         TEXT,
+    external_id     TEXT,
+    order_id        INTEGER REFERENCES orders (id),
+    customer_id     INTEGER REFERENCES customers (id),
+    merchant_id     INTEGER REFERENCES merchants (id),
+    kind            TEXT    NOT NULL CHECK (kind IN ('return', 'exchange', 'repair', 'refund_only', 'complaint', 'dispute', 'logistics', 'inquiry')),
+    status          TEXT    NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'approved', 'in_progress', 'waiting_customer',
+                    'waiting_merchant', 'escalated', 'resolved', 'reopened', 'closed', 'rejected')),
+    priority        TEXT    NOT NULL DEFAULT 'normal' CHECK (priority IN ('low', 'normal', 'high', 'urgent')),
+    subject         TEXT    NOT NULL DEFAULT '',
+    description     TEXT    NOT NULL DEFAULT '',
+    quality_issue   INTEGER NOT NULL DEFAULT 0 CHECK (quality_issue IN (0, 1)),
+    assignee_id     INTEGER REFERENCES staff (id),
+    opened_at       TEXT    NOT NULL,
+    audit_due_at    TEXT,
+    approved_at     TEXT,
+    resolve_due_at  TEXT,
+    -- SLA clock pause: when waiting_customer began, and seconds paused so far.
+    paused_since    TEXT,
+    paused_secs     INTEGER NOT NULL DEFAULT 0 CHECK (paused_secs >= 0),
+    resolved_at     TEXT,
+    closed_at       TEXT,
+    resolution      TEXT    CHECK (resolution IN ('refund', 'replace', 'repair', 'compensation', 'no_action')),
+    refund_minor    INTEGER NOT NULL DEFAULT 0 CHECK (refund_minor >= 0),
+    restock         INTEGER NOT NULL DEFAULT 0 CHECK (restock IN (0, 1)),
+    reject_reason   TEXT,
+    sat_attitude    INTEGER CHECK (sat_attitude BETWEEN 1 AND 5),
+    sat_speed       INTEGER CHECK (sat_speed BETWEEN 1 AND 5),
+    sat_resolution  INTEGER CHECK (sat_resolution BETWEEN 1 AND 5),
+    sat_overall     INTEGER CHECK (sat_overall BETWEEN 1 AND 5),
+    created_at      TEXT    NOT NULL,
+    updated_at      TEXT    NOT NULL,
+    version         INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (channel, external_id),
+    CHECK (status <> 'rejected' OR length(coalesce(reject_reason, '')) > 0),
+    CHECK (status NOT IN ('resolved', 'closed') OR resolution IS NOT NULL OR reject_reason IS NOT NULL)
+);
+CREATE INDEX tickets_status_opened ON tickets (status, opened_at);
+CREATE INDEX tickets_opened ON tickets (opened_at);
+CREATE INDEX tickets_order ON tickets (order_id);
+CREATE INDEX tickets_assignee ON tickets (assignee_id, status);
+CREATE INDEX tickets_resolve_due ON tickets (resolve_due_at);
+CREATE INDEX tickets_subject ON tickets (subject);
+
+CREATE TABLE ticket_messages (
+    id          INTEGER PRIMARY KEY,
+    ticket_id   INTEGER NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+    author      TEXT    NOT NULL,
+    author_kind TEXT    NOT NULL CHECK (author_kind IN ('staff', 'customer', 'merchant', 'system')),
+    internal    INTEGER NOT NULL DEFAULT 0 CHECK (internal IN (0, 1)),
+    body        TEXT    NOT NULL CHECK (length(body) > 0),
+    created_at  TEXT    NOT NULL
+);
+CREATE INDEX ticket_messages_ticket ON ticket_messages (ticket_id, id);
+
+-- Canned replies with {customer}, {order}, {ticket} placeholders.
+CREATE TABLE canned_replies (
+    id      INTEGER PRIMARY KEY,
+    name    TEXT    NOT NULL UNIQUE,
+    body    TEXT    NOT NULL,
+    version INTEGER NOT NULL DEFAULT 0
+);
+
+-- Money returned to a buyer: from a cancelled paid order or a ticket.
+CREATE TABLE refunds (
+    id           INTEGER PRIMARY KEY,
+    order_id     INTEGER NOT NULL REFERENCES orders (id),
+    ticket_id    INTEGER REFERENCES tickets (id),
+    amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+    reason       TEXT    NOT NULL DEFAULT '',
+    actor        TEXT    NOT NULL,
+    created_at   TEXT    NOT NULL
+);
+CREATE INDEX refunds_order ON refunds (order_id);
+CREATE INDEX refunds_ticket ON refunds (ticket_id);
+
+CREATE TABLE traffic_daily (
+    date    TEXT    NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    channel TEXT    NOT NULL CHECK (length(channel) > 0),
+    visits  INTEGER NOT NULL CHECK (visits >= 0),
+    PRIMARY KEY (date, channel)
+) WITHOUT ROWID;
+
+-- Every change, chained by hash: hash = SHA-256(prev_hash || this row's content).
+CREATE TABLE audit_log (
+    id          INTEGER PRIMARY KEY,
+    at          TEXT    NOT NULL,
+    actor       TEXT    NOT NULL,
+    entity      TEXT    NOT NULL CHECK (entity IN ('merchant', 'product', 'order', 'ticket', 'staff', 'settings')),
+    entity_id   INTEGER NOT NULL,
+    action      TEXT    NOT NULL CHECK (length(action) > 0),
+    before_json TEXT,
+    after_json  TEXT,
+    prev_hash   TEXT    NOT NULL,
+    hash        TEXT    NOT NULL UNIQUE
+);
+CREATE INDEX audit_log_entity ON audit_log (entity, entity_id, id);
+
+-- Row counts per status, kept by triggers so list screens can show
+-- "1-40 of 1,000,000" and status chips without counting a million rows.
+CREATE TABLE status_counts (
+    entity TEXT    NOT NULL,
+    status TEXT    NOT NULL,
+    n      INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (entity, status)
+) WITHOUT ROWID;
+CREATE TRIGGER merchants_count_ai AFTER INSERT ON merchants BEGIN
+    INSERT INTO status_counts (entity, status, n) VALUES ('merchant', new.status, 1)
+        ON CONFLICT (entity, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER merchants_count_ad AFTER DELETE ON merchants BEGIN
+    UPDATE status_counts SET n = n - 1 WHERE entity = 'merchant' AND status = old.status;
+END;
+CREATE TRIGGER merchants_count_au AFTER UPDATE OF status ON merchants WHEN old.status <> new.status BEGIN
+    UPDATE status_counts SET n = n - 1 WHERE entity = 'merchant' AND status = old.status;
+    INSERT INTO status_counts (entity, status, n) VALUES ('merchant', new.status, 1)
+        ON CONFLICT (entity, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER products_count_ai AFTER INSERT ON products BEGIN
+    INSERT INTO status_counts (entity, status, n) VALUES ('product', new.status, 1)
+        ON CONFLICT (entity, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER products_count_ad AFTER DELETE ON products BEGIN
+    UPDATE status_counts SET n = n - 1 WHERE entity = 'product' AND status = old.status;
+END;
+CREATE TRIGGER products_count_au AFTER UPDATE OF status ON products WHEN old.status <> new.status BEGIN
+    UPDATE status_counts SET n = n - 1 WHERE entity = 'product' AND status = old.status;
+    INSERT INTO status_counts (entity, status, n) VALUES ('product', new.status, 1)
+        ON CONFLICT (entity, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER orders_count_ai AFTER INSERT ON orders BEGIN
+    INSERT INTO status_counts (entity, status, n) VALUES ('order', new.status, 1)
+        ON CONFLICT (entity, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER orders_count_ad AFTER DELETE ON orders BEGIN
+    UPDATE status_counts SET n = n - 1 WHERE entity = 'order' AND status = old.status;
+END;
+CREATE TRIGGER orders_count_au AFTER UPDATE OF status ON orders WHEN old.status <> new.status BEGIN
+    UPDATE status_counts SET n = n - 1 WHERE entity = 'order' AND status = old.status;
+    INSERT INTO status_counts (entity, status, n) VALUES ('order', new.status, 1)
+        ON CONFLICT (entity, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER tickets_count_ai AFTER INSERT ON tickets BEGIN
+    INSERT INTO status_counts (entity, status, n) VALUES ('ticket', new.status, 1)
+        ON CONFLICT (entity, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER tickets_count_ad AFTER DELETE ON tickets BEGIN
+    UPDATE status_counts SET n = n - 1 WHERE entity = 'ticket' AND status = old.status;
+END;
+CREATE TRIGGER tickets_count_au AFTER UPDATE OF status ON tickets WHEN old.status <> new.status BEGIN
+    UPDATE status_counts SET n = n - 1 WHERE entity = 'ticket' AND status = old.status;
+    INSERT INTO status_counts (entity, status, n) VALUES ('ticket', new.status, 1)
+        ON CONFLICT (entity, status) DO UPDATE SET n = n + 1;
+END;

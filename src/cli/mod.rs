@@ -1,0 +1,276 @@
+//! The command line (SPEC §6): clap definitions and the non-TUI commands.
+//! Every command that changes data goes through `ops`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+
+use crate::domain::Role;
+use crate::ops::{self, Session};
+use crate::{Error, Result, clock, config, store};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "shopdesk",
+    version,
+    about = "A keyboard-driven terminal back office over one SQLite file"
+)]
+pub struct Cli {
+    /// Database file (else $SHOPDESK_DB, else the data directory).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Colour: auto honours NO_COLOR.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new shop database; the login running it becomes the owner.
+    Init {
+        #[arg(long, default_value = "CNY")]
+        currency: String,
+        #[arg(long, default_value = "Asia/Shanghai")]
+        timezone: String,
+        #[arg(long, default_value = "shopdesk")]
+        name: String,
+    },
+    /// Create a demo shop with realistic data (replaces an earlier demo file).
+    Demo {
+        #[arg(long, value_enum, default_value_t = DemoScale::Small)]
+        scale: DemoScale,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Do not open the TUI afterwards.
+        #[arg(long)]
+        no_tui: bool,
+    },
+    /// Print the login and role in force.
+    Whoami,
+    /// Manage staff (owner only).
+    Staff {
+        #[command(subcommand)]
+        action: StaffAction,
+    },
+    /// Integrity, foreign keys, stock ledger and audit chain.
+    Check,
+    /// Online backup of a live database to a new file.
+    Backup { file: PathBuf },
+    /// Print the effective keymap.
+    Keys,
+    /// Print shell completions.
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff).
+    Man,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DemoScale {
+    Small,
+    Medium,
+    Large,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffAction {
+    /// Add a login with a role.
+    Add {
+        login: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+    /// Change a login's role (re-enables it).
+    SetRole {
+        login: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+    /// Disable a login.
+    Disable { login: String },
+    /// List staff.
+    List,
+}
+
+fn parse_role(s: &str) -> std::result::Result<Role, String> {
+    s.parse::<Role>().map_err(|e| e.to_string())
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    let db = cli.db.as_deref();
+    match cli.command {
+        None => {
+            let path = config::db_path(db)?;
+            crate::tui::run(Session::open(&path)?, tui_options(cli.color))
+        }
+        Some(Command::Init {
+            currency,
+            timezone,
+            name,
+        }) => {
+            let path = config::db_path(db)?;
+            let login = crate::identity::os_login()?;
+            ops::staff::init(&path, &login, &name, &currency, &timezone)?;
+            println!("created {} with {login} as owner", path.display());
+            Ok(())
+        }
+        Some(Command::Demo { scale, seed, no_tui }) => {
+            let path = config::demo_db_path(db)?;
+            demo(&path, scale, seed)?;
+            if no_tui {
+                Ok(())
+            } else {
+                crate::tui::run(Session::open(&path)?, tui_options(cli.color))
+            }
+        }
+        Some(Command::Whoami) => {
+            let s = Session::open(&config::db_path(db)?)?;
+            println!("{} {}", s.actor.login, s.actor.role);
+            Ok(())
+        }
+        Some(Command::Staff { action }) => staff(&config::db_path(db)?, action),
+        Some(Command::Check) => check(&config::db_path(db)?),
+        Some(Command::Backup { file }) => {
+            let s = Session::open(&config::db_path(db)?)?;
+            store::backup(&s.conn, &file)?;
+            println!("backed up {} to {}", s.path.display(), file.display());
+            Ok(())
+        }
+        Some(Command::Keys) => {
+            let (keymap, warnings) = crate::tui::keymap::load_effective();
+            for w in warnings {
+                eprintln!("{w}");
+            }
+            print!("{}", keymap.describe());
+            Ok(())
+        }
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(shell, &mut Cli::command(), "shopdesk", &mut std::io::stdout());
+            Ok(())
+        }
+        Some(Command::Man) => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            std::io::stdout().write_all(&out)?;
+            Ok(())
+        }
+    }
+}
+
+fn tui_options(color: ColorChoice) -> crate::tui::Options {
+    let monochrome = match color {
+        ColorChoice::Always => false,
+        ColorChoice::Never => true,
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+    };
+    crate::tui::Options { monochrome }
+}
+
+fn staff(path: &Path, action: StaffAction) -> Result<()> {
+    let mut s = Session::open(path)?;
+    match action {
+        StaffAction::Add { login, role } => {
+            let st = ops::staff::add(&mut s, &login, role)?;
+            println!("added {} as {}", st.login, st.role);
+        }
+        StaffAction::SetRole { login, role } => {
+            let st = ops::staff::set_role(&mut s, &login, role)?;
+            println!("{} is now {}", st.login, st.role);
+        }
+        StaffAction::Disable { login } => {
+            let st = ops::staff::disable(&mut s, &login)?;
+            println!("disabled {}", st.login);
+        }
+        StaffAction::List => {
+            for st in store::staff::all(&s.conn)? {
+                println!(
+                    "{:<20} {:<9} {}",
+                    st.login,
+                    st.role,
+                    if st.active { "active" } else { "disabled" }
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check(path: &Path) -> Result<()> {
+    // Any login may check: it reads only, and a damaged file may have no staff.
+    let conn = store::open(path)?;
+    let results = store::check::run_all(&conn)?;
+    let mut failed = 0;
+    for r in &results {
+        if r.ok() {
+            println!("ok    {}", r.name);
+        } else {
+            failed += 1;
+            println!("FAIL  {}", r.name);
+            for p in &r.problems {
+                println!("      {p}");
+            }
+        }
+    }
+    if failed > 0 {
+        return Err(Error::Db(format!(
+            "{failed} check(s) failed on {}",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+fn demo(path: &Path, scale: DemoScale, seed: u64) -> Result<()> {
+    if path.exists() {
+        let is_demo = store::open(path)
+            .and_then(|c| store::settings::load(&c))
+            .map(|s| s.shop_name == store::demo::DEMO_SHOP_NAME)
+            .unwrap_or(false);
+        if !is_demo {
+            return Err(Error::refused(format!(
+                "{} exists and is not a demo database; pass --db NEW_FILE",
+                path.display()
+            )));
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            match std::fs::remove_file(&p) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::Db(format!("cannot replace {}: {e}", path.display()))),
+            }
+        }
+    }
+    let login = crate::identity::os_login()?;
+    ops::staff::init(path, &login, store::demo::DEMO_SHOP_NAME, "CNY", "Asia/Shanghai")?;
+    let mut conn = store::open(path)?;
+    let started = std::time::Instant::now();
+    let opts = store::demo::DemoOptions {
+        scale: match scale {
+            DemoScale::Small => store::demo::Scale::Small,
+            DemoScale::Medium => store::demo::Scale::Medium,
+            DemoScale::Large => store::demo::Scale::Large,
+        },
+        seed,
+        now: clock::now()?,
+        owner: login,
+    };
+    let summary = store::demo::generate(&mut conn, &opts)?;
+    eprintln!(
+        "demo written to {} in {:.1}s: {summary}",
+        path.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
