@@ -6,6 +6,7 @@ pub mod check;
 pub mod demo;
 pub mod settings;
 pub mod staff;
+pub mod stock;
 
 use std::path::Path;
 use std::time::Duration;
