@@ -1,1 +1,474 @@
-//! (being written)
+//! Money in integer minor units (fen/cents, two decimals) and basis-point rates.
+//! Never floating point: parsing and rounding are exact integer arithmetic.
+//!
+//! This file also holds two small helpers shared by the domain enums
+//! (`text_enum!` and `or_list`), so every status type spells itself the same way.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::Refusal;
+
+/// An amount in minor units: `Money(1250)` is 12.50 in the shop's currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Money(pub i64);
+
+/// Currency signs accepted in front of an amount when parsing.
+const SIGNS: [&str; 5] = ["¥", "￥", "$", "€", "£"];
+
+impl Money {
+    pub const ZERO: Money = Money(0);
+
+    /// Minor units.
+    pub fn minor(self) -> i64 {
+        self.0
+    }
+
+    /// Parses "12.50", "12.5", "12", "-3.10", "1,234.50", "¥12.50", "$12.50",
+    /// "CNY 12.50", "12.50 CNY". At most two decimals; thousands separators
+    /// must group by three. The refusal names the text.
+    pub fn parse(s: &str) -> Result<Money, Refusal> {
+        let bad = |why: &str| Refusal::new(format!("not a money amount: \"{s}\" ({why})"));
+        let mut rest = s.trim();
+        if rest.is_empty() {
+            return Err(bad("it is empty"));
+        }
+        let mut negative = false;
+        if let Some(r) = rest.strip_prefix('-') {
+            negative = true;
+            rest = r.trim_start();
+        } else if let Some(r) = rest.strip_prefix('+') {
+            rest = r.trim_start();
+        }
+        rest = strip_currency(rest);
+        // "¥-3.10" as well as "-¥3.10".
+        if !negative && let Some(r) = rest.strip_prefix('-') {
+            negative = true;
+            rest = r;
+        }
+        let value = match parse_scaled(rest.trim(), 2) {
+            Ok(v) => v,
+            Err(DecimalError::TooManyDecimals) => return Err(bad("more than 2 decimal places")),
+            Err(DecimalError::Overflow) => return Err(bad("too large")),
+            Err(DecimalError::Malformed) => return Err(bad("expected a number like 12.50")),
+        };
+        let value = if negative { -value } else { value };
+        i64::try_from(value).map(Money).map_err(|_| bad("too large"))
+    }
+
+    /// For people: "¥1,234.50", "$1,234.50", "-¥3.10", or "1,234.50 HKD" for
+    /// currencies without a sign here.
+    pub fn format(self, currency: &str) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let body = grouped(self.0.unsigned_abs());
+        let code = currency.trim().to_ascii_uppercase();
+        match code.as_str() {
+            "CNY" | "RMB" | "JPY" => format!("{sign}¥{body}"),
+            "USD" => format!("{sign}${body}"),
+            "EUR" => format!("{sign}€{body}"),
+            "GBP" => format!("{sign}£{body}"),
+            "" => format!("{sign}{body}"),
+            _ => format!("{sign}{body} {code}"),
+        }
+    }
+
+    /// For files: "1234.50", "-3.10" (no sign, no grouping; `parse` reads it back).
+    pub fn plain(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        self.0.checked_add(other.0).map(Money)
+    }
+
+    pub fn checked_sub(self, other: Money) -> Option<Money> {
+        self.0.checked_sub(other.0).map(Money)
+    }
+
+    /// Unit price × quantity.
+    pub fn checked_mul(self, qty: i64) -> Option<Money> {
+        self.0.checked_mul(qty).map(Money)
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.plain())
+    }
+}
+
+/// Removes one leading sign ("¥") or ISO code ("CNY "), or a trailing code (" CNY").
+fn strip_currency(s: &str) -> &str {
+    for sign in SIGNS {
+        if let Some(r) = s.strip_prefix(sign) {
+            return r.trim_start();
+        }
+    }
+    let is_code = |c: &str| c.len() == 3 && c.bytes().all(|b| b.is_ascii_alphabetic());
+    // (No let-chains: the crate's rust-version is 1.85.)
+    match (
+        s.split_once(char::is_whitespace),
+        s.rsplit_once(char::is_whitespace),
+    ) {
+        (Some((head, tail)), _) if is_code(head) => tail.trim_start(),
+        (_, Some((head, tail))) if is_code(tail) => head.trim_end(),
+        _ => s,
+    }
+}
+
+/// "1,234,567" for 123456700 minor units → "1,234,567.00".
+fn grouped(abs_minor: u64) -> String {
+    let units = (abs_minor / 100).to_string();
+    let mut out = String::with_capacity(units.len() + units.len() / 3 + 3);
+    for (i, c) in units.chars().enumerate() {
+        if i > 0 && (units.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{out}.{:02}", abs_minor % 100)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum DecimalError {
+    Malformed,
+    TooManyDecimals,
+    Overflow,
+}
+
+/// An unsigned decimal ("1,234.5") times 10^scale, exactly. More fractional
+/// digits than `scale` is an error rather than a silent rounding.
+fn parse_scaled(s: &str, scale: u32) -> Result<i128, DecimalError> {
+    let (int_part, frac_part) = match s.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (s, None),
+    };
+    if !valid_integer(int_part) {
+        return Err(DecimalError::Malformed);
+    }
+    let frac = frac_part.unwrap_or("");
+    if frac_part.is_some() && frac.is_empty() || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(DecimalError::Malformed);
+    }
+    if frac.len() > scale as usize {
+        return Err(DecimalError::TooManyDecimals);
+    }
+    let mut value: i128 = 0;
+    let digits = int_part.bytes().filter(|b| *b != b',').chain(frac.bytes());
+    for b in digits {
+        value = value
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(i128::from(b - b'0')))
+            .ok_or(DecimalError::Overflow)?;
+    }
+    // Pad the fraction to `scale` digits: "12.5" → 1250.
+    for _ in frac.len()..scale as usize {
+        value = value.checked_mul(10).ok_or(DecimalError::Overflow)?;
+    }
+    Ok(value)
+}
+
+/// Digits, optionally grouped by three with commas ("1,234"); at least one digit.
+fn valid_integer(s: &str) -> bool {
+    if s.is_empty() {
+        return false;
+    }
+    let mut groups = s.split(',');
+    let first = groups.next().unwrap_or("");
+    let digits = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
+    if first.is_empty() || !digits(first) {
+        return false;
+    }
+    let mut grouped = false;
+    for g in groups {
+        grouped = true;
+        if g.len() != 3 || !digits(g) {
+            return false;
+        }
+    }
+    !grouped || first.len() <= 3
+}
+
+/// `amount × bp / 10000`, rounded half away from zero (half up for the usual
+/// positive amounts; symmetric so a refund mirrors its charge).
+pub fn apply_bp(amount: Money, bp: i64) -> Money {
+    let product = i128::from(amount.0) * i128::from(bp);
+    let (q, r) = (product / 10_000, product % 10_000);
+    let rounded = if r.abs() * 2 >= 10_000 {
+        q + product.signum()
+    } else {
+        q
+    };
+    Money(i64::try_from(rounded).unwrap_or(if rounded < 0 { i64::MIN } else { i64::MAX }))
+}
+
+/// A rate as basis points: "0.05" (a fraction, up to 4 decimals) or "5%",
+/// "5.5%" (a percentage, up to 2 decimals) → 500, 500, 550. Must be 0..=10000.
+pub fn parse_rate_bp(s: &str) -> Result<i64, Refusal> {
+    let text = s.trim();
+    let parsed = match text.strip_suffix('%') {
+        Some(pct) => parse_scaled(pct.trim(), 2),
+        None => parse_scaled(text, 4),
+    };
+    let bp = parsed.map_err(|e| {
+        let why = match e {
+            DecimalError::TooManyDecimals => "too many decimal places",
+            _ => "expected a fraction like 0.05 or a percentage like 5%",
+        };
+        Refusal::new(format!("not a rate: \"{s}\" ({why})"))
+    })?;
+    if bp > 10_000 {
+        return Err(Refusal::new(format!("rate \"{s}\" is more than 100%")));
+    }
+    i64::try_from(bp).map_err(|_| Refusal::new(format!("rate \"{s}\" is more than 100%")))
+}
+
+/// Basis points for people: 550 → "5.5%", 500 → "5%", 525 → "5.25%".
+pub fn format_bp(bp: i64) -> String {
+    let sign = if bp < 0 { "-" } else { "" };
+    let abs = bp.unsigned_abs();
+    let (whole, frac) = (abs / 100, abs % 100);
+    match frac {
+        0 => format!("{sign}{whole}%"),
+        f if f % 10 == 0 => format!("{sign}{whole}.{}%", f / 10),
+        f => format!("{sign}{whole}.{f:02}%"),
+    }
+}
+
+/// "a", "a or b", "a, b or c": for refusals that list what would have worked.
+pub(crate) fn or_list(items: &[&str]) -> String {
+    match items {
+        [] => "nothing".to_string(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// Defines a fieldless enum stored as text, with `ALL`, `as_str` (the exact
+/// database/CLI spelling), `label` (words for people), `Display` = `as_str`,
+/// `FromStr` (also accepting "Pending-Payment" style input; refusing unknown
+/// text with the accepted list), and serde as the same text.
+macro_rules! text_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident ($what:literal) {
+            $( $(#[$vmeta:meta])* $variant:ident = $text:literal, $label:literal; )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: [Self; [$($text),+].len()] = [$(Self::$variant),+];
+
+            /// The stored spelling (matches schema.sql).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text,)+
+                }
+            }
+
+            /// Words for people.
+            pub fn label(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $label,)+
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::domain::Refusal;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                let key = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+                Self::ALL.iter().copied().find(|v| v.as_str() == key).ok_or_else(|| {
+                    let names: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                    $crate::domain::Refusal::new(format!(
+                        "unknown {} \"{}\" (expected one of: {})",
+                        $what,
+                        s.trim(),
+                        names.join(", ")
+                    ))
+                })
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+pub(crate) use text_enum;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn p(s: &str) -> i64 {
+        Money::parse(s).unwrap().0
+    }
+
+    #[test]
+    fn parses_accepted_forms() {
+        assert_eq!(p("12.50"), 1250);
+        assert_eq!(p("12.5"), 1250);
+        assert_eq!(p("12"), 1200);
+        assert_eq!(p("0.07"), 7);
+        assert_eq!(p("-3.10"), -310);
+        assert_eq!(p("+3.10"), 310);
+        assert_eq!(p("1,234.50"), 123_450);
+        assert_eq!(p("1,234,567"), 123_456_700);
+        assert_eq!(p("¥12.50"), 1250);
+        assert_eq!(p("￥12.50"), 1250);
+        assert_eq!(p("$12.50"), 1250);
+        assert_eq!(p("€1,000"), 100_000);
+        assert_eq!(p("CNY 12.50"), 1250);
+        assert_eq!(p("12.50 CNY"), 1250);
+        assert_eq!(p("  12.50\t"), 1250);
+        assert_eq!(p("-¥3.10"), -310);
+        assert_eq!(p("¥-3.10"), -310);
+        assert_eq!(p("-0"), 0);
+        assert_eq!(p("92233720368547758.07"), i64::MAX);
+        assert_eq!(p("-92233720368547758.08"), i64::MIN);
+    }
+
+    #[test]
+    fn refuses_bad_text_naming_it() {
+        for bad in [
+            "12.505",
+            "abc",
+            "",
+            "   ",
+            "1.2.3",
+            "12.",
+            ".",
+            "1,23.00",
+            "12,34",
+            "1234,567",
+            "--1",
+            "¥",
+            "1e5",
+            "12 50",
+            "92233720368547758.08",
+            "99999999999999999999999999999999999999999",
+        ] {
+            let err = Money::parse(bad).unwrap_err();
+            assert!(err.0.contains(&format!("\"{bad}\"")), "{bad}: {err}");
+        }
+        assert!(Money::parse("12.505").unwrap_err().0.contains("2 decimal"));
+        assert!(
+            Money::parse("92233720368547758.08")
+                .unwrap_err()
+                .0
+                .contains("too large")
+        );
+    }
+
+    #[test]
+    fn formats_for_people_and_files() {
+        assert_eq!(Money(123_450).format("CNY"), "¥1,234.50");
+        assert_eq!(Money(123_450).format("USD"), "$1,234.50");
+        assert_eq!(Money(123_450).format("EUR"), "€1,234.50");
+        assert_eq!(Money(123_450).format("GBP"), "£1,234.50");
+        assert_eq!(Money(123_450).format("HKD"), "1,234.50 HKD");
+        assert_eq!(Money(-310).format("CNY"), "-¥3.10");
+        assert_eq!(Money(5).format("CNY"), "¥0.05");
+        assert_eq!(Money(100_000_000).format("cny"), "¥1,000,000.00");
+        assert_eq!(Money(99_999).format("CNY"), "¥999.99");
+        assert_eq!(Money(123_450).plain(), "1234.50");
+        assert_eq!(Money(-310).plain(), "-3.10");
+        assert_eq!(Money(-5).plain(), "-0.05");
+        assert_eq!(Money(0).to_string(), "0.00");
+        assert_eq!(Money(i64::MIN).plain(), "-92233720368547758.08");
+    }
+
+    #[test]
+    fn checked_arithmetic() {
+        assert_eq!(Money(100).checked_add(Money(50)), Some(Money(150)));
+        assert_eq!(Money(100).checked_sub(Money(150)), Some(Money(-50)));
+        assert_eq!(Money(250).checked_mul(3), Some(Money(750)));
+        assert_eq!(Money(i64::MAX).checked_add(Money(1)), None);
+        assert_eq!(Money(i64::MAX).checked_mul(2), None);
+    }
+
+    #[test]
+    fn basis_points_round_half_up() {
+        assert_eq!(apply_bp(Money(10_000), 500), Money(500));
+        assert_eq!(apply_bp(Money(1_010), 500), Money(51)); // 50.5 → 51
+        assert_eq!(apply_bp(Money(1_009), 500), Money(50)); // 50.45 → 50
+        assert_eq!(apply_bp(Money(-1_010), 500), Money(-51));
+        assert_eq!(apply_bp(Money(12_345), 0), Money(0));
+        assert_eq!(apply_bp(Money(12_345), 10_000), Money(12_345));
+        assert_eq!(apply_bp(Money(i64::MAX), i64::MAX), Money(i64::MAX));
+    }
+
+    #[test]
+    fn rates() {
+        assert_eq!(parse_rate_bp("0.05"), Ok(500));
+        assert_eq!(parse_rate_bp("5%"), Ok(500));
+        assert_eq!(parse_rate_bp("5.5%"), Ok(550));
+        assert_eq!(parse_rate_bp(" 5.25 % "), Ok(525));
+        assert_eq!(parse_rate_bp("0.0525"), Ok(525));
+        assert_eq!(parse_rate_bp("0"), Ok(0));
+        assert_eq!(parse_rate_bp("100%"), Ok(10_000));
+        assert_eq!(parse_rate_bp("1"), Ok(10_000));
+        for bad in ["101%", "1.5", "-5%", "abc", "", "5.555%", "0.00001"] {
+            let err = parse_rate_bp(bad).unwrap_err();
+            assert!(err.0.contains(&format!("\"{bad}\"")), "{bad}: {err}");
+        }
+        assert_eq!(format_bp(550), "5.5%");
+        assert_eq!(format_bp(500), "5%");
+        assert_eq!(format_bp(525), "5.25%");
+        assert_eq!(format_bp(5), "0.05%");
+    }
+
+    #[test]
+    fn or_list_reads_naturally() {
+        assert_eq!(or_list(&[]), "nothing");
+        assert_eq!(or_list(&["a"]), "a");
+        assert_eq!(or_list(&["a", "b"]), "a or b");
+        assert_eq!(or_list(&["a", "b", "c"]), "a, b or c");
+    }
+
+    proptest! {
+        #[test]
+        fn plain_round_trips(x in -1_000_000_000_000_000i64..1_000_000_000_000_000) {
+            prop_assert_eq!(Money::parse(&Money(x).plain()), Ok(Money(x)));
+        }
+
+        #[test]
+        fn formatted_round_trips(x in -1_000_000_000_000i64..1_000_000_000_000, cur in "(CNY|USD|EUR|GBP|HKD)") {
+            prop_assert_eq!(Money::parse(&Money(x).format(&cur)), Ok(Money(x)));
+        }
+
+        #[test]
+        fn parse_never_panics(s in "\\PC{0,24}") {
+            let _ = Money::parse(&s);
+            let _ = parse_rate_bp(&s);
+        }
+    }
+}

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
+use crate::domain::calendar::BusinessCalendar;
 use crate::domain::{Permission, Role};
 use crate::store::settings::Settings;
 use crate::store::staff::Staff;
@@ -68,6 +69,18 @@ impl Session {
 
     pub fn now(&self) -> Result<DateTime<Utc>> {
         clock::now()
+    }
+
+    /// The shop's business calendar from settings and holidays.
+    pub fn calendar(&self) -> Result<BusinessCalendar> {
+        let s = &self.settings;
+        Ok(BusinessCalendar::new(
+            &s.timezone,
+            &s.business_days,
+            &s.business_start,
+            &s.business_end,
+            store::settings::holidays(&self.conn)?,
+        )?)
     }
 }
 
