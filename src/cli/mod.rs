@@ -1,6 +1,8 @@
 //! The command line (SPEC §6): clap definitions and the non-TUI commands.
 //! Every command that changes data goes through `ops`.
 
+pub mod io;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -55,6 +57,10 @@ pub enum Command {
         #[arg(long)]
         no_tui: bool,
     },
+    /// Import merchants, products or orders from a CSV file (one transaction).
+    Import(io::ImportArgs),
+    /// Export merchants, products, orders or tickets as CSV or JSON.
+    Export(io::ExportArgs),
     /// Print the login and role in force.
     Whoami,
     /// Manage staff (owner only).
@@ -133,6 +139,8 @@ pub fn run(cli: Cli) -> Result<()> {
                 crate::tui::run(Session::open(&path)?, tui_options(cli.color))
             }
         }
+        Some(Command::Import(a)) => io::import(&config::db_path(db)?, a),
+        Some(Command::Export(a)) => io::export(&config::db_path(db)?, a),
         Some(Command::Whoami) => {
             let s = Session::open(&config::db_path(db)?)?;
             println!("{} {}", s.actor.login, s.actor.role);

@@ -1,1 +1,8 @@
 //! CSV import/export and printable documents.
+
+pub mod csv_in;
+pub mod export;
+pub mod import_merchants;
+pub mod import_orders;
+pub mod import_products;
+pub mod import_sync;

@@ -1,0 +1,522 @@
+//! orders.csv (SPEC §7): one row per order line; the order's own fields repeat
+//! on every line and must agree. This module parses rows, checks each order
+//! on its own and groups lines by (channel, external_id). Resolving SKUs and
+//! writing are the workflow layer's job.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::csv_in::{self, Column, FieldResult, Problem, Row, opt, req};
+use crate::domain::order::{self, OrderStatus};
+
+pub const COLUMNS: &[Column] = &[
+    req("channel"),
+    req("external_id"),
+    req("placed_at"),
+    req("status"),
+    req("customer_ref"),
+    opt("customer_name"),
+    opt("customer_phone"),
+    opt("ship_address"),
+    opt("ship_city"),
+    req("merchant_code"),
+    req("sku"),
+    req("qty"),
+    req("unit_price"),
+    opt("shipping_fee"),
+    opt("paid_at"),
+    opt("shipped_at"),
+    opt("delivered_at"),
+    opt("promised_at"),
+    opt("carrier"),
+    opt("tracking_no"),
+];
+
+const CHANNEL: usize = 0;
+const EXTERNAL_ID: usize = 1;
+const PLACED_AT: usize = 2;
+const STATUS: usize = 3;
+const CUSTOMER_REF: usize = 4;
+const CUSTOMER_NAME: usize = 5;
+const CUSTOMER_PHONE: usize = 6;
+const SHIP_ADDRESS: usize = 7;
+const SHIP_CITY: usize = 8;
+const MERCHANT_CODE: usize = 9;
+const SKU: usize = 10;
+const QTY: usize = 11;
+const UNIT_PRICE: usize = 12;
+const SHIPPING_FEE: usize = 13;
+const PAID_AT: usize = 14;
+const SHIPPED_AT: usize = 15;
+const DELIVERED_AT: usize = 16;
+const PROMISED_AT: usize = 17;
+const CARRIER: usize = 18;
+const TRACKING_NO: usize = 19;
+
+/// The status an order arrives in. `on_hold` and `merged` are shopdesk's own
+/// states, not a channel's, and are refused.
+pub fn parse_status(v: &str) -> FieldResult<OrderStatus> {
+    let s: OrderStatus = v.parse().map_err(|e: crate::domain::Refusal| e.0)?;
+    match s {
+        OrderStatus::OnHold | OrderStatus::Merged => Err(format!(
+            "{v:?} is shopdesk's own state and cannot be imported; give the channel's status (paid, shipped, ...)"
+        )),
+        s => Ok(s),
+    }
+}
+
+/// Open orders hold stock: importing one reserves its lines.
+pub fn is_open(status: OrderStatus) -> bool {
+    order::holds_stock(status, None)
+}
+
+fn is_shipped(status: OrderStatus) -> bool {
+    matches!(
+        status,
+        OrderStatus::Shipped | OrderStatus::Delivered | OrderStatus::Completed
+    )
+}
+
+/// The fields of an order, as repeated on each of its lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    pub channel: String,
+    pub external_id: String,
+    pub placed_at: DateTime<Utc>,
+    pub status: OrderStatus,
+    pub customer_ref: String,
+    pub customer_name: String,
+    pub customer_phone: String,
+    pub ship_address: String,
+    pub ship_city: String,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub shipped_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub promised_at: Option<DateTime<Utc>>,
+    pub carrier: Option<String>,
+    pub tracking_no: Option<String>,
+}
+
+impl Head {
+    /// `channel:external_id`, how reports name an order.
+    pub fn label(&self) -> String {
+        format!("{}:{}", self.channel, self.external_id)
+    }
+}
+
+/// One line as written in the file, before its SKU is resolved.
+#[derive(Debug, Clone)]
+pub struct LineIn {
+    pub line: u64,
+    pub merchant_code: String,
+    pub sku: String,
+    pub qty: i64,
+    pub unit_price: i64,
+    pub shipping: i64,
+}
+
+/// A resolved product.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProductRef {
+    pub product_id: i64,
+    pub merchant_id: i64,
+}
+
+/// A line whose product is known.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub line: u64,
+    pub sku: String,
+    pub merchant_code: String,
+    pub product: ProductRef,
+    pub qty: i64,
+    pub unit_price: i64,
+    pub shipping: i64,
+}
+
+/// The key an order is grouped by, when the row has one.
+pub fn key_of(row: &Row<'_>) -> Option<(String, String)> {
+    let (c, e) = (row.get(CHANNEL), row.get(EXTERNAL_ID));
+    (!c.is_empty() && !e.is_empty()).then(|| (c.to_string(), e.to_string()))
+}
+
+/// Parses one row; every field problem of the row is reported, not only the first.
+pub fn parse_row(row: &Row<'_>, tz: chrono_tz::Tz) -> Result<(Head, LineIn), Vec<Problem>> {
+    let line = row.line;
+    let mut problems = Vec::new();
+    let mut take = |col: usize, r: FieldResult<()>| {
+        if let Err(p) = r {
+            problems.push(Problem::new(line, COLUMNS[col].name, p));
+        }
+    };
+    let text = |col: usize| row.get(col).to_string();
+    let opt_text = |col: usize| csv_in::optional(row.get(col)).map(str::to_string);
+
+    let mut placed_at = DateTime::<Utc>::UNIX_EPOCH;
+    let mut status = OrderStatus::PendingPayment;
+    let mut times = [None; 4];
+    let (mut qty, mut unit_price, mut shipping) = (0, 0, 0);
+    for col in [CHANNEL, EXTERNAL_ID, CUSTOMER_REF, MERCHANT_CODE, SKU] {
+        take(col, csv_in::required(row.get(col)).map(|_| ()));
+    }
+    take(
+        PLACED_AT,
+        csv_in::required(row.get(PLACED_AT))
+            .and_then(|v| csv_in::time(v, tz))
+            .map(|t| placed_at = t),
+    );
+    take(
+        STATUS,
+        csv_in::required(row.get(STATUS))
+            .and_then(parse_status)
+            .map(|s| status = s),
+    );
+    for (k, col) in [PAID_AT, SHIPPED_AT, DELIVERED_AT, PROMISED_AT]
+        .into_iter()
+        .enumerate()
+    {
+        take(col, csv_in::opt_time(row.get(col), tz).map(|t| times[k] = t));
+    }
+    take(
+        QTY,
+        csv_in::required(row.get(QTY))
+            .and_then(|v| csv_in::int(v, 1, 1_000_000))
+            .map(|n| qty = n),
+    );
+    take(
+        UNIT_PRICE,
+        csv_in::required(row.get(UNIT_PRICE))
+            .and_then(csv_in::money)
+            .map(|m| unit_price = m),
+    );
+    take(
+        SHIPPING_FEE,
+        csv_in::optional(row.get(SHIPPING_FEE))
+            .map_or(Ok(0), csv_in::money)
+            .map(|m| shipping = m),
+    );
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let head = Head {
+        channel: text(CHANNEL),
+        external_id: text(EXTERNAL_ID),
+        placed_at,
+        status,
+        customer_ref: text(CUSTOMER_REF),
+        customer_name: text(CUSTOMER_NAME),
+        customer_phone: text(CUSTOMER_PHONE),
+        ship_address: text(SHIP_ADDRESS),
+        ship_city: text(SHIP_CITY),
+        paid_at: times[0],
+        shipped_at: times[1],
+        delivered_at: times[2],
+        promised_at: times[3],
+        carrier: opt_text(CARRIER),
+        tracking_no: opt_text(TRACKING_NO),
+    };
+    let line_in = LineIn {
+        line,
+        merchant_code: text(MERCHANT_CODE),
+        sku: text(SKU),
+        qty,
+        unit_price,
+        shipping,
+    };
+    Ok((head, line_in))
+}
+
+/// Rules an order must satisfy on its own: the times its status implies, in order.
+pub fn check_head(h: &Head, line: u64) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let mut need = |ok: bool, col: &str, msg: &str| {
+        if !ok {
+            out.push(Problem::new(line, col, msg.replace("{s}", h.status.as_str())));
+        }
+    };
+    let s = h.status;
+    let paid_needed = is_open(s) || is_shipped(s);
+    need(
+        !paid_needed || h.paid_at.is_some(),
+        "paid_at",
+        "is required for a {s} order",
+    );
+    need(
+        s != OrderStatus::PendingPayment || h.paid_at.is_none(),
+        "paid_at",
+        "is set but the order is pending_payment",
+    );
+    need(
+        !is_shipped(s) || h.shipped_at.is_some(),
+        "shipped_at",
+        "is required for a {s} order",
+    );
+    need(
+        is_shipped(s) || h.shipped_at.is_none(),
+        "shipped_at",
+        "is set but the order is {s} (not shipped)",
+    );
+    need(
+        !is_shipped(s) || h.carrier.is_some(),
+        "carrier",
+        "is required for a {s} order",
+    );
+    need(
+        !is_shipped(s) || h.tracking_no.is_some(),
+        "tracking_no",
+        "is required for a {s} order",
+    );
+    let delivered = matches!(s, OrderStatus::Delivered | OrderStatus::Completed);
+    need(
+        !delivered || h.delivered_at.is_some(),
+        "delivered_at",
+        "is required for a {s} order",
+    );
+    need(
+        delivered || h.delivered_at.is_none(),
+        "delivered_at",
+        "is set but the order is {s} (not delivered)",
+    );
+    let before = |a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>| match (a, b) {
+        (Some(a), Some(b)) => a <= b,
+        _ => true,
+    };
+    need(
+        before(Some(h.placed_at), h.paid_at),
+        "paid_at",
+        "is before placed_at",
+    );
+    need(before(h.paid_at, h.shipped_at), "shipped_at", "is before paid_at");
+    need(
+        before(h.shipped_at, h.delivered_at),
+        "delivered_at",
+        "is before shipped_at",
+    );
+    out
+}
+
+/// The ship-by deadline: paid time plus the shop's ship-by hours.
+pub fn ship_by(h: &Head, ship_by_hours: i64) -> Option<DateTime<Utc>> {
+    h.paid_at.map(|p| order::ship_by(p, ship_by_hours))
+}
+
+/// Where two lines of one order say different things.
+pub fn disagreements(first: &Head, other: &Head) -> Vec<(&'static str, String, String)> {
+    let t = |v: &Option<DateTime<Utc>>| v.map(crate::clock::stamp).unwrap_or_default();
+    let o = |v: &Option<String>| v.clone().unwrap_or_default();
+    let mut out = Vec::new();
+    let mut cmp = |col: &'static str, a: String, b: String| {
+        if a != b {
+            out.push((col, a, b));
+        }
+    };
+    cmp(
+        "placed_at",
+        crate::clock::stamp(first.placed_at),
+        crate::clock::stamp(other.placed_at),
+    );
+    cmp("status", first.status.to_string(), other.status.to_string());
+    cmp(
+        "customer_ref",
+        first.customer_ref.clone(),
+        other.customer_ref.clone(),
+    );
+    cmp(
+        "customer_name",
+        first.customer_name.clone(),
+        other.customer_name.clone(),
+    );
+    cmp(
+        "customer_phone",
+        first.customer_phone.clone(),
+        other.customer_phone.clone(),
+    );
+    cmp(
+        "ship_address",
+        first.ship_address.clone(),
+        other.ship_address.clone(),
+    );
+    cmp("ship_city", first.ship_city.clone(), other.ship_city.clone());
+    cmp("paid_at", t(&first.paid_at), t(&other.paid_at));
+    cmp("shipped_at", t(&first.shipped_at), t(&other.shipped_at));
+    cmp("delivered_at", t(&first.delivered_at), t(&other.delivered_at));
+    cmp("promised_at", t(&first.promised_at), t(&other.promised_at));
+    cmp("carrier", o(&first.carrier), o(&other.carrier));
+    cmp("tracking_no", o(&first.tracking_no), o(&other.tracking_no));
+    out
+}
+
+/// One order gathered from its lines.
+#[derive(Debug)]
+pub struct Draft {
+    pub head: Head,
+    pub first_line: u64,
+    pub lines: Vec<Line>,
+    /// Every file line of this order, good or bad (for the reject file).
+    pub file_lines: Vec<u64>,
+    pub problems: Vec<Problem>,
+    /// No good row of this order has been seen: `head` is a placeholder.
+    pub headless: bool,
+}
+
+impl Draft {
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// Groups rows into orders by (channel, external_id), in first-seen order.
+#[derive(Debug, Default)]
+pub struct Grouper {
+    index: HashMap<(String, String), usize>,
+    pub drafts: Vec<Draft>,
+    /// Problems of rows that name no order at all.
+    pub loose: Vec<Problem>,
+}
+
+impl Grouper {
+    /// The index of the order with this key; `drafts.len()` when it is new
+    /// (the caller then pushes it).
+    fn find_or_reserve(&mut self, channel: &str, external_id: &str) -> usize {
+        let n = self.drafts.len();
+        if let Some(last) = self.drafts.last()
+            && last.head.channel == channel
+            && last.head.external_id == external_id
+        {
+            return n - 1;
+        }
+        *self
+            .index
+            .entry((channel.to_string(), external_id.to_string()))
+            .or_insert(n)
+    }
+
+    /// A good row: starts its order or must agree with the order's first line.
+    pub fn add(&mut self, head: Head, line: Line) {
+        let idx = self.find_or_reserve(&head.channel, &head.external_id);
+        let file_line = line.line;
+        if idx == self.drafts.len() {
+            self.drafts.push(Draft {
+                problems: check_head(&head, file_line),
+                head,
+                first_line: file_line,
+                lines: vec![line],
+                file_lines: vec![file_line],
+                headless: false,
+            });
+            return;
+        }
+        let d = &mut self.drafts[idx];
+        d.file_lines.push(file_line);
+        if d.headless {
+            // The order's earlier rows were all bad; this one is its head now.
+            d.problems.extend(check_head(&head, file_line));
+            d.head = head;
+            d.headless = false;
+        } else {
+            for (col, first, this) in disagreements(&d.head, &head) {
+                d.problems.push(Problem::new(
+                    file_line,
+                    col,
+                    format!(
+                        "{this:?} disagrees with {first:?} on line {} of the same order {}",
+                        d.first_line,
+                        d.head.label()
+                    ),
+                ));
+            }
+        }
+        d.lines.push(line);
+    }
+
+    /// A bad row: its order (when it names one) is bad too.
+    pub fn add_bad(&mut self, key: Option<(String, String)>, line: u64, problems: Vec<Problem>) {
+        let Some((channel, external_id)) = key else {
+            self.loose.extend(problems);
+            return;
+        };
+        let idx = self.find_or_reserve(&channel, &external_id);
+        if idx == self.drafts.len() {
+            self.drafts.push(Draft {
+                head: Head {
+                    channel,
+                    external_id,
+                    placed_at: DateTime::<Utc>::UNIX_EPOCH,
+                    status: OrderStatus::PendingPayment,
+                    customer_ref: String::new(),
+                    customer_name: String::new(),
+                    customer_phone: String::new(),
+                    ship_address: String::new(),
+                    ship_city: String::new(),
+                    paid_at: None,
+                    shipped_at: None,
+                    delivered_at: None,
+                    promised_at: None,
+                    carrier: None,
+                    tracking_no: None,
+                },
+                first_line: line,
+                lines: Vec::new(),
+                file_lines: Vec::new(),
+                problems: Vec::new(),
+                headless: true,
+            });
+        }
+        let d = &mut self.drafts[idx];
+        d.file_lines.push(line);
+        d.problems.extend(problems);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn head(status: OrderStatus) -> Head {
+        let t = |s: &str| Some(s.parse::<DateTime<Utc>>().unwrap());
+        Head {
+            channel: "TM".into(),
+            external_id: "1".into(),
+            placed_at: "2026-11-01T00:00:00Z".parse().unwrap(),
+            status,
+            customer_ref: "c1".into(),
+            customer_name: String::new(),
+            customer_phone: String::new(),
+            ship_address: String::new(),
+            ship_city: String::new(),
+            paid_at: t("2026-11-01T01:00:00Z"),
+            shipped_at: None,
+            delivered_at: None,
+            promised_at: None,
+            carrier: None,
+            tracking_no: None,
+        }
+    }
+
+    #[test]
+    fn status_implies_times() {
+        assert!(check_head(&head(OrderStatus::Paid), 2).is_empty());
+        let p = check_head(&head(OrderStatus::Shipped), 7);
+        let cols: Vec<_> = p.iter().map(|p| p.column.as_str()).collect();
+        assert_eq!(cols, ["shipped_at", "carrier", "tracking_no"]);
+        assert_eq!(
+            p[0].render("o.csv"),
+            "o.csv:7: shipped_at: is required for a shipped order"
+        );
+        let mut h = head(OrderStatus::PendingPayment);
+        assert_eq!(check_head(&h, 1).len(), 1);
+        h.paid_at = None;
+        assert!(check_head(&h, 1).is_empty());
+    }
+
+    #[test]
+    fn disagreement_names_the_field() {
+        let a = head(OrderStatus::Paid);
+        let mut b = head(OrderStatus::Paid);
+        b.ship_city = "Hangzhou".into();
+        let d = disagreements(&a, &b);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].0, "ship_city");
+    }
+}

@@ -1,0 +1,581 @@
+//! `import orders`: group lines into orders, resolve SKUs and customers,
+//! skip orders already present (listing the changed ones), reserve stock for
+//! open orders (or hold them when stock is short), audit each new order, and
+//! report what the channel sent against what shopdesk has.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rusqlite::Connection;
+
+use super::{Audit, Changed, Ctx, Outcome};
+use crate::domain::money::Money;
+use crate::domain::order::{HoldReason, OrderStatus};
+use crate::io::csv_in::{CsvIn, Problem};
+use crate::io::import_orders::{self, Draft, Grouper, Head, Line, ProductRef};
+use crate::io::import_sync::{self, Expect};
+use crate::store::import::orders::{self as st, NewLine, NewOrder, StoredOrder};
+use crate::store::stock::{self, Origin};
+use crate::{Error, Result, clock, store};
+
+/// Merchant codes and SKUs seen so far (found or not), so each is looked up once.
+#[derive(Default)]
+struct Products {
+    merchants: HashMap<String, Option<i64>>,
+    skus: HashMap<i64, HashMap<String, Option<i64>>>,
+}
+
+impl Products {
+    fn resolve(
+        &mut self,
+        conn: &Connection,
+        line: u64,
+        code: &str,
+        sku: &str,
+    ) -> Result<std::result::Result<ProductRef, Problem>> {
+        let merchant = match self.merchants.get(code) {
+            Some(m) => *m,
+            None => {
+                let m = store::import::merchant_by_code(conn, code)?.map(|(id, _)| id);
+                self.merchants.insert(code.to_string(), m);
+                m
+            }
+        };
+        let Some(merchant_id) = merchant else {
+            return Ok(Err(Problem::new(
+                line,
+                "merchant_code",
+                format!("no merchant has code {code:?}"),
+            )));
+        };
+        let skus = self.skus.entry(merchant_id).or_default();
+        let product = match skus.get(sku) {
+            Some(p) => *p,
+            None => {
+                let p = store::import::product_by_sku(conn, merchant_id, sku)?;
+                skus.insert(sku.to_string(), p);
+                p
+            }
+        };
+        Ok(match product {
+            Some(product_id) => Ok(ProductRef {
+                product_id,
+                merchant_id,
+            }),
+            None => Err(Problem::new(
+                line,
+                "sku",
+                format!("merchant {code} has no product with SKU {sku:?}"),
+            )),
+        })
+    }
+}
+
+/// Per channel: what the file held and what became of it.
+#[derive(Debug, Default)]
+struct ChannelStats {
+    orders: usize,
+    new: usize,
+    present: usize,
+    changed: usize,
+    rejected: usize,
+    first: Option<chrono::DateTime<chrono::Utc>>,
+    last: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<()> {
+    let expect = ctx
+        .opts
+        .expect_range
+        .as_deref()
+        .map(Expect::parse)
+        .transpose()
+        .map_err(Error::input)?;
+    let mut csv = CsvIn::open(ctx.file, import_orders::COLUMNS, ctx.opts.read)?;
+    let tz = ctx.tz();
+    let mut groups = Grouper::default();
+    let mut products = Products::default();
+    while let Some(row) = csv.next_row()? {
+        out.report.rows += 1;
+        let key = import_orders::key_of(&row);
+        if let Some(p) = row.shape_problem() {
+            groups.add_bad(key, row.line, vec![p]);
+            continue;
+        }
+        match import_orders::parse_row(&row, tz) {
+            Err(ps) => groups.add_bad(key, row.line, ps),
+            Ok((head, l)) => match products.resolve(tx, l.line, &l.merchant_code, &l.sku)? {
+                Err(p) => groups.add_bad(key, l.line, vec![p]),
+                Ok(product) => groups.add(
+                    head,
+                    Line {
+                        line: l.line,
+                        sku: l.sku,
+                        merchant_code: l.merchant_code,
+                        product,
+                        qty: l.qty,
+                        unit_price: l.unit_price,
+                        shipping: l.shipping,
+                    },
+                ),
+            },
+        }
+    }
+    for p in std::mem::take(&mut groups.loose) {
+        out.reject(p.line, std::slice::from_ref(&p));
+    }
+    for d in &mut groups.drafts {
+        if d.ok()
+            && let Err(p) = totals(d)
+        {
+            d.problems.push(p);
+        }
+        if !d.ok() {
+            reject_draft(d, out);
+        }
+    }
+    out.report.records = groups.drafts.len();
+    if !out.problems.is_empty() && !ctx.opts.skip_invalid {
+        return Ok(());
+    }
+
+    let mut w = Writer {
+        audit: Audit::start(tx, ctx)?,
+        customers: HashMap::new(),
+        held: Vec::new(),
+    };
+    let mut channels: BTreeMap<String, ChannelStats> = BTreeMap::new();
+    for d in &groups.drafts {
+        let cs = channels.entry(d.head.channel.clone()).or_default();
+        cs.orders += 1;
+        if !d.ok() {
+            cs.rejected += 1;
+            continue;
+        }
+        let at = Some(d.head.placed_at);
+        cs.first = cs.first.min(at).or(at);
+        cs.last = cs.last.max(at);
+        match st::order_id(tx, &d.head.channel, &d.head.external_id)? {
+            Some(id) => {
+                let stored = st::load_order(tx, id)?
+                    .ok_or_else(|| Error::Db(format!("order {id} vanished during import")))?;
+                let fields = diff(d, &stored);
+                if fields.is_empty() {
+                    out.report.present += 1;
+                    cs.present += 1;
+                } else {
+                    cs.changed += 1;
+                    out.report.changed.push(Changed {
+                        label: d.head.label(),
+                        fields,
+                    });
+                }
+            }
+            None => {
+                w.insert(tx, ctx, d)?;
+                out.report.new += 1;
+                cs.new += 1;
+            }
+        }
+    }
+    if !w.held.is_empty() {
+        out.report.notes.push(format!(
+            "{} open orders imported on_hold (insufficient_stock), nothing reserved for them:",
+            w.held.len()
+        ));
+        out.report.notes.extend(w.held.iter().map(|h| format!("  {h}")));
+    }
+    out.report.audit_rows = w.audit.rows;
+    out.report.audit_time = w.audit.time;
+    sync_report(tx, ctx, &groups.drafts, &channels, expect.as_ref(), out)
+}
+
+/// Lines count, items and money of a good order; overflow is a problem.
+fn totals(d: &Draft) -> std::result::Result<(i64, i64, i64), Problem> {
+    let overflow = || Problem::new(d.first_line, "unit_price", "the order's total is too large");
+    let (mut items, mut money, mut ship) = (0_i64, 0_i64, 0_i64);
+    for l in &d.lines {
+        items = items.checked_add(l.qty).ok_or_else(overflow)?;
+        money = l
+            .unit_price
+            .checked_mul(l.qty)
+            .and_then(|m| m.checked_add(money))
+            .ok_or_else(overflow)?;
+        ship = ship.checked_add(l.shipping).ok_or_else(overflow)?;
+    }
+    Ok((items, money, ship))
+}
+
+/// Every line of a bad order goes to the reject file; its problems are listed.
+fn reject_draft(d: &Draft, out: &mut Outcome) {
+    let label = d.head.label();
+    let bad_lines: Vec<String> = {
+        let mut v: Vec<u64> = d.problems.iter().map(|p| p.line).collect();
+        v.dedup();
+        v.iter().map(u64::to_string).collect()
+    };
+    for &line in &d.file_lines {
+        let own: Vec<Problem> = d.problems.iter().filter(|p| p.line == line).cloned().collect();
+        if own.is_empty() {
+            out.rejects.insert(
+                line,
+                format!(
+                    "order {label} is rejected because of line {}",
+                    bad_lines.join(", ")
+                ),
+            );
+        } else {
+            out.reject(line, &own);
+        }
+    }
+}
+
+struct Writer {
+    audit: Audit,
+    customers: HashMap<String, i64>,
+    held: Vec<String>,
+}
+
+/// What the audit log keeps of an imported order.
+#[derive(serde::Serialize)]
+struct OrderAudit<'a> {
+    channel: &'a str,
+    external_id: &'a str,
+    status: &'a str,
+    customer_ref: &'a str,
+    placed_at: &'a str,
+    lines: usize,
+    items: i64,
+    items_minor: i64,
+    shipping_minor: i64,
+}
+
+impl Writer {
+    fn customer(&mut self, tx: &Connection, ctx: &Ctx<'_>, h: &Head) -> Result<i64> {
+        if let Some(id) = self.customers.get(&h.customer_ref) {
+            return Ok(*id);
+        }
+        let id = match st::customer_by_ref(tx, &h.customer_ref)? {
+            Some(id) => id,
+            None => st::insert_customer(
+                tx,
+                &st::NewCustomer {
+                    external_ref: &h.customer_ref,
+                    name: &h.customer_name,
+                    phone: &h.customer_phone,
+                    address: &h.ship_address,
+                    city: &h.ship_city,
+                    now: &ctx.now_stamp,
+                },
+            )?,
+        };
+        self.customers.insert(h.customer_ref.clone(), id);
+        Ok(id)
+    }
+
+    /// Why an open order cannot have all its stock: "SKU (need 3, available 1)".
+    fn shortages(tx: &Connection, d: &Draft) -> Result<Vec<String>> {
+        let mut need: Vec<(i64, i64, &str)> = Vec::new();
+        for l in &d.lines {
+            match need.iter_mut().find(|n| n.0 == l.product.product_id) {
+                Some(n) => n.1 += l.qty,
+                None => need.push((l.product.product_id, l.qty, &l.sku)),
+            }
+        }
+        let mut short = Vec::new();
+        for (pid, qty, sku) in need {
+            let avail = st::available(tx, pid)?;
+            if avail < qty {
+                short.push(format!("{sku} (need {qty}, available {avail})"));
+            }
+        }
+        Ok(short)
+    }
+
+    fn insert(&mut self, tx: &Connection, ctx: &Ctx<'_>, d: &Draft) -> Result<()> {
+        let h = &d.head;
+        let (items, items_minor, shipping_minor) =
+            totals(d).map_err(|p| Error::input(p.render(&ctx.name)))?;
+        let customer_id = self.customer(tx, ctx, h)?;
+        let open = import_orders::is_open(h.status);
+        let short = if open { Self::shortages(tx, d)? } else { Vec::new() };
+        let reserve = open && short.is_empty();
+        let (status, hold) = if short.is_empty() {
+            (h.status.as_str(), None)
+        } else {
+            self.held.push(format!("{}: {}", h.label(), short.join(", ")));
+            (
+                OrderStatus::OnHold.as_str(),
+                Some((HoldReason::InsufficientStock.as_str(), h.status.as_str())),
+            )
+        };
+        let stamp = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(clock::stamp);
+        let placed_at = clock::stamp(h.placed_at);
+        let (paid_at, shipped_at, delivered_at, promised_at) = (
+            stamp(h.paid_at),
+            stamp(h.shipped_at),
+            stamp(h.delivered_at),
+            stamp(h.promised_at),
+        );
+        let ship_by_at = stamp(import_orders::ship_by(h, ctx.settings.ship_by_hours));
+        let id = st::insert_order(
+            tx,
+            &NewOrder {
+                channel: &h.channel,
+                external_id: &h.external_id,
+                customer_id,
+                merchant_id: d.lines[0].product.merchant_id,
+                status,
+                hold,
+                cancel_reason: (h.status == OrderStatus::Cancelled)
+                    .then_some("cancelled on the sales channel"),
+                ship_name: &h.customer_name,
+                ship_phone: &h.customer_phone,
+                ship_address: &h.ship_address,
+                ship_city: &h.ship_city,
+                line_count: d.lines.len() as i64,
+                item_count: items,
+                items_minor,
+                shipping_minor,
+                carrier: h.carrier.as_deref(),
+                tracking_no: h.tracking_no.as_deref(),
+                placed_at: &placed_at,
+                paid_at: paid_at.as_deref(),
+                shipped_at: shipped_at.as_deref(),
+                delivered_at: delivered_at.as_deref(),
+                promised_at: promised_at.as_deref(),
+                ship_by_at: ship_by_at.as_deref(),
+                now: &ctx.now_stamp,
+            },
+        )?;
+        let origin = Origin {
+            order_id: Some(id),
+            ticket_id: None,
+            note: "import",
+            actor: &ctx.actor,
+            at: &ctx.now_stamp,
+        };
+        for (i, l) in d.lines.iter().enumerate() {
+            if reserve && !stock::reserve(tx, l.product.product_id, l.qty, &origin)? {
+                return Err(Error::Db(format!(
+                    "{}: stock of {} changed during the import",
+                    h.label(),
+                    l.sku
+                )));
+            }
+            st::insert_line(
+                tx,
+                id,
+                &NewLine {
+                    line_no: i as i64 + 1,
+                    product_id: l.product.product_id,
+                    merchant_id: l.product.merchant_id,
+                    qty: l.qty,
+                    unit_price_minor: l.unit_price,
+                    shipping_minor: l.shipping,
+                    reserved_qty: if reserve { l.qty } else { 0 },
+                },
+            )?;
+        }
+        self.audit.created(
+            tx,
+            "order",
+            id,
+            &OrderAudit {
+                channel: &h.channel,
+                external_id: &h.external_id,
+                status,
+                customer_ref: &h.customer_ref,
+                placed_at: &placed_at,
+                lines: d.lines.len(),
+                items,
+                items_minor,
+                shipping_minor,
+            },
+        )
+    }
+}
+
+/// The fields where the file's order differs from the stored one.
+fn diff(d: &Draft, s: &StoredOrder) -> Vec<(String, String, String)> {
+    let h = &d.head;
+    let mut out = Vec::new();
+    let mut cmp = |k: &str, file: String, db: String| {
+        if file != db {
+            out.push((k.to_string(), file, db));
+        }
+    };
+    let t = |v: Option<chrono::DateTime<chrono::Utc>>| v.map(clock::stamp).unwrap_or_default();
+    // An order held on import for lack of stock is still in its channel status.
+    let held_same =
+        s.status == OrderStatus::OnHold.as_str() && s.held_from.as_deref() == Some(h.status.as_str());
+    if !held_same {
+        cmp("status", h.status.to_string(), s.status.clone());
+    }
+    cmp("placed_at", clock::stamp(h.placed_at), s.placed_at.clone());
+    cmp("customer_ref", h.customer_ref.clone(), s.customer_ref.clone());
+    cmp("customer_name", h.customer_name.clone(), s.ship_name.clone());
+    cmp("customer_phone", h.customer_phone.clone(), s.ship_phone.clone());
+    cmp("ship_address", h.ship_address.clone(), s.ship_address.clone());
+    cmp("ship_city", h.ship_city.clone(), s.ship_city.clone());
+    cmp("paid_at", t(h.paid_at), s.paid_at.clone().unwrap_or_default());
+    cmp(
+        "shipped_at",
+        t(h.shipped_at),
+        s.shipped_at.clone().unwrap_or_default(),
+    );
+    cmp(
+        "delivered_at",
+        t(h.delivered_at),
+        s.delivered_at.clone().unwrap_or_default(),
+    );
+    cmp(
+        "promised_at",
+        t(h.promised_at),
+        s.promised_at.clone().unwrap_or_default(),
+    );
+    cmp(
+        "carrier",
+        h.carrier.clone().unwrap_or_default(),
+        s.carrier.clone().unwrap_or_default(),
+    );
+    cmp(
+        "tracking_no",
+        h.tracking_no.clone().unwrap_or_default(),
+        s.tracking_no.clone().unwrap_or_default(),
+    );
+    if d.lines.len() != s.lines.len() {
+        cmp(
+            "lines",
+            format!("{} lines", d.lines.len()),
+            format!("{} lines", s.lines.len()),
+        );
+    } else {
+        let show = |code: &str, sku: &str, qty: i64, price: i64, ship: i64| {
+            format!("{code}/{sku} x{qty} @{} shipping {}", Money(price), Money(ship))
+        };
+        for (i, (f, s)) in d.lines.iter().zip(&s.lines).enumerate() {
+            let file = show(&f.merchant_code, &f.sku, f.qty, f.unit_price, f.shipping);
+            let db = show(
+                &s.merchant_code,
+                &s.sku,
+                s.qty,
+                s.unit_price_minor,
+                s.shipping_minor,
+            );
+            cmp(&format!("line {}", i + 1), file, db);
+        }
+    }
+    out
+}
+
+fn sync_report(
+    tx: &Connection,
+    ctx: &Ctx<'_>,
+    drafts: &[Draft],
+    channels: &BTreeMap<String, ChannelStats>,
+    expect: Option<&Expect>,
+    out: &mut Outcome,
+) -> Result<()> {
+    let tz = ctx.tz();
+    let day = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map(|t| t.with_timezone(&tz).date_naive().to_string())
+            .unwrap_or_else(|| "-".into())
+    };
+    let sync = &mut out.report.sync;
+    for (ch, c) in channels {
+        sync.push(format!(
+            "sync {ch}: {} orders in the file (placed {}..{}): {} new, {} already present, {} changed, {} rejected",
+            c.orders,
+            day(c.first),
+            day(c.last),
+            c.new,
+            c.present,
+            c.changed,
+            c.rejected
+        ));
+    }
+    let Some(expect) = expect else {
+        return Ok(());
+    };
+    let channel = match (&ctx.opts.channel, channels.len()) {
+        (Some(c), _) => Some(c.clone()),
+        (None, 1) => channels.keys().next().cloned(),
+        (None, _) => None,
+    };
+    match expect {
+        Expect::Numbers {
+            prefix,
+            from,
+            to,
+            width,
+        } => {
+            let channel = channel.ok_or_else(|| {
+                Error::input("--expect-range with order numbers needs --channel (the file has several channels, or none)")
+            })?;
+            let mut missing = Vec::new();
+            for n in *from..=*to {
+                let id = import_sync::id_for(prefix, n, *width);
+                if st::order_id(tx, &channel, &id)?.is_none() {
+                    missing.push(n);
+                }
+            }
+            let runs = import_sync::runs(&missing);
+            let (a, b) = (
+                import_sync::id_for(prefix, *from, *width),
+                import_sync::id_for(prefix, *to, *width),
+            );
+            let total = to - from + 1;
+            if missing.is_empty() {
+                sync.push(format!(
+                    "expected {a}..{b} on {channel} ({total} ids): none missing"
+                ));
+            } else {
+                sync.push(format!(
+                    "expected {a}..{b} on {channel} ({total} ids): {} missing from shopdesk: {}",
+                    missing.len(),
+                    import_sync::describe_runs(prefix, *width, &runs, 200)
+                ));
+            }
+        }
+        Expect::Days { from, to } => {
+            let mut in_file: HashMap<chrono::NaiveDate, usize> = HashMap::new();
+            for d in drafts.iter().filter(|d| !d.headless) {
+                if channel.as_ref().is_none_or(|c| *c == d.head.channel) {
+                    *in_file
+                        .entry(d.head.placed_at.with_timezone(&tz).date_naive())
+                        .or_default() += 1;
+                }
+            }
+            let which = channel.as_deref().unwrap_or("all channels");
+            sync.push(format!(
+                "orders per day on {which}, {from}..{to} (both included, {tz}):"
+            ));
+            sync.push(format!(
+                "  {:<10}  {:>8}  {:>9}",
+                "date", "in file", "in shopdesk"
+            ));
+            let mut empty = Vec::new();
+            let mut day = *from;
+            while day <= *to {
+                let (start, end) = ctx.calendar.local_day_bounds(day);
+                let db = st::count_placed(tx, &clock::stamp(start), &clock::stamp(end), channel.as_deref())?;
+                let file = in_file.get(&day).copied().unwrap_or(0);
+                let flag = if db == 0 { "  NONE" } else { "" };
+                sync.push(format!("  {day}  {file:>8}  {db:>11}{flag}"));
+                if db == 0 {
+                    empty.push(day.to_string());
+                }
+                match day.succ_opt() {
+                    Some(d) => day = d,
+                    None => break,
+                }
+            }
+            if empty.is_empty() {
+                sync.push("every day has orders in shopdesk".to_string());
+            } else {
+                sync.push(format!("days with no orders in shopdesk: {}", empty.join(", ")));
+            }
+        }
+    }
+    Ok(())
+}
