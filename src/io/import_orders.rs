@@ -301,49 +301,36 @@ pub fn ship_by(h: &Head, ship_by_hours: i64) -> Option<DateTime<Utc>> {
     h.paid_at.map(|p| order::ship_by(p, ship_by_hours))
 }
 
-/// Where two lines of one order say different things.
+/// Where two lines of one order say different things: (column, first, other).
 pub fn disagreements(first: &Head, other: &Head) -> Vec<(&'static str, String, String)> {
+    let mut out = Vec::new();
+    if first == other {
+        return out;
+    }
     let t = |v: &Option<DateTime<Utc>>| v.map(crate::clock::stamp).unwrap_or_default();
     let o = |v: &Option<String>| v.clone().unwrap_or_default();
-    let mut out = Vec::new();
-    let mut cmp = |col: &'static str, a: String, b: String| {
-        if a != b {
-            out.push((col, a, b));
-        }
-    };
-    cmp(
-        "placed_at",
-        crate::clock::stamp(first.placed_at),
-        crate::clock::stamp(other.placed_at),
-    );
-    cmp("status", first.status.to_string(), other.status.to_string());
-    cmp(
-        "customer_ref",
-        first.customer_ref.clone(),
-        other.customer_ref.clone(),
-    );
-    cmp(
-        "customer_name",
-        first.customer_name.clone(),
-        other.customer_name.clone(),
-    );
-    cmp(
-        "customer_phone",
-        first.customer_phone.clone(),
-        other.customer_phone.clone(),
-    );
-    cmp(
-        "ship_address",
-        first.ship_address.clone(),
-        other.ship_address.clone(),
-    );
-    cmp("ship_city", first.ship_city.clone(), other.ship_city.clone());
-    cmp("paid_at", t(&first.paid_at), t(&other.paid_at));
-    cmp("shipped_at", t(&first.shipped_at), t(&other.shipped_at));
-    cmp("delivered_at", t(&first.delivered_at), t(&other.delivered_at));
-    cmp("promised_at", t(&first.promised_at), t(&other.promised_at));
-    cmp("carrier", o(&first.carrier), o(&other.carrier));
-    cmp("tracking_no", o(&first.tracking_no), o(&other.tracking_no));
+    macro_rules! cmp {
+        ($col:literal, $field:ident, $show:expr) => {
+            if first.$field != other.$field {
+                out.push(($col, $show(&first.$field), $show(&other.$field)));
+            }
+        };
+    }
+    cmp!("placed_at", placed_at, |v: &DateTime<Utc>| crate::clock::stamp(
+        *v
+    ));
+    cmp!("status", status, |v: &OrderStatus| v.to_string());
+    cmp!("customer_ref", customer_ref, String::clone);
+    cmp!("customer_name", customer_name, String::clone);
+    cmp!("customer_phone", customer_phone, String::clone);
+    cmp!("ship_address", ship_address, String::clone);
+    cmp!("ship_city", ship_city, String::clone);
+    cmp!("paid_at", paid_at, t);
+    cmp!("shipped_at", shipped_at, t);
+    cmp!("delivered_at", delivered_at, t);
+    cmp!("promised_at", promised_at, t);
+    cmp!("carrier", carrier, o);
+    cmp!("tracking_no", tracking_no, o);
     out
 }
 

@@ -118,6 +118,7 @@ pub(super) fn merchants(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Re
         audit.created(tx, "merchant", id, &m.row)?;
         out.report.new += 1;
     }
+    audit.finish(tx)?;
     if activated > 0 {
         out.report.notes.push(format!(
             "{activated} merchants imported as active, suspended or terminated: recorded with deposit paid and agreement signed"
@@ -287,6 +288,7 @@ pub(super) fn products(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Res
         audit.created(tx, "product", id, &p.row)?;
         out.report.new += 1;
     }
+    audit.finish(tx)?;
     if categories.created > 0 {
         out.report
             .notes

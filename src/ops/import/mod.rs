@@ -5,6 +5,7 @@
 //! are reported as already present, or as changed with the differing fields.
 
 mod catalog;
+mod order_writer;
 mod orders;
 
 use std::collections::BTreeMap;
@@ -212,6 +213,14 @@ impl Audit {
         let json = serde_json::to_string(after).map_err(|e| Error::Db(format!("audit json: {e}")))?;
         self.batch.created(conn, entity, id, "import", json)?;
         self.rows += 1;
+        self.time += t.elapsed();
+        Ok(())
+    }
+
+    /// Writes the rows still buffered.
+    pub fn finish(&mut self, conn: &Connection) -> Result<()> {
+        let t = Instant::now();
+        self.batch.finish(conn)?;
         self.time += t.elapsed();
         Ok(())
     }

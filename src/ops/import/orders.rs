@@ -7,14 +7,14 @@ use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::Connection;
 
-use super::{Audit, Changed, Ctx, Outcome};
+use super::order_writer::Writer;
+use super::{Changed, Ctx, Outcome};
 use crate::domain::money::Money;
-use crate::domain::order::{HoldReason, OrderStatus};
+use crate::domain::order::OrderStatus;
 use crate::io::csv_in::{CsvIn, Problem};
-use crate::io::import_orders::{self, Draft, Grouper, Head, Line, ProductRef};
+use crate::io::import_orders::{self, Draft, Grouper, Line, ProductRef};
 use crate::io::import_sync::{self, Expect};
-use crate::store::import::orders::{self as st, NewLine, NewOrder, StoredOrder};
-use crate::store::stock::{self, Origin};
+use crate::store::import::orders::{self as st, StoredOrder};
 use crate::{Error, Result, clock, store};
 
 /// Merchant codes and SKUs seen so far (found or not), so each is looked up once.
@@ -138,11 +138,7 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
         return Ok(());
     }
 
-    let mut w = Writer {
-        audit: Audit::start(tx, ctx)?,
-        customers: HashMap::new(),
-        held: Vec::new(),
-    };
+    let mut w = Writer::start(tx, ctx)?;
     let mut channels: BTreeMap<String, ChannelStats> = BTreeMap::new();
     for d in &groups.drafts {
         let cs = channels.entry(d.head.channel.clone()).or_default();
@@ -177,6 +173,7 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
             }
         }
     }
+    w.finish(tx, ctx)?;
     if !w.held.is_empty() {
         out.report.notes.push(format!(
             "{} open orders imported on_hold (insufficient_stock), nothing reserved for them:",
@@ -190,7 +187,7 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
 }
 
 /// Lines count, items and money of a good order; overflow is a problem.
-fn totals(d: &Draft) -> std::result::Result<(i64, i64, i64), Problem> {
+pub(super) fn totals(d: &Draft) -> std::result::Result<(i64, i64, i64), Problem> {
     let overflow = || Problem::new(d.first_line, "unit_price", "the order's total is too large");
     let (mut items, mut money, mut ship) = (0_i64, 0_i64, 0_i64);
     for l in &d.lines {
@@ -226,172 +223,6 @@ fn reject_draft(d: &Draft, out: &mut Outcome) {
         } else {
             out.reject(line, &own);
         }
-    }
-}
-
-struct Writer {
-    audit: Audit,
-    customers: HashMap<String, i64>,
-    held: Vec<String>,
-}
-
-/// What the audit log keeps of an imported order.
-#[derive(serde::Serialize)]
-struct OrderAudit<'a> {
-    channel: &'a str,
-    external_id: &'a str,
-    status: &'a str,
-    customer_ref: &'a str,
-    placed_at: &'a str,
-    lines: usize,
-    items: i64,
-    items_minor: i64,
-    shipping_minor: i64,
-}
-
-impl Writer {
-    fn customer(&mut self, tx: &Connection, ctx: &Ctx<'_>, h: &Head) -> Result<i64> {
-        if let Some(id) = self.customers.get(&h.customer_ref) {
-            return Ok(*id);
-        }
-        let id = match st::customer_by_ref(tx, &h.customer_ref)? {
-            Some(id) => id,
-            None => st::insert_customer(
-                tx,
-                &st::NewCustomer {
-                    external_ref: &h.customer_ref,
-                    name: &h.customer_name,
-                    phone: &h.customer_phone,
-                    address: &h.ship_address,
-                    city: &h.ship_city,
-                    now: &ctx.now_stamp,
-                },
-            )?,
-        };
-        self.customers.insert(h.customer_ref.clone(), id);
-        Ok(id)
-    }
-
-    /// Why an open order cannot have all its stock: "SKU (need 3, available 1)".
-    fn shortages(tx: &Connection, d: &Draft) -> Result<Vec<String>> {
-        let mut need: Vec<(i64, i64, &str)> = Vec::new();
-        for l in &d.lines {
-            match need.iter_mut().find(|n| n.0 == l.product.product_id) {
-                Some(n) => n.1 += l.qty,
-                None => need.push((l.product.product_id, l.qty, &l.sku)),
-            }
-        }
-        let mut short = Vec::new();
-        for (pid, qty, sku) in need {
-            let avail = st::available(tx, pid)?;
-            if avail < qty {
-                short.push(format!("{sku} (need {qty}, available {avail})"));
-            }
-        }
-        Ok(short)
-    }
-
-    fn insert(&mut self, tx: &Connection, ctx: &Ctx<'_>, d: &Draft) -> Result<()> {
-        let h = &d.head;
-        let (items, items_minor, shipping_minor) =
-            totals(d).map_err(|p| Error::input(p.render(&ctx.name)))?;
-        let customer_id = self.customer(tx, ctx, h)?;
-        let open = import_orders::is_open(h.status);
-        let short = if open { Self::shortages(tx, d)? } else { Vec::new() };
-        let reserve = open && short.is_empty();
-        let (status, hold) = if short.is_empty() {
-            (h.status.as_str(), None)
-        } else {
-            self.held.push(format!("{}: {}", h.label(), short.join(", ")));
-            (
-                OrderStatus::OnHold.as_str(),
-                Some((HoldReason::InsufficientStock.as_str(), h.status.as_str())),
-            )
-        };
-        let stamp = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(clock::stamp);
-        let placed_at = clock::stamp(h.placed_at);
-        let (paid_at, shipped_at, delivered_at, promised_at) = (
-            stamp(h.paid_at),
-            stamp(h.shipped_at),
-            stamp(h.delivered_at),
-            stamp(h.promised_at),
-        );
-        let ship_by_at = stamp(import_orders::ship_by(h, ctx.settings.ship_by_hours));
-        let id = st::insert_order(
-            tx,
-            &NewOrder {
-                channel: &h.channel,
-                external_id: &h.external_id,
-                customer_id,
-                merchant_id: d.lines[0].product.merchant_id,
-                status,
-                hold,
-                cancel_reason: (h.status == OrderStatus::Cancelled)
-                    .then_some("cancelled on the sales channel"),
-                ship_name: &h.customer_name,
-                ship_phone: &h.customer_phone,
-                ship_address: &h.ship_address,
-                ship_city: &h.ship_city,
-                line_count: d.lines.len() as i64,
-                item_count: items,
-                items_minor,
-                shipping_minor,
-                carrier: h.carrier.as_deref(),
-                tracking_no: h.tracking_no.as_deref(),
-                placed_at: &placed_at,
-                paid_at: paid_at.as_deref(),
-                shipped_at: shipped_at.as_deref(),
-                delivered_at: delivered_at.as_deref(),
-                promised_at: promised_at.as_deref(),
-                ship_by_at: ship_by_at.as_deref(),
-                now: &ctx.now_stamp,
-            },
-        )?;
-        let origin = Origin {
-            order_id: Some(id),
-            ticket_id: None,
-            note: "import",
-            actor: &ctx.actor,
-            at: &ctx.now_stamp,
-        };
-        for (i, l) in d.lines.iter().enumerate() {
-            if reserve && !stock::reserve(tx, l.product.product_id, l.qty, &origin)? {
-                return Err(Error::Db(format!(
-                    "{}: stock of {} changed during the import",
-                    h.label(),
-                    l.sku
-                )));
-            }
-            st::insert_line(
-                tx,
-                id,
-                &NewLine {
-                    line_no: i as i64 + 1,
-                    product_id: l.product.product_id,
-                    merchant_id: l.product.merchant_id,
-                    qty: l.qty,
-                    unit_price_minor: l.unit_price,
-                    shipping_minor: l.shipping,
-                    reserved_qty: if reserve { l.qty } else { 0 },
-                },
-            )?;
-        }
-        self.audit.created(
-            tx,
-            "order",
-            id,
-            &OrderAudit {
-                channel: &h.channel,
-                external_id: &h.external_id,
-                status,
-                customer_ref: &h.customer_ref,
-                placed_at: &placed_at,
-                lines: d.lines.len(),
-                items,
-                items_minor,
-                shipping_minor,
-            },
-        )
     }
 }
 

@@ -2,6 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::batch::{self, Batch, int, opt_text, text};
 use crate::Result;
 
 /// A new order row. Times are stored stamps (`clock::stamp`).
@@ -34,43 +35,117 @@ pub struct NewOrder<'a> {
     pub now: &'a str,
 }
 
-pub fn insert_order(conn: &Connection, o: &NewOrder<'_>) -> Result<i64> {
-    conn.prepare_cached(
-        "INSERT INTO orders (channel, external_id, customer_id, merchant_id, status, hold_reason, held_from,
-            cancel_reason, ship_name, ship_phone, ship_address, ship_city, line_count, item_count, items_minor,
-            shipping_minor, carrier, tracking_no, placed_at, paid_at, shipped_at, delivered_at, promised_at,
-            ship_by_at, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-            ?21, ?22, ?23, ?24, ?25, ?25)",
-    )?
-    .execute(params![
-        o.channel,
-        o.external_id,
-        o.customer_id,
-        o.merchant_id,
-        o.status,
-        o.hold.map(|h| h.0),
-        o.hold.map(|h| h.1),
-        o.cancel_reason,
-        o.ship_name,
-        o.ship_phone,
-        o.ship_address,
-        o.ship_city,
-        o.line_count,
-        o.item_count,
-        o.items_minor,
-        o.shipping_minor,
-        o.carrier,
-        o.tracking_no,
-        o.placed_at,
-        o.paid_at,
-        o.shipped_at,
-        o.delivered_at,
-        o.promised_at,
-        o.ship_by_at,
-        o.now,
-    ])?;
-    Ok(conn.last_insert_rowid())
+/// Buffers new customers, orders and lines and writes them in multi-row
+/// batches, with ids assigned here (the write transaction is held, so they
+/// are free). Nothing is written until `flush`, which writes parents before
+/// children; flush before anything refers to a buffered order by id, before
+/// reading rows back, and before commit.
+pub struct OrderWriter {
+    next_order: i64,
+    next_customer: i64,
+    orders: Batch,
+    lines: Batch,
+    customers: Batch,
+}
+
+impl OrderWriter {
+    pub fn start(conn: &Connection) -> Result<OrderWriter> {
+        Ok(OrderWriter {
+            next_order: batch::next_id(conn, "orders")?,
+            next_customer: batch::next_id(conn, "customers")?,
+            orders: Batch::new(
+                "INSERT INTO orders (id, channel, external_id, customer_id, merchant_id, status, hold_reason,
+                    held_from, cancel_reason, ship_name, ship_phone, ship_address, ship_city, line_count,
+                    item_count, items_minor, shipping_minor, carrier, tracking_no, placed_at, paid_at,
+                    shipped_at, delivered_at, promised_at, ship_by_at, created_at, updated_at) VALUES ",
+                27,
+            ),
+            lines: Batch::new(
+                "INSERT INTO order_lines (order_id, line_no, product_id, merchant_id, qty, unit_price_minor,
+                    shipping_minor, reserved_qty) VALUES ",
+                8,
+            ),
+            customers: Batch::new(
+                "INSERT INTO customers (id, external_ref, name, phone, address, city, created_at) VALUES ",
+                7,
+            ),
+        })
+    }
+
+    /// Orders buffered since the last flush.
+    pub fn buffered_orders(&self) -> usize {
+        self.orders.rows()
+    }
+
+    pub fn customer(&mut self, c: &NewCustomer<'_>) -> i64 {
+        let id = self.next_customer;
+        self.next_customer += 1;
+        self.customers.push([
+            int(id),
+            text(c.external_ref),
+            text(c.name),
+            text(c.phone),
+            text(c.address),
+            text(c.city),
+            text(c.now),
+        ]);
+        id
+    }
+
+    pub fn order(&mut self, o: &NewOrder<'_>) -> i64 {
+        let id = self.next_order;
+        self.next_order += 1;
+        self.orders.push([
+            int(id),
+            text(o.channel),
+            text(o.external_id),
+            int(o.customer_id),
+            int(o.merchant_id),
+            text(o.status),
+            opt_text(o.hold.map(|h| h.0)),
+            opt_text(o.hold.map(|h| h.1)),
+            opt_text(o.cancel_reason),
+            text(o.ship_name),
+            text(o.ship_phone),
+            text(o.ship_address),
+            text(o.ship_city),
+            int(o.line_count),
+            int(o.item_count),
+            int(o.items_minor),
+            int(o.shipping_minor),
+            opt_text(o.carrier),
+            opt_text(o.tracking_no),
+            text(o.placed_at),
+            opt_text(o.paid_at),
+            opt_text(o.shipped_at),
+            opt_text(o.delivered_at),
+            opt_text(o.promised_at),
+            opt_text(o.ship_by_at),
+            text(o.now),
+            text(o.now),
+        ]);
+        id
+    }
+
+    pub fn line(&mut self, order_id: i64, l: &NewLine) {
+        self.lines.push([
+            int(order_id),
+            int(l.line_no),
+            int(l.product_id),
+            int(l.merchant_id),
+            int(l.qty),
+            int(l.unit_price_minor),
+            int(l.shipping_minor),
+            int(l.reserved_qty),
+        ]);
+    }
+
+    /// Writes everything buffered (customers and orders before lines).
+    pub fn flush(&mut self, conn: &Connection) -> Result<()> {
+        self.customers.flush(conn)?;
+        self.orders.flush(conn)?;
+        self.lines.flush(conn)
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -82,25 +157,6 @@ pub struct NewLine {
     pub unit_price_minor: i64,
     pub shipping_minor: i64,
     pub reserved_qty: i64,
-}
-
-pub fn insert_line(conn: &Connection, order_id: i64, l: &NewLine) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO order_lines (order_id, line_no, product_id, merchant_id, qty, unit_price_minor,
-            shipping_minor, reserved_qty)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![
-        order_id,
-        l.line_no,
-        l.product_id,
-        l.merchant_id,
-        l.qty,
-        l.unit_price_minor,
-        l.shipping_minor,
-        l.reserved_qty
-    ])?;
-    Ok(())
 }
 
 /// Units of a product that can still be reserved.
@@ -127,15 +183,6 @@ pub struct NewCustomer<'a> {
     pub address: &'a str,
     pub city: &'a str,
     pub now: &'a str,
-}
-
-pub fn insert_customer(conn: &Connection, c: &NewCustomer<'_>) -> Result<i64> {
-    conn.prepare_cached(
-        "INSERT INTO customers (external_ref, name, phone, address, city, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![c.external_ref, c.name, c.phone, c.address, c.city, c.now])?;
-    Ok(conn.last_insert_rowid())
 }
 
 pub fn order_id(conn: &Connection, channel: &str, external_id: &str) -> Result<Option<i64>> {

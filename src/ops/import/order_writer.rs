@@ -1,0 +1,227 @@
+//! Writing new orders: customers found or created, stock reserved for open
+//! orders (or the order held when stock is short), one audit row each. Rows
+//! are buffered and written in batches; reservations wait until their order
+//! is written (the ledger row names it), and availability counts the
+//! reservations still waiting, so nothing is ever oversold.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+
+use super::orders::totals;
+use super::{Audit, Ctx};
+use crate::domain::order::{HoldReason, OrderStatus};
+use crate::io::import_orders::{self, Draft, Head};
+use crate::store::import::orders::{self as st, NewLine, NewOrder, OrderWriter};
+use crate::store::stock::{self, Origin};
+use crate::{Error, Result, clock};
+
+/// Orders written per batch.
+const BATCH_ORDERS: usize = 200;
+
+/// What the audit log keeps of an imported order.
+#[derive(serde::Serialize)]
+struct OrderAudit<'a> {
+    channel: &'a str,
+    external_id: &'a str,
+    status: &'a str,
+    customer_ref: &'a str,
+    placed_at: &'a str,
+    lines: usize,
+    items: i64,
+    items_minor: i64,
+    shipping_minor: i64,
+}
+
+/// A reservation waiting for its order to be written.
+struct Pending {
+    order_id: i64,
+    product_id: i64,
+    qty: i64,
+    label: String,
+}
+
+pub(super) struct Writer {
+    pub audit: Audit,
+    rows: OrderWriter,
+    customers: HashMap<String, i64>,
+    pending: Vec<Pending>,
+    /// Units per product in `pending`.
+    pending_qty: HashMap<i64, i64>,
+    /// Orders held for stock, with what was short.
+    pub held: Vec<String>,
+}
+
+impl Writer {
+    pub fn start(tx: &Connection, ctx: &Ctx<'_>) -> Result<Writer> {
+        Ok(Writer {
+            audit: Audit::start(tx, ctx)?,
+            rows: OrderWriter::start(tx)?,
+            customers: HashMap::new(),
+            pending: Vec::new(),
+            pending_qty: HashMap::new(),
+            held: Vec::new(),
+        })
+    }
+
+    /// Writes the buffered rows, then the reservations that waited for them.
+    fn flush(&mut self, tx: &Connection, ctx: &Ctx<'_>) -> Result<()> {
+        self.rows.flush(tx)?;
+        for p in self.pending.drain(..) {
+            let origin = Origin {
+                order_id: Some(p.order_id),
+                ticket_id: None,
+                note: "import",
+                actor: &ctx.actor,
+                at: &ctx.now_stamp,
+            };
+            if !stock::reserve(tx, p.product_id, p.qty, &origin)? {
+                return Err(Error::Db(format!("{}: stock changed during the import", p.label)));
+            }
+        }
+        self.pending_qty.clear();
+        Ok(())
+    }
+
+    /// Writes everything still buffered; call before reading orders back.
+    pub fn finish(&mut self, tx: &Connection, ctx: &Ctx<'_>) -> Result<()> {
+        self.flush(tx, ctx)?;
+        self.audit.finish(tx)
+    }
+
+    fn customer(&mut self, tx: &Connection, ctx: &Ctx<'_>, h: &Head) -> Result<i64> {
+        if let Some(id) = self.customers.get(&h.customer_ref) {
+            return Ok(*id);
+        }
+        let id = match st::customer_by_ref(tx, &h.customer_ref)? {
+            Some(id) => id,
+            None => self.rows.customer(&st::NewCustomer {
+                external_ref: &h.customer_ref,
+                name: &h.customer_name,
+                phone: &h.customer_phone,
+                address: &h.ship_address,
+                city: &h.ship_city,
+                now: &ctx.now_stamp,
+            }),
+        };
+        self.customers.insert(h.customer_ref.clone(), id);
+        Ok(id)
+    }
+
+    /// Why an open order cannot have all its stock: "SKU (need 3, available 1)".
+    fn shortages(&self, tx: &Connection, d: &Draft) -> Result<Vec<String>> {
+        let mut need: Vec<(i64, i64, &str)> = Vec::new();
+        for l in &d.lines {
+            match need.iter_mut().find(|n| n.0 == l.product.product_id) {
+                Some(n) => n.1 += l.qty,
+                None => need.push((l.product.product_id, l.qty, &l.sku)),
+            }
+        }
+        let mut short = Vec::new();
+        for (pid, qty, sku) in need {
+            let waiting = self.pending_qty.get(&pid).copied().unwrap_or(0);
+            let avail = st::available(tx, pid)? - waiting;
+            if avail < qty {
+                short.push(format!("{sku} (need {qty}, available {avail})"));
+            }
+        }
+        Ok(short)
+    }
+
+    pub fn insert(&mut self, tx: &Connection, ctx: &Ctx<'_>, d: &Draft) -> Result<()> {
+        if self.rows.buffered_orders() >= BATCH_ORDERS {
+            self.flush(tx, ctx)?;
+        }
+        let h = &d.head;
+        let (items, items_minor, shipping_minor) =
+            totals(d).map_err(|p| Error::input(p.render(&ctx.name)))?;
+        let customer_id = self.customer(tx, ctx, h)?;
+        let open = import_orders::is_open(h.status);
+        let short = if open { self.shortages(tx, d)? } else { Vec::new() };
+        let reserve = open && short.is_empty();
+        let (status, hold) = if short.is_empty() {
+            (h.status.as_str(), None)
+        } else {
+            self.held.push(format!("{}: {}", h.label(), short.join(", ")));
+            (
+                OrderStatus::OnHold.as_str(),
+                Some((HoldReason::InsufficientStock.as_str(), h.status.as_str())),
+            )
+        };
+        let stamp = |t: Option<DateTime<Utc>>| t.map(clock::stamp);
+        let placed_at = clock::stamp(h.placed_at);
+        let (paid_at, shipped_at, delivered_at, promised_at) = (
+            stamp(h.paid_at),
+            stamp(h.shipped_at),
+            stamp(h.delivered_at),
+            stamp(h.promised_at),
+        );
+        let ship_by_at = stamp(import_orders::ship_by(h, ctx.settings.ship_by_hours));
+        let id = self.rows.order(&NewOrder {
+            channel: &h.channel,
+            external_id: &h.external_id,
+            customer_id,
+            merchant_id: d.lines[0].product.merchant_id,
+            status,
+            hold,
+            cancel_reason: (h.status == OrderStatus::Cancelled).then_some("cancelled on the sales channel"),
+            ship_name: &h.customer_name,
+            ship_phone: &h.customer_phone,
+            ship_address: &h.ship_address,
+            ship_city: &h.ship_city,
+            line_count: d.lines.len() as i64,
+            item_count: items,
+            items_minor,
+            shipping_minor,
+            carrier: h.carrier.as_deref(),
+            tracking_no: h.tracking_no.as_deref(),
+            placed_at: &placed_at,
+            paid_at: paid_at.as_deref(),
+            shipped_at: shipped_at.as_deref(),
+            delivered_at: delivered_at.as_deref(),
+            promised_at: promised_at.as_deref(),
+            ship_by_at: ship_by_at.as_deref(),
+            now: &ctx.now_stamp,
+        });
+        for (i, l) in d.lines.iter().enumerate() {
+            if reserve {
+                *self.pending_qty.entry(l.product.product_id).or_default() += l.qty;
+                self.pending.push(Pending {
+                    order_id: id,
+                    product_id: l.product.product_id,
+                    qty: l.qty,
+                    label: format!("{} {}", h.label(), l.sku),
+                });
+            }
+            self.rows.line(
+                id,
+                &NewLine {
+                    line_no: i as i64 + 1,
+                    product_id: l.product.product_id,
+                    merchant_id: l.product.merchant_id,
+                    qty: l.qty,
+                    unit_price_minor: l.unit_price,
+                    shipping_minor: l.shipping,
+                    reserved_qty: if reserve { l.qty } else { 0 },
+                },
+            );
+        }
+        self.audit.created(
+            tx,
+            "order",
+            id,
+            &OrderAudit {
+                channel: &h.channel,
+                external_id: &h.external_id,
+                status,
+                customer_ref: &h.customer_ref,
+                placed_at: &placed_at,
+                lines: d.lines.len(),
+                items,
+                items_minor,
+                shipping_minor,
+            },
+        )
+    }
+}
