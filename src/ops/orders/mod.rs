@@ -26,7 +26,7 @@ use crate::{Error, Result, clock};
 
 use super::{Session, Stamp, audit};
 
-pub use batch::{act_many, approve_many, pick_many};
+pub use batch::{BatchResult, act_many, approve_many, pick_many};
 pub use detail::{OrderDetail, detail, detail_at};
 pub use merge::{merge, merge_at};
 pub use picking::{PickResult, pick_documents, pick_documents_at};
@@ -234,6 +234,7 @@ pub fn act_at(
     let actor = s.actor.login.clone();
     let ship_by_hours = s.settings.ship_by_hours;
     let return_window_days = s.settings.return_window_days;
+    let currency = s.settings.currency.clone();
     let mut tx = store::write_tx(&mut s.conn)?;
     let before = load_checked(&tx, id, expected_version)?;
     let (status, held_from) = status_of(&before)?;
@@ -359,7 +360,7 @@ pub fn act_at(
                     )?;
                     message.push_str(&format!(
                         "; refund of {} recorded",
-                        crate::domain::money::Money(amount).plain()
+                        crate::domain::money::Money(amount).format(&currency)
                     ));
                 }
             }
