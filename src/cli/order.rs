@@ -323,7 +323,9 @@ pub fn show_text(d: &OrderDetail, timezone: &str) -> String {
         if d.late { "  LATE (past ship-by)" } else { "" }
     ));
     if let Some(c) = &d.customer {
-        out.push_str(&format!("customer  {} {}  {}\n", c.external_ref, c.name, c.phone));
+        let line = format!("customer  {} {}  {}", c.external_ref, c.name, c.phone);
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
     out.push_str(&format!("merchant  {}\n", d.merchant_code));
     out.push_str(&format!(
