@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::Permission;
-use crate::domain::order::{self as rules, OrderAction, OrderStatus};
+use crate::domain::order::{self as rules, OrderAction};
 use crate::store::orders::Order;
 use crate::{Error, Result, clock, store};
 
@@ -96,7 +96,7 @@ pub fn merge_at(
     )
 }
 
-/// Why two orders may not be merged although both are paid or approved.
+/// Why two orders may not be merged (their states are checked by the domain).
 fn mismatch(a: &Order, b: &Order) -> Option<String> {
     if a.customer_id != b.customer_id {
         return Some("they belong to different customers".into());
@@ -117,10 +117,6 @@ fn mismatch(a: &Order, b: &Order) -> Option<String> {
         .collect();
     if !differ.is_empty() {
         return Some(format!("their shipping addresses differ ({})", differ.join(", ")));
-    }
-    let status_ok = |o: &Order| matches!(o.status.parse(), Ok(OrderStatus::Paid | OrderStatus::Approved));
-    if !status_ok(a) || !status_ok(b) {
-        return Some("both must be paid or approved".into());
     }
     None
 }
