@@ -50,7 +50,8 @@ pub struct Row {
     pub review_due_at: Option<String>,
 }
 
-const SELECT: &str = "SELECT m.id, m.code, m.name, m.status, m.cooperation_mode, m.credit_score, m.review_due_at FROM merchants m";
+const COLS: &str = "m.id, m.code, m.name, m.status, m.cooperation_mode, m.credit_score, m.review_due_at";
+const JOINS: &str = "FROM merchants m";
 const FROM: &str = "FROM merchants m";
 
 fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
@@ -87,7 +88,8 @@ fn key(q: &Query) -> &'static SortKey {
 
 fn view<'a>(q: &Query, f: &'a Filter) -> super::ViewSql<'a> {
     super::ViewSql {
-        select: SELECT,
+        cols: COLS,
+        from: JOINS,
         id_expr: "m.id",
         filter: f,
         key: key(q),

@@ -191,11 +191,13 @@ pub(crate) fn like_pattern(term: &str) -> Value {
     Value::Text(s)
 }
 
-/// One filtered, ordered view of a table: `select` is `SELECT cols FROM ...`
-/// without WHERE (the first column is the id).
+/// One filtered, ordered view of a table.
 #[derive(Clone, Copy)]
 pub(crate) struct ViewSql<'a> {
-    pub select: &'a str,
+    /// The columns after SELECT (the first is the id).
+    pub cols: &'a str,
+    /// `FROM table alias JOIN ...` without WHERE.
+    pub from: &'a str,
     pub id_expr: &'a str,
     pub filter: &'a Filter,
     pub key: &'a SortKey,
@@ -212,7 +214,8 @@ pub(crate) fn page<T>(
     map: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
 ) -> Result<Vec<Paged<T>>> {
     let ViewSql {
-        select,
+        cols,
+        from,
         id_expr,
         filter,
         key,
@@ -237,7 +240,7 @@ pub(crate) fn page<T>(
         format!("{} {dir}, {id_expr} {dir}", key.expr)
     };
     let sql = format!(
-        "{select}, {} AS sort_key{} ORDER BY {order} LIMIT {limit}",
+        "SELECT {cols}, {} AS sort_key {from}{} ORDER BY {order} LIMIT {limit}",
         key.expr,
         filter.where_sql(cond.as_deref())
     );
@@ -398,7 +401,8 @@ pub(crate) fn stream<T>(
     f: &mut dyn FnMut(T) -> Result<()>,
 ) -> Result<u64> {
     let ViewSql {
-        select,
+        cols,
+        from,
         id_expr,
         filter,
         key,
@@ -411,7 +415,7 @@ pub(crate) fn stream<T>(
         format!("{} {dir}, {id_expr} {dir}", key.expr)
     };
     let sql = format!(
-        "{select}, {} AS sort_key{} ORDER BY {order}",
+        "SELECT {cols}, {} AS sort_key {from}{} ORDER BY {order}",
         key.expr,
         filter.where_sql(None)
     );

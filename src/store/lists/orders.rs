@@ -49,10 +49,11 @@ pub struct Row {
     pub ship_by_at: Option<String>,
 }
 
-const SELECT: &str = "SELECT o.id, o.channel, o.external_id, o.placed_at, c.name, m.code, \
+const COLS: &str = "o.id, o.channel, o.external_id, o.placed_at, c.name, m.code, \
      (SELECT count(DISTINCT l.merchant_id) FROM order_lines l WHERE l.order_id = o.id), \
-     o.item_count, o.items_minor + o.shipping_minor, o.status, o.hold_reason, o.ship_by_at \
-     FROM orders o JOIN customers c ON c.id = o.customer_id JOIN merchants m ON m.id = o.merchant_id";
+     o.item_count, o.items_minor + o.shipping_minor, o.status, o.hold_reason, o.ship_by_at";
+const JOINS: &str =
+    "FROM orders o JOIN customers c ON c.id = o.customer_id JOIN merchants m ON m.id = o.merchant_id";
 const FROM: &str = "FROM orders o";
 
 fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
@@ -98,7 +99,8 @@ fn key(q: &Query) -> &'static SortKey {
 
 fn view<'a>(q: &Query, f: &'a Filter) -> super::ViewSql<'a> {
     super::ViewSql {
-        select: SELECT,
+        cols: COLS,
+        from: JOINS,
         id_expr: "o.id",
         filter: f,
         key: key(q),
@@ -185,11 +187,10 @@ const TIMES: [&str; 7] = [
 
 pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
     let sql = format!(
-        "{}, c.external_ref, c.phone, o.ship_name, o.ship_phone, o.ship_address, o.ship_city, o.held_from,
+        "SELECT {COLS}, 0, c.external_ref, c.phone, o.ship_name, o.ship_phone, o.ship_address, o.ship_city, o.held_from,
          o.cancel_reason, o.merged_into, o.items_minor, o.shipping_minor, o.weight_g, o.carrier, o.tracking_no,
          o.paid_at, o.approved_at, o.shipped_at, o.delivered_at, o.completed_at, o.cancelled_at, o.promised_at,
-         o.version WHERE o.id = ?1",
-        SELECT.replacen(" FROM orders", ", 0 FROM orders", 1)
+         o.version {JOINS} WHERE o.id = ?1"
     );
     let d = conn
         .prepare_cached(&sql)?

@@ -47,9 +47,10 @@ pub struct Row {
     pub status: String,
 }
 
-const SELECT: &str = "SELECT p.id, p.sku, p.title, m.code, m.name, c.path, p.price_minor, p.stock_on_hand, \
-     p.stock_reserved, p.low_stock_threshold, p.status \
-     FROM products p JOIN merchants m ON m.id = p.merchant_id LEFT JOIN categories c ON c.id = p.category_id";
+const COLS: &str = "p.id, p.sku, p.title, m.code, m.name, c.path, p.price_minor, p.stock_on_hand, \
+     p.stock_reserved, p.low_stock_threshold, p.status";
+const JOINS: &str =
+    "FROM products p JOIN merchants m ON m.id = p.merchant_id LEFT JOIN categories c ON c.id = p.category_id";
 const FROM: &str = "FROM products p";
 
 fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
@@ -112,7 +113,8 @@ fn key(q: &Query) -> &'static SortKey {
 
 fn view<'a>(q: &Query, f: &'a Filter) -> super::ViewSql<'a> {
     super::ViewSql {
-        select: SELECT,
+        cols: COLS,
+        from: JOINS,
         id_expr: "p.id",
         filter: f,
         key: key(q),
@@ -165,9 +167,8 @@ pub struct Detail {
 
 pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
     let sql = format!(
-        "{}, p.description, p.spec, p.origin, p.brand, p.delist_reason, p.reject_reason, p.list_at, p.delist_at, \
-         p.created_at, p.updated_at WHERE p.id = ?1",
-        SELECT.replacen(" FROM products", ", 0 FROM products", 1)
+        "SELECT {COLS}, 0, p.description, p.spec, p.origin, p.brand, p.delist_reason, p.reject_reason, p.list_at, p.delist_at, \
+         p.created_at, p.updated_at {JOINS} WHERE p.id = ?1"
     );
     let d = conn
         .prepare_cached(&sql)?

@@ -48,9 +48,10 @@ pub struct Row {
     pub paused_secs: i64,
 }
 
-const SELECT: &str = "SELECT t.id, t.kind, t.status, o.external_id, s.login, t.priority, t.subject, t.opened_at, \
-     t.audit_due_at, t.resolve_due_at, t.paused_since, t.paused_secs \
-     FROM tickets t LEFT JOIN orders o ON o.id = t.order_id LEFT JOIN staff s ON s.id = t.assignee_id";
+const COLS: &str = "t.id, t.kind, t.status, o.external_id, s.login, t.priority, t.subject, t.opened_at, \
+     t.audit_due_at, t.resolve_due_at, t.paused_since, t.paused_secs";
+const JOINS: &str =
+    "FROM tickets t LEFT JOIN orders o ON o.id = t.order_id LEFT JOIN staff s ON s.id = t.assignee_id";
 const FROM: &str = "FROM tickets t";
 
 fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
@@ -95,7 +96,8 @@ fn key(q: &Query) -> &'static SortKey {
 
 fn view<'a>(q: &Query, f: &'a Filter) -> super::ViewSql<'a> {
     super::ViewSql {
-        select: SELECT,
+        cols: COLS,
+        from: JOINS,
         id_expr: "t.id",
         filter: f,
         key: key(q),
@@ -149,11 +151,9 @@ pub struct Detail {
 
 pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
     let sql = format!(
-        "{}, t.channel, t.external_id, t.order_id, cu.name, m.code, t.description, t.quality_issue, t.approved_at,
-         t.resolved_at, t.closed_at, t.resolution, t.refund_minor, t.reject_reason, t.sat_overall
-         LEFT JOIN customers cu ON cu.id = t.customer_id LEFT JOIN merchants m ON m.id = t.merchant_id
-         WHERE t.id = ?1",
-        SELECT.replacen(" FROM tickets", ", 0 FROM tickets", 1)
+        "SELECT {COLS}, 0, t.channel, t.external_id, t.order_id, cu.name, m.code, t.description, t.quality_issue, t.approved_at,
+         t.resolved_at, t.closed_at, t.resolution, t.refund_minor, t.reject_reason, t.sat_overall {JOINS} LEFT JOIN customers cu ON cu.id = t.customer_id LEFT JOIN merchants m ON m.id = t.merchant_id
+         WHERE t.id = ?1"
     );
     let d = conn
         .prepare_cached(&sql)?

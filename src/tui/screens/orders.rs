@@ -22,14 +22,14 @@ use crate::tui::widgets::table::{Cell, Column, TableRow, Tone};
 
 pub const COLUMNS: &[Column] = &[
     Column::new("external id", 10, 22),
-    Column::new("channel", 4, 8),
+    Column::new("chan", 4, 8),
     Column::new("placed", 14, 14),
-    Column::new("customer", 4, 12).grow(),
+    Column::new("customer", 5, 12).grow(),
     Column::new("merchant", 5, 10),
-    Column::new("items", 3, 5).right(),
-    Column::new("total", 8, 12).right(),
-    Column::new("status", 7, 15),
-    Column::new("ship by", 4, 13),
+    Column::new("qty", 3, 5).right(),
+    Column::new("total", 9, 12).right(),
+    Column::new("status", 9, 26),
+    Column::new("ship by", 7, 13),
 ];
 
 fn late(r: &Row, fmt: &Fmt) -> bool {

@@ -14,16 +14,16 @@ use crate::tui::theme::Theme;
 use crate::tui::widgets::table::{Cell, Column, TableRow, Tone};
 
 pub const COLUMNS: &[Column] = &[
-    Column::new("sku", 8, 16),
-    Column::new("title", 10, 40).grow(),
+    Column::new("sku", 9, 16),
+    Column::new("title", 12, 40).grow(),
     Column::new("merchant", 6, 14),
     Column::new("category", 6, 22),
-    Column::new("price", 8, 12).right(),
-    Column::new("on hand", 4, 7).right(),
+    Column::new("price", 9, 12).right(),
+    Column::new("have", 4, 7).right(),
     Column::new("rsvd", 4, 6).right(),
     Column::new("avail", 5, 6).right(),
-    Column::new("status", 6, 14),
-    Column::new("stock", 3, 5),
+    Column::new("status", 8, 14),
+    Column::new("low", 3, 3),
 ];
 
 fn status_tone(s: &str) -> Tone {

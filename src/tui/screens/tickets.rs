@@ -16,12 +16,12 @@ use crate::tui::widgets::table::{Cell, Column, TableRow, Tone};
 
 pub const COLUMNS: &[Column] = &[
     Column::new("id", 4, 8).right(),
-    Column::new("kind", 6, 11),
-    Column::new("status", 8, 20),
+    Column::new("kind", 7, 11),
+    Column::new("status", 9, 20),
     Column::new("order", 8, 20),
     Column::new("assignee", 5, 10),
-    Column::new("prio", 4, 6),
-    Column::new("SLA", 8, 14),
+    Column::new("prio", 6, 6),
+    Column::new("SLA", 9, 14),
     Column::new("opened", 14, 14),
     Column::new("subject", 8, 40).grow(),
 ];
