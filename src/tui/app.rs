@@ -273,6 +273,11 @@ impl App {
         if let Some(o) = &self.overlay {
             return vec![o.context(), Context::Global];
         }
+        self.screen_stack()
+    }
+
+    /// The stack without any overlay (what the palette runs actions in).
+    pub fn screen_stack(&self) -> Vec<Context> {
         if !self.tab.is_list() {
             return vec![self.tab.context(), Context::Global];
         }

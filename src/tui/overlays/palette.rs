@@ -15,8 +15,7 @@ pub fn render(f: &mut Frame<'_>, area: Rect, app: &App, input: &str, selected: u
     let rows = popup.height.saturating_sub(3) as usize;
     let matches = palette_matches(input);
     // The keys each action has where the palette was opened.
-    let mut stack = app.context_stack();
-    stack.retain(|c| !c.is_modal());
+    let stack = app.screen_stack();
     let mut lines = vec![Line::from(vec![
         Span::styled(": ", t.hint_key),
         Span::raw(truncate(input, inner_w.saturating_sub(4))),
