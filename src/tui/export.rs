@@ -11,7 +11,13 @@ use crate::store::lists::Query;
 use crate::{Error, Result};
 
 /// Writes the view to `path`; returns the number of data rows.
-pub fn write_csv(conn: &rusqlite::Connection, fmt: &Fmt, tab: Tab, q: &Query, path: &Path) -> Result<u64> {
+pub fn write_csv(
+    conn: &crate::store::lists::Conn,
+    fmt: &Fmt,
+    tab: Tab,
+    q: &Query,
+    path: &Path,
+) -> Result<u64> {
     let file = std::fs::File::create(path).map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
     let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
     let n = tab.export(conn, fmt, q, &mut |rec: Vec<String>| {

@@ -16,6 +16,9 @@ use rusqlite::{Connection, ToSql};
 
 use crate::Result;
 
+/// The connection type, named here so the screens need not know the driver.
+pub type Conn = Connection;
+
 static EXPLAIN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 static PLANS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 

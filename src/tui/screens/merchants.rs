@@ -1,7 +1,7 @@
 //! Merchants: the review queue and the register.
 
+use crate::store::lists::Conn as Connection;
 use ratatui::text::Line;
-use rusqlite::Connection;
 
 use super::doc::Doc;
 use super::{Tab, status_label};

@@ -9,8 +9,8 @@ pub mod orders;
 pub mod products;
 pub mod tickets;
 
+use crate::store::lists::Conn as Connection;
 use ratatui::text::Line;
-use rusqlite::Connection;
 
 use super::fmt::Fmt;
 use super::keymap::Context;

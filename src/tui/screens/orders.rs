@@ -6,8 +6,8 @@
 //! `Overlay::Confirm`) with a closure calling `ops::orders::*`; the runtime
 //! runs it, shows its message, and reloads the page and the open detail.
 
+use crate::store::lists::Conn as Connection;
 use ratatui::text::Line;
-use rusqlite::Connection;
 
 use super::doc::Doc;
 use super::{Tab, status_label};

@@ -1,7 +1,7 @@
 //! Products: catalog, listing status and stock.
 
+use crate::store::lists::Conn as Connection;
 use ratatui::text::Line;
-use rusqlite::Connection;
 
 use super::doc::Doc;
 use super::{Tab, status_label};

@@ -1,7 +1,7 @@
 //! Tickets: after-sales and disputes.
 
+use crate::store::lists::Conn as Connection;
 use ratatui::text::Line;
-use rusqlite::Connection;
 
 use super::doc::Doc;
 use super::{Tab, status_label};
