@@ -27,6 +27,7 @@ fn every_screen_list_and_detail_at_two_sizes() {
             a.press("j j");
             snap(&format!("{name}_list_{w}x{h}"), screen(&mut a, w, h));
             a.press("enter");
+            a.wait_jobs();
             snap(&format!("{name}_detail_{w}x{h}"), screen(&mut a, w, h));
             a.press("esc");
         }

@@ -127,8 +127,13 @@ pub struct Message {
     pub error: bool,
 }
 
-/// A finished background job (exports).
-pub(crate) type JobResult = Result<String, String>;
+/// A finished background job.
+pub(crate) enum JobResult {
+    /// An export: the message to show, or the error.
+    Message(Result<String, String>),
+    /// A merchant's GMV for its detail view.
+    Gmv { id: i64, gmv: Result<i64, String> },
+}
 
 pub struct App {
     pub session: Session,
@@ -409,10 +414,7 @@ impl App {
         });
         for r in done {
             changed = true;
-            match r {
-                Ok(m) => self.say(m),
-                Err(e) => self.warn(e),
-            }
+            self.job_done(r);
         }
         let v = crate::store::lists::data_version(&self.session.conn).unwrap_or(self.data_version);
         if v != self.data_version {
@@ -439,11 +441,30 @@ impl App {
     /// Waits for background jobs (tests, bench).
     pub fn wait_jobs(&mut self) {
         for rx in std::mem::take(&mut self.jobs) {
-            match rx.recv() {
-                Ok(Ok(m)) => self.say(m),
-                Ok(Err(e)) => self.warn(e),
-                Err(_) => {}
+            if let Ok(r) = rx.recv() {
+                self.job_done(r);
             }
+        }
+    }
+
+    fn job_done(&mut self, r: JobResult) {
+        match r {
+            JobResult::Message(Ok(m)) => self.say(m),
+            JobResult::Message(Err(e)) => self.warn(e),
+            JobResult::Gmv { id, gmv } => match gmv {
+                Ok(g) => {
+                    if let Some(DetailView {
+                        id: shown,
+                        data: DetailData::Merchant(d),
+                        ..
+                    }) = self.details[Tab::Merchants.index()].as_mut()
+                        && *shown == id
+                    {
+                        d.gmv_minor = Some(g);
+                    }
+                }
+                Err(e) => self.warn(format!("GMV of merchant {id}: {e}")),
+            },
         }
     }
 

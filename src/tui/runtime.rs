@@ -22,10 +22,8 @@ impl App {
             Effect::Quit => self.quit = true,
             Effect::Nav(tab, nav) => self.navigate(tab, nav)?,
             Effect::Requery(tab) => {
-                let q = self.lists[tab.index()].query.clone();
-                let count = tab.count(&self.session.conn, &q)?;
+                self.resolve(tab)?;
                 let lv = &mut self.lists[tab.index()];
-                lv.count = count;
                 lv.loaded = true;
                 lv.stale = false;
                 self.navigate(tab, Nav::First)?;
@@ -51,7 +49,12 @@ impl App {
                 self.overlay = Some(Overlay::Picker { chips, selected });
             }
             Effect::OpenDetail(tab, id) => match tab.load_detail(&self.session.conn, id)? {
-                Some(data) => self.details[tab.index()] = Some(DetailView { id, data, scroll: 0 }),
+                Some(data) => {
+                    self.details[tab.index()] = Some(DetailView { id, data, scroll: 0 });
+                    if tab == Tab::Merchants {
+                        self.start_gmv(id);
+                    }
+                }
                 None => {
                     self.warn(format!("{} {id} no longer exists", tab.entity()));
                     self.navigate(tab, Nav::Reload)?;
@@ -63,7 +66,12 @@ impl App {
                 };
                 let (id, scroll) = (d.id, d.scroll);
                 match tab.load_detail(&self.session.conn, id)? {
-                    Some(data) => self.details[tab.index()] = Some(DetailView { id, data, scroll }),
+                    Some(data) => {
+                        self.details[tab.index()] = Some(DetailView { id, data, scroll });
+                        if tab == Tab::Merchants {
+                            self.start_gmv(id);
+                        }
+                    }
                     None => {
                         self.details[tab.index()] = None;
                         self.warn(format!("{} {id} was deleted by another session", tab.entity()));
@@ -79,8 +87,6 @@ impl App {
                 self.refresh_clock();
                 if self.tab.is_list() {
                     let tab = self.tab;
-                    let q = self.lists[tab.index()].query.clone();
-                    self.lists[tab.index()].count = tab.count(&self.session.conn, &q)?;
                     self.navigate(tab, Nav::Reload)?;
                     if self.details[tab.index()].is_some() {
                         self.run_one(Effect::ReloadDetail(tab))?;
@@ -88,6 +94,17 @@ impl App {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Recounts the view and refreshes the match set of its text filter.
+    fn resolve(&mut self, tab: Tab) -> Result<()> {
+        let mut q = self.lists[tab.index()].query.clone();
+        q.matches = None;
+        let (count, matches) = tab.resolve(&self.session.conn, &q)?;
+        let lv = &mut self.lists[tab.index()];
+        lv.count = count;
+        lv.query.matches = matches;
         Ok(())
     }
 
@@ -160,9 +177,7 @@ impl App {
                 lv.clamp_cursor();
             }
             Nav::Reload => {
-                let q = self.lists[i].query.clone();
-                let count = tab.count(&self.session.conn, &q)?;
-                self.lists[i].count = count;
+                self.resolve(tab)?;
                 self.lists[i].stale = false;
                 let Some(first) = self.lists[i].rows.first().map(|r| r.cursor.clone()) else {
                     return self.navigate(tab, Nav::First);

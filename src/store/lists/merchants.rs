@@ -1,5 +1,7 @@
 //! The merchant register and review queue.
 
+use std::sync::Arc;
+
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
@@ -52,7 +54,6 @@ pub struct Row {
 
 const COLS: &str = "m.id, m.code, m.name, m.status, m.cooperation_mode, m.credit_score, m.review_due_at";
 const JOINS: &str = "FROM merchants m";
-const FROM: &str = "FROM merchants m";
 
 fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     Ok(Row {
@@ -67,12 +68,14 @@ fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 }
 
 /// The merchant table is small (thousands): substring match on code and name.
-fn filter(q: &Query) -> Filter {
+fn filter(q: &Query, for_ids: bool) -> Filter {
     let mut f = Filter::default();
     if let Some(s) = &q.status {
         f.push("m.status = ?", [Value::Text(s.clone())]);
     }
-    if let Some(t) = q.text() {
+    if let (Some(ids), Some(_), false) = (&q.matches, q.text(), for_ids) {
+        f.push(super::ids_cond("m.id", ids), []);
+    } else if let Some(t) = q.text() {
         let p = super::like_pattern(t);
         f.push(
             "m.code LIKE ? ESCAPE '\\' OR m.name LIKE ? ESCAPE '\\'",
@@ -98,16 +101,25 @@ fn view<'a>(q: &Query, f: &'a Filter) -> super::ViewSql<'a> {
 }
 
 pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<Paged<Row>>> {
-    let f = filter(q);
+    let f = filter(q, false);
     super::page(conn, &view(q, &f), seek, limit, map)
 }
 
-pub fn count(conn: &Connection, q: &Query) -> Result<Count> {
-    super::count_for(conn, ENTITY, q, FROM, &filter(q), u64::MAX - 1)
+/// The count and, with a text filter, the matching ids (all of them: the
+/// table is small).
+pub fn resolve(conn: &Connection, q: &Query) -> Result<(Count, Option<Arc<[i64]>>)> {
+    super::resolve(
+        conn,
+        ENTITY,
+        q,
+        "m.id FROM merchants m",
+        &filter(q, true),
+        100_000,
+    )
 }
 
 pub fn stream(conn: &Connection, q: &Query, f: &mut dyn FnMut(Row) -> Result<()>) -> Result<u64> {
-    let filt = filter(q);
+    let filt = filter(q, false);
     super::stream(conn, &view(q, &filt), map, f)
 }
 
@@ -154,8 +166,10 @@ pub struct Detail {
     pub documents: Vec<Document>,
     pub violations: Vec<Violation>,
     pub products: i64,
-    /// Σ qty × unit price over this merchant's lines of paid, not cancelled orders.
-    pub gmv_minor: i64,
+    /// Σ qty × unit price over this merchant's lines of paid, not cancelled
+    /// orders: `None` until `gmv` has been computed (it reads hundreds of
+    /// order rows, so the screen asks for it off the input path).
+    pub gmv_minor: Option<i64>,
 }
 
 pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
@@ -191,7 +205,7 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
                 documents: Vec::new(),
                 violations: Vec::new(),
                 products: 0,
-                gmv_minor: 0,
+                gmv_minor: None,
             })
         })
         .optional()?;
@@ -230,11 +244,16 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
     d.products = conn
         .prepare_cached("SELECT count(*) FROM products WHERE merchant_id = ?1")?
         .query_row([id], |r| r.get(0))?;
-    d.gmv_minor = conn
+    Ok(Some(d))
+}
+
+/// The merchant's GMV: Σ qty × unit price over its lines of paid orders that
+/// are not cancelled or merged.
+pub fn gmv(conn: &Connection, id: i64) -> Result<i64> {
+    Ok(conn
         .prepare_cached(
             "SELECT coalesce(sum(l.qty * l.unit_price_minor), 0) FROM order_lines l JOIN orders o ON o.id = l.order_id
              WHERE l.merchant_id = ?1 AND o.paid_at IS NOT NULL AND o.status NOT IN ('cancelled', 'merged')",
         )?
-        .query_row([id], |r| r.get(0))?;
-    Ok(Some(d))
+        .query_row([id], |r| r.get(0))?)
 }

@@ -126,6 +126,12 @@ pub struct Query {
     pub sort: usize,
     /// Reverse of the key's natural direction.
     pub reversed: bool,
+    /// The ids matching the text filter, when there are at most
+    /// `COUNT_CAP` of them (from `resolve`): pages then read those rows by
+    /// id instead of searching again. `None` with a text filter means the
+    /// filter is broad, and pages walk the sort index testing each row,
+    /// which finds a page quickly because matches are dense.
+    pub matches: Option<std::sync::Arc<[i64]>>,
 }
 
 impl Query {
@@ -314,23 +320,44 @@ fn keyset_cond(
     }
 }
 
-/// Counts rows matching `filter` in `from`, stopping at `cap` + 1.
-pub(crate) fn capped_count(conn: &Connection, from: &str, filter: &Filter, cap: u64) -> Result<Count> {
-    let sql = format!(
-        "SELECT count(*) FROM (SELECT 1 {from}{} LIMIT {})",
-        filter.where_sql(None),
-        cap + 1
-    );
+/// The count of a view and, for a selective text filter, its matching ids:
+/// one query reading at most `cap` + 1 ids through the filter's indexes.
+pub(crate) fn resolve(
+    conn: &Connection,
+    entity: &str,
+    q: &Query,
+    ids_sql: &str,
+    filter: &Filter,
+    cap: u64,
+) -> Result<(Count, Option<std::sync::Arc<[i64]>>)> {
+    if q.text().is_none() {
+        let n = status_total(conn, entity, q.status.as_deref())?;
+        return Ok((Count { n, capped: false }, None));
+    }
+    let sql = format!("SELECT {ids_sql}{} LIMIT {}", filter.where_sql(None), cap + 1);
     record_plan(conn, &sql, &filter.params);
-    let n: i64 = conn
-        .prepare_cached(&sql)?
-        .query_row(rusqlite::params_from_iter(filter.params.iter()), |r| r.get(0))?;
-    let n = n.max(0) as u64;
+    let mut st = conn.prepare_cached(&sql)?;
+    let ids = st
+        .query_map(rusqlite::params_from_iter(filter.params.iter()), |r| {
+            r.get::<_, i64>(0)
+        })?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    let n = ids.len() as u64;
     Ok(if n > cap {
-        Count { n: cap, capped: true }
+        (Count { n: cap, capped: true }, None)
     } else {
-        Count { n, capped: false }
+        (Count { n, capped: false }, Some(ids.into()))
     })
+}
+
+/// `id IN (1,2,3)` for a resolved match set (ids are integers from the
+/// database, so they are written into the SQL; an empty set matches nothing).
+pub(crate) fn ids_cond(id_expr: &str, ids: &[i64]) -> String {
+    if ids.is_empty() {
+        return "0".to_string();
+    }
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    format!("{id_expr} IN ({})", list.join(","))
 }
 
 /// Rows per status for an entity (`merchant|product|order|ticket`), kept by
@@ -365,25 +392,6 @@ pub fn status_total(conn: &Connection, entity: &str, status: Option<&str>) -> Re
 /// Changes whenever another connection commits to the file.
 pub fn data_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
-}
-
-/// The count for a query: from `status_counts` without a text filter, else a
-/// capped count of the matches.
-pub(crate) fn count_for(
-    conn: &Connection,
-    entity: &str,
-    q: &Query,
-    from: &str,
-    filter: &Filter,
-    cap: u64,
-) -> Result<Count> {
-    if q.text().is_none() {
-        return Ok(Count {
-            n: status_total(conn, entity, q.status.as_deref())?,
-            capped: false,
-        });
-    }
-    capped_count(conn, from, filter, cap)
 }
 
 /// `EXPLAIN QUERY PLAN` of a page query, for tests and `bench --explain`.

@@ -1,5 +1,7 @@
 //! The order pipeline.
 
+use std::sync::Arc;
+
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
@@ -54,7 +56,6 @@ const COLS: &str = "o.id, o.channel, o.external_id, o.placed_at, c.name, m.code,
      o.item_count, o.items_minor + o.shipping_minor, o.status, o.hold_reason, o.ship_by_at";
 const JOINS: &str =
     "FROM orders o JOIN customers c ON c.id = o.customer_id JOIN merchants m ON m.id = o.merchant_id";
-const FROM: &str = "FROM orders o";
 
 fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     Ok(Row {
@@ -75,18 +76,29 @@ fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 
 /// The text matches the start of the external id (as typed or upper-cased)
 /// or the start of the customer's name (张 finds 张伟), both through indexes.
-fn filter(q: &Query) -> Filter {
+///
+/// Collecting the ids uses the indexes (a multi-index OR); a broad filter
+/// (more than `COUNT_CAP` matches) instead walks the `placed_at` index and
+/// tests each row (the `+` keeps SQLite from using the OR indexes), which
+/// fills a page after a few hundred rows because matches are dense.
+fn filter(q: &Query, for_ids: bool) -> Filter {
     let mut f = Filter::default();
     if let Some(s) = &q.status {
         f.push("o.status = ?", [Value::Text(s.clone())]);
     }
-    if let Some(t) = q.text() {
+    if let (Some(ids), Some(_), false) = (&q.matches, q.text(), for_ids) {
+        f.push(super::ids_cond("o.id", ids), []);
+    } else if let Some(t) = q.text() {
         let (a, b) = super::prefix_range(t);
         let (c, d) = super::prefix_range(&t.to_uppercase());
         let (e, g) = super::prefix_range(t);
+        let plus = if for_ids { "" } else { "+" };
         f.push(
-            "(o.external_id >= ? AND o.external_id < ?) OR (o.external_id >= ? AND o.external_id < ?) \
-             OR o.customer_id IN (SELECT id FROM customers WHERE name >= ? AND name < ?)",
+            format!(
+                "({plus}o.external_id >= ? AND {plus}o.external_id < ?) \
+                 OR ({plus}o.external_id >= ? AND {plus}o.external_id < ?) \
+                 OR {plus}o.customer_id IN (SELECT id FROM customers WHERE name >= ? AND name < ?)"
+            ),
             [a, b, c, d, e, g],
         );
     }
@@ -109,16 +121,17 @@ fn view<'a>(q: &Query, f: &'a Filter) -> super::ViewSql<'a> {
 }
 
 pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<Paged<Row>>> {
-    let f = filter(q);
+    let f = filter(q, false);
     super::page(conn, &view(q, &f), seek, limit, map)
 }
 
-pub fn count(conn: &Connection, q: &Query) -> Result<Count> {
-    super::count_for(conn, ENTITY, q, FROM, &filter(q), COUNT_CAP)
+/// The count and, for a selective text filter, the matching ids.
+pub fn resolve(conn: &Connection, q: &Query) -> Result<(Count, Option<Arc<[i64]>>)> {
+    super::resolve(conn, ENTITY, q, "o.id FROM orders o", &filter(q, true), COUNT_CAP)
 }
 
 pub fn stream(conn: &Connection, q: &Query, f: &mut dyn FnMut(Row) -> Result<()>) -> Result<u64> {
-    let filt = filter(q);
+    let filt = filter(q, false);
     super::stream(conn, &view(q, &filt), map, f)
 }
 

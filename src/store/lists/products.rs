@@ -1,5 +1,7 @@
 //! The catalog: products with merchant, category and stock.
 
+use std::sync::Arc;
+
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
@@ -51,7 +53,6 @@ const COLS: &str = "p.id, p.sku, p.title, m.code, m.name, c.path, p.price_minor,
      p.stock_reserved, p.low_stock_threshold, p.status";
 const JOINS: &str =
     "FROM products p JOIN merchants m ON m.id = p.merchant_id LEFT JOIN categories c ON c.id = p.category_id";
-const FROM: &str = "FROM products p";
 
 fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     Ok(Row {
@@ -77,12 +78,14 @@ fn fts_phrase(term: &str) -> String {
 /// Each whitespace-separated term must match SKU, title or description.
 /// Terms of 3+ characters use the trigram index (`products_fts MATCH`);
 /// shorter ones (耳机) use LIKE on SKU and title.
-fn filter(q: &Query) -> Filter {
+fn filter(q: &Query, for_ids: bool) -> Filter {
     let mut f = Filter::default();
     if let Some(s) = &q.status {
         f.push("p.status = ?", [Value::Text(s.clone())]);
     }
-    if let Some(t) = q.text() {
+    if let (Some(ids), Some(_), false) = (&q.matches, q.text(), for_ids) {
+        f.push(super::ids_cond("p.id", ids), []);
+    } else if let Some(t) = q.text() {
         let (long, short): (Vec<&str>, Vec<&str>) =
             t.split_whitespace().partition(|w| w.chars().count() >= 3);
         if !long.is_empty() {
@@ -97,11 +100,7 @@ fn filter(q: &Query) -> Filter {
             );
         }
         for w in short {
-            let p = super::like_pattern(w);
-            f.push(
-                "p.title LIKE ? ESCAPE '\\' OR p.sku LIKE ? ESCAPE '\\'",
-                [p.clone(), p],
-            );
+            f.push("p.title LIKE ? ESCAPE '\\'", [super::like_pattern(w)]);
         }
     }
     f
@@ -123,16 +122,27 @@ fn view<'a>(q: &Query, f: &'a Filter) -> super::ViewSql<'a> {
 }
 
 pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<Paged<Row>>> {
-    let f = filter(q);
+    let f = filter(q, false);
     super::page(conn, &view(q, &f), seek, limit, map)
 }
 
-pub fn count(conn: &Connection, q: &Query) -> Result<Count> {
-    super::count_for(conn, ENTITY, q, FROM, &filter(q), COUNT_CAP)
+/// The count and, for a selective text filter, the matching ids. Short
+/// terms scan the title index (covering, so no table reads) once here;
+/// pages then read only the matching rows.
+pub fn resolve(conn: &Connection, q: &Query) -> Result<(Count, Option<Arc<[i64]>>)> {
+    let short = q
+        .text()
+        .is_some_and(|t| t.split_whitespace().any(|w| w.chars().count() < 3));
+    let from = if short && q.status.is_none() {
+        "p.id FROM products p INDEXED BY products_title"
+    } else {
+        "p.id FROM products p"
+    };
+    super::resolve(conn, ENTITY, q, from, &filter(q, true), COUNT_CAP)
 }
 
 pub fn stream(conn: &Connection, q: &Query, f: &mut dyn FnMut(Row) -> Result<()>) -> Result<u64> {
-    let filt = filter(q);
+    let filt = filter(q, false);
     super::stream(conn, &view(q, &filt), map, f)
 }
 

@@ -1,5 +1,7 @@
 //! After-sales tickets.
 
+use std::sync::Arc;
+
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
@@ -52,7 +54,6 @@ const COLS: &str = "t.id, t.kind, t.status, o.external_id, s.login, t.priority, 
      t.audit_due_at, t.resolve_due_at, t.paused_since, t.paused_secs";
 const JOINS: &str =
     "FROM tickets t LEFT JOIN orders o ON o.id = t.order_id LEFT JOIN staff s ON s.id = t.assignee_id";
-const FROM: &str = "FROM tickets t";
 
 fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     Ok(Row {
@@ -71,20 +72,22 @@ fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     })
 }
 
-/// Substring of the subject; a number also finds the ticket with that id.
-fn filter(q: &Query) -> Filter {
+/// Substring of the subject; "#123" (or a bare number) is the ticket with that id.
+fn ticket_id(t: &str) -> Option<i64> {
+    t.trim_start_matches('#').parse::<i64>().ok()
+}
+
+fn filter(q: &Query, for_ids: bool) -> Filter {
     let mut f = Filter::default();
     if let Some(s) = &q.status {
         f.push("t.status = ?", [Value::Text(s.clone())]);
     }
-    if let Some(t) = q.text() {
-        let p = super::like_pattern(t);
-        match t.trim_start_matches('#').parse::<i64>() {
-            Ok(id) => f.push(
-                "t.id = ? OR t.subject LIKE ? ESCAPE '\\'",
-                [Value::Integer(id), p],
-            ),
-            Err(_) => f.push("t.subject LIKE ? ESCAPE '\\'", [p]),
+    if let (Some(ids), Some(_), false) = (&q.matches, q.text(), for_ids) {
+        f.push(super::ids_cond("t.id", ids), []);
+    } else if let Some(t) = q.text() {
+        match ticket_id(t) {
+            Some(id) => f.push("t.id = ?", [Value::Integer(id)]),
+            None => f.push("t.subject LIKE ? ESCAPE '\\'", [super::like_pattern(t)]),
         }
     }
     f
@@ -106,16 +109,25 @@ fn view<'a>(q: &Query, f: &'a Filter) -> super::ViewSql<'a> {
 }
 
 pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<Paged<Row>>> {
-    let f = filter(q);
+    let f = filter(q, false);
     super::page(conn, &view(q, &f), seek, limit, map)
 }
 
-pub fn count(conn: &Connection, q: &Query) -> Result<Count> {
-    super::count_for(conn, ENTITY, q, FROM, &filter(q), COUNT_CAP)
+/// The count and, for a selective text filter, the matching ids. A subject
+/// search reads the subject index alone (covering: no table reads) once;
+/// pages then read only the matching rows.
+pub fn resolve(conn: &Connection, q: &Query) -> Result<(Count, Option<Arc<[i64]>>)> {
+    let by_subject = q.text().is_some_and(|t| ticket_id(t).is_none());
+    let from = if by_subject && q.status.is_none() {
+        "t.id FROM tickets t INDEXED BY tickets_subject"
+    } else {
+        "t.id FROM tickets t"
+    };
+    super::resolve(conn, ENTITY, q, from, &filter(q, true), COUNT_CAP)
 }
 
 pub fn stream(conn: &Connection, q: &Query, f: &mut dyn FnMut(Row) -> Result<()>) -> Result<u64> {
-    let filt = filter(q);
+    let filt = filter(q, false);
     super::stream(conn, &view(q, &filt), map, f)
 }
 

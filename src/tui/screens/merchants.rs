@@ -122,7 +122,11 @@ pub fn detail_lines(d: &Detail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Lin
     doc.field("credit score", r.credit_score.to_string());
     doc.field("violation pts", d.violation_points.to_string());
     doc.field("products", d.products.to_string());
-    doc.field("GMV (paid)", fmt.money(d.gmv_minor));
+    doc.field(
+        "GMV (paid)",
+        d.gmv_minor
+            .map_or_else(|| "computing…".to_string(), |g| fmt.money(g)),
+    );
     doc.field(
         "commission",
         d.commission_bp

@@ -10,6 +10,8 @@ pub mod products;
 pub mod tickets;
 
 use crate::store::lists::Conn as Connection;
+use std::sync::Arc;
+
 use ratatui::text::Line;
 
 use super::fmt::Fmt;
@@ -149,13 +151,14 @@ impl Tab {
         }
     }
 
-    pub fn count(self, conn: &Connection, q: &Query) -> Result<Count> {
+    /// The count of the view and the ids of a selective text filter.
+    pub fn resolve(self, conn: &Connection, q: &Query) -> Result<(Count, Option<Arc<[i64]>>)> {
         match self {
-            Tab::Merchants => lists::merchants::count(conn, q),
-            Tab::Products => lists::products::count(conn, q),
-            Tab::Orders => lists::orders::count(conn, q),
-            Tab::Tickets => lists::tickets::count(conn, q),
-            Tab::Dashboard => Ok(Count::default()),
+            Tab::Merchants => lists::merchants::resolve(conn, q),
+            Tab::Products => lists::products::resolve(conn, q),
+            Tab::Orders => lists::orders::resolve(conn, q),
+            Tab::Tickets => lists::tickets::resolve(conn, q),
+            Tab::Dashboard => Ok((Count::default(), None)),
         }
     }
 
