@@ -76,6 +76,15 @@ pub enum Command {
     Backup { file: PathBuf },
     /// Print the effective keymap.
     Keys,
+    /// Time the TUI's keypress-to-frame on a database (120x40, off screen).
+    Bench {
+        /// Samples per action and screen.
+        #[arg(long, default_value_t = 40)]
+        rounds: usize,
+        /// Also print the query plan of every list query.
+        #[arg(long)]
+        explain: bool,
+    },
     /// Print shell completions.
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff).
@@ -161,6 +170,13 @@ pub fn run(cli: Cli) -> Result<()> {
                 eprintln!("{w}");
             }
             print!("{}", keymap.describe());
+            Ok(())
+        }
+        Some(Command::Bench { rounds, explain }) => {
+            print!(
+                "{}",
+                crate::tui::bench::run(&config::db_path(db)?, rounds, explain)?
+            );
             Ok(())
         }
         Some(Command::Completions { shell }) => {
