@@ -1,0 +1,210 @@
+//! After-sales tickets.
+
+use std::sync::Arc;
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension};
+
+use super::{COUNT_CAP, Count, Filter, Paged, Query, Seek, SortKey};
+use crate::Result;
+
+pub const ENTITY: &str = "ticket";
+
+pub const SORT_KEYS: &[SortKey] = &[
+    SortKey {
+        name: "opened",
+        expr: "t.opened_at",
+        nullable: false,
+        desc: true,
+        with_status: true,
+    },
+    SortKey {
+        name: "id",
+        expr: "t.id",
+        nullable: false,
+        desc: false,
+        with_status: false,
+    },
+    SortKey {
+        name: "subject",
+        expr: "t.subject",
+        nullable: false,
+        desc: false,
+        with_status: false,
+    },
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub id: i64,
+    pub kind: String,
+    pub status: String,
+    pub order_external_id: Option<String>,
+    pub assignee: Option<String>,
+    pub priority: String,
+    pub subject: String,
+    pub opened_at: String,
+    pub audit_due_at: Option<String>,
+    pub resolve_due_at: Option<String>,
+    pub paused_since: Option<String>,
+    pub paused_secs: i64,
+}
+
+const COLS: &str = "t.id, t.kind, t.status, o.external_id, s.login, t.priority, t.subject, t.opened_at, \
+     t.audit_due_at, t.resolve_due_at, t.paused_since, t.paused_secs";
+const JOINS: &str =
+    "FROM tickets t LEFT JOIN orders o ON o.id = t.order_id LEFT JOIN staff s ON s.id = t.assignee_id";
+
+fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok(Row {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        status: r.get(2)?,
+        order_external_id: r.get(3)?,
+        assignee: r.get(4)?,
+        priority: r.get(5)?,
+        subject: r.get(6)?,
+        opened_at: r.get(7)?,
+        audit_due_at: r.get(8)?,
+        resolve_due_at: r.get(9)?,
+        paused_since: r.get(10)?,
+        paused_secs: r.get(11)?,
+    })
+}
+
+/// Substring of the subject; "#123" (or a bare number) is the ticket with that id.
+fn ticket_id(t: &str) -> Option<i64> {
+    t.trim_start_matches('#').parse::<i64>().ok()
+}
+
+fn filter(q: &Query, for_ids: bool) -> Filter {
+    let mut f = Filter::default();
+    if let Some(s) = &q.status {
+        f.push("t.status = ?", [Value::Text(s.clone())]);
+    }
+    if let (Some(ids), Some(_), false) = (&q.matches, q.text(), for_ids) {
+        f.push(super::ids_cond("t.id", ids), []);
+    } else if let Some(t) = q.text() {
+        match ticket_id(t) {
+            Some(id) => f.push("t.id = ?", [Value::Integer(id)]),
+            None => f.push("t.subject LIKE ? ESCAPE '\\'", [super::like_pattern(t)]),
+        }
+    }
+    f
+}
+
+fn key(q: &Query) -> &'static SortKey {
+    SORT_KEYS.get(q.sort).unwrap_or(&SORT_KEYS[0])
+}
+
+fn view<'a>(q: &Query, f: &'a Filter) -> super::ViewSql<'a> {
+    super::ViewSql {
+        cols: COLS,
+        from: JOINS,
+        id_expr: "t.id",
+        filter: f,
+        key: key(q),
+        reversed: q.reversed,
+    }
+}
+
+pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<Paged<Row>>> {
+    let f = filter(q, false);
+    super::page(conn, &view(q, &f), seek, limit, map)
+}
+
+/// The count and, for a selective text filter, the matching ids. A subject
+/// search reads the subject index alone (covering: no table reads) once;
+/// pages then read only the matching rows.
+pub fn resolve(conn: &Connection, q: &Query) -> Result<(Count, Option<Arc<[i64]>>)> {
+    let by_subject = q.text().is_some_and(|t| ticket_id(t).is_none());
+    let from = if by_subject && q.status.is_none() {
+        "t.id FROM tickets t INDEXED BY tickets_subject"
+    } else {
+        "t.id FROM tickets t"
+    };
+    super::resolve(conn, ENTITY, q, from, &filter(q, true), COUNT_CAP)
+}
+
+pub fn stream(conn: &Connection, q: &Query, f: &mut dyn FnMut(Row) -> Result<()>) -> Result<u64> {
+    let filt = filter(q, false);
+    super::stream(conn, &view(q, &filt), map, f)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub author: String,
+    pub author_kind: String,
+    pub internal: bool,
+    pub body: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detail {
+    pub row: Row,
+    pub channel: Option<String>,
+    pub external_id: Option<String>,
+    pub order_id: Option<i64>,
+    pub customer_name: Option<String>,
+    pub merchant_code: Option<String>,
+    pub description: String,
+    pub quality_issue: bool,
+    pub approved_at: Option<String>,
+    pub resolved_at: Option<String>,
+    pub closed_at: Option<String>,
+    pub resolution: Option<String>,
+    pub refund_minor: i64,
+    pub reject_reason: Option<String>,
+    pub satisfaction: Option<i64>,
+    /// Oldest first, at most 200.
+    pub messages: Vec<Message>,
+}
+
+pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
+    let sql = format!(
+        "SELECT {COLS}, 0, t.channel, t.external_id, t.order_id, cu.name, m.code, t.description, t.quality_issue, t.approved_at,
+         t.resolved_at, t.closed_at, t.resolution, t.refund_minor, t.reject_reason, t.sat_overall {JOINS} LEFT JOIN customers cu ON cu.id = t.customer_id LEFT JOIN merchants m ON m.id = t.merchant_id
+         WHERE t.id = ?1"
+    );
+    let d = conn
+        .prepare_cached(&sql)?
+        .query_row([id], |r| {
+            Ok(Detail {
+                row: map(r)?,
+                channel: r.get(13)?,
+                external_id: r.get(14)?,
+                order_id: r.get(15)?,
+                customer_name: r.get(16)?,
+                merchant_code: r.get(17)?,
+                description: r.get(18)?,
+                quality_issue: r.get(19)?,
+                approved_at: r.get(20)?,
+                resolved_at: r.get(21)?,
+                closed_at: r.get(22)?,
+                resolution: r.get(23)?,
+                refund_minor: r.get(24)?,
+                reject_reason: r.get(25)?,
+                satisfaction: r.get(26)?,
+                messages: Vec::new(),
+            })
+        })
+        .optional()?;
+    let Some(mut d) = d else { return Ok(None) };
+    let mut st = conn.prepare_cached(
+        "SELECT author, author_kind, internal, body, created_at FROM ticket_messages
+         WHERE ticket_id = ?1 ORDER BY id LIMIT 200",
+    )?;
+    d.messages = st
+        .query_map([id], |r| {
+            Ok(Message {
+                author: r.get(0)?,
+                author_kind: r.get(1)?,
+                internal: r.get(2)?,
+                body: r.get(3)?,
+                created_at: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(d))
+}
