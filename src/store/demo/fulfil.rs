@@ -6,7 +6,7 @@ use rusqlite::{Transaction, params};
 use super::Ctx;
 use super::catalog::ProductInfo;
 use super::customers::Customer;
-use super::names::{self, CARRIERS, City};
+use super::names::{CARRIERS, City};
 use super::util::{DAY, Dice, HOUR, MINUTE, ts};
 use crate::Result;
 use crate::domain::order::{HoldReason, OrderStatus};
@@ -28,7 +28,21 @@ pub struct Line {
     pub product: u32,
     pub qty: i64,
     pub price: i64,
+    /// This line's share of the order's shipping fee.
+    pub shipping: i64,
     pub reserved: i64,
+    /// The order whose payment reserved the line, and when it paid (another
+    /// order than the one holding the line after a merge).
+    pub origin: (i64, i64),
+}
+
+/// Where an order goes.
+#[derive(Debug, Clone, Default)]
+pub struct ShipTo {
+    pub name: String,
+    pub phone: String,
+    pub address: String,
+    pub city: &'static str,
 }
 
 /// An order being made. `t` holds the milestones placed, paid, approved,
@@ -50,7 +64,10 @@ pub struct Order {
     /// History (final or shipped) orders may name delisted products.
     pub history: bool,
     pub lines: Vec<Line>,
-    pub shipping: i64,
+    pub ship: ShipTo,
+    /// The ship-by deadline when not paid + ship-by hours (a merge keeps the
+    /// earlier one).
+    pub ship_by: Option<i64>,
 }
 
 impl Order {
@@ -69,7 +86,8 @@ impl Order {
             merchant: 0,
             history: false,
             lines: Vec::new(),
-            shipping: 0,
+            ship: ShipTo::default(),
+            ship_by: None,
         }
     }
 
@@ -110,6 +128,10 @@ impl Order {
     pub fn items(&self) -> i64 {
         self.lines.iter().map(|l| l.qty * l.price).sum()
     }
+
+    pub fn shipping(&self) -> i64 {
+        self.lines.iter().map(|l| l.shipping).sum()
+    }
 }
 
 /// What the ticket phase needs of an order that gets an after-sales ticket.
@@ -124,6 +146,7 @@ pub struct TicketSeed {
     pub product: u32,
     pub qty: i64,
     pub opened: i64,
+    pub completed: Option<i64>,
     pub kind: TicketKind,
 }
 
@@ -151,19 +174,7 @@ pub fn write_order(
 ) -> Result<()> {
     let now = ctx.now;
     let placed = o.t[0];
-    let mut name = cust.name.clone();
-    let mut phone = cust.phone.clone();
-    let mut address = cust.address();
-    if d.chance(0.08) {
-        name = names::person(d);
-    }
-    if o.hold == Some(HoldReason::AddressProblem) {
-        if d.chance(0.5) {
-            address = d.pick(cust.city.districts).to_string();
-        } else {
-            phone = phone.chars().take(6).collect();
-        }
-    }
+    let shipping = o.shipping();
     let paid = o.at(1);
     let shipped = o.at(5);
     let delivered = o.at(6);
@@ -208,14 +219,14 @@ pub fn write_order(
         o.hold.map(|_| STAGES[o.stage.min(4)].as_str()),
         o.cancel.map(|c| c.0),
         o.merged_into,
-        name,
-        phone,
-        address,
-        cust.city.name,
+        o.ship.name,
+        o.ship.phone,
+        o.ship.address,
+        o.ship.city,
         o.lines.len() as i64,
         o.lines.iter().map(|l| l.qty).sum::<i64>(),
         items,
-        o.shipping,
+        shipping,
         weight,
         carrier,
         tracking_no,
@@ -227,16 +238,16 @@ pub fn write_order(
         o.at(7).map(ts),
         cancelled.map(ts),
         ts(placed + 5 * DAY),
-        paid.map(|p| ts(p + ctx.settings.ship_by_hours * HOUR)),
+        o.ship_by
+            .or_else(|| paid.map(|p| p + ctx.settings.ship_by_hours * HOUR))
+            .map(ts),
         ts(updated),
     ])?;
-    let n = o.lines.len().max(1) as i64;
     let mut line = tx.prepare_cached(
         "INSERT INTO order_lines (order_id, line_no, product_id, merchant_id, qty, unit_price_minor, shipping_minor, reserved_qty)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     for (i, l) in o.lines.iter().enumerate() {
-        let share = o.shipping / n + if i == 0 { o.shipping % n } else { 0 };
         let merchant = products
             .get(l.product as usize)
             .map(|p| p.merchant)
@@ -248,7 +259,7 @@ pub fn write_order(
             merchant as i64 + 1,
             l.qty,
             l.price,
-            share,
+            l.shipping,
             l.reserved
         ])?;
     }
@@ -260,8 +271,8 @@ pub fn write_order(
         mv.execute(params![
             l.product as i64 + 1,
             l.reserved,
-            o.id,
-            ts(paid.unwrap_or(placed))
+            l.origin.0,
+            ts(l.origin.1)
         ])?;
     }
     if let Some(ship) = shipped {
@@ -272,7 +283,13 @@ pub fn write_order(
         tx.prepare_cached(
             "INSERT INTO refunds (order_id, amount_minor, reason, actor, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?
-        .execute(params![o.id, items + o.shipping, reason, ctx.staff.operator, ts(when)])?;
+        .execute(params![
+            o.id,
+            items + shipping,
+            format!("cancelled: {reason}"),
+            ctx.staff.operator,
+            ts(when)
+        ])?;
     }
     Ok(())
 }
@@ -403,10 +420,11 @@ pub fn ticket_seed(d: &mut Dice, now: i64, o: &Order) -> Option<TicketSeed> {
         merchant: o.merchant,
         channel: o.channel,
         delivered,
-        total: o.items() + o.shipping,
+        total: o.items() + o.shipping(),
         product: first.product,
         qty: first.qty,
         opened,
+        completed: o.at(7),
         kind,
     })
 }

@@ -7,7 +7,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::catalog::ProductInfo;
 use super::customers;
-use super::fulfil::{self, Line, Order, TicketSeed};
+use super::fulfil::{self, Line, Order, ShipTo, TicketSeed};
 use super::names;
 use super::util::{DAY, Dice, HOUR, MINUTE};
 use super::{Catalog, Ctx, STREAM_ORDERS};
@@ -130,7 +130,11 @@ pub fn generate(
         times.sort_unstable();
         g.out.per_day.push((day.date, [0; 3]));
         for placed in times {
-            let want = if index >= force_from { g.missing() } else { None };
+            let want = if index >= force_from {
+                g.missing(ctx.now - placed)
+            } else {
+                None
+            };
             g.order(&tx, placed, want)?;
             index += 1;
             since_commit += 1;
@@ -218,8 +222,9 @@ impl<'a, 'c> Gen<'a, 'c> {
         }
     }
 
-    /// The first recent-state the stream has not produced yet.
-    fn missing(&self) -> Option<Want> {
+    /// The first recent state the stream has not produced yet (an unpaid
+    /// order only when placed within the last 12 hours: they time out).
+    fn missing(&self, age: i64) -> Option<Want> {
         let status_seen = |s: OrderStatus| {
             OrderStatus::ALL
                 .iter()
@@ -228,7 +233,7 @@ impl<'a, 'c> Gen<'a, 'c> {
                 .unwrap_or(true)
         };
         for (i, s) in STAGES.iter().enumerate().take(5) {
-            if !status_seen(*s) {
+            if !status_seen(*s) && (i > 0 || age < 12 * HOUR) {
                 return Some(Want::Stage(i));
             }
         }
@@ -345,37 +350,81 @@ impl<'a, 'c> Gen<'a, 'c> {
             None if reached == 7 && self.d.chance(0.02) => o.set_stage(6),
             None => o.set_stage(reached),
         }
-        let merge = want == Some(Want::Merged)
+        let mut merge = want == Some(Want::Merged)
             || (want.is_none()
                 && o.hold.is_none()
                 && matches!(o.status, OrderStatus::Paid | OrderStatus::Approved)
                 && self.d.chance(0.15));
         self.fill_lines(&mut o);
-        if o.reserves() {
-            if self.reserve(&o) {
-                for l in o.lines.iter_mut() {
-                    l.reserved = l.qty;
-                }
-            } else {
-                o.hold(HoldReason::InsufficientStock, 1);
-            }
-        }
-        self.write(tx, &o)?;
+        self.ship_to(&mut o);
+        // An earlier paid order of the same buyer, merchant and address,
+        // merged into this one: its lines (and their reservations) moved here
+        // and it keeps nothing but the pointer (docs/orders.md, Merge).
+        let own = o.lines.len();
+        let mut m = Order::new(o.id + 1, placed - self.d.range(10 * MINUTE, 3 * HOUR), o.t);
         if merge {
-            // An earlier order of the same buyer, absorbed into this one.
-            let mut m = Order::new(self.next_id, placed - self.d.range(10 * MINUTE, 3 * HOUR), o.t);
-            m.t[1] = m.t[0] + self.d.range(MINUTE, 20 * MINUTE);
+            m.t[1] = (m.t[0] + self.d.range(MINUTE, 20 * MINUTE)).min(now);
             m.status = OrderStatus::Merged;
             m.stage = 1;
             m.merged_into = Some(o.id);
             m.customer = o.customer;
             m.channel = o.channel;
             m.merchant = o.merchant;
-            m.history = true;
+            m.ship = o.ship.clone();
             self.lines_from(&mut m, None);
+            o.ship_by = Some(m.t[1].min(o.t[1]) + self.ctx.settings.ship_by_hours * HOUR);
+            o.lines.append(&mut m.lines);
+        }
+        if o.reserves() {
+            let mut ok = self.reserve(&o);
+            if !ok && merge {
+                merge = false;
+                o.lines.truncate(own);
+                o.ship_by = None;
+                ok = self.reserve(&o);
+            }
+            if ok {
+                for l in o.lines.iter_mut() {
+                    l.reserved = l.qty;
+                }
+            } else {
+                o.hold(HoldReason::InsufficientStock, 1);
+            }
+        } else if merge {
+            merge = false;
+            o.lines.truncate(own);
+            o.ship_by = None;
+        }
+        self.write(tx, &o)?;
+        if merge {
             self.write(tx, &m)?;
         }
         Ok(())
+    }
+
+    /// The buyer's address, now and then to someone else; held for an
+    /// address problem, it is really incomplete.
+    fn ship_to(&mut self, o: &mut Order) {
+        let c = customers::derive(self.ctx.seed, o.customer, self.ctx.now);
+        let d = &mut self.d;
+        let mut ship = ShipTo {
+            name: if d.chance(0.08) {
+                names::person(d)
+            } else {
+                c.name.clone()
+            },
+            phone: c.phone.clone(),
+            address: c.address(),
+            city: c.city.name,
+        };
+        if o.hold == Some(HoldReason::AddressProblem) {
+            if d.chance(0.5) {
+                ship.address = d.pick(c.city.districts).to_string();
+            } else {
+                ship.phone = ship.phone.chars().take(6).collect();
+            }
+        }
+        o.ship = ship;
     }
 
     /// The state a hold for `reason` was taken from: audit-time holds come
@@ -446,25 +495,39 @@ impl<'a, 'c> Gen<'a, 'c> {
                     product: p,
                     qty: 1 + self.d.weighted(&[70, 20, 6, 3, 1]) as i64,
                     price,
+                    shipping: 0,
                     reserved: 0,
+                    origin: (o.id, o.t[1]),
                 }
             })
             .collect();
+        // Free shipping from ¥99; the fee is split over the lines.
         let items: i64 = o.lines.iter().map(|l| l.qty * l.price).sum();
-        o.shipping = if items >= 9_900 {
+        let fee = if items >= 9_900 {
             0
         } else {
-            self.d.pick(&[600, 800, 1_000, 1_200])
+            self.d.pick(&[600i64, 800, 1_000, 1_200])
         };
+        let n = o.lines.len().max(1) as i64;
+        for (i, l) in o.lines.iter_mut().enumerate() {
+            l.shipping = fee / n + if i == 0 { fee % n } else { 0 };
+        }
     }
 
     /// Reserves every line or none (the order is then held for stock).
     fn reserve(&mut self, o: &Order) -> bool {
-        let ok = o.lines.iter().all(|l| {
+        let mut need: Vec<(u32, i64)> = Vec::with_capacity(o.lines.len());
+        for l in &o.lines {
+            match need.iter_mut().find(|(p, _)| *p == l.product) {
+                Some((_, q)) => *q += l.qty,
+                None => need.push((l.product, l.qty)),
+            }
+        }
+        let ok = need.iter().all(|(p, q)| {
             self.cat
                 .products
-                .get(l.product as usize)
-                .is_some_and(|p| p.on_hand - p.reserved >= l.qty)
+                .get(*p as usize)
+                .is_some_and(|p| p.on_hand - p.reserved >= *q)
         });
         if ok {
             for l in &o.lines {

@@ -415,6 +415,7 @@ pub fn generate(
             .map(|m| m.name.as_str())
             .unwrap_or("");
         let res_text = res.map(|r| talk::resolved_text(r.as_str()));
+        completion(tx, &mut d, s, p, now)?;
         messages(
             tx,
             &mut d,
@@ -431,6 +432,34 @@ pub fn generate(
         )?;
     }
     Ok(seeds.len())
+}
+
+/// An order completes only once no ticket on it is open: when this ticket
+/// was open at the order's completion, the completion moves after the ticket
+/// was settled, or (still open) the order is delivered, not completed.
+fn completion(tx: &Transaction<'_>, d: &mut Dice, s: &TicketSeed, p: &Plan, now: i64) -> Result<()> {
+    let Some(completed) = s.completed.filter(|c| s.opened < *c) else {
+        return Ok(());
+    };
+    let settled = match p.status {
+        TicketStatus::Rejected => Some(p.audit),
+        TicketStatus::Resolved | TicketStatus::Closed => Some(p.resolved()),
+        _ => None,
+    };
+    if settled.is_some_and(|t| t <= completed) {
+        return Ok(());
+    }
+    let moved = settled
+        .map(|t| t + d.range(HOUR, DAY))
+        .filter(|t| *t <= now)
+        .map(ts);
+    tx.prepare_cached(
+        "UPDATE orders SET status = CASE WHEN ?2 IS NULL THEN 'delivered' ELSE 'completed' END,
+             completed_at = ?2, updated_at = max(updated_at, coalesce(?2, updated_at))
+         WHERE id = ?1",
+    )?
+    .execute(params![s.order_id, moved])?;
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
