@@ -181,7 +181,7 @@ pub fn allowed_sorts(tab: Tab, with_status: bool) -> Vec<usize> {
     tab.sort_keys()
         .iter()
         .enumerate()
-        .filter(|(_, k)| !with_status || k.with_status)
+        .filter(|(_, k)| !with_status || k.with_status())
         .map(|(i, _)| i)
         .collect()
 }
@@ -223,7 +223,10 @@ pub fn apply_status(app: &mut App, tab: Tab, status: Option<String>) -> Vec<Effe
     lv.query.status = status;
     let mut note = None;
     if lv.query.status.is_some()
-        && !tab.sort_keys().get(lv.query.sort).is_some_and(|k| k.with_status)
+        && !tab
+            .sort_keys()
+            .get(lv.query.sort)
+            .is_some_and(|k| k.with_status())
         && let Some(&i) = allowed_sorts(tab, true).first()
     {
         lv.query.sort = i;

@@ -54,11 +54,13 @@ fn record_plan(conn: &Connection, sql: &str, params: &[Value]) {
     }
 }
 
-/// Text filters on big tables count at most this many matches ("1,000+").
-pub const COUNT_CAP: u64 = 1000;
+/// Text filters on big tables count at most this many matches ("2,000+");
+/// up to that many, the matches are kept in list order and paged by id.
+pub const COUNT_CAP: u64 = 2000;
 
-/// A sort-key value as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A sort-key value as stored. Ordered as SQLite orders them (NULL, then
+/// integers, then text by bytes).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Key {
     Null,
     Int(i64),
@@ -85,7 +87,7 @@ fn key_from(v: ValueRef<'_>) -> Key {
 }
 
 /// Where a row sits in the current order: its sort-key value and id.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Cursor {
     pub key: Key,
     pub id: i64,
@@ -112,9 +114,46 @@ pub struct SortKey {
     pub nullable: bool,
     /// The natural direction (newest first for times).
     pub desc: bool,
-    /// Usable together with a status filter (an index on `(status, key)`
-    /// or `(status)` + rowid exists).
-    pub with_status: bool,
+    /// The index that serves this order ("" = the rowid itself). Page
+    /// queries name it (`INDEXED BY`), so ANALYZE statistics can never talk
+    /// SQLite into sorting a million rows for one page.
+    pub index: &'static str,
+    /// The index serving this order within one status (`(status, key)`, or
+    /// `(status)` whose entries end in the rowid), if there is one.
+    pub status_index: Option<&'static str>,
+}
+
+impl SortKey {
+    /// Usable together with a status filter.
+    pub fn with_status(&self) -> bool {
+        self.status_index.is_some()
+    }
+
+    /// The index hint for a page query.
+    fn hint(&self, filter: &Filter) -> String {
+        if filter.by_ids {
+            return String::new();
+        }
+        let index = if filter.status {
+            self.status_index
+        } else {
+            Some(self.index)
+        };
+        match index {
+            Some("") => "NOT INDEXED".to_string(),
+            Some(i) => format!("INDEXED BY {i}"),
+            None => String::new(),
+        }
+    }
+}
+
+/// `FROM table alias <hint> rest`.
+fn hinted(from: &str, hint: &str) -> String {
+    let mut parts = from.splitn(4, ' ');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(f), Some(t), Some(a), rest) => format!("{f} {t} {a} {hint} {}", rest.unwrap_or("")),
+        _ => from.to_string(),
+    }
 }
 
 /// What the list shows: a status filter, a text filter and an order.
@@ -126,12 +165,12 @@ pub struct Query {
     pub sort: usize,
     /// Reverse of the key's natural direction.
     pub reversed: bool,
-    /// The ids matching the text filter, when there are at most
-    /// `COUNT_CAP` of them (from `resolve`): pages then read those rows by
-    /// id instead of searching again. `None` with a text filter means the
+    /// The rows matching the text filter in list order, when there are at
+    /// most `COUNT_CAP` of them (from `resolve`): a page is then a slice of
+    /// this list, read by id, instead of a new search. `None` with a text filter means the
     /// filter is broad, and pages walk the sort index testing each row,
     /// which finds a page quickly because matches are dense.
-    pub matches: Option<std::sync::Arc<[i64]>>,
+    pub matches: Option<std::sync::Arc<[Cursor]>>,
 }
 
 impl Query {
@@ -160,6 +199,10 @@ pub struct Count {
 pub(crate) struct Filter {
     pub conds: Vec<String>,
     pub params: Vec<Value>,
+    /// A status condition is among `conds`.
+    pub status: bool,
+    /// The rows are named by a resolved id list.
+    pub by_ids: bool,
 }
 
 impl Filter {
@@ -248,6 +291,7 @@ pub(crate) fn page<T>(
     } else {
         format!("{} {dir}, {id_expr} {dir}", key.expr)
     };
+    let from = hinted(from, &key.hint(filter));
     let sql = format!(
         "SELECT {cols}, {} AS sort_key {from}{} ORDER BY {order} LIMIT {limit}",
         key.expr,
@@ -320,34 +364,111 @@ fn keyset_cond(
     }
 }
 
-/// The count of a view and, for a selective text filter, its matching ids:
-/// one query reading at most `cap` + 1 ids through the filter's indexes.
+/// The count of a view and, for a selective text filter, its matching rows
+/// in list order: one query reading at most `cap` + 1 ids (with their sort
+/// keys) through the filter's indexes, sorted here.
 pub(crate) fn resolve(
     conn: &Connection,
     entity: &str,
     q: &Query,
-    ids_sql: &str,
-    filter: &Filter,
+    v: &ViewSql<'_>,
+    ids_from: &str,
     cap: u64,
-) -> Result<(Count, Option<std::sync::Arc<[i64]>>)> {
+) -> Result<(Count, Option<std::sync::Arc<[Cursor]>>)> {
     if q.text().is_none() {
         let n = status_total(conn, entity, q.status.as_deref())?;
         return Ok((Count { n, capped: false }, None));
     }
-    let sql = format!("SELECT {ids_sql}{} LIMIT {}", filter.where_sql(None), cap + 1);
-    record_plan(conn, &sql, &filter.params);
+    let sql = format!(
+        "SELECT {}, {} {ids_from}{} LIMIT {}",
+        v.id_expr,
+        v.key.expr,
+        v.filter.where_sql(None),
+        cap + 1
+    );
+    record_plan(conn, &sql, &v.filter.params);
     let mut st = conn.prepare_cached(&sql)?;
-    let ids = st
-        .query_map(rusqlite::params_from_iter(filter.params.iter()), |r| {
-            r.get::<_, i64>(0)
-        })?
-        .collect::<rusqlite::Result<Vec<i64>>>()?;
-    let n = ids.len() as u64;
-    Ok(if n > cap {
-        (Count { n: cap, capped: true }, None)
-    } else {
-        (Count { n, capped: false }, Some(ids.into()))
-    })
+    let mut rows = st.query(rusqlite::params_from_iter(v.filter.params.iter()))?;
+    let mut found = Vec::new();
+    while let Some(r) = rows.next()? {
+        found.push(Cursor {
+            id: r.get(0)?,
+            key: key_from(r.get_ref(1)?),
+        });
+        if found.len() as u64 > cap {
+            return Ok((Count { n: cap, capped: true }, None));
+        }
+    }
+    found.sort();
+    if v.key.desc != v.reversed {
+        found.reverse();
+    }
+    Ok((
+        Count {
+            n: found.len() as u64,
+            capped: false,
+        },
+        Some(found.into()),
+    ))
+}
+
+/// One page of a resolved match list: the slice for `seek`, then its rows
+/// read by id.
+fn page_of_matches<T>(
+    conn: &Connection,
+    v: &ViewSql<'_>,
+    list: &[Cursor],
+    seek: &Seek,
+    limit: usize,
+    map: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<Paged<T>>> {
+    let desc = v.key.desc != v.reversed;
+    let before = |e: &Cursor, c: &Cursor| if desc { e > c } else { e < c };
+    let (start, end) = match seek {
+        Seek::First => (0, limit.min(list.len())),
+        Seek::Last => (list.len().saturating_sub(limit), list.len()),
+        Seek::After(c) => {
+            let s = list.partition_point(|e| before(e, c) || e == c);
+            (s, (s + limit).min(list.len()))
+        }
+        Seek::From(c) => {
+            let s = list.partition_point(|e| before(e, c));
+            (s, (s + limit).min(list.len()))
+        }
+        Seek::Before(c) => {
+            let e = list.partition_point(|e| before(e, c));
+            (e.saturating_sub(limit), e)
+        }
+    };
+    let slice = &list[start..end];
+    if slice.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = slice.iter().map(|c| c.id).collect();
+    let mut f = Filter::default();
+    f.push(ids_cond(v.id_expr, &ids), []);
+    f.by_ids = true;
+    let by_ids = ViewSql { filter: &f, ..*v };
+    let mut rows = page(conn, &by_ids, &Seek::First, slice.len(), map)?;
+    let pos: std::collections::HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    rows.sort_by_key(|r| pos.get(&r.cursor.id).copied().unwrap_or(usize::MAX));
+    Ok(rows)
+}
+
+/// A page of the view: from the resolved match list when there is one,
+/// else by keyset over the sort index.
+pub(crate) fn page_for<T>(
+    conn: &Connection,
+    v: &ViewSql<'_>,
+    q: &Query,
+    seek: &Seek,
+    limit: usize,
+    map: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<Paged<T>>> {
+    match (&q.matches, q.text()) {
+        (Some(list), Some(_)) => page_of_matches(conn, v, list, seek, limit, map),
+        _ => page(conn, v, seek, limit, map),
+    }
 }
 
 /// `id IN (1,2,3)` for a resolved match set (ids are integers from the
@@ -425,6 +546,7 @@ pub(crate) fn stream<T>(
     } else {
         format!("{} {dir}, {id_expr} {dir}", key.expr)
     };
+    let from = hinted(from, &key.hint(filter));
     let sql = format!(
         "SELECT {cols}, {} AS sort_key {from}{} ORDER BY {order}",
         key.expr,

@@ -16,21 +16,24 @@ pub const SORT_KEYS: &[SortKey] = &[
         expr: "o.placed_at",
         nullable: false,
         desc: true,
-        with_status: true,
+        index: "orders_placed",
+        status_index: Some("orders_status_placed"),
     },
     SortKey {
         name: "external id",
         expr: "o.external_id",
         nullable: false,
         desc: false,
-        with_status: false,
+        index: "orders_external",
+        status_index: None,
     },
     SortKey {
         name: "newest",
         expr: "o.id",
         nullable: false,
         desc: true,
-        with_status: false,
+        index: "",
+        status_index: None,
     },
 ];
 
@@ -85,10 +88,9 @@ fn filter(q: &Query, for_ids: bool) -> Filter {
     let mut f = Filter::default();
     if let Some(s) = &q.status {
         f.push("o.status = ?", [Value::Text(s.clone())]);
+        f.status = true;
     }
-    if let (Some(ids), Some(_), false) = (&q.matches, q.text(), for_ids) {
-        f.push(super::ids_cond("o.id", ids), []);
-    } else if let Some(t) = q.text() {
+    if let Some(t) = q.text() {
         let (a, b) = super::prefix_range(t);
         let (c, d) = super::prefix_range(&t.to_uppercase());
         let (e, g) = super::prefix_range(t);
@@ -122,12 +124,13 @@ fn view<'a>(q: &Query, f: &'a Filter) -> super::ViewSql<'a> {
 
 pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<Paged<Row>>> {
     let f = filter(q, false);
-    super::page(conn, &view(q, &f), seek, limit, map)
+    super::page_for(conn, &view(q, &f), q, seek, limit, map)
 }
 
 /// The count and, for a selective text filter, the matching ids.
-pub fn resolve(conn: &Connection, q: &Query) -> Result<(Count, Option<Arc<[i64]>>)> {
-    super::resolve(conn, ENTITY, q, "o.id FROM orders o", &filter(q, true), COUNT_CAP)
+pub fn resolve(conn: &Connection, q: &Query) -> Result<(Count, Option<Arc<[super::Cursor]>>)> {
+    let f = filter(q, true);
+    super::resolve(conn, ENTITY, q, &view(q, &f), "FROM orders o", COUNT_CAP)
 }
 
 pub fn stream(conn: &Connection, q: &Query, f: &mut dyn FnMut(Row) -> Result<()>) -> Result<u64> {

@@ -152,7 +152,7 @@ impl Tab {
     }
 
     /// The count of the view and the ids of a selective text filter.
-    pub fn resolve(self, conn: &Connection, q: &Query) -> Result<(Count, Option<Arc<[i64]>>)> {
+    pub fn resolve(self, conn: &Connection, q: &Query) -> Result<(Count, Option<Arc<[lists::Cursor]>>)> {
         match self {
             Tab::Merchants => lists::merchants::resolve(conn, q),
             Tab::Products => lists::products::resolve(conn, q),
