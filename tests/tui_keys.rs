@@ -396,3 +396,28 @@ fn prefix_clash_is_an_error_and_ctrl_j_warns() {
         Resolved::Action(Action::Down)
     );
 }
+
+#[test]
+fn background_search_shows_searching_then_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let mut a = app(&path, 80, 24);
+    a.background_search = true;
+    a.press("2");
+    a.press("/");
+    a.type_text("耳机");
+    a.press("enter");
+    let lv = a.list(Tab::Products).unwrap();
+    assert!(lv.searching);
+    assert_eq!(lv.label(), "searching…");
+    // A newer search replaces the first; only its answer lands.
+    a.press("/");
+    a.press("ctrl-u");
+    a.type_text("保温杯");
+    a.press("enter");
+    a.wait_jobs();
+    let lv = a.list(Tab::Products).unwrap();
+    assert!(!lv.searching);
+    assert_eq!(lv.label(), "1–6 of 6");
+    assert!(lv.rows.iter().all(|r| r.cells[1].text.contains("保温杯")));
+}

@@ -146,6 +146,7 @@ impl Bench {
         for i in 0..n {
             let d = self.key("enter")?;
             self.record(tab, "open detail", d);
+            self.app.wait_jobs();
             let d = self.key("esc")?;
             self.record(tab, "close detail", d);
             self.key("j")?;
@@ -207,8 +208,12 @@ impl Bench {
                 };
                 self.key("/")?;
                 self.text(&term)?;
+                let t = Instant::now();
                 let d = self.key("enter")?;
                 self.record(tab, label, d);
+                self.app.wait_jobs();
+                draw(&mut self.term, &self.app)?;
+                self.record(tab, &format!("{label} → results"), t.elapsed());
                 let d = self.key("pagedown")?;
                 self.record(tab, after, d);
                 self.key("x")?;
@@ -223,6 +228,7 @@ pub fn run(db: &Path, rounds: usize, explain: bool) -> Result<String> {
     let started = Instant::now();
     let session = Session::open(db)?;
     let mut app = App::new(session, Keymap::defaults(), Vec::new(), Theme::mono(), None);
+    app.background_search = true;
     let mut term = test_terminal(120, 40)?;
     app.start(120, 40);
     draw(&mut term, &app)?;

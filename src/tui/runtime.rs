@@ -21,6 +21,11 @@ impl App {
         match e {
             Effect::Quit => self.quit = true,
             Effect::Nav(tab, nav) => self.navigate(tab, nav)?,
+            Effect::Requery(tab)
+                if self.background_search && self.lists[tab.index()].query.text().is_some() =>
+            {
+                self.start_search(tab);
+            }
             Effect::Requery(tab) => {
                 self.resolve(tab)?;
                 let lv = &mut self.lists[tab.index()];

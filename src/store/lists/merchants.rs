@@ -1,11 +1,9 @@
 //! The merchant register and review queue.
 
-use std::sync::Arc;
-
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{Count, Filter, Paged, Query, Seek, SortKey};
+use super::{Filter, Paged, Query, Seek, SortKey};
 use crate::Result;
 
 pub const ENTITY: &str = "merchant";
@@ -110,7 +108,7 @@ pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<V
 
 /// The count and, with a text filter, the matching ids (all of them: the
 /// table is small).
-pub fn resolve(conn: &Connection, q: &Query) -> Result<(Count, Option<Arc<[super::Cursor]>>)> {
+pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
     let f = filter(q);
     super::resolve(conn, ENTITY, q, &view(q, &f), "FROM merchants m", 100_000)
 }

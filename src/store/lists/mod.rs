@@ -180,6 +180,9 @@ impl Query {
     }
 }
 
+/// A view's count and, for a selective text filter, its matches in order.
+pub type Resolution = (Count, Option<std::sync::Arc<[Cursor]>>);
+
 /// One row of a page with its position in the order.
 #[derive(Debug, Clone)]
 pub struct Paged<T> {
@@ -374,10 +377,24 @@ pub(crate) fn resolve(
     v: &ViewSql<'_>,
     ids_from: &str,
     cap: u64,
-) -> Result<(Count, Option<std::sync::Arc<[Cursor]>>)> {
+) -> Result<Resolution> {
     if q.text().is_none() {
         let n = status_total(conn, entity, q.status.as_deref())?;
         return Ok((Count { n, capped: false }, None));
+    }
+    // First count through the filter's indexes alone (no table reads); only
+    // a selective filter pays for reading sort keys.
+    let where_sql = v.filter.where_sql(None);
+    let count_sql = format!(
+        "SELECT count(*) FROM (SELECT 1 {ids_from}{where_sql} LIMIT {})",
+        cap + 1
+    );
+    record_plan(conn, &count_sql, &v.filter.params);
+    let n: i64 = conn
+        .prepare_cached(&count_sql)?
+        .query_row(rusqlite::params_from_iter(v.filter.params.iter()), |r| r.get(0))?;
+    if n.max(0) as u64 > cap {
+        return Ok((Count { n: cap, capped: true }, None));
     }
     let sql = format!(
         "SELECT {}, {} {ids_from}{} LIMIT {}",

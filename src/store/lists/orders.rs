@@ -1,11 +1,9 @@
 //! The order pipeline.
 
-use std::sync::Arc;
-
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{COUNT_CAP, Count, Filter, Paged, Query, Seek, SortKey};
+use super::{COUNT_CAP, Filter, Paged, Query, Seek, SortKey};
 use crate::Result;
 
 pub const ENTITY: &str = "order";
@@ -128,7 +126,7 @@ pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<V
 }
 
 /// The count and, for a selective text filter, the matching ids.
-pub fn resolve(conn: &Connection, q: &Query) -> Result<(Count, Option<Arc<[super::Cursor]>>)> {
+pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
     let f = filter(q, true);
     super::resolve(conn, ENTITY, q, &view(q, &f), "FROM orders o", COUNT_CAP)
 }

@@ -1,11 +1,9 @@
 //! The catalog: products with merchant, category and stock.
 
-use std::sync::Arc;
-
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{COUNT_CAP, Count, Filter, Paged, Query, Seek, SortKey};
+use super::{COUNT_CAP, Filter, Paged, Query, Seek, SortKey};
 use crate::Result;
 
 pub const ENTITY: &str = "product";
@@ -131,7 +129,7 @@ pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<V
 /// The count and, for a selective text filter, the matching ids. Short
 /// terms scan the title index (covering, so no table reads) once here;
 /// pages then read only the matching rows.
-pub fn resolve(conn: &Connection, q: &Query) -> Result<(Count, Option<Arc<[super::Cursor]>>)> {
+pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
     let short = q
         .text()
         .is_some_and(|t| t.split_whitespace().any(|w| w.chars().count() < 3));

@@ -1,11 +1,9 @@
 //! After-sales tickets.
 
-use std::sync::Arc;
-
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{COUNT_CAP, Count, Filter, Paged, Query, Seek, SortKey};
+use super::{COUNT_CAP, Filter, Paged, Query, Seek, SortKey};
 use crate::Result;
 
 pub const ENTITY: &str = "ticket";
@@ -146,7 +144,7 @@ fn matching_subjects(conn: &Connection, term: &str) -> Result<Option<Vec<String>
 /// The count and, for a selective text filter, the matching rows in list
 /// order. A subject search goes through the distinct subjects when they are
 /// few, else reads the subject index alone (covering: no table reads).
-pub fn resolve(conn: &Connection, q: &Query) -> Result<(Count, Option<Arc<[super::Cursor]>>)> {
+pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
     let subject = q.text().filter(|t| ticket_id(t).is_none());
     if let Some(term) = subject
         && let Some(subjects) = matching_subjects(conn, term)?
