@@ -163,8 +163,7 @@ pub struct App {
     pub(crate) results_tx: mpsc::Sender<JobResult>,
     results_rx: mpsc::Receiver<JobResult>,
     pub(crate) pending_jobs: usize,
-    pub(crate) gmv_tx: Option<mpsc::Sender<i64>>,
-    pub(crate) search_tx: Option<mpsc::Sender<super::search::Request>>,
+    pub(crate) worker_tx: Option<mpsc::Sender<super::search::Request>>,
     /// Bumped for every text search, so a late answer to an old one is dropped.
     pub(crate) search_generation: [u64; 4],
     /// Resolve text filters on the search worker (the terminal and the
@@ -223,8 +222,7 @@ impl App {
             results_tx,
             results_rx,
             pending_jobs: 0,
-            gmv_tx: None,
-            search_tx: None,
+            worker_tx: None,
             search_generation: [0; 4],
             background_search: false,
             export_dir: None,

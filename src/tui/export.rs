@@ -42,43 +42,6 @@ pub fn export_path(dir: &Path, tab: Tab, fmt: &Fmt) -> PathBuf {
 }
 
 impl App {
-    /// Asks the background worker for a merchant's GMV. One worker thread
-    /// with one connection serves every request in turn, skipping requests
-    /// overtaken by a newer one, so fast browsing never piles up queries.
-    pub(crate) fn start_gmv(&mut self, id: i64) {
-        if self.gmv_tx.is_none() {
-            let (tx, rx) = std::sync::mpsc::channel::<i64>();
-            let results = self.results_tx.clone();
-            let db = self.session.path.clone();
-            std::thread::spawn(move || {
-                let conn = crate::store::open(&db);
-                while let Ok(mut id) = rx.recv() {
-                    let mut skipped = 0;
-                    while let Ok(newer) = rx.try_recv() {
-                        id = newer;
-                        skipped += 1;
-                    }
-                    let gmv = match &conn {
-                        Ok(c) => crate::store::lists::merchants::gmv(c, id).map_err(|e| e.to_string()),
-                        Err(e) => Err(e.to_string()),
-                    };
-                    for _ in 0..skipped {
-                        let _ = results.send(super::app::JobResult::Skipped);
-                    }
-                    if results.send(super::app::JobResult::Gmv { id, gmv }).is_err() {
-                        break;
-                    }
-                }
-            });
-            self.gmv_tx = Some(tx);
-        }
-        if let Some(tx) = &self.gmv_tx
-            && tx.send(id).is_ok()
-        {
-            self.pending_jobs += 1;
-        }
-    }
-
     pub(crate) fn start_export(&mut self, tab: Tab) -> Result<()> {
         if !tab.is_list() {
             return Ok(());
@@ -92,7 +55,7 @@ impl App {
         let tx = self.results_tx.clone();
         self.say(format!("exporting to {} …", path.display()));
         std::thread::spawn(move || {
-            let r = crate::store::open(&db)
+            let r = crate::store::lists::open_reader(&db)
                 .and_then(|conn| write_csv(&conn, &fmt, tab, &q, &path))
                 .map(|n| {
                     format!(

@@ -182,7 +182,11 @@ impl App {
                 lv.clamp_cursor();
             }
             Nav::Reload => {
-                self.resolve(tab)?;
+                // A text filter keeps its match set (re-searching is `r`'s
+                // job, on the worker); the rows themselves are re-read.
+                if self.lists[i].query.text().is_none() {
+                    self.resolve(tab)?;
+                }
                 self.lists[i].stale = false;
                 let Some(first) = self.lists[i].rows.first().map(|r| r.cursor.clone()) else {
                     return self.navigate(tab, Nav::First);

@@ -1,7 +1,8 @@
-//! The search worker: resolves text filters (count and match set) on its own
-//! connection, so a search that must read a whole index never holds up the
-//! keys. The list shows "searching…" until the answer arrives; answers to
-//! searches that were replaced in the meantime are dropped.
+//! The background worker: one thread with its own (small-cache) connection
+//! that resolves text filters (count and match set) and computes merchant
+//! GMV, so queries that must read a whole index or hundreds of scattered
+//! rows never hold up the keys. Only the newest request of each kind is
+//! answered; answers to replaced requests are dropped.
 
 use std::sync::mpsc;
 
@@ -9,59 +10,112 @@ use super::app::{App, JobResult};
 use super::screens::Tab;
 use crate::store::lists::Query;
 
-pub(crate) struct Request {
-    tab: Tab,
-    generation: u64,
-    query: Query,
+pub(crate) enum Request {
+    Search { tab: Tab, generation: u64, query: Query },
+    Gmv { id: i64 },
+}
+
+impl Request {
+    /// Requests that replace each other.
+    fn slot(&self) -> (u8, usize) {
+        match self {
+            Request::Search { tab, .. } => (0, tab.index()),
+            Request::Gmv { .. } => (1, 0),
+        }
+    }
+
+    fn dropped(self) -> JobResult {
+        match self {
+            Request::Search { tab, generation, .. } => JobResult::Search {
+                tab,
+                generation,
+                result: Err("replaced by a newer search".into()),
+            },
+            Request::Gmv { .. } => JobResult::Skipped,
+        }
+    }
+}
+
+fn serve(db: std::path::PathBuf, rx: mpsc::Receiver<Request>, results: mpsc::Sender<JobResult>) {
+    let conn = crate::store::lists::open_reader(&db);
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while let Ok(r) = rx.try_recv() {
+            batch.push(r);
+        }
+        let mut latest: Vec<Request> = Vec::new();
+        for r in batch {
+            match latest.iter().position(|l| l.slot() == r.slot()) {
+                Some(i) => {
+                    let old = std::mem::replace(&mut latest[i], r);
+                    let _ = results.send(old.dropped());
+                }
+                None => latest.push(r),
+            }
+        }
+        for r in latest {
+            let done = match (r, &conn) {
+                (
+                    Request::Search {
+                        tab,
+                        generation,
+                        query,
+                    },
+                    Ok(c),
+                ) => JobResult::Search {
+                    tab,
+                    generation,
+                    result: tab.resolve(c, &query).map_err(|e| e.to_string()),
+                },
+                (Request::Gmv { id }, Ok(c)) => JobResult::Gmv {
+                    id,
+                    gmv: crate::store::lists::merchants::gmv(c, id).map_err(|e| e.to_string()),
+                },
+                (r, Err(e)) => match r {
+                    Request::Search { tab, generation, .. } => JobResult::Search {
+                        tab,
+                        generation,
+                        result: Err(e.to_string()),
+                    },
+                    Request::Gmv { id } => JobResult::Gmv {
+                        id,
+                        gmv: Err(e.to_string()),
+                    },
+                },
+            };
+            if results.send(done).is_err() {
+                return;
+            }
+        }
+    }
 }
 
 impl App {
-    pub(crate) fn start_search(&mut self, tab: Tab) {
-        if !tab.is_list() {
-            return;
-        }
-        if self.search_tx.is_none() {
+    fn send_background(&mut self, req: Request) {
+        if self.worker_tx.is_none() {
             let (tx, rx) = mpsc::channel::<Request>();
             let results = self.results_tx.clone();
             let db = self.session.path.clone();
-            std::thread::spawn(move || {
-                let conn = crate::store::open(&db);
-                while let Ok(first) = rx.recv() {
-                    // Only the newest request per tab is worth answering.
-                    let mut batch = vec![first];
-                    while let Ok(r) = rx.try_recv() {
-                        batch.push(r);
-                    }
-                    let mut latest: Vec<Request> = Vec::new();
-                    for r in batch {
-                        if let Some(old) = latest.iter_mut().find(|l| l.tab == r.tab) {
-                            let skipped = std::mem::replace(old, r);
-                            let _ = results.send(JobResult::Search {
-                                tab: skipped.tab,
-                                generation: skipped.generation,
-                                result: Err("replaced by a newer search".into()),
-                            });
-                        } else {
-                            latest.push(r);
-                        }
-                    }
-                    for r in latest {
-                        let result = match &conn {
-                            Ok(c) => r.tab.resolve(c, &r.query).map_err(|e| e.to_string()),
-                            Err(e) => Err(e.to_string()),
-                        };
-                        let done = JobResult::Search {
-                            tab: r.tab,
-                            generation: r.generation,
-                            result,
-                        };
-                        if results.send(done).is_err() {
-                            return;
-                        }
-                    }
-                }
-            });
-            self.search_tx = Some(tx);
+            std::thread::spawn(move || serve(db, rx, results));
+            self.worker_tx = Some(tx);
+        }
+        if let Some(tx) = &self.worker_tx
+            && tx.send(req).is_ok()
+        {
+            self.pending_jobs += 1;
+        }
+    }
+
+    /// Asks the worker for a merchant's GMV (shown as "computing…" until then).
+    pub(crate) fn start_gmv(&mut self, id: i64) {
+        self.send_background(Request::Gmv { id });
+    }
+
+    /// Resolves the tab's text filter on the worker; the list shows
+    /// "searching…" until the answer lands.
+    pub(crate) fn start_search(&mut self, tab: Tab) {
+        if !tab.is_list() {
+            return;
         }
         let i = tab.index();
         self.search_generation[i] += 1;
@@ -73,15 +127,11 @@ impl App {
         lv.offset = Some(0);
         let mut query = lv.query.clone();
         query.matches = None;
-        let req = Request {
+        let generation = self.search_generation[i];
+        self.send_background(Request::Search {
             tab,
-            generation: self.search_generation[i],
+            generation,
             query,
-        };
-        if let Some(tx) = &self.search_tx
-            && tx.send(req).is_ok()
-        {
-            self.pending_jobs += 1;
-        }
+        });
     }
 }

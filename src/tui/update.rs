@@ -158,8 +158,14 @@ fn list(app: &mut App, a: Action) -> Vec<Effect> {
             vec![Effect::Requery(tab)]
         }
         Action::Refresh => {
+            let searched = lv.query.text().is_some();
             app.say("reloaded");
-            vec![Effect::Nav(tab, Nav::Reload)]
+            if searched {
+                // Search again: new rows may match now.
+                vec![Effect::Requery(tab)]
+            } else {
+                vec![Effect::Nav(tab, Nav::Reload)]
+            }
         }
         Action::Export => vec![Effect::Export(tab)],
         _ => vec![],

@@ -54,9 +54,9 @@ fn record_plan(conn: &Connection, sql: &str, params: &[Value]) {
     }
 }
 
-/// Text filters on big tables count at most this many matches ("2,000+");
+/// Text filters on big tables count at most this many matches ("5,000+");
 /// up to that many, the matches are kept in list order and paged by id.
-pub const COUNT_CAP: u64 = 2000;
+pub const COUNT_CAP: u64 = 5000;
 
 /// A sort-key value as stored. Ordered as SQLite orders them (NULL, then
 /// integers, then text by bytes).
@@ -525,6 +525,14 @@ pub fn status_total(conn: &Connection, entity: &str, status: Option<&str>) -> Re
             .query_row([entity], |r| r.get(0))?,
     };
     Ok(n.max(0) as u64)
+}
+
+/// A second connection for background reads, with a small page cache (the
+/// main connection keeps the big one), so the process stays small.
+pub fn open_reader(path: &std::path::Path) -> Result<Connection> {
+    let conn = super::open(path)?;
+    conn.execute_batch("PRAGMA cache_size = -4000; PRAGMA query_only = ON;")?;
+    Ok(conn)
 }
 
 /// Changes whenever another connection commits to the file.
