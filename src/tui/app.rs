@@ -177,12 +177,15 @@ impl App {
     /// A new app on `session`. `now` fixes the clock (tests); `None` reads
     /// `clock::now()` on every refresh. `notes` are keymap errors/warnings.
     pub fn new(
-        session: Session,
+        mut session: Session,
         keymap: Keymap,
         notes: Vec<String>,
         theme: Theme,
         now: Option<DateTime<Utc>>,
     ) -> App {
+        if let Err(e) = crate::store::lists::install_budget(&mut session.conn) {
+            tracing::warn!("cannot bound page queries: {e}");
+        }
         let t = now.or_else(|| crate::clock::now().ok()).unwrap_or_else(Utc::now);
         let fmt = Fmt::new(
             &session.settings.timezone,

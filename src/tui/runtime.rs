@@ -113,9 +113,16 @@ impl App {
         Ok(())
     }
 
-    fn fetch(&self, tab: Tab, seek: &Seek, limit: usize) -> Result<Vec<super::widgets::table::TableRow>> {
+    fn fetch(&mut self, tab: Tab, seek: &Seek, limit: usize) -> Result<Vec<super::widgets::table::TableRow>> {
         let q = &self.lists[tab.index()].query;
-        tab.fetch(&self.session.conn, &self.fmt, q, seek, limit.max(1))
+        let rows = tab.fetch(&self.session.conn, &self.fmt, q, seek, limit.max(1))?;
+        if crate::store::lists::take_truncated() {
+            self.warn(format!(
+                "stopped looking after {} ms of rows that do not match: refine the filter to see further",
+                crate::store::lists::WALK_BUDGET.as_millis()
+            ));
+        }
+        Ok(rows)
     }
 
     pub(crate) fn navigate(&mut self, tab: Tab, nav: Nav) -> Result<()> {

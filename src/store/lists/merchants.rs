@@ -77,6 +77,7 @@ fn filter(q: &Query) -> Filter {
         f.status = true;
     }
     if let Some(t) = q.text() {
+        f.text = true;
         let p = super::like_pattern(t);
         f.push(
             "m.code LIKE ? ESCAPE '\\' OR m.name LIKE ? ESCAPE '\\'",

@@ -54,6 +54,31 @@ fn record_plan(conn: &Connection, sql: &str, params: &[Value]) {
     }
 }
 
+/// How long one page query may walk the sort index testing a broad text
+/// filter before it stops and returns what it found (sparse stretches of a
+/// million rows would otherwise cost a keypress tens of milliseconds).
+pub const WALK_BUDGET: std::time::Duration = std::time::Duration::from_millis(10);
+
+thread_local! {
+    static DEADLINE: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
+    static TRUNCATED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Lets page queries on `conn` be stopped at their budget (install once).
+pub fn install_budget(conn: &mut Connection) -> Result<()> {
+    conn.progress_handler(
+        1000,
+        Some(|| DEADLINE.with(|d| d.get().is_some_and(|t| std::time::Instant::now() > t))),
+    )?;
+    Ok(())
+}
+
+/// Whether the last page query on this thread stopped at its budget
+/// (and so may have missed rows further on); clears the flag.
+pub fn take_truncated() -> bool {
+    TRUNCATED.with(|t| t.replace(false))
+}
+
 /// Text filters on big tables count at most this many matches ("5,000+");
 /// up to that many, the matches are kept in list order and paged by id.
 pub const COUNT_CAP: u64 = 5000;
@@ -206,6 +231,8 @@ pub(crate) struct Filter {
     pub status: bool,
     /// The rows are named by a resolved id list.
     pub by_ids: bool,
+    /// A text condition is among `conds` (pages walk and test rows).
+    pub text: bool,
 }
 
 impl Filter {
@@ -301,19 +328,39 @@ pub(crate) fn page<T>(
         filter.where_sql(cond.as_deref())
     );
     record_plan(conn, &sql, &params);
+    let walk = filter.text && !filter.by_ids;
     let mut st = conn.prepare_cached(&sql)?;
     let ncols = st.column_count();
-    let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
-    let mut out = Vec::with_capacity(limit);
-    while let Some(r) = rows.next()? {
-        let row = map(r)?;
-        let id: i64 = r.get(0)?;
-        let k = key_from(r.get_ref(ncols - 1)?);
-        out.push(Paged {
-            cursor: Cursor { key: k, id },
-            row,
-        });
+    if walk {
+        DEADLINE.with(|d| d.set(Some(std::time::Instant::now() + WALK_BUDGET)));
     }
+    let mut out = Vec::with_capacity(limit);
+    let result = (|| -> Result<()> {
+        let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
+        loop {
+            match rows.next() {
+                Ok(Some(r)) => {
+                    let row = map(r)?;
+                    let id: i64 = r.get(0)?;
+                    let k = key_from(r.get_ref(ncols - 1)?);
+                    out.push(Paged {
+                        cursor: Cursor { key: k, id },
+                        row,
+                    });
+                }
+                Ok(None) => return Ok(()),
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if walk && e.code == rusqlite::ErrorCode::OperationInterrupted =>
+                {
+                    TRUNCATED.with(|t| t.set(true));
+                    return Ok(());
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    })();
+    DEADLINE.with(|d| d.set(None));
+    result?;
     if backwards {
         out.reverse();
     }

@@ -89,18 +89,21 @@ fn filter(q: &Query, for_ids: bool) -> Filter {
         f.status = true;
     }
     if let Some(t) = q.text() {
+        f.text = true;
         let (a, b) = super::prefix_range(t);
         let (c, d) = super::prefix_range(&t.to_uppercase());
         let (e, g) = super::prefix_range(t);
-        let plus = if for_ids { "" } else { "+" };
-        f.push(
-            format!(
-                "({plus}o.external_id >= ? AND {plus}o.external_id < ?) \
-                 OR ({plus}o.external_id >= ? AND {plus}o.external_id < ?) \
-                 OR {plus}o.customer_id IN (SELECT id FROM customers WHERE name >= ? AND name < ?)"
-            ),
-            [a, b, c, d, e, g],
-        );
+        // The id query (FROM orders o alone) finds customers by the name
+        // index; page walks (which join customers anyway) test the joined
+        // name, and `+` keeps SQLite on the sort index.
+        let cond = if for_ids {
+            "(o.external_id >= ? AND o.external_id < ?) OR (o.external_id >= ? AND o.external_id < ?) \
+             OR o.customer_id IN (SELECT id FROM customers WHERE name >= ? AND name < ?)"
+        } else {
+            "(+o.external_id >= ? AND +o.external_id < ?) OR (+o.external_id >= ? AND +o.external_id < ?) \
+             OR (+c.name >= ? AND +c.name < ?)"
+        };
+        f.push(cond, [a, b, c, d, e, g]);
     }
     f
 }

@@ -86,6 +86,7 @@ fn filter(q: &Query) -> Filter {
         f.status = true;
     }
     if let Some(t) = q.text() {
+        f.text = true;
         let (long, short): (Vec<&str>, Vec<&str>) =
             t.split_whitespace().partition(|w| w.chars().count() >= 3);
         if !long.is_empty() {

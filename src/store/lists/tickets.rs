@@ -85,6 +85,7 @@ fn filter(q: &Query) -> Filter {
         f.status = true;
     }
     if let Some(t) = q.text() {
+        f.text = true;
         match ticket_id(t) {
             Some(id) => f.push("t.id = ?", [Value::Integer(id)]),
             None => f.push("t.subject LIKE ? ESCAPE '\\'", [super::like_pattern(t)]),
