@@ -1,6 +1,8 @@
 //! The command line (SPEC §6): clap definitions and the non-TUI commands.
 //! Every command that changes data goes through `ops`.
 
+pub mod order;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -57,6 +59,12 @@ pub enum Command {
     },
     /// Print the login and role in force.
     Whoami,
+    /// Order workflow: pay, approve, hold, release, pick, pack, ship, event,
+    /// deliver, complete, cancel, address, merge, show, pick-list.
+    Order {
+        #[command(subcommand)]
+        action: order::OrderCmd,
+    },
     /// Manage staff (owner only).
     Staff {
         #[command(subcommand)]
@@ -147,6 +155,7 @@ pub fn run(cli: Cli) -> Result<()> {
             println!("{} {}", s.actor.login, s.actor.role);
             Ok(())
         }
+        Some(Command::Order { action }) => order::run(&config::db_path(db)?, action),
         Some(Command::Staff { action }) => staff(&config::db_path(db)?, action),
         Some(Command::Check) => check(&config::db_path(db)?),
         Some(Command::Backup { file }) => {

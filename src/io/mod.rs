@@ -1,1 +1,2 @@
 //! CSV import/export and printable documents.
+pub mod picking;

@@ -2,6 +2,7 @@
 //! checks the role, loads, applies the domain rule, writes with the version
 //! check, appends the audit row and commits, all in one transaction.
 
+pub mod orders;
 pub mod staff;
 
 use std::path::{Path, PathBuf};
