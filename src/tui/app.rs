@@ -434,9 +434,21 @@ impl App {
             self.job_done(r);
         }
         let v = crate::store::lists::data_version(&self.session.conn).unwrap_or(self.data_version);
+        // "due in 2h" is written when rows are read: re-read the visible
+        // page when the clock passes a minute, so deadlines stay true.
+        let minute = self.fmt.now.timestamp() / 60;
+        self.refresh_clock();
+        let minute_passed = self.fmt.now.timestamp() / 60 != minute;
+        if v == self.data_version
+            && minute_passed
+            && self.tab.is_list()
+            && self.lists[self.tab.index()].loaded
+        {
+            self.run(vec![Effect::Nav(self.tab, Nav::Reload)]);
+            changed = true;
+        }
         if v != self.data_version {
             self.data_version = v;
-            self.refresh_clock();
             for (i, lv) in self.lists.iter_mut().enumerate() {
                 if lv.loaded && Tab::LISTS[i] != self.tab {
                     lv.stale = true;

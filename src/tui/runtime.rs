@@ -188,6 +188,7 @@ impl App {
                 lv.cursor = (lv.cursor + k).saturating_sub(n);
                 lv.clamp_cursor();
             }
+            Nav::Reload if self.lists[i].searching => {}
             Nav::Reload => {
                 // A text filter keeps its match set (re-searching is `r`'s
                 // job, on the worker); the rows themselves are re-read.
