@@ -60,7 +60,7 @@ fn record_plan(conn: &Connection, sql: &str, params: &[Value]) {
 /// How long one page query may walk the sort index testing a broad text
 /// filter before it stops and returns what it found (sparse stretches of a
 /// million rows would otherwise cost a keypress tens of milliseconds).
-pub const WALK_BUDGET: std::time::Duration = std::time::Duration::from_millis(10);
+pub const WALK_BUDGET: std::time::Duration = std::time::Duration::from_millis(8);
 
 thread_local! {
     static DEADLINE: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
@@ -82,9 +82,9 @@ pub fn take_truncated() -> bool {
     TRUNCATED.with(|t| t.replace(false))
 }
 
-/// Text filters on big tables count at most this many matches ("5,000+");
+/// Text filters on big tables count at most this many matches ("10,000+");
 /// up to that many, the matches are kept in list order and paged by id.
-pub const COUNT_CAP: u64 = 5000;
+pub const COUNT_CAP: u64 = 10_000;
 
 /// A sort-key value as stored. Ordered as SQLite orders them (NULL, then
 /// integers, then text by bytes).
