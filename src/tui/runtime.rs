@@ -130,6 +130,10 @@ impl App {
             return Ok(());
         }
         let i = tab.index();
+        if self.lists[i].searching {
+            // The rows arrive with the search's answer.
+            return Ok(());
+        }
         let ps = self.lists[i].page_size.max(1);
         match nav {
             Nav::First => {
@@ -188,7 +192,6 @@ impl App {
                 lv.cursor = (lv.cursor + k).saturating_sub(n);
                 lv.clamp_cursor();
             }
-            Nav::Reload if self.lists[i].searching => {}
             Nav::Reload => {
                 // A text filter keeps its match set (re-searching is `r`'s
                 // job, on the worker); the rows themselves are re-read.
