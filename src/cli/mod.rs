@@ -2,6 +2,7 @@
 //! Every command that changes data goes through `ops`.
 
 pub mod io;
+pub mod order;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -63,6 +64,12 @@ pub enum Command {
     Export(io::ExportArgs),
     /// Print the login and role in force.
     Whoami,
+    /// Order workflow: pay, approve, hold, release, pick, pack, ship, event,
+    /// deliver, complete, cancel, address, merge, show, pick-list.
+    Order {
+        #[command(subcommand)]
+        action: order::OrderCmd,
+    },
     /// Manage staff (owner only).
     Staff {
         #[command(subcommand)]
@@ -74,6 +81,15 @@ pub enum Command {
     Backup { file: PathBuf },
     /// Print the effective keymap.
     Keys,
+    /// Time the TUI's keypress-to-frame on a database (120x40, off screen).
+    Bench {
+        /// Samples per action and screen.
+        #[arg(long, default_value_t = 40)]
+        rounds: usize,
+        /// Also print the query plan of every list query.
+        #[arg(long)]
+        explain: bool,
+    },
     /// Print shell completions.
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff).
@@ -146,6 +162,7 @@ pub fn run(cli: Cli) -> Result<()> {
             println!("{} {}", s.actor.login, s.actor.role);
             Ok(())
         }
+        Some(Command::Order { action }) => order::run(&config::db_path(db)?, action),
         Some(Command::Staff { action }) => staff(&config::db_path(db)?, action),
         Some(Command::Check) => check(&config::db_path(db)?),
         Some(Command::Backup { file }) => {
@@ -160,6 +177,13 @@ pub fn run(cli: Cli) -> Result<()> {
                 eprintln!("{w}");
             }
             print!("{}", keymap.describe());
+            Ok(())
+        }
+        Some(Command::Bench { rounds, explain }) => {
+            print!(
+                "{}",
+                crate::tui::bench::run(&config::db_path(db)?, rounds, explain)?
+            );
             Ok(())
         }
         Some(Command::Completions { shell }) => {

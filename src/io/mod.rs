@@ -6,3 +6,4 @@ pub mod import_merchants;
 pub mod import_orders;
 pub mod import_products;
 pub mod import_sync;
+pub mod picking;

@@ -4,6 +4,7 @@
 
 pub mod export;
 pub mod import;
+pub mod orders;
 pub mod staff;
 
 use std::path::{Path, PathBuf};

@@ -5,6 +5,8 @@ pub mod audit;
 pub mod check;
 pub mod demo;
 pub mod import;
+pub mod lists;
+pub mod orders;
 pub mod settings;
 pub mod staff;
 pub mod stock;

@@ -1,5 +1,23 @@
-//! The terminal UI (being written).
+//! The terminal UI, in the Elm shape: the keymap turns keys into actions
+//! (`keymap`, `action`), `update` changes the state in `app` and returns
+//! effects, `runtime` executes them against `store::lists`, `view` draws.
+
+pub mod action;
+pub mod app;
+pub mod bench;
+pub mod event_loop;
+pub mod export;
+pub mod fmt;
 pub mod keymap;
+pub mod overlays;
+pub mod runtime;
+pub mod screens;
+pub mod search;
+pub mod terminal;
+pub mod theme;
+pub mod update;
+pub mod view;
+pub mod widgets;
 
 use crate::ops::Session;
 use crate::{Error, Result};
@@ -8,6 +26,19 @@ pub struct Options {
     pub monochrome: bool,
 }
 
-pub fn run(_session: Session, _opts: Options) -> Result<()> {
-    Err(Error::refused("the TUI is not built yet"))
+/// Opens the TUI on `session` until the person quits.
+pub fn run(session: Session, opts: Options) -> Result<()> {
+    let (keymap, notes) = keymap::load_effective();
+    for n in &notes {
+        tracing::warn!("{n}");
+    }
+    let theme = theme::Theme::new(opts.monochrome);
+    let mut app = app::App::new(session, keymap, notes, theme, None);
+    app.background_search = true;
+    let (w, h) = crossterm::terminal::size().map_err(|e| Error::input(format!("terminal: {e}")))?;
+    app.start(w, h);
+    let mut guard = terminal::Guard::enter(false)?;
+    let result = event_loop::run(&mut guard.terminal, &mut app);
+    drop(guard);
+    result
 }

@@ -1,0 +1,545 @@
+//! Order handling (SPEC §4.3): each public function is one transaction that
+//! checks the role, loads the order, applies the domain transition, moves
+//! stock through `store::stock`, writes with the version check, appends the
+//! audit row and commits.
+//!
+//! Every function takes `expected_version`: the TUI passes the version it
+//! displayed, so a concurrent change is reported as a conflict instead of
+//! being overwritten; the CLI passes `None` (the freshly loaded version).
+//! Functions ending in `_at` take the clock reading explicitly (tests); the
+//! others read `Session::now` once.
+
+mod batch;
+mod detail;
+mod merge;
+mod picking;
+mod stock;
+
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use rusqlite::Connection;
+
+use crate::domain::Permission;
+use crate::domain::order::{self as rules, HoldReason, OrderAction, OrderStatus};
+use crate::store::orders::Order;
+use crate::store::{self};
+use crate::{Error, Result, clock};
+
+use super::{Session, Stamp, audit};
+
+pub use batch::{BatchResult, act_many, approve_many, pick_many};
+pub use detail::{OrderDetail, detail, detail_at};
+pub use merge::{merge, merge_at};
+pub use picking::{PickResult, pick_documents, pick_documents_at};
+
+/// What a workflow did, for the caller to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub id: i64,
+    /// "order 1042 (tmall:TM123)".
+    pub label: String,
+    /// The action's name (as in the audit log).
+    pub action: &'static str,
+    pub status: OrderStatus,
+    /// Set when the action ended with the order on hold (pay short of stock,
+    /// approve with an incomplete address, or an explicit hold).
+    pub hold_reason: Option<HoldReason>,
+    /// The order's version after the change (pass it to the next call).
+    pub version: i64,
+    /// One line for people: what happened and, for a hold, why.
+    pub message: String,
+}
+
+impl Outcome {
+    /// The order went on hold although the caller asked for progress
+    /// (pay or approve): worth a warning.
+    pub fn held(&self) -> bool {
+        self.status == OrderStatus::OnHold
+    }
+}
+
+/// A new shipping address; `None` keeps a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AddressChange {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub city: Option<String>,
+}
+
+/// A tracking-timeline entry to add.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    pub at: DateTime<Utc>,
+    pub status: String,
+    pub location: String,
+    pub note: String,
+}
+
+/// "order 1042 (tmall:TM123)": how messages name an order.
+pub fn label(o: &Order) -> String {
+    format!("order {} ({}:{})", o.id, o.channel, o.external_id)
+}
+
+/// An order id from the command line: the numeric id or `CHANNEL:EXTERNAL_ID`.
+pub fn resolve(conn: &Connection, key: &str) -> Result<i64> {
+    let key = key.trim();
+    if let Ok(id) = key.parse::<i64>() {
+        return match store::orders::get(conn, id)? {
+            Some(_) => Ok(id),
+            None => Err(Error::input(format!("order {id} does not exist"))),
+        };
+    }
+    let Some((channel, ext)) = key.split_once(':') else {
+        return Err(Error::input(format!(
+            "{key:?} is not an order: expected a numeric id or CHANNEL:EXTERNAL_ID"
+        )));
+    };
+    store::orders::id_by_external(conn, channel, ext)?
+        .ok_or_else(|| Error::input(format!("no order {channel}:{ext} (channel:external id)")))
+}
+
+/// A time from the command line: RFC 3339, or `YYYY-MM-DD HH:MM[:SS]` in the
+/// shop's time zone.
+pub fn parse_time(s: &str, timezone: &str) -> Result<DateTime<Utc>> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let tz: chrono_tz::Tz = timezone
+        .parse()
+        .map_err(|_| Error::Db(format!("the shop's time zone {timezone:?} is not valid")))?;
+    let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M"))
+        .map_err(|_| {
+            Error::input(format!(
+                "{s:?} is not a time: use RFC 3339 or YYYY-MM-DD HH:MM:SS ({timezone})"
+            ))
+        })?;
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| Error::input(format!("{s:?} does not exist in {timezone} (a clock change)")))
+}
+
+/// Who may do an action: support may hold and change addresses only.
+fn permission(action: &OrderAction) -> Permission {
+    match action {
+        OrderAction::Hold(_) | OrderAction::ChangeAddress => Permission::HoldOrChangeAddress,
+        _ => Permission::ManageOrders,
+    }
+}
+
+pub(crate) fn status_of(o: &Order) -> Result<(OrderStatus, Option<OrderStatus>)> {
+    let status = o
+        .status
+        .parse::<OrderStatus>()
+        .map_err(|e| Error::Db(format!("{}: {e}", label(o))))?;
+    let held_from = o
+        .held_from
+        .as_deref()
+        .map(str::parse::<OrderStatus>)
+        .transpose()
+        .map_err(|e| Error::Db(format!("{}: {e}", label(o))))?;
+    Ok((status, held_from))
+}
+
+fn hold_reason_of(o: &Order) -> Result<Option<HoldReason>> {
+    o.hold_reason
+        .as_deref()
+        .map(str::parse::<HoldReason>)
+        .transpose()
+        .map_err(|e| Error::Db(format!("{}: {e}", label(o))))
+}
+
+/// A domain refusal, reworded to name the order:
+/// "order 1042 (tmall:TM123): cannot ship: it is picking (ship needs packed)".
+pub(crate) fn refused(o: &Order, action: &str, r: crate::domain::Refusal) -> Error {
+    let msg =
+        r.0.replacen(&format!("cannot {action} order"), &format!("cannot {action}"), 1);
+    Error::Refused(format!("{}: {msg}", label(o)))
+}
+
+pub(crate) fn load(conn: &Connection, id: i64) -> Result<Order> {
+    store::orders::get(conn, id)?.ok_or_else(|| Error::input(format!("order {id} does not exist")))
+}
+
+/// Loads the order and checks it is still at the version the caller saw.
+pub(crate) fn load_checked(conn: &Connection, id: i64, expected: Option<i64>) -> Result<Order> {
+    let o = load(conn, id)?;
+    match expected {
+        Some(v) if v != o.version => Err(store::conflict(conn, "order", "orders", id)),
+        _ => Ok(o),
+    }
+}
+
+/// Writes `after` if the row is still at `before.version`, then the audit row.
+pub(crate) fn save(
+    tx: &Connection,
+    who: Stamp<'_>,
+    action: &str,
+    before: &Order,
+    after: &mut Order,
+) -> Result<()> {
+    after.updated_at = who.at.to_string();
+    if !store::orders::update(tx, after, before.version)? {
+        return Err(store::conflict(tx, "order", "orders", before.id));
+    }
+    after.version = before.version + 1;
+    audit(tx, who, "order", before.id, action, Some(before), Some(after))
+}
+
+fn set_status(o: &mut Order, s: OrderStatus) {
+    o.status = s.as_str().to_string();
+}
+
+fn put_on_hold(o: &mut Order, reason: HoldReason, from: OrderStatus) {
+    set_status(o, OrderStatus::OnHold);
+    o.hold_reason = Some(reason.as_str().to_string());
+    o.held_from = Some(from.as_str().to_string());
+}
+
+pub(crate) fn outcome(o: &Order, action: &'static str, message: String) -> Result<Outcome> {
+    let (status, _) = status_of(o)?;
+    Ok(Outcome {
+        id: o.id,
+        label: label(o),
+        action,
+        status,
+        hold_reason: hold_reason_of(o)?,
+        version: o.version,
+        message,
+    })
+}
+
+/// Applies one state-machine action to an order (every action except
+/// `MergeInto`, see `merge`, and `ChangeAddress`, see `change_address`).
+pub fn act_at(
+    s: &mut Session,
+    id: i64,
+    expected_version: Option<i64>,
+    action: &OrderAction,
+    now: DateTime<Utc>,
+) -> Result<Outcome> {
+    match action {
+        OrderAction::MergeInto(into) => return merge_at(s, id, *into, expected_version, now),
+        OrderAction::ChangeAddress => {
+            return Err(Error::input(
+                "changing an address needs the new address: use change_address",
+            ));
+        }
+        _ => {}
+    }
+    s.require(permission(action))?;
+    let at = clock::stamp(now);
+    let actor = s.actor.login.clone();
+    let ship_by_hours = s.settings.ship_by_hours;
+    let return_window_days = s.settings.return_window_days;
+    let currency = s.settings.currency.clone();
+    let mut tx = store::write_tx(&mut s.conn)?;
+    let before = load_checked(&tx, id, expected_version)?;
+    let (status, held_from) = status_of(&before)?;
+    let name = action.name();
+    let to = rules::next(status, held_from, action).map_err(|r| refused(&before, name, r))?;
+    let who = Stamp {
+        actor: &actor,
+        at: &at,
+    };
+    let mut after = before.clone();
+    set_status(&mut after, to);
+    let lbl = label(&before);
+    let mut message = format!("{lbl}: {}", to.label());
+    match action {
+        OrderAction::Pay => {
+            after.paid_at = Some(at.clone());
+            after.ship_by_at = Some(clock::stamp(rules::ship_by(now, ship_by_hours)));
+            let shortages = stock::reserve_all_or_nothing(&mut tx, &before, who)?;
+            if shortages.is_empty() {
+                message = format!(
+                    "{lbl}: paid; stock reserved, ship by {}",
+                    after.ship_by_at.as_deref().unwrap_or("-")
+                );
+            } else {
+                put_on_hold(&mut after, HoldReason::InsufficientStock, OrderStatus::Paid);
+                message = format!(
+                    "{lbl}: paid but put on hold (insufficient stock): {}; nothing was reserved",
+                    stock::describe(&shortages)
+                );
+            }
+        }
+        OrderAction::Approve => {
+            let problems = rules::address_problems(
+                &before.ship_name,
+                &before.ship_phone,
+                &before.ship_address,
+                &before.ship_city,
+            );
+            if problems.is_empty() {
+                after.approved_at = Some(at.clone());
+                message = format!("{lbl}: approved");
+            } else {
+                put_on_hold(&mut after, HoldReason::AddressProblem, status);
+                message = format!(
+                    "{lbl}: put on hold (address problem): {}; fix it with `order address` and release",
+                    problems.join("; ")
+                );
+            }
+        }
+        OrderAction::Hold(reason) => {
+            put_on_hold(&mut after, *reason, status);
+            message = format!("{lbl}: on hold ({}), was {status}", reason.label());
+        }
+        OrderAction::Release => {
+            if rules::holds_stock(to, None) {
+                let shortages = stock::reserve_missing(&tx, &before, who)?;
+                if !shortages.is_empty() {
+                    return Err(Error::Refused(format!(
+                        "{lbl}: cannot release: still short of stock: {}",
+                        stock::describe(&shortages)
+                    )));
+                }
+            }
+            after.hold_reason = None;
+            after.held_from = None;
+            message = format!("{lbl}: released, back to {to}");
+        }
+        OrderAction::Pick => message = format!("{lbl}: picking"),
+        OrderAction::Pack { weight_g } => {
+            after.weight_g = Some(i64::from(*weight_g));
+            message = format!("{lbl}: packed, {weight_g} g");
+        }
+        OrderAction::Ship { carrier, tracking } => {
+            stock::ship_all(&tx, &before, who).map_err(|e| match e {
+                Error::Refused(m) => Error::Refused(format!("{lbl}: cannot ship: {m}")),
+                e => e,
+            })?;
+            after.carrier = Some(carrier.trim().to_string());
+            after.tracking_no = Some(tracking.trim().to_string());
+            after.shipped_at = Some(at.clone());
+            message = format!("{lbl}: shipped with {} {}", carrier.trim(), tracking.trim());
+        }
+        OrderAction::Deliver => {
+            after.delivered_at = Some(at.clone());
+            message = format!("{lbl}: delivered");
+        }
+        OrderAction::Complete => {
+            let delivered = before
+                .delivered_at
+                .as_deref()
+                .map(clock::parse_stamp)
+                .transpose()?;
+            let open = store::orders::open_tickets(&tx, id)?;
+            if let Some(why) = rules::completion_blocker(delivered, return_window_days, now, open) {
+                return Err(Error::Refused(format!("{lbl}: cannot complete: {why}")));
+            }
+            after.completed_at = Some(at.clone());
+            message = format!("{lbl}: completed");
+        }
+        OrderAction::Cancel { reason } => {
+            let reason = reason.trim();
+            stock::release_all(&tx, &before, who, "cancelled")?;
+            after.hold_reason = None;
+            after.held_from = None;
+            after.cancel_reason = Some(reason.to_string());
+            after.cancelled_at = Some(at.clone());
+            message = format!("{lbl}: cancelled ({reason})");
+            if before.paid_at.is_some() {
+                let paid = before.items_minor + before.shipping_minor;
+                let earlier: i64 = store::orders::refunds(&tx, id)?
+                    .iter()
+                    .map(|r| r.amount_minor)
+                    .sum();
+                let amount = paid - earlier;
+                if amount > 0 {
+                    store::orders::insert_refund(
+                        &tx,
+                        id,
+                        amount,
+                        &format!("cancelled: {reason}"),
+                        &actor,
+                        &at,
+                    )?;
+                    message.push_str(&format!(
+                        "; refund of {} recorded",
+                        crate::domain::money::Money(amount).format(&currency)
+                    ));
+                }
+            }
+        }
+        OrderAction::MergeInto(_) | OrderAction::ChangeAddress => {}
+    }
+    save(&tx, who, name, &before, &mut after)?;
+    tx.commit()?;
+    outcome(&after, name, message)
+}
+
+/// `act_at` with the session's clock.
+pub fn act(s: &mut Session, id: i64, expected_version: Option<i64>, action: &OrderAction) -> Result<Outcome> {
+    let now = s.now()?;
+    act_at(s, id, expected_version, action, now)
+}
+
+pub fn pay(s: &mut Session, id: i64, expected_version: Option<i64>) -> Result<Outcome> {
+    act(s, id, expected_version, &OrderAction::Pay)
+}
+
+pub fn approve(s: &mut Session, id: i64, expected_version: Option<i64>) -> Result<Outcome> {
+    act(s, id, expected_version, &OrderAction::Approve)
+}
+
+pub fn hold(s: &mut Session, id: i64, expected_version: Option<i64>, reason: HoldReason) -> Result<Outcome> {
+    act(s, id, expected_version, &OrderAction::Hold(reason))
+}
+
+pub fn release(s: &mut Session, id: i64, expected_version: Option<i64>) -> Result<Outcome> {
+    act(s, id, expected_version, &OrderAction::Release)
+}
+
+pub fn pick(s: &mut Session, id: i64, expected_version: Option<i64>) -> Result<Outcome> {
+    act(s, id, expected_version, &OrderAction::Pick)
+}
+
+pub fn pack(s: &mut Session, id: i64, expected_version: Option<i64>, weight_g: u32) -> Result<Outcome> {
+    act(s, id, expected_version, &OrderAction::Pack { weight_g })
+}
+
+pub fn ship(
+    s: &mut Session,
+    id: i64,
+    expected_version: Option<i64>,
+    carrier: &str,
+    tracking: &str,
+) -> Result<Outcome> {
+    let action = OrderAction::Ship {
+        carrier: carrier.to_string(),
+        tracking: tracking.to_string(),
+    };
+    act(s, id, expected_version, &action)
+}
+
+pub fn deliver(s: &mut Session, id: i64, expected_version: Option<i64>) -> Result<Outcome> {
+    act(s, id, expected_version, &OrderAction::Deliver)
+}
+
+pub fn complete(s: &mut Session, id: i64, expected_version: Option<i64>) -> Result<Outcome> {
+    act(s, id, expected_version, &OrderAction::Complete)
+}
+
+pub fn cancel(s: &mut Session, id: i64, expected_version: Option<i64>, reason: &str) -> Result<Outcome> {
+    let action = OrderAction::Cancel {
+        reason: reason.to_string(),
+    };
+    act(s, id, expected_version, &action)
+}
+
+/// Changes the shipping address of an order that has not shipped.
+pub fn change_address(
+    s: &mut Session,
+    id: i64,
+    expected_version: Option<i64>,
+    change: &AddressChange,
+) -> Result<Outcome> {
+    let now = s.now()?;
+    change_address_at(s, id, expected_version, change, now)
+}
+
+pub fn change_address_at(
+    s: &mut Session,
+    id: i64,
+    expected_version: Option<i64>,
+    change: &AddressChange,
+    now: DateTime<Utc>,
+) -> Result<Outcome> {
+    let action = OrderAction::ChangeAddress;
+    s.require(permission(&action))?;
+    if change == &AddressChange::default() {
+        return Err(Error::input(
+            "nothing to change: give at least one of --name, --phone, --address, --city",
+        ));
+    }
+    let at = clock::stamp(now);
+    let actor = s.actor.login.clone();
+    let tx = store::write_tx(&mut s.conn)?;
+    let before = load_checked(&tx, id, expected_version)?;
+    let (status, held_from) = status_of(&before)?;
+    rules::next(status, held_from, &action).map_err(|r| refused(&before, action.name(), r))?;
+    let mut after = before.clone();
+    let set = |field: &mut String, v: &Option<String>| {
+        if let Some(v) = v {
+            *field = v.trim().to_string();
+        }
+    };
+    set(&mut after.ship_name, &change.name);
+    set(&mut after.ship_phone, &change.phone);
+    set(&mut after.ship_address, &change.address);
+    set(&mut after.ship_city, &change.city);
+    let lbl = label(&before);
+    let same = after.ship_name == before.ship_name
+        && after.ship_phone == before.ship_phone
+        && after.ship_address == before.ship_address
+        && after.ship_city == before.ship_city;
+    if same {
+        return outcome(&before, action.name(), format!("{lbl}: address unchanged"));
+    }
+    let who = Stamp {
+        actor: &actor,
+        at: &at,
+    };
+    save(&tx, who, action.name(), &before, &mut after)?;
+    tx.commit()?;
+    let problems = rules::address_problems(
+        &after.ship_name,
+        &after.ship_phone,
+        &after.ship_address,
+        &after.ship_city,
+    );
+    let mut message = format!("{lbl}: address changed");
+    if !problems.is_empty() {
+        message.push_str(&format!("; still incomplete: {}", problems.join("; ")));
+    }
+    if after.hold_reason.as_deref() == Some(HoldReason::AddressProblem.as_str()) {
+        message.push_str("; release the hold when it is right");
+    }
+    outcome(&after, action.name(), message)
+}
+
+/// Adds a tracking-timeline entry to a shipped or delivered order. The order
+/// row does not change (its version stays); the audit row holds the event.
+pub fn add_event(s: &mut Session, id: i64, expected_version: Option<i64>, ev: &NewEvent) -> Result<Outcome> {
+    s.require(Permission::ManageOrders)?;
+    let at = clock::stamp(s.now()?);
+    let actor = s.actor.login.clone();
+    let tx = store::write_tx(&mut s.conn)?;
+    let o = load_checked(&tx, id, expected_version)?;
+    let (status, _) = status_of(&o)?;
+    let lbl = label(&o);
+    if !matches!(status, OrderStatus::Shipped | OrderStatus::Delivered) {
+        return Err(Error::Refused(format!(
+            "{lbl}: cannot add a shipment event: it is {status} (events need shipped or delivered)"
+        )));
+    }
+    if ev.status.trim().is_empty() {
+        return Err(Error::input(format!("{lbl}: a shipment event needs a status")));
+    }
+    let when = clock::stamp(ev.at);
+    let row = store::orders::insert_event(
+        &tx,
+        id,
+        &when,
+        ev.status.trim(),
+        ev.location.trim(),
+        ev.note.trim(),
+    )?;
+    let who = Stamp {
+        actor: &actor,
+        at: &at,
+    };
+    audit(&tx, who, "order", id, "event", None, Some(&row))?;
+    tx.commit()?;
+    outcome(
+        &o,
+        "event",
+        format!("{lbl}: event at {when}: {} {}", row.status, row.location)
+            .trim_end()
+            .to_string(),
+    )
+}

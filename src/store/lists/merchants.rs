@@ -1,0 +1,255 @@
+//! The merchant register and review queue.
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension};
+
+use super::{Filter, Paged, Query, Seek, SortKey};
+use crate::Result;
+
+pub const ENTITY: &str = "merchant";
+
+pub const SORT_KEYS: &[SortKey] = &[
+    SortKey {
+        name: "code",
+        expr: "m.code",
+        nullable: false,
+        desc: false,
+        index: "sqlite_autoindex_merchants_1",
+        status_index: None,
+    },
+    SortKey {
+        name: "review due",
+        expr: "m.review_due_at",
+        nullable: true,
+        desc: false,
+        index: "merchants_due",
+        status_index: Some("merchants_status_due"),
+    },
+    SortKey {
+        name: "name",
+        expr: "m.name",
+        nullable: false,
+        desc: false,
+        index: "merchants_name",
+        status_index: None,
+    },
+    SortKey {
+        name: "newest",
+        expr: "m.id",
+        nullable: false,
+        desc: true,
+        index: "",
+        status_index: None,
+    },
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub status: String,
+    pub cooperation_mode: String,
+    pub credit_score: i64,
+    pub review_due_at: Option<String>,
+}
+
+const COLS: &str = "m.id, m.code, m.name, m.status, m.cooperation_mode, m.credit_score, m.review_due_at";
+const JOINS: &str = "FROM merchants m";
+
+fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok(Row {
+        id: r.get(0)?,
+        code: r.get(1)?,
+        name: r.get(2)?,
+        status: r.get(3)?,
+        cooperation_mode: r.get(4)?,
+        credit_score: r.get(5)?,
+        review_due_at: r.get(6)?,
+    })
+}
+
+/// The merchant table is small (thousands): substring match on code and name.
+fn filter(q: &Query) -> Filter {
+    let mut f = Filter::default();
+    if let Some(s) = &q.status {
+        f.push("m.status = ?", [Value::Text(s.clone())]);
+        f.status = true;
+    }
+    if let Some(t) = q.text() {
+        f.text = true;
+        let p = super::like_pattern(t);
+        f.push(
+            "m.code LIKE ? ESCAPE '\\' OR m.name LIKE ? ESCAPE '\\'",
+            [p.clone(), p],
+        );
+    }
+    f
+}
+
+fn key(q: &Query) -> &'static SortKey {
+    SORT_KEYS.get(q.sort).unwrap_or(&SORT_KEYS[0])
+}
+
+fn view<'a>(q: &Query, f: &'a Filter) -> super::ViewSql<'a> {
+    super::ViewSql {
+        cols: COLS,
+        from: JOINS,
+        id_expr: "m.id",
+        filter: f,
+        key: key(q),
+        reversed: q.reversed,
+    }
+}
+
+pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<Paged<Row>>> {
+    let f = filter(q);
+    super::page_for(conn, &view(q, &f), q, seek, limit, map)
+}
+
+/// The count and, with a text filter, the matching ids (all of them: the
+/// table is small).
+pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
+    let f = filter(q);
+    super::resolve(conn, ENTITY, q, &view(q, &f), "FROM merchants m", 100_000)
+}
+
+pub fn stream(conn: &Connection, q: &Query, f: &mut dyn FnMut(Row) -> Result<()>) -> Result<u64> {
+    let filt = filter(q);
+    super::stream(conn, &view(q, &filt), map, f)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    pub kind: String,
+    pub number: String,
+    pub issuer: String,
+    pub expires_on: Option<String>,
+    pub check_status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub kind: String,
+    pub severity: String,
+    pub points: i64,
+    pub deduction_minor: i64,
+    pub note: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detail {
+    pub row: Row,
+    pub legal_name: String,
+    pub contact_name: String,
+    pub phone: String,
+    pub email: String,
+    pub address: String,
+    pub city: String,
+    pub license_no: String,
+    pub tax_id: String,
+    pub requested_categories: String,
+    pub status_reason: Option<String>,
+    pub commission_bp: Option<i64>,
+    pub platform_fee_minor: i64,
+    pub deposit_minor: i64,
+    pub deposit_paid: bool,
+    pub agreement_signed: bool,
+    pub violation_points: i64,
+    pub applied_at: String,
+    pub decided_at: Option<String>,
+    pub documents: Vec<Document>,
+    pub violations: Vec<Violation>,
+    pub products: i64,
+    /// Σ qty × unit price over this merchant's lines of paid, not cancelled
+    /// orders: `None` until `gmv` has been computed (it reads hundreds of
+    /// order rows, so the screen asks for it off the input path).
+    pub gmv_minor: Option<i64>,
+}
+
+pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
+    let d = conn
+        .prepare_cached(
+            "SELECT m.id, m.code, m.name, m.status, m.cooperation_mode, m.credit_score, m.review_due_at,
+                    legal_name, contact_name, phone, email, address, city, license_no, tax_id,
+                    requested_categories, status_reason, commission_bp, platform_fee_minor, deposit_minor,
+                    deposit_paid, agreement_signed, violation_points, applied_at, decided_at
+             FROM merchants m WHERE m.id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok(Detail {
+                row: map(r)?,
+                legal_name: r.get(7)?,
+                contact_name: r.get(8)?,
+                phone: r.get(9)?,
+                email: r.get(10)?,
+                address: r.get(11)?,
+                city: r.get(12)?,
+                license_no: r.get(13)?,
+                tax_id: r.get(14)?,
+                requested_categories: r.get(15)?,
+                status_reason: r.get(16)?,
+                commission_bp: r.get(17)?,
+                platform_fee_minor: r.get(18)?,
+                deposit_minor: r.get(19)?,
+                deposit_paid: r.get(20)?,
+                agreement_signed: r.get(21)?,
+                violation_points: r.get(22)?,
+                applied_at: r.get(23)?,
+                decided_at: r.get(24)?,
+                documents: Vec::new(),
+                violations: Vec::new(),
+                products: 0,
+                gmv_minor: None,
+            })
+        })
+        .optional()?;
+    let Some(mut d) = d else { return Ok(None) };
+    let mut st = conn.prepare_cached(
+        "SELECT kind, number, issuer, expires_on, check_status FROM merchant_documents
+         WHERE merchant_id = ?1 ORDER BY id",
+    )?;
+    d.documents = st
+        .query_map([id], |r| {
+            Ok(Document {
+                kind: r.get(0)?,
+                number: r.get(1)?,
+                issuer: r.get(2)?,
+                expires_on: r.get(3)?,
+                check_status: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut st = conn.prepare_cached(
+        "SELECT kind, severity, points, deduction_minor, note, created_at FROM merchant_violations
+         WHERE merchant_id = ?1 ORDER BY id DESC LIMIT 50",
+    )?;
+    d.violations = st
+        .query_map([id], |r| {
+            Ok(Violation {
+                kind: r.get(0)?,
+                severity: r.get(1)?,
+                points: r.get(2)?,
+                deduction_minor: r.get(3)?,
+                note: r.get(4)?,
+                created_at: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    d.products = conn
+        .prepare_cached("SELECT count(*) FROM products WHERE merchant_id = ?1")?
+        .query_row([id], |r| r.get(0))?;
+    Ok(Some(d))
+}
+
+/// The merchant's GMV: Σ qty × unit price over its lines of paid orders that
+/// are not cancelled or merged.
+pub fn gmv(conn: &Connection, id: i64) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT coalesce(sum(l.qty * l.unit_price_minor), 0) FROM order_lines l JOIN orders o ON o.id = l.order_id
+             WHERE l.merchant_id = ?1 AND o.paid_at IS NOT NULL AND o.status NOT IN ('cancelled', 'merged')",
+        )?
+        .query_row([id], |r| r.get(0))?)
+}

@@ -1,0 +1,292 @@
+//! The order pipeline.
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension};
+
+use super::{COUNT_CAP, Filter, Paged, Query, Seek, SortKey};
+use crate::Result;
+
+pub const ENTITY: &str = "order";
+
+pub const SORT_KEYS: &[SortKey] = &[
+    SortKey {
+        name: "placed",
+        expr: "o.placed_at",
+        nullable: false,
+        desc: true,
+        index: "orders_placed",
+        status_index: Some("orders_status_placed"),
+    },
+    SortKey {
+        name: "external id",
+        expr: "o.external_id",
+        nullable: false,
+        desc: false,
+        index: "orders_external",
+        status_index: None,
+    },
+    SortKey {
+        name: "newest",
+        expr: "o.id",
+        nullable: false,
+        desc: true,
+        index: "",
+        status_index: None,
+    },
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub id: i64,
+    pub channel: String,
+    pub external_id: String,
+    pub placed_at: String,
+    pub customer_name: String,
+    pub merchant_code: String,
+    /// Distinct merchants over the order's lines.
+    pub merchants: i64,
+    pub item_count: i64,
+    pub total_minor: i64,
+    pub status: String,
+    pub hold_reason: Option<String>,
+    pub ship_by_at: Option<String>,
+}
+
+const COLS: &str = "o.id, o.channel, o.external_id, o.placed_at, c.name, m.code, \
+     (SELECT count(DISTINCT l.merchant_id) FROM order_lines l WHERE l.order_id = o.id), \
+     o.item_count, o.items_minor + o.shipping_minor, o.status, o.hold_reason, o.ship_by_at";
+const JOINS: &str =
+    "FROM orders o JOIN customers c ON c.id = o.customer_id JOIN merchants m ON m.id = o.merchant_id";
+
+fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok(Row {
+        id: r.get(0)?,
+        channel: r.get(1)?,
+        external_id: r.get(2)?,
+        placed_at: r.get(3)?,
+        customer_name: r.get(4)?,
+        merchant_code: r.get(5)?,
+        merchants: r.get(6)?,
+        item_count: r.get(7)?,
+        total_minor: r.get(8)?,
+        status: r.get(9)?,
+        hold_reason: r.get(10)?,
+        ship_by_at: r.get(11)?,
+    })
+}
+
+/// The text matches the start of the external id (as typed or upper-cased)
+/// or the start of the customer's name (张 finds 张伟), both through indexes.
+///
+/// Collecting the ids uses the indexes (a multi-index OR); a broad filter
+/// (more than `COUNT_CAP` matches) instead walks the `placed_at` index and
+/// tests each row (the `+` keeps SQLite from using the OR indexes), which
+/// fills a page after a few hundred rows because matches are dense.
+fn filter(q: &Query, for_ids: bool) -> Filter {
+    let mut f = Filter::default();
+    if let Some(s) = &q.status {
+        f.push("o.status = ?", [Value::Text(s.clone())]);
+        f.status = true;
+    }
+    if let Some(t) = q.text() {
+        f.text = true;
+        let (a, b) = super::prefix_range(t);
+        let (c, d) = super::prefix_range(&t.to_uppercase());
+        let (e, g) = super::prefix_range(t);
+        // The id query (FROM orders o alone) finds customers by the name
+        // index; page walks (which join customers anyway) test the joined
+        // name, and `+` keeps SQLite on the sort index.
+        let cond = if for_ids {
+            "(o.external_id >= ? AND o.external_id < ?) OR (o.external_id >= ? AND o.external_id < ?) \
+             OR o.customer_id IN (SELECT id FROM customers WHERE name >= ? AND name < ?)"
+        } else {
+            "(+o.external_id >= ? AND +o.external_id < ?) OR (+o.external_id >= ? AND +o.external_id < ?) \
+             OR (+c.name >= ? AND +c.name < ?)"
+        };
+        f.push(cond, [a, b, c, d, e, g]);
+    }
+    f
+}
+
+fn key(q: &Query) -> &'static SortKey {
+    SORT_KEYS.get(q.sort).unwrap_or(&SORT_KEYS[0])
+}
+
+fn view<'a>(q: &Query, f: &'a Filter) -> super::ViewSql<'a> {
+    super::ViewSql {
+        cols: COLS,
+        from: JOINS,
+        id_expr: "o.id",
+        filter: f,
+        key: key(q),
+        reversed: q.reversed,
+    }
+}
+
+pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<Paged<Row>>> {
+    let f = filter(q, false);
+    super::page_for(conn, &view(q, &f), q, seek, limit, map)
+}
+
+/// The count and, for a selective text filter, the matching ids.
+pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
+    let f = filter(q, true);
+    super::resolve(conn, ENTITY, q, &view(q, &f), "FROM orders o", COUNT_CAP)
+}
+
+pub fn stream(conn: &Connection, q: &Query, f: &mut dyn FnMut(Row) -> Result<()>) -> Result<u64> {
+    let filt = filter(q, false);
+    super::stream(conn, &view(q, &filt), map, f)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub line_no: i64,
+    pub sku: String,
+    pub title: String,
+    pub merchant_code: String,
+    pub qty: i64,
+    pub unit_price_minor: i64,
+    pub shipping_minor: i64,
+    pub reserved_qty: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShipmentEvent {
+    pub at: String,
+    pub status: String,
+    pub location: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketRef {
+    pub id: i64,
+    pub kind: String,
+    pub status: String,
+    pub subject: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detail {
+    pub row: Row,
+    pub customer_ref: String,
+    pub customer_phone: String,
+    pub ship_name: String,
+    pub ship_phone: String,
+    pub ship_address: String,
+    pub ship_city: String,
+    pub held_from: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub merged_into: Option<i64>,
+    pub items_minor: i64,
+    pub shipping_minor: i64,
+    pub weight_g: Option<i64>,
+    pub carrier: Option<String>,
+    pub tracking_no: Option<String>,
+    /// (label, time) for paid, approved, shipped, delivered, completed, cancelled, promised.
+    pub times: Vec<(&'static str, String)>,
+    pub version: i64,
+    pub lines: Vec<Line>,
+    pub events: Vec<ShipmentEvent>,
+    pub tickets: Vec<TicketRef>,
+}
+
+const TIMES: [&str; 7] = [
+    "paid",
+    "approved",
+    "shipped",
+    "delivered",
+    "completed",
+    "cancelled",
+    "promised",
+];
+
+pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
+    let sql = format!(
+        "SELECT {COLS}, 0, c.external_ref, c.phone, o.ship_name, o.ship_phone, o.ship_address, o.ship_city, o.held_from,
+         o.cancel_reason, o.merged_into, o.items_minor, o.shipping_minor, o.weight_g, o.carrier, o.tracking_no,
+         o.paid_at, o.approved_at, o.shipped_at, o.delivered_at, o.completed_at, o.cancelled_at, o.promised_at,
+         o.version {JOINS} WHERE o.id = ?1"
+    );
+    let d = conn
+        .prepare_cached(&sql)?
+        .query_row([id], |r| {
+            let mut times = Vec::new();
+            for (i, label) in TIMES.iter().enumerate() {
+                if let Some(t) = r.get::<_, Option<String>>(27 + i)? {
+                    times.push((*label, t));
+                }
+            }
+            Ok(Detail {
+                row: map(r)?,
+                customer_ref: r.get(13)?,
+                customer_phone: r.get(14)?,
+                ship_name: r.get(15)?,
+                ship_phone: r.get(16)?,
+                ship_address: r.get(17)?,
+                ship_city: r.get(18)?,
+                held_from: r.get(19)?,
+                cancel_reason: r.get(20)?,
+                merged_into: r.get(21)?,
+                items_minor: r.get(22)?,
+                shipping_minor: r.get(23)?,
+                weight_g: r.get(24)?,
+                carrier: r.get(25)?,
+                tracking_no: r.get(26)?,
+                times,
+                version: r.get(34)?,
+                lines: Vec::new(),
+                events: Vec::new(),
+                tickets: Vec::new(),
+            })
+        })
+        .optional()?;
+    let Some(mut d) = d else { return Ok(None) };
+    let mut st = conn.prepare_cached(
+        "SELECT l.line_no, p.sku, p.title, m.code, l.qty, l.unit_price_minor, l.shipping_minor, l.reserved_qty
+         FROM order_lines l JOIN products p ON p.id = l.product_id JOIN merchants m ON m.id = l.merchant_id
+         WHERE l.order_id = ?1 ORDER BY l.line_no",
+    )?;
+    d.lines = st
+        .query_map([id], |r| {
+            Ok(Line {
+                line_no: r.get(0)?,
+                sku: r.get(1)?,
+                title: r.get(2)?,
+                merchant_code: r.get(3)?,
+                qty: r.get(4)?,
+                unit_price_minor: r.get(5)?,
+                shipping_minor: r.get(6)?,
+                reserved_qty: r.get(7)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut st = conn.prepare_cached(
+        "SELECT at, status, location, note FROM shipment_events WHERE order_id = ?1 ORDER BY at, id LIMIT 200",
+    )?;
+    d.events = st
+        .query_map([id], |r| {
+            Ok(ShipmentEvent {
+                at: r.get(0)?,
+                status: r.get(1)?,
+                location: r.get(2)?,
+                note: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut st = conn.prepare_cached(
+        "SELECT id, kind, status, subject FROM tickets WHERE order_id = ?1 ORDER BY id LIMIT 50",
+    )?;
+    d.tickets = st
+        .query_map([id], |r| {
+            Ok(TicketRef {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                status: r.get(2)?,
+                subject: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(d))
+}

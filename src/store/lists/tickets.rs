@@ -1,0 +1,259 @@
+//! After-sales tickets.
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension};
+
+use super::{COUNT_CAP, Filter, Paged, Query, Seek, SortKey};
+use crate::Result;
+
+pub const ENTITY: &str = "ticket";
+
+pub const SORT_KEYS: &[SortKey] = &[
+    SortKey {
+        name: "opened",
+        expr: "t.opened_at",
+        nullable: false,
+        desc: true,
+        index: "tickets_opened",
+        status_index: Some("tickets_status_opened"),
+    },
+    SortKey {
+        name: "id",
+        expr: "t.id",
+        nullable: false,
+        desc: false,
+        index: "",
+        status_index: None,
+    },
+    SortKey {
+        name: "subject",
+        expr: "t.subject",
+        nullable: false,
+        desc: false,
+        index: "tickets_subject",
+        status_index: None,
+    },
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub id: i64,
+    pub kind: String,
+    pub status: String,
+    pub order_external_id: Option<String>,
+    pub assignee: Option<String>,
+    pub priority: String,
+    pub subject: String,
+    pub opened_at: String,
+    pub audit_due_at: Option<String>,
+    pub resolve_due_at: Option<String>,
+    pub paused_since: Option<String>,
+    pub paused_secs: i64,
+}
+
+const COLS: &str = "t.id, t.kind, t.status, o.external_id, s.login, t.priority, t.subject, t.opened_at, \
+     t.audit_due_at, t.resolve_due_at, t.paused_since, t.paused_secs";
+const JOINS: &str =
+    "FROM tickets t LEFT JOIN orders o ON o.id = t.order_id LEFT JOIN staff s ON s.id = t.assignee_id";
+
+fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok(Row {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        status: r.get(2)?,
+        order_external_id: r.get(3)?,
+        assignee: r.get(4)?,
+        priority: r.get(5)?,
+        subject: r.get(6)?,
+        opened_at: r.get(7)?,
+        audit_due_at: r.get(8)?,
+        resolve_due_at: r.get(9)?,
+        paused_since: r.get(10)?,
+        paused_secs: r.get(11)?,
+    })
+}
+
+/// Substring of the subject; "#123" (or a bare number) is the ticket with that id.
+fn ticket_id(t: &str) -> Option<i64> {
+    t.trim_start_matches('#').parse::<i64>().ok()
+}
+
+fn filter(q: &Query) -> Filter {
+    let mut f = Filter::default();
+    if let Some(s) = &q.status {
+        f.push("t.status = ?", [Value::Text(s.clone())]);
+        f.status = true;
+    }
+    if let Some(t) = q.text() {
+        f.text = true;
+        match ticket_id(t) {
+            Some(id) => f.push("t.id = ?", [Value::Integer(id)]),
+            None => f.push("t.subject LIKE ? ESCAPE '\\'", [super::like_pattern(t)]),
+        }
+    }
+    f
+}
+
+fn key(q: &Query) -> &'static SortKey {
+    SORT_KEYS.get(q.sort).unwrap_or(&SORT_KEYS[0])
+}
+
+fn view<'a>(q: &Query, f: &'a Filter) -> super::ViewSql<'a> {
+    super::ViewSql {
+        cols: COLS,
+        from: JOINS,
+        id_expr: "t.id",
+        filter: f,
+        key: key(q),
+        reversed: q.reversed,
+    }
+}
+
+pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<Paged<Row>>> {
+    let f = filter(q);
+    super::page_for(conn, &view(q, &f), q, seek, limit, map)
+}
+
+/// Support subjects repeat ("七天无理由退货"): when there are at most this many
+/// distinct ones, a search matches them in memory and finds tickets by
+/// index equality instead of testing every row with LIKE.
+const DISTINCT_SUBJECTS: usize = 2000;
+
+/// The distinct subjects containing `term` (case-insensitive), or `None`
+/// when subjects are too varied. `SELECT DISTINCT` on the subject index
+/// skips from one value to the next, so this reads about one entry per
+/// distinct subject.
+fn matching_subjects(conn: &Connection, term: &str) -> Result<Option<Vec<String>>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT DISTINCT subject FROM tickets INDEXED BY tickets_subject LIMIT {}",
+        DISTINCT_SUBJECTS + 1
+    ))?;
+    let all = st
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    if all.len() > DISTINCT_SUBJECTS {
+        return Ok(None);
+    }
+    let needle = term.to_lowercase();
+    Ok(Some(
+        all.into_iter()
+            .filter(|s| s.to_lowercase().contains(&needle))
+            .collect(),
+    ))
+}
+
+/// The count and, for a selective text filter, the matching rows in list
+/// order. A subject search goes through the distinct subjects when they are
+/// few, else reads the subject index alone (covering: no table reads).
+pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
+    let subject = q.text().filter(|t| ticket_id(t).is_none());
+    if let Some(term) = subject
+        && let Some(subjects) = matching_subjects(conn, term)?
+    {
+        let mut f = Filter::default();
+        if let Some(s) = &q.status {
+            f.push("t.status = ?", [Value::Text(s.clone())]);
+            f.status = true;
+        }
+        if subjects.is_empty() {
+            f.push("0", []);
+        } else {
+            let marks = vec!["?"; subjects.len()].join(", ");
+            f.push(
+                format!("t.subject IN ({marks})"),
+                subjects.into_iter().map(Value::Text),
+            );
+        }
+        return super::resolve(conn, ENTITY, q, &view(q, &f), "FROM tickets t", COUNT_CAP);
+    }
+    let from = if subject.is_some() && q.status.is_none() {
+        "FROM tickets t INDEXED BY tickets_subject"
+    } else {
+        "FROM tickets t"
+    };
+    let f = filter(q);
+    super::resolve(conn, ENTITY, q, &view(q, &f), from, COUNT_CAP)
+}
+
+pub fn stream(conn: &Connection, q: &Query, f: &mut dyn FnMut(Row) -> Result<()>) -> Result<u64> {
+    let filt = filter(q);
+    super::stream(conn, &view(q, &filt), map, f)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub author: String,
+    pub author_kind: String,
+    pub internal: bool,
+    pub body: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detail {
+    pub row: Row,
+    pub channel: Option<String>,
+    pub external_id: Option<String>,
+    pub order_id: Option<i64>,
+    pub customer_name: Option<String>,
+    pub merchant_code: Option<String>,
+    pub description: String,
+    pub quality_issue: bool,
+    pub approved_at: Option<String>,
+    pub resolved_at: Option<String>,
+    pub closed_at: Option<String>,
+    pub resolution: Option<String>,
+    pub refund_minor: i64,
+    pub reject_reason: Option<String>,
+    pub satisfaction: Option<i64>,
+    /// Oldest first, at most 200.
+    pub messages: Vec<Message>,
+}
+
+pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
+    let sql = format!(
+        "SELECT {COLS}, 0, t.channel, t.external_id, t.order_id, cu.name, m.code, t.description, t.quality_issue, t.approved_at,
+         t.resolved_at, t.closed_at, t.resolution, t.refund_minor, t.reject_reason, t.sat_overall {JOINS} LEFT JOIN customers cu ON cu.id = t.customer_id LEFT JOIN merchants m ON m.id = t.merchant_id
+         WHERE t.id = ?1"
+    );
+    let d = conn
+        .prepare_cached(&sql)?
+        .query_row([id], |r| {
+            Ok(Detail {
+                row: map(r)?,
+                channel: r.get(13)?,
+                external_id: r.get(14)?,
+                order_id: r.get(15)?,
+                customer_name: r.get(16)?,
+                merchant_code: r.get(17)?,
+                description: r.get(18)?,
+                quality_issue: r.get(19)?,
+                approved_at: r.get(20)?,
+                resolved_at: r.get(21)?,
+                closed_at: r.get(22)?,
+                resolution: r.get(23)?,
+                refund_minor: r.get(24)?,
+                reject_reason: r.get(25)?,
+                satisfaction: r.get(26)?,
+                messages: Vec::new(),
+            })
+        })
+        .optional()?;
+    let Some(mut d) = d else { return Ok(None) };
+    let mut st = conn.prepare_cached(
+        "SELECT author, author_kind, internal, body, created_at FROM ticket_messages
+         WHERE ticket_id = ?1 ORDER BY id LIMIT 200",
+    )?;
+    d.messages = st
+        .query_map([id], |r| {
+            Ok(Message {
+                author: r.get(0)?,
+                author_kind: r.get(1)?,
+                internal: r.get(2)?,
+                body: r.get(3)?,
+                created_at: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(d))
+}

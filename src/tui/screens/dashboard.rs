@@ -1,0 +1,25 @@
+//! The Dashboard tab: not built yet, and it says so.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use crate::tui::theme::Theme;
+
+pub fn render(f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let lines = vec![
+        Line::from(Span::styled("Dashboard — coming soon", theme.title)),
+        Line::default(),
+        Line::from("KPI tiles, the daily orders/GMV chart, rankings and alerts are not built yet."),
+        Line::from("The same numbers will come from `shopdesk kpi --json`."),
+        Line::default(),
+        Line::from("Meanwhile: overdue reviews are on Merchants (f → submitted, sorted by review due),"),
+        Line::from("late shipments show LATE on Orders, low stock shows LOW on Products."),
+    ];
+    let block = Block::default().borders(Borders::ALL).border_style(theme.dim);
+    f.render_widget(
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: false }),
+        area,
+    );
+}

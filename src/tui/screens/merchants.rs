@@ -1,0 +1,210 @@
+//! Merchants: the review queue and the register.
+
+use crate::store::lists::Conn as Connection;
+use ratatui::text::Line;
+
+use super::doc::Doc;
+use super::{Tab, status_label};
+use crate::Result;
+use crate::domain::money::format_bp;
+use crate::store::lists::merchants::{self as store, Detail, Row};
+use crate::store::lists::{Query, Seek};
+use crate::tui::fmt::Fmt;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::table::{Cell, Column, TableRow, Tone};
+
+pub const COLUMNS: &[Column] = &[
+    Column::new("code", 6, 12),
+    Column::new("name", 10, 40).grow(),
+    Column::new("status", 8, 13),
+    Column::new("mode", 6, 8),
+    Column::new("credit", 6, 6).right(),
+    Column::new("review due", 11, 16),
+];
+
+/// Review due shows only while the application waits for a decision.
+fn review_due(r: &Row, fmt: &Fmt) -> Cell {
+    match (&r.review_due_at, r.status.as_str()) {
+        (Some(due), "submitted" | "under_review") => {
+            let tone = if fmt.is_overdue(due) {
+                Tone::Bad
+            } else {
+                Tone::Normal
+            };
+            Cell::new(fmt.due(due)).tone(tone)
+        }
+        _ => Cell::new("").tone(Tone::Dim),
+    }
+}
+
+fn status_tone(s: &str) -> Tone {
+    match s {
+        "active" => Tone::Good,
+        "rejected" | "terminated" => Tone::Dim,
+        "suspended" | "needs_changes" => Tone::Warn,
+        _ => Tone::Normal,
+    }
+}
+
+fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
+    vec![
+        Cell::new(&r.code),
+        Cell::new(&r.name),
+        Cell::new(status_label(Tab::Merchants, &r.status)).tone(status_tone(&r.status)),
+        Cell::new(&r.cooperation_mode),
+        Cell::new(r.credit_score.to_string()),
+        review_due(r, fmt),
+    ]
+}
+
+pub fn fetch(conn: &Connection, fmt: &Fmt, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<TableRow>> {
+    Ok(store::page(conn, q, seek, limit)?
+        .into_iter()
+        .map(|p| TableRow {
+            id: p.row.id,
+            cells: cells(&p.row, fmt),
+            cursor: p.cursor,
+        })
+        .collect())
+}
+
+pub fn export(
+    conn: &Connection,
+    fmt: &Fmt,
+    q: &Query,
+    w: &mut dyn FnMut(Vec<String>) -> Result<()>,
+) -> Result<u64> {
+    w([
+        "id",
+        "code",
+        "name",
+        "status",
+        "cooperation_mode",
+        "credit_score",
+        "review_due_at",
+    ]
+    .map(String::from)
+    .to_vec())?;
+    store::stream(conn, q, &mut |r: Row| {
+        w(vec![
+            r.id.to_string(),
+            r.code,
+            r.name,
+            r.status,
+            r.cooperation_mode,
+            r.credit_score.to_string(),
+            r.review_due_at.map(|t| fmt.time(&t)).unwrap_or_default(),
+        ])
+    })
+}
+
+pub fn detail_lines(d: &Detail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Line<'static>> {
+    let mut doc = Doc::new(width, theme);
+    let r = &d.row;
+    doc.title(&format!("Merchant {} — {}", r.code, r.name));
+    doc.field("status", status_label(Tab::Merchants, &r.status));
+    if let Some(reason) = &d.status_reason {
+        doc.field("reason", reason);
+    }
+    if let (Some(due), "submitted" | "under_review") = (&r.review_due_at, r.status.as_str()) {
+        let style = if fmt.is_overdue(due) {
+            theme.error
+        } else {
+            theme.base
+        };
+        doc.field_styled(
+            "review due",
+            format!("{} ({})", fmt.due(due), fmt.time(due)),
+            style,
+        );
+    }
+    doc.field("cooperation", &r.cooperation_mode);
+    doc.field("credit score", r.credit_score.to_string());
+    doc.field("violation pts", d.violation_points.to_string());
+    doc.field("products", d.products.to_string());
+    doc.field(
+        "GMV (paid)",
+        d.gmv_minor
+            .map_or_else(|| "computing…".to_string(), |g| fmt.money(g)),
+    );
+    doc.field(
+        "commission",
+        d.commission_bp
+            .map(format_bp)
+            .unwrap_or_else(|| "category / shop default".into()),
+    );
+    doc.field(
+        "deposit",
+        format!(
+            "{} ({}), agreement {}",
+            fmt.money(d.deposit_minor),
+            if d.deposit_paid { "paid" } else { "not paid" },
+            if d.agreement_signed {
+                "signed"
+            } else {
+                "not signed"
+            }
+        ),
+    );
+    doc.field("applied", fmt.time(&d.applied_at));
+    if let Some(t) = &d.decided_at {
+        doc.field("decided", fmt.time(t));
+    }
+    doc.section("Company");
+    doc.field("legal name", &d.legal_name);
+    doc.field("contact", format!("{} {}", d.contact_name, fmt.phone(&d.phone)));
+    doc.field("email", &d.email);
+    doc.field("address", format!("{} {}", d.city, fmt.address(&d.address)));
+    doc.field("licence no", &d.license_no);
+    doc.field("tax id", &d.tax_id);
+    doc.field("categories", &d.requested_categories);
+    doc.section("Documents");
+    let rows = d
+        .documents
+        .iter()
+        .map(|x| {
+            vec![
+                x.kind.replace('_', " "),
+                x.check_status.clone(),
+                x.expires_on.clone().unwrap_or_default(),
+                x.expires_on.as_deref().map(|e| fmt.expiry(e)).unwrap_or_default(),
+                x.number.clone(),
+            ]
+        })
+        .collect();
+    doc.table(
+        &[
+            ("kind", 26, false),
+            ("status", 8, false),
+            ("expires", 10, false),
+            ("", 16, false),
+            ("number", 10, false),
+        ],
+        rows,
+    );
+    doc.section("Violations");
+    let rows = d
+        .violations
+        .iter()
+        .map(|v| {
+            vec![
+                fmt.time(&v.created_at),
+                v.severity.clone(),
+                v.points.to_string(),
+                fmt.money(v.deduction_minor),
+                format!("{} {}", v.kind, v.note),
+            ]
+        })
+        .collect();
+    doc.table(
+        &[
+            ("when", 16, false),
+            ("severity", 8, false),
+            ("pts", 3, true),
+            ("deducted", 10, true),
+            ("what", 10, false),
+        ],
+        rows,
+    );
+    doc.lines
+}

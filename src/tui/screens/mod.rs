@@ -1,0 +1,234 @@
+//! The five screens. The four list screens share the list widget and differ
+//! in columns, queries and detail views; dispatch is a plain `match` on
+//! [`Tab`].
+
+pub mod dashboard;
+pub mod doc;
+pub mod merchants;
+pub mod orders;
+pub mod products;
+pub mod tickets;
+
+use crate::store::lists::Conn as Connection;
+
+use ratatui::text::Line;
+
+use super::fmt::Fmt;
+use super::keymap::Context;
+use super::theme::Theme;
+use super::widgets::table::{Column, TableRow};
+use crate::Result;
+use crate::store::lists::{self, Count, Query, Seek, SortKey};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tab {
+    Merchants,
+    Products,
+    Orders,
+    Tickets,
+    Dashboard,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 5] = [
+        Tab::Merchants,
+        Tab::Products,
+        Tab::Orders,
+        Tab::Tickets,
+        Tab::Dashboard,
+    ];
+    pub const LISTS: [Tab; 4] = [Tab::Merchants, Tab::Products, Tab::Orders, Tab::Tickets];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Merchants => "Merchants",
+            Tab::Products => "Products",
+            Tab::Orders => "Orders",
+            Tab::Tickets => "Tickets",
+            Tab::Dashboard => "Dashboard",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn context(self) -> Context {
+        match self {
+            Tab::Merchants => Context::Merchants,
+            Tab::Products => Context::Products,
+            Tab::Orders => Context::Orders,
+            Tab::Tickets => Context::Tickets,
+            Tab::Dashboard => Context::Dashboard,
+        }
+    }
+
+    pub fn is_list(self) -> bool {
+        self != Tab::Dashboard
+    }
+
+    /// The entity name in `status_counts` and exports.
+    pub fn entity(self) -> &'static str {
+        match self {
+            Tab::Merchants => lists::merchants::ENTITY,
+            Tab::Products => lists::products::ENTITY,
+            Tab::Orders => lists::orders::ENTITY,
+            Tab::Tickets => lists::tickets::ENTITY,
+            Tab::Dashboard => "dashboard",
+        }
+    }
+
+    pub fn columns(self) -> &'static [Column] {
+        match self {
+            Tab::Merchants => merchants::COLUMNS,
+            Tab::Products => products::COLUMNS,
+            Tab::Orders => orders::COLUMNS,
+            Tab::Tickets => tickets::COLUMNS,
+            Tab::Dashboard => &[],
+        }
+    }
+
+    pub fn sort_keys(self) -> &'static [SortKey] {
+        match self {
+            Tab::Merchants => lists::merchants::SORT_KEYS,
+            Tab::Products => lists::products::SORT_KEYS,
+            Tab::Orders => lists::orders::SORT_KEYS,
+            Tab::Tickets => lists::tickets::SORT_KEYS,
+            Tab::Dashboard => &[],
+        }
+    }
+
+    /// Every status (stored spelling, label) in workflow order.
+    pub fn statuses(self) -> Vec<(&'static str, &'static str)> {
+        use crate::domain::{merchant, order, product, ticket};
+        match self {
+            Tab::Merchants => merchant::MerchantStatus::ALL
+                .iter()
+                .map(|s| (s.as_str(), s.label()))
+                .collect(),
+            Tab::Products => product::ProductStatus::ALL
+                .iter()
+                .map(|s| (s.as_str(), s.label()))
+                .collect(),
+            Tab::Orders => order::OrderStatus::ALL
+                .iter()
+                .map(|s| (s.as_str(), s.label()))
+                .collect(),
+            Tab::Tickets => ticket::TicketStatus::ALL
+                .iter()
+                .map(|s| (s.as_str(), s.label()))
+                .collect(),
+            Tab::Dashboard => Vec::new(),
+        }
+    }
+
+    /// What the text filter matches, for the prompt.
+    pub fn text_hint(self) -> &'static str {
+        match self {
+            Tab::Merchants => "code or name",
+            Tab::Products => "SKU, title or description (耳机 works)",
+            Tab::Orders => "external id or customer name (start of)",
+            Tab::Tickets => "subject, or #id",
+            Tab::Dashboard => "",
+        }
+    }
+
+    pub fn fetch(
+        self,
+        conn: &Connection,
+        fmt: &Fmt,
+        q: &Query,
+        seek: &Seek,
+        limit: usize,
+    ) -> Result<Vec<TableRow>> {
+        match self {
+            Tab::Merchants => merchants::fetch(conn, fmt, q, seek, limit),
+            Tab::Products => products::fetch(conn, fmt, q, seek, limit),
+            Tab::Orders => orders::fetch(conn, fmt, q, seek, limit),
+            Tab::Tickets => tickets::fetch(conn, fmt, q, seek, limit),
+            Tab::Dashboard => Ok(Vec::new()),
+        }
+    }
+
+    /// The count of the view and the ids of a selective text filter.
+    pub fn resolve(self, conn: &Connection, q: &Query) -> Result<lists::Resolution> {
+        match self {
+            Tab::Merchants => lists::merchants::resolve(conn, q),
+            Tab::Products => lists::products::resolve(conn, q),
+            Tab::Orders => lists::orders::resolve(conn, q),
+            Tab::Tickets => lists::tickets::resolve(conn, q),
+            Tab::Dashboard => Ok((Count::default(), None)),
+        }
+    }
+
+    pub fn load_detail(self, conn: &Connection, id: i64) -> Result<Option<DetailData>> {
+        Ok(match self {
+            Tab::Merchants => lists::merchants::detail(conn, id)?.map(|d| DetailData::Merchant(Box::new(d))),
+            Tab::Products => lists::products::detail(conn, id)?.map(|d| DetailData::Product(Box::new(d))),
+            Tab::Orders => match lists::orders::detail(conn, id)? {
+                Some(d) => {
+                    let history = crate::store::audit::history(conn, "order", id, 100)?;
+                    Some(DetailData::Order(Box::new(d), history))
+                }
+                None => None,
+            },
+            Tab::Tickets => match lists::tickets::detail(conn, id)? {
+                Some(d) => {
+                    let order = match d.order_id {
+                        Some(oid) => lists::orders::detail(conn, oid)?,
+                        None => None,
+                    };
+                    Some(DetailData::Ticket(Box::new(d), order.map(Box::new)))
+                }
+                None => None,
+            },
+            Tab::Dashboard => None,
+        })
+    }
+
+    /// Streams the filtered view as CSV rows (header first).
+    pub fn export(
+        self,
+        conn: &Connection,
+        fmt: &Fmt,
+        q: &Query,
+        w: &mut dyn FnMut(Vec<String>) -> Result<()>,
+    ) -> Result<u64> {
+        match self {
+            Tab::Merchants => merchants::export(conn, fmt, q, w),
+            Tab::Products => products::export(conn, fmt, q, w),
+            Tab::Orders => orders::export(conn, fmt, q, w),
+            Tab::Tickets => tickets::export(conn, fmt, q, w),
+            Tab::Dashboard => Ok(0),
+        }
+    }
+}
+
+/// A loaded detail view.
+#[derive(Debug, Clone)]
+pub enum DetailData {
+    Merchant(Box<lists::merchants::Detail>),
+    Product(Box<lists::products::Detail>),
+    Order(Box<lists::orders::Detail>, Vec<crate::store::audit::Row>),
+    Ticket(Box<lists::tickets::Detail>, Option<Box<lists::orders::Detail>>),
+}
+
+impl DetailData {
+    pub fn lines(&self, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Line<'static>> {
+        match self {
+            DetailData::Merchant(d) => merchants::detail_lines(d, fmt, width, theme),
+            DetailData::Product(d) => products::detail_lines(d, fmt, width, theme),
+            DetailData::Order(d, h) => orders::detail_lines(d, h, fmt, width, theme),
+            DetailData::Ticket(d, o) => tickets::detail_lines(d, o.as_deref(), fmt, width, theme),
+        }
+    }
+}
+
+/// A status word for people ("pending payment"), from the stored spelling.
+pub fn status_label(tab: Tab, s: &str) -> String {
+    tab.statuses()
+        .into_iter()
+        .find(|(k, _)| *k == s)
+        .map(|(_, l)| l.to_string())
+        .unwrap_or_else(|| s.replace('_', " "))
+}

@@ -1,0 +1,293 @@
+//! Orders: the pipeline from payment to completion, with exceptions.
+//!
+//! Order actions (approve, pick, pack, ship, hold, ...) plug in here: bind a
+//! key in `[orders]` of keymaps/default.toml to a new `Action`, handle it in
+//! `app::update` by returning `Effect::Workflow` (optionally behind
+//! `Overlay::Confirm`) with a closure calling `ops::orders::*`; the runtime
+//! runs it, shows its message, and reloads the page and the open detail.
+
+use crate::store::lists::Conn as Connection;
+use ratatui::text::Line;
+
+use super::doc::Doc;
+use super::{Tab, status_label};
+use crate::Result;
+use crate::domain::order::{OrderStatus, is_late_to_ship};
+use crate::store::audit;
+use crate::store::lists::orders::{self as store, Detail, Row};
+use crate::store::lists::{Query, Seek};
+use crate::tui::fmt::Fmt;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::table::{Cell, Column, TableRow, Tone};
+
+pub const COLUMNS: &[Column] = &[
+    Column::new("external id", 10, 22),
+    Column::new("chan", 4, 8),
+    Column::new("placed", 14, 14),
+    Column::new("customer", 5, 12).grow(),
+    Column::new("merchant", 5, 10),
+    Column::new("qty", 3, 5).right(),
+    Column::new("total", 9, 12).right(),
+    Column::new("status", 9, 26),
+    Column::new("ship by", 7, 13),
+];
+
+fn late(r: &Row, fmt: &Fmt) -> bool {
+    let status = r.status.parse::<OrderStatus>().ok();
+    let due = r
+        .ship_by_at
+        .as_deref()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&chrono::Utc));
+    status.is_some_and(|s| is_late_to_ship(s, due, fmt.now))
+}
+
+fn ship_by_cell(r: &Row, fmt: &Fmt) -> Cell {
+    if late(r, fmt) {
+        return Cell::new("LATE").tone(Tone::Bad);
+    }
+    match (r.status.as_str(), &r.ship_by_at) {
+        ("paid" | "approved" | "picking" | "packed" | "on_hold", Some(due)) => {
+            Cell::new(fmt.due(due).replace("due ", "")).tone(Tone::Dim)
+        }
+        _ => Cell::new(""),
+    }
+}
+
+fn status_cell(r: &Row) -> Cell {
+    let label = status_label(Tab::Orders, &r.status);
+    match (&r.hold_reason, r.status.as_str()) {
+        (Some(h), _) => Cell::new(format!("{label}: {}", h.replace('_', " "))).tone(Tone::Warn),
+        (None, "cancelled" | "merged") => Cell::new(label).tone(Tone::Dim),
+        (None, "completed" | "delivered") => Cell::new(label).tone(Tone::Good),
+        _ => Cell::new(label),
+    }
+}
+
+fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
+    let merchant = if r.merchants > 1 {
+        format!("{} +{}", r.merchant_code, r.merchants - 1)
+    } else {
+        r.merchant_code.clone()
+    };
+    vec![
+        Cell::new(&r.external_id),
+        Cell::new(&r.channel),
+        Cell::new(fmt.time_short(&r.placed_at)),
+        Cell::new(&r.customer_name),
+        Cell::new(merchant),
+        Cell::new(r.item_count.to_string()),
+        Cell::new(fmt.money(r.total_minor)),
+        status_cell(r),
+        ship_by_cell(r, fmt),
+    ]
+}
+
+pub fn fetch(conn: &Connection, fmt: &Fmt, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<TableRow>> {
+    Ok(store::page(conn, q, seek, limit)?
+        .into_iter()
+        .map(|p| TableRow {
+            id: p.row.id,
+            cells: cells(&p.row, fmt),
+            cursor: p.cursor,
+        })
+        .collect())
+}
+
+pub fn export(
+    conn: &Connection,
+    fmt: &Fmt,
+    q: &Query,
+    w: &mut dyn FnMut(Vec<String>) -> Result<()>,
+) -> Result<u64> {
+    w([
+        "id",
+        "channel",
+        "external_id",
+        "placed_at",
+        "customer_name",
+        "merchant_code",
+        "merchants",
+        "items",
+        "total",
+        "status",
+        "hold_reason",
+        "ship_by_at",
+        "late",
+    ]
+    .map(String::from)
+    .to_vec())?;
+    store::stream(conn, q, &mut |r: Row| {
+        let is_late = late(&r, fmt);
+        w(vec![
+            r.id.to_string(),
+            r.channel,
+            r.external_id,
+            fmt.time(&r.placed_at),
+            r.customer_name,
+            r.merchant_code,
+            r.merchants.to_string(),
+            r.item_count.to_string(),
+            crate::domain::money::Money(r.total_minor).plain(),
+            r.status,
+            r.hold_reason.unwrap_or_default(),
+            r.ship_by_at.map(|t| fmt.time(&t)).unwrap_or_default(),
+            if is_late { "yes".into() } else { String::new() },
+        ])
+    })
+}
+
+pub fn detail_lines(
+    d: &Detail,
+    history: &[audit::Row],
+    fmt: &Fmt,
+    width: u16,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let mut doc = Doc::new(width, theme);
+    let r = &d.row;
+    doc.title(&format!(
+        "Order {} ({}) — {}",
+        r.external_id,
+        r.channel,
+        status_label(Tab::Orders, &r.status)
+    ));
+    if let Some(h) = &r.hold_reason {
+        doc.field_styled(
+            "on hold",
+            format!(
+                "{} (returns to {} when released)",
+                h.replace('_', " "),
+                d.held_from.as_deref().unwrap_or("?").replace('_', " ")
+            ),
+            theme.warn,
+        );
+    }
+    if let Some(c) = &d.cancel_reason {
+        doc.field("cancel reason", c);
+    }
+    if let Some(m) = d.merged_into {
+        doc.field("merged into", format!("order #{m}"));
+    }
+    doc.field("placed", fmt.time(&r.placed_at));
+    for (label, t) in &d.times {
+        doc.field(label, fmt.time(t));
+    }
+    if let Some(due) = &r.ship_by_at {
+        if late(r, fmt) {
+            doc.field_styled(
+                "ship by",
+                format!("{} — LATE ({})", fmt.time(due), fmt.due(due)),
+                theme.error,
+            );
+        } else {
+            doc.field("ship by", fmt.time(due));
+        }
+    }
+    doc.field(
+        "total",
+        format!(
+            "{} = items {} + shipping {}",
+            fmt.money(d.items_minor + d.shipping_minor),
+            fmt.money(d.items_minor),
+            fmt.money(d.shipping_minor)
+        ),
+    );
+    doc.section("Customer and address");
+    doc.field("customer", format!("{} ({})", r.customer_name, d.customer_ref));
+    doc.field("ship to", format!("{} {}", d.ship_name, fmt.phone(&d.ship_phone)));
+    doc.field(
+        "address",
+        format!("{} {}", d.ship_city, fmt.address(&d.ship_address)),
+    );
+    if !fmt.sees_pii() {
+        doc.note("phone and address are masked for your role");
+    }
+    doc.section("Lines");
+    let rows = d
+        .lines
+        .iter()
+        .map(|l| {
+            vec![
+                l.line_no.to_string(),
+                l.sku.clone(),
+                l.merchant_code.clone(),
+                l.qty.to_string(),
+                fmt.money(l.unit_price_minor),
+                fmt.money(l.unit_price_minor.saturating_mul(l.qty)),
+                l.title.clone(),
+            ]
+        })
+        .collect();
+    doc.table(
+        &[
+            ("#", 2, true),
+            ("sku", 14, false),
+            ("merchant", 8, false),
+            ("qty", 4, true),
+            ("unit", 10, true),
+            ("amount", 11, true),
+            ("title", 10, false),
+        ],
+        rows,
+    );
+    doc.section("Shipment");
+    doc.field(
+        "carrier",
+        format!(
+            "{} {}{}",
+            d.carrier.as_deref().unwrap_or("—"),
+            d.tracking_no.as_deref().unwrap_or(""),
+            d.weight_g.map(|g| format!(" ({g} g)")).unwrap_or_default()
+        ),
+    );
+    let rows = d
+        .events
+        .iter()
+        .map(|e| {
+            vec![
+                fmt.time(&e.at),
+                e.status.clone(),
+                format!("{} {}", e.location, e.note),
+            ]
+        })
+        .collect();
+    doc.table(
+        &[("when", 16, false), ("status", 14, false), ("where", 10, false)],
+        rows,
+    );
+    if !d.tickets.is_empty() {
+        doc.section("Tickets");
+        let rows = d
+            .tickets
+            .iter()
+            .map(|t| {
+                vec![
+                    format!("#{}", t.id),
+                    t.kind.clone(),
+                    t.status.replace('_', " "),
+                    t.subject.clone(),
+                ]
+            })
+            .collect();
+        doc.table(
+            &[
+                ("id", 7, false),
+                ("kind", 11, false),
+                ("status", 16, false),
+                ("subject", 10, false),
+            ],
+            rows,
+        );
+    }
+    doc.section("History");
+    let rows = history
+        .iter()
+        .map(|h| vec![fmt.time(&h.at), h.actor.clone(), h.action.clone()])
+        .collect();
+    doc.table(
+        &[("when", 16, false), ("who", 12, false), ("action", 10, false)],
+        rows,
+    );
+    doc.lines
+}

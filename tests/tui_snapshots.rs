@@ -1,0 +1,73 @@
+//! Whole-screen snapshots of every screen (list and detail) at 80x24 and
+//! 120x40, with CJK data, in the monochrome theme.
+
+mod tui_support;
+
+use tui_support::{app, app_as, screen, shop};
+
+fn snap(name: &str, text: String) {
+    insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+#[test]
+fn every_screen_list_and_detail_at_two_sizes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    for (w, h) in [(80u16, 24u16), (120, 40)] {
+        let mut a = app(&path, w, h);
+        for (key, name) in [
+            ("1", "merchants"),
+            ("2", "products"),
+            ("3", "orders"),
+            ("4", "tickets"),
+        ] {
+            a.press(key);
+            a.press("j j");
+            snap(&format!("{name}_list_{w}x{h}"), screen(&mut a, w, h));
+            a.press("enter");
+            a.wait_jobs();
+            snap(&format!("{name}_detail_{w}x{h}"), screen(&mut a, w, h));
+            a.press("esc");
+        }
+        a.press("5");
+        snap(&format!("dashboard_{w}x{h}"), screen(&mut a, w, h));
+    }
+}
+
+#[test]
+fn support_sees_masked_phone_and_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let mut a = app_as(&path, "lin", 120, 40);
+    a.press("3");
+    a.press("enter");
+    let s = screen(&mut a, 120, 40);
+    assert!(s.contains("138****"), "{s}");
+    assert!(s.contains("masked for your role"), "{s}");
+    snap("orders_detail_support_120x40", s);
+}
+
+#[test]
+fn overlays_help_palette_status_picker_too_small() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let mut a = app(&path, 80, 24);
+    a.press("3");
+    a.press("?");
+    snap("help_80x24", screen(&mut a, 80, 24));
+    a.press("esc");
+    a.press(":");
+    a.type_text("sort");
+    snap("palette_80x24", screen(&mut a, 80, 24));
+    a.press("esc");
+    a.press("f");
+    snap("status_picker_80x24", screen(&mut a, 80, 24));
+    a.press("esc");
+    a.press("/");
+    a.type_text("张");
+    snap("filter_prompt_80x24", screen(&mut a, 80, 24));
+    a.press("esc");
+    snap("too_small_60x20", screen(&mut a, 60, 20));
+}
