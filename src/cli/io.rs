@@ -122,7 +122,9 @@ pub fn import(db: &Path, a: ImportArgs) -> Result<()> {
         channel: a.channel,
     };
     let report = import::import(&mut s, kind, &a.file, &opts)?;
-    print!("{report}");
+    // The import is committed by now; a closed pipe (`| head`) must not turn
+    // that into a failure.
+    let _ = std::io::stdout().write_all(report.to_string().as_bytes());
     Ok(())
 }
 

@@ -4,10 +4,12 @@
 //! database: the import modules turn rows into typed values and the workflow
 //! layer resolves them.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
+use std::rc::Rc;
 
 use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};
 
@@ -85,6 +87,7 @@ pub struct CsvIn {
     /// For each schema column, its index in the file (None when absent).
     map: Vec<Option<usize>>,
     record: csv::StringRecord,
+    lines: Rc<RefCell<LineLog>>,
 }
 
 /// One record, with its fields looked up by schema column index.
@@ -125,10 +128,15 @@ impl CsvIn {
     pub fn open(path: &Path, columns: &[Column], opts: ReadOptions) -> Result<CsvIn> {
         let name = path.display().to_string();
         let file = File::open(path).map_err(|e| Error::input(format!("{name}: cannot open: {e}")))?;
-        let inner: Box<dyn Read> = match opts.encoding {
+        let decoded: Box<dyn Read> = match opts.encoding {
             Encoding::Utf8 => Box::new(file),
             Encoding::Gbk => Box::new(Decoding::new(file, encoding_rs::GB18030)),
         };
+        let lines = Rc::new(RefCell::new(LineLog::default()));
+        let inner: Box<dyn Read> = Box::new(LineCounting {
+            inner: decoded,
+            log: Rc::clone(&lines),
+        });
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -137,7 +145,7 @@ impl CsvIn {
         let mut header = csv::StringRecord::new();
         let got = reader
             .read_record(&mut header)
-            .map_err(|e| read_error(&name, e))?;
+            .map_err(|e| read_error(&name, &lines, e))?;
         if !got {
             return Err(Error::input(format!(
                 "{name}: the file is empty; a header row is required"
@@ -150,6 +158,7 @@ impl CsvIn {
             header,
             map,
             record: csv::StringRecord::new(),
+            lines,
         })
     }
 
@@ -170,11 +179,14 @@ impl CsvIn {
         if !self
             .reader
             .read_record(&mut self.record)
-            .map_err(|e| read_error(&self.name, e))?
+            .map_err(|e| read_error(&self.name, &self.lines, e))?
         {
             return Ok(None);
         }
-        let line = self.record.position().map_or(0, |p| p.line());
+        let line = self
+            .record
+            .position()
+            .map_or(0, |p| self.lines.borrow_mut().line_at(p.byte()));
         Ok(Some(Row {
             line,
             rec: &self.record,
@@ -210,7 +222,10 @@ pub fn write_rejects(
     w.write_record(&header).map_err(|e| cant(&e))?;
     let mut n = 0;
     while input.next_row()?.is_some() {
-        let line = input.record.position().map_or(0, |p| p.line());
+        let line = input
+            .record
+            .position()
+            .map_or(0, |p| input.lines.borrow_mut().line_at(p.byte()));
         if let Some(reason) = reasons.get(&line) {
             let mut rec = input.record.clone();
             rec.push_field(reason);
@@ -222,8 +237,8 @@ pub fn write_rejects(
     Ok(n)
 }
 
-fn read_error(name: &str, e: csv::Error) -> Error {
-    let line = e.position().map(|p| p.line());
+fn read_error(name: &str, lines: &RefCell<LineLog>, e: csv::Error) -> Error {
+    let line = e.position().map(|p| lines.borrow_mut().line_at(p.byte()));
     match (e.kind(), line) {
         (csv::ErrorKind::Utf8 { .. }, Some(line)) => Error::input(format!(
             "{name}:{line}: the text is not valid UTF-8; if the file is GBK or GB18030 (common for Chinese spreadsheets), pass --encoding gbk"
@@ -272,6 +287,62 @@ fn match_header(
         Ok(map)
     } else {
         Err(Error::input(problems.join("\n")))
+    }
+}
+
+/// Newlines seen in the text csv reads, so a record's starting byte can be
+/// turned into the physical line people find in an editor (csv's own line
+/// number is one short for every record of a CRLF file).
+#[derive(Debug, Default)]
+struct LineLog {
+    /// Offsets of line-break bytes (`\r`, `\n`) not yet passed by a record
+    /// start, with whether each is a `\n`.
+    ahead: VecDeque<(u64, bool)>,
+    /// Newlines before the last record start asked about.
+    passed: u64,
+    /// Bytes read so far.
+    offset: u64,
+}
+
+impl LineLog {
+    /// The physical line (from 1) of a record csv says starts at `byte`;
+    /// records are asked about in file order. csv's start may sit on the
+    /// line break that ended the previous record, or before blank lines, so
+    /// the record really starts at the first byte from there that is not a
+    /// line break.
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let mut start = byte;
+        while let Some(&(at, newline)) = self.ahead.front() {
+            if at > start {
+                break;
+            }
+            if at == start {
+                start += 1;
+            }
+            self.ahead.pop_front();
+            self.passed += u64::from(newline);
+        }
+        self.passed + 1
+    }
+}
+
+struct LineCounting {
+    inner: Box<dyn Read>,
+    log: Rc<RefCell<LineLog>>,
+}
+
+impl Read for LineCounting {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut log = self.log.borrow_mut();
+        let base = log.offset;
+        for (i, b) in buf[..n].iter().enumerate() {
+            if *b == b'\n' || *b == b'\r' {
+                log.ahead.push_back((base + i as u64, *b == b'\n'));
+            }
+        }
+        log.offset += n as u64;
+        Ok(n)
     }
 }
 
@@ -509,6 +580,26 @@ mod tests {
                 .unwrap_err()
                 .contains("does not exist")
         );
+    }
+
+    #[test]
+    fn physical_lines_with_crlf_lf_blank_lines_and_quoted_newlines() {
+        let dir = tempfile::tempdir().unwrap();
+        let cols = [req("a"), req("b")];
+        for (text, want) in [
+            ("a,b\r\n1,\"two\nlines\"\r\n3,x\r\n", vec![2, 4]),
+            ("a,b\n1,\"two\r\nlines\"\n3,x\n", vec![2, 4]),
+            ("\u{feff}a,b\n\n1,x\n\n\n3,x", vec![3, 6]),
+        ] {
+            let p = dir.path().join("x.csv");
+            std::fs::write(&p, text).unwrap();
+            let mut c = CsvIn::open(&p, &cols, ReadOptions::default()).unwrap();
+            let mut got = Vec::new();
+            while let Some(r) = c.next_row().unwrap() {
+                got.push(r.line);
+            }
+            assert_eq!(got, want, "{text:?}");
+        }
     }
 
     #[test]

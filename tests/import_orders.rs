@@ -1,0 +1,416 @@
+//! `shopdesk import orders` on the built binary: one transaction, every bad
+//! row named, reject files, idempotent re-imports, stock reservations and the
+//! sync report.
+
+#[path = "data/cli_support.rs"]
+mod cli;
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use cli::{check_ok, count, counts, init, ok, run, text, write};
+
+const HEADER: &str = "channel,external_id,placed_at,status,customer_ref,customer_name,customer_phone,ship_address,ship_city,merchant_code,sku,qty,unit_price,shipping_fee,paid_at,shipped_at,delivered_at,promised_at,carrier,tracking_no";
+
+/// A shop with merchants M1, M2 and products M1/A, M1/B (1000 each), M2/C (5).
+fn shop(dir: &Path) -> String {
+    let db = init(dir);
+    let m = write(
+        dir,
+        "m.csv",
+        "code,name,cooperation_mode,status\nM1,一号店,direct,active\nM2,二号店,agency,active\n",
+    );
+    ok(dir, &["--db", &db, "import", "merchants", m.to_str().unwrap()]);
+    let p = write(
+        dir,
+        "p.csv",
+        "merchant_code,sku,title,price,stock\nM1,A,蓝牙耳机,12.50,1000\nM1,B,Cable,3.00,1000\nM2,C,Mug,8.00,5\n",
+    );
+    ok(dir, &["--db", &db, "import", "products", p.to_str().unwrap()]);
+    db
+}
+
+/// One single-line order per row: mostly completed history, every tenth paid.
+fn order_row(k: usize) -> String {
+    let (status, shipped, delivered, carrier, tracking) = if k % 10 == 0 {
+        ("paid", "", "", "", String::new())
+    } else {
+        (
+            "completed",
+            "2026-11-02 10:00:00",
+            "2026-11-03T18:00:00+08:00",
+            "SF",
+            format!("SF{k}"),
+        )
+    };
+    format!(
+        "TM,TM{k},2026-11-01 10:00:00,{status},c{},顾客{},1380000{:04},西湖区{k}号,杭州,M1,A,1,12.50,0,2026-11-01 10:05:00,{shipped},{delivered},,{carrier},{tracking}\n",
+        k % 50,
+        k % 50,
+        k % 100
+    )
+}
+
+fn orders_file(n: usize, edit: impl Fn(usize, String) -> String) -> String {
+    let mut s = format!("{HEADER}\n");
+    for k in 0..n {
+        s.push_str(&edit(k, order_row(k)));
+    }
+    s
+}
+
+#[test]
+fn one_bad_row_writes_nothing_then_skip_invalid_rejects_it_and_reimport_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = shop(d);
+    let before = counts(&db);
+    // Physical line 501 is order 499 (line 1 is the header).
+    let bad = write(
+        d,
+        "bad.csv",
+        orders_file(1000, |k, row| {
+            if k == 499 {
+                row.replace(",12.50,", ",12.505,")
+            } else {
+                row
+            }
+        }),
+    );
+    let bad_s = bad.to_str().unwrap();
+    let out = run(d, &["--db", &db, "import", "orders", bad_s]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "{bad_s}:501: unit_price: not a money amount: \"12.505\" (more than 2 decimal places)"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("nothing was written"), "{err}");
+    assert_eq!(counts(&db), before, "a failed import writes nothing");
+
+    let rejects = d.join("rejects.csv");
+    let out = ok(
+        d,
+        &[
+            "--db",
+            &db,
+            "import",
+            "orders",
+            bad_s,
+            "--skip-invalid",
+            "--reject-file",
+            rejects.to_str().unwrap(),
+        ],
+    );
+    assert!(out.contains("999 new"), "{out}");
+    assert_eq!(count(&db, "SELECT count(*) FROM order_lines"), 999);
+    assert_eq!(count(&db, "SELECT count(*) FROM orders"), 999);
+    let r = std::fs::read_to_string(&rejects).unwrap();
+    let lines: Vec<&str> = r.lines().collect();
+    assert_eq!(lines.len(), 2, "{r}");
+    assert_eq!(lines[0], format!("{HEADER},reason"));
+    assert!(lines[1].starts_with("TM,TM499,"), "{r}");
+    assert!(lines[1].contains("unit_price: not a money amount"), "{r}");
+    // One audit row per imported order.
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM audit_log WHERE entity = 'order' AND action = 'import'"
+        ),
+        999
+    );
+    check_ok(d, &db);
+
+    let good = write(d, "good.csv", orders_file(1000, |_, row| row));
+    let good_s = good.to_str().unwrap();
+    let out = ok(d, &["--db", &db, "import", "orders", good_s]);
+    assert!(out.contains("1 new, 999 already present, 0 changed"), "{out}");
+    let after_first = counts(&db);
+    let out = ok(d, &["--db", &db, "import", "orders", good_s]);
+    assert!(out.contains("0 new, 1000 already present, 0 changed"), "{out}");
+    assert_eq!(counts(&db), after_first, "re-importing changes nothing");
+
+    let changed = write(
+        d,
+        "changed.csv",
+        orders_file(1000, |k, row| {
+            if k == 11 {
+                row.replace(",SF11\n", ",SF-NEW\n")
+            } else {
+                row
+            }
+        }),
+    );
+    let out = ok(d, &["--db", &db, "import", "orders", changed.to_str().unwrap()]);
+    assert!(out.contains("0 new, 999 already present, 1 changed"), "{out}");
+    assert!(out.contains("not overwritten"), "{out}");
+    assert!(
+        out.contains("TM:TM11: tracking_no (file \"SF-NEW\", shopdesk \"SF11\")"),
+        "{out}"
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM orders WHERE tracking_no = 'SF11'"),
+        1,
+        "nothing is overwritten"
+    );
+    check_ok(d, &db);
+}
+
+#[test]
+fn every_bad_row_is_listed_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = shop(d);
+    let f = write(
+        d,
+        "o.csv",
+        orders_file(20, |k, row| match k {
+            3 => row.replace(",M1,A,", ",M1,NOPE,"),
+            7 => row.replace(",M1,A,", ",M9,A,"),
+            9 => row.replace("2026-11-01 10:00:00,completed", "2026-11-31 10:00:00,completed"),
+            12 => row.replace(",completed,", ",shiped,"),
+            _ => row,
+        }),
+    );
+    let f = f.to_str().unwrap();
+    let out = run(d, &["--db", &db, "import", "orders", f]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    for want in [
+        format!("{f}:5: sku: merchant M1 has no product with SKU \"NOPE\""),
+        format!("{f}:9: merchant_code: no merchant has code \"M9\""),
+        format!("{f}:11: placed_at: \"2026-11-31 10:00:00\" is not a time"),
+        format!("{f}:14: status: unknown order status \"shiped\""),
+    ] {
+        assert!(err.contains(&want), "missing {want:?} in:\n{err}");
+    }
+    assert_eq!(count(&db, "SELECT count(*) FROM orders"), 0);
+}
+
+#[test]
+fn repeated_order_fields_must_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = shop(d);
+    let f = write(
+        d,
+        "o.csv",
+        format!(
+            "{HEADER}\n\
+             JD,J1,2026-11-01 10:00:00,paid,c1,Li,13800001111,Road 1,Hangzhou,M1,A,1,12.50,5,2026-11-01 10:01:00,,,,,\n\
+             JD,J1,2026-11-01 10:00:00,paid,c1,Li,13800001111,Road 1,Suzhou,M1,B,2,3.00,0,2026-11-01 10:01:00,,,,,\n"
+        ),
+    );
+    let f = f.to_str().unwrap();
+    let out = run(d, &["--db", &db, "import", "orders", f]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "{f}:3: ship_city: \"Suzhou\" disagrees with \"Hangzhou\" on line 2 of the same order JD:J1"
+        )),
+        "{err}"
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM orders"), 0);
+}
+
+#[test]
+fn open_orders_reserve_stock_short_ones_are_held_history_moves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = shop(d);
+    // C has 5 units: X1 reserves 3, X2 (3 more) is short and held, X3 is
+    // history, X4 spans two lines and two products and reserves both.
+    let f = write(
+        d,
+        "o.csv",
+        format!(
+            "{HEADER}\n\
+             TB,X1,2026-11-01 10:00:00,approved,c1,Li,13800001111,Road 1,Hangzhou,M2,C,3,8.00,0,2026-11-01 10:01:00,,,,,\n\
+             TB,X2,2026-11-01 11:00:00,paid,c2,Wang,13800002222,Road 2,Hangzhou,M2,C,3,8.00,0,2026-11-01 11:01:00,,,,,\n\
+             TB,X3,2026-10-01 11:00:00,completed,c2,Wang,13800002222,Road 2,Hangzhou,M2,C,10,8.00,0,2026-10-01 11:01:00,2026-10-02 09:00:00,2026-10-03 09:00:00,,YTO,Y1\n\
+             TB,X4,2026-11-01 12:00:00,packed,c1,Li,13800001111,Road 1,Hangzhou,M1,A,2,12.50,6,2026-11-01 12:01:00,,,,,\n\
+             TB,X4,2026-11-01 12:00:00,packed,c1,Li,13800001111,Road 1,Hangzhou,M1,B,1,3.00,4,2026-11-01 12:01:00,,,,,\n"
+        ),
+    );
+    let f = f.to_str().unwrap();
+    let out = ok(d, &["--db", &db, "import", "orders", f]);
+    assert!(out.contains("4 new"), "{out}");
+    assert!(
+        out.contains("1 open orders imported on_hold (insufficient_stock)"),
+        "{out}"
+    );
+    assert!(out.contains("TB:X2: C (need 3, available 2)"), "{out}");
+    let q = |sql: &str| count(&db, sql);
+    assert_eq!(q("SELECT stock_reserved FROM products WHERE sku = 'C'"), 3);
+    assert_eq!(q("SELECT stock_on_hand FROM products WHERE sku = 'C'"), 5);
+    assert_eq!(q("SELECT stock_reserved FROM products WHERE sku = 'A'"), 2);
+    assert_eq!(q("SELECT stock_reserved FROM products WHERE sku = 'B'"), 1);
+    assert_eq!(
+        q(
+            "SELECT count(*) FROM orders WHERE external_id = 'X2' AND status = 'on_hold'
+           AND hold_reason = 'insufficient_stock' AND held_from = 'paid'"
+        ),
+        1
+    );
+    assert_eq!(
+        q(
+            "SELECT sum(reserved_qty) FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.external_id = 'X2'"
+        ),
+        0
+    );
+    assert_eq!(
+        q(
+            "SELECT count(*) FROM stock_movements m JOIN orders o ON o.id = m.order_id WHERE o.external_id IN ('X2', 'X3')"
+        ),
+        0,
+        "held and history orders move no stock"
+    );
+    // The order row's totals.
+    assert_eq!(
+        q(
+            "SELECT line_count * 1000000 + item_count * 10000 + shipping_minor FROM orders WHERE external_id = 'X4'"
+        ),
+        2 * 1_000_000 + 3 * 10_000 + 1000
+    );
+    assert_eq!(q("SELECT items_minor FROM orders WHERE external_id = 'X4'"), 2800);
+    assert_eq!(
+        q("SELECT count(*) FROM orders WHERE external_id = 'X4' AND ship_by_at = '2026-11-03T04:01:00Z'"),
+        1,
+        "ship_by = paid + 48h"
+    );
+    assert_eq!(q("SELECT count(*) FROM customers"), 2);
+    check_ok(d, &db);
+
+    let out = ok(d, &["--db", &db, "import", "orders", f]);
+    assert!(out.contains("0 new, 4 already present, 0 changed"), "{out}");
+}
+
+#[test]
+fn dry_run_reports_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = shop(d);
+    let f = write(d, "o.csv", orders_file(30, |_, r| r));
+    let before = counts(&db);
+    let out = ok(
+        d,
+        &["--db", &db, "import", "orders", f.to_str().unwrap(), "--dry-run"],
+    );
+    assert!(out.starts_with("dry run: "), "{out}");
+    assert!(out.contains("30 new"), "{out}");
+    assert!(out.contains("dry run: nothing was written"), "{out}");
+    assert_eq!(counts(&db), before);
+    check_ok(d, &db);
+}
+
+#[test]
+fn unknown_and_missing_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = shop(d);
+    let mut body = String::new();
+    for k in 0..3 {
+        let row = order_row(k);
+        writeln!(body, "{},extra", row.trim_end()).unwrap();
+    }
+    let f = write(d, "o.csv", format!("{HEADER},note\n{body}"));
+    let f = f.to_str().unwrap();
+    let out = run(d, &["--db", &db, "import", "orders", f]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains(&format!("{f}:1: note: unknown column")), "{err}");
+    assert!(err.contains("--ignore-unknown"), "{err}");
+    let out = ok(d, &["--db", &db, "import", "orders", f, "--ignore-unknown"]);
+    assert!(out.contains("3 new"), "{out}");
+
+    let header = HEADER.replace(",sku,", ",").replace(",qty,", ",");
+    let g = write(d, "g.csv", format!("{header}\n"));
+    let g = g.to_str().unwrap();
+    let out = run(d, &["--db", &db, "import", "orders", g]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("{g}:1: sku: missing required column")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{g}:1: qty: missing required column")),
+        "{err}"
+    );
+
+    let out = run(
+        d,
+        &[
+            "--db",
+            &db,
+            "import",
+            "orders",
+            d.join("nope.csv").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(d, &["--db", &db, "import", "orders", f, "--reject-file", "r.csv"]);
+    assert_eq!(out.status.code(), Some(2), "--reject-file needs --skip-invalid");
+}
+
+#[test]
+fn expect_range_lists_missing_numbers_and_empty_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = shop(d);
+    let mut s = format!("{HEADER}\n");
+    for n in (1000..1010).filter(|n| *n != 1004 && *n != 1007) {
+        let day = if n < 1005 { "01" } else { "03" };
+        writeln!(
+            s,
+            "TM,TM{n},2026-11-{day} 10:00:00,pending_payment,c1,Li,13800001111,Road 1,Hangzhou,M1,A,1,12.50,0,,,,,,"
+        )
+        .unwrap();
+    }
+    let f = write(d, "o.csv", s);
+    let f = f.to_str().unwrap();
+    let out = ok(
+        d,
+        &[
+            "--db",
+            &db,
+            "import",
+            "orders",
+            f,
+            "--expect-range",
+            "TM1000..TM1009",
+        ],
+    );
+    assert!(
+        out.contains("expected TM1000..TM1009 on TM (10 ids): 2 missing from shopdesk: TM1004, TM1007"),
+        "{out}"
+    );
+    assert!(out.contains("sync TM: 8 orders in the file"), "{out}");
+    let out = ok(
+        d,
+        &[
+            "--db",
+            &db,
+            "import",
+            "orders",
+            f,
+            "--expect-range",
+            "2026-11-01..2026-11-03",
+        ],
+    );
+    assert!(out.contains("0 new, 8 already present"), "{out}");
+    assert!(out.contains("  2026-11-01         4            4"), "{out}");
+    assert!(out.contains("  2026-11-02         0            0  NONE"), "{out}");
+    assert!(
+        out.contains("days with no orders in shopdesk: 2026-11-02"),
+        "{out}"
+    );
+    let out = run(
+        d,
+        &["--db", &db, "import", "orders", f, "--expect-range", "TM9..JD1"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
