@@ -32,7 +32,7 @@ fn shop(dir: &Path) -> String {
 
 /// One single-line order per row: mostly completed history, every tenth paid.
 fn order_row(k: usize) -> String {
-    let (status, shipped, delivered, carrier, tracking) = if k % 10 == 0 {
+    let (status, shipped, delivered, carrier, tracking) = if k.is_multiple_of(10) {
         ("paid", "", "", "", String::new())
     } else {
         (
