@@ -51,6 +51,8 @@ pub enum Effect {
     OpenDetail(Tab, i64),
     ReloadDetail(Tab),
     Export(Tab),
+    /// An order action (`tui::order_actions`): load, run a workflow, reload.
+    Order(Box<super::order_actions::Job>),
     /// Run a workflow, show its message, reload the page and detail.
     Workflow {
         label: String,
@@ -69,6 +71,7 @@ impl std::fmt::Debug for Effect {
             Effect::ReloadDetail(t) => write!(f, "ReloadDetail({t:?})"),
             Effect::Export(t) => write!(f, "Export({t:?})"),
             Effect::Workflow { label, .. } => write!(f, "Workflow({label})"),
+            Effect::Order(j) => write!(f, "Order({j:?})"),
         }
     }
 }
@@ -101,6 +104,10 @@ pub enum Overlay {
         prompt: String,
         effect: Box<Effect>,
     },
+    /// An order form (pack, ship, cancel, address, ...).
+    Form(Box<super::order_actions::OrderForm>),
+    /// The `a` action menu or the hold reasons (keys of `[picker]`).
+    Menu(Box<super::order_actions::OrderMenu>),
 }
 
 impl Overlay {
@@ -111,6 +118,8 @@ impl Overlay {
             Overlay::Prompt { .. } => Context::Prompt,
             Overlay::Picker { .. } => Context::Picker,
             Overlay::Confirm { .. } => Context::Confirm,
+            Overlay::Form(_) => Context::Form,
+            Overlay::Menu(_) => Context::Picker,
         }
     }
 }
@@ -350,7 +359,7 @@ impl App {
             .filter(|c| !c.is_control())
             .collect();
         match &self.overlay {
-            Some(Overlay::Prompt { .. } | Overlay::Palette { .. }) => {
+            Some(Overlay::Prompt { .. } | Overlay::Palette { .. } | Overlay::Form(_)) => {
                 self.input_text(&line);
                 true
             }
@@ -365,6 +374,7 @@ impl App {
                 input.push_str(s);
                 *selected = 0;
             }
+            Some(Overlay::Form(f)) => f.form.type_text(s),
             _ => {}
         }
     }

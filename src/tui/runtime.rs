@@ -79,6 +79,7 @@ impl App {
                 }
             }
             Effect::Export(tab) => self.start_export(tab)?,
+            Effect::Order(job) => self.run_order(*job)?,
             Effect::Workflow { label, run } => {
                 match run(&mut self.session) {
                     Ok(msg) => self.say(msg),

@@ -1,10 +1,8 @@
 //! Orders: the pipeline from payment to completion, with exceptions.
 //!
-//! Order actions (approve, pick, pack, ship, hold, ...) plug in here: bind a
-//! key in `[orders]` of keymaps/default.toml to a new `Action`, handle it in
-//! `app::update` by returning `Effect::Workflow` (optionally behind
-//! `Overlay::Confirm`) with a closure calling `ops::orders::*`; the runtime
-//! runs it, shows its message, and reloads the page and the open detail.
+//! The order actions (approve, pick, pack, ship, hold, ...) live in
+//! `tui::order_actions`: keys in `[orders]` of keymaps/default.toml, forms
+//! and menus as overlays, workflow calls as `Effect::Order` jobs.
 
 use crate::store::lists::Conn as Connection;
 use ratatui::text::Line;
