@@ -368,3 +368,49 @@ fn snapshots_of_the_ship_form_and_the_action_menu() {
     a.type_text("SF 1");
     snap("order_ship_form_80x24", screen(&mut a, 80, 24));
 }
+
+#[test]
+fn status_chips_include_the_hold_queues_and_late_to_ship() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let mut a = app(&path, 120, 40);
+    a.press("3");
+    a.press("f");
+    let Some(Overlay::Picker { chips, .. }) = &a.overlay else {
+        panic!("no picker")
+    };
+    let labels: Vec<&str> = chips.iter().map(|c| c.label.as_str()).collect();
+    let at = |l: &str| labels.iter().position(|x| *x == l).unwrap();
+    let (hold, late) = (at("  ↳ address problem"), at("late to ship"));
+    assert_eq!(chips[hold].n, 18, "orders 8, 19, …, 195");
+    let late_n = chips[late].n;
+    assert!(late_n > 0);
+    for _ in 0..hold {
+        a.press("j");
+    }
+    a.press("enter");
+    let lv = a.list(Tab::Orders).unwrap();
+    assert_eq!(lv.count.n, 18);
+    assert!(
+        lv.rows
+            .iter()
+            .all(|r| r.cells[7].text == "on hold: address problem")
+    );
+    assert!(screen(&mut a, 120, 40).contains("status: on hold: address problem"));
+    // Releasing one takes it out of the queue at once.
+    a.press("R");
+    assert_eq!(a.list(Tab::Orders).unwrap().count.n, 17, "{}", message(&a));
+
+    a.press("f");
+    for _ in 0..late {
+        a.press("j");
+    }
+    a.press("enter");
+    let lv = a.list(Tab::Orders).unwrap();
+    assert_eq!(lv.count.n, late_n);
+    assert!(
+        lv.rows.iter().all(|r| r.cells[8].text == "LATE"),
+        "{:?}",
+        lv.rows[0].cells
+    );
+}

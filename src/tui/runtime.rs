@@ -45,6 +45,9 @@ impl App {
                         n,
                     });
                 }
+                if tab == Tab::Orders {
+                    super::order_actions::add_queue_chips(self, &mut chips)?;
+                }
                 let selected = chips.iter().position(|c| c.status == current).unwrap_or(0);
                 self.overlay = Some(Overlay::Picker { chips, selected });
             }

@@ -7,6 +7,7 @@
 //! here uses OFFSET or loads a table.
 
 pub mod merchants;
+pub mod order_queues;
 pub mod orders;
 pub mod products;
 pub mod tickets;

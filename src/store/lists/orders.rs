@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
 use super::{COUNT_CAP, Count, Filter, Paged, Query, Seek, SortKey};
@@ -84,7 +83,8 @@ fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 fn filter(q: &Query, for_ids: bool) -> Filter {
     let mut f = Filter::default();
     if let Some(s) = &q.status {
-        f.push("o.status = ?", [Value::Text(s.clone())]);
+        let (cond, params) = super::order_queues::status_cond(s);
+        f.push(cond, params);
     }
     if let (Some(ids), Some(_), false) = (&q.matches, q.text(), for_ids) {
         f.push(super::ids_cond("o.id", ids), []);
@@ -127,6 +127,11 @@ pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<V
 
 /// The count and, for a selective text filter, the matching ids.
 pub fn resolve(conn: &Connection, q: &Query) -> Result<(Count, Option<Arc<[i64]>>)> {
+    if let (None, Some(s)) = (q.text(), &q.status)
+        && let Some(n) = super::order_queues::count(conn, s)?
+    {
+        return Ok((Count { n, capped: false }, None));
+    }
     super::resolve(conn, ENTITY, q, "o.id FROM orders o", &filter(q, true), COUNT_CAP)
 }
 

@@ -21,9 +21,10 @@ pub use run::{Job, OneAct, Then};
 
 use crate::domain::order::{self as rules, HoldReason, OrderAction, OrderStatus};
 use crate::domain::{Permission, Role};
+use crate::store::lists::order_queues;
 use crate::store::lists::orders::Detail;
 use crate::tui::action::Action;
-use crate::tui::app::{App, Effect, Overlay};
+use crate::tui::app::{App, Chip, Effect, Overlay};
 use crate::tui::keymap::Context;
 use crate::tui::overlays::menu::{self, Item, Menu};
 use crate::tui::screens::{DetailData, Tab};
@@ -451,4 +452,30 @@ pub fn menu_key(app: &mut App, mut m: Box<OrderMenu>, a: Action) -> Vec<Effect> 
 /// A key in an order form.
 pub fn form_key(app: &mut App, f: Box<OrderForm>, a: Action) -> Vec<Effect> {
     forms::key(app, f, a)
+}
+
+/// Adds the exception queues to the Orders status chips: each hold reason
+/// right under "on hold", and "late to ship" (now) at the end.
+pub fn add_queue_chips(app: &App, chips: &mut Vec<Chip>) -> crate::Result<()> {
+    let now = crate::clock::stamp(app.fmt.now);
+    let mut queues = order_queues::chips(&app.session.conn, &now)?;
+    let late = queues.pop();
+    let at = chips
+        .iter()
+        .position(|c| c.status.as_deref() == Some(OrderStatus::OnHold.as_str()))
+        .map_or(chips.len(), |i| i + 1);
+    let held = queues.into_iter().map(|(status, label, n)| Chip {
+        status: Some(status),
+        label: format!("  ↳ {}", label.trim_start_matches("on hold: ")),
+        n,
+    });
+    chips.splice(at..at, held);
+    if let Some((status, label, n)) = late {
+        chips.push(Chip {
+            status: Some(status),
+            label,
+            n,
+        });
+    }
+    Ok(())
 }

@@ -227,6 +227,11 @@ impl DetailData {
 
 /// A status word for people ("pending payment"), from the stored spelling.
 pub fn status_label(tab: Tab, s: &str) -> String {
+    if tab == Tab::Orders
+        && let Some(l) = lists::order_queues::label(s)
+    {
+        return l;
+    }
     tab.statuses()
         .into_iter()
         .find(|(k, _)| *k == s)
