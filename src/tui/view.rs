@@ -229,6 +229,7 @@ fn hints(app: &App) -> Vec<(Action, &'static str)> {
     if app.detail(app.tab).is_some() {
         return vec![
             (Back, "back"),
+            (BulkActions, "actions"),
             (Down, "scroll"),
             (PageDown, "page"),
             (Refresh, "reload"),
@@ -237,6 +238,7 @@ fn hints(app: &App) -> Vec<(Action, &'static str)> {
     }
     vec![
         (Open, "open"),
+        (BulkActions, "actions"),
         (FilterText, "filter"),
         (FilterStatus, "status"),
         (SortNext, "sort"),
@@ -253,7 +255,11 @@ fn hint_line(f: &mut Frame<'_>, area: Rect, app: &App) {
     let stack = app.context_stack();
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1;
-    for (a, label) in hints(app) {
+    // The action menu is the Orders screen's (other screens are read-only).
+    let shown = hints(app)
+        .into_iter()
+        .filter(|(a, _)| *a != Action::BulkActions || app.tab == Tab::Orders);
+    for (a, label) in shown {
         let Some(k) = app.keymap.key_for(&stack, a) else {
             continue;
         };

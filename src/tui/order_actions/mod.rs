@@ -119,6 +119,14 @@ impl Op {
         }
     }
 
+    /// Moves the order along its pipeline (the menu starts on these).
+    fn forward(self) -> bool {
+        matches!(
+            self,
+            Op::Pay | Op::Approve | Op::Release | Op::Pick | Op::Pack | Op::Ship | Op::Deliver | Op::Complete
+        )
+    }
+
     /// Works on the Space selection when there is one.
     pub fn batch(self) -> bool {
         matches!(self, Op::Approve | Op::Pick | Op::Print)
@@ -416,11 +424,16 @@ pub fn open_menu(app: &mut App, target: Option<Target>, ids: Vec<i64>) {
         }
     }
     let title = "actions — enter runs, esc closes".to_string();
-    app.overlay = Some(Overlay::Menu(Box::new(OrderMenu {
-        menu: Menu::new(title, items),
-        target,
-        ids,
-    })));
+    let mut menu = Menu::new(title, items);
+    // Without a selection, start on the order's next step.
+    if n == 0
+        && let Some(i) = menu.items.iter().position(|i| {
+            i.unavailable.is_none() && i.pick.is_some_and(|p| matches!(p, Pick::One(op) if op.forward()))
+        })
+    {
+        menu.selected = i;
+    }
+    app.overlay = Some(Overlay::Menu(Box::new(OrderMenu { menu, target, ids })));
 }
 
 /// A key in an order menu.

@@ -109,7 +109,7 @@ impl App {
                     // acted on, and `r` reloads.
                     Err(Error::Conflict(m)) => self.warn(m),
                     Err(e) => {
-                        self.warn(e.to_string());
+                        self.warn(short(&e.to_string()));
                         self.reload_orders()?;
                     }
                 }
@@ -170,9 +170,9 @@ impl App {
     /// The workflow's own message; a hold (asked for or not) is a warning.
     fn tell(&mut self, o: &Outcome) {
         if o.held() {
-            self.warn(o.message.clone());
+            self.warn(short(&o.message));
         } else {
-            self.say(o.message.clone());
+            self.say(short(&o.message));
         }
     }
 
@@ -206,9 +206,9 @@ pub fn batch_message(verb: &str, res: &BatchResult) -> (String, bool) {
     let mut ok = 0;
     for (_, r) in res {
         match r {
-            Ok(o) if o.held() => held.push(o.message.clone()),
+            Ok(o) if o.held() => held.push(short(&o.message)),
             Ok(_) => ok += 1,
-            Err(e) => refused.push(e.to_string()),
+            Err(e) => refused.push(short(&e.to_string())),
         }
     }
     let mut msg = format!("{verb} {ok} of {n}");
@@ -221,4 +221,47 @@ pub fn batch_message(verb: &str, res: &BatchResult) -> (String, bool) {
         }
     }
     (msg, !held.is_empty() || !refused.is_empty())
+}
+
+/// Drops the channel and external id from workflow messages, which the
+/// status bar has no room for: "order 1042 (tmall:TM123): shipped" becomes
+/// "order 1042: shipped" (the row and the detail view show the rest).
+pub fn short(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut rest = msg;
+    while let Some(i) = rest.find("order ") {
+        let (head, tail) = rest.split_at(i + "order ".len());
+        out.push_str(head);
+        let digits = tail.chars().take_while(char::is_ascii_digit).count();
+        let (id, after) = tail.split_at(digits);
+        out.push_str(id);
+        rest = after;
+        if digits > 0
+            && let Some(inner) = after.strip_prefix(" (")
+            && let Some(end) = inner.find(')')
+            && inner[..end].contains(':')
+        {
+            rest = &inner[end + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short;
+
+    #[test]
+    fn short_drops_channel_and_external_id() {
+        assert_eq!(
+            short("order 7 (jd:JD1): cannot merge into order 9 (jd:JD2): differ (phone)"),
+            "order 7: cannot merge into order 9: differ (phone)"
+        );
+        assert_eq!(
+            short("order 12 was changed by lin"),
+            "order 12 was changed by lin"
+        );
+        assert_eq!(short("order (x)"), "order (x)");
+    }
 }
