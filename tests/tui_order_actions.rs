@@ -162,6 +162,17 @@ fn hold_with_a_reason_then_release() {
     a.press("j j enter");
     assert_eq!(row_status(&a, 2), "on hold: risk review", "{}", message(&a));
     assert!(message(&a).contains("risk review"));
+    assert!(
+        !a.message.as_ref().unwrap().error,
+        "a hold asked for is no warning"
+    );
+    a.press("R");
+    assert_eq!(row_status(&a, 2), "approved", "{}", message(&a));
+    // The same through the action menu, choosing entries by their keys.
+    a.press("a");
+    a.press("H");
+    a.press("4");
+    assert_eq!(row_status(&a, 2), "on hold: customer request", "{}", message(&a));
     a.press("R");
     assert_eq!(row_status(&a, 2), "approved", "{}", message(&a));
     assert!(message(&a).contains("released"));

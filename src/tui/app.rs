@@ -368,6 +368,9 @@ impl App {
     }
 
     fn input_text(&mut self, s: &str) {
+        if matches!(self.overlay, Some(Overlay::Menu(_))) {
+            return super::order_actions::menu_typed(self, s);
+        }
         match &mut self.overlay {
             Some(Overlay::Prompt { input }) => input.push_str(s),
             Some(Overlay::Palette { input, selected }) => {

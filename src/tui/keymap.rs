@@ -87,9 +87,12 @@ impl Context {
         )
     }
 
-    /// Typed characters go into a text field.
+    /// Typed characters go into a text field (or choose a menu entry by key).
     pub fn takes_text(self) -> bool {
-        matches!(self, Context::Palette | Context::Prompt | Context::Form)
+        matches!(
+            self,
+            Context::Palette | Context::Prompt | Context::Form | Context::Picker
+        )
     }
 
     fn is_screen(self) -> bool {

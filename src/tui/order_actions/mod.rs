@@ -492,3 +492,20 @@ pub fn add_queue_chips(app: &App, chips: &mut Vec<Chip>) -> crate::Result<()> {
     }
     Ok(())
 }
+
+/// A character typed in an order menu: the entry with that key is chosen,
+/// as if it were selected and Enter pressed.
+pub fn menu_typed(app: &mut App, s: &str) {
+    let Some(Overlay::Menu(m)) = &mut app.overlay else {
+        return;
+    };
+    let hit = m
+        .menu
+        .items
+        .iter()
+        .position(|it| it.pick.is_some() && !it.key.is_empty() && it.key == s);
+    if let Some(i) = hit {
+        m.menu.selected = i;
+        app.dispatch(Action::Submit);
+    }
+}

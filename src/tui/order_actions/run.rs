@@ -154,13 +154,13 @@ impl App {
                             dir.display()
                         );
                         if let Some((_, why)) = r.skipped.first() {
-                            msg.push_str(&format!("; {} skipped: {why}", r.skipped.len()));
+                            msg.push_str(&format!("; {} skipped: {}", r.skipped.len(), short(why)));
                             self.warn(msg);
                         } else {
                             self.say(msg);
                         }
                     }
-                    Err(e) => self.warn(e.to_string()),
+                    Err(e) => self.warn(short(&e.to_string())),
                 }
             }
         }
@@ -169,7 +169,7 @@ impl App {
 
     /// The workflow's own message; a hold (asked for or not) is a warning.
     fn tell(&mut self, o: &Outcome) {
-        if o.held() {
+        if o.held() && o.action != "hold" {
             self.warn(short(&o.message));
         } else {
             self.say(short(&o.message));
