@@ -309,7 +309,10 @@ fn a_change_by_someone_else_is_a_conflict_and_r_reloads() {
     shopdesk::ops::orders::hold(&mut other, 1, None, HoldReason::CustomerRequest).unwrap();
     a.press("A");
     let m = message(&a);
-    assert!(m.contains("was changed by lin at") && m.contains("(r)"), "{m}");
+    assert!(
+        m.contains("was changed by lin at") && m.ends_with("r reloads"),
+        "{m}"
+    );
     assert!(a.message.as_ref().unwrap().error);
     assert_eq!(detail_status(&a), "paid", "the screen stays as it was");
     assert_eq!(stored_status(&path, 1), "on_hold");

@@ -107,7 +107,10 @@ impl App {
                     }
                     // Keep the screen as it was: the person sees what they
                     // acted on, and `r` reloads.
-                    Err(Error::Conflict(m)) => self.warn(m),
+                    Err(Error::Conflict(m)) => {
+                        let m = self.conflict_text(&m);
+                        self.warn(m)
+                    }
                     Err(e) => {
                         self.warn(short(&e.to_string()));
                         self.reload_orders()?;
@@ -165,6 +168,23 @@ impl App {
             }
         }
         Ok(())
+    }
+
+    /// "order 1042 was changed by lin at 14:03 — r reloads": the store's
+    /// conflict message with the time in the shop's zone (just the clock
+    /// time when it is today), short enough for an 80-column status bar.
+    fn conflict_text(&self, m: &str) -> String {
+        let Some((head, rest)) = m.split_once(" at ") else {
+            return m.to_string();
+        };
+        let stamp = rest.split(' ').next().unwrap_or("");
+        if chrono::DateTime::parse_from_rfc3339(stamp).is_err() {
+            return m.to_string();
+        }
+        let full = self.fmt.time(stamp);
+        let today = self.fmt.today().format("%Y-%m-%d ").to_string();
+        let when = full.strip_prefix(&today).unwrap_or(&full);
+        format!("{head} at {when} — r reloads")
     }
 
     /// The workflow's own message; a hold (asked for or not) is a warning.
