@@ -10,13 +10,13 @@ use rusqlite::types::ValueRef;
 
 const NOW: &str = "2026-11-20T10:00:00Z";
 
-fn shopdesk(dir: &Path, args: &[&str]) -> Output {
+fn shopdesk_at(dir: &Path, now: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_shopdesk"))
         .args(args)
         .env("XDG_DATA_HOME", dir.join("data"))
         .env("XDG_CONFIG_HOME", dir.join("config"))
         .env("HOME", dir)
-        .env("SHOPDESK_NOW", NOW)
+        .env("SHOPDESK_NOW", now)
         .env_remove("SHOPDESK_DB")
         .output()
         .unwrap()
@@ -28,9 +28,14 @@ fn text(b: &[u8]) -> String {
 
 /// Runs `demo --seed N` into `dir/x.db`.
 fn demo(dir: &Path, seed: u64) -> PathBuf {
+    demo_at(dir, seed, NOW)
+}
+
+fn demo_at(dir: &Path, seed: u64, now: &str) -> PathBuf {
     let db = dir.join("x.db");
-    let out = shopdesk(
+    let out = shopdesk_at(
         dir,
+        now,
         &[
             "--db",
             db.to_str().unwrap(),
@@ -146,8 +151,18 @@ fn same_seed_same_file_other_seed_other_file() {
 
 #[test]
 fn every_state_is_present_and_check_passes() {
+    every_state_at(NOW, 7);
+}
+
+/// Just after local midnight, inside the National Day holidays.
+#[test]
+fn every_state_is_present_at_an_awkward_now() {
+    every_state_at("2026-10-03T16:20:00Z", 5);
+}
+
+fn every_state_at(now: &str, seed: u64) {
     let dir = tempfile::tempdir().unwrap();
-    let db = demo(dir.path(), 7);
+    let db = demo_at(dir.path(), seed, now);
     let conn = Connection::open(&db).unwrap();
     for (table, column) in [
         ("merchants", "status"),
@@ -200,8 +215,26 @@ fn every_state_is_present_and_check_passes() {
         ),
         0
     );
+    // Nothing has happened after now.
+    let future = format!("'{now}'");
+    for (table, column) in [
+        ("orders", "placed_at"),
+        ("orders", "updated_at"),
+        ("tickets", "updated_at"),
+        ("ticket_messages", "created_at"),
+        ("shipment_events", "at"),
+        ("reviews", "created_at"),
+        ("refunds", "created_at"),
+        ("stock_movements", "created_at"),
+    ] {
+        let n = count(
+            &conn,
+            &format!("SELECT count(*) FROM {table} WHERE {column} > {future}"),
+        );
+        assert_eq!(n, 0, "{table}.{column} after now");
+    }
     drop(conn);
-    let out = shopdesk(dir.path(), &["--db", db.to_str().unwrap(), "check"]);
+    let out = shopdesk_at(dir.path(), now, &["--db", db.to_str().unwrap(), "check"]);
     assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
     assert!(!text(&out.stdout).contains("FAIL"), "{}", text(&out.stdout));
 }

@@ -116,6 +116,31 @@ fn slash_cjk_enter_filters_products_and_orders() {
 }
 
 #[test]
+fn ticket_subjects_and_ids_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let mut a = app(&path, 120, 40);
+    a.press("4");
+    a.press("/");
+    a.type_text("耳机");
+    a.press("enter");
+    let lv = a.list(Tab::Tickets).unwrap();
+    assert_eq!(lv.count.n, 5, "every 8th of 40 tickets is about 耳机");
+    assert!(lv.rows.iter().all(|r| r.cells[8].text.contains("耳机")));
+    a.press("/");
+    a.press("ctrl-u");
+    a.type_text("wrong SIZE");
+    a.press("enter");
+    assert_eq!(a.list(Tab::Tickets).unwrap().count.n, 5, "case-insensitive");
+    a.press("/");
+    a.press("ctrl-u");
+    a.type_text("#7");
+    a.press("enter");
+    let lv = a.list(Tab::Tickets).unwrap();
+    assert_eq!(lv.rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![7]);
+}
+
+#[test]
 fn status_chip_filters_with_counts() {
     let dir = tempfile::tempdir().unwrap();
     let path = shop(dir.path());
@@ -370,4 +395,29 @@ fn prefix_clash_is_an_error_and_ctrl_j_warns() {
         km.resolve(&[Context::Table], &parse_chord("ctrl-j").unwrap()),
         Resolved::Action(Action::Down)
     );
+}
+
+#[test]
+fn background_search_shows_searching_then_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let mut a = app(&path, 80, 24);
+    a.background_search = true;
+    a.press("2");
+    a.press("/");
+    a.type_text("耳机");
+    a.press("enter");
+    let lv = a.list(Tab::Products).unwrap();
+    assert!(lv.searching);
+    assert_eq!(lv.label(), "searching…");
+    // A newer search replaces the first; only its answer lands.
+    a.press("/");
+    a.press("ctrl-u");
+    a.type_text("保温杯");
+    a.press("enter");
+    a.wait_jobs();
+    let lv = a.list(Tab::Products).unwrap();
+    assert!(!lv.searching);
+    assert_eq!(lv.label(), "1–6 of 6");
+    assert!(lv.rows.iter().all(|r| r.cells[1].text.contains("保温杯")));
 }

@@ -142,6 +142,14 @@ pub(crate) enum JobResult {
     Message(Result<String, String>),
     /// A merchant's GMV for its detail view.
     Gmv { id: i64, gmv: Result<i64, String> },
+    /// A request overtaken by a newer one.
+    Skipped,
+    /// A text filter resolved by the search worker.
+    Search {
+        tab: Tab,
+        generation: u64,
+        result: Result<crate::store::lists::Resolution, String>,
+    },
 }
 
 pub struct App {
@@ -160,7 +168,16 @@ pub struct App {
     pub quit: bool,
     pub(crate) data_version: i64,
     pub(crate) fixed_now: Option<DateTime<Utc>>,
-    pub(crate) jobs: Vec<mpsc::Receiver<JobResult>>,
+    /// Background results (exports, GMV) arrive here.
+    pub(crate) results_tx: mpsc::Sender<JobResult>,
+    results_rx: mpsc::Receiver<JobResult>,
+    pub(crate) pending_jobs: usize,
+    pub(crate) worker_tx: Option<mpsc::Sender<super::search::Request>>,
+    /// Bumped for every text search, so a late answer to an old one is dropped.
+    pub(crate) search_generation: [u64; 4],
+    /// Resolve text filters on the search worker (the terminal and the
+    /// benchmark) rather than in line (tests that want determinism).
+    pub background_search: bool,
     /// Where exports go (default: the current directory).
     pub export_dir: Option<std::path::PathBuf>,
 }
@@ -169,12 +186,15 @@ impl App {
     /// A new app on `session`. `now` fixes the clock (tests); `None` reads
     /// `clock::now()` on every refresh. `notes` are keymap errors/warnings.
     pub fn new(
-        session: Session,
+        mut session: Session,
         keymap: Keymap,
         notes: Vec<String>,
         theme: Theme,
         now: Option<DateTime<Utc>>,
     ) -> App {
+        if let Err(e) = crate::store::lists::install_budget(&mut session.conn) {
+            tracing::warn!("cannot bound page queries: {e}");
+        }
         let t = now.or_else(|| crate::clock::now().ok()).unwrap_or_else(Utc::now);
         let fmt = Fmt::new(
             &session.settings.timezone,
@@ -194,6 +214,7 @@ impl App {
                 error: true,
             }),
         };
+        let (results_tx, results_rx) = mpsc::channel();
         App {
             session,
             keymap,
@@ -210,7 +231,12 @@ impl App {
             quit: false,
             data_version,
             fixed_now: now,
-            jobs: Vec::new(),
+            results_tx,
+            results_rx,
+            pending_jobs: 0,
+            worker_tx: None,
+            search_generation: [0; 4],
+            background_search: false,
             export_dir: None,
         }
     }
@@ -416,23 +442,26 @@ impl App {
     /// the screen must be redrawn.
     pub fn poll_external(&mut self) -> bool {
         let mut changed = false;
-        let mut done = Vec::new();
-        self.jobs.retain(|rx| match rx.try_recv() {
-            Ok(r) => {
-                done.push(r);
-                false
-            }
-            Err(mpsc::TryRecvError::Empty) => true,
-            Err(mpsc::TryRecvError::Disconnected) => false,
-        });
-        for r in done {
+        while let Ok(r) = self.results_rx.try_recv() {
             changed = true;
             self.job_done(r);
         }
         let v = crate::store::lists::data_version(&self.session.conn).unwrap_or(self.data_version);
+        // "due in 2h" is written when rows are read: re-read the visible
+        // page when the clock passes a minute, so deadlines stay true.
+        let minute = self.fmt.now.timestamp() / 60;
+        self.refresh_clock();
+        let minute_passed = self.fmt.now.timestamp() / 60 != minute;
+        if v == self.data_version
+            && minute_passed
+            && self.tab.is_list()
+            && self.lists[self.tab.index()].loaded
+        {
+            self.run(vec![Effect::Nav(self.tab, Nav::Reload)]);
+            changed = true;
+        }
         if v != self.data_version {
             self.data_version = v;
-            self.refresh_clock();
             for (i, lv) in self.lists.iter_mut().enumerate() {
                 if lv.loaded && Tab::LISTS[i] != self.tab {
                     lv.stale = true;
@@ -453,15 +482,41 @@ impl App {
 
     /// Waits for background jobs (tests, bench).
     pub fn wait_jobs(&mut self) {
-        for rx in std::mem::take(&mut self.jobs) {
-            if let Ok(r) = rx.recv() {
-                self.job_done(r);
+        while self.pending_jobs > 0 {
+            match self.results_rx.recv() {
+                Ok(r) => self.job_done(r),
+                Err(_) => break,
             }
         }
     }
 
     fn job_done(&mut self, r: JobResult) {
+        self.pending_jobs = self.pending_jobs.saturating_sub(1);
         match r {
+            JobResult::Skipped => {}
+            JobResult::Search {
+                tab,
+                generation,
+                result,
+            } => {
+                if !tab.is_list() || generation != self.search_generation[tab.index()] {
+                    return;
+                }
+                let lv = &mut self.lists[tab.index()];
+                lv.searching = false;
+                match result {
+                    Ok((count, matches)) => {
+                        lv.count = count;
+                        lv.query.matches = matches;
+                        lv.loaded = true;
+                        lv.stale = false;
+                        if let Err(e) = self.navigate(tab, Nav::First) {
+                            self.warn(e.to_string());
+                        }
+                    }
+                    Err(e) => self.warn(format!("search failed: {e}")),
+                }
+            }
             JobResult::Message(Ok(m)) => self.say(m),
             JobResult::Message(Err(e)) => self.warn(e),
             JobResult::Gmv { id, gmv } => match gmv {
@@ -482,6 +537,6 @@ impl App {
     }
 
     pub fn has_jobs(&self) -> bool {
-        !self.jobs.is_empty()
+        self.pending_jobs > 0
     }
 }

@@ -146,6 +146,7 @@ impl Bench {
         for i in 0..n {
             let d = self.key("enter")?;
             self.record(tab, "open detail", d);
+            self.app.wait_jobs();
             let d = self.key("esc")?;
             self.record(tab, "close detail", d);
             self.key("j")?;
@@ -207,8 +208,12 @@ impl Bench {
                 };
                 self.key("/")?;
                 self.text(&term)?;
+                let t = Instant::now();
                 let d = self.key("enter")?;
                 self.record(tab, label, d);
+                self.app.wait_jobs();
+                draw(&mut self.term, &self.app)?;
+                self.record(tab, &format!("{label} → results"), t.elapsed());
                 let d = self.key("pagedown")?;
                 self.record(tab, after, d);
                 self.key("x")?;
@@ -223,6 +228,7 @@ pub fn run(db: &Path, rounds: usize, explain: bool) -> Result<String> {
     let started = Instant::now();
     let session = Session::open(db)?;
     let mut app = App::new(session, Keymap::defaults(), Vec::new(), Theme::mono(), None);
+    app.background_search = true;
     let mut term = test_terminal(120, 40)?;
     app.start(120, 40);
     draw(&mut term, &app)?;
@@ -255,25 +261,37 @@ pub fn run(db: &Path, rounds: usize, explain: bool) -> Result<String> {
         "screen / action", "n", "p50 ms", "p99 ms"
     ));
     let mut worst = Duration::ZERO;
+    let mut worst_bg = Duration::ZERO;
     for s in &b.results {
         let p99 = s.pct(0.99);
-        worst = worst.max(p99);
+        // "→ results" is background work (the keypress frame is measured
+        // separately): reported, not held to the keypress target.
+        let background = s.name.ends_with("results");
+        if background {
+            worst_bg = worst_bg.max(p99);
+        } else {
+            worst = worst.max(p99);
+        }
+        let note = match (background, p99 > Duration::from_millis(16)) {
+            (false, true) => "  OVER 16 ms",
+            (true, _) => "  (background: search worker)",
+            _ => "",
+        };
         out.push_str(&format!(
-            "{:<40} {:>5} {:>9.2} {:>9.2}{}\n",
+            "{:<40} {:>5} {:>9.2} {:>9.2}{note}\n",
             s.name,
             s.times.len(),
             s.pct(0.5).as_secs_f64() * 1000.0,
             p99.as_secs_f64() * 1000.0,
-            if p99 > Duration::from_millis(16) {
-                "  OVER 16 ms"
-            } else {
-                ""
-            }
         ));
     }
     out.push_str(&format!(
-        "worst p99: {:.2} ms (target < 16 ms)\n",
+        "worst keypress-to-frame p99: {:.2} ms (target < 16 ms)\n",
         worst.as_secs_f64() * 1000.0
+    ));
+    out.push_str(&format!(
+        "worst keypress-to-results p99 of text filters (worker): {:.2} ms\n",
+        worst_bg.as_secs_f64() * 1000.0
     ));
     match peak_rss_kb() {
         Some(kb) => out.push_str(&format!(

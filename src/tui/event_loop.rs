@@ -45,7 +45,7 @@ where
             dirty = false;
         }
         let wait = if app.has_jobs() {
-            Duration::from_millis(25)
+            Duration::from_millis(5)
         } else {
             POLL_EVERY
         };

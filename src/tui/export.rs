@@ -42,19 +42,6 @@ pub fn export_path(dir: &Path, tab: Tab, fmt: &Fmt) -> PathBuf {
 }
 
 impl App {
-    /// Computes a merchant's GMV on a second connection.
-    pub(crate) fn start_gmv(&mut self, id: i64) {
-        let db = self.session.path.clone();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let gmv = crate::store::open(&db)
-                .and_then(|conn| crate::store::lists::merchants::gmv(&conn, id))
-                .map_err(|e| e.to_string());
-            let _ = tx.send(super::app::JobResult::Gmv { id, gmv });
-        });
-        self.jobs.push(rx);
-    }
-
     pub(crate) fn start_export(&mut self, tab: Tab) -> Result<()> {
         if !tab.is_list() {
             return Ok(());
@@ -65,10 +52,10 @@ impl App {
         let db = self.session.path.clone();
         let fmt = self.fmt.clone();
         let q = self.lists[tab.index()].query.clone();
-        let (tx, rx) = std::sync::mpsc::channel();
+        let tx = self.results_tx.clone();
         self.say(format!("exporting to {} …", path.display()));
         std::thread::spawn(move || {
-            let r = crate::store::open(&db)
+            let r = crate::store::lists::open_reader(&db)
                 .and_then(|conn| write_csv(&conn, &fmt, tab, &q, &path))
                 .map(|n| {
                     format!(
@@ -80,7 +67,7 @@ impl App {
                 .map_err(|e| format!("export failed: {e}"));
             let _ = tx.send(super::app::JobResult::Message(r));
         });
-        self.jobs.push(rx);
+        self.pending_jobs += 1;
         Ok(())
     }
 }

@@ -13,6 +13,7 @@ pub mod order_actions;
 pub mod overlays;
 pub mod runtime;
 pub mod screens;
+pub mod search;
 pub mod terminal;
 pub mod theme;
 pub mod update;
@@ -34,6 +35,7 @@ pub fn run(session: Session, opts: Options) -> Result<()> {
     }
     let theme = theme::Theme::new(opts.monochrome);
     let mut app = app::App::new(session, keymap, notes, theme, None);
+    app.background_search = true;
     let (w, h) = crossterm::terminal::size().map_err(|e| Error::input(format!("terminal: {e}")))?;
     app.start(w, h);
     let mut guard = terminal::Guard::enter(false)?;

@@ -21,6 +21,11 @@ impl App {
         match e {
             Effect::Quit => self.quit = true,
             Effect::Nav(tab, nav) => self.navigate(tab, nav)?,
+            Effect::Requery(tab)
+                if self.background_search && self.lists[tab.index()].query.text().is_some() =>
+            {
+                self.start_search(tab);
+            }
             Effect::Requery(tab) => {
                 self.resolve(tab)?;
                 let lv = &mut self.lists[tab.index()];
@@ -112,9 +117,16 @@ impl App {
         Ok(())
     }
 
-    fn fetch(&self, tab: Tab, seek: &Seek, limit: usize) -> Result<Vec<super::widgets::table::TableRow>> {
+    fn fetch(&mut self, tab: Tab, seek: &Seek, limit: usize) -> Result<Vec<super::widgets::table::TableRow>> {
         let q = &self.lists[tab.index()].query;
-        tab.fetch(&self.session.conn, &self.fmt, q, seek, limit.max(1))
+        let rows = tab.fetch(&self.session.conn, &self.fmt, q, seek, limit.max(1))?;
+        if crate::store::lists::take_truncated() {
+            self.warn(format!(
+                "stopped looking after {} ms of rows that do not match: refine the filter to see further",
+                crate::store::lists::WALK_BUDGET.as_millis()
+            ));
+        }
+        Ok(rows)
     }
 
     pub(crate) fn navigate(&mut self, tab: Tab, nav: Nav) -> Result<()> {
@@ -122,6 +134,10 @@ impl App {
             return Ok(());
         }
         let i = tab.index();
+        if self.lists[i].searching {
+            // The rows arrive with the search's answer.
+            return Ok(());
+        }
         let ps = self.lists[i].page_size.max(1);
         match nav {
             Nav::First => {
@@ -181,7 +197,11 @@ impl App {
                 lv.clamp_cursor();
             }
             Nav::Reload => {
-                self.resolve(tab)?;
+                // A text filter keeps its match set (re-searching is `r`'s
+                // job, on the worker); the rows themselves are re-read.
+                if self.lists[i].query.text().is_none() {
+                    self.resolve(tab)?;
+                }
                 self.lists[i].stale = false;
                 let Some(first) = self.lists[i].rows.first().map(|r| r.cursor.clone()) else {
                     return self.navigate(tab, Nav::First);

@@ -159,8 +159,14 @@ fn list(app: &mut App, a: Action) -> Vec<Effect> {
             vec![Effect::Requery(tab)]
         }
         Action::Refresh => {
+            let searched = lv.query.text().is_some();
             app.say("reloaded");
-            vec![Effect::Nav(tab, Nav::Reload)]
+            if searched {
+                // Search again: new rows may match now.
+                vec![Effect::Requery(tab)]
+            } else {
+                vec![Effect::Nav(tab, Nav::Reload)]
+            }
         }
         Action::Export => vec![Effect::Export(tab)],
         _ => vec![],
@@ -182,7 +188,7 @@ pub fn allowed_sorts(tab: Tab, with_status: bool) -> Vec<usize> {
     tab.sort_keys()
         .iter()
         .enumerate()
-        .filter(|(_, k)| !with_status || k.with_status)
+        .filter(|(_, k)| !with_status || k.with_status())
         .map(|(i, _)| i)
         .collect()
 }
@@ -224,7 +230,10 @@ pub fn apply_status(app: &mut App, tab: Tab, status: Option<String>) -> Vec<Effe
     lv.query.status = status;
     let mut note = None;
     if lv.query.status.is_some()
-        && !tab.sort_keys().get(lv.query.sort).is_some_and(|k| k.with_status)
+        && !tab
+            .sort_keys()
+            .get(lv.query.sort)
+            .is_some_and(|k| k.with_status())
         && let Some(&i) = allowed_sorts(tab, true).first()
     {
         lv.query.sort = i;

@@ -12,7 +12,8 @@ use crate::Result;
 use crate::domain::order::{HoldReason, OrderStatus};
 use crate::domain::ticket::TicketKind;
 
-const STAGES: [OrderStatus; 8] = [
+/// The main line of the order workflow, by stage number.
+pub const STAGES: [OrderStatus; 8] = [
     OrderStatus::PendingPayment,
     OrderStatus::Paid,
     OrderStatus::Approved,

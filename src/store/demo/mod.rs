@@ -12,6 +12,7 @@
 
 mod catalog;
 mod customers;
+mod days;
 mod fulfil;
 mod goods;
 mod merchants;

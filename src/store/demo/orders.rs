@@ -2,12 +2,13 @@
 //! stock reservations, tracking events, review and cancellation refund are
 //! written as it is made, so a million orders never sit in memory.
 
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::catalog::ProductInfo;
 use super::customers;
-use super::fulfil::{self, Line, Order, ShipTo, TicketSeed};
+use super::days;
+use super::fulfil::{self, Line, Order, STAGES, ShipTo, TicketSeed};
 use super::names;
 use super::util::{DAY, Dice, HOUR, MINUTE};
 use super::{Catalog, Ctx, STREAM_ORDERS};
@@ -16,23 +17,6 @@ use crate::domain::order::{HoldReason, OrderStatus};
 
 /// (channel, external id prefix, share of orders).
 pub const CHANNELS: [(&str, &str, u32); 3] = [("tmall", "TM", 50), ("jd", "JD", 30), ("web", "WEB", 20)];
-pub const WINDOW_DAYS: u64 = 120;
-
-/// Orders placed per local hour of the day, relative (evening peak).
-const HOURLY: [u32; 24] = [
-    4, 2, 1, 1, 1, 1, 2, 3, 5, 7, 8, 7, 7, 7, 7, 7, 6, 6, 7, 9, 11, 12, 11, 7,
-];
-
-const STAGES: [OrderStatus; 8] = [
-    OrderStatus::PendingPayment,
-    OrderStatus::Paid,
-    OrderStatus::Approved,
-    OrderStatus::Picking,
-    OrderStatus::Packed,
-    OrderStatus::Shipped,
-    OrderStatus::Delivered,
-    OrderStatus::Completed,
-];
 
 const UNPAID_CANCEL: &str = "超时未支付 / payment timed out";
 const PAID_CANCELS: &[&str] = &[
@@ -50,14 +34,6 @@ enum Want {
     Hold(HoldReason),
     Cancelled,
     Merged,
-}
-
-/// One day of the window and how many orders it gets.
-struct DayPlan {
-    date: NaiveDate,
-    start: i64,
-    end: i64,
-    orders: usize,
 }
 
 /// Per-merchant history for the credit score.
@@ -100,8 +76,10 @@ pub fn generate(
     customers: usize,
     tickets: usize,
 ) -> Result<Outcome> {
-    let plan = plan_days(ctx, orders);
+    let plan = days::plan(ctx, orders);
+    // About 80% of orders end up delivered; a ticket each for a share of them.
     let ticket_p = (tickets as f64 / (orders.max(1) as f64 * 0.8)).min(1.0);
+    let merchants = cat.merchants.len();
     let mut g = Gen {
         ctx,
         d: Dice::new(ctx.seed, STREAM_ORDERS),
@@ -113,12 +91,11 @@ pub fn generate(
         held: [false; 5],
         ext: [(None, 0); 3],
         out: Outcome {
-            seeds: Vec::new(),
-            stats: Vec::new(),
+            seeds: Vec::with_capacity(tickets + tickets / 5),
+            stats: vec![MerchantStats::default(); merchants],
             per_day: Vec::new(),
         },
-    }
-    .init();
+    };
     let total: usize = plan.iter().map(|p| p.orders).sum();
     // The last orders make sure every state shows up at least once.
     let force_from = total.saturating_sub(total.min(80));
@@ -126,7 +103,7 @@ pub fn generate(
     let mut since_commit = 0usize;
     let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     for day in &plan {
-        let mut times: Vec<i64> = (0..day.orders).map(|_| g.sample_time(day)).collect();
+        let mut times: Vec<i64> = (0..day.orders).map(|_| day.sample(&mut g.d)).collect();
         times.sort_unstable();
         g.out.per_day.push((day.date, [0; 3]));
         for placed in times {
@@ -149,79 +126,7 @@ pub fn generate(
     Ok(g.out)
 }
 
-/// Orders per day: growing over the window, busier at weekends and on the
-/// shopping festivals (11.11, 12.12, 6.18), quieter over National Day.
-fn plan_days(ctx: &Ctx<'_>, total: usize) -> Vec<DayPlan> {
-    let first = ctx.today - Days::new(WINDOW_DAYS - 1);
-    let mut days = Vec::new();
-    let mut weights = Vec::new();
-    for k in 0..WINDOW_DAYS {
-        let date = first + Days::new(k);
-        let (start, end) = ctx.sla.day_bounds(date);
-        let end = end.min(ctx.now);
-        if end <= start {
-            continue;
-        }
-        let mut w = 0.8 + 0.4 * k as f64 / (WINDOW_DAYS - 1) as f64;
-        w *= match date.weekday().number_from_monday() {
-            6 | 7 => 1.15,
-            5 => 1.05,
-            _ => 1.0,
-        };
-        w *= match (date.month(), date.day()) {
-            (11, 11) => 3.5,
-            (11, 10) => 1.6,
-            (11, 12) => 1.4,
-            (12, 12) => 2.0,
-            (6, 18) => 2.5,
-            (10, 1..=7) => 0.85,
-            _ => 1.0,
-        };
-        // Today only counts the hours gone by.
-        let full = DAY.max(end - start);
-        if end - start < full {
-            let elapsed_h = ((end - start) / HOUR) as usize;
-            let sum: u32 = HOURLY.iter().sum();
-            let part: u32 = HOURLY.iter().take(elapsed_h).sum();
-            w *= f64::from(part.max(1)) / f64::from(sum);
-        }
-        weights.push(w);
-        days.push(DayPlan {
-            date,
-            start,
-            end,
-            orders: 0,
-        });
-    }
-    let sum: f64 = weights.iter().sum::<f64>().max(f64::MIN_POSITIVE);
-    let mut acc = 0.0;
-    let mut given = 0usize;
-    for (p, w) in days.iter_mut().zip(&weights) {
-        acc += w;
-        let upto = ((acc / sum) * total as f64).round() as usize;
-        p.orders = upto.saturating_sub(given);
-        given = given.max(upto);
-    }
-    days
-}
-
 impl<'a, 'c> Gen<'a, 'c> {
-    fn init(mut self) -> Self {
-        self.out.stats = vec![MerchantStats::default(); self.cat.merchants.len()];
-        self
-    }
-
-    fn sample_time(&mut self, day: &DayPlan) -> i64 {
-        let span = (day.end - day.start).max(1);
-        let hour = self.d.weighted(&HOURLY) as i64;
-        let t = day.start + hour * HOUR + self.d.range(0, HOUR - 1);
-        if t < day.end {
-            t
-        } else {
-            day.start + self.d.range(0, span - 1)
-        }
-    }
-
     /// The first recent state the stream has not produced yet (an unpaid
     /// order only when placed within the last 12 hours: they time out).
     fn missing(&self, age: i64) -> Option<Want> {

@@ -1,6 +1,8 @@
 //! After-sales tickets for delivered orders, in opening order, every kind and
 //! state present, with their conversations, refunds and restocked returns.
 
+use std::collections::BTreeMap;
+
 use rusqlite::{Transaction, params};
 
 use super::customers;
@@ -165,8 +167,19 @@ fn force(p: &mut Plan, status: TicketStatus, opened: i64, now: i64) {
 fn cover(seeds: &mut [TicketSeed], plans: &mut [Plan], now: i64) {
     let n = plans.len();
     let mut touched = vec![false; n];
+    let mut counts: BTreeMap<TicketStatus, usize> = BTreeMap::new();
+    for p in plans.iter() {
+        *counts.entry(p.status).or_default() += 1;
+    }
+    let set = |plans: &mut [Plan], counts: &mut BTreeMap<TicketStatus, usize>, i: usize, s: TicketStatus| {
+        if let Some(c) = counts.get_mut(&plans[i].status) {
+            *c = c.saturating_sub(1);
+        }
+        *counts.entry(s).or_default() += 1;
+        force(&mut plans[i], s, seeds[i].opened, now);
+    };
     for s in TicketStatus::ALL {
-        if plans.iter().any(|p| p.status == s) {
+        if counts.get(&s).copied().unwrap_or(0) > 0 {
             continue;
         }
         let final_state = matches!(
@@ -178,17 +191,13 @@ fn cover(seeds: &mut [TicketSeed], plans: &mut [Plan], now: i64) {
         } else {
             Box::new((0..n).rev())
         };
-        for i in order {
-            if touched[i] {
-                continue;
-            }
-            let statuses_left = plans.iter().filter(|p| p.status == plans[i].status).count();
-            if statuses_left < 2 {
-                continue;
-            }
+        // Take from a state that has plenty.
+        let pick = order
+            .into_iter()
+            .find(|i| !touched[*i] && counts.get(&plans[*i].status).copied().unwrap_or(0) >= 2);
+        if let Some(i) = pick {
             touched[i] = true;
-            force(&mut plans[i], s, seeds[i].opened, now);
-            break;
+            set(plans, &mut counts, i, s);
         }
     }
     // Something overdue to show: a ticket never audited, one open for weeks.
@@ -202,17 +211,24 @@ fn cover(seeds: &mut [TicketSeed], plans: &mut [Plan], now: i64) {
             .find(|i| !touched[*i] && old(*i) && plans[*i].status == TicketStatus::Closed)
         {
             touched[i] = true;
-            force(&mut plans[i], status, seeds[i].opened, now);
+            set(plans, &mut counts, i, status);
         }
     }
+    let mut kinds: BTreeMap<TicketKind, usize> = BTreeMap::new();
+    for s in seeds.iter() {
+        *kinds.entry(s.kind).or_default() += 1;
+    }
     for k in TicketKind::ALL {
-        if seeds.iter().any(|s| s.kind == k) {
+        if kinds.get(&k).copied().unwrap_or(0) > 0 {
             continue;
         }
         let fits = |s: &TicketSeed| k != TicketKind::Return || s.opened - s.delivered < 6 * DAY;
-        let kinds_left =
-            |seeds: &[TicketSeed], kind: TicketKind| seeds.iter().filter(|s| s.kind == kind).count();
-        if let Some(i) = (0..n).find(|i| fits(&seeds[*i]) && kinds_left(seeds, seeds[*i].kind) >= 2) {
+        let pick = (0..n).find(|i| fits(&seeds[*i]) && kinds.get(&seeds[*i].kind).copied().unwrap_or(0) >= 2);
+        if let Some(i) = pick {
+            if let Some(c) = kinds.get_mut(&seeds[i].kind) {
+                *c -= 1;
+            }
+            *kinds.entry(k).or_default() += 1;
             seeds[i].kind = k;
         }
     }
@@ -385,7 +401,7 @@ pub fn generate(
                 s.order_id,
                 id,
                 refund,
-                subject,
+                format!("售后退款 / after-sales refund: {subject}"),
                 staff_login,
                 ts(first_resolve.min(now))
             ])?;

@@ -1,11 +1,9 @@
 //! The merchant register and review queue.
 
-use std::sync::Arc;
-
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{Count, Filter, Paged, Query, Seek, SortKey};
+use super::{Filter, Paged, Query, Seek, SortKey};
 use crate::Result;
 
 pub const ENTITY: &str = "merchant";
@@ -16,28 +14,32 @@ pub const SORT_KEYS: &[SortKey] = &[
         expr: "m.code",
         nullable: false,
         desc: false,
-        with_status: false,
+        index: "sqlite_autoindex_merchants_1",
+        status_index: None,
     },
     SortKey {
         name: "review due",
         expr: "m.review_due_at",
         nullable: true,
         desc: false,
-        with_status: true,
+        index: "merchants_due",
+        status_index: Some("merchants_status_due"),
     },
     SortKey {
         name: "name",
         expr: "m.name",
         nullable: false,
         desc: false,
-        with_status: false,
+        index: "merchants_name",
+        status_index: None,
     },
     SortKey {
         name: "newest",
         expr: "m.id",
         nullable: false,
         desc: true,
-        with_status: false,
+        index: "",
+        status_index: None,
     },
 ];
 
@@ -68,14 +70,14 @@ fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 }
 
 /// The merchant table is small (thousands): substring match on code and name.
-fn filter(q: &Query, for_ids: bool) -> Filter {
+fn filter(q: &Query) -> Filter {
     let mut f = Filter::default();
     if let Some(s) = &q.status {
         f.push("m.status = ?", [Value::Text(s.clone())]);
+        f.status = true;
     }
-    if let (Some(ids), Some(_), false) = (&q.matches, q.text(), for_ids) {
-        f.push(super::ids_cond("m.id", ids), []);
-    } else if let Some(t) = q.text() {
+    if let Some(t) = q.text() {
+        f.text = true;
         let p = super::like_pattern(t);
         f.push(
             "m.code LIKE ? ESCAPE '\\' OR m.name LIKE ? ESCAPE '\\'",
@@ -101,25 +103,19 @@ fn view<'a>(q: &Query, f: &'a Filter) -> super::ViewSql<'a> {
 }
 
 pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<Paged<Row>>> {
-    let f = filter(q, false);
-    super::page(conn, &view(q, &f), seek, limit, map)
+    let f = filter(q);
+    super::page_for(conn, &view(q, &f), q, seek, limit, map)
 }
 
 /// The count and, with a text filter, the matching ids (all of them: the
 /// table is small).
-pub fn resolve(conn: &Connection, q: &Query) -> Result<(Count, Option<Arc<[i64]>>)> {
-    super::resolve(
-        conn,
-        ENTITY,
-        q,
-        "m.id FROM merchants m",
-        &filter(q, true),
-        100_000,
-    )
+pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
+    let f = filter(q);
+    super::resolve(conn, ENTITY, q, &view(q, &f), "FROM merchants m", 100_000)
 }
 
 pub fn stream(conn: &Connection, q: &Query, f: &mut dyn FnMut(Row) -> Result<()>) -> Result<u64> {
-    let filt = filter(q, false);
+    let filt = filter(q);
     super::stream(conn, &view(q, &filt), map, f)
 }
 

@@ -6,6 +6,7 @@
 //! is on), so a page costs the same at row 40 and at row 1,000,000. Nothing
 //! here uses OFFSET or loads a table.
 
+mod matches;
 pub mod merchants;
 pub mod order_queues;
 pub mod orders;
@@ -16,6 +17,8 @@ use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, ToSql};
 
 use crate::Result;
+
+pub(crate) use matches::{page_for, resolve};
 
 /// The connection type, named here so the screens need not know the driver.
 pub type Conn = Connection;
@@ -55,11 +58,38 @@ fn record_plan(conn: &Connection, sql: &str, params: &[Value]) {
     }
 }
 
-/// Text filters on big tables count at most this many matches ("1,000+").
-pub const COUNT_CAP: u64 = 1000;
+/// How long one page query may walk the sort index testing a broad text
+/// filter before it stops and returns what it found (sparse stretches of a
+/// million rows would otherwise cost a keypress tens of milliseconds).
+pub const WALK_BUDGET: std::time::Duration = std::time::Duration::from_millis(8);
 
-/// A sort-key value as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+thread_local! {
+    static DEADLINE: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
+    static TRUNCATED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Lets page queries on `conn` be stopped at their budget (install once).
+pub fn install_budget(conn: &mut Connection) -> Result<()> {
+    conn.progress_handler(
+        1000,
+        Some(|| DEADLINE.with(|d| d.get().is_some_and(|t| std::time::Instant::now() > t))),
+    )?;
+    Ok(())
+}
+
+/// Whether the last page query on this thread stopped at its budget
+/// (and so may have missed rows further on); clears the flag.
+pub fn take_truncated() -> bool {
+    TRUNCATED.with(|t| t.replace(false))
+}
+
+/// Text filters on big tables count at most this many matches ("10,000+");
+/// up to that many, the matches are kept in list order and paged by id.
+pub const COUNT_CAP: u64 = 10_000;
+
+/// A sort-key value as stored. Ordered as SQLite orders them (NULL, then
+/// integers, then text by bytes).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Key {
     Null,
     Int(i64),
@@ -86,7 +116,7 @@ fn key_from(v: ValueRef<'_>) -> Key {
 }
 
 /// Where a row sits in the current order: its sort-key value and id.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Cursor {
     pub key: Key,
     pub id: i64,
@@ -113,9 +143,46 @@ pub struct SortKey {
     pub nullable: bool,
     /// The natural direction (newest first for times).
     pub desc: bool,
-    /// Usable together with a status filter (an index on `(status, key)`
-    /// or `(status)` + rowid exists).
-    pub with_status: bool,
+    /// The index that serves this order ("" = the rowid itself). Page
+    /// queries name it (`INDEXED BY`), so ANALYZE statistics can never talk
+    /// SQLite into sorting a million rows for one page.
+    pub index: &'static str,
+    /// The index serving this order within one status (`(status, key)`, or
+    /// `(status)` whose entries end in the rowid), if there is one.
+    pub status_index: Option<&'static str>,
+}
+
+impl SortKey {
+    /// Usable together with a status filter.
+    pub fn with_status(&self) -> bool {
+        self.status_index.is_some()
+    }
+
+    /// The index hint for a page query.
+    fn hint(&self, filter: &Filter) -> String {
+        if filter.by_ids {
+            return String::new();
+        }
+        let index = if filter.status {
+            self.status_index
+        } else {
+            Some(self.index)
+        };
+        match index {
+            Some("") => "NOT INDEXED".to_string(),
+            Some(i) => format!("INDEXED BY {i}"),
+            None => String::new(),
+        }
+    }
+}
+
+/// `FROM table alias <hint> rest`.
+fn hinted(from: &str, hint: &str) -> String {
+    let mut parts = from.splitn(4, ' ');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(f), Some(t), Some(a), rest) => format!("{f} {t} {a} {hint} {}", rest.unwrap_or("")),
+        _ => from.to_string(),
+    }
 }
 
 /// What the list shows: a status filter, a text filter and an order.
@@ -127,12 +194,12 @@ pub struct Query {
     pub sort: usize,
     /// Reverse of the key's natural direction.
     pub reversed: bool,
-    /// The ids matching the text filter, when there are at most
-    /// `COUNT_CAP` of them (from `resolve`): pages then read those rows by
-    /// id instead of searching again. `None` with a text filter means the
+    /// The rows matching the text filter in list order, when there are at
+    /// most `COUNT_CAP` of them (from `resolve`): a page is then a slice of
+    /// this list, read by id, instead of a new search. `None` with a text filter means the
     /// filter is broad, and pages walk the sort index testing each row,
     /// which finds a page quickly because matches are dense.
-    pub matches: Option<std::sync::Arc<[i64]>>,
+    pub matches: Option<std::sync::Arc<[Cursor]>>,
 }
 
 impl Query {
@@ -141,6 +208,9 @@ impl Query {
         (!t.is_empty()).then_some(t)
     }
 }
+
+/// A view's count and, for a selective text filter, its matches in order.
+pub type Resolution = (Count, Option<std::sync::Arc<[Cursor]>>);
 
 /// One row of a page with its position in the order.
 #[derive(Debug, Clone)]
@@ -161,6 +231,12 @@ pub struct Count {
 pub(crate) struct Filter {
     pub conds: Vec<String>,
     pub params: Vec<Value>,
+    /// A status condition is among `conds`.
+    pub status: bool,
+    /// The rows are named by a resolved id list.
+    pub by_ids: bool,
+    /// A text condition is among `conds` (pages walk and test rows).
+    pub text: bool,
 }
 
 impl Filter {
@@ -249,25 +325,46 @@ pub(crate) fn page<T>(
     } else {
         format!("{} {dir}, {id_expr} {dir}", key.expr)
     };
+    let from = hinted(from, &key.hint(filter));
     let sql = format!(
         "SELECT {cols}, {} AS sort_key {from}{} ORDER BY {order} LIMIT {limit}",
         key.expr,
         filter.where_sql(cond.as_deref())
     );
     record_plan(conn, &sql, &params);
+    let walk = filter.text && !filter.by_ids;
     let mut st = conn.prepare_cached(&sql)?;
     let ncols = st.column_count();
-    let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
-    let mut out = Vec::with_capacity(limit);
-    while let Some(r) = rows.next()? {
-        let row = map(r)?;
-        let id: i64 = r.get(0)?;
-        let k = key_from(r.get_ref(ncols - 1)?);
-        out.push(Paged {
-            cursor: Cursor { key: k, id },
-            row,
-        });
+    if walk {
+        DEADLINE.with(|d| d.set(Some(std::time::Instant::now() + WALK_BUDGET)));
     }
+    let mut out = Vec::with_capacity(limit);
+    let result = (|| -> Result<()> {
+        let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
+        loop {
+            match rows.next() {
+                Ok(Some(r)) => {
+                    let row = map(r)?;
+                    let id: i64 = r.get(0)?;
+                    let k = key_from(r.get_ref(ncols - 1)?);
+                    out.push(Paged {
+                        cursor: Cursor { key: k, id },
+                        row,
+                    });
+                }
+                Ok(None) => return Ok(()),
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if walk && e.code == rusqlite::ErrorCode::OperationInterrupted =>
+                {
+                    TRUNCATED.with(|t| t.set(true));
+                    return Ok(());
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    })();
+    DEADLINE.with(|d| d.set(None));
+    result?;
     if backwards {
         out.reverse();
     }
@@ -321,46 +418,6 @@ fn keyset_cond(
     }
 }
 
-/// The count of a view and, for a selective text filter, its matching ids:
-/// one query reading at most `cap` + 1 ids through the filter's indexes.
-pub(crate) fn resolve(
-    conn: &Connection,
-    entity: &str,
-    q: &Query,
-    ids_sql: &str,
-    filter: &Filter,
-    cap: u64,
-) -> Result<(Count, Option<std::sync::Arc<[i64]>>)> {
-    if q.text().is_none() {
-        let n = status_total(conn, entity, q.status.as_deref())?;
-        return Ok((Count { n, capped: false }, None));
-    }
-    let sql = format!("SELECT {ids_sql}{} LIMIT {}", filter.where_sql(None), cap + 1);
-    record_plan(conn, &sql, &filter.params);
-    let mut st = conn.prepare_cached(&sql)?;
-    let ids = st
-        .query_map(rusqlite::params_from_iter(filter.params.iter()), |r| {
-            r.get::<_, i64>(0)
-        })?
-        .collect::<rusqlite::Result<Vec<i64>>>()?;
-    let n = ids.len() as u64;
-    Ok(if n > cap {
-        (Count { n: cap, capped: true }, None)
-    } else {
-        (Count { n, capped: false }, Some(ids.into()))
-    })
-}
-
-/// `id IN (1,2,3)` for a resolved match set (ids are integers from the
-/// database, so they are written into the SQL; an empty set matches nothing).
-pub(crate) fn ids_cond(id_expr: &str, ids: &[i64]) -> String {
-    if ids.is_empty() {
-        return "0".to_string();
-    }
-    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-    format!("{id_expr} IN ({})", list.join(","))
-}
-
 /// Rows per status for an entity (`merchant|product|order|ticket`), kept by
 /// triggers: no table scan.
 pub fn status_counts(conn: &Connection, entity: &str) -> Result<Vec<(String, u64)>> {
@@ -388,6 +445,14 @@ pub fn status_total(conn: &Connection, entity: &str, status: Option<&str>) -> Re
             .query_row([entity], |r| r.get(0))?,
     };
     Ok(n.max(0) as u64)
+}
+
+/// A second connection for background reads, with a small page cache (the
+/// main connection keeps the big one), so the process stays small.
+pub fn open_reader(path: &std::path::Path) -> Result<Connection> {
+    let conn = super::open(path)?;
+    conn.execute_batch("PRAGMA cache_size = -4000; PRAGMA query_only = ON;")?;
+    Ok(conn)
 }
 
 /// Changes whenever another connection commits to the file.
@@ -426,6 +491,7 @@ pub(crate) fn stream<T>(
     } else {
         format!("{} {dir}, {id_expr} {dir}", key.expr)
     };
+    let from = hinted(from, &key.hint(filter));
     let sql = format!(
         "SELECT {cols}, {} AS sort_key {from}{} ORDER BY {order}",
         key.expr,

@@ -1,7 +1,5 @@
 //! The order pipeline.
 
-use std::sync::Arc;
-
 use rusqlite::{Connection, OptionalExtension};
 
 use super::{COUNT_CAP, Count, Filter, Paged, Query, Seek, SortKey};
@@ -15,21 +13,24 @@ pub const SORT_KEYS: &[SortKey] = &[
         expr: "o.placed_at",
         nullable: false,
         desc: true,
-        with_status: true,
+        index: "orders_placed",
+        status_index: Some("orders_status_placed"),
     },
     SortKey {
         name: "external id",
         expr: "o.external_id",
         nullable: false,
         desc: false,
-        with_status: false,
+        index: "orders_external",
+        status_index: None,
     },
     SortKey {
         name: "newest",
         expr: "o.id",
         nullable: false,
         desc: true,
-        with_status: false,
+        index: "",
+        status_index: None,
     },
 ];
 
@@ -85,22 +86,24 @@ fn filter(q: &Query, for_ids: bool) -> Filter {
     if let Some(s) = &q.status {
         let (cond, params) = super::order_queues::status_cond(s);
         f.push(cond, params);
+        f.status = true;
     }
-    if let (Some(ids), Some(_), false) = (&q.matches, q.text(), for_ids) {
-        f.push(super::ids_cond("o.id", ids), []);
-    } else if let Some(t) = q.text() {
+    if let Some(t) = q.text() {
+        f.text = true;
         let (a, b) = super::prefix_range(t);
         let (c, d) = super::prefix_range(&t.to_uppercase());
         let (e, g) = super::prefix_range(t);
-        let plus = if for_ids { "" } else { "+" };
-        f.push(
-            format!(
-                "({plus}o.external_id >= ? AND {plus}o.external_id < ?) \
-                 OR ({plus}o.external_id >= ? AND {plus}o.external_id < ?) \
-                 OR {plus}o.customer_id IN (SELECT id FROM customers WHERE name >= ? AND name < ?)"
-            ),
-            [a, b, c, d, e, g],
-        );
+        // The id query (FROM orders o alone) finds customers by the name
+        // index; page walks (which join customers anyway) test the joined
+        // name, and `+` keeps SQLite on the sort index.
+        let cond = if for_ids {
+            "(o.external_id >= ? AND o.external_id < ?) OR (o.external_id >= ? AND o.external_id < ?) \
+             OR o.customer_id IN (SELECT id FROM customers WHERE name >= ? AND name < ?)"
+        } else {
+            "(+o.external_id >= ? AND +o.external_id < ?) OR (+o.external_id >= ? AND +o.external_id < ?) \
+             OR (+c.name >= ? AND +c.name < ?)"
+        };
+        f.push(cond, [a, b, c, d, e, g]);
     }
     f
 }
@@ -122,17 +125,18 @@ fn view<'a>(q: &Query, f: &'a Filter) -> super::ViewSql<'a> {
 
 pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<Paged<Row>>> {
     let f = filter(q, false);
-    super::page(conn, &view(q, &f), seek, limit, map)
+    super::page_for(conn, &view(q, &f), q, seek, limit, map)
 }
 
 /// The count and, for a selective text filter, the matching ids.
-pub fn resolve(conn: &Connection, q: &Query) -> Result<(Count, Option<Arc<[i64]>>)> {
+pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
     if let (None, Some(s)) = (q.text(), &q.status)
         && let Some(n) = super::order_queues::count(conn, s)?
     {
         return Ok((Count { n, capped: false }, None));
     }
-    super::resolve(conn, ENTITY, q, "o.id FROM orders o", &filter(q, true), COUNT_CAP)
+    let f = filter(q, true);
+    super::resolve(conn, ENTITY, q, &view(q, &f), "FROM orders o", COUNT_CAP)
 }
 
 pub fn stream(conn: &Connection, q: &Query, f: &mut dyn FnMut(Row) -> Result<()>) -> Result<u64> {

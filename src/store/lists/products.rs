@@ -1,11 +1,9 @@
 //! The catalog: products with merchant, category and stock.
 
-use std::sync::Arc;
-
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{COUNT_CAP, Count, Filter, Paged, Query, Seek, SortKey};
+use super::{COUNT_CAP, Filter, Paged, Query, Seek, SortKey};
 use crate::Result;
 
 pub const ENTITY: &str = "product";
@@ -16,21 +14,24 @@ pub const SORT_KEYS: &[SortKey] = &[
         expr: "p.id",
         nullable: false,
         desc: true,
-        with_status: true,
+        index: "",
+        status_index: Some("products_status"),
     },
     SortKey {
         name: "sku",
         expr: "p.sku",
         nullable: false,
         desc: false,
-        with_status: false,
+        index: "products_sku",
+        status_index: None,
     },
     SortKey {
         name: "title",
         expr: "p.title",
         nullable: false,
         desc: false,
-        with_status: false,
+        index: "products_title",
+        status_index: None,
     },
 ];
 
@@ -78,14 +79,14 @@ fn fts_phrase(term: &str) -> String {
 /// Each whitespace-separated term must match SKU, title or description.
 /// Terms of 3+ characters use the trigram index (`products_fts MATCH`);
 /// shorter ones (耳机) use LIKE on SKU and title.
-fn filter(q: &Query, for_ids: bool) -> Filter {
+fn filter(q: &Query) -> Filter {
     let mut f = Filter::default();
     if let Some(s) = &q.status {
         f.push("p.status = ?", [Value::Text(s.clone())]);
+        f.status = true;
     }
-    if let (Some(ids), Some(_), false) = (&q.matches, q.text(), for_ids) {
-        f.push(super::ids_cond("p.id", ids), []);
-    } else if let Some(t) = q.text() {
+    if let Some(t) = q.text() {
+        f.text = true;
         let (long, short): (Vec<&str>, Vec<&str>) =
             t.split_whitespace().partition(|w| w.chars().count() >= 3);
         if !long.is_empty() {
@@ -122,27 +123,28 @@ fn view<'a>(q: &Query, f: &'a Filter) -> super::ViewSql<'a> {
 }
 
 pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<Paged<Row>>> {
-    let f = filter(q, false);
-    super::page(conn, &view(q, &f), seek, limit, map)
+    let f = filter(q);
+    super::page_for(conn, &view(q, &f), q, seek, limit, map)
 }
 
 /// The count and, for a selective text filter, the matching ids. Short
 /// terms scan the title index (covering, so no table reads) once here;
 /// pages then read only the matching rows.
-pub fn resolve(conn: &Connection, q: &Query) -> Result<(Count, Option<Arc<[i64]>>)> {
+pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
     let short = q
         .text()
         .is_some_and(|t| t.split_whitespace().any(|w| w.chars().count() < 3));
     let from = if short && q.status.is_none() {
-        "p.id FROM products p INDEXED BY products_title"
+        "FROM products p INDEXED BY products_title"
     } else {
-        "p.id FROM products p"
+        "FROM products p"
     };
-    super::resolve(conn, ENTITY, q, from, &filter(q, true), COUNT_CAP)
+    let f = filter(q);
+    super::resolve(conn, ENTITY, q, &view(q, &f), from, COUNT_CAP)
 }
 
 pub fn stream(conn: &Connection, q: &Query, f: &mut dyn FnMut(Row) -> Result<()>) -> Result<u64> {
-    let filt = filter(q, false);
+    let filt = filter(q);
     super::stream(conn, &view(q, &filt), map, f)
 }
 

@@ -1,11 +1,9 @@
 //! After-sales tickets.
 
-use std::sync::Arc;
-
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{COUNT_CAP, Count, Filter, Paged, Query, Seek, SortKey};
+use super::{COUNT_CAP, Filter, Paged, Query, Seek, SortKey};
 use crate::Result;
 
 pub const ENTITY: &str = "ticket";
@@ -16,21 +14,24 @@ pub const SORT_KEYS: &[SortKey] = &[
         expr: "t.opened_at",
         nullable: false,
         desc: true,
-        with_status: true,
+        index: "tickets_opened",
+        status_index: Some("tickets_status_opened"),
     },
     SortKey {
         name: "id",
         expr: "t.id",
         nullable: false,
         desc: false,
-        with_status: false,
+        index: "",
+        status_index: None,
     },
     SortKey {
         name: "subject",
         expr: "t.subject",
         nullable: false,
         desc: false,
-        with_status: false,
+        index: "tickets_subject",
+        status_index: None,
     },
 ];
 
@@ -77,14 +78,14 @@ fn ticket_id(t: &str) -> Option<i64> {
     t.trim_start_matches('#').parse::<i64>().ok()
 }
 
-fn filter(q: &Query, for_ids: bool) -> Filter {
+fn filter(q: &Query) -> Filter {
     let mut f = Filter::default();
     if let Some(s) = &q.status {
         f.push("t.status = ?", [Value::Text(s.clone())]);
+        f.status = true;
     }
-    if let (Some(ids), Some(_), false) = (&q.matches, q.text(), for_ids) {
-        f.push(super::ids_cond("t.id", ids), []);
-    } else if let Some(t) = q.text() {
+    if let Some(t) = q.text() {
+        f.text = true;
         match ticket_id(t) {
             Some(id) => f.push("t.id = ?", [Value::Integer(id)]),
             None => f.push("t.subject LIKE ? ESCAPE '\\'", [super::like_pattern(t)]),
@@ -109,25 +110,73 @@ fn view<'a>(q: &Query, f: &'a Filter) -> super::ViewSql<'a> {
 }
 
 pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<Paged<Row>>> {
-    let f = filter(q, false);
-    super::page(conn, &view(q, &f), seek, limit, map)
+    let f = filter(q);
+    super::page_for(conn, &view(q, &f), q, seek, limit, map)
 }
 
-/// The count and, for a selective text filter, the matching ids. A subject
-/// search reads the subject index alone (covering: no table reads) once;
-/// pages then read only the matching rows.
-pub fn resolve(conn: &Connection, q: &Query) -> Result<(Count, Option<Arc<[i64]>>)> {
-    let by_subject = q.text().is_some_and(|t| ticket_id(t).is_none());
-    let from = if by_subject && q.status.is_none() {
-        "t.id FROM tickets t INDEXED BY tickets_subject"
+/// Support subjects repeat ("七天无理由退货"): when there are at most this many
+/// distinct ones, a search matches them in memory and finds tickets by
+/// index equality instead of testing every row with LIKE.
+const DISTINCT_SUBJECTS: usize = 2000;
+
+/// The distinct subjects containing `term` (case-insensitive), or `None`
+/// when subjects are too varied. `SELECT DISTINCT` on the subject index
+/// skips from one value to the next, so this reads about one entry per
+/// distinct subject.
+fn matching_subjects(conn: &Connection, term: &str) -> Result<Option<Vec<String>>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT DISTINCT subject FROM tickets INDEXED BY tickets_subject LIMIT {}",
+        DISTINCT_SUBJECTS + 1
+    ))?;
+    let all = st
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    if all.len() > DISTINCT_SUBJECTS {
+        return Ok(None);
+    }
+    let needle = term.to_lowercase();
+    Ok(Some(
+        all.into_iter()
+            .filter(|s| s.to_lowercase().contains(&needle))
+            .collect(),
+    ))
+}
+
+/// The count and, for a selective text filter, the matching rows in list
+/// order. A subject search goes through the distinct subjects when they are
+/// few, else reads the subject index alone (covering: no table reads).
+pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
+    let subject = q.text().filter(|t| ticket_id(t).is_none());
+    if let Some(term) = subject
+        && let Some(subjects) = matching_subjects(conn, term)?
+    {
+        let mut f = Filter::default();
+        if let Some(s) = &q.status {
+            f.push("t.status = ?", [Value::Text(s.clone())]);
+            f.status = true;
+        }
+        if subjects.is_empty() {
+            f.push("0", []);
+        } else {
+            let marks = vec!["?"; subjects.len()].join(", ");
+            f.push(
+                format!("t.subject IN ({marks})"),
+                subjects.into_iter().map(Value::Text),
+            );
+        }
+        return super::resolve(conn, ENTITY, q, &view(q, &f), "FROM tickets t", COUNT_CAP);
+    }
+    let from = if subject.is_some() && q.status.is_none() {
+        "FROM tickets t INDEXED BY tickets_subject"
     } else {
-        "t.id FROM tickets t"
+        "FROM tickets t"
     };
-    super::resolve(conn, ENTITY, q, from, &filter(q, true), COUNT_CAP)
+    let f = filter(q);
+    super::resolve(conn, ENTITY, q, &view(q, &f), from, COUNT_CAP)
 }
 
 pub fn stream(conn: &Connection, q: &Query, f: &mut dyn FnMut(Row) -> Result<()>) -> Result<u64> {
-    let filt = filter(q, false);
+    let filt = filter(q);
     super::stream(conn, &view(q, &filt), map, f)
 }
 

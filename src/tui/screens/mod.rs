@@ -10,7 +10,6 @@ pub mod products;
 pub mod tickets;
 
 use crate::store::lists::Conn as Connection;
-use std::sync::Arc;
 
 use ratatui::text::Line;
 
@@ -152,7 +151,7 @@ impl Tab {
     }
 
     /// The count of the view and the ids of a selective text filter.
-    pub fn resolve(self, conn: &Connection, q: &Query) -> Result<(Count, Option<Arc<[i64]>>)> {
+    pub fn resolve(self, conn: &Connection, q: &Query) -> Result<lists::Resolution> {
         match self {
             Tab::Merchants => lists::merchants::resolve(conn, q),
             Tab::Products => lists::products::resolve(conn, q),

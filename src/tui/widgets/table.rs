@@ -117,6 +117,8 @@ pub struct ListView {
     pub loaded: bool,
     /// Another session wrote while this list was not visible.
     pub stale: bool,
+    /// A text filter is being resolved in the background.
+    pub searching: bool,
 }
 
 impl ListView {
@@ -130,6 +132,9 @@ impl ListView {
 
     /// "41–80 of 1,000,000", "1–40 of 1,000+", "no rows", "nothing matches".
     pub fn label(&self) -> String {
+        if self.searching {
+            return "searching…".to_string();
+        }
         if self.rows.is_empty() {
             return if self.query.text().is_some() || self.query.status.is_some() {
                 "nothing matches".to_string()
@@ -240,7 +245,12 @@ pub fn render(
     }
     lines.push(Line::from(header));
     if view.rows.is_empty() {
-        lines.push(Line::from(Span::styled(format!("  {empty_text}"), theme.dim)));
+        let text = if view.searching {
+            "searching…"
+        } else {
+            empty_text
+        };
+        lines.push(Line::from(Span::styled(format!("  {text}"), theme.dim)));
     }
     for (i, row) in view.rows.iter().enumerate() {
         let is_cursor = i == view.cursor;

@@ -1,0 +1,140 @@
+//! Selective text filters: the matching rows are found once (through the
+//! filter's indexes), kept sorted in list order, and paged by id.
+
+use rusqlite::Connection;
+
+use super::{
+    Count, Cursor, Filter, Paged, Query, Resolution, Seek, ViewSql, key_from, page, record_plan, status_total,
+};
+use crate::Result;
+
+/// `id IN (1,2,3)` for a resolved match set (ids are integers from the
+/// database, so they are written into the SQL; an empty set matches nothing).
+fn ids_cond(id_expr: &str, ids: &[i64]) -> String {
+    if ids.is_empty() {
+        return "0".to_string();
+    }
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    format!("{id_expr} IN ({})", list.join(","))
+}
+
+/// The count of a view and, for a selective text filter, its matching rows
+/// in list order: one query reading at most `cap` + 1 ids (with their sort
+/// keys) through the filter's indexes, sorted here.
+pub(crate) fn resolve(
+    conn: &Connection,
+    entity: &str,
+    q: &Query,
+    v: &ViewSql<'_>,
+    ids_from: &str,
+    cap: u64,
+) -> Result<Resolution> {
+    if q.text().is_none() {
+        let n = status_total(conn, entity, q.status.as_deref())?;
+        return Ok((Count { n, capped: false }, None));
+    }
+    // First count through the filter's indexes alone (no table reads); only
+    // a selective filter pays for reading sort keys.
+    let where_sql = v.filter.where_sql(None);
+    let count_sql = format!(
+        "SELECT count(*) FROM (SELECT 1 {ids_from}{where_sql} LIMIT {})",
+        cap + 1
+    );
+    record_plan(conn, &count_sql, &v.filter.params);
+    let n: i64 = conn
+        .prepare_cached(&count_sql)?
+        .query_row(rusqlite::params_from_iter(v.filter.params.iter()), |r| r.get(0))?;
+    if n.max(0) as u64 > cap {
+        return Ok((Count { n: cap, capped: true }, None));
+    }
+    let sql = format!(
+        "SELECT {}, {} {ids_from}{} LIMIT {}",
+        v.id_expr,
+        v.key.expr,
+        v.filter.where_sql(None),
+        cap + 1
+    );
+    record_plan(conn, &sql, &v.filter.params);
+    let mut st = conn.prepare_cached(&sql)?;
+    let mut rows = st.query(rusqlite::params_from_iter(v.filter.params.iter()))?;
+    let mut found = Vec::new();
+    while let Some(r) = rows.next()? {
+        found.push(Cursor {
+            id: r.get(0)?,
+            key: key_from(r.get_ref(1)?),
+        });
+        if found.len() as u64 > cap {
+            return Ok((Count { n: cap, capped: true }, None));
+        }
+    }
+    found.sort();
+    if v.key.desc != v.reversed {
+        found.reverse();
+    }
+    Ok((
+        Count {
+            n: found.len() as u64,
+            capped: false,
+        },
+        Some(found.into()),
+    ))
+}
+
+/// One page of a resolved match list: the slice for `seek`, then its rows
+/// read by id.
+fn page_of_matches<T>(
+    conn: &Connection,
+    v: &ViewSql<'_>,
+    list: &[Cursor],
+    seek: &Seek,
+    limit: usize,
+    map: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<Paged<T>>> {
+    let desc = v.key.desc != v.reversed;
+    let before = |e: &Cursor, c: &Cursor| if desc { e > c } else { e < c };
+    let (start, end) = match seek {
+        Seek::First => (0, limit.min(list.len())),
+        Seek::Last => (list.len().saturating_sub(limit), list.len()),
+        Seek::After(c) => {
+            let s = list.partition_point(|e| before(e, c) || e == c);
+            (s, (s + limit).min(list.len()))
+        }
+        Seek::From(c) => {
+            let s = list.partition_point(|e| before(e, c));
+            (s, (s + limit).min(list.len()))
+        }
+        Seek::Before(c) => {
+            let e = list.partition_point(|e| before(e, c));
+            (e.saturating_sub(limit), e)
+        }
+    };
+    let slice = &list[start..end];
+    if slice.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = slice.iter().map(|c| c.id).collect();
+    let mut f = Filter::default();
+    f.push(ids_cond(v.id_expr, &ids), []);
+    f.by_ids = true;
+    let by_ids = ViewSql { filter: &f, ..*v };
+    let mut rows = page(conn, &by_ids, &Seek::First, slice.len(), map)?;
+    let pos: std::collections::HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    rows.sort_by_key(|r| pos.get(&r.cursor.id).copied().unwrap_or(usize::MAX));
+    Ok(rows)
+}
+
+/// A page of the view: from the resolved match list when there is one,
+/// else by keyset over the sort index.
+pub(crate) fn page_for<T>(
+    conn: &Connection,
+    v: &ViewSql<'_>,
+    q: &Query,
+    seek: &Seek,
+    limit: usize,
+    map: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<Paged<T>>> {
+    match (&q.matches, q.text()) {
+        (Some(list), Some(_)) => page_of_matches(conn, v, list, seek, limit, map),
+        _ => page(conn, v, seek, limit, map),
+    }
+}
