@@ -160,7 +160,7 @@ fn hold_with_a_reason_then_release() {
     assert!(matches!(a.overlay, Some(Overlay::Menu(_))));
     // insufficient stock, address problem, risk review
     a.press("j j enter");
-    assert_eq!(row_status(&a, 2), "on hold: risk review", "{}", message(&a));
+    assert_eq!(row_status(&a, 2), "hold:risk", "{}", message(&a));
     assert!(message(&a).contains("risk review"));
     assert!(
         !a.message.as_ref().unwrap().error,
@@ -172,7 +172,7 @@ fn hold_with_a_reason_then_release() {
     a.press("a");
     a.press("H");
     a.press("4");
-    assert_eq!(row_status(&a, 2), "on hold: customer request", "{}", message(&a));
+    assert_eq!(row_status(&a, 2), "hold:cust", "{}", message(&a));
     a.press("R");
     assert_eq!(row_status(&a, 2), "approved", "{}", message(&a));
     assert!(message(&a).contains("released"));
@@ -405,11 +405,7 @@ fn status_chips_include_the_hold_queues_and_late_to_ship() {
     a.press("enter");
     let lv = a.list(Tab::Orders).unwrap();
     assert_eq!(lv.count.n, 18);
-    assert!(
-        lv.rows
-            .iter()
-            .all(|r| r.cells[7].text == "on hold: address problem")
-    );
+    assert!(lv.rows.iter().all(|r| r.cells[7].text == "hold:addr"));
     assert!(screen(&mut a, 120, 40).contains("status: on hold: address problem"));
     // Releasing one takes it out of the queue at once.
     a.press("R");

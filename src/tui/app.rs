@@ -364,6 +364,18 @@ impl App {
                 if was_chord {
                     return self.handle_key(ev);
                 }
+                // Esc then a quick key arrives as one Alt-key sequence
+                // (tmux's escape-time, slow links): unbound Alt-x is Esc, x.
+                if ev.modifiers.contains(crossterm::event::KeyModifiers::ALT) {
+                    let mut rest = ev;
+                    rest.modifiers.remove(crossterm::event::KeyModifiers::ALT);
+                    self.handle_key(KeyEvent::new(
+                        crossterm::event::KeyCode::Esc,
+                        crossterm::event::KeyModifiers::NONE,
+                    ));
+                    self.handle_key(rest);
+                    return true;
+                }
                 if stack.first().is_some_and(|c| c.takes_text())
                     && let Some(c) = key.text_char()
                 {
