@@ -185,6 +185,26 @@ fn enter_esc_keeps_the_cursor_and_tabs_keep_their_place() {
     assert_eq!(current(&a), before);
 }
 
+/// Esc followed at once by a key reaches us as Alt-key (tmux escape-time):
+/// unbound Alt-x is Esc then x.
+#[test]
+fn unbound_alt_key_is_esc_then_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let mut a = app(&path, 80, 24);
+    a.press("4");
+    a.press("enter");
+    assert!(a.detail(Tab::Tickets).is_some());
+    a.press("alt-j");
+    assert!(a.detail(Tab::Tickets).is_none());
+    assert_eq!(ids(&a)[a.list(a.tab).unwrap().cursor], current(&a));
+    assert_eq!(a.list(a.tab).unwrap().cursor, 1);
+    a.press("enter");
+    a.press("alt-q");
+    assert!(a.detail(Tab::Tickets).is_none());
+    assert!(a.quit);
+}
+
 #[test]
 fn selection_sort_palette_help_and_quit() {
     let dir = tempfile::tempdir().unwrap();

@@ -71,6 +71,24 @@ actions! {
     Cancel = "cancel", "cancel (in prompts and pickers)";
     DeleteBack = "delete_back", "delete the character before the cursor";
     ClearInput = "clear_input", "clear the prompt";
+    NextField = "next_field", "next field (in forms)";
+    PrevField = "prev_field", "previous field (in forms)";
+    ChoiceNext = "choice_next", "next choice of a list field (in forms)";
+    ChoicePrev = "choice_prev", "previous choice of a list field (in forms)";
+    OrderPay = "order_pay", "order: record the payment (reserves stock)";
+    OrderApprove = "order_approve", "order: approve (checks the address); the selection if any";
+    OrderHold = "order_hold", "order: put on hold, with a reason";
+    OrderRelease = "order_release", "order: release the hold";
+    OrderPick = "order_pick", "order: start picking; the selection if any";
+    OrderPack = "order_pack", "order: pack (parcel weight in grams)";
+    OrderShip = "order_ship", "order: ship (carrier and tracking number)";
+    OrderEvent = "order_event", "order: add a shipment tracking event";
+    OrderDeliver = "order_deliver", "order: mark delivered";
+    OrderComplete = "order_complete", "order: complete (return window passed)";
+    OrderCancel = "order_cancel", "order: cancel, with a reason (asks first)";
+    OrderAddress = "order_address", "order: change the shipping address";
+    OrderMerge = "order_merge", "order: merge into another order (asks first)";
+    OrderPrint = "order_print", "order: write pick list and packing slips; the selection if any";
 }
 
 #[cfg(test)]

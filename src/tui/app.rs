@@ -51,6 +51,8 @@ pub enum Effect {
     OpenDetail(Tab, i64),
     ReloadDetail(Tab),
     Export(Tab),
+    /// An order action (`tui::order_actions`): load, run a workflow, reload.
+    Order(Box<super::order_actions::Job>),
     /// Run a workflow, show its message, reload the page and detail.
     Workflow {
         label: String,
@@ -69,6 +71,7 @@ impl std::fmt::Debug for Effect {
             Effect::ReloadDetail(t) => write!(f, "ReloadDetail({t:?})"),
             Effect::Export(t) => write!(f, "Export({t:?})"),
             Effect::Workflow { label, .. } => write!(f, "Workflow({label})"),
+            Effect::Order(j) => write!(f, "Order({j:?})"),
         }
     }
 }
@@ -101,6 +104,10 @@ pub enum Overlay {
         prompt: String,
         effect: Box<Effect>,
     },
+    /// An order form (pack, ship, cancel, address, ...).
+    Form(Box<super::order_actions::OrderForm>),
+    /// The `a` action menu or the hold reasons (keys of `[picker]`).
+    Menu(Box<super::order_actions::OrderMenu>),
 }
 
 impl Overlay {
@@ -111,6 +118,8 @@ impl Overlay {
             Overlay::Prompt { .. } => Context::Prompt,
             Overlay::Picker { .. } => Context::Picker,
             Overlay::Confirm { .. } => Context::Confirm,
+            Overlay::Form(_) => Context::Form,
+            Overlay::Menu(_) => Context::Picker,
         }
     }
 }
@@ -355,6 +364,18 @@ impl App {
                 if was_chord {
                     return self.handle_key(ev);
                 }
+                // Esc then a quick key arrives as one Alt-key sequence
+                // (tmux's escape-time, slow links): unbound Alt-x is Esc, x.
+                if ev.modifiers.contains(crossterm::event::KeyModifiers::ALT) {
+                    let mut rest = ev;
+                    rest.modifiers.remove(crossterm::event::KeyModifiers::ALT);
+                    self.handle_key(KeyEvent::new(
+                        crossterm::event::KeyCode::Esc,
+                        crossterm::event::KeyModifiers::NONE,
+                    ));
+                    self.handle_key(rest);
+                    return true;
+                }
                 if stack.first().is_some_and(|c| c.takes_text())
                     && let Some(c) = key.text_char()
                 {
@@ -376,7 +397,7 @@ impl App {
             .filter(|c| !c.is_control())
             .collect();
         match &self.overlay {
-            Some(Overlay::Prompt { .. } | Overlay::Palette { .. }) => {
+            Some(Overlay::Prompt { .. } | Overlay::Palette { .. } | Overlay::Form(_)) => {
                 self.input_text(&line);
                 true
             }
@@ -385,12 +406,16 @@ impl App {
     }
 
     fn input_text(&mut self, s: &str) {
+        if matches!(self.overlay, Some(Overlay::Menu(_))) {
+            return super::order_actions::menu_typed(self, s);
+        }
         match &mut self.overlay {
             Some(Overlay::Prompt { input }) => input.push_str(s),
             Some(Overlay::Palette { input, selected }) => {
                 input.push_str(s);
                 *selected = 0;
             }
+            Some(Overlay::Form(f)) => f.form.type_text(s),
             _ => {}
         }
     }

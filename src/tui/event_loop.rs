@@ -39,10 +39,16 @@ where
 {
     let mut dirty = true;
     let mut last_poll = Instant::now();
+    // Test hook (docs/tui.md): panic after the first frame, to check that
+    // the panic hook restores the terminal before the message is printed.
+    let test_panic = std::env::var_os("SHOPDESK_TEST_PANIC").is_some_and(|v| v == "1");
     while !app.quit {
         if dirty {
             terminal.draw(|f| view::render(f, app)).map_err(io)?;
             dirty = false;
+            if test_panic {
+                panic!("SHOPDESK_TEST_PANIC=1: panicking after the first frame (test hook)");
+            }
         }
         let wait = if app.has_jobs() {
             Duration::from_millis(5)

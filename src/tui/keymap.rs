@@ -30,10 +30,11 @@ pub enum Context {
     Prompt,
     Picker,
     Confirm,
+    Form,
 }
 
 impl Context {
-    pub const ALL: [Context; 13] = [
+    pub const ALL: [Context; 14] = [
         Context::Global,
         Context::Table,
         Context::Detail,
@@ -47,6 +48,7 @@ impl Context {
         Context::Prompt,
         Context::Picker,
         Context::Confirm,
+        Context::Form,
     ];
 
     pub fn name(self) -> &'static str {
@@ -64,6 +66,7 @@ impl Context {
             Context::Prompt => "prompt",
             Context::Picker => "picker",
             Context::Confirm => "confirm",
+            Context::Form => "form",
         }
     }
 
@@ -75,13 +78,21 @@ impl Context {
     pub fn is_modal(self) -> bool {
         matches!(
             self,
-            Context::Help | Context::Palette | Context::Prompt | Context::Picker | Context::Confirm
+            Context::Help
+                | Context::Palette
+                | Context::Prompt
+                | Context::Picker
+                | Context::Confirm
+                | Context::Form
         )
     }
 
-    /// Typed characters go into a text field.
+    /// Typed characters go into a text field (or choose a menu entry by key).
     pub fn takes_text(self) -> bool {
-        matches!(self, Context::Palette | Context::Prompt)
+        matches!(
+            self,
+            Context::Palette | Context::Prompt | Context::Form | Context::Picker
+        )
     }
 
     fn is_screen(self) -> bool {

@@ -9,6 +9,7 @@ pub mod event_loop;
 pub mod export;
 pub mod fmt;
 pub mod keymap;
+pub mod order_actions;
 pub mod overlays;
 pub mod runtime;
 pub mod screens;

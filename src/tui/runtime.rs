@@ -50,6 +50,9 @@ impl App {
                         n,
                     });
                 }
+                if tab == Tab::Orders {
+                    super::order_actions::add_queue_chips(self, &mut chips)?;
+                }
                 let selected = chips.iter().position(|c| c.status == current).unwrap_or(0);
                 self.overlay = Some(Overlay::Picker { chips, selected });
             }
@@ -84,6 +87,7 @@ impl App {
                 }
             }
             Effect::Export(tab) => self.start_export(tab)?,
+            Effect::Order(job) => self.run_order(*job)?,
             Effect::Workflow { label, run } => {
                 match run(&mut self.session) {
                     Ok(msg) => self.say(msg),

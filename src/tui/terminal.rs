@@ -16,10 +16,17 @@ use ratatui::backend::CrosstermBackend;
 use crate::{Error, Result};
 
 static MOUSE: AtomicBool = AtomicBool::new(false);
+/// The terminal is in our modes. Restoring twice is not harmless: a second
+/// "leave alternate screen" moves the cursor back to where the first "enter"
+/// saved it (tmux, xterm), over the panic message just printed.
+static ACTIVE: AtomicBool = AtomicBool::new(false);
 static HOOK: std::sync::Once = std::sync::Once::new();
 
-/// Puts the terminal back; safe to call more than once.
+/// Puts the terminal back; only the first call after `Guard::enter` acts.
 pub fn restore() {
+    if !ACTIVE.swap(false, Ordering::SeqCst) {
+        return;
+    }
     let mut out = stdout();
     if MOUSE.swap(false, Ordering::SeqCst) {
         let _ = execute!(out, DisableMouseCapture);
@@ -48,7 +55,11 @@ impl Guard {
     pub fn enter(mouse: bool) -> Result<Guard> {
         install_panic_hook();
         let io = |e: std::io::Error| Error::input(format!("terminal: {e}"));
-        enable_raw_mode().map_err(io)?;
+        ACTIVE.store(true, Ordering::SeqCst);
+        if let Err(e) = enable_raw_mode() {
+            ACTIVE.store(false, Ordering::SeqCst);
+            return Err(io(e));
+        }
         let mut out = stdout();
         let entered = execute!(out, EnterAlternateScreen, EnableBracketedPaste, cursor::Hide);
         if let Err(e) = entered {

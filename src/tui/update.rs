@@ -35,6 +35,7 @@ pub fn update(app: &mut App, a: Action) -> Vec<Effect> {
             });
             vec![]
         }
+        a if super::order_actions::handles(app, a) => super::order_actions::update(app, a),
         _ if !app.tab.is_list() => vec![],
         _ if app.detail(app.tab).is_some() => detail(app, a),
         _ => list(app, a),
@@ -257,7 +258,15 @@ pub fn palette_matches(input: &str) -> Vec<Action> {
         .filter(|a| {
             !matches!(
                 a,
-                Action::Submit | Action::Cancel | Action::DeleteBack | Action::ClearInput | Action::Palette
+                Action::Submit
+                    | Action::Cancel
+                    | Action::DeleteBack
+                    | Action::ClearInput
+                    | Action::Palette
+                    | Action::NextField
+                    | Action::PrevField
+                    | Action::ChoiceNext
+                    | Action::ChoicePrev
             )
         })
         .filter(|a| q.is_empty() || a.name().contains(&q) || a.description().to_lowercase().contains(&q))
@@ -358,10 +367,12 @@ fn overlay(app: &mut App, a: Action) -> Vec<Effect> {
                 vec![]
             }
         },
+        Overlay::Form(f) => super::order_actions::form_key(app, f, a),
+        Overlay::Menu(m) => super::order_actions::menu_key(app, m, a),
         Overlay::Confirm { prompt, effect } => match a {
             Action::Submit => vec![*effect],
             Action::Cancel | Action::Back => {
-                app.say("cancelled");
+                app.say("answered no: nothing changed");
                 vec![]
             }
             _ => {

@@ -72,6 +72,17 @@ pub fn render(f: &mut Frame<'_>, app: &App) {
             );
             overlays::confirm(f, area, prompt, &keys, &app.theme)
         }
+        Some(Overlay::Form(o)) => {
+            let keys = super::order_actions::footer(app, &o.form);
+            overlays::form::render(f, area, &o.form, &keys, &app.theme)
+        }
+        Some(Overlay::Menu(m)) => overlays::menu::render(
+            f,
+            area,
+            &m.menu,
+            "the keys shown work without this menu too",
+            &app.theme,
+        ),
         Some(Overlay::Prompt { .. }) | None => {}
     }
 }
@@ -201,6 +212,10 @@ fn hints(app: &App) -> Vec<(Action, &'static str)> {
         Some(Overlay::Picker { .. }) => return vec![(Submit, "apply"), (Down, "next"), (Cancel, "close")],
         Some(Overlay::Help { .. }) => return vec![(Down, "scroll"), (Back, "close")],
         Some(Overlay::Confirm { .. }) => return vec![(Submit, "yes"), (Cancel, "no")],
+        Some(Overlay::Menu(_)) => return vec![(Submit, "choose"), (Down, "next"), (Cancel, "close")],
+        Some(Overlay::Form(_)) => {
+            return vec![(Submit, "accept"), (NextField, "next field"), (Cancel, "cancel")];
+        }
         None => {}
     }
     if !app.tab.is_list() {
@@ -214,6 +229,7 @@ fn hints(app: &App) -> Vec<(Action, &'static str)> {
     if app.detail(app.tab).is_some() {
         return vec![
             (Back, "back"),
+            (BulkActions, "actions"),
             (Down, "scroll"),
             (PageDown, "page"),
             (Refresh, "reload"),
@@ -222,6 +238,7 @@ fn hints(app: &App) -> Vec<(Action, &'static str)> {
     }
     vec![
         (Open, "open"),
+        (BulkActions, "actions"),
         (FilterText, "filter"),
         (FilterStatus, "status"),
         (SortNext, "sort"),
@@ -238,7 +255,11 @@ fn hint_line(f: &mut Frame<'_>, area: Rect, app: &App) {
     let stack = app.context_stack();
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1;
-    for (a, label) in hints(app) {
+    // The action menu is the Orders screen's (other screens are read-only).
+    let shown = hints(app)
+        .into_iter()
+        .filter(|(a, _)| *a != Action::BulkActions || app.tab == Tab::Orders);
+    for (a, label) in shown {
         let Some(k) = app.keymap.key_for(&stack, a) else {
             continue;
         };

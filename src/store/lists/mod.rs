@@ -8,6 +8,7 @@
 
 mod matches;
 pub mod merchants;
+pub mod order_queues;
 pub mod orders;
 pub mod products;
 pub mod tickets;

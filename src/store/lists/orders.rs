@@ -1,9 +1,8 @@
 //! The order pipeline.
 
-use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{COUNT_CAP, Filter, Paged, Query, Seek, SortKey};
+use super::{COUNT_CAP, Count, Filter, Paged, Query, Seek, SortKey};
 use crate::Result;
 
 pub const ENTITY: &str = "order";
@@ -85,7 +84,8 @@ fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 fn filter(q: &Query, for_ids: bool) -> Filter {
     let mut f = Filter::default();
     if let Some(s) = &q.status {
-        f.push("o.status = ?", [Value::Text(s.clone())]);
+        let (cond, params) = super::order_queues::status_cond(s);
+        f.push(cond, params);
         f.status = true;
     }
     if let Some(t) = q.text() {
@@ -130,6 +130,11 @@ pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<V
 
 /// The count and, for a selective text filter, the matching ids.
 pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
+    if let (None, Some(s)) = (q.text(), &q.status)
+        && let Some(n) = super::order_queues::count(conn, s)?
+    {
+        return Ok((Count { n, capped: false }, None));
+    }
     let f = filter(q, true);
     super::resolve(conn, ENTITY, q, &view(q, &f), "FROM orders o", COUNT_CAP)
 }

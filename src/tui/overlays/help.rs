@@ -22,6 +22,7 @@ fn contexts(app: &App) -> Vec<Context> {
         Context::Picker,
         Context::Help,
         Context::Confirm,
+        Context::Form,
     ]);
     v
 }

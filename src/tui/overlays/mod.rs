@@ -1,7 +1,9 @@
 //! Overlays drawn over the screen: help, palette, status picker, confirm.
 //! (The text filter prompt lives in the filter bar: `view::filter_bar`.)
 
+pub mod form;
 pub mod help;
+pub mod menu;
 pub mod palette;
 pub mod picker;
 

@@ -4,7 +4,7 @@ use crate::store::lists::Conn as Connection;
 use ratatui::text::Line;
 
 use super::doc::Doc;
-use super::{Tab, status_label};
+use super::{Tab, status_label, status_short};
 use crate::Result;
 use crate::domain::money::format_bp;
 use crate::store::lists::merchants::{self as store, Detail, Row};
@@ -16,7 +16,7 @@ use crate::tui::widgets::table::{Cell, Column, TableRow, Tone};
 pub const COLUMNS: &[Column] = &[
     Column::new("code", 6, 12),
     Column::new("name", 10, 40).grow(),
-    Column::new("status", 8, 13),
+    Column::new("status", 8, 13).keep(),
     Column::new("mode", 6, 8),
     Column::new("credit", 6, 6).right(),
     Column::new("review due", 11, 16),
@@ -50,7 +50,7 @@ fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
     vec![
         Cell::new(&r.code),
         Cell::new(&r.name),
-        Cell::new(status_label(Tab::Merchants, &r.status)).tone(status_tone(&r.status)),
+        Cell::new(status_short(Tab::Merchants, &r.status)).tone(status_tone(&r.status)),
         Cell::new(&r.cooperation_mode),
         Cell::new(r.credit_score.to_string()),
         review_due(r, fmt),

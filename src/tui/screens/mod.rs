@@ -225,10 +225,93 @@ impl DetailData {
 }
 
 /// A status word for people ("pending payment"), from the stored spelling.
+/// The status word in a list cell: the label, shortened where it is long so
+/// that the status column (the word that carries status without colour)
+/// fits at 80 columns. Filters and detail views use [`status_label`].
+pub fn status_short(tab: Tab, s: &str) -> String {
+    match (tab, s) {
+        (Tab::Orders, "pending_payment") => "pending pay".to_string(),
+        (Tab::Products, "pending_review") => "in review".to_string(),
+        (Tab::Tickets, "waiting_customer") => "wait customer".to_string(),
+        (Tab::Tickets, "waiting_merchant") => "wait merchant".to_string(),
+        _ => status_label(tab, s),
+    }
+}
+
+/// "hold:stock": an order on hold with its reason, short enough for the list.
+pub fn hold_short(reason: &str) -> String {
+    let r = match reason {
+        "insufficient_stock" => "stock",
+        "address_problem" => "addr",
+        "risk_review" => "risk",
+        "customer_request" => "cust",
+        other => other,
+    };
+    format!("hold:{r}")
+}
+
 pub fn status_label(tab: Tab, s: &str) -> String {
+    if tab == Tab::Orders
+        && let Some(l) = lists::order_queues::label(s)
+    {
+        return l;
+    }
     tab.statuses()
         .into_iter()
         .find(|(k, _)| *k == s)
         .map(|(_, l)| l.to_string())
         .unwrap_or_else(|| s.replace('_', " "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::lists::{Cursor, Key};
+    use crate::tui::widgets::table::{Cell, layout};
+    use crate::tui::widgets::text::width;
+
+    /// The status word is never cut at 80 columns, however long the free
+    /// text beside it.
+    #[test]
+    fn status_fits_at_80_columns_on_every_list() {
+        for tab in Tab::LISTS {
+            let cols = tab.columns();
+            let status = cols.iter().position(|c| c.title == "status").unwrap();
+            let mut labels: Vec<String> = tab.statuses().iter().map(|(k, _)| status_short(tab, k)).collect();
+            if tab == Tab::Orders {
+                for r in crate::domain::order::HoldReason::ALL {
+                    labels.push(hold_short(r.as_str()));
+                }
+            }
+            let rows: Vec<TableRow> = labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| TableRow {
+                    id: i as i64,
+                    cursor: Cursor {
+                        key: Key::Null,
+                        id: i as i64,
+                    },
+                    cells: (0..cols.len())
+                        .map(|c| {
+                            if c == status {
+                                Cell::new(l.clone())
+                            } else {
+                                Cell::new("长长的文字 long free text 长长的文字 long")
+                            }
+                        })
+                        .collect(),
+                })
+                .collect();
+            let longest = labels.iter().map(|l| width(l)).max().unwrap();
+            for w in [80u16, 120, 200] {
+                let widths = layout(cols, &rows, w);
+                assert!(
+                    widths[status] as usize >= longest,
+                    "{tab:?} at {w}: status {} < {longest}",
+                    widths[status]
+                );
+            }
+        }
+    }
 }

@@ -1,16 +1,14 @@
 //! Orders: the pipeline from payment to completion, with exceptions.
 //!
-//! Order actions (approve, pick, pack, ship, hold, ...) plug in here: bind a
-//! key in `[orders]` of keymaps/default.toml to a new `Action`, handle it in
-//! `app::update` by returning `Effect::Workflow` (optionally behind
-//! `Overlay::Confirm`) with a closure calling `ops::orders::*`; the runtime
-//! runs it, shows its message, and reloads the page and the open detail.
+//! The order actions (approve, pick, pack, ship, hold, ...) live in
+//! `tui::order_actions`: keys in `[orders]` of keymaps/default.toml, forms
+//! and menus as overlays, workflow calls as `Effect::Order` jobs.
 
 use crate::store::lists::Conn as Connection;
 use ratatui::text::Line;
 
 use super::doc::Doc;
-use super::{Tab, status_label};
+use super::{Tab, hold_short, status_label, status_short};
 use crate::Result;
 use crate::domain::order::{OrderStatus, is_late_to_ship};
 use crate::store::audit;
@@ -21,15 +19,15 @@ use crate::tui::theme::Theme;
 use crate::tui::widgets::table::{Cell, Column, TableRow, Tone};
 
 pub const COLUMNS: &[Column] = &[
-    Column::new("external id", 10, 22),
-    Column::new("chan", 4, 8),
+    Column::new("external id", 10, 22).keep(),
+    Column::new("chan", 4, 8).optional(),
     Column::new("placed", 14, 14),
-    Column::new("customer", 5, 12).grow(),
-    Column::new("merchant", 5, 10),
-    Column::new("qty", 3, 5).right(),
+    Column::new("customer", 6, 12).grow().short("cust"),
+    Column::new("merchant", 6, 10).short("mrch"),
+    Column::new("qty", 3, 5).right().optional(),
     Column::new("total", 9, 12).right(),
-    Column::new("status", 9, 26),
-    Column::new("ship by", 7, 13),
+    Column::new("status", 9, 26).keep(),
+    Column::new("ship by", 9, 13),
 ];
 
 fn late(r: &Row, fmt: &Fmt) -> bool {
@@ -55,9 +53,9 @@ fn ship_by_cell(r: &Row, fmt: &Fmt) -> Cell {
 }
 
 fn status_cell(r: &Row) -> Cell {
-    let label = status_label(Tab::Orders, &r.status);
+    let label = status_short(Tab::Orders, &r.status);
     match (&r.hold_reason, r.status.as_str()) {
-        (Some(h), _) => Cell::new(format!("{label}: {}", h.replace('_', " "))).tone(Tone::Warn),
+        (Some(h), _) => Cell::new(hold_short(h)).tone(Tone::Warn),
         (None, "cancelled" | "merged") => Cell::new(label).tone(Tone::Dim),
         (None, "completed" | "delivered") => Cell::new(label).tone(Tone::Good),
         _ => Cell::new(label),

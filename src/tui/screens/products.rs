@@ -4,7 +4,7 @@ use crate::store::lists::Conn as Connection;
 use ratatui::text::Line;
 
 use super::doc::Doc;
-use super::{Tab, status_label};
+use super::{Tab, status_label, status_short};
 use crate::Result;
 use crate::domain::product::{available, is_low_stock};
 use crate::store::lists::products::{self as store, Detail, Row};
@@ -14,15 +14,15 @@ use crate::tui::theme::Theme;
 use crate::tui::widgets::table::{Cell, Column, TableRow, Tone};
 
 pub const COLUMNS: &[Column] = &[
-    Column::new("sku", 9, 16),
+    Column::new("sku", 9, 16).keep(),
     Column::new("title", 12, 40).grow(),
     Column::new("merchant", 6, 14),
-    Column::new("category", 6, 22),
+    Column::new("category", 6, 22).optional(),
     Column::new("price", 9, 12).right(),
-    Column::new("have", 4, 7).right(),
-    Column::new("rsvd", 4, 6).right(),
+    Column::new("have", 4, 7).right().optional(),
+    Column::new("rsvd", 4, 6).right().optional(),
     Column::new("avail", 5, 6).right(),
-    Column::new("status", 8, 14),
+    Column::new("status", 8, 14).keep(),
     Column::new("low", 3, 3),
 ];
 
@@ -47,7 +47,7 @@ fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
         Cell::new(r.on_hand.to_string()),
         Cell::new(r.reserved.to_string()),
         Cell::new(avail.to_string()).tone(if low { Tone::Warn } else { Tone::Normal }),
-        Cell::new(status_label(Tab::Products, &r.status)).tone(status_tone(&r.status)),
+        Cell::new(status_short(Tab::Products, &r.status)).tone(status_tone(&r.status)),
         if low {
             Cell::new("LOW").tone(Tone::Warn)
         } else {

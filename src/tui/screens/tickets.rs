@@ -4,7 +4,7 @@ use crate::store::lists::Conn as Connection;
 use ratatui::text::Line;
 
 use super::doc::Doc;
-use super::{Tab, status_label};
+use super::{Tab, status_label, status_short};
 use crate::Result;
 use crate::domain::ticket::{TicketStatus, is_open, sla_paused};
 use crate::store::lists::orders::Detail as OrderDetail;
@@ -15,14 +15,14 @@ use crate::tui::theme::Theme;
 use crate::tui::widgets::table::{Cell, Column, TableRow, Tone};
 
 pub const COLUMNS: &[Column] = &[
-    Column::new("id", 4, 8).right(),
+    Column::new("id", 4, 9).right().keep(),
     Column::new("kind", 7, 11),
-    Column::new("status", 9, 20),
-    Column::new("order", 8, 20),
-    Column::new("assignee", 5, 10),
+    Column::new("status", 9, 20).keep(),
+    Column::new("order", 8, 20).optional(),
+    Column::new("assignee", 5, 10).short("who"),
     Column::new("prio", 6, 6),
     Column::new("SLA", 9, 14),
-    Column::new("opened", 14, 14),
+    Column::new("opened", 14, 14).optional(),
     Column::new("subject", 8, 40).grow(),
 ];
 
@@ -70,7 +70,7 @@ fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
     vec![
         Cell::new(format!("#{}", r.id)),
         Cell::new(r.kind.replace('_', " ")),
-        Cell::new(status_label(Tab::Tickets, &r.status)),
+        Cell::new(status_short(Tab::Tickets, &r.status)),
         Cell::new(r.order_external_id.as_deref().unwrap_or("—")),
         Cell::new(r.assignee.as_deref().unwrap_or("—")),
         priority_cell(&r.priority),

@@ -22,8 +22,17 @@ pub struct Column {
     pub max: u16,
     /// Right-aligned (money, counts).
     pub right: bool,
-    /// Takes the spare width.
+    /// Free text that takes the spare width (up to its content) and is the
+    /// first to shrink when space is short.
     pub grow: bool,
+    /// Carries meaning without colour (status): shrunk last, after every
+    /// other column is at its minimum.
+    pub keep: bool,
+    /// Dropped when the row does not fit even with free text at its minimum
+    /// (the information is elsewhere, e.g. the channel in the external id).
+    pub optional: bool,
+    /// Header used when the column is narrower than `title`.
+    pub short: Option<&'static str>,
 }
 
 impl Column {
@@ -34,6 +43,32 @@ impl Column {
             max,
             right: false,
             grow: false,
+            keep: false,
+            optional: false,
+            short: None,
+        }
+    }
+
+    pub const fn keep(mut self) -> Column {
+        self.keep = true;
+        self
+    }
+
+    pub const fn optional(mut self) -> Column {
+        self.optional = true;
+        self
+    }
+
+    pub const fn short(mut self, title: &'static str) -> Column {
+        self.short = Some(title);
+        self
+    }
+
+    /// The header for a column `w` wide.
+    pub fn header(&self, w: u16) -> &'static str {
+        match self.short {
+            Some(s) if width(self.title) > w as usize => s,
+            _ => self.title,
         }
     }
 
@@ -162,11 +197,15 @@ impl ListView {
     }
 }
 
-/// Column widths for `area_width`: content width clamped to [min, max],
-/// shrunk to fit, spare width to the growing column. Columns that still do
-/// not fit are dropped from the right (width 0).
+/// Column widths for `area_width`: content width clamped to [min, max];
+/// when that is too wide, in order: free-text (`grow`) columns shrink to
+/// their minimum, `optional` columns are dropped (rightmost first), other
+/// columns shrink (the one with most room first), `keep` columns (status)
+/// shrink, and finally columns are dropped from the right (width 0).
+/// Spare width goes to the growing column up to its content width, then
+/// to columns cut below their content.
 pub fn layout(cols: &[Column], rows: &[TableRow], area_width: u16) -> Vec<u16> {
-    let mut w: Vec<u16> = cols
+    let content: Vec<u16> = cols
         .iter()
         .enumerate()
         .map(|(i, c)| {
@@ -177,24 +216,40 @@ pub fn layout(cols: &[Column], rows: &[TableRow], area_width: u16) -> Vec<u16> {
                 .max()
                 .unwrap_or(0)
                 .max(width(c.title));
-            (content.min(u16::MAX as usize) as u16).clamp(c.min, c.max.max(c.min))
+            content.min(u16::MAX as usize) as u16
         })
+        .collect();
+    let mut w: Vec<u16> = cols
+        .iter()
+        .zip(&content)
+        .map(|(c, n)| (*n).clamp(c.min, c.max.max(c.min)))
         .collect();
     let avail = area_width.saturating_sub(MARK_WIDTH);
     let total = |w: &[u16]| -> u16 {
         let shown = w.iter().filter(|x| **x > 0).count() as u16;
         w.iter().sum::<u16>() + shown.saturating_sub(1)
     };
+    // Shrink the columns `pick` allows, the one with most room first.
+    let shrink = |w: &mut Vec<u16>, pick: &dyn Fn(&Column) -> bool| {
+        while total(w) > avail {
+            let best = (0..w.len())
+                .filter(|&i| w[i] > cols[i].min && pick(&cols[i]))
+                .max_by_key(|&i| w[i] - cols[i].min);
+            match best {
+                Some(i) => w[i] -= 1,
+                None => break,
+            }
+        }
+    };
+    shrink(&mut w, &|c| c.grow);
     while total(&w) > avail {
-        // Shrink the column with the most room above its minimum.
-        let best = (0..w.len())
-            .filter(|&i| w[i] > cols[i].min)
-            .max_by_key(|&i| w[i] - cols[i].min);
-        match best {
-            Some(i) => w[i] -= 1,
+        match (0..w.len()).rev().find(|&i| cols[i].optional && w[i] > 0) {
+            Some(i) => w[i] = 0,
             None => break,
         }
     }
+    shrink(&mut w, &|c| !c.keep);
+    shrink(&mut w, &|_| true);
     while total(&w) > avail {
         match w.iter().rposition(|x| *x > 0) {
             Some(i) if i > 0 => w[i] = 0,
@@ -210,7 +265,18 @@ pub fn layout(cols: &[Column], rows: &[TableRow], area_width: u16) -> Vec<u16> {
         && let Some(i) = cols.iter().position(|c| c.grow)
         && w[i] > 0
     {
-        w[i] += avail - t;
+        let want = content[i].max(cols[i].max).max(w[i]);
+        w[i] += (avail - t).min(want - w[i]);
+    }
+    // What is left goes to columns cut below their content (by `max`).
+    for i in 0..w.len() {
+        let t = total(&w);
+        if t >= avail {
+            break;
+        }
+        if w[i] > 0 && w[i] < content[i] {
+            w[i] += (avail - t).min(content[i] - w[i]);
+        }
     }
     w
 }
@@ -241,7 +307,10 @@ pub fn render(
             header.push(Span::styled(" ", theme.header));
         }
         first = false;
-        header.push(Span::styled(fit(c.title, *w as usize, c.right), theme.header));
+        header.push(Span::styled(
+            fit(c.header(*w), *w as usize, c.right),
+            theme.header,
+        ));
     }
     lines.push(Line::from(header));
     if view.rows.is_empty() {
