@@ -16,8 +16,8 @@ use crate::Result;
 
 /// Appends audit rows for a bulk import inside its transaction: the same
 /// rows and hash chain as `audit::append`, but the chain head is read once
-/// and kept in memory and rows are written in multi-row batches, so a row
-/// costs one SHA-256 and a share of one INSERT. Call `finish` before commit.
+/// and kept in memory and the INSERT stays prepared, so a row costs one
+/// SHA-256 and one INSERT. Call `finish` before commit.
 pub struct AuditBatch {
     next_id: i64,
     prev: String,
@@ -44,7 +44,7 @@ impl AuditBatch {
             prev,
             actor: actor.to_string(),
             at: at.to_string(),
-            rows: Batch::new(
+            rows: Batch::single_rows(
                 "INSERT INTO audit_log (id, at, actor, entity, entity_id, action, before_json, after_json,
                     prev_hash, hash) VALUES ",
                 10,

@@ -60,12 +60,12 @@ impl OrderWriter {
                     shipped_at, delivered_at, promised_at, ship_by_at, created_at, updated_at) VALUES ",
                 27,
             ),
-            lines: Batch::new(
+            lines: Batch::single_rows(
                 "INSERT INTO order_lines (order_id, line_no, product_id, merchant_id, qty, unit_price_minor,
                     shipping_minor, reserved_qty) VALUES ",
                 8,
             ),
-            customers: Batch::new(
+            customers: Batch::single_rows(
                 "INSERT INTO customers (id, external_ref, name, phone, address, city, created_at) VALUES ",
                 7,
             ),
