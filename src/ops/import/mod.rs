@@ -263,16 +263,24 @@ pub fn import(s: &mut Session, kind: Kind, file: &Path, opts: &Options) -> Resul
         now_stamp: clock::stamp(now),
         actor: s.actor.login.clone(),
     };
-    store::import::tune_for_bulk(&s.conn)?;
-    let tx = store::write_tx(&mut s.conn)?;
+    let tuned = store::import::tune_for_bulk(&s.conn)?;
+    let result = run(&mut s.conn, kind, &ctx, started);
+    store::import::end_bulk(&s.conn, tuned)?;
+    result
+}
+
+/// The transaction: read, check, write, then commit (or roll back).
+fn run(conn: &mut Connection, kind: Kind, ctx: &Ctx<'_>, started: Instant) -> Result<Report> {
+    let (file, opts) = (ctx.file, ctx.opts);
+    let tx = store::write_tx(conn)?;
     let mut out = Outcome::default();
     out.report.kind = kind.as_str();
     out.report.file = ctx.name.clone();
     out.report.dry_run = opts.dry_run;
     match kind {
-        Kind::Orders => orders::run(&tx, &ctx, &mut out)?,
-        Kind::Merchants => catalog::merchants(&tx, &ctx, &mut out)?,
-        Kind::Products => catalog::products(&tx, &ctx, &mut out)?,
+        Kind::Orders => orders::run(&tx, ctx, &mut out)?,
+        Kind::Merchants => catalog::merchants(&tx, ctx, &mut out)?,
+        Kind::Products => catalog::products(&tx, ctx, &mut out)?,
     }
     if !out.problems.is_empty() && !opts.skip_invalid {
         // Dropping the transaction rolls back whatever was begun.

@@ -116,9 +116,17 @@ pub fn product_by_sku(conn: &Connection, merchant_id: i64, sku: &str) -> Result<
         .optional()?)
 }
 
-/// Makes imports faster for this connection: a larger page cache (the
-/// indexes of a big import stay in memory). Affects only this connection.
-pub fn tune_for_bulk(conn: &Connection) -> Result<()> {
+/// What `tune_for_bulk` changed, for `end_bulk` to put back.
+#[derive(Debug, Clone, Copy)]
+pub struct Tuned {
+    cache_size: i64,
+}
+
+/// Makes imports faster on this connection until `end_bulk`: a larger page
+/// cache (the indexes of a big import stay in memory), temp data in memory,
+/// room for every statement an import keeps prepared, and stable plans.
+pub fn tune_for_bulk(conn: &Connection) -> Result<Tuned> {
+    let cache_size: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
     // Every statement an import runs stays prepared (the default 16 is too few).
     conn.set_prepared_statement_cache_capacity(64);
     // rusqlite clears a cached statement's bindings when it is returned, and
@@ -127,6 +135,16 @@ pub fn tune_for_bulk(conn: &Connection) -> Result<()> {
     // that was a quarter of an import's time. A stable plan costs nothing here.
     conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     conn.execute_batch("PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;")?;
+    Ok(Tuned { cache_size })
+}
+
+/// Gives the connection its page cache back (a long-lived TUI session must
+/// not keep an import's 256 MB).
+pub fn end_bulk(conn: &Connection, t: Tuned) -> Result<()> {
+    conn.execute_batch(&format!(
+        "PRAGMA cache_size = {}; PRAGMA shrink_memory;",
+        t.cache_size
+    ))?;
     Ok(())
 }
 
