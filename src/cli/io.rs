@@ -148,7 +148,13 @@ pub fn export(db: &Path, a: ExportArgs) -> Result<()> {
     match a.output {
         None => {
             let stdout = std::io::stdout();
-            export::export(&s, what, &opts, std::io::BufWriter::new(stdout.lock()))?;
+            match export::export(&s, what, &opts, std::io::BufWriter::new(stdout.lock())) {
+                // The reader stopped early (`| head`): not a failure.
+                Err(Error::Input(m)) if m == crate::io::export::OUTPUT_CLOSED => {}
+                r => {
+                    r?;
+                }
+            }
         }
         Some(path) => {
             // Written beside the target and renamed at the end, so a failed

@@ -226,6 +226,25 @@ pub struct Sink<W: Write> {
     rows: u64,
 }
 
+/// The message of the error an export stops with when its reader went away
+/// (`shopdesk export orders | head`): the caller treats it as success.
+pub const OUTPUT_CLOSED: &str = "the export's output was closed";
+
+fn io_err(e: std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Error::input(OUTPUT_CLOSED)
+    } else {
+        write_err(e)
+    }
+}
+
+fn csv_err(e: csv::Error) -> Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io_err(io),
+        other => write_err(format!("{other:?}")),
+    }
+}
+
 fn write_err(e: impl std::fmt::Display) -> Error {
     Error::input(format!("cannot write the export: {e}"))
 }
@@ -242,12 +261,12 @@ impl<W: Write> Sink<W> {
         match format {
             Format::Csv => {
                 let mut w = csv::Writer::from_writer(out);
-                w.write_record(columns).map_err(write_err)?;
+                w.write_record(columns).map_err(csv_err)?;
                 sink.csv = Some(w);
             }
             Format::Json => {
                 let mut out = out;
-                out.write_all(b"[").map_err(write_err)?;
+                out.write_all(b"[").map_err(io_err)?;
                 sink.json = Some(out);
             }
         }
@@ -263,9 +282,9 @@ impl<W: Write> Sink<W> {
                     Value::Money(m) => w.write_field(Money(*m).to_string()),
                     Value::Null => w.write_field(""),
                 }
-                .map_err(write_err)?;
+                .map_err(csv_err)?;
             }
-            w.write_record(None::<&[u8]>).map_err(write_err)?;
+            w.write_record(None::<&[u8]>).map_err(csv_err)?;
         }
         if let Some(w) = &mut self.json {
             let mut obj = String::with_capacity(256);
@@ -289,7 +308,7 @@ impl<W: Write> Sink<W> {
                 }
             }
             obj.push('}');
-            w.write_all(obj.as_bytes()).map_err(write_err)?;
+            w.write_all(obj.as_bytes()).map_err(io_err)?;
         }
         self.rows += 1;
         Ok(())
@@ -297,12 +316,12 @@ impl<W: Write> Sink<W> {
 
     pub fn finish(mut self) -> Result<u64> {
         if let Some(mut w) = self.csv.take() {
-            w.flush().map_err(write_err)?;
+            w.flush().map_err(io_err)?;
         }
         if let Some(mut w) = self.json.take() {
             w.write_all(if self.rows == 0 { b"]\n" } else { b"\n]\n" })
-                .map_err(write_err)?;
-            w.flush().map_err(write_err)?;
+                .map_err(io_err)?;
+            w.flush().map_err(io_err)?;
         }
         Ok(self.rows)
     }
