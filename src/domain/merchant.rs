@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::{Refusal, text_enum};
+use super::{Refusal, step, text_enum};
 
 text_enum! {
     /// Where a merchant is in onboarding and cooperation.
@@ -90,15 +90,9 @@ fn transition(from: MerchantStatus, action: &MerchantAction) -> Option<MerchantS
 /// Document and deposit preconditions are checked separately
 /// ([`approval_blockers`], [`activation_blockers`]).
 pub fn next(from: MerchantStatus, action: &MerchantAction) -> Result<MerchantStatus, Refusal> {
-    let Some(to) = transition(from, action) else {
-        return Err(Refusal::wrong_state(
-            action.name(),
-            "merchant",
-            from,
-            &MerchantStatus::ALL,
-            |s| transition(s, action).is_some(),
-        ));
-    };
+    let to = step(action.name(), "merchant", from, &MerchantStatus::ALL, |s| {
+        transition(s, action)
+    })?;
     if let Some(text) = action.required_text()
         && text.trim().is_empty()
     {

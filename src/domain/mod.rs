@@ -141,6 +141,20 @@ macro_rules! text_enum {
 }
 pub(crate) use text_enum;
 
+/// One step of a state machine whose `transition` depends on nothing but the
+/// state: where it leads from `from`, or the [`Refusal::wrong_state`] naming
+/// the states of `states` it would be allowed from.
+pub(crate) fn step<S: Copy + fmt::Display>(
+    action: &str,
+    thing: &str,
+    from: S,
+    states: &[S],
+    transition: impl Fn(S) -> Option<S>,
+) -> Result<S, Refusal> {
+    transition(from)
+        .ok_or_else(|| Refusal::wrong_state(action, thing, from, states, |s| transition(s).is_some()))
+}
+
 /// Checks every state machine's tests share: each compares `next` with a
 /// table of the allowed `(from, action name, to)` rows written out by hand.
 #[cfg(test)]

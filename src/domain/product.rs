@@ -1,7 +1,7 @@
 //! Product listing (SPEC 4.2): the listing state machine, the review
 //! checklist, stock arithmetic and ABC classes.
 
-use super::{Refusal, text_enum};
+use super::{Refusal, step, text_enum};
 
 text_enum! {
     pub enum ProductStatus ("product status") {
@@ -75,15 +75,9 @@ fn transition(from: ProductStatus, action: &ProductAction) -> Option<ProductStat
 /// The state `action` leads to from `from`, or a refusal naming both. The
 /// listing checklist is separate ([`listing_blockers`]).
 pub fn next(from: ProductStatus, action: &ProductAction) -> Result<ProductStatus, Refusal> {
-    let Some(to) = transition(from, action) else {
-        return Err(Refusal::wrong_state(
-            action.name(),
-            "product",
-            from,
-            &ProductStatus::ALL,
-            |s| transition(s, action).is_some(),
-        ));
-    };
+    let to = step(action.name(), "product", from, &ProductStatus::ALL, |s| {
+        transition(s, action)
+    })?;
     if let ProductAction::Reject { reason } = action
         && reason.trim().is_empty()
     {

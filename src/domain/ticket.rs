@@ -4,7 +4,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::money::Money;
-use super::{Refusal, text_enum};
+use super::{Refusal, step, text_enum};
 
 text_enum! {
     pub enum TicketKind ("ticket kind") {
@@ -122,15 +122,9 @@ fn transition(from: TicketStatus, action: &TicketAction) -> Option<TicketStatus>
 /// The state `action` leads to from `from`, or a refusal naming both. The
 /// reopen window and refund limits are separate checks.
 pub fn next(from: TicketStatus, action: &TicketAction) -> Result<TicketStatus, Refusal> {
-    let Some(to) = transition(from, action) else {
-        return Err(Refusal::wrong_state(
-            action.name(),
-            "ticket",
-            from,
-            &TicketStatus::ALL,
-            |s| transition(s, action).is_some(),
-        ));
-    };
+    let to = step(action.name(), "ticket", from, &TicketStatus::ALL, |s| {
+        transition(s, action)
+    })?;
     if let TicketAction::Reject { reason } = action
         && reason.trim().is_empty()
     {
