@@ -3,8 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::Refusal;
-use super::money::{or_list, text_enum};
+use super::{Refusal, step, text_enum};
 
 text_enum! {
     /// Where a merchant is in onboarding and cooperation.
@@ -91,25 +90,13 @@ fn transition(from: MerchantStatus, action: &MerchantAction) -> Option<MerchantS
 /// Document and deposit preconditions are checked separately
 /// ([`approval_blockers`], [`activation_blockers`]).
 pub fn next(from: MerchantStatus, action: &MerchantAction) -> Result<MerchantStatus, Refusal> {
-    let Some(to) = transition(from, action) else {
-        let needs: Vec<&str> = MerchantStatus::ALL
-            .iter()
-            .filter(|s| transition(**s, action).is_some())
-            .map(|s| s.as_str())
-            .collect();
-        return Err(Refusal::new(format!(
-            "cannot {name} merchant: it is {from} ({name} needs {})",
-            or_list(&needs),
-            name = action.name()
-        )));
-    };
+    let to = step(action.name(), "merchant", from, &MerchantStatus::ALL, |s| {
+        transition(s, action)
+    })?;
     if let Some(text) = action.required_text()
         && text.trim().is_empty()
     {
-        return Err(Refusal::new(format!(
-            "cannot {} merchant: a reason is required",
-            action.name()
-        )));
+        return Err(Refusal::cannot(action.name(), "merchant", "a reason is required"));
     }
     Ok(to)
 }
@@ -279,6 +266,7 @@ pub fn credit_score(inputs: &CreditInputs) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::machine_tests::{every_pair_matches, walk_stays_in_table};
     use MerchantStatus as S;
     use proptest::prelude::*;
 
@@ -311,26 +299,15 @@ mod tests {
         ]
     }
 
-    fn allowed(from: MerchantStatus, name: &str) -> Option<MerchantStatus> {
-        ALLOWED
-            .iter()
-            .find(|(f, n, _)| *f == from && *n == name)
-            .map(|(_, _, to)| *to)
-    }
-
     #[test]
     fn every_state_and_action_matches_the_table() {
-        for from in MerchantStatus::ALL {
-            for action in samples() {
-                match (next(from, &action), allowed(from, action.name())) {
-                    (Ok(to), Some(expected)) => assert_eq!(to, expected, "{from} {}", action.name()),
-                    (Err(e), None) => {
-                        assert!(e.0.contains(from.as_str()) && e.0.contains(action.name()), "{e}");
-                    }
-                    (got, want) => panic!("{from} {}: got {got:?}, table says {want:?}", action.name()),
-                }
-            }
-        }
+        every_pair_matches(
+            ALLOWED,
+            &MerchantStatus::ALL,
+            &samples(),
+            MerchantAction::name,
+            next,
+        );
     }
 
     #[test]
@@ -481,24 +458,9 @@ mod tests {
     proptest! {
         #[test]
         fn random_walks_stay_in_the_table(actions in prop::collection::vec(action_strategy(), 0..200)) {
-            let mut state = S::Submitted;
-            for action in &actions {
-                let result = next(state, action);
-                let text_ok = action.required_text().is_none_or(|t| !t.trim().is_empty());
-                if state.is_final() {
-                    prop_assert!(result.is_err());
-                }
-                match (result, allowed(state, action.name())) {
-                    (Ok(to), Some(expected)) => {
-                        prop_assert!(text_ok);
-                        prop_assert_eq!(to, expected);
-                        state = to;
-                    }
-                    (Ok(to), None) => prop_assert!(false, "{} --{}--> {} is not in the table", state, action.name(), to),
-                    (Err(_), Some(_)) => prop_assert!(!text_ok, "{} refused {}", state, action.name()),
-                    (Err(_), None) => {}
-                }
-            }
+            walk_stays_in_table(ALLOWED, S::Submitted, &actions, MerchantAction::name, next, S::is_final, |a| {
+                a.required_text().is_none_or(|t| !t.trim().is_empty())
+            })?;
         }
     }
 }

@@ -1,8 +1,5 @@
 //! Money in integer minor units (fen/cents, two decimals) and basis-point rates.
 //! Never floating point: parsing and rounding are exact integer arithmetic.
-//!
-//! This file also holds two small helpers shared by the domain enums
-//! (`text_enum!` and `or_list`), so every status type spells itself the same way.
 
 use std::fmt;
 
@@ -239,90 +236,6 @@ pub fn format_bp(bp: i64) -> String {
     }
 }
 
-/// "a", "a or b", "a, b or c": for refusals that list what would have worked.
-pub(crate) fn or_list(items: &[&str]) -> String {
-    match items {
-        [] => "nothing".to_string(),
-        [one] => (*one).to_string(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
-    }
-}
-
-/// Defines a fieldless enum stored as text, with `ALL`, `as_str` (the exact
-/// database/CLI spelling), `label` (words for people), `Display` = `as_str`,
-/// `FromStr` (also accepting "Pending-Payment" style input; refusing unknown
-/// text with the accepted list), and serde as the same text.
-macro_rules! text_enum {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident ($what:literal) {
-            $( $(#[$vmeta:meta])* $variant:ident = $text:literal, $label:literal; )+
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant, )+
-        }
-
-        impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: [Self; [$($text),+].len()] = [$(Self::$variant),+];
-
-            /// The stored spelling (matches schema.sql).
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $text,)+
-                }
-            }
-
-            /// Words for people.
-            pub fn label(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $label,)+
-                }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = $crate::domain::Refusal;
-
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                let key = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
-                Self::ALL.iter().copied().find(|v| v.as_str() == key).ok_or_else(|| {
-                    let names: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
-                    $crate::domain::Refusal::new(format!(
-                        "unknown {} \"{}\" (expected one of: {})",
-                        $what,
-                        s.trim(),
-                        names.join(", ")
-                    ))
-                })
-            }
-        }
-
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                s.parse().map_err(serde::de::Error::custom)
-            }
-        }
-    };
-}
-pub(crate) use text_enum;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -444,14 +357,6 @@ mod tests {
         assert_eq!(format_bp(500), "5%");
         assert_eq!(format_bp(525), "5.25%");
         assert_eq!(format_bp(5), "0.05%");
-    }
-
-    #[test]
-    fn or_list_reads_naturally() {
-        assert_eq!(or_list(&[]), "nothing");
-        assert_eq!(or_list(&["a"]), "a");
-        assert_eq!(or_list(&["a", "b"]), "a or b");
-        assert_eq!(or_list(&["a", "b", "c"]), "a, b or c");
     }
 
     proptest! {

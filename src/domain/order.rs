@@ -3,8 +3,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::Refusal;
-use super::money::{or_list, text_enum};
+use super::{Refusal, text_enum};
 
 text_enum! {
     pub enum OrderStatus ("order status") {
@@ -153,23 +152,23 @@ pub fn next(
     let Some(to) = transition(from, held_from, action) else {
         if from == OrderStatus::OnHold && *action == OrderAction::Release {
             let was = held_from.map_or("nothing".to_string(), |h| h.to_string());
-            return Err(Refusal::new(format!(
-                "cannot release order: it is on_hold but the state to return to is {was}"
-            )));
+            return Err(Refusal::cannot(
+                name,
+                "order",
+                format!("it is on_hold but the state to return to is {was}"),
+            ));
         }
         // Any holdable state as the dummy `held_from`, so `release` lists on_hold.
-        let needs: Vec<&str> = OrderStatus::ALL
-            .iter()
-            .filter(|s| transition(**s, Some(OrderStatus::Paid), action).is_some())
-            .map(|s| s.as_str())
-            .collect();
-        return Err(Refusal::new(format!(
-            "cannot {name} order: it is {from} ({name} needs {})",
-            or_list(&needs)
-        )));
+        return Err(Refusal::wrong_state(
+            name,
+            "order",
+            from,
+            &OrderStatus::ALL,
+            |s| transition(s, Some(OrderStatus::Paid), action).is_some(),
+        ));
     };
     if let Some(problem) = action.argument_problem() {
-        return Err(Refusal::new(format!("cannot {name} order: {problem}")));
+        return Err(Refusal::cannot(name, "order", problem));
     }
     Ok(to)
 }

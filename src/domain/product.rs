@@ -1,8 +1,7 @@
 //! Product listing (SPEC 4.2): the listing state machine, the review
 //! checklist, stock arithmetic and ABC classes.
 
-use super::Refusal;
-use super::money::{or_list, text_enum};
+use super::{Refusal, step, text_enum};
 
 text_enum! {
     pub enum ProductStatus ("product status") {
@@ -76,22 +75,13 @@ fn transition(from: ProductStatus, action: &ProductAction) -> Option<ProductStat
 /// The state `action` leads to from `from`, or a refusal naming both. The
 /// listing checklist is separate ([`listing_blockers`]).
 pub fn next(from: ProductStatus, action: &ProductAction) -> Result<ProductStatus, Refusal> {
-    let Some(to) = transition(from, action) else {
-        let needs: Vec<&str> = ProductStatus::ALL
-            .iter()
-            .filter(|s| transition(**s, action).is_some())
-            .map(|s| s.as_str())
-            .collect();
-        return Err(Refusal::new(format!(
-            "cannot {name} product: it is {from} ({name} needs {})",
-            or_list(&needs),
-            name = action.name()
-        )));
-    };
+    let to = step(action.name(), "product", from, &ProductStatus::ALL, |s| {
+        transition(s, action)
+    })?;
     if let ProductAction::Reject { reason } = action
         && reason.trim().is_empty()
     {
-        return Err(Refusal::new("cannot reject product: a reason is required"));
+        return Err(Refusal::cannot("reject", "product", "a reason is required"));
     }
     Ok(to)
 }
@@ -174,6 +164,7 @@ pub fn abc_classes(revenues: &[(i64, i64)]) -> Vec<(i64, char)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::machine_tests::{every_pair_matches, walk_stays_in_table};
     use ProductStatus as S;
     use proptest::prelude::*;
 
@@ -185,13 +176,6 @@ mod tests {
         (S::Listed, "delist", S::Delisted),
         (S::Delisted, "relist", S::PendingReview),
     ];
-
-    fn allowed(from: ProductStatus, name: &str) -> Option<ProductStatus> {
-        ALLOWED
-            .iter()
-            .find(|(f, n, _)| *f == from && *n == name)
-            .map(|(_, _, to)| *to)
-    }
 
     fn samples() -> Vec<ProductAction> {
         vec![
@@ -210,17 +194,13 @@ mod tests {
 
     #[test]
     fn every_state_and_action_matches_the_table() {
-        for from in ProductStatus::ALL {
-            for action in samples() {
-                match (next(from, &action), allowed(from, action.name())) {
-                    (Ok(to), Some(expected)) => assert_eq!(to, expected),
-                    (Err(e), None) => {
-                        assert!(e.0.contains(from.as_str()) && e.0.contains(action.name()), "{e}")
-                    }
-                    (got, want) => panic!("{from} {}: got {got:?}, table says {want:?}", action.name()),
-                }
-            }
-        }
+        every_pair_matches(
+            ALLOWED,
+            &ProductStatus::ALL,
+            &samples(),
+            ProductAction::name,
+            next,
+        );
     }
 
     #[test]
@@ -326,20 +306,9 @@ mod tests {
     proptest! {
         #[test]
         fn random_walks_stay_in_the_table(actions in prop::collection::vec(action_strategy(), 0..200)) {
-            let mut state = S::Draft;
-            for action in &actions {
-                let args_ok = !matches!(action, ProductAction::Reject { reason } if reason.trim().is_empty());
-                match (next(state, action), allowed(state, action.name())) {
-                    (Ok(to), Some(expected)) => {
-                        prop_assert!(args_ok);
-                        prop_assert_eq!(to, expected);
-                        state = to;
-                    }
-                    (Ok(to), None) => prop_assert!(false, "{} --{}--> {} is not in the table", state, action.name(), to),
-                    (Err(_), Some(_)) => prop_assert!(!args_ok),
-                    (Err(_), None) => {}
-                }
-            }
+            walk_stays_in_table(ALLOWED, S::Draft, &actions, ProductAction::name, next, S::is_final, |a| {
+                !matches!(a, ProductAction::Reject { reason } if reason.trim().is_empty())
+            })?;
         }
 
         #[test]

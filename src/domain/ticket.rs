@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::Refusal;
-use super::money::{Money, or_list, text_enum};
+use super::money::Money;
+use super::{Refusal, step, text_enum};
 
 text_enum! {
     pub enum TicketKind ("ticket kind") {
@@ -122,22 +122,13 @@ fn transition(from: TicketStatus, action: &TicketAction) -> Option<TicketStatus>
 /// The state `action` leads to from `from`, or a refusal naming both. The
 /// reopen window and refund limits are separate checks.
 pub fn next(from: TicketStatus, action: &TicketAction) -> Result<TicketStatus, Refusal> {
-    let Some(to) = transition(from, action) else {
-        let needs: Vec<&str> = TicketStatus::ALL
-            .iter()
-            .filter(|s| transition(**s, action).is_some())
-            .map(|s| s.as_str())
-            .collect();
-        return Err(Refusal::new(format!(
-            "cannot {name} ticket: it is {from} ({name} needs {})",
-            or_list(&needs),
-            name = action.name()
-        )));
-    };
+    let to = step(action.name(), "ticket", from, &TicketStatus::ALL, |s| {
+        transition(s, action)
+    })?;
     if let TicketAction::Reject { reason } = action
         && reason.trim().is_empty()
     {
-        return Err(Refusal::new("cannot reject ticket: a reason is required"));
+        return Err(Refusal::cannot("reject", "ticket", "a reason is required"));
     }
     Ok(to)
 }
@@ -276,6 +267,7 @@ pub fn fill_macro(template: &str, vars: &[(&str, &str)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::machine_tests::{every_pair_matches, walk_stays_in_table};
     use TicketStatus as S;
     use proptest::prelude::*;
 
@@ -301,13 +293,6 @@ mod tests {
         (S::Resolved, "close", S::Closed),
     ];
 
-    fn allowed(from: TicketStatus, name: &str) -> Option<TicketStatus> {
-        ALLOWED
-            .iter()
-            .find(|(f, n, _)| *f == from && *n == name)
-            .map(|(_, _, to)| *to)
-    }
-
     fn samples() -> Vec<TicketAction> {
         vec![
             TicketAction::Approve,
@@ -327,17 +312,7 @@ mod tests {
 
     #[test]
     fn every_state_and_action_matches_the_table() {
-        for from in TicketStatus::ALL {
-            for action in samples() {
-                match (next(from, &action), allowed(from, action.name())) {
-                    (Ok(to), Some(expected)) => assert_eq!(to, expected),
-                    (Err(e), None) => {
-                        assert!(e.0.contains(from.as_str()) && e.0.contains(action.name()), "{e}")
-                    }
-                    (got, want) => panic!("{from} {}: got {got:?}, table says {want:?}", action.name()),
-                }
-            }
-        }
+        every_pair_matches(ALLOWED, &TicketStatus::ALL, &samples(), TicketAction::name, next);
     }
 
     #[test]
@@ -450,24 +425,9 @@ mod tests {
     proptest! {
         #[test]
         fn random_walks_stay_in_the_table(actions in prop::collection::vec(action_strategy(), 0..200)) {
-            let mut state = S::New;
-            for action in &actions {
-                let args_ok = !matches!(action, TicketAction::Reject { reason } if reason.trim().is_empty());
-                let result = next(state, action);
-                if state.is_final() {
-                    prop_assert!(result.is_err());
-                }
-                match (result, allowed(state, action.name())) {
-                    (Ok(to), Some(expected)) => {
-                        prop_assert!(args_ok);
-                        prop_assert_eq!(to, expected);
-                        state = to;
-                    }
-                    (Ok(to), None) => prop_assert!(false, "{} --{}--> {} is not in the table", state, action.name(), to),
-                    (Err(_), Some(_)) => prop_assert!(!args_ok),
-                    (Err(_), None) => {}
-                }
-            }
+            walk_stays_in_table(ALLOWED, S::New, &actions, TicketAction::name, next, S::is_final, |a| {
+                !matches!(a, TicketAction::Reject { reason } if reason.trim().is_empty())
+            })?;
         }
 
         #[test]

@@ -139,6 +139,9 @@ const ACTIVE_SHARES: &[(ProductStatus, u32)] = &[
     (ProductStatus::Delisted, 7),
 ];
 
+/// The note on a product's first delivery.
+const OPENING_STOCK: &str = "初始入库 / opening stock";
+
 const REJECTS: &[&str] = &[
     "主图含违规文字 / main image has prohibited text",
     "类目错放 / wrong category",
@@ -318,55 +321,22 @@ pub fn products(
                 ts(updated),
             ])?;
             // The opening stock, sometimes in two deliveries; an empty shelf
-            // was counted down by a stocktake.
-            let actor = ctx.owner;
+            // was counted down by a stocktake. All of it by the owner.
+            let mut movement = |kind: &str, delta: i64, note: &str, at: i64| {
+                mv.execute(params![id, kind, delta, note, ctx.owner, ts(at)])
+            };
             if on_hand == 0 {
                 let had = d.range(5, 40);
-                mv.execute(params![
-                    id,
-                    "receive",
-                    had,
-                    "初始入库 / opening stock",
-                    actor,
-                    ts(created)
-                ])?;
+                movement("receive", had, OPENING_STOCK, created)?;
                 let at = d.range(created, now - HOUR);
-                mv.execute(params![
-                    id,
-                    "adjust",
-                    -had,
-                    "盘点报损 / stocktake write-off",
-                    actor,
-                    ts(at)
-                ])?;
+                movement("adjust", -had, "盘点报损 / stocktake write-off", at)?;
             } else if on_hand > 20 && d.chance(0.15) {
                 let first = on_hand / 2;
-                mv.execute(params![
-                    id,
-                    "receive",
-                    first,
-                    "初始入库 / opening stock",
-                    actor,
-                    ts(created)
-                ])?;
+                movement("receive", first, OPENING_STOCK, created)?;
                 let at = d.range(created, now - HOUR);
-                mv.execute(params![
-                    id,
-                    "receive",
-                    on_hand - first,
-                    "补货入库 / restock",
-                    actor,
-                    ts(at)
-                ])?;
+                movement("receive", on_hand - first, "补货入库 / restock", at)?;
             } else {
-                mv.execute(params![
-                    id,
-                    "receive",
-                    on_hand,
-                    "初始入库 / opening stock",
-                    actor,
-                    ts(created)
-                ])?;
+                movement("receive", on_hand, OPENING_STOCK, created)?;
             }
             out.push(ProductInfo {
                 merchant: mi as u32,
