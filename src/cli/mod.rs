@@ -244,10 +244,10 @@ fn check(path: &Path) -> Result<()> {
     let mut failed = 0;
     for r in &results {
         if r.ok() {
-            println!("ok    {}", r.name);
+            println!("ok    {} ({:.1}s)", r.name, r.elapsed.as_secs_f64());
         } else {
             failed += 1;
-            println!("FAIL  {}", r.name);
+            println!("FAIL  {} ({:.1}s)", r.name, r.elapsed.as_secs_f64());
             for p in &r.problems {
                 println!("      {p}");
             }

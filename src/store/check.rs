@@ -24,11 +24,6 @@ impl CheckResult {
 /// Listing this many problems of one kind is enough to act on.
 const MAX_PROBLEMS: usize = 20;
 
-/// The checks read the file through a memory map: every one reads much of
-/// it, and page by page through `read` integrity_check takes about a third
-/// longer on a large file. (SQLite caps the map at its own limit.)
-const CHECK_MMAP_BYTES: i64 = 1 << 32;
-
 type Check = fn(&Connection) -> Result<CheckResult>;
 
 /// Every check, in report order. `integrity_check` reads the whole file and
@@ -43,9 +38,9 @@ pub fn run_all(conn: &Connection) -> Result<Vec<CheckResult>> {
         order_reservations,
         status_counts,
     ];
-    let mmap_before: i64 = conn.query_row("PRAGMA mmap_size", [], |r| r.get(0))?;
-    conn.execute_batch(&format!("PRAGMA mmap_size = {CHECK_MMAP_BYTES}"))?;
-    let results = match second_connection(conn) {
+    // No memory map: a file that shrinks under a map kills the process
+    // (SIGBUS), and `check` is the tool people run on a suspect file.
+    match second_connection(conn) {
         Some(side) => std::thread::scope(|scope| {
             let integrity = scope.spawn(move || timed(&side, integrity));
             let rest: Result<Vec<_>> = others.iter().map(|check| timed(conn, *check)).collect();
@@ -58,20 +53,15 @@ pub fn run_all(conn: &Connection) -> Result<Vec<CheckResult>> {
             .chain(others)
             .map(|check| timed(conn, check))
             .collect(),
-    };
-    conn.execute_batch(&format!("PRAGMA mmap_size = {mmap_before}"))?;
-    results
+    }
 }
 
-/// A read-only connection to the same file, mapped like `conn`; `None` for an
+/// A read-only connection to the same file; `None` for an
 /// in-memory database or one that cannot be opened twice.
 fn second_connection(conn: &Connection) -> Option<Connection> {
     let path = conn.path().filter(|p| !p.is_empty())?;
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let side = Connection::open_with_flags(path, flags).ok()?;
-    side.execute_batch(&format!("PRAGMA mmap_size = {CHECK_MMAP_BYTES}"))
-        .ok()?;
-    Some(side)
+    Connection::open_with_flags(path, flags).ok()
 }
 
 fn timed(conn: &Connection, check: Check) -> Result<CheckResult> {
