@@ -290,6 +290,35 @@ pub(crate) struct ViewSql<'a> {
     pub reversed: bool,
 }
 
+/// An entity's list: the columns and joins its rows are read with, its id
+/// expression, and the orders it can be sorted by.
+pub(crate) struct Table {
+    pub cols: &'static str,
+    pub from: &'static str,
+    pub id_expr: &'static str,
+    /// The entity's `SORT_KEYS`; the first is the default.
+    pub sort_keys: &'static [SortKey],
+}
+
+impl Table {
+    /// The sort key `q` asks for (the default if out of range).
+    fn key(&self, q: &Query) -> &'static SortKey {
+        self.sort_keys.get(q.sort).unwrap_or(&self.sort_keys[0])
+    }
+
+    /// The view of this table that `q` shows, filtered by `f`.
+    pub fn view<'a>(&self, q: &Query, f: &'a Filter) -> ViewSql<'a> {
+        ViewSql {
+            cols: self.cols,
+            from: self.from,
+            id_expr: self.id_expr,
+            filter: f,
+            key: self.key(q),
+            reversed: q.reversed,
+        }
+    }
+}
+
 /// Builds and runs one keyset page query. `select` is `SELECT cols FROM ...`
 /// without WHERE; the key expression is appended as the last column.
 pub(crate) fn page<T>(

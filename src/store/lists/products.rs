@@ -107,24 +107,16 @@ fn filter(q: &Query) -> Filter {
     f
 }
 
-fn key(q: &Query) -> &'static SortKey {
-    SORT_KEYS.get(q.sort).unwrap_or(&SORT_KEYS[0])
-}
-
-fn view<'a>(q: &Query, f: &'a Filter) -> super::ViewSql<'a> {
-    super::ViewSql {
-        cols: COLS,
-        from: JOINS,
-        id_expr: "p.id",
-        filter: f,
-        key: key(q),
-        reversed: q.reversed,
-    }
-}
+const TABLE: super::Table = super::Table {
+    cols: COLS,
+    from: JOINS,
+    id_expr: "p.id",
+    sort_keys: SORT_KEYS,
+};
 
 pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<Paged<Row>>> {
     let f = filter(q);
-    super::page_for(conn, &view(q, &f), q, seek, limit, map)
+    super::page_for(conn, &TABLE.view(q, &f), q, seek, limit, map)
 }
 
 /// The count and, for a selective text filter, the matching ids. Short
@@ -140,12 +132,12 @@ pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
         "FROM products p"
     };
     let f = filter(q);
-    super::resolve(conn, ENTITY, q, &view(q, &f), from, COUNT_CAP)
+    super::resolve(conn, ENTITY, q, &TABLE.view(q, &f), from, COUNT_CAP)
 }
 
 pub fn stream(conn: &Connection, q: &Query, f: &mut dyn FnMut(Row) -> Result<()>) -> Result<u64> {
     let filt = filter(q);
-    super::stream(conn, &view(q, &filt), map, f)
+    super::stream(conn, &TABLE.view(q, &filt), map, f)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -94,24 +94,16 @@ fn filter(q: &Query) -> Filter {
     f
 }
 
-fn key(q: &Query) -> &'static SortKey {
-    SORT_KEYS.get(q.sort).unwrap_or(&SORT_KEYS[0])
-}
-
-fn view<'a>(q: &Query, f: &'a Filter) -> super::ViewSql<'a> {
-    super::ViewSql {
-        cols: COLS,
-        from: JOINS,
-        id_expr: "t.id",
-        filter: f,
-        key: key(q),
-        reversed: q.reversed,
-    }
-}
+const TABLE: super::Table = super::Table {
+    cols: COLS,
+    from: JOINS,
+    id_expr: "t.id",
+    sort_keys: SORT_KEYS,
+};
 
 pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<Paged<Row>>> {
     let f = filter(q);
-    super::page_for(conn, &view(q, &f), q, seek, limit, map)
+    super::page_for(conn, &TABLE.view(q, &f), q, seek, limit, map)
 }
 
 /// Support subjects repeat ("七天无理由退货"): when there are at most this many
@@ -164,7 +156,7 @@ pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
                 subjects.into_iter().map(Value::Text),
             );
         }
-        return super::resolve(conn, ENTITY, q, &view(q, &f), "FROM tickets t", COUNT_CAP);
+        return super::resolve(conn, ENTITY, q, &TABLE.view(q, &f), "FROM tickets t", COUNT_CAP);
     }
     let from = if subject.is_some() && q.status.is_none() {
         "FROM tickets t INDEXED BY tickets_subject"
@@ -172,12 +164,12 @@ pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
         "FROM tickets t"
     };
     let f = filter(q);
-    super::resolve(conn, ENTITY, q, &view(q, &f), from, COUNT_CAP)
+    super::resolve(conn, ENTITY, q, &TABLE.view(q, &f), from, COUNT_CAP)
 }
 
 pub fn stream(conn: &Connection, q: &Query, f: &mut dyn FnMut(Row) -> Result<()>) -> Result<u64> {
     let filt = filter(q);
-    super::stream(conn, &view(q, &filt), map, f)
+    super::stream(conn, &TABLE.view(q, &filt), map, f)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
