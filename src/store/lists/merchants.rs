@@ -198,12 +198,12 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
         })
         .optional()?;
     let Some(mut d) = d else { return Ok(None) };
-    let mut st = conn.prepare_cached(
+    d.documents = super::rows_of(
+        conn,
         "SELECT kind, number, issuer, expires_on, check_status FROM merchant_documents
          WHERE merchant_id = ?1 ORDER BY id",
-    )?;
-    d.documents = st
-        .query_map([id], |r| {
+        id,
+        |r| {
             Ok(Document {
                 kind: r.get(0)?,
                 number: r.get(1)?,
@@ -211,14 +211,14 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
                 expires_on: r.get(3)?,
                 check_status: r.get(4)?,
             })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut st = conn.prepare_cached(
+        },
+    )?;
+    d.violations = super::rows_of(
+        conn,
         "SELECT kind, severity, points, deduction_minor, note, created_at FROM merchant_violations
          WHERE merchant_id = ?1 ORDER BY id DESC LIMIT 50",
-    )?;
-    d.violations = st
-        .query_map([id], |r| {
+        id,
+        |r| {
             Ok(Violation {
                 kind: r.get(0)?,
                 severity: r.get(1)?,
@@ -227,8 +227,8 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
                 note: r.get(4)?,
                 created_at: r.get(5)?,
             })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+        },
+    )?;
     d.products = conn
         .prepare_cached("SELECT count(*) FROM products WHERE merchant_id = ?1")?
         .query_row([id], |r| r.get(0))?;

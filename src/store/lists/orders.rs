@@ -240,13 +240,13 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
         })
         .optional()?;
     let Some(mut d) = d else { return Ok(None) };
-    let mut st = conn.prepare_cached(
+    d.lines = super::rows_of(
+        conn,
         "SELECT l.line_no, p.sku, p.title, m.code, l.qty, l.unit_price_minor, l.shipping_minor, l.reserved_qty
          FROM order_lines l JOIN products p ON p.id = l.product_id JOIN merchants m ON m.id = l.merchant_id
          WHERE l.order_id = ?1 ORDER BY l.line_no",
-    )?;
-    d.lines = st
-        .query_map([id], |r| {
+        id,
+        |r| {
             Ok(Line {
                 line_no: r.get(0)?,
                 sku: r.get(1)?,
@@ -257,33 +257,33 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
                 shipping_minor: r.get(6)?,
                 reserved_qty: r.get(7)?,
             })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut st = conn.prepare_cached(
-        "SELECT at, status, location, note FROM shipment_events WHERE order_id = ?1 ORDER BY at, id LIMIT 200",
+        },
     )?;
-    d.events = st
-        .query_map([id], |r| {
+    d.events = super::rows_of(
+        conn,
+        "SELECT at, status, location, note FROM shipment_events WHERE order_id = ?1 ORDER BY at, id LIMIT 200",
+        id,
+        |r| {
             Ok(ShipmentEvent {
                 at: r.get(0)?,
                 status: r.get(1)?,
                 location: r.get(2)?,
                 note: r.get(3)?,
             })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut st = conn.prepare_cached(
-        "SELECT id, kind, status, subject FROM tickets WHERE order_id = ?1 ORDER BY id LIMIT 50",
+        },
     )?;
-    d.tickets = st
-        .query_map([id], |r| {
+    d.tickets = super::rows_of(
+        conn,
+        "SELECT id, kind, status, subject FROM tickets WHERE order_id = ?1 ORDER BY id LIMIT 50",
+        id,
+        |r| {
             Ok(TicketRef {
                 id: r.get(0)?,
                 kind: r.get(1)?,
                 status: r.get(2)?,
                 subject: r.get(3)?,
             })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+        },
+    )?;
     Ok(Some(d))
 }

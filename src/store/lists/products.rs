@@ -194,13 +194,13 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
         })
         .optional()?;
     let Some(mut d) = d else { return Ok(None) };
-    let mut st = conn.prepare_cached(
+    d.movements = super::rows_of(
+        conn,
         "SELECT s.kind, s.on_hand_delta, s.reserved_delta, o.external_id, s.ticket_id, s.note, s.actor, s.created_at
          FROM stock_movements s LEFT JOIN orders o ON o.id = s.order_id
          WHERE s.product_id = ?1 ORDER BY s.id DESC LIMIT 100",
-    )?;
-    d.movements = st
-        .query_map([id], |r| {
+        id,
+        |r| {
             Ok(Movement {
                 kind: r.get(0)?,
                 on_hand_delta: r.get(1)?,
@@ -211,7 +211,7 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
                 actor: r.get(6)?,
                 created_at: r.get(7)?,
             })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+        },
+    )?;
     Ok(Some(d))
 }

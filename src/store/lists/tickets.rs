@@ -232,12 +232,12 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
         })
         .optional()?;
     let Some(mut d) = d else { return Ok(None) };
-    let mut st = conn.prepare_cached(
+    d.messages = super::rows_of(
+        conn,
         "SELECT author, author_kind, internal, body, created_at FROM ticket_messages
          WHERE ticket_id = ?1 ORDER BY id LIMIT 200",
-    )?;
-    d.messages = st
-        .query_map([id], |r| {
+        id,
+        |r| {
             Ok(Message {
                 author: r.get(0)?,
                 author_kind: r.get(1)?,
@@ -245,7 +245,7 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
                 body: r.get(3)?,
                 created_at: r.get(4)?,
             })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+        },
+    )?;
     Ok(Some(d))
 }
