@@ -16,7 +16,7 @@ use ratatui::text::Line;
 use super::fmt::Fmt;
 use super::keymap::Context;
 use super::theme::Theme;
-use super::widgets::table::{Column, TableRow};
+use super::widgets::table::{Cell, Column, TableRow};
 use crate::Result;
 use crate::store::lists::{self, Count, Query, Seek, SortKey};
 
@@ -222,6 +222,22 @@ impl DetailData {
             DetailData::Ticket(d, o) => tickets::detail_lines(d, o.as_deref(), fmt, width, theme),
         }
     }
+}
+
+/// A page of list rows as table rows: each row's id, its cells, and where
+/// it sits in the order.
+pub(crate) fn table_rows<R>(
+    page: Vec<lists::Paged<R>>,
+    id: impl Fn(&R) -> i64,
+    cells: impl Fn(&R) -> Vec<Cell>,
+) -> Vec<TableRow> {
+    page.into_iter()
+        .map(|p| TableRow {
+            id: id(&p.row),
+            cells: cells(&p.row),
+            cursor: p.cursor,
+        })
+        .collect()
 }
 
 /// A status word for people ("pending payment"), from the stored spelling.

@@ -57,14 +57,8 @@ fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
 }
 
 pub fn fetch(conn: &Connection, fmt: &Fmt, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<TableRow>> {
-    Ok(store::page(conn, q, seek, limit)?
-        .into_iter()
-        .map(|p| TableRow {
-            id: p.row.id,
-            cells: cells(&p.row, fmt),
-            cursor: p.cursor,
-        })
-        .collect())
+    let page = store::page(conn, q, seek, limit)?;
+    Ok(super::table_rows(page, |r| r.id, |r| cells(r, fmt)))
 }
 
 pub fn export(
