@@ -179,3 +179,16 @@ pub fn conflict(conn: &Connection, entity: &str, table: &str, id: i64) -> Error 
         )),
     }
 }
+
+/// The rows of `sql` (one `?1` parameter, the parent's id) mapped by `map`:
+/// the child rows of one parent (an order's lines, a ticket's messages).
+pub(crate) fn rows_of<T>(
+    conn: &Connection,
+    sql: &str,
+    id: i64,
+    map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
+    let mut st = conn.prepare_cached(sql)?;
+    let rows = st.query_map([id], map)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -237,9 +237,12 @@ fn map_line(r: &rusqlite::Row<'_>) -> rusqlite::Result<Line> {
 
 /// An order's lines in line order.
 pub fn lines(conn: &Connection, order_id: i64) -> Result<Vec<Line>> {
-    let mut st = conn.prepare_cached(&format!("{LINE_SELECT} WHERE l.order_id = ?1 ORDER BY l.line_no"))?;
-    let rows = st.query_map([order_id], map_line)?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    super::rows_of(
+        conn,
+        &format!("{LINE_SELECT} WHERE l.order_id = ?1 ORDER BY l.line_no"),
+        order_id,
+        map_line,
+    )
 }
 
 /// Records how many of a line's units are held in `products.stock_reserved`.
@@ -323,21 +326,22 @@ pub fn insert_event(
 
 /// The tracking timeline, oldest first.
 pub fn events(conn: &Connection, order_id: i64) -> Result<Vec<ShipmentEvent>> {
-    let mut st = conn.prepare_cached(
+    super::rows_of(
+        conn,
         "SELECT id, order_id, at, status, location, note FROM shipment_events
          WHERE order_id = ?1 ORDER BY at, id",
-    )?;
-    let rows = st.query_map([order_id], |r| {
-        Ok(ShipmentEvent {
-            id: r.get(0)?,
-            order_id: r.get(1)?,
-            at: r.get(2)?,
-            status: r.get(3)?,
-            location: r.get(4)?,
-            note: r.get(5)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        order_id,
+        |r| {
+            Ok(ShipmentEvent {
+                id: r.get(0)?,
+                order_id: r.get(1)?,
+                at: r.get(2)?,
+                status: r.get(3)?,
+                location: r.get(4)?,
+                note: r.get(5)?,
+            })
+        },
+    )
 }
 
 pub fn insert_refund(
@@ -364,22 +368,23 @@ pub fn insert_refund(
 }
 
 pub fn refunds(conn: &Connection, order_id: i64) -> Result<Vec<Refund>> {
-    let mut st = conn.prepare_cached(
+    super::rows_of(
+        conn,
         "SELECT id, order_id, ticket_id, amount_minor, reason, actor, created_at FROM refunds
          WHERE order_id = ?1 ORDER BY id",
-    )?;
-    let rows = st.query_map([order_id], |r| {
-        Ok(Refund {
-            id: r.get(0)?,
-            order_id: r.get(1)?,
-            ticket_id: r.get(2)?,
-            amount_minor: r.get(3)?,
-            reason: r.get(4)?,
-            actor: r.get(5)?,
-            created_at: r.get(6)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        order_id,
+        |r| {
+            Ok(Refund {
+                id: r.get(0)?,
+                order_id: r.get(1)?,
+                ticket_id: r.get(2)?,
+                amount_minor: r.get(3)?,
+                reason: r.get(4)?,
+                actor: r.get(5)?,
+                created_at: r.get(6)?,
+            })
+        },
+    )
 }
 
 /// After-sales tickets on the order that are not finished

@@ -257,21 +257,22 @@ pub fn load_order(conn: &Connection, id: i64) -> Result<Option<StoredOrder>> {
     let Some(mut head) = head else {
         return Ok(None);
     };
-    let mut st = conn.prepare_cached(
+    head.lines = crate::store::rows_of(
+        conn,
         "SELECT m.code, p.sku, l.qty, l.unit_price_minor, l.shipping_minor
          FROM order_lines l JOIN products p ON p.id = l.product_id JOIN merchants m ON m.id = l.merchant_id
          WHERE l.order_id = ?1 ORDER BY l.line_no",
+        id,
+        |r| {
+            Ok(StoredLine {
+                merchant_code: r.get(0)?,
+                sku: r.get(1)?,
+                qty: r.get(2)?,
+                unit_price_minor: r.get(3)?,
+                shipping_minor: r.get(4)?,
+            })
+        },
     )?;
-    let rows = st.query_map([id], |r| {
-        Ok(StoredLine {
-            merchant_code: r.get(0)?,
-            sku: r.get(1)?,
-            qty: r.get(2)?,
-            unit_price_minor: r.get(3)?,
-            shipping_minor: r.get(4)?,
-        })
-    })?;
-    head.lines = rows.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(Some(head))
 }
 

@@ -198,7 +198,7 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
         })
         .optional()?;
     let Some(mut d) = d else { return Ok(None) };
-    d.documents = super::rows_of(
+    d.documents = crate::store::rows_of(
         conn,
         "SELECT kind, number, issuer, expires_on, check_status FROM merchant_documents
          WHERE merchant_id = ?1 ORDER BY id",
@@ -213,7 +213,7 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
             })
         },
     )?;
-    d.violations = super::rows_of(
+    d.violations = crate::store::rows_of(
         conn,
         "SELECT kind, severity, points, deduction_minor, note, created_at FROM merchant_violations
          WHERE merchant_id = ?1 ORDER BY id DESC LIMIT 50",

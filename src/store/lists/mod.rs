@@ -447,19 +447,6 @@ fn keyset_cond(
     }
 }
 
-/// The rows of `sql` (one `?1` parameter, the parent's id) mapped by `map`:
-/// the child lists of a detail load.
-pub(crate) fn rows_of<T>(
-    conn: &Connection,
-    sql: &str,
-    id: i64,
-    map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-) -> Result<Vec<T>> {
-    let mut st = conn.prepare_cached(sql)?;
-    let rows = st.query_map([id], map)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 /// Rows per status for an entity (`merchant|product|order|ticket`), kept by
 /// triggers: no table scan.
 pub fn status_counts(conn: &Connection, entity: &str) -> Result<Vec<(String, u64)>> {

@@ -240,7 +240,7 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
         })
         .optional()?;
     let Some(mut d) = d else { return Ok(None) };
-    d.lines = super::rows_of(
+    d.lines = crate::store::rows_of(
         conn,
         "SELECT l.line_no, p.sku, p.title, m.code, l.qty, l.unit_price_minor, l.shipping_minor, l.reserved_qty
          FROM order_lines l JOIN products p ON p.id = l.product_id JOIN merchants m ON m.id = l.merchant_id
@@ -259,7 +259,7 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
             })
         },
     )?;
-    d.events = super::rows_of(
+    d.events = crate::store::rows_of(
         conn,
         "SELECT at, status, location, note FROM shipment_events WHERE order_id = ?1 ORDER BY at, id LIMIT 200",
         id,
@@ -272,7 +272,7 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
             })
         },
     )?;
-    d.tickets = super::rows_of(
+    d.tickets = crate::store::rows_of(
         conn,
         "SELECT id, kind, status, subject FROM tickets WHERE order_id = ?1 ORDER BY id LIMIT 50",
         id,

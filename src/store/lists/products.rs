@@ -194,7 +194,7 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
         })
         .optional()?;
     let Some(mut d) = d else { return Ok(None) };
-    d.movements = super::rows_of(
+    d.movements = crate::store::rows_of(
         conn,
         "SELECT s.kind, s.on_hand_delta, s.reserved_delta, o.external_id, s.ticket_id, s.note, s.actor, s.created_at
          FROM stock_movements s LEFT JOIN orders o ON o.id = s.order_id

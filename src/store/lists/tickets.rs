@@ -232,7 +232,7 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
         })
         .optional()?;
     let Some(mut d) = d else { return Ok(None) };
-    d.messages = super::rows_of(
+    d.messages = crate::store::rows_of(
         conn,
         "SELECT author, author_kind, internal, body, created_at FROM ticket_messages
          WHERE ticket_id = ?1 ORDER BY id LIMIT 200",
