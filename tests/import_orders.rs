@@ -306,6 +306,66 @@ fn dry_run_reports_and_writes_nothing() {
     check_ok(d, &db);
 }
 
+/// Every table, index and trigger with its SQL.
+fn schema(db: &str) -> Vec<(String, String)> {
+    let c = rusqlite::Connection::open(db).unwrap();
+    c.prepare("SELECT name, coalesce(sql, '') FROM sqlite_schema ORDER BY name")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+/// An import that at least doubles the orders table rebuilds its indexes
+/// and status counts after writing; a smaller one keeps them up to date
+/// row by row. Either way the schema ends as it was and `check` (integrity,
+/// status counts) is clean.
+#[test]
+fn bulk_and_incremental_imports_leave_schema_and_counts_sound() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = shop(d);
+    let before = schema(&db);
+    let counts_by_status = "SELECT count(*) FROM status_counts c
+        WHERE c.entity = 'order' AND c.n <> (SELECT count(*) FROM orders o WHERE o.status = c.status)";
+
+    let first = write(d, "first.csv", orders_file(300, |_, r| r));
+    let out = ok(
+        d,
+        &[
+            "--db",
+            &db,
+            "import",
+            "orders",
+            first.to_str().unwrap(),
+            "--dry-run",
+        ],
+    );
+    assert!(out.contains("300 new"), "{out}");
+    assert_eq!(schema(&db), before, "a dry run puts everything back");
+
+    ok(d, &["--db", &db, "import", "orders", first.to_str().unwrap()]);
+    assert_eq!(schema(&db), before, "indexes and triggers rebuilt as they were");
+    assert_eq!(count(&db, counts_by_status), 0);
+    assert_eq!(
+        count(&db, "SELECT sum(n) FROM status_counts WHERE entity = 'order'"),
+        300
+    );
+    check_ok(d, &db);
+
+    let more = write(d, "more.csv", orders_file(310, |_, r| r));
+    let out = ok(d, &["--db", &db, "import", "orders", more.to_str().unwrap()]);
+    assert!(out.contains("10 new, 300 already present"), "{out}");
+    assert_eq!(schema(&db), before);
+    assert_eq!(count(&db, counts_by_status), 0);
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM orders WHERE status = 'paid'"),
+        31
+    );
+    check_ok(d, &db);
+}
+
 #[test]
 fn unknown_and_missing_columns() {
     let dir = tempfile::tempdir().unwrap();

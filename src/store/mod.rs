@@ -2,6 +2,7 @@
 //! Nothing above this layer writes SQL.
 
 pub mod audit;
+pub mod bulk;
 pub mod check;
 pub mod demo;
 pub mod import;

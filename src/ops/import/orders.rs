@@ -138,9 +138,35 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
         return Ok(());
     }
 
+    // Which orders shopdesk has already (drafts never share a key, so
+    // writing one cannot change another's answer).
+    let mut stored_ids = Vec::with_capacity(groups.drafts.len());
+    for d in &groups.drafts {
+        let id = if d.ok() {
+            st::order_id(tx, &d.head.channel, &d.head.external_id)?
+        } else {
+            None
+        };
+        stored_ids.push(id);
+    }
+    let incoming = groups
+        .drafts
+        .iter()
+        .zip(&stored_ids)
+        .filter(|(d, id)| d.ok() && id.is_none())
+        .count();
+    let aside = if store::bulk::worth_rebuilding(store::import::order_count(tx)?, incoming) {
+        Some(store::bulk::set_aside(
+            tx,
+            &["orders", "order_lines", "customers"],
+            &[store::bulk::ORDER_COUNTS],
+        )?)
+    } else {
+        None
+    };
     let mut w = Writer::start(tx, ctx)?;
     let mut channels: BTreeMap<String, ChannelStats> = BTreeMap::new();
-    for d in &groups.drafts {
+    for (d, stored_id) in groups.drafts.iter().zip(stored_ids) {
         let cs = channels.entry(d.head.channel.clone()).or_default();
         cs.orders += 1;
         if !d.ok() {
@@ -150,7 +176,7 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
         let at = Some(d.head.placed_at);
         cs.first = cs.first.min(at).or(at);
         cs.last = cs.last.max(at);
-        match st::order_id(tx, &d.head.channel, &d.head.external_id)? {
+        match stored_id {
             Some(id) => {
                 let stored = st::load_order(tx, id)?
                     .ok_or_else(|| Error::Db(format!("order {id} vanished during import")))?;
@@ -174,6 +200,10 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
         }
     }
     w.finish(tx, ctx)?;
+    // Before the sync report: its per-day counts read orders_placed.
+    if let Some(aside) = aside {
+        aside.restore(tx)?;
+    }
     if !w.held.is_empty() {
         out.report.notes.push(format!(
             "{} open orders imported on_hold (insufficient_stock), nothing reserved for them:",

@@ -25,10 +25,11 @@ mod util;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, Transaction, params};
 
+use crate::Result;
 use crate::domain::calendar::BusinessCalendar;
 use crate::domain::merchant::{CreditInputs, credit_score};
+use crate::store::bulk;
 use crate::store::settings::{self, Settings};
-use crate::{Error, Result};
 
 use catalog::{ProductInfo, StaffIds};
 use merchants::MerchantInfo;
@@ -153,12 +154,28 @@ struct Catalog {
 
 /// Triggers that fire once per inserted row; the load drops them and
 /// rebuilds what they maintain in one pass at the end.
-const ROW_TRIGGERS: [&str; 5] = [
-    "products_fts_ai",
-    "merchants_count_ai",
-    "products_count_ai",
-    "orders_count_ai",
-    "tickets_count_ai",
+const ROW_TRIGGERS: [bulk::RowTrigger; 5] = [
+    bulk::PRODUCT_SEARCH,
+    bulk::MERCHANT_COUNTS,
+    bulk::PRODUCT_COUNTS,
+    bulk::ORDER_COUNTS,
+    bulk::TICKET_COUNTS,
+];
+
+/// Tables whose secondary indexes are built once after the load. Building
+/// an index from a sorted scan costs less CPU than maintaining it row by row
+/// (measured on the large scale: 52 s of CPU against 66 s), most of all for
+/// the keys that arrive in random order (buyer, merchant, product).
+const DEFERRED_INDEX_TABLES: [&str; 9] = [
+    "orders",
+    "order_lines",
+    "shipment_events",
+    "stock_movements",
+    "tickets",
+    "ticket_messages",
+    "reviews",
+    "refunds",
+    "customers",
 ];
 
 /// Fills the database `init` just made. The CLI refuses to run it on
@@ -201,10 +218,7 @@ fn load(conn: &mut Connection, opts: &DemoOptions, settings: &Settings) -> Resul
     let today = plain.local_date(opts.now);
 
     let tx = super::write_tx(conn)?;
-    for name in ROW_TRIGGERS {
-        tx.execute_batch(&format!("DROP TRIGGER {name};"))?;
-    }
-    let indexes = drop_indexes(&tx)?;
+    let aside = bulk::set_aside(&tx, &DEFERRED_INDEX_TABLES, &ROW_TRIGGERS)?;
     catalog::holidays(&tx, today)?;
     let sla = Sla {
         cal: calendar(settings, settings::holidays(&tx)?)?,
@@ -237,12 +251,8 @@ fn load(conn: &mut Connection, opts: &DemoOptions, settings: &Settings) -> Resul
     catalog::write_stock(&tx, &cat.products, &cat.changed)?;
     credit(&tx, &cat.merchants, &out.stats)?;
     traffic(&tx, &ctx, &out.per_day)?;
-    restore_triggers(&tx)?;
-    lap(started, "triggers");
-    for sql in &indexes {
-        tx.execute_batch(sql)?;
-    }
-    lap(started, "indexes");
+    aside.restore(&tx)?;
+    lap(started, "triggers and indexes");
     tx.commit()?;
     lap(started, "commit");
     Ok(())
@@ -334,58 +344,6 @@ fn traffic(tx: &Transaction<'_>, ctx: &Ctx<'_>, per_day: &[(NaiveDate, [i64; 3])
     Ok(())
 }
 
-/// Tables whose secondary indexes are built once after the load. Building
-/// an index from a sorted scan costs less CPU than maintaining it row by row
-/// (measured on the large scale: 52 s of CPU against 66 s), most of all for
-/// the keys that arrive in random order (buyer, merchant, product).
-const DEFERRED_INDEX_TABLES: &str = "'orders', 'order_lines', 'shipment_events', 'stock_movements',
-    'tickets', 'ticket_messages', 'reviews', 'refunds', 'customers'";
-
-/// Drops those indexes; returns their `CREATE INDEX` statements, in name order.
-fn drop_indexes(tx: &Transaction<'_>) -> Result<Vec<String>> {
-    let list: Vec<(String, String)> = tx
-        .prepare(&format!(
-            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL
-             AND tbl_name IN ({DEFERRED_INDEX_TABLES}) ORDER BY name"
-        ))?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut out = Vec::with_capacity(list.len());
-    for (name, sql) in list {
-        tx.execute_batch(&format!("DROP INDEX \"{name}\";"))?;
-        out.push(format!("{sql};"));
-    }
-    Ok(out)
-}
-
-/// The `CREATE TRIGGER name ... END;` statement exactly as schema.sql has it.
-fn schema_trigger(name: &str) -> Result<&'static str> {
-    let missing = || Error::Db(format!("trigger {name} is not in schema.sql"));
-    let start = super::SCHEMA
-        .find(&format!("CREATE TRIGGER {name} "))
-        .ok_or_else(missing)?;
-    let rest = super::SCHEMA.get(start..).ok_or_else(missing)?;
-    let end = rest.find("\nEND;").ok_or_else(missing)? + "\nEND;".len();
-    rest.get(..end).ok_or_else(missing)
-}
-
-/// Recomputes what the dropped triggers keep (status counts, the search
-/// index) and puts the triggers back.
-fn restore_triggers(tx: &Transaction<'_>) -> Result<()> {
-    tx.execute_batch(
-        "DELETE FROM status_counts WHERE entity IN ('merchant', 'product', 'order', 'ticket');
-         INSERT INTO status_counts (entity, status, n) SELECT 'merchant', status, count(*) FROM merchants GROUP BY status;
-         INSERT INTO status_counts (entity, status, n) SELECT 'product', status, count(*) FROM products GROUP BY status;
-         INSERT INTO status_counts (entity, status, n) SELECT 'order', status, count(*) FROM orders GROUP BY status;
-         INSERT INTO status_counts (entity, status, n) SELECT 'ticket', status, count(*) FROM tickets GROUP BY status;
-         INSERT INTO products_fts (products_fts) VALUES ('rebuild');",
-    )?;
-    for name in ROW_TRIGGERS {
-        tx.execute_batch(schema_trigger(name)?)?;
-    }
-    Ok(())
-}
-
 fn summary(conn: &Connection) -> Result<DemoSummary> {
     let names: Vec<String> = conn
         .prepare(
@@ -414,15 +372,6 @@ fn summary(conn: &Connection) -> Result<DemoSummary> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_dropped_trigger_is_in_the_schema() {
-        for name in ROW_TRIGGERS {
-            let sql = schema_trigger(name).unwrap();
-            assert!(sql.starts_with("CREATE TRIGGER"), "{sql}");
-            assert!(sql.ends_with("END;"), "{sql}");
-        }
-    }
 
     #[test]
     fn summary_reads_like_a_sentence() {
