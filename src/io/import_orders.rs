@@ -4,10 +4,12 @@
 //! writing are the workflow layer's job.
 
 use std::collections::HashMap;
+use std::path::Path;
+use std::sync::mpsc::SyncSender;
 
 use chrono::{DateTime, Utc};
 
-use super::csv_in::{self, Column, FieldResult, Problem, Row, opt, req};
+use super::csv_in::{self, Column, CsvIn, FieldResult, Problem, ReadOptions, Row, opt, req};
 use crate::domain::order::{self, OrderStatus};
 
 pub const COLUMNS: &[Column] = &[
@@ -225,6 +227,63 @@ pub fn parse_row(row: &Row<'_>, tz: chrono_tz::Tz) -> Result<(Head, LineIn), Vec
         shipping,
     };
     Ok((head, line_in))
+}
+
+/// A row read and checked on its own, before its SKU is resolved.
+#[derive(Debug)]
+pub struct Parsed {
+    pub line: u64,
+    /// The order a bad row belongs to, when it names one (good rows carry
+    /// it in their head).
+    pub key: Option<(String, String)>,
+    pub row: Result<(Head, LineIn), Vec<Problem>>,
+}
+
+/// Rows per message from `parse_file`.
+const CHUNK: usize = 512;
+
+/// Reads and parses `file`, sending its rows in order, in chunks. Stops at
+/// the first read error (which it sends) or when the receiver hangs up.
+/// Runs on its own thread while the caller resolves and groups what it sent.
+pub fn parse_file(
+    file: &Path,
+    opts: ReadOptions,
+    tz: chrono_tz::Tz,
+    send: &SyncSender<crate::Result<Vec<Parsed>>>,
+) {
+    let mut csv = match CsvIn::open(file, COLUMNS, opts) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = send.send(Err(e));
+            return;
+        }
+    };
+    let mut chunk = Vec::with_capacity(CHUNK);
+    loop {
+        let row = match csv.next_row() {
+            Ok(Some(row)) => row,
+            Ok(None) => break,
+            Err(e) => {
+                let _ = send.send(Err(e));
+                return;
+            }
+        };
+        let parsed = match row.shape_problem() {
+            Some(p) => Err(vec![p]),
+            None => parse_row(&row, tz),
+        };
+        chunk.push(Parsed {
+            line: row.line,
+            key: parsed.is_err().then(|| key_of(&row)).flatten(),
+            row: parsed,
+        });
+        if chunk.len() == CHUNK && send.send(Ok(std::mem::take(&mut chunk))).is_err() {
+            return;
+        }
+    }
+    if !chunk.is_empty() {
+        let _ = send.send(Ok(chunk));
+    }
 }
 
 /// Rules an order must satisfy on its own: the times its status implies, in order.

@@ -11,7 +11,7 @@ use super::order_writer::Writer;
 use super::{Changed, Ctx, Outcome};
 use crate::domain::money::Money;
 use crate::domain::order::OrderStatus;
-use crate::io::csv_in::{CsvIn, Problem};
+use crate::io::csv_in::Problem;
 use crate::io::import_orders::{self, Draft, Grouper, Line, ProductRef};
 use crate::io::import_sync::{self, Expect};
 use crate::store::import::orders::{self as st, StoredOrder};
@@ -90,36 +90,47 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
         .map(Expect::parse)
         .transpose()
         .map_err(Error::input)?;
-    let mut csv = CsvIn::open(ctx.file, import_orders::COLUMNS, ctx.opts.read)?;
     let tz = ctx.tz();
     let mut groups = Grouper::default();
     let mut products = Products::default();
-    while let Some(row) = csv.next_row()? {
-        out.report.rows += 1;
-        let key = import_orders::key_of(&row);
-        if let Some(p) = row.shape_problem() {
-            groups.add_bad(key, row.line, vec![p]);
-            continue;
+    // The file is read and parsed on a second thread while this one
+    // resolves SKUs (which needs the transaction) and groups lines.
+    std::thread::scope(|scope| -> Result<()> {
+        let (send, recv) = std::sync::mpsc::sync_channel(4);
+        let (file, read) = (ctx.file, ctx.opts.read);
+        scope.spawn(move || import_orders::parse_file(file, read, tz, &send));
+        for chunk in recv {
+            for p in chunk? {
+                out.report.rows += 1;
+                let (head, l) = match p.row {
+                    Ok(row) => row,
+                    Err(ps) => {
+                        groups.add_bad(p.key, p.line, ps);
+                        continue;
+                    }
+                };
+                match products.resolve(tx, l.line, &l.merchant_code, &l.sku)? {
+                    Err(problem) => {
+                        let key = (head.channel, head.external_id);
+                        groups.add_bad(Some(key), l.line, vec![problem]);
+                    }
+                    Ok(product) => groups.add(
+                        head,
+                        Line {
+                            line: l.line,
+                            sku: l.sku,
+                            merchant_code: l.merchant_code,
+                            product,
+                            qty: l.qty,
+                            unit_price: l.unit_price,
+                            shipping: l.shipping,
+                        },
+                    ),
+                }
+            }
         }
-        match import_orders::parse_row(&row, tz) {
-            Err(ps) => groups.add_bad(key, row.line, ps),
-            Ok((head, l)) => match products.resolve(tx, l.line, &l.merchant_code, &l.sku)? {
-                Err(p) => groups.add_bad(key, l.line, vec![p]),
-                Ok(product) => groups.add(
-                    head,
-                    Line {
-                        line: l.line,
-                        sku: l.sku,
-                        merchant_code: l.merchant_code,
-                        product,
-                        qty: l.qty,
-                        unit_price: l.unit_price,
-                        shipping: l.shipping,
-                    },
-                ),
-            },
-        }
-    }
+        Ok(())
+    })?;
     for p in std::mem::take(&mut groups.loose) {
         out.reject(p.line, std::slice::from_ref(&p));
     }
