@@ -1,4 +1,4 @@
--- shopdesk schema, version 1.
+-- shopdesk schema, version 2 (store/migrate.rs brings older files here).
 --
 -- The database is the source of truth: every rule the code enforces is backed
 -- here by a CHECK, FOREIGN KEY, UNIQUE or NOT NULL. Money is integer minor
@@ -262,8 +262,12 @@ CREATE INDEX orders_status_placed ON orders (status, placed_at);
 CREATE INDEX orders_customer ON orders (customer_id);
 CREATE INDEX orders_merchant ON orders (merchant_id);
 CREATE INDEX orders_external ON orders (external_id);
-CREATE INDEX orders_ship_by ON orders (ship_by_at) WHERE shipped_at IS NULL;
-CREATE INDEX orders_hold ON orders (hold_reason, placed_at) WHERE hold_reason IS NOT NULL;
+-- The exception queues (store/lists/order_queues.rs) read these partial
+-- indexes alone: open orders for late to ship, held orders by reason. Their
+-- WHERE must match the queries word for word, or SQLite cannot use them.
+CREATE INDEX orders_open ON orders (placed_at, ship_by_at)
+    WHERE status IN ('pending_payment', 'paid', 'approved', 'picking', 'packed', 'on_hold');
+CREATE INDEX orders_hold ON orders (hold_reason, placed_at) WHERE status = 'on_hold';
 
 CREATE TABLE order_lines (
     id               INTEGER PRIMARY KEY,

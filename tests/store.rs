@@ -231,3 +231,70 @@ fn backup_copies_a_live_database() {
         "backup must not overwrite a file"
     );
 }
+
+/// Every table, index and trigger by name, with its SQL.
+fn schema_of(path: &std::path::Path) -> Vec<(String, String)> {
+    let c = rusqlite::Connection::open(path).unwrap();
+    c.prepare("SELECT name, coalesce(sql, '') FROM sqlite_schema ORDER BY name")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+#[test]
+fn a_version_1_file_is_migrated_to_the_schema_of_a_new_one() {
+    let (_d, path) = new_shop();
+    let fresh = schema_of(&path);
+    // What version 1 had instead of the exception-queue indexes.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "DROP INDEX orders_open; DROP INDEX orders_hold;
+             CREATE INDEX orders_ship_by ON orders (ship_by_at) WHERE shipped_at IS NULL;
+             CREATE INDEX orders_hold ON orders (hold_reason, placed_at) WHERE hold_reason IS NOT NULL;
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    assert_ne!(schema_of(&path), fresh);
+    let conn = store::open(&path).unwrap();
+    let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, store::SCHEMA_VERSION);
+    drop(conn);
+    assert_eq!(schema_of(&path), fresh);
+    // Opening again changes nothing.
+    drop(store::open(&path).unwrap());
+    assert_eq!(schema_of(&path), fresh);
+}
+
+/// The exception queues (on hold by reason, late to ship) page and count
+/// through their own partial indexes: no sort of every held or open order.
+/// An index whose condition the query does not repeat would make the
+/// `INDEXED BY` queries fail here.
+#[test]
+fn exception_queues_read_their_partial_indexes() {
+    use store::lists::{Query, Seek, order_queues, orders};
+    let (_d, path) = new_shop();
+    let conn = store::open(&path).unwrap();
+    store::lists::set_explain(true);
+    for (status, index) in [
+        ("on_hold:risk_review", "orders_hold"),
+        ("late:2026-11-22T08:00:00Z", "orders_open"),
+    ] {
+        assert_eq!(order_queues::count(&conn, status).unwrap(), Some(0));
+        let q = Query {
+            status: Some(status.to_string()),
+            ..Default::default()
+        };
+        orders::page(&conn, &q, &Seek::First, 35).unwrap();
+        let plans = store::lists::take_plans();
+        let plan = plans
+            .iter()
+            .find(|p| p.contains(index))
+            .unwrap_or_else(|| panic!("{status}: no plan names {index}: {plans:#?}"));
+        assert!(plan.contains(&format!("USING INDEX {index}")), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE FOR ORDER BY"), "{plan}");
+    }
+    store::lists::set_explain(false);
+}

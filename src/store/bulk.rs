@@ -12,8 +12,7 @@
 
 use rusqlite::Connection;
 
-use super::SCHEMA;
-use crate::{Error, Result};
+use crate::Result;
 
 /// Whether a write of `incoming` rows into a table of `existing` rows is
 /// cheaper with its indexes rebuilt afterwards. A rebuild reads every row,
@@ -103,24 +102,13 @@ impl SetAside {
     pub fn restore(self, tx: &Connection) -> Result<()> {
         for t in &self.triggers {
             tx.execute_batch(t.rebuild)?;
-            tx.execute_batch(schema_trigger(t.name)?)?;
+            tx.execute_batch(super::schema_statement("TRIGGER", t.name)?)?;
         }
         for sql in &self.indexes {
             tx.execute_batch(sql)?;
         }
         Ok(())
     }
-}
-
-/// The `CREATE TRIGGER name ... END;` statement exactly as schema.sql has it.
-fn schema_trigger(name: &str) -> Result<&'static str> {
-    let missing = || Error::Db(format!("trigger {name} is not in schema.sql"));
-    let start = SCHEMA
-        .find(&format!("CREATE TRIGGER {name} "))
-        .ok_or_else(missing)?;
-    let rest = SCHEMA.get(start..).ok_or_else(missing)?;
-    let end = rest.find("\nEND;").ok_or_else(missing)? + "\nEND;".len();
-    rest.get(..end).ok_or_else(missing)
 }
 
 #[cfg(test)]
@@ -153,7 +141,7 @@ mod tests {
             TICKET_COUNTS,
             PRODUCT_SEARCH,
         ] {
-            let sql = schema_trigger(t.name).unwrap();
+            let sql = crate::store::schema_statement("TRIGGER", t.name).unwrap();
             assert!(sql.starts_with(&format!("CREATE TRIGGER {} ", t.name)));
             assert!(sql.ends_with("END;"));
         }
@@ -162,7 +150,7 @@ mod tests {
     #[test]
     fn restore_gives_back_the_same_schema_and_counts() {
         let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(SCHEMA).unwrap();
+        conn.execute_batch(crate::store::SCHEMA).unwrap();
         let before = schema_of(&conn);
         let aside = set_aside(&conn, &["orders", "customers"], &[ORDER_COUNTS]).unwrap();
         let during = schema_of(&conn);

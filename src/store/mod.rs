@@ -7,6 +7,7 @@ pub mod check;
 pub mod demo;
 pub mod import;
 pub mod lists;
+mod migrate;
 pub mod orders;
 pub mod settings;
 pub mod staff;
@@ -21,10 +22,26 @@ use crate::{Error, Result};
 
 /// The whole schema, run once on an empty file.
 pub const SCHEMA: &str = include_str!("../../schema.sql");
-/// Bumped whenever schema.sql changes; a newer file is refused.
-pub const SCHEMA_VERSION: i64 = 1;
+/// Bumped whenever schema.sql changes (with a step in `migrate`); an older
+/// file is migrated when opened, a newer one refused.
+pub const SCHEMA_VERSION: i64 = 2;
 /// "SHDK": marks a SQLite file as a shopdesk database.
 pub const APPLICATION_ID: i64 = 0x5348_444B;
+
+/// One `CREATE INDEX name ...;` or `CREATE TRIGGER name ... END;` statement
+/// exactly as schema.sql has it (`kind` is "INDEX" or "TRIGGER"), so what
+/// is re-created later (bulk rebuilds, migrations) matches a new file's
+/// schema to the byte.
+pub fn schema_statement(kind: &str, name: &str) -> Result<&'static str> {
+    let missing = || Error::Db(format!("{kind} {name} is not in schema.sql"));
+    let start = SCHEMA
+        .find(&format!("CREATE {kind} {name} "))
+        .ok_or_else(missing)?;
+    let rest = SCHEMA.get(start..).ok_or_else(missing)?;
+    let end = if kind == "TRIGGER" { "\nEND;" } else { ";" };
+    let len = rest.find(end).ok_or_else(missing)? + end.len();
+    rest.get(..len).ok_or_else(missing)
+}
 
 /// Opens an existing shopdesk database, refusing anything else.
 pub fn open(path: &Path) -> Result<Connection> {
@@ -34,13 +51,17 @@ pub fn open(path: &Path) -> Result<Connection> {
             path.display()
         )));
     }
-    let conn = Connection::open_with_flags(
+    let mut conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| Error::Db(format!("cannot open {}: {e}", path.display())))?;
     configure(&conn, path)?;
     verify_identity(&conn, path)?;
+    if migrate::version(&conn)? < SCHEMA_VERSION {
+        migrate::run(&mut conn)
+            .map_err(|e| Error::Db(format!("{}: cannot upgrade the schema: {e}", path.display())))?;
+    }
     Ok(conn)
 }
 

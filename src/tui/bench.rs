@@ -16,6 +16,7 @@ use super::screens::Tab;
 use super::theme::Theme;
 use super::view;
 use crate::ops::Session;
+use crate::store::lists::order_queues;
 use crate::{Error, Result};
 
 /// The buffer as text, one line per row; the blank cell after a wide
@@ -124,6 +125,37 @@ impl Bench {
             .map(|c| c.text.clone())
     }
 
+    /// The exception-queue chips (on hold by reason, late to ship).
+    fn queues(&mut self, tab: Tab, n: usize) -> Result<()> {
+        self.key("f")?;
+        let at: Vec<usize> = match &self.app.overlay {
+            Some(super::app::Overlay::Picker { chips, .. }) => chips
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.status.as_deref().is_some_and(order_queues::is_queue))
+                .map(|(i, _)| i)
+                .collect(),
+            _ => Vec::new(),
+        };
+        self.key("esc")?;
+        for i in 0..n {
+            let Some(&k) = at.get(i % at.len().max(1)) else {
+                break;
+            };
+            self.key("f")?;
+            self.key("g g")?;
+            for _ in 0..k {
+                self.key("j")?;
+            }
+            let d = self.key("enter")?;
+            self.record(tab, "queue filter", d);
+            let d = self.key("pagedown")?;
+            self.record(tab, "page down (queue)", d);
+        }
+        self.key("x")?;
+        Ok(())
+    }
+
     fn screen(&mut self, tab: Tab, n: usize) -> Result<()> {
         let num = (tab.index() + 1).to_string();
         let d = self.key(&num)?;
@@ -165,6 +197,9 @@ impl Bench {
             self.record(tab, "page down (status)", d);
         }
         self.key("x")?;
+        if tab == Tab::Orders {
+            self.queues(tab, n)?;
+        }
         // Filter terms taken from the data on screen.
         let (ascii_col, cjk_col) = match tab {
             Tab::Merchants => (0, 1),

@@ -164,7 +164,7 @@ impl SortKey {
             return String::new();
         }
         let index = if filter.status {
-            self.status_index
+            filter.status_index.or(self.status_index)
         } else {
             Some(self.index)
         };
@@ -233,6 +233,10 @@ pub(crate) struct Filter {
     pub params: Vec<Value>,
     /// A status condition is among `conds`.
     pub status: bool,
+    /// The index that serves this status condition in the sort key's
+    /// order, when it is not the key's own `status_index` (an exception
+    /// queue with its own partial index).
+    pub status_index: Option<&'static str>,
     /// The rows are named by a resolved id list.
     pub by_ids: bool,
     /// A text condition is among `conds` (pages walk and test rows).

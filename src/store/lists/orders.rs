@@ -87,6 +87,7 @@ fn filter(q: &Query, for_ids: bool) -> Filter {
         let (cond, params) = super::order_queues::status_cond(s);
         f.push(cond, params);
         f.status = true;
+        f.status_index = super::order_queues::queue_index(s);
     }
     if let Some(t) = q.text() {
         f.text = true;
