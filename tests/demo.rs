@@ -314,3 +314,19 @@ fn the_dashboard_alerts_have_something_to_show() {
     // Only the two `init` audit rows.
     assert_eq!(count(&conn, "SELECT count(*) FROM audit_log"), 2);
 }
+
+/// Without a terminal (a script, a pipe) `demo` writes the file and says how
+/// to open it instead of failing to start the TUI.
+#[test]
+fn demo_without_a_terminal_writes_the_file_and_exits_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    let out = shopdesk_at(dir.path(), NOW, &["--db", db.to_str().unwrap(), "demo"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(&format!("open it with: shopdesk --db {}", db.display())),
+        "{stdout}"
+    );
+    assert!(db.exists());
+}

@@ -4,7 +4,7 @@
 pub mod io;
 pub mod order;
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
@@ -150,6 +150,10 @@ pub fn run(cli: Cli) -> Result<()> {
             let path = config::demo_db_path(db)?;
             demo(&path, scale, seed)?;
             if no_tui {
+                Ok(())
+            } else if !std::io::stdout().is_terminal() {
+                // A script or a pipe asked for the file, not a screen.
+                println!("open it with: shopdesk --db {}", path.display());
                 Ok(())
             } else {
                 crate::tui::run(Session::open(&path)?, tui_options(cli.color))
