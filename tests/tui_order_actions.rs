@@ -321,6 +321,35 @@ fn a_change_by_someone_else_is_a_conflict_and_r_reloads() {
     assert!(detail_text(&a).contains("customer request"));
 }
 
+/// From the list too, an action acts on the order as its row showed it: a
+/// change since (another session, before the next refresh) is a conflict,
+/// nothing is written, and `r` shows the order as it is now.
+#[test]
+fn a_list_action_on_a_row_changed_since_it_was_shown_is_a_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let mut a = app(&path, 120, 40);
+    a.press("3");
+    let row = a.list(Tab::Orders).unwrap().current().unwrap().clone();
+    assert_eq!(row.id, 1);
+    let mut other = Session::open_as(&path, "lin").unwrap();
+    let change = shopdesk::ops::orders::AddressChange {
+        address: Some("滨江区 2 号".into()),
+        ..Default::default()
+    };
+    shopdesk::ops::orders::change_address(&mut other, 1, None, &change).unwrap();
+    a.press("A");
+    let m = message(&a);
+    assert!(
+        m.contains("order 1 was changed by lin at") && m.ends_with("r reloads"),
+        "{m}"
+    );
+    assert_eq!(stored_status(&path, 1), "paid", "nothing was approved");
+    a.press("r");
+    a.press("A");
+    assert_eq!(stored_status(&path, 1), "approved", "{}", message(&a));
+}
+
 #[test]
 fn support_may_hold_and_change_address_only() {
     let dir = tempfile::tempdir().unwrap();

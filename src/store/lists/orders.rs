@@ -49,11 +49,14 @@ pub struct Row {
     pub status: String,
     pub hold_reason: Option<String>,
     pub ship_by_at: Option<String>,
+    /// The row version when read: an action started from the list acts on
+    /// the order as the list showed it.
+    pub version: i64,
 }
 
 const COLS: &str = "o.id, o.channel, o.external_id, o.placed_at, c.name, m.code, \
      (SELECT count(DISTINCT l.merchant_id) FROM order_lines l WHERE l.order_id = o.id), \
-     o.item_count, o.items_minor + o.shipping_minor, o.status, o.hold_reason, o.ship_by_at";
+     o.item_count, o.items_minor + o.shipping_minor, o.status, o.hold_reason, o.ship_by_at, o.version";
 const JOINS: &str =
     "FROM orders o JOIN customers c ON c.id = o.customer_id JOIN merchants m ON m.id = o.merchant_id";
 
@@ -71,6 +74,7 @@ fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         status: r.get(9)?,
         hold_reason: r.get(10)?,
         ship_by_at: r.get(11)?,
+        version: r.get(12)?,
     })
 }
 
@@ -184,6 +188,7 @@ pub struct Detail {
     pub tracking_no: Option<String>,
     /// (label, time) for paid, approved, shipped, delivered, completed, cancelled, promised.
     pub times: Vec<(&'static str, String)>,
+    /// The same as `row.version`.
     pub version: i64,
     pub lines: Vec<Line>,
     pub events: Vec<ShipmentEvent>,
@@ -204,36 +209,37 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
     let sql = format!(
         "SELECT {COLS}, 0, c.external_ref, c.phone, o.ship_name, o.ship_phone, o.ship_address, o.ship_city, o.held_from,
          o.cancel_reason, o.merged_into, o.items_minor, o.shipping_minor, o.weight_g, o.carrier, o.tracking_no,
-         o.paid_at, o.approved_at, o.shipped_at, o.delivered_at, o.completed_at, o.cancelled_at, o.promised_at,
-         o.version {JOINS} WHERE o.id = ?1"
+         o.paid_at, o.approved_at, o.shipped_at, o.delivered_at, o.completed_at, o.cancelled_at, o.promised_at
+         {JOINS} WHERE o.id = ?1"
     );
     let d = conn
         .prepare_cached(&sql)?
         .query_row([id], |r| {
             let mut times = Vec::new();
             for (i, label) in TIMES.iter().enumerate() {
-                if let Some(t) = r.get::<_, Option<String>>(27 + i)? {
+                if let Some(t) = r.get::<_, Option<String>>(28 + i)? {
                     times.push((*label, t));
                 }
             }
+            let row = map(r)?;
             Ok(Detail {
-                row: map(r)?,
-                customer_ref: r.get(13)?,
-                customer_phone: r.get(14)?,
-                ship_name: r.get(15)?,
-                ship_phone: r.get(16)?,
-                ship_address: r.get(17)?,
-                ship_city: r.get(18)?,
-                held_from: r.get(19)?,
-                cancel_reason: r.get(20)?,
-                merged_into: r.get(21)?,
-                items_minor: r.get(22)?,
-                shipping_minor: r.get(23)?,
-                weight_g: r.get(24)?,
-                carrier: r.get(25)?,
-                tracking_no: r.get(26)?,
+                version: row.version,
+                row,
+                customer_ref: r.get(14)?,
+                customer_phone: r.get(15)?,
+                ship_name: r.get(16)?,
+                ship_phone: r.get(17)?,
+                ship_address: r.get(18)?,
+                ship_city: r.get(19)?,
+                held_from: r.get(20)?,
+                cancel_reason: r.get(21)?,
+                merged_into: r.get(22)?,
+                items_minor: r.get(23)?,
+                shipping_minor: r.get(24)?,
+                weight_g: r.get(25)?,
+                carrier: r.get(26)?,
+                tracking_no: r.get(27)?,
                 times,
-                version: r.get(34)?,
                 lines: Vec::new(),
                 events: Vec::new(),
                 tickets: Vec::new(),

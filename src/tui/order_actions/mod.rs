@@ -8,10 +8,10 @@
 //! `run.rs` executes jobs: the workflow call, the status-bar message, and the
 //! reload of the list row and the detail view.
 //!
-//! The version passed to a workflow is the one the detail view shows, or, from
-//! the list (whose rows carry no version), the one read when the action
-//! starts; a change by someone else after that is a conflict, reported with
-//! who and when, and `r` reloads.
+//! The version passed to a workflow is the one the screen showed: the detail
+//! view's, or the list row's (the list refreshes every second, so that is
+//! what the person saw); a change by someone else since is a conflict,
+//! reported with who and when, and `r` reloads.
 
 mod forms;
 mod run;
@@ -282,7 +282,9 @@ pub fn update(app: &mut App, a: Action) -> Vec<Effect> {
         };
     }
     let ids = selection(app);
-    let cursor = app.lists[Tab::Orders.index()].current().map(|r| r.id);
+    let cursor = app.lists[Tab::Orders.index()]
+        .current()
+        .map(|r| (r.id, r.version));
     let op = Op::from_action(a);
     if let Some(op) = op
         && op.batch()
@@ -291,11 +293,16 @@ pub fn update(app: &mut App, a: Action) -> Vec<Effect> {
         return batch(app, op, ids);
     }
     match (cursor, op) {
-        (Some(id), Some(op)) => job(Job::Load {
+        (Some((id, shown)), Some(op)) => job(Job::Load {
             id,
+            shown,
             then: Then::Start(op),
         }),
-        (Some(id), None) => job(Job::Load { id, then: Then::Menu }),
+        (Some((id, shown)), None) => job(Job::Load {
+            id,
+            shown,
+            then: Then::Menu,
+        }),
         (None, None) if !ids.is_empty() => {
             open_menu(app, None, ids);
             vec![]

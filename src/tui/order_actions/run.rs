@@ -39,8 +39,9 @@ pub enum OneAct {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Job {
-    /// Read the order under the cursor (its state and version now), then go on.
-    Load { id: i64, then: Then },
+    /// Read the order under the cursor, then go on if it is still the
+    /// version the list showed (`shown`).
+    Load { id: i64, shown: Option<i64>, then: Then },
     One {
         id: i64,
         version: Option<i64>,
@@ -55,12 +56,18 @@ pub enum Job {
 impl App {
     pub(crate) fn run_order(&mut self, job: Job) -> Result<()> {
         match job {
-            Job::Load { id, then } => {
+            Job::Load { id, shown, then } => {
                 let d = crate::store::lists::orders::detail(&self.session.conn, id)?;
                 let Some(t) = d.as_ref().and_then(Target::from_detail) else {
                     self.warn(format!("order {id} no longer exists or has an unknown status"));
                     return self.reload_orders();
                 };
+                if shown.is_some_and(|v| v != t.version) {
+                    let e = crate::store::conflict(&self.session.conn, "order", "orders", id);
+                    let m = self.conflict_text(&e.to_string());
+                    self.warn(m);
+                    return Ok(());
+                }
                 let fx = match then {
                     Then::Start(op) => start(self, op, t),
                     Then::Menu => {

@@ -224,18 +224,22 @@ impl DetailData {
     }
 }
 
-/// A page of list rows as table rows: each row's id, its cells, and where
-/// it sits in the order.
+/// A page of list rows as table rows: each row's id and version (`ident`),
+/// its cells, and where it sits in the order.
 pub(crate) fn table_rows<R>(
     page: Vec<lists::Paged<R>>,
-    id: impl Fn(&R) -> i64,
+    ident: impl Fn(&R) -> (i64, Option<i64>),
     cells: impl Fn(&R) -> Vec<Cell>,
 ) -> Vec<TableRow> {
     page.into_iter()
-        .map(|p| TableRow {
-            id: id(&p.row),
-            cells: cells(&p.row),
-            cursor: p.cursor,
+        .map(|p| {
+            let (id, version) = ident(&p.row);
+            TableRow {
+                id,
+                version,
+                cells: cells(&p.row),
+                cursor: p.cursor,
+            }
         })
         .collect()
 }
@@ -304,6 +308,7 @@ mod tests {
                 .enumerate()
                 .map(|(i, l)| TableRow {
                     id: i as i64,
+                    version: None,
                     cursor: Cursor {
                         key: Key::Null,
                         id: i as i64,

@@ -83,7 +83,11 @@ fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
 
 pub fn fetch(conn: &Connection, fmt: &Fmt, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<TableRow>> {
     let page = store::page(conn, q, seek, limit)?;
-    Ok(super::table_rows(page, |r| r.id, |r| cells(r, fmt)))
+    Ok(super::table_rows(
+        page,
+        |r| (r.id, Some(r.version)),
+        |r| cells(r, fmt),
+    ))
 }
 
 pub fn export(

@@ -58,7 +58,7 @@ fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
 
 pub fn fetch(conn: &Connection, fmt: &Fmt, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<TableRow>> {
     let page = store::page(conn, q, seek, limit)?;
-    Ok(super::table_rows(page, |r| r.id, |r| cells(r, fmt)))
+    Ok(super::table_rows(page, |r| (r.id, None), |r| cells(r, fmt)))
 }
 
 pub fn export(

@@ -131,6 +131,9 @@ impl Cell {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableRow {
     pub id: i64,
+    /// The row's version when read, where the screen acts on rows from the
+    /// list (Orders); a change since then is a conflict.
+    pub version: Option<i64>,
     pub cursor: Cursor,
     pub cells: Vec<Cell>,
 }
