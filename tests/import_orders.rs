@@ -8,7 +8,7 @@ mod cli;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use cli::{check_ok, count, counts, init, ok, run, text, write};
+use cli::{check_ok, count, counts, init, ok, run, schema, text, write};
 
 const HEADER: &str = "channel,external_id,placed_at,status,customer_ref,customer_name,customer_phone,ship_address,ship_city,merchant_code,sku,qty,unit_price,shipping_fee,paid_at,shipped_at,delivered_at,promised_at,carrier,tracking_no";
 
@@ -304,17 +304,6 @@ fn dry_run_reports_and_writes_nothing() {
     assert!(out.contains("dry run: nothing was written"), "{out}");
     assert_eq!(counts(&db), before);
     check_ok(d, &db);
-}
-
-/// Every table, index and trigger with its SQL.
-fn schema(db: &str) -> Vec<(String, String)> {
-    let c = rusqlite::Connection::open(db).unwrap();
-    c.prepare("SELECT name, coalesce(sql, '') FROM sqlite_schema ORDER BY name")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap()
 }
 
 /// An import that at least doubles the orders table rebuilds its indexes

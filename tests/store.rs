@@ -1,5 +1,8 @@
 //! Store and staff workflows on real temp-file SQLite.
 
+#[path = "data/cli_support.rs"]
+mod cli;
+
 use shopdesk::Error;
 use shopdesk::domain::Role;
 use shopdesk::ops::{self, Session};
@@ -232,21 +235,10 @@ fn backup_copies_a_live_database() {
     );
 }
 
-/// Every table, index and trigger by name, with its SQL.
-fn schema_of(path: &std::path::Path) -> Vec<(String, String)> {
-    let c = rusqlite::Connection::open(path).unwrap();
-    c.prepare("SELECT name, coalesce(sql, '') FROM sqlite_schema ORDER BY name")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap()
-}
-
 #[test]
 fn a_version_1_file_is_migrated_to_the_schema_of_a_new_one() {
     let (_d, path) = new_shop();
-    let fresh = schema_of(&path);
+    let fresh = cli::schema(&path);
     // What version 1 had instead of the exception-queue indexes.
     rusqlite::Connection::open(&path)
         .unwrap()
@@ -257,15 +249,15 @@ fn a_version_1_file_is_migrated_to_the_schema_of_a_new_one() {
              PRAGMA user_version = 1;",
         )
         .unwrap();
-    assert_ne!(schema_of(&path), fresh);
+    assert_ne!(cli::schema(&path), fresh);
     let conn = store::open(&path).unwrap();
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(v, store::SCHEMA_VERSION);
     drop(conn);
-    assert_eq!(schema_of(&path), fresh);
+    assert_eq!(cli::schema(&path), fresh);
     // Opening again changes nothing.
     drop(store::open(&path).unwrap());
-    assert_eq!(schema_of(&path), fresh);
+    assert_eq!(cli::schema(&path), fresh);
 }
 
 /// The exception queues (on hold by reason, late to ship) page and count

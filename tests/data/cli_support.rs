@@ -83,3 +83,14 @@ pub fn check_ok(dir: &Path, db: &str) {
         text(&out.stderr)
     );
 }
+
+/// Every table, index and trigger of the file by name, with its SQL.
+pub fn schema(db: impl AsRef<Path>) -> Vec<(String, String)> {
+    let c = rusqlite::Connection::open(db).unwrap();
+    c.prepare("SELECT name, coalesce(sql, '') FROM sqlite_schema ORDER BY name")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
