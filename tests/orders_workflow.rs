@@ -72,7 +72,7 @@ fn ship_action() -> OrderAction {
 
 fn refused(r: shopdesk::Result<orders::Outcome>) -> String {
     match r {
-        Err(Error::Refused(m)) => m,
+        Err(Error::Refused(m)) => m.to_string(),
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
@@ -513,7 +513,11 @@ fn a_stale_version_is_a_conflict_naming_who_changed_it() {
     assert_eq!(out.version, 1);
     let e = orders::act_at(&mut s, id, Some(0), &OrderAction::Approve, now()).unwrap_err();
     match e {
-        Error::Conflict(m) => assert!(m.contains(&format!("order {id} was changed by lin")), "{m}"),
+        // Typed: who changed which record, not a sentence to parse.
+        Error::Conflict(c) => {
+            assert_eq!((c.entity.as_str(), c.id), ("order", id), "{c}");
+            assert_eq!(c.by.as_ref().map(|(who, _)| who.as_str()), Some("lin"), "{c}");
+        }
         e => panic!("{e:?}"),
     }
     orders::act_at(&mut s, id, Some(1), &OrderAction::Approve, now()).unwrap();
@@ -566,7 +570,13 @@ fn batch_approve_and_pick_are_one_transaction_each() {
     let mut s = f.shop.session("lin");
     let r = orders::approve_many(&mut s, &[good, unpaid, good2]);
     assert!(r[0].1.is_ok() && r[2].1.is_ok());
-    assert!(matches!(&r[1].1, Err(Error::Refused(m)) if m.contains("cannot approve: it is pending_payment")));
+    assert!(
+        matches!(&r[1].1, Err(Error::Refused(m)) if m.to_string().contains("cannot approve: it is pending_payment"))
+    );
+    assert!(
+        matches!(&r[1].1, Err(Error::Refused(shopdesk::domain::Refusal::WrongState { from, needs, .. }))
+        if from == "pending_payment" && needs == &["paid".to_string()])
+    );
     let r = orders::pick_many(&mut s, &[good, good2]);
     assert!(
         r.iter()

@@ -3,6 +3,7 @@
 
 pub mod io;
 pub mod order;
+pub mod verbs;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -64,8 +65,7 @@ pub enum Command {
     Export(io::ExportArgs),
     /// Print the login and role in force.
     Whoami,
-    /// Order workflow: pay, approve, hold, release, pick, pack, ship, event,
-    /// deliver, complete, cancel, address, merge, show, pick-list.
+    /// Order workflow: every order verb, show, pick-list.
     Order {
         #[command(subcommand)]
         action: order::OrderCmd,

@@ -4,93 +4,27 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::Subcommand;
+use clap::{ArgMatches, FromArgMatches, Subcommand};
 
 use crate::domain::money::Money;
-use crate::domain::order::HoldReason;
 use crate::io::picking::{fit, truncate};
 use crate::ops::Session;
-use crate::ops::orders::{self, AddressChange, BatchResult, NewEvent, OrderDetail, Outcome};
+use crate::ops::orders::{self, OrderDetail};
+use crate::ops::verbs::Entity;
+
+use super::verbs::{self, VerbArgs};
 use crate::{Error, Result, clock, config};
 
-#[derive(Debug, Subcommand)]
+/// `shopdesk order …`: the verbs from the table, plus `show` and `pick-list`.
+#[derive(Debug)]
 pub enum OrderCmd {
-    /// Record payment and reserve stock (the order goes on hold when stock is short).
-    Pay { id: String },
-    /// Audit paid orders (address check) and approve them for picking.
-    Approve {
-        #[arg(required = true, num_args = 1..)]
-        ids: Vec<String>,
-    },
-    /// Put an order on hold with a reason.
-    Hold {
-        id: String,
-        /// insufficient_stock, address_problem, risk_review, customer_request or other.
-        #[arg(long, value_parser = parse_hold_reason)]
-        reason: HoldReason,
-    },
-    /// Release a hold: the order returns to where it was.
-    Release { id: String },
-    /// Start picking approved orders.
-    Pick {
-        #[arg(required = true, num_args = 1..)]
-        ids: Vec<String>,
-    },
-    /// Record the packed parcel's weight.
-    Pack {
-        id: String,
-        #[arg(long)]
-        weight_g: u32,
-    },
-    /// Hand the parcel to a carrier; consumes the reserved stock.
-    Ship {
-        id: String,
-        #[arg(long)]
-        carrier: String,
-        #[arg(long)]
-        tracking: String,
-    },
-    /// Add a tracking event to a shipped or delivered order.
-    Event {
-        id: String,
-        #[arg(long)]
-        status: String,
-        #[arg(long, default_value = "")]
-        location: String,
-        /// RFC 3339 or "YYYY-MM-DD HH:MM:SS" in the shop's time zone (default: now).
-        #[arg(long)]
-        at: Option<String>,
-        #[arg(long, default_value = "")]
-        note: String,
-    },
-    /// Record delivery.
-    Deliver { id: String },
-    /// Close a delivered order after the return window, with no open ticket.
-    Complete { id: String },
-    /// Cancel an order that has not shipped (releases stock; refunds a paid order).
-    Cancel {
-        id: String,
-        #[arg(long)]
-        reason: String,
-    },
-    /// Change the shipping address of an order that has not shipped.
-    Address {
-        id: String,
-        #[arg(long)]
-        name: Option<String>,
-        #[arg(long)]
-        phone: Option<String>,
-        #[arg(long)]
-        address: Option<String>,
-        #[arg(long)]
-        city: Option<String>,
-    },
-    /// Merge an order into another of the same customer, address and merchant.
-    Merge {
-        id: String,
-        #[arg(long, value_name = "SURVIVOR")]
-        into: String,
-    },
+    Verb(VerbArgs),
+    Other(OrderExtra),
+}
+
+/// The order subcommands that are not workflow verbs.
+#[derive(Debug, Subcommand)]
+pub enum OrderExtra {
     /// Show an order: lines, address, tracking timeline and history.
     Show {
         id: String,
@@ -111,95 +45,42 @@ pub enum OrderCmd {
     },
 }
 
-fn parse_hold_reason(s: &str) -> std::result::Result<HoldReason, String> {
-    s.parse::<HoldReason>().map_err(|e| e.to_string())
+impl FromArgMatches for OrderCmd {
+    fn from_arg_matches(m: &ArgMatches) -> std::result::Result<Self, clap::Error> {
+        if let Some((name, sub)) = m.subcommand()
+            && let Some(v) = verbs::from_matches(Entity::Order, name, sub)
+        {
+            return Ok(OrderCmd::Verb(v));
+        }
+        OrderExtra::from_arg_matches(m).map(OrderCmd::Other)
+    }
+
+    fn update_from_arg_matches(&mut self, m: &ArgMatches) -> std::result::Result<(), clap::Error> {
+        *self = Self::from_arg_matches(m)?;
+        Ok(())
+    }
+}
+
+impl Subcommand for OrderCmd {
+    fn augment_subcommands(cmd: clap::Command) -> clap::Command {
+        verbs::augment(OrderExtra::augment_subcommands(cmd), Entity::Order)
+    }
+
+    fn augment_subcommands_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_subcommands(cmd)
+    }
+
+    fn has_subcommand(name: &str) -> bool {
+        verbs::is_verb(Entity::Order, name) || OrderExtra::has_subcommand(name)
+    }
 }
 
 pub fn run(path: &Path, cmd: OrderCmd) -> Result<()> {
     let mut s = Session::open(path)?;
-    let one = |s: &Session, key: &str| orders::resolve(&s.conn, key);
     match cmd {
-        OrderCmd::Pay { id } => {
-            let id = one(&s, &id)?;
-            report(orders::pay(&mut s, id, None)?)
-        }
-        OrderCmd::Approve { ids } => many(&mut s, &ids, "approved", orders::approve_many),
-        OrderCmd::Hold { id, reason } => {
-            let id = one(&s, &id)?;
-            report(orders::hold(&mut s, id, None, reason)?)
-        }
-        OrderCmd::Release { id } => {
-            let id = one(&s, &id)?;
-            report(orders::release(&mut s, id, None)?)
-        }
-        OrderCmd::Pick { ids } => many(&mut s, &ids, "moved to picking", orders::pick_many),
-        OrderCmd::Pack { id, weight_g } => {
-            let id = one(&s, &id)?;
-            report(orders::pack(&mut s, id, None, weight_g)?)
-        }
-        OrderCmd::Ship {
-            id,
-            carrier,
-            tracking,
-        } => {
-            let id = one(&s, &id)?;
-            report(orders::ship(&mut s, id, None, &carrier, &tracking)?)
-        }
-        OrderCmd::Event {
-            id,
-            status,
-            location,
-            at,
-            note,
-        } => {
-            let id = one(&s, &id)?;
-            let at = match at {
-                Some(t) => orders::parse_time(&t, &s.settings.timezone)?,
-                None => s.now()?,
-            };
-            let ev = NewEvent {
-                at,
-                status,
-                location,
-                note,
-            };
-            report(orders::add_event(&mut s, id, None, &ev)?)
-        }
-        OrderCmd::Deliver { id } => {
-            let id = one(&s, &id)?;
-            report(orders::deliver(&mut s, id, None)?)
-        }
-        OrderCmd::Complete { id } => {
-            let id = one(&s, &id)?;
-            report(orders::complete(&mut s, id, None)?)
-        }
-        OrderCmd::Cancel { id, reason } => {
-            let id = one(&s, &id)?;
-            report(orders::cancel(&mut s, id, None, &reason)?)
-        }
-        OrderCmd::Address {
-            id,
-            name,
-            phone,
-            address,
-            city,
-        } => {
-            let id = one(&s, &id)?;
-            let change = AddressChange {
-                name,
-                phone,
-                address,
-                city,
-            };
-            report(orders::change_address(&mut s, id, None, &change)?)
-        }
-        OrderCmd::Merge { id, into } => {
-            let id = one(&s, &id)?;
-            let into = one(&s, &into)?;
-            report(orders::merge(&mut s, id, into, None)?)
-        }
-        OrderCmd::Show { id, json } => {
-            let id = one(&s, &id)?;
+        OrderCmd::Verb(v) => verbs::run(&mut s, v),
+        OrderCmd::Other(OrderExtra::Show { id, json }) => {
+            let id = orders::resolve(&s.conn, &id)?;
             let d = orders::detail(&s, id)?;
             if json {
                 let text = serde_json::to_string_pretty(&d.to_json())
@@ -210,59 +91,7 @@ pub fn run(path: &Path, cmd: OrderCmd) -> Result<()> {
             }
             Ok(())
         }
-        OrderCmd::PickList { ids, dir, pick } => pick_list(&mut s, &ids, dir, pick),
-    }
-}
-
-fn report(o: Outcome) -> Result<()> {
-    println!("{}", o.message);
-    if o.held() && matches!(o.action, "pay" | "approve") {
-        eprintln!(
-            "warning: {} is on hold; see `shopdesk order show {}`",
-            o.label, o.id
-        );
-    }
-    Ok(())
-}
-
-/// Runs a batch action; each order is its own transaction. Fails (with the
-/// first failure's exit code) when any order failed.
-fn many(
-    s: &mut Session,
-    keys: &[String],
-    done: &str,
-    f: fn(&mut Session, &[i64]) -> BatchResult,
-) -> Result<()> {
-    let mut ids = Vec::new();
-    for k in keys {
-        ids.push(orders::resolve(&s.conn, k)?);
-    }
-    let mut first_err: Option<Error> = None;
-    let mut failed = 0;
-    for (_, r) in f(s, &ids) {
-        match r {
-            Ok(o) => report(o)?,
-            Err(e) => {
-                failed += 1;
-                if ids.len() > 1 {
-                    eprintln!("shopdesk: {e}");
-                }
-                first_err.get_or_insert(e);
-            }
-        }
-    }
-    match first_err {
-        None => Ok(()),
-        Some(e) if ids.len() == 1 => Err(e),
-        Some(e) => {
-            let msg = format!("{failed} of {} orders were not {done}", ids.len());
-            Err(match e {
-                Error::Refused(_) => Error::Refused(msg),
-                Error::Conflict(_) => Error::Conflict(msg),
-                Error::Input(_) => Error::Input(msg),
-                Error::Db(_) => Error::Db(msg),
-            })
-        }
+        OrderCmd::Other(OrderExtra::PickList { ids, dir, pick }) => pick_list(&mut s, &ids, dir, pick),
     }
 }
 

@@ -358,7 +358,7 @@ mod tests {
             (("UTC", "1", "18:00", "09:00"), "start must be before"),
         ] {
             let err = BusinessCalendar::new(args.0, args.1, args.2, args.3, []).unwrap_err();
-            assert!(err.0.contains(needle), "{args:?}: {err}");
+            assert!(err.to_string().contains(needle), "{args:?}: {err}");
         }
     }
 

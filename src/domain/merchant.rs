@@ -314,12 +314,12 @@ mod tests {
     fn refusals_name_state_and_action() {
         let e = next(S::Submitted, &MerchantAction::Approve).unwrap_err();
         assert_eq!(
-            e.0,
+            e.to_string(),
             "cannot approve merchant: it is submitted (approve needs under_review)"
         );
         let e = next(S::Terminated, &MerchantAction::Terminate { reason: "x".into() }).unwrap_err();
         assert_eq!(
-            e.0,
+            e.to_string(),
             "cannot terminate merchant: it is terminated (terminate needs active or suspended)"
         );
     }
@@ -333,7 +333,7 @@ mod tests {
             assert!(
                 next(S::UnderReview, &action)
                     .unwrap_err()
-                    .0
+                    .to_string()
                     .contains("reason is required")
             );
         }
@@ -353,7 +353,7 @@ mod tests {
             "open"
                 .parse::<MerchantStatus>()
                 .unwrap_err()
-                .0
+                .to_string()
                 .contains("\"open\"")
         );
         assert_eq!("joint".parse::<CooperationMode>(), Ok(CooperationMode::Joint));

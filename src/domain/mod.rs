@@ -17,19 +17,81 @@ pub mod ticket;
 
 pub use role::{Permission, Role};
 
-/// A rule said no. The message names the state and the action, or the rule.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct Refusal(pub String);
+/// A rule said no: a typed value the faces format (nobody parses the text).
+/// `subject` names the record once ops knows it ("order 1042 (tmall:TM1)");
+/// until then the message names the kind of thing ("cannot ship order").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The state machine: `verb` is not allowed from `from`; it needs one of `needs`.
+    WrongState {
+        verb: String,
+        thing: String,
+        subject: Option<String>,
+        from: String,
+        needs: Vec<String>,
+    },
+    /// The role may not do this.
+    NotAllowed { role: Role, what: String },
+    /// Rules that stand in the way, each a phrase ("a reason is required").
+    Blocked {
+        verb: String,
+        thing: String,
+        subject: Option<String>,
+        blockers: Vec<String>,
+    },
+    /// Anything else, already a sentence.
+    Rule(String),
+}
+
+impl std::error::Error for Refusal {}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let head =
+            |f: &mut fmt::Formatter<'_>, verb: &str, thing: &str, subject: &Option<String>| match subject {
+                Some(s) => write!(f, "{s}: cannot {verb}: "),
+                None => write!(f, "cannot {verb} {thing}: "),
+            };
+        match self {
+            Refusal::WrongState {
+                verb,
+                thing,
+                subject,
+                from,
+                needs,
+            } => {
+                head(f, verb, thing, subject)?;
+                let needs: Vec<&str> = needs.iter().map(String::as_str).collect();
+                write!(f, "it is {from} ({verb} needs {})", or_list(&needs))
+            }
+            Refusal::NotAllowed { role, what } => write!(f, "the {role} role may not {what}"),
+            Refusal::Blocked {
+                verb,
+                thing,
+                subject,
+                blockers,
+            } => {
+                head(f, verb, thing, subject)?;
+                f.write_str(&blockers.join("; "))
+            }
+            Refusal::Rule(m) => f.write_str(m),
+        }
+    }
+}
 
 impl Refusal {
     pub fn new(msg: impl Into<String>) -> Self {
-        Refusal(msg.into())
+        Refusal::Rule(msg.into())
     }
 
     /// "cannot {action} {thing}: {why}", the form every state machine refuses in.
     pub(crate) fn cannot(action: &str, thing: &str, why: impl fmt::Display) -> Self {
-        Refusal(format!("cannot {action} {thing}: {why}"))
+        Refusal::Blocked {
+            verb: action.to_string(),
+            thing: thing.to_string(),
+            subject: None,
+            blockers: vec![why.to_string()],
+        }
     }
 
     /// `action` is not allowed on a `thing` in state `from`; names the states
@@ -42,18 +104,40 @@ impl Refusal {
         states: &[S],
         allowed_from: impl Fn(S) -> bool,
     ) -> Self {
-        let needs: Vec<String> = states
-            .iter()
-            .copied()
-            .filter(|s| allowed_from(*s))
-            .map(|s| s.to_string())
-            .collect();
-        let needs: Vec<&str> = needs.iter().map(String::as_str).collect();
-        Refusal::cannot(
-            action,
-            thing,
-            format!("it is {from} ({action} needs {})", or_list(&needs)),
-        )
+        Refusal::WrongState {
+            verb: action.to_string(),
+            thing: thing.to_string(),
+            subject: None,
+            from: from.to_string(),
+            needs: states
+                .iter()
+                .copied()
+                .filter(|s| allowed_from(*s))
+                .map(|s| s.to_string())
+                .collect(),
+        }
+    }
+
+    /// The same refusal, naming the record: "order 7 (jd:JD1): cannot ship: …".
+    pub fn about(mut self, name: impl Into<String>) -> Self {
+        if let Refusal::WrongState { subject, .. } | Refusal::Blocked { subject, .. } = &mut self {
+            *subject = Some(name.into());
+        }
+        self
+    }
+
+    /// What is missing, without the "cannot …" head: "needs packed",
+    /// "a reason is required" (the action menu shows this beside a verb).
+    pub fn why(&self) -> String {
+        match self {
+            Refusal::WrongState { needs, .. } => {
+                let needs: Vec<String> = needs.iter().map(|s| s.replace('_', " ")).collect();
+                let needs: Vec<&str> = needs.iter().map(String::as_str).collect();
+                format!("needs {}", or_list(&needs))
+            }
+            Refusal::Blocked { blockers, .. } => blockers.join("; "),
+            other => other.to_string(),
+        }
     }
 }
 
@@ -191,7 +275,10 @@ pub(crate) mod machine_tests {
                 match (next(from, action), allowed(table, from, name)) {
                     (Ok(to), Some(expected)) => assert_eq!(to, expected, "{from} {name}"),
                     (Err(e), None) => {
-                        assert!(e.0.contains(&from.to_string()) && e.0.contains(name), "{e}")
+                        assert!(
+                            e.to_string().contains(&from.to_string()) && e.to_string().contains(name),
+                            "{e}"
+                        )
                     }
                     (got, want) => panic!("{from} {name}: got {got:?}, table says {want:?}"),
                 }
@@ -251,12 +338,15 @@ mod tests {
     #[test]
     fn refusals_read_the_same_everywhere() {
         assert_eq!(
-            Refusal::cannot("reject", "ticket", "a reason is required").0,
+            Refusal::cannot("reject", "ticket", "a reason is required").to_string(),
             "cannot reject ticket: a reason is required"
         );
         let e = Refusal::wrong_state("ship", "order", "paid", &["picking", "packed"], |s| s == "packed");
-        assert_eq!(e.0, "cannot ship order: it is paid (ship needs packed)");
+        assert_eq!(e.to_string(), "cannot ship order: it is paid (ship needs packed)");
         let e = Refusal::wrong_state("undo", "order", "paid", &["paid"], |_| false);
-        assert_eq!(e.0, "cannot undo order: it is paid (undo needs nothing)");
+        assert_eq!(
+            e.to_string(),
+            "cannot undo order: it is paid (undo needs nothing)"
+        );
     }
 }

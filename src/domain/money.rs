@@ -290,13 +290,18 @@ mod tests {
             "99999999999999999999999999999999999999999",
         ] {
             let err = Money::parse(bad).unwrap_err();
-            assert!(err.0.contains(&format!("\"{bad}\"")), "{bad}: {err}");
+            assert!(err.to_string().contains(&format!("\"{bad}\"")), "{bad}: {err}");
         }
-        assert!(Money::parse("12.505").unwrap_err().0.contains("2 decimal"));
+        assert!(
+            Money::parse("12.505")
+                .unwrap_err()
+                .to_string()
+                .contains("2 decimal")
+        );
         assert!(
             Money::parse("92233720368547758.08")
                 .unwrap_err()
-                .0
+                .to_string()
                 .contains("too large")
         );
     }
@@ -351,7 +356,7 @@ mod tests {
         assert_eq!(parse_rate_bp("1"), Ok(10_000));
         for bad in ["101%", "1.5", "-5%", "abc", "", "5.555%", "0.00001"] {
             let err = parse_rate_bp(bad).unwrap_err();
-            assert!(err.0.contains(&format!("\"{bad}\"")), "{bad}: {err}");
+            assert!(err.to_string().contains(&format!("\"{bad}\"")), "{bad}: {err}");
         }
         assert_eq!(format_bp(550), "5.5%");
         assert_eq!(format_bp(500), "5%");

@@ -376,7 +376,11 @@ mod tests {
                                 "{from} refused {}: {e}",
                                 action.name()
                             );
-                            assert!(e.0.contains(from.as_str()) && e.0.contains(action.name()), "{e}");
+                            assert!(
+                                e.to_string().contains(from.as_str())
+                                    && e.to_string().contains(action.name()),
+                                "{e}"
+                            );
                         }
                     }
                 }
@@ -390,7 +394,10 @@ mod tests {
             assert_eq!(next(S::OnHold, Some(h), &OrderAction::Release), Ok(h));
         }
         let e = next(S::OnHold, None, &OrderAction::Release).unwrap_err();
-        assert!(e.0.contains("release") && e.0.contains("on_hold"), "{e}");
+        assert!(
+            e.to_string().contains("release") && e.to_string().contains("on_hold"),
+            "{e}"
+        );
         assert!(next(S::OnHold, Some(S::Shipped), &OrderAction::Release).is_err());
     }
 
@@ -402,24 +409,30 @@ mod tests {
         };
         let e = next(S::PendingPayment, None, &ship).unwrap_err();
         assert_eq!(
-            e.0,
+            e.to_string(),
             "cannot ship order: it is pending_payment (ship needs packed)"
         );
         let e = next(S::Shipped, None, &OrderAction::Cancel { reason: "x".into() }).unwrap_err();
         assert_eq!(
-            e.0,
+            e.to_string(),
             "cannot cancel order: it is shipped (cancel needs pending_payment, paid, approved, picking, packed or on_hold)"
         );
         let e = next(S::Shipped, None, &OrderAction::ChangeAddress).unwrap_err();
-        assert!(e.0.starts_with("cannot change_address order: it is shipped"));
+        assert!(
+            e.to_string()
+                .starts_with("cannot change_address order: it is shipped")
+        );
         let e = next(S::Paid, None, &OrderAction::Release).unwrap_err();
-        assert_eq!(e.0, "cannot release order: it is paid (release needs on_hold)");
+        assert_eq!(
+            e.to_string(),
+            "cannot release order: it is paid (release needs on_hold)"
+        );
     }
 
     #[test]
     fn arguments_are_checked() {
         let e = next(S::Picking, None, &OrderAction::Pack { weight_g: 0 }).unwrap_err();
-        assert!(e.0.contains("weight"));
+        assert!(e.to_string().contains("weight"));
         let blank = |c: &str, t: &str| OrderAction::Ship {
             carrier: c.into(),
             tracking: t.into(),
@@ -427,19 +440,19 @@ mod tests {
         assert!(
             next(S::Packed, None, &blank(" ", "1"))
                 .unwrap_err()
-                .0
+                .to_string()
                 .contains("carrier")
         );
         assert!(
             next(S::Packed, None, &blank("SF", ""))
                 .unwrap_err()
-                .0
+                .to_string()
                 .contains("tracking")
         );
         assert!(
             next(S::Paid, None, &OrderAction::Cancel { reason: "\n".into() })
                 .unwrap_err()
-                .0
+                .to_string()
                 .contains("reason")
         );
         assert!(next(S::Paid, None, &OrderAction::MergeInto(0)).is_err());

@@ -207,13 +207,16 @@ mod tests {
     fn refusals_and_reasons() {
         let e = next(S::Draft, &ProductAction::Approve).unwrap_err();
         assert_eq!(
-            e.0,
+            e.to_string(),
             "cannot approve product: it is draft (approve needs pending_review)"
         );
         let e = next(S::Listed, &ProductAction::Relist).unwrap_err();
-        assert_eq!(e.0, "cannot relist product: it is listed (relist needs delisted)");
+        assert_eq!(
+            e.to_string(),
+            "cannot relist product: it is listed (relist needs delisted)"
+        );
         let e = next(S::PendingReview, &ProductAction::Reject { reason: " ".into() }).unwrap_err();
-        assert!(e.0.contains("reason is required"));
+        assert!(e.to_string().contains("reason is required"));
     }
 
     #[test]
@@ -229,7 +232,7 @@ mod tests {
             "gone"
                 .parse::<DelistReason>()
                 .unwrap_err()
-                .0
+                .to_string()
                 .contains("out_of_stock")
         );
     }

@@ -59,11 +59,10 @@ impl Role {
         if self.may(p) {
             Ok(())
         } else {
-            Err(Refusal::new(format!(
-                "the {} role may not {}",
-                self.as_str(),
-                p.describe()
-            )))
+            Err(Refusal::NotAllowed {
+                role: self,
+                what: p.describe().to_string(),
+            })
         }
     }
 }
@@ -126,7 +125,10 @@ mod tests {
         assert!(Role::Support.may(Permission::HoldOrChangeAddress));
         assert!(!Role::Support.may(Permission::ManageOrders));
         assert!(!Role::Support.may(Permission::SeePii));
-        let msg = Role::Support.require(Permission::ManageOrders).unwrap_err().0;
+        let msg = Role::Support
+            .require(Permission::ManageOrders)
+            .unwrap_err()
+            .to_string();
         assert_eq!(msg, "the support role may not change orders");
     }
 

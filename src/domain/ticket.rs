@@ -318,16 +318,20 @@ mod tests {
     #[test]
     fn refusals_and_reasons() {
         let e = next(S::Closed, &TicketAction::Reopen).unwrap_err();
-        assert_eq!(e.0, "cannot reopen ticket: it is closed (reopen needs resolved)");
+        assert_eq!(
+            e.to_string(),
+            "cannot reopen ticket: it is closed (reopen needs resolved)"
+        );
         let e = next(S::Escalated, &TicketAction::Escalate).unwrap_err();
         assert!(
-            e.0.starts_with("cannot escalate ticket: it is escalated (escalate needs new, approved,"),
+            e.to_string()
+                .starts_with("cannot escalate ticket: it is escalated (escalate needs new, approved,"),
             "{e}"
         );
         assert!(
             next(S::New, &TicketAction::Reject { reason: "".into() })
                 .unwrap_err()
-                .0
+                .to_string()
                 .contains("reason")
         );
     }

@@ -55,7 +55,7 @@ pub fn parse_row(row: &Row<'_>, tz: chrono_tz::Tz, now: DateTime<Utc>) -> Result
     let mode = match row.get(COOPERATION_MODE).parse::<CooperationMode>() {
         Ok(m) => m,
         Err(e) => {
-            bad(COOPERATION_MODE, e.0);
+            bad(COOPERATION_MODE, e.to_string());
             CooperationMode::Direct
         }
     };
@@ -72,7 +72,7 @@ pub fn parse_row(row: &Row<'_>, tz: chrono_tz::Tz, now: DateTime<Utc>) -> Result
         None => MerchantStatus::Submitted,
         Some(Ok(s)) => s,
         Some(Err(e)) => {
-            bad(STATUS, e.0);
+            bad(STATUS, e.to_string());
             MerchantStatus::Submitted
         }
     };

@@ -59,7 +59,7 @@ const TRACKING_NO: usize = 19;
 /// The status an order arrives in. `on_hold` and `merged` are shopdesk's own
 /// states, not a channel's, and are refused.
 pub fn parse_status(v: &str) -> FieldResult<OrderStatus> {
-    let s: OrderStatus = v.parse().map_err(|e: crate::domain::Refusal| e.0)?;
+    let s: OrderStatus = v.parse().map_err(|e: crate::domain::Refusal| e.to_string())?;
     match s {
         OrderStatus::OnHold | OrderStatus::Merged => Err(format!(
             "{v:?} is shopdesk's own state and cannot be imported; give the channel's status (paid, shipped, ...)"

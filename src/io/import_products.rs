@@ -84,7 +84,7 @@ pub fn parse_row(row: &Row<'_>) -> Result<ProductIn, Vec<Problem>> {
         None => ProductStatus::Draft,
         Some(Ok(s)) => s,
         Some(Err(e)) => {
-            bad(STATUS, e.0);
+            bad(STATUS, e.to_string());
             ProductStatus::Draft
         }
     };

@@ -6,6 +6,8 @@ pub mod export;
 pub mod import;
 pub mod orders;
 pub mod staff;
+pub mod verbs;
+pub mod workflow;
 
 use std::path::{Path, PathBuf};
 

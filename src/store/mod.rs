@@ -190,16 +190,24 @@ pub fn conflict(conn: &Connection, entity: &str, table: &str, id: i64) -> Error 
         .query_row(&format!("SELECT 1 FROM {table} WHERE id = ?1"), [id], |_| Ok(()))
         .is_ok();
     if !exists {
-        return Error::input(format!("{entity} {id} does not exist"));
+        return Error::NotFound {
+            entity: static_entity(entity),
+            key: id.to_string(),
+        };
     }
-    match who {
-        Some((actor, at)) => Error::Conflict(format!(
-            "{entity} {id} was changed by {actor} at {at} — reload (r) and try again"
-        )),
-        None => Error::Conflict(format!(
-            "{entity} {id} was changed by someone else — reload (r) and try again"
-        )),
-    }
+    Error::Conflict(crate::error::Conflict {
+        entity: entity.to_string(),
+        id,
+        by: who,
+    })
+}
+
+/// The audit log's entity names as `'static` (for `Error::NotFound`).
+fn static_entity(entity: &str) -> &'static str {
+    ["merchant", "product", "order", "ticket", "staff", "settings"]
+        .into_iter()
+        .find(|e| *e == entity)
+        .unwrap_or("record")
 }
 
 /// The rows of `sql` (one `?1` parameter, the parent's id) mapped by `map`:

@@ -1,31 +1,42 @@
 //! The one list of things a person can do. The keymap file names these, the
 //! `?` help shows their descriptions and the `:` palette runs them by name,
-//! so the three cannot drift apart.
+//! so the three cannot drift apart. Workflow verbs are not listed here: each
+//! row of the verb table (`ops::verbs`) is an `Action::Verb`, named
+//! `{entity}_{verb}` ("order_ship").
+
+use std::sync::OnceLock;
+
+use crate::ops::verbs::{self, VerbSpec};
 
 macro_rules! actions {
     ($($variant:ident = $name:literal, $desc:literal;)+) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Action {
             $($variant,)+
+            /// The verb with this index in `ops::verbs::all()`.
+            Verb(u16),
         }
 
         impl Action {
-            pub const ALL: &'static [Action] = &[$(Action::$variant,)+];
+            /// The actions that are not verbs.
+            pub const FIXED: &'static [Action] = &[$(Action::$variant,)+];
 
             /// The name used in keymap files and the palette.
             pub fn name(self) -> &'static str {
                 match self {
                     $(Action::$variant => $name,)+
+                    Action::Verb(i) => verb_names().get(usize::from(i)).map_or("unknown_verb", |(n, _)| n.as_str()),
                 }
             }
 
             pub fn description(self) -> &'static str {
                 match self {
                     $(Action::$variant => $desc,)+
+                    Action::Verb(i) => verb_names().get(usize::from(i)).map_or("", |(_, d)| d.as_str()),
                 }
             }
 
-            pub fn from_name(name: &str) -> Option<Action> {
+            fn fixed_from_name(name: &str) -> Option<Action> {
                 match name {
                     $($name => Some(Action::$variant),)+
                     _ => None,
@@ -75,20 +86,68 @@ actions! {
     PrevField = "prev_field", "previous field (in forms)";
     ChoiceNext = "choice_next", "next choice of a list field (in forms)";
     ChoicePrev = "choice_prev", "previous choice of a list field (in forms)";
-    OrderPay = "order_pay", "order: record the payment (reserves stock)";
-    OrderApprove = "order_approve", "order: approve (checks the address); the selection if any";
-    OrderHold = "order_hold", "order: put on hold, with a reason";
-    OrderRelease = "order_release", "order: release the hold";
-    OrderPick = "order_pick", "order: start picking; the selection if any";
-    OrderPack = "order_pack", "order: pack (parcel weight in grams)";
-    OrderShip = "order_ship", "order: ship (carrier and tracking number)";
-    OrderEvent = "order_event", "order: add a shipment tracking event";
-    OrderDeliver = "order_deliver", "order: mark delivered";
-    OrderComplete = "order_complete", "order: complete (return window passed)";
-    OrderCancel = "order_cancel", "order: cancel, with a reason (asks first)";
-    OrderAddress = "order_address", "order: change the shipping address";
-    OrderMerge = "order_merge", "order: merge into another order (asks first)";
     OrderPrint = "order_print", "order: write pick list and packing slips; the selection if any";
+}
+
+/// (action name, description) of every verb, by verb index.
+fn verb_names() -> &'static [(String, String)] {
+    static NAMES: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        verbs::all()
+            .iter()
+            .map(|v| {
+                let batch = if v.batch { "; the selection if any" } else { "" };
+                (
+                    action_name(v, v.name),
+                    format!("{}: {}{batch}", v.entity, v.about),
+                )
+            })
+            .collect()
+    })
+}
+
+fn action_name(v: &VerbSpec, name: &str) -> String {
+    format!("{}_{name}", v.entity)
+}
+
+impl Action {
+    /// Every action: the fixed ones, then every verb.
+    pub fn all() -> Vec<Action> {
+        let verbs = (0..verbs::all().len()).filter_map(|i| u16::try_from(i).ok().map(Action::Verb));
+        Action::FIXED.iter().copied().chain(verbs).collect()
+    }
+
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::fixed_from_name(name).or_else(|| Action::renamed(name).map(|(a, _)| a))
+    }
+
+    /// A verb's action by its name or an earlier name; the second value is
+    /// the current name when `name` was an earlier one (the keymap warns).
+    pub fn renamed(name: &str) -> Option<(Action, Option<&'static str>)> {
+        verbs::all().iter().enumerate().find_map(|(i, v)| {
+            let a = Action::Verb(u16::try_from(i).ok()?);
+            if action_name(v, v.name) == name {
+                Some((a, None))
+            } else if v.aliases.iter().any(|old| action_name(v, old) == name) {
+                Some((a, Some(a.name())))
+            } else {
+                None
+            }
+        })
+    }
+
+    /// The verb this action runs, if it is one.
+    pub fn verb(self) -> Option<&'static VerbSpec> {
+        match self {
+            Action::Verb(i) => verbs::all().get(usize::from(i)).copied(),
+            _ => None,
+        }
+    }
+
+    pub fn of_verb(v: &VerbSpec) -> Option<Action> {
+        let i = verbs::all().iter().position(|w| std::ptr::eq(*w, v))?;
+        u16::try_from(i).ok().map(Action::Verb)
+    }
 }
 
 #[cfg(test)]
@@ -98,7 +157,7 @@ mod tests {
     #[test]
     fn names_are_unique_and_round_trip() {
         let mut seen = std::collections::HashSet::new();
-        for a in Action::ALL {
+        for a in &Action::all() {
             assert!(seen.insert(a.name()), "{}", a.name());
             assert_eq!(Action::from_name(a.name()), Some(*a));
             assert!(!a.description().is_empty());

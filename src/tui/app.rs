@@ -22,9 +22,6 @@ pub const CHROME_ROWS: u16 = 5;
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 
-/// A workflow run from the TUI: gets the session, returns the message to show.
-pub type WorkflowFn = Box<dyn FnOnce(&mut Session) -> crate::Result<String>>;
-
 /// Moves that need the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nav {
@@ -51,13 +48,8 @@ pub enum Effect {
     OpenDetail(Tab, i64),
     ReloadDetail(Tab),
     Export(Tab),
-    /// An order action (`tui::order_actions`): load, run a workflow, reload.
-    Order(Box<super::order_actions::Job>),
-    /// Run a workflow, show its message, reload the page and detail.
-    Workflow {
-        label: String,
-        run: WorkflowFn,
-    },
+    /// A workflow verb (`tui::verbs`): load the record, run, report, reload.
+    Verb(Box<super::verbs::Job>),
 }
 
 impl std::fmt::Debug for Effect {
@@ -70,8 +62,7 @@ impl std::fmt::Debug for Effect {
             Effect::OpenDetail(t, id) => write!(f, "OpenDetail({t:?}, {id})"),
             Effect::ReloadDetail(t) => write!(f, "ReloadDetail({t:?})"),
             Effect::Export(t) => write!(f, "Export({t:?})"),
-            Effect::Workflow { label, .. } => write!(f, "Workflow({label})"),
-            Effect::Order(j) => write!(f, "Order({j:?})"),
+            Effect::Verb(j) => write!(f, "Verb({j:?})"),
         }
     }
 }
@@ -104,10 +95,10 @@ pub enum Overlay {
         prompt: String,
         effect: Box<Effect>,
     },
-    /// An order form (pack, ship, cancel, address, ...).
-    Form(Box<super::order_actions::OrderForm>),
-    /// The `a` action menu or the hold reasons (keys of `[picker]`).
-    Menu(Box<super::order_actions::OrderMenu>),
+    /// A verb's form (pack, ship, cancel, address, ...).
+    Form(Box<super::verbs::VerbForm>),
+    /// The `a` action menu or a verb's choices (keys of `[picker]`).
+    Menu(Box<super::verbs::VerbMenu>),
 }
 
 impl Overlay {
@@ -144,6 +135,11 @@ pub(crate) enum JobResult {
     Gmv { id: i64, gmv: Result<i64, String> },
     /// A request overtaken by a newer one.
     Skipped,
+    /// A verb run finished on the writer worker.
+    Verb {
+        verb: &'static crate::ops::verbs::VerbSpec,
+        results: super::verbs::Results,
+    },
     /// A text filter resolved by the search worker.
     Search {
         tab: Tab,
@@ -180,6 +176,10 @@ pub struct App {
     pub background_search: bool,
     /// Where exports go (default: the current directory).
     pub export_dir: Option<std::path::PathBuf>,
+    /// The writer worker (the terminal); `None` runs verbs in line (tests).
+    pub(crate) writer: Option<super::writer::Writer>,
+    /// Verb runs sent to the writer and not yet answered.
+    pub saving: usize,
 }
 
 impl App {
@@ -238,6 +238,8 @@ impl App {
             search_generation: [0; 4],
             background_search: false,
             export_dir: None,
+            writer: None,
+            saving: 0,
         }
     }
 
@@ -407,7 +409,7 @@ impl App {
 
     fn input_text(&mut self, s: &str) {
         if matches!(self.overlay, Some(Overlay::Menu(_))) {
-            return super::order_actions::menu_typed(self, s);
+            return super::verbs::menu_typed(self, s);
         }
         match &mut self.overlay {
             Some(Overlay::Prompt { input }) => input.push_str(s),
@@ -494,7 +496,7 @@ impl App {
 
     /// Waits for background jobs (tests, bench).
     pub fn wait_jobs(&mut self) {
-        while self.pending_jobs > 0 {
+        while self.pending_jobs > 0 || self.saving > 0 {
             match self.results_rx.recv() {
                 Ok(r) => self.job_done(r),
                 Err(_) => break,
@@ -506,6 +508,12 @@ impl App {
         self.pending_jobs = self.pending_jobs.saturating_sub(1);
         match r {
             JobResult::Skipped => {}
+            JobResult::Verb { verb, results } => {
+                self.saving = self.saving.saturating_sub(1);
+                if let Err(e) = self.verb_done(verb, results) {
+                    self.warn(e.to_string());
+                }
+            }
             JobResult::Search {
                 tab,
                 generation,
@@ -548,7 +556,14 @@ impl App {
         }
     }
 
+    /// Runs verbs on the writer worker from now on (the terminal, the bench).
+    pub fn start_writer(&mut self) {
+        let login = self.session.actor.login.clone();
+        let w = super::writer::Writer::start(self.session.path.clone(), login, self.results_tx.clone());
+        self.writer = Some(w);
+    }
+
     pub fn has_jobs(&self) -> bool {
-        self.pending_jobs > 0
+        self.pending_jobs > 0 || self.saving > 0
     }
 }

@@ -302,15 +302,16 @@ fn line_of(src: &str, offset: usize) -> usize {
 }
 
 /// Parses one keymap file into entries; errors name file, line and key.
-fn parse_file(src: &str, file: &str) -> (Vec<Entry>, Vec<String>) {
+fn parse_file(src: &str, file: &str) -> (Vec<Entry>, Vec<String>, Vec<String>) {
     let mut entries = Vec::new();
     let mut errors = Vec::new();
+    let mut warnings = Vec::new();
     let doc = match DeTable::parse(src) {
         Ok(d) => d,
         Err(e) => {
             let line = e.span().map_or(1, |s| line_of(src, s.start));
             errors.push(format!("{file}:{line}: {}", e.message().trim()));
-            return (entries, errors);
+            return (entries, errors, warnings);
         }
     };
     let mut tables: Vec<_> = doc.get_ref().iter().collect();
@@ -355,6 +356,14 @@ fn parse_file(src: &str, file: &str) -> (Vec<Entry>, Vec<String>) {
             };
             let action = if name == "noop" {
                 None
+            } else if let Some((a, renamed)) = Action::renamed(name) {
+                if let Some(new) = renamed {
+                    warnings.push(format!(
+                        "{file}:{line}: [{}] \"{key_text}\": warning: action \"{name}\" is now called \"{new}\" (it still works)",
+                        ctx.name()
+                    ));
+                }
+                Some(a)
             } else if let Some(a) = Action::from_name(name) {
                 Some(a)
             } else {
@@ -372,7 +381,7 @@ fn parse_file(src: &str, file: &str) -> (Vec<Entry>, Vec<String>) {
             });
         }
     }
-    (entries, errors)
+    (entries, errors, warnings)
 }
 
 impl Keymap {
@@ -385,7 +394,8 @@ impl Keymap {
     /// the user file the defaults are used alone; the errors come back as
     /// messages, followed by warnings.
     pub fn build(user: Option<(&str, &str)>) -> (Keymap, Vec<String>) {
-        let (defaults, mut errors) = parse_file(DEFAULT_TOML, DEFAULT_NAME);
+        let (defaults, mut errors, renamed) = parse_file(DEFAULT_TOML, DEFAULT_NAME);
+        errors.extend(renamed);
         let mut km = Keymap {
             contexts: vec![Vec::new(); Context::ALL.len()],
         };
@@ -394,8 +404,8 @@ impl Keymap {
         let Some((path, text)) = user else {
             return (km, errors);
         };
-        let (entries, mut user_errors) = parse_file(text, path);
-        let warnings: Vec<String> = entries
+        let (entries, mut user_errors, renamed) = parse_file(text, path);
+        let mut warnings: Vec<String> = entries
             .iter()
             .filter(|e| e.action.is_some() && e.keys.iter().any(Key::is_ambiguous_ctrl))
             .map(|e| {
@@ -407,6 +417,7 @@ impl Keymap {
                 )
             })
             .collect();
+        warnings.extend(renamed);
         let mut merged = km.clone();
         merged.apply(entries);
         if user_errors.is_empty() {

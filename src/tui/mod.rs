@@ -9,7 +9,6 @@ pub mod event_loop;
 pub mod export;
 pub mod fmt;
 pub mod keymap;
-pub mod order_actions;
 pub mod overlays;
 pub mod runtime;
 pub mod screens;
@@ -17,8 +16,10 @@ pub mod search;
 pub mod terminal;
 pub mod theme;
 pub mod update;
+pub mod verbs;
 pub mod view;
 pub mod widgets;
+pub(crate) mod writer;
 
 use crate::ops::Session;
 use crate::{Error, Result};
@@ -36,6 +37,7 @@ pub fn run(session: Session, opts: Options) -> Result<()> {
     let theme = theme::Theme::new(opts.monochrome);
     let mut app = app::App::new(session, keymap, notes, theme, None);
     app.background_search = true;
+    app.start_writer();
     let (w, h) = crossterm::terminal::size().map_err(|e| Error::input(format!("terminal: {e}")))?;
     app.start(w, h);
     let mut guard = terminal::Guard::enter(false)?;

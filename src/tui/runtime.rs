@@ -51,7 +51,7 @@ impl App {
                     });
                 }
                 if tab == Tab::Orders {
-                    super::order_actions::add_queue_chips(self, &mut chips)?;
+                    super::screens::orders::add_queue_chips(self, &mut chips)?;
                 }
                 let selected = chips.iter().position(|c| c.status == current).unwrap_or(0);
                 self.overlay = Some(Overlay::Picker { chips, selected });
@@ -87,21 +87,7 @@ impl App {
                 }
             }
             Effect::Export(tab) => self.start_export(tab)?,
-            Effect::Order(job) => self.run_order(*job)?,
-            Effect::Workflow { label, run } => {
-                match run(&mut self.session) {
-                    Ok(msg) => self.say(msg),
-                    Err(e) => self.warn(format!("{label}: {e}")),
-                }
-                self.refresh_clock();
-                if self.tab.is_list() {
-                    let tab = self.tab;
-                    self.navigate(tab, Nav::Reload)?;
-                    if self.details[tab.index()].is_some() {
-                        self.run_one(Effect::ReloadDetail(tab))?;
-                    }
-                }
-            }
+            Effect::Verb(job) => self.run_verb_job(*job)?,
         }
         Ok(())
     }
@@ -130,6 +116,21 @@ impl App {
     }
 
     pub(crate) fn navigate(&mut self, tab: Tab, nav: Nav) -> Result<()> {
+        self.move_window(tab, nav)?;
+        if tab.is_list() {
+            // A selected row acts at the version it shows now (it may have
+            // been changed by this session's own batch, or another's).
+            let lv = &mut self.lists[tab.index()];
+            for r in &lv.rows {
+                if let Some(v) = lv.selected.get_mut(&r.id) {
+                    *v = r.version;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn move_window(&mut self, tab: Tab, nav: Nav) -> Result<()> {
         if !tab.is_list() {
             return Ok(());
         }

@@ -35,7 +35,7 @@ pub fn update(app: &mut App, a: Action) -> Vec<Effect> {
             });
             vec![]
         }
-        a if super::order_actions::handles(app, a) => super::order_actions::update(app, a),
+        a if super::verbs::handles(app, a) => super::verbs::update(app, a),
         _ if !app.tab.is_list() => vec![],
         _ if app.detail(app.tab).is_some() => detail(app, a),
         _ => list(app, a),
@@ -123,11 +123,13 @@ fn list(app: &mut App, a: Action) -> Vec<Effect> {
             }
         }
         Action::ToggleSelect => {
-            let Some(id) = lv.current().map(|r| r.id) else {
+            let Some((id, version)) = lv.current().map(|r| (r.id, r.version)) else {
                 return vec![];
             };
-            if !lv.selected.remove(&id) {
-                lv.selected.insert(id);
+            // The version the row showed: a batch verb acts on that, or
+            // reports a conflict.
+            if lv.selected.remove(&id).is_none() {
+                lv.selected.insert(id, version);
             }
             let n = lv.selected.len();
             app.say(format!("{n} selected"));
@@ -252,9 +254,8 @@ pub fn apply_status(app: &mut App, tab: Tab, status: Option<String>) -> Vec<Effe
 /// Palette entries matching the typed text (name or description).
 pub fn palette_matches(input: &str) -> Vec<Action> {
     let q = input.trim().to_lowercase();
-    Action::ALL
-        .iter()
-        .copied()
+    Action::all()
+        .into_iter()
         .filter(|a| {
             !matches!(
                 a,
@@ -367,8 +368,8 @@ fn overlay(app: &mut App, a: Action) -> Vec<Effect> {
                 vec![]
             }
         },
-        Overlay::Form(f) => super::order_actions::form_key(app, f, a),
-        Overlay::Menu(m) => super::order_actions::menu_key(app, m, a),
+        Overlay::Form(f) => super::verbs::form_key(app, f, a),
+        Overlay::Menu(m) => super::verbs::menu_key(app, m, a),
         Overlay::Confirm { prompt, effect } => match a {
             Action::Submit => vec![*effect],
             Action::Cancel | Action::Back => {

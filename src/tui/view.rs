@@ -73,7 +73,7 @@ pub fn render(f: &mut Frame<'_>, app: &App) {
             overlays::confirm(f, area, prompt, &keys, &app.theme)
         }
         Some(Overlay::Form(o)) => {
-            let keys = super::order_actions::footer(app, &o.form);
+            let keys = super::verbs::footer(app, &o.form);
             overlays::form::render(f, area, &o.form, &keys, &app.theme)
         }
         Some(Overlay::Menu(m)) => overlays::menu::render(
@@ -286,11 +286,15 @@ fn status_bar(f: &mut Frame<'_>, area: Rect, app: &App) {
         " {} ({}) │ {db} │ ",
         app.session.actor.login, app.session.actor.role
     );
-    let pending = if app.pending.is_empty() {
+    let mut pending = if app.pending.is_empty() {
         String::new()
     } else {
         format!(" {}… ", super::keymap::chord_text(&app.pending))
     };
+    // Writes in flight on the writer worker (another session may hold the lock).
+    if app.saving > 0 {
+        pending.push_str(" saving… ");
+    }
     let room = (area.width as usize).saturating_sub(width(&who) + width(&pending));
     let (msg, style) = match &app.message {
         Some(m) if m.error => (format!("! {}", m.text), t.error),

@@ -9,11 +9,12 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::Permission;
 use crate::domain::order::{self as rules, OrderAction};
+use crate::ops::workflow::{self, Applied};
 use crate::store::orders::Order;
-use crate::{Error, Result, clock, store};
+use crate::{Error, Result, store};
 
-use super::super::{Session, Stamp};
-use super::{Outcome, label, load, load_checked, outcome, refused, save, status_of};
+use super::super::Session;
+use super::{Outcome, blocked, label, load, outcome, refused, status_of};
 
 /// `merge ID --into SURVIVOR` with the session's clock.
 pub fn merge(s: &mut Session, id: i64, into: i64, expected_version: Option<i64>) -> Result<Outcome> {
@@ -31,69 +32,57 @@ pub fn merge_at(
     expected_version: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Outcome> {
-    s.require(Permission::ManageOrders)?;
     if id == into {
         return Err(Error::input(format!("order {id} cannot be merged into itself")));
     }
     let action = OrderAction::MergeInto(into);
     let name = action.name();
-    let at = clock::stamp(now);
-    let actor = s.actor.login.clone();
-    let tx = store::write_tx(&mut s.conn)?;
-    let gone = load_checked(&tx, id, expected_version)?;
-    let keep = load(&tx, into)?;
-    let (gone_status, gone_held) = status_of(&gone)?;
-    let to = rules::next(gone_status, gone_held, &action).map_err(|r| refused(&gone, name, r))?;
-    let (keep_status, keep_held) = status_of(&keep)?;
-    rules::next(keep_status, keep_held, &OrderAction::MergeInto(id)).map_err(|r| refused(&keep, name, r))?;
-    if let Some(why) = mismatch(&gone, &keep) {
-        return Err(Error::Refused(format!(
-            "{}: cannot merge into {}: {why}",
-            label(&gone),
-            label(&keep)
-        )));
-    }
-
-    let moved = store::orders::move_lines(&tx, id, into)?;
-    let totals = store::orders::totals(&tx, into)?;
-    let who = Stamp {
-        actor: &actor,
-        at: &at,
-    };
-
-    let mut kept = keep.clone();
-    kept.line_count = totals.line_count;
-    kept.item_count = totals.item_count;
-    kept.items_minor = totals.items_minor;
-    kept.shipping_minor = totals.shipping_minor;
-    // The merged parcel must leave by the earlier of the two deadlines.
-    kept.ship_by_at = match (&keep.ship_by_at, &gone.ship_by_at) {
-        (Some(a), Some(b)) => Some(a.min(b).clone()),
-        (a, b) => a.clone().or_else(|| b.clone()),
-    };
-    save(&tx, who, name, &keep, &mut kept)?;
-
-    let mut merged = gone.clone();
-    merged.status = to.as_str().to_string();
-    merged.merged_into = Some(into);
-    merged.line_count = 0;
-    merged.item_count = 0;
-    merged.items_minor = 0;
-    merged.shipping_minor = 0;
-    save(&tx, who, name, &gone, &mut merged)?;
-    tx.commit()?;
-
-    outcome(
-        &merged,
+    let (merged, applied) = workflow::run(
+        s,
+        Permission::ManageOrders,
         name,
-        format!(
-            "{}: merged into {} ({moved} line(s) moved; it now has {} line(s), {} item(s))",
-            label(&gone),
-            label(&keep),
-            kept.line_count,
-            kept.item_count
-        ),
-    )
+        id,
+        expected_version,
+        now,
+        |st, gone: &Order, merged| {
+            let keep = load(st.tx, into)?;
+            let (gone_status, gone_held) = status_of(gone)?;
+            let to = rules::next(gone_status, gone_held, &action).map_err(|r| refused(gone, r))?;
+            let (keep_status, keep_held) = status_of(&keep)?;
+            rules::next(keep_status, keep_held, &OrderAction::MergeInto(id))
+                .map_err(|r| refused(&keep, r))?;
+            if let Some(why) = mismatch(gone, &keep) {
+                return Err(blocked(gone, &format!("merge into {}", label(&keep)), why));
+            }
+            let moved = store::orders::move_lines(st.tx, id, into)?;
+            let totals = store::orders::totals(st.tx, into)?;
+            let mut kept = keep.clone();
+            kept.line_count = totals.line_count;
+            kept.item_count = totals.item_count;
+            kept.items_minor = totals.items_minor;
+            kept.shipping_minor = totals.shipping_minor;
+            // The merged parcel must leave by the earlier of the two deadlines.
+            kept.ship_by_at = match (&keep.ship_by_at, &gone.ship_by_at) {
+                (Some(a), Some(b)) => Some(a.min(b).clone()),
+                (a, b) => a.clone().or_else(|| b.clone()),
+            };
+            workflow::save(st.tx, st.who, name, &keep, &mut kept)?;
+            merged.status = to.as_str().to_string();
+            merged.merged_into = Some(into);
+            merged.line_count = 0;
+            merged.item_count = 0;
+            merged.items_minor = 0;
+            merged.shipping_minor = 0;
+            Ok(Applied::saved(format!(
+                "{}: merged into {} ({moved} line(s) moved; it now has {} line(s), {} item(s))",
+                label(gone),
+                label(&keep),
+                kept.line_count,
+                kept.item_count
+            )))
+        },
+    )?;
+    outcome(&merged, name, applied.message)
 }
 
 /// Why two orders may not be merged (their states are checked by the domain).

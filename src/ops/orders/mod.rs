@@ -14,6 +14,7 @@ mod detail;
 mod merge;
 mod picking;
 mod stock;
+pub mod verbs;
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use rusqlite::Connection;
@@ -24,7 +25,8 @@ use crate::store::orders::Order;
 use crate::store::{self};
 use crate::{Error, Result, clock};
 
-use super::{Session, Stamp, audit};
+use super::workflow::{self, Applied, Record, Step};
+use super::{Session, audit};
 
 pub use batch::{BatchResult, act_many, approve_many, pick_many};
 pub use detail::{OrderDetail, detail, detail_at};
@@ -86,7 +88,7 @@ pub fn resolve(conn: &Connection, key: &str) -> Result<i64> {
     if let Ok(id) = key.parse::<i64>() {
         return match store::orders::get(conn, id)? {
             Some(_) => Ok(id),
-            None => Err(Error::input(format!("order {id} does not exist"))),
+            None => Err(Error::not_found("order", id)),
         };
     }
     let Some((channel, ext)) = key.split_once(':') else {
@@ -95,7 +97,7 @@ pub fn resolve(conn: &Connection, key: &str) -> Result<i64> {
         )));
     };
     store::orders::id_by_external(conn, channel, ext)?
-        .ok_or_else(|| Error::input(format!("no order {channel}:{ext} (channel:external id)")))
+        .ok_or_else(|| Error::not_found("order", format!("{channel}:{ext}")))
 }
 
 /// A time from the command line: RFC 3339, or `YYYY-MM-DD HH:MM[:SS]` in the
@@ -151,41 +153,50 @@ fn hold_reason_of(o: &Order) -> Result<Option<HoldReason>> {
         .map_err(|e| Error::Db(format!("{}: {e}", label(o))))
 }
 
-/// A domain refusal, reworded to name the order:
+/// A domain refusal, naming the order:
 /// "order 1042 (tmall:TM123): cannot ship: it is picking (ship needs packed)".
-pub(crate) fn refused(o: &Order, action: &str, r: crate::domain::Refusal) -> Error {
-    let msg =
-        r.0.replacen(&format!("cannot {action} order"), &format!("cannot {action}"), 1);
-    Error::Refused(format!("{}: {msg}", label(o)))
+pub(crate) fn refused(o: &Order, r: crate::domain::Refusal) -> Error {
+    Error::Refused(r.about(label(o)))
+}
+
+/// "order 1042 (…): cannot {verb}: {why}" for rules checked outside the state machine.
+pub(crate) fn blocked(o: &Order, verb: &str, why: impl Into<String>) -> Error {
+    Error::Refused(crate::domain::Refusal::Blocked {
+        verb: verb.to_string(),
+        thing: "order".into(),
+        subject: Some(label(o)),
+        blockers: vec![why.into()],
+    })
+}
+
+impl Record for Order {
+    const ENTITY: &'static str = "order";
+    const TABLE: &'static str = "orders";
+
+    fn load(conn: &Connection, id: i64) -> Result<Option<Order>> {
+        store::orders::get(conn, id)
+    }
+
+    fn id(&self) -> i64 {
+        self.id
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn saved(&mut self, version: i64, at: &str) {
+        self.version = version;
+        self.updated_at = at.to_string();
+    }
+
+    fn update(conn: &Connection, after: &Order, expected_version: i64) -> Result<bool> {
+        store::orders::update(conn, after, expected_version)
+    }
 }
 
 pub(crate) fn load(conn: &Connection, id: i64) -> Result<Order> {
-    store::orders::get(conn, id)?.ok_or_else(|| Error::input(format!("order {id} does not exist")))
-}
-
-/// Loads the order and checks it is still at the version the caller saw.
-pub(crate) fn load_checked(conn: &Connection, id: i64, expected: Option<i64>) -> Result<Order> {
-    let o = load(conn, id)?;
-    match expected {
-        Some(v) if v != o.version => Err(store::conflict(conn, "order", "orders", id)),
-        _ => Ok(o),
-    }
-}
-
-/// Writes `after` if the row is still at `before.version`, then the audit row.
-pub(crate) fn save(
-    tx: &Connection,
-    who: Stamp<'_>,
-    action: &str,
-    before: &Order,
-    after: &mut Order,
-) -> Result<()> {
-    after.updated_at = who.at.to_string();
-    if !store::orders::update(tx, after, before.version)? {
-        return Err(store::conflict(tx, "order", "orders", before.id));
-    }
-    after.version = before.version + 1;
-    audit(tx, who, "order", before.id, action, Some(before), Some(after))
+    store::orders::get(conn, id)?.ok_or_else(|| Error::not_found("order", id))
 }
 
 fn set_status(o: &mut Order, s: OrderStatus) {
@@ -229,37 +240,41 @@ pub fn act_at(
         }
         _ => {}
     }
-    s.require(permission(action))?;
-    let at = clock::stamp(now);
-    let actor = s.actor.login.clone();
-    let ship_by_hours = s.settings.ship_by_hours;
-    let return_window_days = s.settings.return_window_days;
-    let currency = s.settings.currency.clone();
-    let mut tx = store::write_tx(&mut s.conn)?;
-    let before = load_checked(&tx, id, expected_version)?;
-    let (status, held_from) = status_of(&before)?;
     let name = action.name();
-    let to = rules::next(status, held_from, action).map_err(|r| refused(&before, name, r))?;
-    let who = Stamp {
-        actor: &actor,
-        at: &at,
-    };
-    let mut after = before.clone();
-    set_status(&mut after, to);
-    let lbl = label(&before);
+    let (after, applied) = workflow::run(
+        s,
+        permission(action),
+        name,
+        id,
+        expected_version,
+        now,
+        |st, before, after| apply(st, action, before, after),
+    )?;
+    outcome(&after, name, applied.message)
+}
+
+/// The order's own part of a state-machine action: the transition, and
+/// what goes with it (stock, deadlines, refunds).
+fn apply(st: &mut Step<'_, '_>, action: &OrderAction, before: &Order, after: &mut Order) -> Result<Applied> {
+    let (status, held_from) = status_of(before)?;
+    let to = rules::next(status, held_from, action).map_err(|r| refused(before, r))?;
+    let (who, now, at) = (st.who, st.now, st.who.at.to_string());
+    let id = before.id;
+    set_status(after, to);
+    let lbl = label(before);
     let mut message = format!("{lbl}: {}", to.label());
     match action {
         OrderAction::Pay => {
             after.paid_at = Some(at.clone());
-            after.ship_by_at = Some(clock::stamp(rules::ship_by(now, ship_by_hours)));
-            let shortages = stock::reserve_all_or_nothing(&mut tx, &before, who)?;
+            after.ship_by_at = Some(clock::stamp(rules::ship_by(now, st.settings.ship_by_hours)));
+            let shortages = stock::reserve_all_or_nothing(st.tx, before, who)?;
             if shortages.is_empty() {
                 message = format!(
                     "{lbl}: paid; stock reserved, ship by {}",
                     after.ship_by_at.as_deref().unwrap_or("-")
                 );
             } else {
-                put_on_hold(&mut after, HoldReason::InsufficientStock, OrderStatus::Paid);
+                put_on_hold(after, HoldReason::InsufficientStock, OrderStatus::Paid);
                 message = format!(
                     "{lbl}: paid but put on hold (insufficient stock): {}; nothing was reserved",
                     stock::describe(&shortages)
@@ -277,25 +292,23 @@ pub fn act_at(
                 after.approved_at = Some(at.clone());
                 message = format!("{lbl}: approved");
             } else {
-                put_on_hold(&mut after, HoldReason::AddressProblem, status);
+                put_on_hold(after, HoldReason::AddressProblem, status);
                 message = format!(
-                    "{lbl}: put on hold (address problem): {}; fix it with `order address` and release",
+                    "{lbl}: put on hold (address problem): {}; fix it with `order change-address` and release",
                     problems.join("; ")
                 );
             }
         }
         OrderAction::Hold(reason) => {
-            put_on_hold(&mut after, *reason, status);
+            put_on_hold(after, *reason, status);
             message = format!("{lbl}: on hold ({}), was {status}", reason.label());
         }
         OrderAction::Release => {
             if rules::holds_stock(to, None) {
-                let shortages = stock::reserve_missing(&tx, &before, who)?;
+                let shortages = stock::reserve_missing(st.tx, before, who)?;
                 if !shortages.is_empty() {
-                    return Err(Error::Refused(format!(
-                        "{lbl}: cannot release: still short of stock: {}",
-                        stock::describe(&shortages)
-                    )));
+                    let why = format!("still short of stock: {}", stock::describe(&shortages));
+                    return Err(blocked(before, "release", why));
                 }
             }
             after.hold_reason = None;
@@ -308,8 +321,8 @@ pub fn act_at(
             message = format!("{lbl}: packed, {weight_g} g");
         }
         OrderAction::Ship { carrier, tracking } => {
-            stock::ship_all(&tx, &before, who).map_err(|e| match e {
-                Error::Refused(m) => Error::Refused(format!("{lbl}: cannot ship: {m}")),
+            stock::ship_all(st.tx, before, who).map_err(|e| match e {
+                Error::Refused(r) => blocked(before, "ship", r.to_string()),
                 e => e,
             })?;
             after.carrier = Some(carrier.trim().to_string());
@@ -327,49 +340,54 @@ pub fn act_at(
                 .as_deref()
                 .map(clock::parse_stamp)
                 .transpose()?;
-            let open = store::orders::open_tickets(&tx, id)?;
-            if let Some(why) = rules::completion_blocker(delivered, return_window_days, now, open) {
-                return Err(Error::Refused(format!("{lbl}: cannot complete: {why}")));
+            let open = store::orders::open_tickets(st.tx, id)?;
+            if let Some(why) = rules::completion_blocker(delivered, st.settings.return_window_days, now, open)
+            {
+                return Err(blocked(before, "complete", why));
             }
             after.completed_at = Some(at.clone());
             message = format!("{lbl}: completed");
         }
         OrderAction::Cancel { reason } => {
             let reason = reason.trim();
-            stock::release_all(&tx, &before, who, "cancelled")?;
+            stock::release_all(st.tx, before, who, "cancelled")?;
             after.hold_reason = None;
             after.held_from = None;
             after.cancel_reason = Some(reason.to_string());
             after.cancelled_at = Some(at.clone());
             message = format!("{lbl}: cancelled ({reason})");
             if before.paid_at.is_some() {
-                let paid = before.items_minor + before.shipping_minor;
-                let earlier: i64 = store::orders::refunds(&tx, id)?
-                    .iter()
-                    .map(|r| r.amount_minor)
-                    .sum();
-                let amount = paid - earlier;
+                let paid = before
+                    .items_minor
+                    .checked_add(before.shipping_minor)
+                    .ok_or_else(|| Error::Db(format!("{lbl}: the order total overflows")))?;
+                let mut earlier: i64 = 0;
+                for r in store::orders::refunds(st.tx, id)? {
+                    earlier = earlier
+                        .checked_add(r.amount_minor)
+                        .ok_or_else(|| Error::Db(format!("{lbl}: the refunds overflow")))?;
+                }
+                let amount = paid.saturating_sub(earlier);
                 if amount > 0 {
                     store::orders::insert_refund(
-                        &tx,
+                        st.tx,
                         id,
                         amount,
                         &format!("cancelled: {reason}"),
-                        &actor,
+                        who.actor,
                         &at,
                     )?;
                     message.push_str(&format!(
                         "; refund of {} recorded",
-                        crate::domain::money::Money(amount).format(&currency)
+                        crate::domain::money::Money(amount).format(&st.settings.currency)
                     ));
                 }
             }
         }
         OrderAction::MergeInto(_) | OrderAction::ChangeAddress => {}
     }
-    save(&tx, who, name, &before, &mut after)?;
-    tx.commit()?;
-    outcome(&after, name, message)
+    let held = to == OrderStatus::OnHold || after.status == OrderStatus::OnHold.as_str();
+    Ok(Applied::saved(message).attention(held && !matches!(action, OrderAction::Hold(_))))
 }
 
 /// `act_at` with the session's clock.
@@ -450,96 +468,102 @@ pub fn change_address_at(
     now: DateTime<Utc>,
 ) -> Result<Outcome> {
     let action = OrderAction::ChangeAddress;
-    s.require(permission(&action))?;
     if change == &AddressChange::default() {
         return Err(Error::input(
             "nothing to change: give at least one of --name, --phone, --address, --city",
         ));
     }
-    let at = clock::stamp(now);
-    let actor = s.actor.login.clone();
-    let tx = store::write_tx(&mut s.conn)?;
-    let before = load_checked(&tx, id, expected_version)?;
-    let (status, held_from) = status_of(&before)?;
-    rules::next(status, held_from, &action).map_err(|r| refused(&before, action.name(), r))?;
-    let mut after = before.clone();
-    let set = |field: &mut String, v: &Option<String>| {
-        if let Some(v) = v {
-            *field = v.trim().to_string();
-        }
-    };
-    set(&mut after.ship_name, &change.name);
-    set(&mut after.ship_phone, &change.phone);
-    set(&mut after.ship_address, &change.address);
-    set(&mut after.ship_city, &change.city);
-    let lbl = label(&before);
-    let same = after.ship_name == before.ship_name
-        && after.ship_phone == before.ship_phone
-        && after.ship_address == before.ship_address
-        && after.ship_city == before.ship_city;
-    if same {
-        return outcome(&before, action.name(), format!("{lbl}: address unchanged"));
-    }
-    let who = Stamp {
-        actor: &actor,
-        at: &at,
-    };
-    save(&tx, who, action.name(), &before, &mut after)?;
-    tx.commit()?;
-    let problems = rules::address_problems(
-        &after.ship_name,
-        &after.ship_phone,
-        &after.ship_address,
-        &after.ship_city,
-    );
-    let mut message = format!("{lbl}: address changed");
-    if !problems.is_empty() {
-        message.push_str(&format!("; still incomplete: {}", problems.join("; ")));
-    }
-    if after.hold_reason.as_deref() == Some(HoldReason::AddressProblem.as_str()) {
-        message.push_str("; release the hold when it is right");
-    }
-    outcome(&after, action.name(), message)
+    let name = action.name();
+    let (after, applied) = workflow::run(
+        s,
+        permission(&action),
+        name,
+        id,
+        expected_version,
+        now,
+        |_, before: &Order, after| {
+            let (status, held_from) = status_of(before)?;
+            rules::next(status, held_from, &action).map_err(|r| refused(before, r))?;
+            let set = |field: &mut String, v: &Option<String>| {
+                if let Some(v) = v {
+                    *field = v.trim().to_string();
+                }
+            };
+            set(&mut after.ship_name, &change.name);
+            set(&mut after.ship_phone, &change.phone);
+            set(&mut after.ship_address, &change.address);
+            set(&mut after.ship_city, &change.city);
+            let lbl = label(before);
+            let same = after.ship_name == before.ship_name
+                && after.ship_phone == before.ship_phone
+                && after.ship_address == before.ship_address
+                && after.ship_city == before.ship_city;
+            if same {
+                return Ok(Applied::unchanged(format!("{lbl}: address unchanged")));
+            }
+            let problems = rules::address_problems(
+                &after.ship_name,
+                &after.ship_phone,
+                &after.ship_address,
+                &after.ship_city,
+            );
+            let mut message = format!("{lbl}: address changed");
+            if !problems.is_empty() {
+                message.push_str(&format!("; still incomplete: {}", problems.join("; ")));
+            }
+            if after.hold_reason.as_deref() == Some(HoldReason::AddressProblem.as_str()) {
+                message.push_str("; release the hold when it is right");
+            }
+            Ok(Applied::saved(message))
+        },
+    )?;
+    outcome(&after, name, applied.message)
 }
 
 /// Adds a tracking-timeline entry to a shipped or delivered order. The order
 /// row does not change (its version stays); the audit row holds the event.
 pub fn add_event(s: &mut Session, id: i64, expected_version: Option<i64>, ev: &NewEvent) -> Result<Outcome> {
-    s.require(Permission::ManageOrders)?;
-    let at = clock::stamp(s.now()?);
-    let actor = s.actor.login.clone();
-    let tx = store::write_tx(&mut s.conn)?;
-    let o = load_checked(&tx, id, expected_version)?;
-    let (status, _) = status_of(&o)?;
-    let lbl = label(&o);
-    if !matches!(status, OrderStatus::Shipped | OrderStatus::Delivered) {
-        return Err(Error::Refused(format!(
-            "{lbl}: cannot add a shipment event: it is {status} (events need shipped or delivered)"
-        )));
-    }
-    if ev.status.trim().is_empty() {
-        return Err(Error::input(format!("{lbl}: a shipment event needs a status")));
-    }
-    let when = clock::stamp(ev.at);
-    let row = store::orders::insert_event(
-        &tx,
-        id,
-        &when,
-        ev.status.trim(),
-        ev.location.trim(),
-        ev.note.trim(),
-    )?;
-    let who = Stamp {
-        actor: &actor,
-        at: &at,
-    };
-    audit(&tx, who, "order", id, "event", None, Some(&row))?;
-    tx.commit()?;
-    outcome(
-        &o,
+    let now = s.now()?;
+    add_event_at(s, id, expected_version, ev, now)
+}
+
+pub fn add_event_at(
+    s: &mut Session,
+    id: i64,
+    expected_version: Option<i64>,
+    ev: &NewEvent,
+    now: DateTime<Utc>,
+) -> Result<Outcome> {
+    let (o, applied) = workflow::run(
+        s,
+        Permission::ManageOrders,
         "event",
-        format!("{lbl}: event at {when}: {} {}", row.status, row.location)
-            .trim_end()
-            .to_string(),
-    )
+        id,
+        expected_version,
+        now,
+        |st, o: &Order, _| {
+            let (status, _) = status_of(o)?;
+            let lbl = label(o);
+            if !matches!(status, OrderStatus::Shipped | OrderStatus::Delivered) {
+                let why = format!("it is {status} (events need shipped or delivered)");
+                return Err(blocked(o, "add a shipment event", why));
+            }
+            if ev.status.trim().is_empty() {
+                return Err(Error::input(format!("{lbl}: a shipment event needs a status")));
+            }
+            let when = clock::stamp(ev.at);
+            let row = store::orders::insert_event(
+                st.tx,
+                id,
+                &when,
+                ev.status.trim(),
+                ev.location.trim(),
+                ev.note.trim(),
+            )?;
+            audit(st.tx, st.who, "order", id, "event", None, Some(&row))?;
+            let message = format!("{lbl}: event at {when}: {} {}", row.status, row.location);
+            Ok(Applied::unchanged(message.trim_end().to_string()))
+        },
+    )?;
+    outcome(&o, "event", applied.message)
 }

@@ -88,7 +88,7 @@ pub fn pick_documents_at(s: &Session, ids: &[i64], dir: &Path, now: DateTime<Utc
     }
     if orders.is_empty() {
         let why: Vec<&str> = skipped.iter().map(|(_, w)| w.as_str()).collect();
-        return Err(crate::Error::Refused(format!(
+        return Err(crate::Error::refused(format!(
             "no order is ready to pick: {}",
             if why.is_empty() {
                 "none given".to_string()

@@ -104,7 +104,7 @@ pub(crate) fn release_all(conn: &Connection, o: &Order, who: Stamp<'_>, note: &s
 pub(crate) fn ship_all(conn: &Connection, o: &Order, who: Stamp<'_>) -> Result<()> {
     let short = reserve_missing(conn, o, who)?;
     if !short.is_empty() {
-        return Err(Error::Refused(format!("short of stock: {}", describe(&short))));
+        return Err(Error::refused(format!("short of stock: {}", describe(&short))));
     }
     for l in store::orders::lines(conn, o.id)? {
         store::stock::ship(conn, l.product_id, l.qty, &origin(o, who, "shipped"))?;

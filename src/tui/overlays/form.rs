@@ -2,8 +2,8 @@
 //! type. A field shows its problem under it once typed into (or after a
 //! refused Enter), and Enter is refused while any field has one.
 //!
-//! The form knows nothing about what it is for; `tui::order_actions` builds
-//! forms and turns their values into workflow calls.
+//! The form knows nothing about what it is for; `tui::verbs` builds forms
+//! from the verb table and turns their values into workflow calls.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -22,6 +22,8 @@ pub enum Rule {
     PositiveInt,
     /// Required, with no spaces inside (tracking numbers).
     Token,
+    /// Checked by a verb field's own parser (the one the CLI uses too).
+    Spec(&'static crate::ops::verbs::FieldSpec),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +98,9 @@ impl Field {
             Rule::Token if v.is_empty() => Some(format!("{} is required", self.label)),
             Rule::Token if v.chars().any(char::is_whitespace) => Some("no spaces allowed".into()),
             Rule::Token => None,
+            // The zone only matters for a time in a clock change; the verb
+            // itself parses it again in the shop's zone.
+            Rule::Spec(spec) => spec.parse(v, "UTC").err(),
         }
     }
 

@@ -13,11 +13,14 @@ use crate::store::lists::Conn as Connection;
 
 use ratatui::text::Line;
 
+use super::action::Action;
+use super::app::App;
 use super::fmt::Fmt;
 use super::keymap::Context;
 use super::theme::Theme;
 use super::widgets::table::{Cell, Column, TableRow};
 use crate::Result;
+use crate::ops::verbs::Entity;
 use crate::store::lists::{self, Count, Query, Seek, SortKey};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -65,6 +68,47 @@ impl Tab {
 
     pub fn is_list(self) -> bool {
         self != Tab::Dashboard
+    }
+
+    /// The entity whose verbs this screen offers (`ops::verbs`).
+    pub fn verb_entity(self) -> Option<Entity> {
+        match self {
+            Tab::Merchants => Some(Entity::Merchant),
+            Tab::Products => Some(Entity::Product),
+            Tab::Orders => Some(Entity::Order),
+            Tab::Tickets => Some(Entity::Ticket),
+            Tab::Dashboard => None,
+        }
+        .filter(|e| crate::ops::verbs::of(*e).next().is_some())
+    }
+
+    /// The screen that lists `e`.
+    pub fn of_entity(e: Entity) -> Tab {
+        match e {
+            Entity::Merchant => Tab::Merchants,
+            Entity::Product => Tab::Products,
+            Entity::Order => Tab::Orders,
+            Entity::Ticket => Tab::Tickets,
+        }
+    }
+
+    /// The action that switches to this screen.
+    pub fn action(self) -> Action {
+        match self {
+            Tab::Merchants => Action::TabMerchants,
+            Tab::Products => Action::TabProducts,
+            Tab::Orders => Action::TabOrders,
+            Tab::Tickets => Action::TabTickets,
+            Tab::Dashboard => Action::TabDashboard,
+        }
+    }
+
+    /// Actions of this screen that are not workflow verbs.
+    pub fn extras(self) -> &'static [Extra] {
+        match self {
+            Tab::Orders => orders::EXTRAS,
+            _ => &[],
+        }
     }
 
     /// The entity name in `status_counts` and exports.
@@ -204,6 +248,25 @@ impl Tab {
     }
 }
 
+/// A screen's action that is not a workflow verb (the pick list).
+pub struct Extra {
+    pub action: Action,
+    pub label: &'static str,
+    /// The menu entry for the selection; `None`: not a batch action.
+    pub batch: Option<&'static str>,
+    pub permission: crate::domain::Permission,
+    /// Why its state does not allow it on this record now, if so.
+    pub state_refusal: fn(&crate::ops::verbs::Target) -> Option<String>,
+}
+
+/// Runs a screen's extra action (see [`Tab::extras`]) on `ids`.
+pub fn run_extra(app: &mut App, a: Action, ids: Vec<i64>) -> Result<()> {
+    match app.tab {
+        Tab::Orders => orders::run_extra(app, a, ids),
+        _ => Ok(()),
+    }
+}
+
 /// A loaded detail view.
 #[derive(Debug, Clone)]
 pub enum DetailData {
@@ -214,6 +277,14 @@ pub enum DetailData {
 }
 
 impl DetailData {
+    /// The record's version as shown (verbs act on it or report a conflict).
+    pub fn version(&self) -> Option<i64> {
+        match self {
+            DetailData::Order(d, _) => Some(d.version),
+            _ => None,
+        }
+    }
+
     pub fn lines(&self, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Line<'static>> {
         match self {
             DetailData::Merchant(d) => merchants::detail_lines(d, fmt, width, theme),

@@ -1,8 +1,8 @@
 //! Orders: the pipeline from payment to completion, with exceptions.
 //!
-//! The order actions (approve, pick, pack, ship, hold, ...) live in
-//! `tui::order_actions`: keys in `[orders]` of keymaps/default.toml, forms
-//! and menus as overlays, workflow calls as `Effect::Order` jobs.
+//! The order verbs (approve, pick, pack, ship, hold, ...) come from the verb
+//! table and run through the generic `tui::verbs`; this screen adds only
+//! what is its own: the pick list (`EXTRAS`) and the exception queue chips.
 
 use crate::store::lists::Conn as Connection;
 use ratatui::text::Line;
@@ -14,8 +14,11 @@ use crate::domain::order::{OrderStatus, is_late_to_ship};
 use crate::store::audit;
 use crate::store::lists::orders::{self as store, Detail, Row};
 use crate::store::lists::{Query, Seek};
+use crate::tui::action::Action;
+use crate::tui::app::{App, Chip};
 use crate::tui::fmt::Fmt;
 use crate::tui::theme::Theme;
+use crate::tui::verbs::short;
 use crate::tui::widgets::table::{Cell, Column, TableRow, Tone};
 
 pub const COLUMNS: &[Column] = &[
@@ -286,4 +289,81 @@ pub fn detail_lines(
         rows,
     );
     doc.lines
+}
+
+/// The Orders screen's actions that are not verbs.
+pub const EXTRAS: &[super::Extra] = &[super::Extra {
+    action: Action::OrderPrint,
+    label: "print pick list",
+    batch: Some("print pick list + packing slips"),
+    permission: crate::domain::Permission::ManageOrders,
+    state_refusal: print_state,
+}];
+
+fn print_state(t: &crate::ops::verbs::Target) -> Option<String> {
+    let ready = [OrderStatus::Approved.as_str(), OrderStatus::Picking.as_str()];
+    (!t.state.first().is_some_and(|s| ready.contains(&s.as_str())))
+        .then(|| "needs approved or picking".to_string())
+}
+
+/// Writes the pick list and packing slips for `ids` (`order_print`).
+pub fn run_extra(app: &mut App, a: Action, ids: Vec<i64>) -> crate::Result<()> {
+    let Some(e) = EXTRAS.iter().find(|e| e.action == a) else {
+        return Ok(());
+    };
+    if let Err(r) = app.session.actor.role.require(e.permission) {
+        app.warn(r.to_string());
+        return Ok(());
+    }
+    let dir = app.export_dir.clone().unwrap_or_else(crate::config::output_dir);
+    match crate::ops::orders::pick_documents(&app.session, &ids, &dir) {
+        Ok(r) => {
+            let first = r
+                .paths
+                .first()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            let mut msg = format!(
+                "pick list for {} order{} written to {first} (+{} more files in {})",
+                r.included.len(),
+                if r.included.len() == 1 { "" } else { "s" },
+                r.paths.len().saturating_sub(1),
+                dir.display()
+            );
+            if let Some((_, why)) = r.skipped.first() {
+                msg.push_str(&format!("; {} skipped: {}", r.skipped.len(), short(why)));
+                app.warn(msg);
+            } else {
+                app.say(msg);
+            }
+        }
+        Err(e) => app.warn(short(&e.to_string())),
+    }
+    Ok(())
+}
+
+/// Adds the exception queues to the Orders status chips: each hold reason
+/// right under "on hold", and "late to ship" (now) at the end.
+pub fn add_queue_chips(app: &App, chips: &mut Vec<Chip>) -> crate::Result<()> {
+    let now = crate::clock::stamp(app.fmt.now);
+    let mut queues = crate::store::lists::order_queues::chips(&app.session.conn, &now)?;
+    let late = queues.pop();
+    let at = chips
+        .iter()
+        .position(|c| c.status.as_deref() == Some(crate::domain::order::OrderStatus::OnHold.as_str()))
+        .map_or(chips.len(), |i| i + 1);
+    let held = queues.into_iter().map(|(status, label, n)| Chip {
+        status: Some(status),
+        label: format!("  ↳ {}", label.trim_start_matches("on hold: ")),
+        n,
+    });
+    chips.splice(at..at, held);
+    if let Some((status, label, n)) = late {
+        chips.push(Chip {
+            status: Some(status),
+            label,
+            n,
+        });
+    }
+    Ok(())
 }

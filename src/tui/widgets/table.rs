@@ -2,7 +2,7 @@
 //! a selection, columns sized by display width, and the "41–80 of 1,000,000"
 //! label. Only the visible page is ever held.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -149,7 +149,8 @@ pub struct ListView {
     /// Position of `rows[0]` in the whole filtered list, when known.
     pub offset: Option<u64>,
     pub count: Count,
-    pub selected: BTreeSet<i64>,
+    /// Selected rows: id → the version the row showed.
+    pub selected: BTreeMap<i64, Option<i64>>,
     /// Rows that fit on screen.
     pub page_size: usize,
     pub loaded: bool,
@@ -326,7 +327,7 @@ pub fn render(
     }
     for (i, row) in view.rows.iter().enumerate() {
         let is_cursor = i == view.cursor;
-        let is_sel = view.selected.contains(&row.id);
+        let is_sel = view.selected.contains_key(&row.id);
         let mark = format!(
             "{}{}",
             if is_cursor { "▶" } else { " " },

@@ -1,0 +1,149 @@
+//! The workflow verbs on the command line, built from the verb table
+//! (`ops::verbs`): one subcommand per verb (`_` written as `-`), one flag per
+//! field with its help and allowed values, the record's key as the
+//! positional argument (many keys for batch verbs).
+
+use clap::builder::PossibleValuesParser;
+use clap::{Arg, ArgAction, ArgMatches, Command};
+
+use crate::domain::Refusal;
+use crate::ops::Session;
+use crate::ops::verbs::{self, Entity, FieldKind, Outcome, Values, VerbSpec};
+use crate::{Error, Result};
+
+/// One verb as parsed from argv.
+#[derive(Debug, Clone)]
+pub struct VerbArgs {
+    pub verb: &'static VerbSpec,
+    pub keys: Vec<String>,
+    /// (field name, text) for every flag given.
+    pub raw: Vec<(&'static str, String)>,
+}
+
+fn flag_help(f: &verbs::FieldSpec) -> String {
+    let what = match f.kind {
+        FieldKind::Money => " (decimal, e.g. 12.50)",
+        FieldKind::Time => " (RFC 3339 or YYYY-MM-DD HH:MM:SS in the shop's time zone)",
+        FieldKind::Int => " (a whole number > 0)",
+        FieldKind::Ref(Entity::Order) => " (numeric id or CHANNEL:EXTERNAL_ID)",
+        _ => "",
+    };
+    let mut help = format!("{}{what}", if f.help.is_empty() { f.label } else { f.help });
+    if let FieldKind::Suggest(options) = f.kind {
+        help.push_str(&format!("; e.g. {}", options.join(", ")));
+    }
+    help
+}
+
+/// The subcommand of one verb.
+pub fn command(v: &'static VerbSpec) -> Command {
+    let key_help = v.entity.key_help();
+    let key = if v.batch {
+        Arg::new("keys")
+            .value_name("ID")
+            .required(true)
+            .num_args(1..)
+            .help(format!("{} ({key_help}); several allowed", v.entity))
+    } else {
+        Arg::new("keys")
+            .value_name("ID")
+            .required(true)
+            .help(format!("{} ({key_help})", v.entity))
+    };
+    let mut c = Command::new(v.cli_name())
+        .about(v.about.to_string())
+        .arg(key)
+        .visible_aliases(v.aliases.iter().map(|a| a.replace('_', "-")));
+    for f in v.fields {
+        let mut a = Arg::new(f.name)
+            .long(f.name.replace('_', "-"))
+            .value_name(f.label.to_uppercase().replace(' ', "_"))
+            .required(f.required)
+            .action(ArgAction::Set)
+            .help(flag_help(f));
+        if let FieldKind::Choice(options) = f.kind {
+            a = a.value_parser(PossibleValuesParser::new(options.iter().copied()));
+        }
+        c = c.arg(a);
+    }
+    c
+}
+
+/// Adds every verb of `entity` to `cmd`.
+pub fn augment(cmd: Command, entity: Entity) -> Command {
+    cmd.subcommands(verbs::of(entity).map(command))
+}
+
+/// The verb `name` of `entity` with its arguments, if `name` is one.
+pub fn from_matches(entity: Entity, name: &str, m: &ArgMatches) -> Option<VerbArgs> {
+    let verb = verbs::find(entity, name)?;
+    let keys = m
+        .get_many::<String>("keys")
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    let raw = verb
+        .fields
+        .iter()
+        .filter_map(|f| m.get_one::<String>(f.name).map(|v| (f.name, v.clone())))
+        .collect();
+    Some(VerbArgs { verb, keys, raw })
+}
+
+pub fn is_verb(entity: Entity, name: &str) -> bool {
+    verbs::find(entity, name).is_some()
+}
+
+/// Runs a parsed verb: prints each outcome; a batch fails (with the first
+/// failure's exit code) when any record failed.
+pub fn run(s: &mut Session, a: VerbArgs) -> Result<()> {
+    let values = Values::parse(a.verb, &a.raw, &s.settings.timezone)?;
+    let ops = verbs::ops_of(a.verb.entity);
+    if a.keys.len() == 1 {
+        return report(&verbs::run_key(s, a.verb, &a.keys[0], &values)?);
+    }
+    let mut targets = Vec::new();
+    for k in &a.keys {
+        targets.push(((ops.resolve)(&s.conn, k)?, None));
+    }
+    let mut first_err: Option<Error> = None;
+    let mut failed = 0;
+    for (_, r) in verbs::run_many(s, a.verb, &targets, &values) {
+        match r {
+            Ok(o) => report(&o)?,
+            Err(e) => {
+                failed += 1;
+                eprintln!("shopdesk: {e}");
+                first_err.get_or_insert(e);
+            }
+        }
+    }
+    match first_err {
+        None => Ok(()),
+        Some(e) => {
+            let msg = format!(
+                "{failed} of {} {}s: {} refused",
+                a.keys.len(),
+                a.verb.entity,
+                a.verb.cli_name()
+            );
+            Err(match e {
+                Error::Refused(_) | Error::Conflict(_) => Error::Refused(Refusal::Rule(msg)),
+                Error::Input(_) | Error::NotFound { .. } => Error::Input(msg),
+                Error::Db(_) => Error::Db(msg),
+            })
+        }
+    }
+}
+
+fn report(o: &Outcome) -> Result<()> {
+    println!("{}", o.message);
+    if o.attention {
+        eprintln!(
+            "warning: {} is {}; see `shopdesk {} show {}`",
+            o.name, o.status, o.entity, o.id
+        );
+    }
+    Ok(())
+}

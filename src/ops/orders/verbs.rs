@@ -1,0 +1,386 @@
+//! The order verbs (SPEC §4.3, §6): one row each, and the one function that
+//! turns a verb and its values into the workflow call.
+
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+
+use crate::domain::order::{self as rules, HoldReason, OrderAction, OrderStatus};
+use crate::domain::{Permission, Refusal};
+use crate::ops::Session;
+use crate::ops::verbs::{
+    Entity, EntityOps, FieldKind, FieldSpec, Outcome as VerbOutcome, Target, Values, VerbSpec,
+};
+use crate::{Error, Result};
+
+use super::{AddressChange, NewEvent, Outcome};
+
+/// The carriers offered when shipping (any other name may be typed).
+pub const CARRIERS: [&str; 7] = [
+    "SF Express 顺丰",
+    "JD Logistics 京东",
+    "ZTO 中通",
+    "YTO 圆通",
+    "STO 申通",
+    "Yunda 韵达",
+    "EMS",
+];
+
+const HOLD_REASONS: [&str; 5] = [
+    "insufficient_stock",
+    "address_problem",
+    "risk_review",
+    "customer_request",
+    "other",
+];
+
+const fn verb(name: &'static str, label: &'static str, about: &'static str) -> VerbSpec {
+    VerbSpec {
+        entity: Entity::Order,
+        name,
+        label,
+        about,
+        permission: Permission::ManageOrders,
+        fields: &[],
+        confirm: None,
+        batch: false,
+        forward: false,
+        key: None,
+        done: name,
+        aliases: &[],
+    }
+}
+
+const fn field(name: &'static str, label: &'static str, help: &'static str, kind: FieldKind) -> FieldSpec {
+    FieldSpec {
+        name,
+        label,
+        help,
+        kind,
+        required: true,
+        pii: false,
+    }
+}
+
+const fn pii(mut f: FieldSpec) -> FieldSpec {
+    f.pii = true;
+    f
+}
+
+const fn optional(mut f: FieldSpec) -> FieldSpec {
+    f.required = false;
+    f
+}
+
+pub static VERBS: [VerbSpec; 13] = [
+    VerbSpec {
+        forward: true,
+        key: Some("$"),
+        ..verb(
+            "pay",
+            "pay",
+            "record the payment and reserve stock (held when stock is short)",
+        )
+    },
+    VerbSpec {
+        forward: true,
+        batch: true,
+        key: Some("A"),
+        done: "approved",
+        ..verb("approve", "approve", "audit the address and approve for picking")
+    },
+    VerbSpec {
+        permission: Permission::HoldOrChangeAddress,
+        key: Some("H"),
+        fields: &[field(
+            "reason",
+            "reason",
+            "why the order is held",
+            FieldKind::Choice(&HOLD_REASONS),
+        )],
+        ..verb("hold", "hold…", "put on hold with a reason")
+    },
+    VerbSpec {
+        forward: true,
+        key: Some("R"),
+        ..verb(
+            "release",
+            "release hold",
+            "release a hold: the order returns to where it was",
+        )
+    },
+    VerbSpec {
+        forward: true,
+        batch: true,
+        key: Some("P"),
+        done: "moved to picking",
+        ..verb("pick", "start picking", "start picking an approved order")
+    },
+    VerbSpec {
+        forward: true,
+        key: Some("K"),
+        fields: &[field(
+            "weight_g",
+            "weight (g)",
+            "parcel weight in grams, e.g. 850",
+            FieldKind::Int,
+        )],
+        ..verb("pack", "pack…", "record the packed parcel's weight")
+    },
+    VerbSpec {
+        forward: true,
+        key: Some("T"),
+        fields: &[
+            field(
+                "carrier",
+                "carrier",
+                "the carrier's name",
+                FieldKind::Suggest(&CARRIERS),
+            ),
+            field(
+                "tracking",
+                "tracking no",
+                "as printed on the waybill, no spaces",
+                FieldKind::Token,
+            ),
+        ],
+        ..verb(
+            "ship",
+            "ship…",
+            "hand the parcel to a carrier; consumes the reserved stock",
+        )
+    },
+    VerbSpec {
+        key: Some("E"),
+        fields: &[
+            field("status", "status", "e.g. 运输中 in transit", FieldKind::Text),
+            optional(field(
+                "location",
+                "location",
+                "e.g. 杭州转运中心",
+                FieldKind::Text,
+            )),
+            optional(field("note", "note", "optional", FieldKind::Text)),
+            optional(field(
+                "at",
+                "at",
+                "when it happened (default: now)",
+                FieldKind::Time,
+            )),
+        ],
+        ..verb(
+            "event",
+            "shipment event…",
+            "add a tracking event to a shipped or delivered order",
+        )
+    },
+    VerbSpec {
+        forward: true,
+        key: Some("D"),
+        ..verb("deliver", "mark delivered", "record delivery")
+    },
+    VerbSpec {
+        forward: true,
+        key: Some("C"),
+        ..verb(
+            "complete",
+            "complete",
+            "close a delivered order after the return window, with no open ticket",
+        )
+    },
+    VerbSpec {
+        key: Some("X"),
+        confirm: Some("Cancel {name}? Stock is released; a paid order gets a refund record."),
+        fields: &[field(
+            "reason",
+            "reason",
+            "why the order is cancelled",
+            FieldKind::Text,
+        )],
+        ..verb(
+            "cancel",
+            "cancel…",
+            "cancel an order that has not shipped (releases stock; refunds a paid order)",
+        )
+    },
+    VerbSpec {
+        permission: Permission::HoldOrChangeAddress,
+        key: Some("W"),
+        aliases: &["address"],
+        fields: &[
+            optional(field("name", "name", "the recipient", FieldKind::Text)),
+            pii(optional(field("phone", "phone", "", FieldKind::Text))),
+            pii(optional(field("address", "address", "", FieldKind::Text))),
+            optional(field("city", "city", "", FieldKind::Text)),
+        ],
+        ..verb(
+            "change_address",
+            "change address…",
+            "change the shipping address of an order that has not shipped",
+        )
+    },
+    VerbSpec {
+        key: Some("M"),
+        confirm: Some("Merge {name} into order {into}? It becomes merged."),
+        fields: &[field(
+            "into",
+            "into order",
+            "the order that absorbs this one (same customer, address, merchant)",
+            FieldKind::Ref(Entity::Order),
+        )],
+        ..verb(
+            "merge",
+            "merge into…",
+            "merge into another order of the same customer, address and merchant",
+        )
+    },
+];
+
+pub static OPS: EntityOps = EntityOps {
+    resolve: super::resolve,
+    target,
+    state_refusal,
+    run,
+    verbs: &VERBS,
+};
+
+/// An order as a verb target (the detail view's data, read now).
+fn target(conn: &Connection, id: i64) -> Result<Option<Target>> {
+    let Some(d) = crate::store::lists::orders::detail(conn, id)? else {
+        return Ok(None);
+    };
+    let name = format!("order {} ({})", d.row.id, d.row.external_id);
+    let status: OrderStatus = d
+        .row
+        .status
+        .parse()
+        .map_err(|e| Error::Db(format!("{name}: {e}")))?;
+    Ok(Some(Target {
+        entity: Entity::Order,
+        id: d.row.id,
+        version: d.version,
+        note: format!("{name} · {} · {}", status.label(), d.row.customer_name),
+        name,
+        prefill: vec![
+            ("name", d.ship_name.clone()),
+            ("phone", d.ship_phone.clone()),
+            ("address", d.ship_address.clone()),
+            ("city", d.ship_city.clone()),
+        ],
+        state: vec![d.row.status.clone(), d.held_from.clone().unwrap_or_default()],
+    }))
+}
+
+/// The state machine's word on `verb` from the target's state.
+fn state_refusal(verb: &VerbSpec, t: &Target) -> Option<Refusal> {
+    let status: OrderStatus = t.state.first()?.parse().ok()?;
+    let held_from = t.state.get(1).and_then(|s| s.parse().ok());
+    if verb.name == "event" {
+        return (!matches!(status, OrderStatus::Shipped | OrderStatus::Delivered)).then(|| {
+            Refusal::WrongState {
+                verb: "event".into(),
+                thing: "order".into(),
+                subject: None,
+                from: status.to_string(),
+                needs: vec!["shipped".into(), "delivered".into()],
+            }
+        });
+    }
+    rules::next(status, held_from, &sample(verb.name)?).err()
+}
+
+/// A stand-in action with valid arguments, to ask the transition table.
+fn sample(name: &str) -> Option<OrderAction> {
+    Some(match name {
+        "pay" => OrderAction::Pay,
+        "approve" => OrderAction::Approve,
+        "hold" => OrderAction::Hold(HoldReason::Other),
+        "release" => OrderAction::Release,
+        "pick" => OrderAction::Pick,
+        "pack" => OrderAction::Pack { weight_g: 1 },
+        "ship" => OrderAction::Ship {
+            carrier: "x".into(),
+            tracking: "x".into(),
+        },
+        "deliver" => OrderAction::Deliver,
+        "complete" => OrderAction::Complete,
+        "cancel" => OrderAction::Cancel { reason: "x".into() },
+        "change_address" => OrderAction::ChangeAddress,
+        "merge" => OrderAction::MergeInto(i64::MAX),
+        _ => return None,
+    })
+}
+
+fn text(v: &Values, name: &str) -> String {
+    v.text(name).unwrap_or_default().to_string()
+}
+
+/// The domain action a verb and its values stand for.
+pub fn action(verb: &VerbSpec, v: &Values) -> Result<OrderAction> {
+    let missing = |f: &str| Error::input(format!("order {}: --{f} is required", verb.cli_name()));
+    Ok(match verb.name {
+        "hold" => OrderAction::Hold(text(v, "reason").parse().map_err(Error::Refused)?),
+        "pack" => {
+            let g = v.int("weight_g").ok_or_else(|| missing("weight-g"))?;
+            OrderAction::Pack {
+                weight_g: u32::try_from(g).map_err(|_| Error::input("the weight is too large"))?,
+            }
+        }
+        "ship" => OrderAction::Ship {
+            carrier: text(v, "carrier"),
+            tracking: text(v, "tracking"),
+        },
+        "cancel" => OrderAction::Cancel {
+            reason: text(v, "reason"),
+        },
+        name => sample(name).ok_or_else(|| Error::input(format!("order {name} is not a state change")))?,
+    })
+}
+
+fn run(
+    s: &mut Session,
+    verb: &'static VerbSpec,
+    id: i64,
+    shown: Option<i64>,
+    v: &Values,
+    now: DateTime<Utc>,
+) -> Result<VerbOutcome> {
+    let o = match verb.name {
+        "event" => {
+            let ev = NewEvent {
+                at: v.time("at").unwrap_or(now),
+                status: text(v, "status"),
+                location: text(v, "location"),
+                note: text(v, "note"),
+            };
+            super::add_event_at(s, id, shown, &ev, now)?
+        }
+        "change_address" => {
+            let change = AddressChange {
+                name: v.text("name").map(str::to_string),
+                phone: v.text("phone").map(str::to_string),
+                address: v.text("address").map(str::to_string),
+                city: v.text("city").map(str::to_string),
+            };
+            super::change_address_at(s, id, shown, &change, now)?
+        }
+        "merge" => {
+            let into = super::resolve(&s.conn, v.text("into").unwrap_or_default())?;
+            super::merge_at(s, id, into, shown, now)?
+        }
+        _ => super::act_at(s, id, shown, &action(verb, v)?, now)?,
+    };
+    Ok(outcome(verb, o))
+}
+
+fn outcome(verb: &'static VerbSpec, o: Outcome) -> VerbOutcome {
+    VerbOutcome {
+        entity: Entity::Order,
+        id: o.id,
+        name: o.label.clone(),
+        verb: verb.name,
+        status: o.status.label(),
+        version: o.version,
+        attention: o.held() && verb.name != "hold",
+        message: o.message,
+    }
+}

@@ -1,0 +1,432 @@
+//! The verb table: every workflow verb of every entity, defined once. The
+//! TUI's action menu, forms, `:` palette, `?` help and keymap action names,
+//! and the CLI's subcommands, flags and `--help`, are all built from these
+//! rows; `run` is the one dispatch. Adding a verb: docs/verbs.md.
+//!
+//! A verb's typed inputs are [`FieldSpec`]s. Their text is checked by
+//! [`FieldSpec::parse`], the same function the TUI form calls as you type
+//! and the CLI calls on each flag, so the two cannot disagree.
+
+use std::sync::OnceLock;
+
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+
+use crate::domain::money::Money;
+use crate::domain::{Permission, Refusal, Role};
+use crate::{Error, Result};
+
+use super::Session;
+
+/// The records people act on. `as_str` is the audit log's `entity`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Entity {
+    Merchant,
+    Product,
+    Order,
+    Ticket,
+}
+
+impl Entity {
+    pub const ALL: [Entity; 4] = [Entity::Merchant, Entity::Product, Entity::Order, Entity::Ticket];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Merchant => "merchant",
+            Entity::Product => "product",
+            Entity::Order => "order",
+            Entity::Ticket => "ticket",
+        }
+    }
+
+    /// How people write the key of one record on the command line.
+    pub fn key_help(self) -> &'static str {
+        match self {
+            Entity::Merchant => "merchant code",
+            Entity::Product => "MERCHANT_CODE:SKU or numeric id",
+            Entity::Order => "numeric id or CHANNEL:EXTERNAL_ID",
+            Entity::Ticket => "ticket number",
+        }
+    }
+}
+
+impl std::fmt::Display for Entity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a field's text must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// One line of text (control characters refused).
+    Text,
+    /// Several lines; the TUI offers `$EDITOR` for it.
+    LongText,
+    /// One word, no spaces (tracking numbers).
+    Token,
+    /// A whole number greater than 0.
+    Int,
+    /// Decimal money ("12.50").
+    Money,
+    /// Exactly one of these spellings.
+    Choice(&'static [&'static str]),
+    /// Free text; these are offered first (the TUI lists them, "other…" types one).
+    Suggest(&'static [&'static str]),
+    /// RFC 3339 or `YYYY-MM-DD HH:MM[:SS]` in the shop's time zone.
+    Time,
+    /// Another record, by the key people see.
+    Ref(Entity),
+}
+
+/// One typed input of a verb.
+#[derive(Debug, PartialEq, Eq)]
+pub struct FieldSpec {
+    /// The flag (`--weight-g` for `weight_g`) and the key in [`Values`].
+    pub name: &'static str,
+    /// The form's label.
+    pub label: &'static str,
+    /// One line: the flag's help and the form's hint.
+    pub help: &'static str,
+    pub kind: FieldKind,
+    pub required: bool,
+    /// Personal data: shown masked to roles that may not see it.
+    pub pii: bool,
+}
+
+/// A field's limit in characters (SPEC §5: every field has a documented maximum).
+pub fn max_chars(kind: FieldKind) -> usize {
+    match kind {
+        FieldKind::LongText => 4000,
+        FieldKind::Token => 64,
+        FieldKind::Int | FieldKind::Money => 20,
+        _ => 200,
+    }
+}
+
+/// A parsed field value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Text(String),
+    Int(i64),
+    Money(i64),
+    Time(DateTime<Utc>),
+    /// The key as typed; the entity's runner resolves it inside its transaction.
+    Ref(String),
+}
+
+impl FieldSpec {
+    /// Checks and converts the text of this field; `Ok(None)` for an empty
+    /// optional field. The error is a phrase for the form or the CLI.
+    pub fn parse(&self, raw: &str, timezone: &str) -> std::result::Result<Option<Value>, String> {
+        let v = raw.trim();
+        if v.is_empty() {
+            return if self.required {
+                Err(format!("{} is required", self.label))
+            } else {
+                Ok(None)
+            };
+        }
+        let n = v.chars().count();
+        let max = max_chars(self.kind);
+        if n > max {
+            return Err(format!("too long ({n} characters, at most {max})"));
+        }
+        let single_line = !matches!(self.kind, FieldKind::LongText);
+        if v.chars()
+            .any(|c| c.is_control() && (single_line || !matches!(c, '\n' | '\t')))
+        {
+            return Err("control characters are not allowed".into());
+        }
+        Ok(Some(match self.kind {
+            FieldKind::Text | FieldKind::LongText | FieldKind::Suggest(_) => Value::Text(v.to_string()),
+            FieldKind::Token if v.chars().any(char::is_whitespace) => return Err("no spaces allowed".into()),
+            FieldKind::Token => Value::Text(v.to_string()),
+            FieldKind::Int => match v.parse::<u32>() {
+                Ok(0) => return Err("must be greater than 0".into()),
+                Ok(n) => Value::Int(i64::from(n)),
+                Err(_) if v.chars().all(|c| c.is_ascii_digit()) => return Err("too large".into()),
+                Err(_) => return Err(format!("\"{v}\" is not a whole number (digits only, e.g. 850)")),
+            },
+            FieldKind::Money => match Money::parse(v) {
+                Ok(m) if m.0 > 0 => Value::Money(m.0),
+                Ok(_) => return Err("must be greater than 0".into()),
+                Err(e) => return Err(e.to_string()),
+            },
+            FieldKind::Choice(options) => {
+                let key = v.to_ascii_lowercase().replace(['-', ' '], "_");
+                match options.iter().find(|o| **o == key) {
+                    Some(o) => Value::Text((*o).to_string()),
+                    None => return Err(format!("\"{v}\" is not one of: {}", options.join(", "))),
+                }
+            }
+            FieldKind::Time => match super::orders::parse_time(v, timezone) {
+                Ok(t) => Value::Time(t),
+                Err(e) => return Err(e.to_string()),
+            },
+            FieldKind::Ref(_) => Value::Ref(v.to_string()),
+        }))
+    }
+}
+
+/// A verb's parsed inputs, by field name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Values(Vec<(&'static str, Value)>);
+
+impl Values {
+    pub fn set(&mut self, name: &'static str, v: Value) {
+        self.0.retain(|(n, _)| *n != name);
+        self.0.push((name, v));
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    pub fn text(&self, name: &str) -> Option<&str> {
+        match self.get(name) {
+            Some(Value::Text(s) | Value::Ref(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn int(&self, name: &str) -> Option<i64> {
+        match self.get(name) {
+            Some(Value::Int(n) | Value::Money(n)) => Some(*n),
+            _ => None,
+        }
+    }
+
+    pub fn time(&self, name: &str) -> Option<DateTime<Utc>> {
+        match self.get(name) {
+            Some(Value::Time(t)) => Some(*t),
+            _ => None,
+        }
+    }
+
+    /// Parses `raw` (field name, text) against `verb`'s fields: every
+    /// required field present, every value valid, no unknown name.
+    pub fn parse(verb: &VerbSpec, raw: &[(&str, String)], timezone: &str) -> Result<Values> {
+        let mut out = Values::default();
+        let mut problems = Vec::new();
+        for f in verb.fields {
+            let text = raw
+                .iter()
+                .find(|(n, _)| *n == f.name)
+                .map_or("", |(_, t)| t.as_str());
+            match f.parse(text, timezone) {
+                Ok(Some(v)) => out.set(f.name, v),
+                Ok(None) => {}
+                Err(e) => problems.push(format!("--{}: {e}", f.name.replace('_', "-"))),
+            }
+        }
+        for (n, _) in raw {
+            if verb.field(n).is_none() {
+                problems.push(format!("{} {} takes no {n}", verb.entity, verb.cli_name()));
+            }
+        }
+        if problems.is_empty() {
+            Ok(out)
+        } else {
+            Err(Error::input(problems.join("; ")))
+        }
+    }
+}
+
+/// What a verb did, for the face to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub entity: Entity,
+    pub id: i64,
+    /// "order 1042 (tmall:TM123)".
+    pub name: String,
+    pub verb: &'static str,
+    /// The record's state after, in words ("on hold").
+    pub status: &'static str,
+    /// The record's version after (pass it to the next call).
+    pub version: i64,
+    /// One line for people.
+    pub message: String,
+    /// The verb landed but not as asked (paid, then held for stock): warn.
+    pub attention: bool,
+}
+
+/// What a verb acts on, as the screen showed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub entity: Entity,
+    pub id: i64,
+    pub version: i64,
+    /// "order 7 (DY00000007)".
+    pub name: String,
+    /// "order 7 (DY00000007) · on hold · 张伟".
+    pub note: String,
+    /// Initial form values by field name (the address being changed).
+    pub prefill: Vec<(&'static str, String)>,
+    /// Entity-specific state the availability check reads (the status, and
+    /// for orders where a hold returns to).
+    pub state: Vec<String>,
+}
+
+/// One workflow verb. The row is the only place its name, help, role, inputs
+/// and default key are written.
+#[derive(Debug)]
+pub struct VerbSpec {
+    pub entity: Entity,
+    /// The audit log's `action`; the CLI subcommand with `_` as `-`; the
+    /// keymap action `{entity}_{name}`.
+    pub name: &'static str,
+    /// The menu entry ("ship…": "…" when a form or choice follows).
+    pub label: &'static str,
+    /// One line for `--help`, the palette and `?`.
+    pub about: &'static str,
+    pub permission: Permission,
+    pub fields: &'static [FieldSpec],
+    /// Asked before a destructive verb runs ("Cancel {name}?").
+    pub confirm: Option<&'static str>,
+    /// Works on the Space selection (and takes many ids on the CLI).
+    pub batch: bool,
+    /// Moves the record along its main path (the action menu starts on these).
+    pub forward: bool,
+    /// The default key in `keymaps/default.toml` (a test checks they agree).
+    pub key: Option<&'static str>,
+    /// Past tense for batch reports ("approved 9 of 10").
+    pub done: &'static str,
+    /// Earlier names that still work (CLI subcommand and keymap action).
+    pub aliases: &'static [&'static str],
+}
+
+/// A verb is its entity and name (the table has each once; a test checks).
+impl PartialEq for VerbSpec {
+    fn eq(&self, other: &Self) -> bool {
+        self.entity == other.entity && self.name == other.name
+    }
+}
+
+impl Eq for VerbSpec {}
+
+impl VerbSpec {
+    /// `request-changes` for `request_changes`.
+    pub fn cli_name(&self) -> String {
+        self.name.replace('_', "-")
+    }
+
+    pub fn field(&self, name: &str) -> Option<&'static FieldSpec> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// Why `role` may not use this verb at all.
+    pub fn role_refusal(&self, role: Role) -> Option<Refusal> {
+        role.require(self.permission).err()
+    }
+
+    /// Why this verb cannot run on `t` now (role, then state), if so.
+    pub fn unavailable(&self, role: Role, t: &Target) -> Option<Refusal> {
+        self.role_refusal(role)
+            .or_else(|| (ops_of(self.entity).state_refusal)(self, t))
+    }
+}
+
+/// Runs a verb on record `id`, refusing a change since the version shown.
+pub type RunFn = fn(&mut Session, &'static VerbSpec, i64, Option<i64>, &Values, DateTime<Utc>) -> Result<Outcome>;
+
+/// What each entity's workflows provide to the engine.
+pub struct EntityOps {
+    /// The id of the record with this key (`CHANNEL:EXTERNAL_ID`, code, ...).
+    pub resolve: fn(&Connection, &str) -> Result<i64>,
+    /// The record as a verb target, read now.
+    pub target: fn(&Connection, i64) -> Result<Option<Target>>,
+    /// Whether the state machine allows `verb` from the target's state.
+    pub state_refusal: fn(&VerbSpec, &Target) -> Option<Refusal>,
+    /// Runs `verb` on record `id`, refusing a change since `shown`.
+    pub run: RunFn,
+    pub verbs: &'static [VerbSpec],
+}
+
+/// The entities whose workflows are built. Merchants, products and tickets
+/// join when their issues land; until then they have no verbs, and every face
+/// says so rather than offering something that does nothing.
+pub fn ops_of(entity: Entity) -> &'static EntityOps {
+    match entity {
+        Entity::Order => &super::orders::verbs::OPS,
+        _ => &NONE,
+    }
+}
+
+static NONE: EntityOps = EntityOps {
+    resolve: |_, key| {
+        Err(Error::input(format!(
+            "{key:?}: this screen has no workflow verbs yet"
+        )))
+    },
+    target: |_, _| Ok(None),
+    state_refusal: |_, _| None,
+    run: |_, verb, _, _, _, _| {
+        Err(Error::refused(format!(
+            "{} {} is not built",
+            verb.entity, verb.name
+        )))
+    },
+    verbs: &[],
+};
+
+/// Every verb, entity by entity, in table order. A verb's index here is its id.
+pub fn all() -> &'static [&'static VerbSpec] {
+    static ALL: OnceLock<Vec<&'static VerbSpec>> = OnceLock::new();
+    ALL.get_or_init(|| Entity::ALL.iter().flat_map(|e| ops_of(*e).verbs.iter()).collect())
+}
+
+/// The verbs of one entity.
+pub fn of(entity: Entity) -> impl Iterator<Item = &'static VerbSpec> {
+    all().iter().copied().filter(move |v| v.entity == entity)
+}
+
+pub fn find(entity: Entity, name: &str) -> Option<&'static VerbSpec> {
+    let name = name.replace('-', "_");
+    of(entity).find(|v| v.name == name || v.aliases.contains(&name.as_str()))
+}
+
+/// Runs `verb` on the record with key `key` (as people write it).
+pub fn run_key(s: &mut Session, verb: &'static VerbSpec, key: &str, values: &Values) -> Result<Outcome> {
+    let id = (ops_of(verb.entity).resolve)(&s.conn, key)?;
+    run(s, verb, id, None, values)
+}
+
+/// Runs `verb` on record `id`; `shown` is the version the caller displayed
+/// (a change since is a conflict), `None` for "as it is now" (the CLI).
+pub fn run(
+    s: &mut Session,
+    verb: &'static VerbSpec,
+    id: i64,
+    shown: Option<i64>,
+    values: &Values,
+) -> Result<Outcome> {
+    let now = s.now()?;
+    run_at(s, verb, id, shown, values, now)
+}
+
+pub fn run_at(
+    s: &mut Session,
+    verb: &'static VerbSpec,
+    id: i64,
+    shown: Option<i64>,
+    values: &Values,
+    now: DateTime<Utc>,
+) -> Result<Outcome> {
+    s.require(verb.permission)?;
+    (ops_of(verb.entity).run)(s, verb, id, shown, values, now)
+}
+
+/// A batch verb on many records, each its own transaction with the version
+/// its row showed, so one refusal or conflict does not stop the rest.
+pub fn run_many(
+    s: &mut Session,
+    verb: &'static VerbSpec,
+    targets: &[(i64, Option<i64>)],
+    values: &Values,
+) -> Vec<(i64, Result<Outcome>)> {
+    targets
+        .iter()
+        .map(|&(id, shown)| (id, run(s, verb, id, shown, values)))
+        .collect()
+}

@@ -1,0 +1,169 @@
+//! A verb's form, built from its fields: text fields checked as you type by
+//! the field's own parser, choices, suggestions with "other…", values the
+//! record already has filled in. Submitting turns the values into a job.
+
+use super::confirm_or_run;
+use super::run::Job;
+use crate::ops::verbs::{self, FieldKind, Target, Values, VerbSpec};
+use crate::tui::action::Action;
+use crate::tui::app::{App, Effect, Overlay};
+use crate::tui::keymap::Context;
+use crate::tui::overlays::form::{self, Field, Form, Rule};
+
+const OTHER: &str = "Other…";
+
+/// A form with the record and the verb it is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerbForm {
+    pub form: Form,
+    pub target: Target,
+    pub verb: &'static VerbSpec,
+    /// The form field each verb field starts at (a suggestion takes two).
+    starts: Vec<usize>,
+    /// The values the form started with (only what changed is sent).
+    initial: Vec<String>,
+}
+
+/// The form of `v` on `t`. Personal data the role may not see starts empty
+/// ("empty keeps it").
+pub fn build(app: &App, v: &'static VerbSpec, t: Target) -> VerbForm {
+    let masked = !app.fmt.sees_pii();
+    let mut fields = Vec::new();
+    let mut starts = Vec::new();
+    for f in v.fields {
+        starts.push(fields.len());
+        let prefill = t
+            .prefill
+            .iter()
+            .find(|(n, _)| *n == f.name)
+            .map(|(_, v)| if masked && f.pii { String::new() } else { v.clone() });
+        let hint = if masked && f.pii {
+            "masked for your role; empty keeps it"
+        } else {
+            f.help
+        };
+        match f.kind {
+            FieldKind::Suggest(options) => {
+                let mut opts: Vec<&str> = options.to_vec();
+                opts.push(OTHER);
+                let n = opts.len();
+                fields.push(Field::choice(f.label, &opts, &format!("←/→ or 1–{n} to choose")));
+                let name = format!("{} name", f.label);
+                fields.push(Field::text(&name, Rule::Spec(f), f.help).only_if(fields.len() - 1, n - 1));
+            }
+            FieldKind::Choice(options) => {
+                let labels: Vec<String> = options.iter().map(|o| o.replace('_', " ")).collect();
+                let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+                fields.push(Field::choice(f.label, &labels, "←/→ or a digit to choose"));
+            }
+            _ => fields
+                .push(Field::text(f.label, Rule::Spec(f), hint).with_value(&prefill.unwrap_or_default())),
+        }
+    }
+    let initial = fields.iter().map(|f| f.value.clone()).collect();
+    let title = format!("{} {}", v.label.trim_end_matches('…'), t.name);
+    let form = Form::new(title, t.note.clone(), v.name.replace('_', " ").as_str(), fields);
+    VerbForm {
+        form,
+        target: t,
+        verb: v,
+        starts,
+        initial,
+    }
+}
+
+/// The footer of a form: its keys as bound now.
+pub fn footer(app: &App, form: &Form) -> String {
+    let stack = [Context::Form];
+    let k = |a: Action| app.keymap.key_for(&stack, a).unwrap_or_default();
+    format!(
+        "{} {} · {} next field · {} cancel",
+        k(Action::Submit),
+        form.verb,
+        k(Action::NextField),
+        k(Action::Cancel)
+    )
+}
+
+pub fn key(app: &mut App, mut f: Box<VerbForm>, a: Action) -> Vec<Effect> {
+    match f.form.key(a) {
+        form::Outcome::Stay => {
+            app.overlay = Some(Overlay::Form(f));
+            vec![]
+        }
+        form::Outcome::Cancel => {
+            app.say(format!("{}: nothing changed", f.target.name));
+            vec![]
+        }
+        form::Outcome::Submit => submit(app, f),
+    }
+}
+
+/// The text of each verb field as the form holds it; prefilled fields left
+/// as they were (or masked and left empty) are not sent.
+fn raw_values(app: &App, f: &VerbForm) -> Vec<(&'static str, String)> {
+    let masked = !app.fmt.sees_pii();
+    let mut raw = Vec::new();
+    for (spec, &i) in f.verb.fields.iter().zip(&f.starts) {
+        let text = match spec.kind {
+            FieldKind::Suggest(_) => match f.form.fields[i].chosen() {
+                Some(OTHER) | None => f.form.value(i + 1).to_string(),
+                Some(c) => c.to_string(),
+            },
+            FieldKind::Choice(options) => options.get(f.form.choice(i)).map_or("", |o| *o).to_string(),
+            _ => f.form.value(i).to_string(),
+        };
+        let prefilled = f.target.prefill.iter().any(|(n, _)| *n == spec.name);
+        let unchanged = prefilled && text == f.initial[i].trim();
+        if unchanged || (masked && spec.pii && text.is_empty()) || (prefilled && text.is_empty()) {
+            continue;
+        }
+        raw.push((spec.name, text));
+    }
+    raw
+}
+
+fn submit(app: &mut App, f: Box<VerbForm>) -> Vec<Effect> {
+    let raw = raw_values(app, &f);
+    if raw.is_empty() && !f.target.prefill.is_empty() && f.verb.fields.iter().all(|s| !s.required) {
+        return refuse(app, f, "nothing changed: edit a field, or esc to leave");
+    }
+    let values = match Values::parse(f.verb, &raw, &app.session.settings.timezone) {
+        Ok(v) => v,
+        Err(e) => return refuse(app, f, &e.to_string()),
+    };
+    if let Some(why) = self_reference(app, &f, &values) {
+        return refuse(app, f, &why);
+    }
+    let run = Effect::Verb(Box::new(Job::Run {
+        verb: f.verb,
+        targets: vec![(f.target.id, Some(f.target.version))],
+        values: values.clone(),
+    }));
+    confirm_or_run(app, f.verb, &f.target, &values, run)
+}
+
+/// A reference to a record of the same kind must name another one that exists.
+fn self_reference(app: &App, f: &VerbForm, values: &Values) -> Option<String> {
+    for spec in f.verb.fields {
+        if let FieldKind::Ref(e) = spec.kind
+            && e == f.target.entity
+            && let Some(key) = values.text(spec.name)
+        {
+            match (verbs::ops_of(e).resolve)(&app.session.conn, key) {
+                Ok(id) if id == f.target.id => {
+                    return Some(format!("{} cannot be {} itself", f.target.name, spec.label));
+                }
+                Ok(_) => {}
+                Err(e) => return Some(e.to_string()),
+            }
+        }
+    }
+    None
+}
+
+fn refuse(app: &mut App, mut f: Box<VerbForm>, why: &str) -> Vec<Effect> {
+    f.form.error = Some(why.to_string());
+    app.overlay = Some(Overlay::Form(f));
+    vec![]
+}
