@@ -13,7 +13,7 @@ use crate::Result;
 use crate::domain::order::{OrderStatus, is_late_to_ship};
 use crate::store::audit;
 use crate::store::lists::orders::{self as store, Detail, Row};
-use crate::store::lists::{Query, Seek};
+use crate::store::lists::{Page, Query, Seek};
 use crate::tui::fmt::Fmt;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::{Cell, Column, TableRow, Tone};
@@ -81,7 +81,7 @@ fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
     ]
 }
 
-pub fn fetch(conn: &Connection, fmt: &Fmt, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<TableRow>> {
+pub fn fetch(conn: &Connection, fmt: &Fmt, q: &Query, seek: &Seek, limit: usize) -> Result<Page<TableRow>> {
     let page = store::page(conn, q, seek, limit)?;
     Ok(super::table_rows(
         page,
