@@ -147,7 +147,7 @@ pub fn detail_lines(d: &Detail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Lin
     doc.section("Company");
     doc.field("legal name", &d.legal_name);
     doc.field("contact", format!("{} {}", d.contact_name, fmt.phone(&d.phone)));
-    doc.field("email", &d.email);
+    doc.field("email", fmt.pii().email(&d.email));
     doc.field("address", format!("{} {}", d.city, fmt.address(&d.address)));
     doc.field("licence no", &d.license_no);
     doc.field("tax id", &d.tax_id);
