@@ -11,7 +11,6 @@ use super::doc::Doc;
 use super::{Tab, hold_short, status_label, status_short};
 use crate::Result;
 use crate::domain::order::{OrderStatus, is_late_to_ship};
-use crate::store::audit;
 use crate::store::lists::orders::{self as store, Detail, Row};
 use crate::store::lists::{Page, Query, Seek};
 use crate::tui::fmt::Fmt;
@@ -135,7 +134,7 @@ pub fn export(
 
 pub fn detail_lines(
     d: &Detail,
-    history: &[audit::Row],
+    history: &[crate::store::audit::Row],
     fmt: &Fmt,
     width: u16,
     theme: &Theme,
