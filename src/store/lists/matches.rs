@@ -111,7 +111,7 @@ fn page_of_matches<T>(
     };
     let slice = &list[start..end];
     if slice.is_empty() {
-        return Ok(Page::full(Vec::new()));
+        return Ok(Page::complete(Vec::new()));
     }
     let ids: Vec<i64> = slice.iter().map(|c| c.id).collect();
     let mut f = Filter::default();

@@ -231,7 +231,7 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     /// A complete page of `rows` (no walk).
-    pub fn full(rows: Vec<T>) -> Self {
+    pub fn complete(rows: Vec<T>) -> Self {
         Page {
             rows,
             truncated: false,

@@ -146,7 +146,7 @@ impl Tab {
             Tab::Products => products::fetch(conn, fmt, q, seek, limit),
             Tab::Orders => orders::fetch(conn, fmt, q, seek, limit),
             Tab::Tickets => tickets::fetch(conn, fmt, q, seek, limit),
-            Tab::Dashboard => Ok(lists::Page::full(Vec::new())),
+            Tab::Dashboard => Ok(lists::Page::complete(Vec::new())),
         }
     }
 
