@@ -1,23 +1,11 @@
 //! The built binary on temp databases: commands, exit codes, messages.
 
+#[path = "cli_support/mod.rs"]
+mod cli;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn shopdesk(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shopdesk"))
-        .args(args)
-        .env("XDG_DATA_HOME", dir.join("data"))
-        .env("XDG_CONFIG_HOME", dir.join("config"))
-        .env("HOME", dir)
-        .env("SHOPDESK_NOW", "2026-11-20T10:00:00Z")
-        .env_remove("SHOPDESK_DB")
-        .output()
-        .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use cli::{run as shopdesk, text};
 
 fn init(dir: &Path) -> String {
     let db = dir.join("shop.db").display().to_string();
@@ -127,23 +115,16 @@ fn backup_completions_and_man() {
 #[test]
 fn db_path_comes_from_env_then_data_dir() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_shopdesk"))
-        .arg("init")
-        .env("XDG_DATA_HOME", dir.path().join("data"))
-        .env("HOME", dir.path())
-        .env_remove("SHOPDESK_DB")
-        .output()
-        .unwrap();
+    let out = shopdesk(dir.path(), &["init"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(dir.path().join("data/shopdesk/shopdesk.db").exists());
 
     let envdb = dir.path().join("env.db");
-    let out = Command::new(env!("CARGO_BIN_EXE_shopdesk"))
-        .arg("init")
-        .env("SHOPDESK_DB", &envdb)
-        .env("HOME", dir.path())
-        .output()
-        .unwrap();
+    // The data-directory file exists now, so this init succeeds only if
+    // SHOPDESK_DB wins over it.
+    let mut c = cli::command(dir.path(), &["init"]);
+    c.env("SHOPDESK_DB", &envdb);
+    let out = cli::output(c);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(envdb.exists());
 }

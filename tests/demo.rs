@@ -2,29 +2,14 @@
 //! present, the alerts the dashboard shows have something to show, and
 //! `shopdesk check` passes.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+#[path = "cli_support/mod.rs"]
+mod cli;
 
+use std::path::{Path, PathBuf};
+
+use cli::{NOW, text};
 use rusqlite::Connection;
 use rusqlite::types::ValueRef;
-
-const NOW: &str = "2026-11-20T10:00:00Z";
-
-fn shopdesk_at(dir: &Path, now: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shopdesk"))
-        .args(args)
-        .env("XDG_DATA_HOME", dir.join("data"))
-        .env("XDG_CONFIG_HOME", dir.join("config"))
-        .env("HOME", dir)
-        .env("SHOPDESK_NOW", now)
-        .env_remove("SHOPDESK_DB")
-        .output()
-        .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 /// Runs `demo --seed N` into `dir/x.db`.
 fn demo(dir: &Path, seed: u64) -> PathBuf {
@@ -33,7 +18,7 @@ fn demo(dir: &Path, seed: u64) -> PathBuf {
 
 fn demo_at(dir: &Path, seed: u64, now: &str) -> PathBuf {
     let db = dir.join("x.db");
-    let out = shopdesk_at(
+    let out = cli::run_at(
         dir,
         now,
         &[
@@ -234,7 +219,7 @@ fn every_state_at(now: &str, seed: u64) {
         assert_eq!(n, 0, "{table}.{column} after now");
     }
     drop(conn);
-    let out = shopdesk_at(dir.path(), now, &["--db", db.to_str().unwrap(), "check"]);
+    let out = cli::run_at(dir.path(), now, &["--db", db.to_str().unwrap(), "check"]);
     assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
     assert!(!text(&out.stdout).contains("FAIL"), "{}", text(&out.stdout));
 }
@@ -321,7 +306,7 @@ fn the_dashboard_alerts_have_something_to_show() {
 fn demo_without_a_terminal_writes_the_file_and_exits_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("d.db");
-    let out = shopdesk_at(dir.path(), NOW, &["--db", db.to_str().unwrap(), "demo"]);
+    let out = cli::run_at(dir.path(), NOW, &["--db", db.to_str().unwrap(), "demo"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(

@@ -1,6 +1,6 @@
 //! `shopdesk export`: CSV that re-imports, JSON with stable keys, filters.
 
-#[path = "data/cli_support.rs"]
+#[path = "cli_support/mod.rs"]
 mod cli;
 #[path = "data/import_support.rs"]
 mod support;

@@ -1,7 +1,7 @@
 //! Import files as spreadsheets and channels write them: GBK, BOM, CRLF,
 //! quoted newlines; merchants and products imports.
 
-#[path = "data/cli_support.rs"]
+#[path = "cli_support/mod.rs"]
 mod cli;
 
 use cli::{check_ok, count, init, ok, run, text, write};

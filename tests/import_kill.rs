@@ -1,7 +1,7 @@
 //! Killing an import (SIGKILL) at any moment leaves the database as it was
 //! and `shopdesk check` clean: the import is one transaction.
 
-#[path = "data/cli_support.rs"]
+#[path = "cli_support/mod.rs"]
 mod cli;
 #[path = "data/import_support.rs"]
 mod support;

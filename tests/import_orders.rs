@@ -2,7 +2,7 @@
 //! row named, reject files, idempotent re-imports, stock reservations and the
 //! sync report.
 
-#[path = "data/cli_support.rs"]
+#[path = "cli_support/mod.rs"]
 mod cli;
 
 use std::fmt::Write as _;

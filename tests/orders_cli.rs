@@ -1,65 +1,42 @@
 //! `shopdesk order ...` through the built binary: happy paths, refusal exit
 //! codes, `show --json`, pick lists, and processes racing on one file.
 
+#[path = "cli_support/mod.rs"]
+mod cli;
 mod orders_support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use cli::text;
 use orders_support::*;
 use shopdesk::domain::Role;
 use shopdesk::ops::{self, Session};
 
+/// `shopdesk --db DB args...` through the shared runner.
 fn cmd(dir: &Path, db: &Path, args: &[&str], now: &str) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_shopdesk"));
-    c.arg("--db")
-        .arg(db)
-        .args(args)
-        .env("XDG_DATA_HOME", dir.join("data"))
-        .env("XDG_CONFIG_HOME", dir.join("config"))
-        .env("HOME", dir)
-        .env("SHOPDESK_NOW", now)
-        .env_remove("SHOPDESK_DB")
-        .env_remove("SHOPDESK_LOG");
+    let mut c = cli::command_at(dir, now, &[]);
+    c.arg("--db").arg(db).args(args);
     c
 }
 
 fn run_at(dir: &Path, db: &Path, args: &[&str], now: &str) -> Output {
-    cmd(dir, db, args, now).output().unwrap()
+    cli::output(cmd(dir, db, args, now))
 }
 
 fn run(dir: &Path, db: &Path, args: &[&str]) -> Output {
     run_at(dir, db, args, NOW)
 }
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
 #[track_caller]
 fn ok(dir: &Path, db: &Path, args: &[&str]) -> String {
-    let out = run(dir, db, args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
+    cli::expect_ok(&run(dir, db, args), &args)
 }
 
 /// Exit code and stderr.
 #[track_caller]
 fn fails(dir: &Path, db: &Path, args: &[&str], code: i32) -> String {
-    let out = run(dir, db, args);
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "{args:?}: {}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stderr)
+    cli::expect_code(&run(dir, db, args), &args, code)
 }
 
 struct CliShop {

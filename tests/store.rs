@@ -1,6 +1,6 @@
 //! Store and staff workflows on real temp-file SQLite.
 
-#[path = "data/cli_support.rs"]
+#[path = "cli_support/mod.rs"]
 mod cli;
 
 use shopdesk::Error;

@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod merchant;
 pub mod money;
 pub mod order;
+pub mod pii;
 pub mod product;
 pub mod role;
 pub mod ticket;

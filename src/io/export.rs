@@ -7,7 +7,7 @@ use std::io::Write;
 use chrono::{DateTime, SecondsFormat};
 
 use crate::domain::money::{Money, format_bp};
-use crate::domain::order::{mask_address, mask_phone};
+use crate::domain::pii::PiiMask;
 use crate::store::import::catalog::{MerchantRow, ProductRow};
 use crate::store::import::export::{OrderLineRow, TicketRow};
 use crate::{Error, Result};
@@ -37,12 +37,12 @@ fn opt(s: &Option<String>) -> Value {
     s.as_ref().map_or(Value::Null, |s| Value::Text(s.clone()))
 }
 
-/// How values are shown: times in the shop's zone, PII masked for roles that
-/// may not see it.
+/// How values are shown: times in the shop's zone, personal data as the
+/// reader's role may see it (`domain::pii`, the policy every face uses).
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
     pub tz: chrono_tz::Tz,
-    pub mask_pii: bool,
+    pub pii: PiiMask,
 }
 
 impl Style {
@@ -86,9 +86,9 @@ pub fn merchant(m: &MerchantRow, st: &Style) -> Vec<Value> {
         text(&m.name),
         text(&m.legal_name),
         text(&m.contact_name),
-        text(&m.phone),
-        text(&m.email),
-        text(&m.address),
+        Value::Text(st.pii.phone(&m.phone)),
+        Value::Text(st.pii.email(&m.email)),
+        Value::Text(st.pii.address(&m.address)),
         text(&m.city),
         text(&m.license_no),
         text(&m.tax_id),
@@ -150,11 +150,6 @@ pub const ORDER_COLUMNS: &[&str] = &[
 ];
 
 pub fn order_line(o: &OrderLineRow, st: &Style) -> Vec<Value> {
-    let (phone, address) = if st.mask_pii {
-        (mask_phone(&o.customer_phone), mask_address(&o.ship_address))
-    } else {
-        (o.customer_phone.clone(), o.ship_address.clone())
-    };
     vec![
         text(&o.channel),
         text(&o.external_id),
@@ -162,8 +157,8 @@ pub fn order_line(o: &OrderLineRow, st: &Style) -> Vec<Value> {
         text(&o.status),
         text(&o.customer_ref),
         text(&o.customer_name),
-        Value::Text(phone),
-        Value::Text(address),
+        Value::Text(st.pii.phone(&o.customer_phone)),
+        Value::Text(st.pii.address(&o.ship_address)),
         text(&o.ship_city),
         text(&o.merchant_code),
         text(&o.sku),

@@ -7,7 +7,6 @@ use std::io::Write;
 use chrono::NaiveDate;
 
 use super::Session;
-use crate::domain::Permission;
 use crate::domain::calendar::BusinessCalendar;
 use crate::domain::merchant::MerchantStatus;
 use crate::domain::order::OrderStatus;
@@ -47,8 +46,8 @@ fn check_status(what: What, s: &str) -> Result<String> {
 }
 
 /// Streams the export to `out`; returns the number of rows written. Any
-/// staff member may export; roles that may not see PII get customer phone
-/// numbers and addresses masked.
+/// staff member may export; roles that may not see PII get phone numbers,
+/// addresses and e-mail masked (`domain::pii`).
 pub fn export(s: &Session, what: What, opts: &ExportOptions, out: impl Write) -> Result<u64> {
     if let (Some(f), Some(t)) = (opts.from, opts.to)
         && t <= f
@@ -76,7 +75,7 @@ pub fn export(s: &Session, what: What, opts: &ExportOptions, out: impl Write) ->
     };
     let style = Style {
         tz: cal.tz,
-        mask_pii: !s.role().may(Permission::SeePii),
+        pii: crate::domain::pii::PiiMask::for_role(s.role()),
     };
     let conn = &s.conn;
     match what {

@@ -386,6 +386,25 @@ pub fn find(entity: Entity, name: &str) -> Option<&'static VerbSpec> {
     of(entity).find(|v| v.name == name || v.aliases.contains(&name.as_str()))
 }
 
+/// The record a verb is about to act on, read now; a change since `shown`
+/// (the version the screen showed) is a conflict naming who and when.
+pub fn load_target(conn: &Connection, entity: Entity, id: i64, shown: Option<i64>) -> Result<Target> {
+    let t = (ops_of(entity).target)(conn, id)?.ok_or_else(|| Error::not_found(entity.as_str(), id))?;
+    match shown {
+        Some(v) if v != t.version => Err(crate::store::conflict(conn, entity.as_str(), table_of(entity), id)),
+        _ => Ok(t),
+    }
+}
+
+fn table_of(e: Entity) -> &'static str {
+    match e {
+        Entity::Merchant => "merchants",
+        Entity::Product => "products",
+        Entity::Order => "orders",
+        Entity::Ticket => "tickets",
+    }
+}
+
 /// Runs `verb` on the record with key `key` (as people write it).
 pub fn run_key(s: &mut Session, verb: &'static VerbSpec, key: &str, values: &Values) -> Result<Outcome> {
     let id = (ops_of(verb.entity).resolve)(&s.conn, key)?;

@@ -4,9 +4,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
+use crate::domain::Role;
 use crate::domain::calendar::{format_due, format_expiry};
 use crate::domain::money::Money;
-use crate::domain::{Permission, Role};
 
 /// Everything a screen needs to turn rows into text.
 #[derive(Debug, Clone)]
@@ -81,23 +81,21 @@ impl Fmt {
         }
     }
 
+    /// What this reader may see of personal data (the one policy in
+    /// `domain::pii`, shared with `order show` and exports).
+    pub fn pii(&self) -> crate::domain::pii::PiiMask {
+        crate::domain::pii::PiiMask::for_role(self.role)
+    }
+
     pub fn sees_pii(&self) -> bool {
-        self.role.may(Permission::SeePii)
+        !self.pii().is_on()
     }
 
     pub fn phone(&self, p: &str) -> String {
-        if self.sees_pii() {
-            p.to_string()
-        } else {
-            crate::domain::order::mask_phone(p)
-        }
+        self.pii().phone(p)
     }
 
     pub fn address(&self, a: &str) -> String {
-        if self.sees_pii() {
-            a.to_string()
-        } else {
-            crate::domain::order::mask_address(a)
-        }
+        self.pii().address(a)
     }
 }

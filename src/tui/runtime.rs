@@ -105,14 +105,14 @@ impl App {
 
     fn fetch(&mut self, tab: Tab, seek: &Seek, limit: usize) -> Result<Vec<super::widgets::table::TableRow>> {
         let q = &self.lists[tab.index()].query;
-        let rows = tab.fetch(&self.session.conn, &self.fmt, q, seek, limit.max(1))?;
-        if crate::store::lists::take_truncated() {
+        let page = tab.fetch(&self.session.conn, &self.fmt, q, seek, limit.max(1))?;
+        if page.truncated {
             self.warn(format!(
                 "stopped looking after {} ms of rows that do not match: refine the filter to see further",
                 crate::store::lists::WALK_BUDGET.as_millis()
             ));
         }
-        Ok(rows)
+        Ok(page.rows)
     }
 
     pub(crate) fn navigate(&mut self, tab: Tab, nav: Nav) -> Result<()> {

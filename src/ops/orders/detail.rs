@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use crate::domain::Permission;
 use crate::domain::order::{self as rules, OrderStatus};
+use crate::domain::pii::PiiMask;
 use crate::store::audit;
 use crate::store::orders::{Customer, Line, Order, Refund, ShipmentEvent};
 use crate::{Result, clock, store};
@@ -36,17 +36,6 @@ pub struct OrderDetail {
     pub currency: String,
 }
 
-/// "a****@example.com".
-fn mask_email(email: &str) -> String {
-    match email.split_once('@') {
-        Some((user, domain)) => {
-            let first: String = user.chars().take(1).collect();
-            format!("{first}****@{domain}")
-        }
-        None => rules::mask_phone(email),
-    }
-}
-
 pub fn detail(s: &Session, id: i64) -> Result<OrderDetail> {
     detail_at(s, id, s.now()?)
 }
@@ -60,19 +49,18 @@ pub fn detail_at(s: &Session, id: i64, now: DateTime<Utc>) -> Result<OrderDetail
     let late = rules::is_late_to_ship(status, ship_by, now);
     let mut customer = store::orders::customer(conn, order.customer_id)?;
     let mut history = audit::history(conn, "order", id, HISTORY_ROWS)?;
-    let pii_masked = !s.role().may(Permission::SeePii);
-    if pii_masked {
-        order.ship_phone = rules::mask_phone(&order.ship_phone);
-        order.ship_address = rules::mask_address(&order.ship_address);
-        if let Some(c) = customer.as_mut() {
-            c.phone = rules::mask_phone(&c.phone);
-            c.address = rules::mask_address(&c.address);
-            c.email = mask_email(&c.email);
-        }
-        for h in &mut history {
-            h.before_json = None;
-            h.after_json = None;
-        }
+    let mask = PiiMask::for_role(s.role());
+    let pii_masked = mask.is_on();
+    order.ship_phone = mask.phone(&order.ship_phone);
+    order.ship_address = mask.address(&order.ship_address);
+    if let Some(c) = customer.as_mut() {
+        c.phone = mask.phone(&c.phone);
+        c.address = mask.address(&c.address);
+        c.email = mask.email(&c.email);
+    }
+    for h in &mut history {
+        h.before_json = mask.audit_json(h.before_json.take());
+        h.after_json = mask.audit_json(h.after_json.take());
     }
     Ok(OrderDetail {
         merchant_code: store::orders::merchant_code(conn, order.merchant_id)?.unwrap_or_default(),

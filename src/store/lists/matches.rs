@@ -4,7 +4,8 @@
 use rusqlite::Connection;
 
 use super::{
-    Count, Cursor, Filter, Paged, Query, Resolution, Seek, ViewSql, key_from, page, record_plan, status_total,
+    Count, Cursor, Filter, Page, Paged, Query, Resolution, Seek, ViewSql, key_from, page, record_plan,
+    status_total,
 };
 use crate::Result;
 
@@ -89,7 +90,7 @@ fn page_of_matches<T>(
     seek: &Seek,
     limit: usize,
     map: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-) -> Result<Vec<Paged<T>>> {
+) -> Result<Page<Paged<T>>> {
     let desc = v.key.desc != v.reversed;
     let before = |e: &Cursor, c: &Cursor| if desc { e > c } else { e < c };
     let (start, end) = match seek {
@@ -110,17 +111,19 @@ fn page_of_matches<T>(
     };
     let slice = &list[start..end];
     if slice.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Page::complete(Vec::new()));
     }
     let ids: Vec<i64> = slice.iter().map(|c| c.id).collect();
     let mut f = Filter::default();
     f.push(ids_cond(v.id_expr, &ids), []);
     f.by_ids = true;
     let by_ids = ViewSql { filter: &f, ..*v };
-    let mut rows = page(conn, &by_ids, &Seek::First, slice.len(), map)?;
+    // Read by id, so no walk and no budget.
+    let mut page = page(conn, &by_ids, &Seek::First, slice.len(), super::WALK_BUDGET, map)?;
     let pos: std::collections::HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    rows.sort_by_key(|r| pos.get(&r.cursor.id).copied().unwrap_or(usize::MAX));
-    Ok(rows)
+    page.rows
+        .sort_by_key(|r| pos.get(&r.cursor.id).copied().unwrap_or(usize::MAX));
+    Ok(page)
 }
 
 /// A page of the view: from the resolved match list when there is one,
@@ -132,9 +135,9 @@ pub(crate) fn page_for<T>(
     seek: &Seek,
     limit: usize,
     map: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-) -> Result<Vec<Paged<T>>> {
+) -> Result<Page<Paged<T>>> {
     match (&q.matches, q.text()) {
         (Some(list), Some(_)) => page_of_matches(conn, v, list, seek, limit, map),
-        _ => page(conn, v, seek, limit, map),
+        _ => page(conn, v, seek, limit, super::WALK_BUDGET, map),
     }
 }

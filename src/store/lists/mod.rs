@@ -12,6 +12,8 @@ pub mod order_queues;
 pub mod orders;
 pub mod products;
 pub mod tickets;
+#[cfg(test)]
+mod walk_tests;
 
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, ToSql};
@@ -64,8 +66,10 @@ fn record_plan(conn: &Connection, sql: &str, params: &[Value]) {
 pub const WALK_BUDGET: std::time::Duration = std::time::Duration::from_millis(8);
 
 thread_local! {
+    // The progress handler is per connection but takes no arguments, so the
+    // running query's deadline is handed to it here; the outcome travels
+    // back in the `Page`, not through this cell.
     static DEADLINE: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
-    static TRUNCATED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Lets page queries on `conn` be stopped at their budget (install once).
@@ -75,12 +79,6 @@ pub fn install_budget(conn: &mut Connection) -> Result<()> {
         Some(|| DEADLINE.with(|d| d.get().is_some_and(|t| std::time::Instant::now() > t))),
     )?;
     Ok(())
-}
-
-/// Whether the last page query on this thread stopped at its budget
-/// (and so may have missed rows further on); clears the flag.
-pub fn take_truncated() -> bool {
-    TRUNCATED.with(|t| t.replace(false))
 }
 
 /// Text filters on big tables count at most this many matches ("10,000+");
@@ -219,6 +217,38 @@ pub struct Paged<T> {
     pub row: T,
 }
 
+/// One page of a list read: the rows, and whether the read stopped early.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    /// The walk of the sort index stopped at its budget before the page was
+    /// full: rows further on may match (the screen says "refine the filter").
+    pub truncated: bool,
+    /// How long the read walked the index testing a text filter (`None` when
+    /// it did not walk: no text filter, or a resolved match list).
+    pub walked: Option<std::time::Duration>,
+}
+
+impl<T> Page<T> {
+    /// A complete page of `rows` (no walk).
+    pub fn complete(rows: Vec<T>) -> Self {
+        Page {
+            rows,
+            truncated: false,
+            walked: None,
+        }
+    }
+
+    /// The same page with its rows turned into something else.
+    pub fn map_rows<U>(self, f: impl FnOnce(Vec<T>) -> Vec<U>) -> Page<U> {
+        Page {
+            rows: f(self.rows),
+            truncated: self.truncated,
+            walked: self.walked,
+        }
+    }
+}
+
 /// How many rows the filtered view holds; `capped` means "at least `n`".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Count {
@@ -324,14 +354,16 @@ impl Table {
 }
 
 /// Builds and runs one keyset page query. `select` is `SELECT cols FROM ...`
-/// without WHERE; the key expression is appended as the last column.
+/// without WHERE; the key expression is appended as the last column. A walk
+/// testing a text filter stops after `budget` (see `WALK_BUDGET`).
 pub(crate) fn page<T>(
     conn: &Connection,
     v: &ViewSql<'_>,
     seek: &Seek,
     limit: usize,
+    budget: std::time::Duration,
     map: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-) -> Result<Vec<Paged<T>>> {
+) -> Result<Page<Paged<T>>> {
     let ViewSql {
         cols,
         from,
@@ -368,11 +400,12 @@ pub(crate) fn page<T>(
     let walk = filter.text && !filter.by_ids;
     let mut st = conn.prepare_cached(&sql)?;
     let ncols = st.column_count();
+    let started = std::time::Instant::now();
     if walk {
-        DEADLINE.with(|d| d.set(Some(std::time::Instant::now() + WALK_BUDGET)));
+        DEADLINE.with(|d| d.set(Some(started + budget)));
     }
     let mut out = Vec::with_capacity(limit);
-    let result = (|| -> Result<()> {
+    let result = (|| -> Result<bool> {
         let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
         loop {
             match rows.next() {
@@ -385,23 +418,26 @@ pub(crate) fn page<T>(
                         row,
                     });
                 }
-                Ok(None) => return Ok(()),
+                Ok(None) => return Ok(false),
                 Err(rusqlite::Error::SqliteFailure(e, _))
                     if walk && e.code == rusqlite::ErrorCode::OperationInterrupted =>
                 {
-                    TRUNCATED.with(|t| t.set(true));
-                    return Ok(());
+                    return Ok(true);
                 }
                 Err(e) => return Err(e.into()),
             }
         }
     })();
     DEADLINE.with(|d| d.set(None));
-    result?;
+    let truncated = result?;
     if backwards {
         out.reverse();
     }
-    Ok(out)
+    Ok(Page {
+        rows: out,
+        truncated,
+        walked: walk.then(|| started.elapsed()),
+    })
 }
 
 /// Rows after `c` when walking in `walk_desc` order. SQLite puts NULLs first

@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{COUNT_CAP, Count, Filter, Paged, Query, Seek, SortKey};
+use super::{COUNT_CAP, Count, Filter, Page, Paged, Query, Seek, SortKey};
 use crate::Result;
 
 pub const ENTITY: &str = "order";
@@ -120,7 +120,7 @@ const TABLE: super::Table = super::Table {
     sort_keys: SORT_KEYS,
 };
 
-pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<Paged<Row>>> {
+pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<Page<Paged<Row>>> {
     let f = filter(q, false);
     super::page_for(conn, &TABLE.view(q, &f), q, seek, limit, map)
 }

@@ -3,7 +3,7 @@
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{COUNT_CAP, Filter, Paged, Query, Seek, SortKey};
+use super::{COUNT_CAP, Filter, Page, Paged, Query, Seek, SortKey};
 use crate::Result;
 
 pub const ENTITY: &str = "ticket";
@@ -101,7 +101,7 @@ const TABLE: super::Table = super::Table {
     sort_keys: SORT_KEYS,
 };
 
-pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<Paged<Row>>> {
+pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<Page<Paged<Row>>> {
     let f = filter(q);
     super::page_for(conn, &TABLE.view(q, &f), q, seek, limit, map)
 }

@@ -8,7 +8,7 @@ use super::{Tab, status_label, status_short};
 use crate::Result;
 use crate::domain::money::format_bp;
 use crate::store::lists::merchants::{self as store, Detail, Row};
-use crate::store::lists::{Query, Seek};
+use crate::store::lists::{Page, Query, Seek};
 use crate::tui::fmt::Fmt;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::{Cell, Column, TableRow, Tone};
@@ -57,7 +57,7 @@ fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
     ]
 }
 
-pub fn fetch(conn: &Connection, fmt: &Fmt, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<TableRow>> {
+pub fn fetch(conn: &Connection, fmt: &Fmt, q: &Query, seek: &Seek, limit: usize) -> Result<Page<TableRow>> {
     let page = store::page(conn, q, seek, limit)?;
     Ok(super::table_rows(page, |r| (r.id, None), |r| cells(r, fmt)))
 }
@@ -147,7 +147,7 @@ pub fn detail_lines(d: &Detail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Lin
     doc.section("Company");
     doc.field("legal name", &d.legal_name);
     doc.field("contact", format!("{} {}", d.contact_name, fmt.phone(&d.phone)));
-    doc.field("email", &d.email);
+    doc.field("email", fmt.pii().email(&d.email));
     doc.field("address", format!("{} {}", d.city, fmt.address(&d.address)));
     doc.field("licence no", &d.license_no);
     doc.field("tax id", &d.tax_id);

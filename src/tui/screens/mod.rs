@@ -184,13 +184,13 @@ impl Tab {
         q: &Query,
         seek: &Seek,
         limit: usize,
-    ) -> Result<Vec<TableRow>> {
+    ) -> Result<lists::Page<TableRow>> {
         match self {
             Tab::Merchants => merchants::fetch(conn, fmt, q, seek, limit),
             Tab::Products => products::fetch(conn, fmt, q, seek, limit),
             Tab::Orders => orders::fetch(conn, fmt, q, seek, limit),
             Tab::Tickets => tickets::fetch(conn, fmt, q, seek, limit),
-            Tab::Dashboard => Ok(Vec::new()),
+            Tab::Dashboard => Ok(lists::Page::complete(Vec::new())),
         }
     }
 
@@ -296,23 +296,26 @@ impl DetailData {
 }
 
 /// A page of list rows as table rows: each row's id and version (`ident`),
-/// its cells, and where it sits in the order.
+/// its cells, and where it sits in the order. Whether the read stopped
+/// early travels along.
 pub(crate) fn table_rows<R>(
-    page: Vec<lists::Paged<R>>,
+    page: lists::Page<lists::Paged<R>>,
     ident: impl Fn(&R) -> (i64, Option<i64>),
     cells: impl Fn(&R) -> Vec<Cell>,
-) -> Vec<TableRow> {
-    page.into_iter()
-        .map(|p| {
-            let (id, version) = ident(&p.row);
-            TableRow {
-                id,
-                version,
-                cells: cells(&p.row),
-                cursor: p.cursor,
-            }
-        })
-        .collect()
+) -> lists::Page<TableRow> {
+    page.map_rows(|rows| {
+        rows.into_iter()
+            .map(|p| {
+                let (id, version) = ident(&p.row);
+                TableRow {
+                    id,
+                    version,
+                    cells: cells(&p.row),
+                    cursor: p.cursor,
+                }
+            })
+            .collect()
+    })
 }
 
 /// A status word for people ("pending payment"), from the stored spelling.

@@ -11,9 +11,8 @@ use super::doc::Doc;
 use super::{Tab, hold_short, status_label, status_short};
 use crate::Result;
 use crate::domain::order::{OrderStatus, is_late_to_ship};
-use crate::store::audit;
 use crate::store::lists::orders::{self as store, Detail, Row};
-use crate::store::lists::{Query, Seek};
+use crate::store::lists::{Page, Query, Seek};
 use crate::tui::action::Action;
 use crate::tui::app::{App, Chip};
 use crate::tui::fmt::Fmt;
@@ -84,7 +83,7 @@ fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
     ]
 }
 
-pub fn fetch(conn: &Connection, fmt: &Fmt, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<TableRow>> {
+pub fn fetch(conn: &Connection, fmt: &Fmt, q: &Query, seek: &Seek, limit: usize) -> Result<Page<TableRow>> {
     let page = store::page(conn, q, seek, limit)?;
     Ok(super::table_rows(
         page,
@@ -138,7 +137,7 @@ pub fn export(
 
 pub fn detail_lines(
     d: &Detail,
-    history: &[audit::Row],
+    history: &[crate::store::audit::Row],
     fmt: &Fmt,
     width: u16,
     theme: &Theme,

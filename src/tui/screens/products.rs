@@ -8,7 +8,7 @@ use super::{Tab, status_label, status_short};
 use crate::Result;
 use crate::domain::product::{available, is_low_stock};
 use crate::store::lists::products::{self as store, Detail, Row};
-use crate::store::lists::{Query, Seek};
+use crate::store::lists::{Page, Query, Seek};
 use crate::tui::fmt::Fmt;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::{Cell, Column, TableRow, Tone};
@@ -56,7 +56,7 @@ fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
     ]
 }
 
-pub fn fetch(conn: &Connection, fmt: &Fmt, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<TableRow>> {
+pub fn fetch(conn: &Connection, fmt: &Fmt, q: &Query, seek: &Seek, limit: usize) -> Result<Page<TableRow>> {
     let page = store::page(conn, q, seek, limit)?;
     Ok(super::table_rows(page, |r| (r.id, None), |r| cells(r, fmt)))
 }

@@ -9,7 +9,7 @@ use crate::Result;
 use crate::domain::ticket::{TicketStatus, is_open, sla_paused};
 use crate::store::lists::orders::Detail as OrderDetail;
 use crate::store::lists::tickets::{self as store, Detail, Row};
-use crate::store::lists::{Query, Seek};
+use crate::store::lists::{Page, Query, Seek};
 use crate::tui::fmt::Fmt;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::{Cell, Column, TableRow, Tone};
@@ -80,7 +80,7 @@ fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
     ]
 }
 
-pub fn fetch(conn: &Connection, fmt: &Fmt, q: &Query, seek: &Seek, limit: usize) -> Result<Vec<TableRow>> {
+pub fn fetch(conn: &Connection, fmt: &Fmt, q: &Query, seek: &Seek, limit: usize) -> Result<Page<TableRow>> {
     let page = store::page(conn, q, seek, limit)?;
     Ok(super::table_rows(page, |r| (r.id, None), |r| cells(r, fmt)))
 }

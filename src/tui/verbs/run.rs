@@ -51,16 +51,19 @@ impl App {
                         }
                     };
                 };
-                let Some(t) = (verbs::ops_of(entity).target)(&self.session.conn, id)? else {
-                    self.warn(format!("{entity} {id} no longer exists"));
-                    return self.reload_after_write();
+                let t = match verbs::load_target(&self.session.conn, entity, id, shown) {
+                    Ok(t) => t,
+                    Err(e @ Error::NotFound { .. }) => {
+                        self.warn(e.to_string());
+                        return self.reload_after_write();
+                    }
+                    // A change since the row was shown: say who, keep the screen.
+                    Err(e) => {
+                        let m = self.error_text(&e);
+                        self.warn(m);
+                        return Ok(());
+                    }
                 };
-                if shown.is_some_and(|v| v != t.version) {
-                    let e = crate::store::conflict(&self.session.conn, entity.as_str(), table_of(entity), id);
-                    let m = self.error_text(&e);
-                    self.warn(m);
-                    return Ok(());
-                }
                 let fx = match then {
                     Then::Start(v) => start(self, v, t),
                     Then::Menu => {
@@ -173,15 +176,6 @@ pub fn run_on(
     values: &Values,
 ) -> Results {
     verbs::run_many(s, verb, targets, values)
-}
-
-fn table_of(e: verbs::Entity) -> &'static str {
-    match e {
-        verbs::Entity::Merchant => "merchants",
-        verbs::Entity::Product => "products",
-        verbs::Entity::Order => "orders",
-        verbs::Entity::Ticket => "tickets",
-    }
 }
 
 /// "approved 9 of 10; 1 refused: order 1042: cannot approve: …", and

@@ -1,4 +1,7 @@
-//! Running the built binary on a temp shop (included with `#[path]`).
+//! The one way the tests run the built binary (`mod cli_support;`, or
+//! `#[path = "cli_support/mod.rs"] mod cli;`): a private HOME and XDG
+//! directories under the test's temp dir, the clock pinned, and nothing
+//! taken from the caller's SHOPDESK_DB or SHOPDESK_LOG.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -6,36 +9,81 @@ use std::process::{Command, Output};
 
 pub const NOW: &str = "2026-11-20T10:00:00Z";
 
+/// `shopdesk args...` in `dir` at `NOW`, not yet started.
 pub fn command(dir: &Path, args: &[&str]) -> Command {
+    command_at(dir, NOW, args)
+}
+
+/// `shopdesk args...` in `dir` with the clock at `now`, not yet started.
+pub fn command_at(dir: &Path, now: &str, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_shopdesk"));
     c.args(args)
         .env("XDG_DATA_HOME", dir.join("data"))
         .env("XDG_CONFIG_HOME", dir.join("config"))
         .env("HOME", dir)
-        .env("SHOPDESK_NOW", NOW)
-        .env_remove("SHOPDESK_DB");
+        .env("SHOPDESK_NOW", now)
+        .env_remove("SHOPDESK_DB")
+        .env_remove("SHOPDESK_LOG");
     c
 }
 
 pub fn run(dir: &Path, args: &[&str]) -> Output {
-    command(dir, args).output().unwrap()
+    run_at(dir, NOW, args)
+}
+
+pub fn run_at(dir: &Path, now: &str, args: &[&str]) -> Output {
+    output(command_at(dir, now, args))
+}
+
+/// Runs a prepared command and waits for it.
+#[track_caller]
+pub fn output(mut c: Command) -> Output {
+    match c.output() {
+        Ok(o) => o,
+        Err(e) => panic!("cannot run {c:?}: {e}"),
+    }
 }
 
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// Runs and insists on success; returns stdout.
-pub fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = run(dir, args);
+/// Insists that `out` (of `what`) succeeded; returns its stdout.
+#[track_caller]
+pub fn expect_ok(out: &Output, what: &dyn std::fmt::Debug) -> String {
     assert!(
         out.status.success(),
-        "{args:?} failed ({:?}):\n{}{}",
+        "{what:?} failed ({:?}):\n{}{}",
         out.status.code(),
         text(&out.stdout),
         text(&out.stderr)
     );
     text(&out.stdout)
+}
+
+/// Insists that `out` (of `what`) exited with `code`; returns its stderr.
+#[track_caller]
+pub fn expect_code(out: &Output, what: &dyn std::fmt::Debug, code: i32) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{what:?}:\n{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stderr)
+}
+
+/// Runs and insists on success; returns stdout.
+#[track_caller]
+pub fn ok(dir: &Path, args: &[&str]) -> String {
+    expect_ok(&run(dir, args), &args)
+}
+
+/// Runs and insists on exit `code`; returns stderr.
+#[track_caller]
+pub fn fails(dir: &Path, args: &[&str], code: i32) -> String {
+    expect_code(&run(dir, args), &args, code)
 }
 
 /// A new shop in `dir` (the OS login is its owner); returns the --db path.
