@@ -206,7 +206,7 @@ pub fn run(path: &Path, cmd: OrderCmd) -> Result<()> {
                     .map_err(|e| Error::Db(format!("json: {e}")))?;
                 println!("{text}");
             } else {
-                print!("{}", show_text(&d, &s.settings.timezone));
+                print!("{}", super::safe(&show_text(&d, &s.settings.timezone)));
             }
             Ok(())
         }
@@ -215,11 +215,12 @@ pub fn run(path: &Path, cmd: OrderCmd) -> Result<()> {
 }
 
 fn report(o: Outcome) -> Result<()> {
-    println!("{}", o.message);
+    outln!("{}", o.message);
     if o.held() && matches!(o.action, "pay" | "approve") {
-        eprintln!(
+        errln!(
             "warning: {} is on hold; see `shopdesk order show {}`",
-            o.label, o.id
+            o.label,
+            o.id
         );
     }
     Ok(())
@@ -245,7 +246,7 @@ fn many(
             Err(e) => {
                 failed += 1;
                 if ids.len() > 1 {
-                    eprintln!("shopdesk: {e}");
+                    errln!("shopdesk: {e}");
                 }
                 first_err.get_or_insert(e);
             }
@@ -279,18 +280,18 @@ fn pick_list(s: &mut Session, keys: &[String], dir: Option<PathBuf>, pick: bool)
             .collect();
         for (_, r) in orders::pick_many(s, &approved) {
             match r {
-                Ok(o) => println!("{}", o.message),
-                Err(e) => eprintln!("shopdesk: {e}"),
+                Ok(o) => outln!("{}", o.message),
+                Err(e) => errln!("shopdesk: {e}"),
             }
         }
     }
     let dir = dir.unwrap_or_else(config::output_dir);
     let r = orders::pick_documents(s, &ids, &dir)?;
     for (_, why) in &r.skipped {
-        eprintln!("skipped {why}");
+        errln!("skipped {why}");
     }
     for p in &r.paths {
-        println!("wrote {}", p.display());
+        outln!("wrote {}", p.display());
     }
     Ok(())
 }
