@@ -11,7 +11,11 @@ use tui_support::{app, screen, shop};
 
 fn stored_status(path: &std::path::Path, id: i64) -> String {
     let conn = shopdesk::store::open(path).unwrap();
-    shopdesk::store::lists::orders::detail(&conn, id).unwrap().unwrap().row.status
+    shopdesk::store::lists::orders::detail(&conn, id)
+        .unwrap()
+        .unwrap()
+        .row
+        .status
 }
 
 /// Polls the app (as the event loop does) until no write is in flight.

@@ -26,8 +26,18 @@ fn every_verb_is_unique_and_has_a_cli_subcommand_with_its_flags() {
     let mut seen = HashSet::new();
     let cli = Cli::command();
     for v in verbs::all() {
-        assert!(seen.insert((v.entity, v.name)), "{} {} defined twice", v.entity, v.name);
-        assert!(!v.about.is_empty() && !v.label.is_empty(), "{} {}", v.entity, v.name);
+        assert!(
+            seen.insert((v.entity, v.name)),
+            "{} {} defined twice",
+            v.entity,
+            v.name
+        );
+        assert!(
+            !v.about.is_empty() && !v.label.is_empty(),
+            "{} {}",
+            v.entity,
+            v.name
+        );
         let entity = cli
             .find_subcommand(v.entity.as_str())
             .unwrap_or_else(|| panic!("no `shopdesk {}`", v.entity));
@@ -44,7 +54,11 @@ fn every_verb_is_unique_and_has_a_cli_subcommand_with_its_flags() {
             assert!(arg.get_help().is_some(), "--{flag} has no help");
             assert_eq!(arg.is_required_set(), f.required, "--{flag}");
             if let FieldKind::Choice(options) = f.kind {
-                let listed: Vec<String> = arg.get_possible_values().iter().map(|p| p.get_name().to_string()).collect();
+                let listed: Vec<String> = arg
+                    .get_possible_values()
+                    .iter()
+                    .map(|p| p.get_name().to_string())
+                    .collect();
                 assert_eq!(listed, options, "--{flag} lists its allowed values");
             }
         }
@@ -66,13 +80,24 @@ fn the_default_keymap_and_the_table_agree() {
         assert_eq!(a.name(), format!("{}_{}", v.entity, v.name));
         assert_eq!(Action::from_name(a.name()), Some(a));
         let bound = km.key_for(&[context_of(v.entity)], a);
-        assert_eq!(bound.as_deref(), v.key, "keymaps/default.toml vs the table for {}", a.name());
+        assert_eq!(
+            bound.as_deref(),
+            v.key,
+            "keymaps/default.toml vs the table for {}",
+            a.name()
+        );
     }
     // Nothing in a screen table runs a verb of another entity or one the table lacks.
     for e in Entity::ALL {
         for b in km.bindings(context_of(e)) {
             if let Some(v) = b.action.verb() {
-                assert_eq!(v.entity, e, "{} bound in [{}]", b.action.name(), context_of(e).name());
+                assert_eq!(
+                    v.entity,
+                    e,
+                    "{} bound in [{}]",
+                    b.action.name(),
+                    context_of(e).name()
+                );
             }
         }
     }
@@ -82,9 +107,15 @@ fn the_default_keymap_and_the_table_agree() {
 fn renamed_keymap_actions_still_work_and_say_their_new_name() {
     let (km, notes) = Keymap::build(Some(("keymap.toml", "[orders]\nW = \"order_address\"\n")));
     let change = verbs::find(Entity::Order, "change_address").unwrap();
-    assert_eq!(km.key_for(&[Context::Orders], Action::of_verb(change).unwrap()).as_deref(), Some("W"));
+    assert_eq!(
+        km.key_for(&[Context::Orders], Action::of_verb(change).unwrap())
+            .as_deref(),
+        Some("W")
+    );
     assert!(
-        notes.iter().any(|n| n.contains("keymap.toml:2") && n.contains("now called \"order_change_address\"")),
+        notes
+            .iter()
+            .any(|n| n.contains("keymap.toml:2") && n.contains("now called \"order_change_address\"")),
         "{notes:?}"
     );
 }
@@ -126,6 +157,10 @@ fn every_order_transition_has_a_verb() {
             .iter()
             .any(|s| order::next(*s, Some(OrderStatus::Paid), a).is_ok());
         assert!(reachable, "{} is allowed from no state", a.name());
-        assert!(verbs::find(Entity::Order, a.name()).is_some(), "order action {} has no verb", a.name());
+        assert!(
+            verbs::find(Entity::Order, a.name()).is_some(),
+            "order action {} has no verb",
+            a.name()
+        );
     }
 }

@@ -124,7 +124,7 @@ pub fn import(db: &Path, a: ImportArgs) -> Result<()> {
     let report = import::import(&mut s, kind, &a.file, &opts)?;
     // The import is committed by now; a closed pipe (`| head`) must not turn
     // that into a failure.
-    let _ = std::io::stdout().write_all(report.to_string().as_bytes());
+    let _ = std::io::stdout().write_all(super::safe(&report.to_string()).as_bytes());
     Ok(())
 }
 
@@ -174,7 +174,8 @@ pub fn export(db: &Path, a: ExportArgs) -> Result<()> {
             };
             std::fs::rename(&partial, &path)
                 .map_err(|e| Error::input(format!("{}: cannot write: {e}", path.display())))?;
-            let _ = writeln!(std::io::stderr(), "exported {n} rows to {}", path.display());
+            let msg = super::safe(&format!("exported {n} rows to {}", path.display()));
+            let _ = writeln!(std::io::stderr(), "{msg}");
         }
     }
     Ok(())

@@ -1,6 +1,20 @@
 //! The command line (SPEC §6): clap definitions and the non-TUI commands.
 //! Every command that changes data goes through `ops`.
 
+/// `println!` with the text made safe for a terminal (see [`safe`]).
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        println!("{}", $crate::cli::safe(&format!($($arg)*)))
+    };
+}
+
+/// `eprintln!` with the text made safe for a terminal (see [`safe`]).
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        eprintln!("{}", $crate::cli::safe(&format!($($arg)*)))
+    };
+}
+
 pub mod io;
 pub mod order;
 pub mod verbs;
@@ -127,6 +141,21 @@ fn parse_role(s: &str) -> std::result::Result<Role, String> {
     s.parse::<Role>().map_err(|e| e.to_string())
 }
 
+/// Plain output for a terminal: every line through the TUI's `one_line`, so
+/// a name, a file's value or a path cannot carry control characters (a
+/// customer named `ESC ]2;…BEL` would retitle the terminal). Newlines
+/// between lines are kept.
+pub fn safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&crate::tui::widgets::text::one_line(line));
+    }
+    out
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let db = cli.db.as_deref();
@@ -143,7 +172,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let path = config::db_path(db)?;
             let login = crate::identity::os_login()?;
             ops::staff::init(&path, &login, &name, &currency, &timezone)?;
-            println!("created {} with {login} as owner", path.display());
+            outln!("created {} with {login} as owner", path.display());
             Ok(())
         }
         Some(Command::Demo { scale, seed, no_tui }) => {
@@ -153,7 +182,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 Ok(())
             } else if !std::io::stdout().is_terminal() {
                 // A script or a pipe asked for the file, not a screen.
-                println!("open it with: shopdesk --db {}", path.display());
+                outln!("open it with: shopdesk --db {}", path.display());
                 Ok(())
             } else {
                 crate::tui::run(Session::open(&path)?, tui_options(cli.color))
@@ -163,7 +192,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Export(a)) => io::export(&config::db_path(db)?, a),
         Some(Command::Whoami) => {
             let s = Session::open(&config::db_path(db)?)?;
-            println!("{} {}", s.actor.login, s.actor.role);
+            outln!("{} {}", s.actor.login, s.actor.role);
             Ok(())
         }
         Some(Command::Order { action }) => order::run(&config::db_path(db)?, action),
@@ -172,22 +201,20 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Backup { file }) => {
             let s = Session::open(&config::db_path(db)?)?;
             store::backup(&s.conn, &file)?;
-            println!("backed up {} to {}", s.path.display(), file.display());
+            outln!("backed up {} to {}", s.path.display(), file.display());
             Ok(())
         }
         Some(Command::Keys) => {
             let (keymap, warnings) = crate::tui::keymap::load_effective();
             for w in warnings {
-                eprintln!("{w}");
+                errln!("{w}");
             }
-            print!("{}", keymap.describe());
+            print!("{}", safe(&keymap.describe()));
             Ok(())
         }
         Some(Command::Bench { rounds, explain }) => {
-            print!(
-                "{}",
-                crate::tui::bench::run(&config::db_path(db)?, rounds, explain)?
-            );
+            let report = crate::tui::bench::run(&config::db_path(db)?, rounds, explain)?;
+            print!("{}", safe(&report));
             Ok(())
         }
         Some(Command::Completions { shell }) => {
@@ -217,19 +244,19 @@ fn staff(path: &Path, action: StaffAction) -> Result<()> {
     match action {
         StaffAction::Add { login, role } => {
             let st = ops::staff::add(&mut s, &login, role)?;
-            println!("added {} as {}", st.login, st.role);
+            outln!("added {} as {}", st.login, st.role);
         }
         StaffAction::SetRole { login, role } => {
             let st = ops::staff::set_role(&mut s, &login, role)?;
-            println!("{} is now {}", st.login, st.role);
+            outln!("{} is now {}", st.login, st.role);
         }
         StaffAction::Disable { login } => {
             let st = ops::staff::disable(&mut s, &login)?;
-            println!("disabled {}", st.login);
+            outln!("disabled {}", st.login);
         }
         StaffAction::List => {
             for st in store::staff::all(&s.conn)? {
-                println!(
+                outln!(
                     "{:<20} {:<9} {}",
                     st.login,
                     st.role,
@@ -248,12 +275,12 @@ fn check(path: &Path) -> Result<()> {
     let mut failed = 0;
     for r in &results {
         if r.ok() {
-            println!("ok    {} ({:.1}s)", r.name, r.elapsed.as_secs_f64());
+            outln!("ok    {} ({:.1}s)", r.name, r.elapsed.as_secs_f64());
         } else {
             failed += 1;
-            println!("FAIL  {} ({:.1}s)", r.name, r.elapsed.as_secs_f64());
+            outln!("FAIL  {} ({:.1}s)", r.name, r.elapsed.as_secs_f64());
             for p in &r.problems {
-                println!("      {p}");
+                outln!("      {p}");
             }
         }
     }
@@ -303,7 +330,7 @@ fn demo(path: &Path, scale: DemoScale, seed: u64) -> Result<()> {
         owner: login,
     };
     let summary = store::demo::generate(&mut conn, &opts)?;
-    eprintln!(
+    errln!(
         "demo written to {} in {:.1}s: {summary}",
         path.display(),
         started.elapsed().as_secs_f64()

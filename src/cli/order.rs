@@ -87,7 +87,7 @@ pub fn run(path: &Path, cmd: OrderCmd) -> Result<()> {
                     .map_err(|e| Error::Db(format!("json: {e}")))?;
                 println!("{text}");
             } else {
-                print!("{}", show_text(&d, &s.settings.timezone));
+                print!("{}", super::safe(&show_text(&d, &s.settings.timezone)));
             }
             Ok(())
         }
@@ -108,18 +108,18 @@ fn pick_list(s: &mut Session, keys: &[String], dir: Option<PathBuf>, pick: bool)
             .collect();
         for (_, r) in orders::pick_many(s, &approved) {
             match r {
-                Ok(o) => println!("{}", o.message),
-                Err(e) => eprintln!("shopdesk: {e}"),
+                Ok(o) => outln!("{}", o.message),
+                Err(e) => errln!("shopdesk: {e}"),
             }
         }
     }
     let dir = dir.unwrap_or_else(config::output_dir);
     let r = orders::pick_documents(s, &ids, &dir)?;
     for (_, why) in &r.skipped {
-        eprintln!("skipped {why}");
+        errln!("skipped {why}");
     }
     for p in &r.paths {
-        println!("wrote {}", p.display());
+        outln!("wrote {}", p.display());
     }
     Ok(())
 }

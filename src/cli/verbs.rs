@@ -114,7 +114,7 @@ pub fn run(s: &mut Session, a: VerbArgs) -> Result<()> {
             Ok(o) => report(&o)?,
             Err(e) => {
                 failed += 1;
-                eprintln!("shopdesk: {e}");
+                errln!("shopdesk: {e}");
                 first_err.get_or_insert(e);
             }
         }
@@ -138,11 +138,14 @@ pub fn run(s: &mut Session, a: VerbArgs) -> Result<()> {
 }
 
 fn report(o: &Outcome) -> Result<()> {
-    println!("{}", o.message);
+    outln!("{}", o.message);
     if o.attention {
-        eprintln!(
+        errln!(
             "warning: {} is {}; see `shopdesk {} show {}`",
-            o.name, o.status, o.entity, o.id
+            o.name,
+            o.status,
+            o.entity,
+            o.id
         );
     }
     Ok(())

@@ -328,7 +328,8 @@ impl VerbSpec {
 }
 
 /// Runs a verb on record `id`, refusing a change since the version shown.
-pub type RunFn = fn(&mut Session, &'static VerbSpec, i64, Option<i64>, &Values, DateTime<Utc>) -> Result<Outcome>;
+pub type RunFn =
+    fn(&mut Session, &'static VerbSpec, i64, Option<i64>, &Values, DateTime<Utc>) -> Result<Outcome>;
 
 /// What each entity's workflows provide to the engine.
 pub struct EntityOps {
@@ -391,7 +392,12 @@ pub fn find(entity: Entity, name: &str) -> Option<&'static VerbSpec> {
 pub fn load_target(conn: &Connection, entity: Entity, id: i64, shown: Option<i64>) -> Result<Target> {
     let t = (ops_of(entity).target)(conn, id)?.ok_or_else(|| Error::not_found(entity.as_str(), id))?;
     match shown {
-        Some(v) if v != t.version => Err(crate::store::conflict(conn, entity.as_str(), table_of(entity), id)),
+        Some(v) if v != t.version => Err(crate::store::conflict(
+            conn,
+            entity.as_str(),
+            table_of(entity),
+            id,
+        )),
         _ => Ok(t),
     }
 }

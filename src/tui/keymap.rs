@@ -3,16 +3,30 @@
 //! table/detail → global) into an [`Action`]; chords ("g g") wait for their
 //! next key.
 
-use std::fmt;
+mod check;
+mod key;
+
+pub use key::{Key, chord_text, parse_chord};
+
+use std::collections::HashMap;
+use std::io::Read;
 use std::path::Path;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyModifiers;
 use toml::de::{DeTable, DeValue};
 
 use super::action::Action;
 
 pub const DEFAULT_TOML: &str = include_str!("../../keymaps/default.toml");
 const DEFAULT_NAME: &str = "keymaps/default.toml";
+
+/// A keymap file larger than this is refused (the default map is ~3 KiB);
+/// the TUI's start waits for the keymap, so its size must be bounded.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024;
+/// The longest chord; also keeps the prefix checks linear in the file size.
+pub const MAX_CHORD_KEYS: usize = 4;
+/// Errors shown for one file; the rest are counted.
+const MAX_ERRORS: usize = 20;
 
 /// Where a binding applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -103,167 +117,6 @@ impl Context {
     }
 }
 
-/// One key press, normalised: characters carry their case, not SHIFT.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Key {
-    pub code: KeyCode,
-    pub mods: KeyModifiers,
-}
-
-impl Key {
-    pub fn new(code: KeyCode, mods: KeyModifiers) -> Key {
-        let mut mods = mods & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
-        let code = match code {
-            KeyCode::Char(c) => {
-                mods.remove(KeyModifiers::SHIFT);
-                if mods.contains(KeyModifiers::CONTROL) {
-                    KeyCode::Char(c.to_ascii_lowercase())
-                } else {
-                    KeyCode::Char(c)
-                }
-            }
-            KeyCode::BackTab => {
-                mods.remove(KeyModifiers::SHIFT);
-                KeyCode::BackTab
-            }
-            KeyCode::Tab if mods.contains(KeyModifiers::SHIFT) => {
-                mods.remove(KeyModifiers::SHIFT);
-                KeyCode::BackTab
-            }
-            c => c,
-        };
-        Key { code, mods }
-    }
-
-    pub fn from_event(e: &KeyEvent) -> Key {
-        Key::new(e.code, e.modifiers)
-    }
-
-    /// A typed character for text fields (no ctrl/alt).
-    pub fn text_char(&self) -> Option<char> {
-        match self.code {
-            KeyCode::Char(c) if !self.mods.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => Some(c),
-            _ => None,
-        }
-    }
-
-    /// Parses one key: "j", "G", "ctrl-d", "shift-tab", "pagedown", "f5".
-    pub fn parse(s: &str) -> Result<Key, String> {
-        let mut mods = KeyModifiers::NONE;
-        let mut rest = s;
-        loop {
-            let lower = rest.to_ascii_lowercase();
-            if rest.chars().count() > 1 && lower.starts_with("ctrl-") {
-                mods |= KeyModifiers::CONTROL;
-                rest = &rest[5..];
-            } else if rest.chars().count() > 1 && lower.starts_with("alt-") {
-                mods |= KeyModifiers::ALT;
-                rest = &rest[4..];
-            } else if rest.chars().count() > 1 && lower.starts_with("shift-") {
-                mods |= KeyModifiers::SHIFT;
-                rest = &rest[6..];
-            } else {
-                break;
-            }
-        }
-        let mut chars = rest.chars();
-        let code = match (chars.next(), chars.next()) {
-            (None, _) => return Err(format!("\"{s}\" is not a key")),
-            (Some(c), None) => {
-                if mods.contains(KeyModifiers::SHIFT) && c.is_ascii_alphabetic() {
-                    mods.remove(KeyModifiers::SHIFT);
-                    KeyCode::Char(c.to_ascii_uppercase())
-                } else {
-                    KeyCode::Char(c)
-                }
-            }
-            _ => match rest.to_ascii_lowercase().as_str() {
-                "enter" | "return" => KeyCode::Enter,
-                "esc" | "escape" => KeyCode::Esc,
-                "tab" => KeyCode::Tab,
-                "backtab" => KeyCode::BackTab,
-                "space" => KeyCode::Char(' '),
-                "backspace" => KeyCode::Backspace,
-                "delete" | "del" => KeyCode::Delete,
-                "insert" | "ins" => KeyCode::Insert,
-                "home" => KeyCode::Home,
-                "end" => KeyCode::End,
-                "pageup" | "pgup" => KeyCode::PageUp,
-                "pagedown" | "pgdn" => KeyCode::PageDown,
-                "up" => KeyCode::Up,
-                "down" => KeyCode::Down,
-                "left" => KeyCode::Left,
-                "right" => KeyCode::Right,
-                f if f.starts_with('f') && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) => {
-                    KeyCode::F(f[1..].parse().unwrap_or(1))
-                }
-                _ => {
-                    return Err(format!(
-                        "\"{s}\" is not a key (try j, G, ctrl-d, shift-tab, pagedown)"
-                    ));
-                }
-            },
-        };
-        Ok(Key::new(code, mods))
-    }
-
-    /// ctrl-h/i/j/m arrive as Backspace/Tab/Enter over many terminals.
-    fn is_ambiguous_ctrl(&self) -> bool {
-        self.mods.contains(KeyModifiers::CONTROL) && matches!(self.code, KeyCode::Char('h' | 'i' | 'j' | 'm'))
-    }
-}
-
-impl fmt::Display for Key {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.mods.contains(KeyModifiers::CONTROL) {
-            f.write_str("ctrl-")?;
-        }
-        if self.mods.contains(KeyModifiers::ALT) {
-            f.write_str("alt-")?;
-        }
-        if self.mods.contains(KeyModifiers::SHIFT) {
-            f.write_str("shift-")?;
-        }
-        match self.code {
-            KeyCode::Char(' ') => f.write_str("space"),
-            KeyCode::Char(c) => write!(f, "{c}"),
-            KeyCode::Enter => f.write_str("enter"),
-            KeyCode::Esc => f.write_str("esc"),
-            KeyCode::Tab => f.write_str("tab"),
-            KeyCode::BackTab => f.write_str("shift-tab"),
-            KeyCode::Backspace => f.write_str("backspace"),
-            KeyCode::Delete => f.write_str("delete"),
-            KeyCode::Insert => f.write_str("insert"),
-            KeyCode::Home => f.write_str("home"),
-            KeyCode::End => f.write_str("end"),
-            KeyCode::PageUp => f.write_str("pageup"),
-            KeyCode::PageDown => f.write_str("pagedown"),
-            KeyCode::Up => f.write_str("up"),
-            KeyCode::Down => f.write_str("down"),
-            KeyCode::Left => f.write_str("left"),
-            KeyCode::Right => f.write_str("right"),
-            KeyCode::F(n) => write!(f, "f{n}"),
-            other => write!(f, "{other:?}"),
-        }
-    }
-}
-
-/// Parses a chord: keys separated by spaces ("g g").
-pub fn parse_chord(s: &str) -> Result<Vec<Key>, String> {
-    let keys = s
-        .split_whitespace()
-        .map(Key::parse)
-        .collect::<Result<Vec<_>, _>>()?;
-    if keys.is_empty() {
-        return Err("an empty key".to_string());
-    }
-    Ok(keys)
-}
-
-pub fn chord_text(keys: &[Key]) -> String {
-    keys.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(" ")
-}
-
 /// One key bound to an action, with where it was defined.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Binding {
@@ -296,9 +149,20 @@ struct Entry {
     origin: String,
 }
 
-fn line_of(src: &str, offset: usize) -> usize {
-    src.get(..offset.min(src.len()))
-        .map_or(1, |s| s.matches('\n').count() + 1)
+/// Byte offsets where lines start, so a span's line is a binary search
+/// instead of a count from the top of the file for every key.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(src: &str) -> Lines {
+        let starts = std::iter::once(0).chain(src.match_indices('\n').map(|(i, _)| i + 1));
+        Lines(starts.collect())
+    }
+
+    /// 1-based line of a byte offset.
+    fn of(&self, offset: usize) -> usize {
+        self.0.partition_point(|&start| start <= offset).max(1)
+    }
 }
 
 /// Parses one keymap file into entries; errors name file, line and key.
@@ -306,10 +170,11 @@ fn parse_file(src: &str, file: &str) -> (Vec<Entry>, Vec<String>, Vec<String>) {
     let mut entries = Vec::new();
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
+    let lines = Lines::new(src);
     let doc = match DeTable::parse(src) {
         Ok(d) => d,
         Err(e) => {
-            let line = e.span().map_or(1, |s| line_of(src, s.start));
+            let line = e.span().map_or(1, |s| lines.of(s.start));
             errors.push(format!("{file}:{line}: {}", e.message().trim()));
             return (entries, errors, warnings);
         }
@@ -317,7 +182,7 @@ fn parse_file(src: &str, file: &str) -> (Vec<Entry>, Vec<String>, Vec<String>) {
     let mut tables: Vec<_> = doc.get_ref().iter().collect();
     tables.sort_by_key(|(k, _)| k.span().start);
     for (ctx_name, table) in tables {
-        let line = line_of(src, ctx_name.span().start);
+        let line = lines.of(ctx_name.span().start);
         let Some(ctx) = Context::from_name(ctx_name.get_ref()) else {
             let names: Vec<&str> = Context::ALL.iter().map(|c| c.name()).collect();
             errors.push(format!(
@@ -338,9 +203,16 @@ fn parse_file(src: &str, file: &str) -> (Vec<Entry>, Vec<String>, Vec<String>) {
         let mut keys: Vec<_> = t.iter().collect();
         keys.sort_by_key(|(k, _)| k.span().start);
         for (key, value) in keys {
-            let line = line_of(src, key.span().start);
+            let line = lines.of(key.span().start);
             let key_text = key.get_ref();
             let chord = match parse_chord(key_text) {
+                Ok(c) if c.len() > MAX_CHORD_KEYS => {
+                    errors.push(format!(
+                        "{file}:{line}: [{}] \"{key_text}\": a chord has at most {MAX_CHORD_KEYS} keys",
+                        ctx.name()
+                    ));
+                    continue;
+                }
                 Ok(c) => c,
                 Err(e) => {
                     errors.push(format!("{file}:{line}: [{}] {e}", ctx.name()));
@@ -373,6 +245,10 @@ fn parse_file(src: &str, file: &str) -> (Vec<Entry>, Vec<String>, Vec<String>) {
                 ));
                 continue;
             };
+            if let Some(why) = action.and_then(|a| check::meaningless(ctx, a, &chord)) {
+                errors.push(format!("{file}:{line}: [{}] \"{key_text}\": {why}", ctx.name()));
+                continue;
+            }
             entries.push(Entry {
                 ctx,
                 keys: chord,
@@ -424,80 +300,60 @@ impl Keymap {
             user_errors = merged.validate();
         }
         if user_errors.is_empty() {
+            warnings.extend(check::quit_warning(&merged, path));
             errors.extend(warnings);
             (merged, errors)
         } else {
+            let n = user_errors.len();
+            if n > MAX_ERRORS {
+                user_errors.truncate(MAX_ERRORS);
+                user_errors.push(format!("{path}: and {} more errors", n - MAX_ERRORS));
+            }
             errors.extend(user_errors);
             errors.push(format!("{path}: not used; the default keys are in force"));
             (km, errors)
         }
     }
 
+    /// Later entries replace earlier ones with the same chord (which move to
+    /// the end, in file order); "noop" removes. One hash lookup per entry.
     fn apply(&mut self, entries: Vec<Entry>) {
+        let mut lists: Vec<Vec<Option<Binding>>> = self
+            .contexts
+            .drain(..)
+            .map(|l| l.into_iter().map(Some).collect())
+            .collect();
+        let mut index: Vec<HashMap<Vec<Key>, usize>> = lists
+            .iter()
+            .map(|l| {
+                l.iter()
+                    .enumerate()
+                    .filter_map(|(i, b)| b.as_ref().map(|b| (b.keys.clone(), i)))
+                    .collect()
+            })
+            .collect();
         for e in entries {
-            let list = &mut self.contexts[e.ctx as usize];
-            list.retain(|b| b.keys != e.keys);
+            let (list, index) = (&mut lists[e.ctx as usize], &mut index[e.ctx as usize]);
+            if let Some(i) = index.remove(&e.keys) {
+                list[i] = None;
+            }
             if let Some(action) = e.action {
-                list.push(Binding {
+                index.insert(e.keys.clone(), list.len());
+                list.push(Some(Binding {
                     keys: e.keys,
                     action,
                     origin: e.origin,
-                });
+                }));
             }
         }
+        self.contexts = lists
+            .into_iter()
+            .map(|l| l.into_iter().flatten().collect())
+            .collect();
     }
 
-    /// Prefix clashes ("g" and "g g") within a context or between a context
-    /// and the ones below it in a lookup stack.
     fn validate(&self) -> Vec<String> {
-        let mut errors = Vec::new();
-        let mut pairs: Vec<(Context, Context)> = Vec::new();
-        for c in Context::ALL {
-            pairs.push((c, c));
-        }
-        for s in Context::ALL.into_iter().filter(|c| c.is_screen()) {
-            pairs.extend([(s, Context::Table), (s, Context::Detail), (s, Context::Global)]);
-        }
-        pairs.extend([
-            (Context::Table, Context::Global),
-            (Context::Detail, Context::Global),
-        ]);
-        for (a, b) in pairs {
-            let la = self.bindings(a);
-            let lb = self.bindings(b);
-            for (i, x) in la.iter().enumerate() {
-                for (j, y) in lb.iter().enumerate() {
-                    if a == b && i >= j {
-                        continue;
-                    }
-                    let (short, long, sc, lc) = if x.keys.len() <= y.keys.len() {
-                        (x, y, a, b)
-                    } else {
-                        (y, x, b, a)
-                    };
-                    if short.keys.len() < long.keys.len() && long.keys.starts_with(&short.keys) {
-                        errors.push(format!(
-                            "{}: [{}] \"{}\" is a prefix of \"{}\" ([{}], {}): the longer chord could never be typed",
-                            short.origin,
-                            sc.name(),
-                            chord_text(&short.keys),
-                            chord_text(&long.keys),
-                            lc.name(),
-                            long.origin
-                        ));
-                    } else if a == b && short.keys == long.keys {
-                        errors.push(format!(
-                            "{}: [{}] \"{}\" is bound twice (also {})",
-                            long.origin,
-                            a.name(),
-                            chord_text(&long.keys),
-                            short.origin
-                        ));
-                    }
-                }
-            }
-        }
-        errors
+        check::clashes(self)
     }
 
     pub fn bindings(&self, ctx: Context) -> &[Binding] {
@@ -594,16 +450,39 @@ pub fn load_effective() -> (Keymap, Vec<String>) {
 
 /// Like `load_effective` for an explicit file.
 pub fn load_from(path: &Path) -> (Keymap, Vec<String>) {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Keymap::build(Some((&path.display().to_string(), &text))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Keymap::build(None),
-        Err(e) => {
+    match read_capped(path) {
+        Ok(Some(text)) => Keymap::build(Some((&path.display().to_string(), &text))),
+        Ok(None) => Keymap::build(None),
+        Err(why) => {
             let (km, mut msgs) = Keymap::build(None);
             msgs.push(format!(
-                "{}: cannot read: {e}; the default keys are in force",
+                "{}: {why}; the default keys are in force",
                 path.display()
             ));
             (km, msgs)
         }
     }
+}
+
+/// The file's text, `None` when there is no file. Reads at most one byte
+/// past the cap, so a huge file (or /dev/zero) costs nothing.
+fn read_capped(path: &Path) -> Result<Option<String>, String> {
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read: {e}")),
+    };
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "larger than the {} KiB a keymap may be",
+            MAX_FILE_BYTES / 1024
+        ));
+    }
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|e| format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
 }
