@@ -84,6 +84,31 @@ pub fn share_files(db: &Path) {
     }
 }
 
+/// Runs `f` (opening a file the caller named: an import, an export, a
+/// keymap, a reject file) with the caller's own group in force, so in a
+/// shared install a path into the shared directory fails as it would for
+/// the caller and cannot be used to read the key or truncate the database.
+/// The saved set-group-ID keeps the install's group for afterwards. (The
+/// switch is process-wide; call it where no other thread opens files.)
+pub fn as_caller<T>(f: impl FnOnce() -> T) -> T {
+    if !is_privileged() {
+        return f();
+    }
+    // SAFETY: getgid/getegid cannot fail; setegid to the real or the saved
+    // set-group-ID is always allowed.
+    let (real, effective) = unsafe { (libc::getgid(), libc::getegid()) };
+    let dropped = unsafe { libc::setegid(real) } == 0;
+    let out = f();
+    if dropped {
+        // SAFETY: as above; failing to get the group back only makes the
+        // next database open fail with a clear error.
+        unsafe {
+            libc::setegid(effective);
+        }
+    }
+    out
+}
+
 /// A command for a child process (an editor, a pager, ...): when setgid it
 /// runs with the caller's real ids, so the program the caller chose never
 /// holds the install's group. Every child process is made through here

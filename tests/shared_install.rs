@@ -193,7 +193,7 @@ fn a_second_os_user_works_through_shopdesk_and_cannot_open_the_file() {
     assert!(out.status.success(), "whoami: {}", text(&out.stderr));
     assert_eq!(text(&out.stdout).trim(), format!("{support} operator"));
 
-    // A write verb, through shopdesk, with the default path (SHOPDESK_DB).
+    // A write verb, through shopdesk.
     let csv = support_home.join("merchants.csv");
     std::fs::write(&csv, "code,name,cooperation_mode\nM1,Shop One,direct\n").unwrap();
     must(Command::new("chown").args([&format!("{support}:{support}"), csv.to_str().unwrap()]));
@@ -276,6 +276,47 @@ fn a_second_os_user_works_through_shopdesk_and_cannot_open_the_file() {
         .unwrap();
     assert_eq!(owners, 1);
     drop(conn);
+
+    // Files the caller names are opened with the caller's group: the key
+    // cannot be read through an import, the database not replaced by an
+    // export.
+    let key = shared.join("audit.key");
+    let out = as_user(
+        &support,
+        &support_home,
+        &exe,
+        &["--db", dbs, "import", "merchants", key.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("Permission denied"),
+        "{}",
+        text(&out.stderr)
+    );
+    let before = std::fs::read(&db).unwrap();
+    let out = as_user(
+        &support,
+        &support_home,
+        &exe,
+        &["--db", dbs, "export", "merchants", "-o", dbs],
+    );
+    assert!(
+        !out.status.success(),
+        "export over the database: {}",
+        text(&out.stdout)
+    );
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        before,
+        "the export touched the database"
+    );
+    let out = as_user(&support, &support_home, &exe, &["--db", dbs, "check"]);
+    assert!(
+        out.status.success(),
+        "check after: {}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
 
     // --db outside the shared directory is refused while setgid.
     let mine = support_home.join("mine.db");

@@ -583,7 +583,7 @@ pub fn load_effective() -> (Keymap, Vec<String>) {
 
 /// Like `load_effective` for an explicit file.
 pub fn load_from(path: &Path) -> (Keymap, Vec<String>) {
-    match std::fs::read_to_string(path) {
+    match crate::identity::as_caller(|| std::fs::read_to_string(path)) {
         Ok(text) => Keymap::build(Some((&path.display().to_string(), &text))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Keymap::build(None),
         Err(e) => {
