@@ -371,3 +371,38 @@ fn audit_head_prints_len_and_hash_and_expect_head_refuses_bad_input() {
         &["row 2 was rewritten"],
     );
 }
+
+#[test]
+fn an_order_imported_as_cancelled_after_payment_needs_no_refund_row() {
+    // The channel refunded it; only a cancel made in shopdesk writes one.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = cli_support::init(d);
+    let m = cli_support::write(
+        d,
+        "m.csv",
+        "code,name,cooperation_mode,status\nM1,一号店,direct,active\n",
+    );
+    ok(d, &["--db", &db, "import", "merchants", m.to_str().unwrap()]);
+    let p = cli_support::write(
+        d,
+        "p.csv",
+        "merchant_code,sku,title,price,stock\nM1,A,Cable,3.00,100\n",
+    );
+    ok(d, &["--db", &db, "import", "products", p.to_str().unwrap()]);
+    let o = cli_support::write(
+        d,
+        "o.csv",
+        "channel,external_id,placed_at,status,customer_ref,customer_name,customer_phone,ship_address,ship_city,merchant_code,sku,qty,unit_price,shipping_fee,paid_at\n\
+         TM,TM1,2026-11-01 10:00:00,cancelled,c1,顾客,13800000000,西湖区1号,杭州,M1,A,1,3.00,0,2026-11-01 10:05:00\n",
+    );
+    ok(d, &["--db", &db, "import", "orders", o.to_str().unwrap()]);
+    assert_eq!(
+        cli_support::count(
+            &db,
+            "SELECT count(*) FROM orders WHERE status = 'cancelled' AND paid_at IS NOT NULL"
+        ),
+        1
+    );
+    cli_support::check_ok(d, &db);
+}

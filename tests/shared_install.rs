@@ -4,7 +4,7 @@
 //! neither can open the file any other way.
 //!
 //! Needs root (to create users and a setgid file) plus `groupadd`,
-//! `useradd`, `userdel`, `groupdel` and `setpriv`; skips with the reason
+//! `useradd`, `userdel`, `groupdel`, `getent` and `setpriv`; skips with the reason
 //! otherwise. Names carry the process id and a counter, so runs in parallel
 //! or one after another never meet, and a guard removes them even when an
 //! assertion fails.
@@ -33,7 +33,7 @@ fn cannot_run() -> Option<String> {
     if unsafe { libc::geteuid() } != 0 {
         return Some("not root: cannot create users or setgid files".into());
     }
-    for tool in ["groupadd", "useradd", "userdel", "groupdel", "setpriv"] {
+    for tool in ["groupadd", "useradd", "userdel", "groupdel", "setpriv", "getent"] {
         if !have(tool) {
             return Some(format!("{tool} is not installed"));
         }
