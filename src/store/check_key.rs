@@ -23,9 +23,12 @@ pub const KEY_FILE: &str = "audit.key";
 const MIN_KEY_BYTES: usize = 16;
 
 /// A loaded key and where it came from (for messages).
+#[derive(Clone)]
 pub struct Key {
     pub path: PathBuf,
     bytes: Vec<u8>,
+    /// Keyed once; each row's MAC starts from a clone.
+    mac: Hmac<Sha256>,
 }
 
 static KEY: OnceLock<Option<Key>> = OnceLock::new();
@@ -34,13 +37,7 @@ static KEY: OnceLock<Option<Key>> = OnceLock::new();
 /// one. Later calls must name the same key (or none).
 pub fn use_key_beside(db: &Path) -> Result<()> {
     let wanted = load_beside(db)?;
-    let chosen = KEY.get_or_init(|| {
-        wanted.as_ref().map(|k| Key {
-            path: k.path.clone(),
-            bytes: k.bytes.clone(),
-        })
-    });
-    let same = match (chosen, &wanted) {
+    let same = match (KEY.get_or_init(|| wanted.clone()), &wanted) {
         (None, None) => true,
         (Some(a), Some(b)) => a.bytes == b.bytes,
         _ => false,
@@ -84,7 +81,9 @@ fn load_beside(db: &Path) -> Result<Option<Key>> {
         )));
     }
     crate::identity::check_key_file(&path)?;
-    Ok(Some(Key { path, bytes }))
+    let mac = Hmac::<Sha256>::new_from_slice(&bytes)
+        .map_err(|e| Error::Db(format!("the audit key {}: {e}", path.display())))?;
+    Ok(Some(Key { path, bytes, mac }))
 }
 
 /// SHA-256, or HMAC-SHA256 under the key in force: the one place the chain's
@@ -97,11 +96,7 @@ pub enum ChainHasher {
 impl ChainHasher {
     pub fn new() -> ChainHasher {
         match in_force() {
-            Some(k) => match Hmac::<Sha256>::new_from_slice(&k.bytes) {
-                Ok(mac) => ChainHasher::Keyed(Box::new(mac)),
-                // HMAC takes a key of any length; this arm cannot happen.
-                Err(_) => ChainHasher::Plain(Sha256::new()),
-            },
+            Some(k) => ChainHasher::Keyed(Box::new(k.mac.clone())),
             None => ChainHasher::Plain(Sha256::new()),
         }
     }
