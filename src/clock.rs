@@ -1,4 +1,6 @@
-//! The one clock: `SHOPDESK_NOW` (RFC 3339) fixes it for tests and demos.
+//! The one clock: `SHOPDESK_NOW` (RFC 3339) fixes it for tests and demos,
+//! except in a shared install, where the caller must not choose the time
+//! its audit rows carry.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
@@ -6,8 +8,12 @@ use crate::{Error, Result};
 
 pub const NOW_ENV: &str = "SHOPDESK_NOW";
 
-/// The current instant, or the one `SHOPDESK_NOW` names.
+/// The current instant, or the one `SHOPDESK_NOW` names (ignored while
+/// setgid/setuid).
 pub fn now() -> Result<DateTime<Utc>> {
+    if crate::identity::is_privileged() {
+        return Ok(Utc::now());
+    }
     match std::env::var(NOW_ENV) {
         Ok(s) if !s.trim().is_empty() => DateTime::parse_from_rfc3339(s.trim())
             .map(|t| t.with_timezone(&Utc))

@@ -1,5 +1,9 @@
 //! Where things live: the database, the config directory (keymap overrides),
 //! the log file. `directories` honours XDG_DATA_HOME / XDG_CONFIG_HOME.
+//!
+//! In a shared install (setgid, see `identity`) the database comes from
+//! `--db`/`SHOPDESK_DB` only if it lies in a directory of the install's
+//! group, else from `SHARED_DB`; never from the caller's data directory.
 
 use std::path::{Path, PathBuf};
 
@@ -7,36 +11,50 @@ use crate::{Error, Result};
 
 pub const DB_ENV: &str = "SHOPDESK_DB";
 
+/// The shared install's database (set at build time with
+/// `SHOPDESK_SHARED_DB=... cargo build --release`).
+pub const SHARED_DB: &str = match option_env!("SHOPDESK_SHARED_DB") {
+    Some(p) => p,
+    None => "/var/lib/shopdesk/shop.db",
+};
+
 fn dirs() -> Result<directories::ProjectDirs> {
     directories::ProjectDirs::from("", "", "shopdesk")
         .ok_or_else(|| Error::input("cannot find a home directory; pass --db or set SHOPDESK_DB"))
 }
 
-/// `--db`, else `SHOPDESK_DB`, else the data directory's `shopdesk.db`.
+/// `--db`, else `SHOPDESK_DB`, else the data directory's `shopdesk.db`
+/// (the shared directory's database in a shared install). Also chooses the
+/// audit key beside it (one shop per process).
 pub fn db_path(flag: Option<&Path>) -> Result<PathBuf> {
-    if let Some(p) = flag {
-        return Ok(p.to_path_buf());
-    }
-    if let Ok(p) = std::env::var(DB_ENV)
-        && !p.is_empty()
-    {
-        return Ok(PathBuf::from(p));
-    }
-    Ok(dirs()?.data_dir().join("shopdesk.db"))
+    resolve(flag, "shopdesk.db")
 }
 
 /// Where `shopdesk demo` writes when no path is given, so a demo never
 /// replaces the real shop.
 pub fn demo_db_path(flag: Option<&Path>) -> Result<PathBuf> {
-    if let Some(p) = flag {
-        return Ok(p.to_path_buf());
-    }
-    if let Ok(p) = std::env::var(DB_ENV)
-        && !p.is_empty()
-    {
-        return Ok(PathBuf::from(p));
-    }
-    Ok(dirs()?.data_dir().join("demo.db"))
+    resolve(flag, "demo.db")
+}
+
+fn resolve(flag: Option<&Path>, default_name: &str) -> Result<PathBuf> {
+    let named = flag.map(Path::to_path_buf).or_else(|| {
+        std::env::var_os(DB_ENV)
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+    });
+    let path = if crate::identity::is_privileged() {
+        crate::identity::harden();
+        let p = crate::identity::shared_db_path(named.as_deref().unwrap_or(Path::new(SHARED_DB)))?;
+        crate::identity::share_files(&p);
+        p
+    } else {
+        match named {
+            Some(p) => p,
+            None => dirs()?.data_dir().join(default_name),
+        }
+    };
+    crate::store::check::key::use_key_beside(&path)?;
+    Ok(path)
 }
 
 /// The user's keymap override file.

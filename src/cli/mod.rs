@@ -15,6 +15,7 @@ macro_rules! errln {
     };
 }
 
+pub mod integrity;
 pub mod io;
 pub mod order;
 pub mod verbs;
@@ -90,7 +91,12 @@ pub enum Command {
         action: StaffAction,
     },
     /// Integrity, foreign keys, stock ledger and audit chain.
-    Check,
+    Check(integrity::CheckArgs),
+    /// The audit chain: `audit head` prints LEN:HASH for `check --expect-head`.
+    Audit {
+        #[command(subcommand)]
+        action: integrity::AuditCmd,
+    },
     /// Online backup of a live database to a new file.
     Backup { file: PathBuf },
     /// Print the effective keymap.
@@ -197,7 +203,8 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Some(Command::Order { action }) => order::run(&config::db_path(db)?, action),
         Some(Command::Staff { action }) => staff(&config::db_path(db)?, action),
-        Some(Command::Check) => check(&config::db_path(db)?),
+        Some(Command::Check(a)) => integrity::run_check(&config::db_path(db)?, a),
+        Some(Command::Audit { action }) => integrity::audit(&config::db_path(db)?, action),
         Some(Command::Backup { file }) => {
             let s = Session::open(&config::db_path(db)?)?;
             store::backup(&s.conn, &file)?;
@@ -264,31 +271,6 @@ fn staff(path: &Path, action: StaffAction) -> Result<()> {
                 );
             }
         }
-    }
-    Ok(())
-}
-
-fn check(path: &Path) -> Result<()> {
-    // Any login may check: it reads only, and a damaged file may have no staff.
-    let conn = store::open(path)?;
-    let results = store::check::run_all(&conn)?;
-    let mut failed = 0;
-    for r in &results {
-        if r.ok() {
-            outln!("ok    {} ({:.1}s)", r.name, r.elapsed.as_secs_f64());
-        } else {
-            failed += 1;
-            outln!("FAIL  {} ({:.1}s)", r.name, r.elapsed.as_secs_f64());
-            for p in &r.problems {
-                outln!("      {p}");
-            }
-        }
-    }
-    if failed > 0 {
-        return Err(Error::Db(format!(
-            "{failed} check(s) failed on {}",
-            path.display()
-        )));
     }
     Ok(())
 }

@@ -50,7 +50,7 @@ pub fn command(v: &'static VerbSpec) -> Command {
             .required(true)
             .help(format!("{} ({key_help})", v.entity))
     };
-    let mut c = Command::new(v.cli_name())
+    let mut c = clap::Command::new(v.cli_name())
         .about(v.about.to_string())
         .arg(key)
         .visible_aliases(v.aliases.iter().map(|a| a.replace('_', "-")));

@@ -127,7 +127,8 @@ impl CsvIn {
     /// Opens `path`, reads the header and checks it against `columns`.
     pub fn open(path: &Path, columns: &[Column], opts: ReadOptions) -> Result<CsvIn> {
         let name = path.display().to_string();
-        let file = File::open(path).map_err(|e| Error::input(format!("{name}: cannot open: {e}")))?;
+        let file = crate::identity::as_caller(|| File::open(path))
+            .map_err(|e| Error::input(format!("{name}: cannot open: {e}")))?;
         let decoded: Box<dyn Read> = match opts.encoding {
             Encoding::Utf8 => Box::new(file),
             Encoding::Gbk => Box::new(Decoding::new(file, encoding_rs::GB18030)),
@@ -213,9 +214,7 @@ pub fn write_rejects(
         },
     )?;
     let cant = |e: &dyn std::fmt::Display| Error::input(format!("{}: cannot write: {e}", out.display()));
-    let mut w = csv::WriterBuilder::new()
-        .flexible(true)
-        .from_path(out)
+    let mut w = crate::identity::as_caller(|| csv::WriterBuilder::new().flexible(true).from_path(out))
         .map_err(|e| cant(&e))?;
     let mut header = input.header.clone();
     header.push_field("reason");

@@ -2,7 +2,6 @@
 //! deleting a row by hand is detectable.
 
 use rusqlite::{Connection, OptionalExtension, params};
-use sha2::{Digest, Sha256};
 
 use crate::Result;
 
@@ -38,9 +37,10 @@ pub struct Row {
 
 /// The hash of a row's content chained to the previous row's hash. Fields are
 /// separated by a unit separator and absent JSON is marked, so no two
-/// different rows hash the same text.
+/// different rows hash the same text. Keyed (HMAC) when the shop has an
+/// audit key (see `check::key`).
 pub fn row_hash(prev: &str, r: &Row) -> String {
-    let mut h = Sha256::new();
+    let mut h = super::check::key::ChainHasher::new();
     for part in [
         prev,
         &r.id.to_string(),

@@ -18,7 +18,8 @@ pub fn write_csv(
     q: &Query,
     path: &Path,
 ) -> Result<u64> {
-    let file = std::fs::File::create(path).map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
+    let file = crate::identity::as_caller(|| std::fs::File::create(path))
+        .map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
     let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
     let n = tab.export(conn, fmt, q, &mut |rec: Vec<String>| {
         w.write_record(&rec)

@@ -450,7 +450,8 @@ pub fn load_effective() -> (Keymap, Vec<String>) {
 
 /// Like `load_effective` for an explicit file.
 pub fn load_from(path: &Path) -> (Keymap, Vec<String>) {
-    match read_capped(path) {
+    // Opened as the caller, not the install's group (shared install).
+    match crate::identity::as_caller(|| read_capped(path)) {
         Ok(Some(text)) => Keymap::build(Some((&path.display().to_string(), &text))),
         Ok(None) => Keymap::build(None),
         Err(why) => {
