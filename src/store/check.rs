@@ -59,6 +59,11 @@ pub fn run_all(conn: &Connection) -> Result<Vec<CheckResult>> {
 /// A read-only connection to the same file; `None` for an
 /// in-memory database or one that cannot be opened twice.
 fn second_connection(conn: &Connection) -> Option<Connection> {
+    // A read-only session's file may be open `immutable`; a second, plain
+    // connection would create -wal/-shm files beside it (store::open).
+    if crate::store::is_read_only(conn) {
+        return None;
+    }
     let path = conn.path().filter(|p| !p.is_empty())?;
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     Connection::open_with_flags(path, flags).ok()

@@ -1,0 +1,209 @@
+//! A shop file the login may read but not write (issue 9, item 5): read
+//! commands work, writes are refused with exit 3 and a message saying why,
+//! the file is left as it was, and no `-wal`/`-shm` owned by the reader is
+//! left beside it (the owner could not write those afterwards).
+//!
+//! Root ignores file permissions, so the commands run as a second OS user
+//! (created here if missing, run through `setpriv`); without root or
+//! `setpriv` the tests say why and skip.
+
+#[path = "data/cli_support.rs"]
+mod cli;
+#[path = "data/import_support.rs"]
+mod support;
+mod tui_support;
+
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::Path;
+use std::process::{Command, Output};
+
+use cli::{ok, text, write};
+
+const READER: &str = "sdreader";
+
+/// The reader's uid, creating the user if needed; `None` (with the reason
+/// printed) where this machine cannot run a second user.
+fn reader() -> Option<u32> {
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: not root, so cannot run commands as a second OS user");
+        return None;
+    }
+    if Command::new("setpriv").arg("--version").output().is_err() {
+        eprintln!("skipped: setpriv (util-linux) is not installed");
+        return None;
+    }
+    let uid = || {
+        Command::new("id")
+            .args(["-u", READER])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .and_then(|o| text(&o.stdout).trim().parse::<u32>().ok())
+    };
+    if uid().is_none() {
+        // A parallel test may create it at the same moment: look again after.
+        let _ = Command::new("useradd")
+            .args([
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                READER,
+            ])
+            .output();
+    }
+    let found = uid();
+    if found.is_none() {
+        eprintln!("skipped: cannot create the OS user {READER} (useradd failed)");
+    }
+    found
+}
+
+/// `shopdesk --db DB ARGS` as the reader.
+fn as_reader(d: &Path, db: &str, args: &[&str]) -> Output {
+    Command::new("setpriv")
+        .args(["--reuid", READER, "--regid", READER, "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_shopdesk"))
+        .args(["--db", db])
+        .args(args)
+        .env("HOME", d.join("reader-home"))
+        .env("XDG_DATA_HOME", d.join("reader-home/data"))
+        .env("XDG_CONFIG_HOME", d.join("reader-home/config"))
+        .env("SHOPDESK_NOW", cli::NOW)
+        .env_remove("SHOPDESK_DB")
+        .output()
+        .unwrap()
+}
+
+/// A shop with orders, the reader on its staff as `role`, the file mode 644
+/// (readable by the reader, writable only by root) and the directory set to
+/// `dir_mode`.
+fn shop(d: &Path, role: &str, dir_mode: u32) -> String {
+    let db = cli::init(d);
+    let m = write(d, "m.csv", support::merchants_csv(2));
+    ok(d, &["--db", &db, "import", "merchants", m.to_str().unwrap()]);
+    let p = write(d, "p.csv", support::products_csv(2, 3, 100));
+    ok(d, &["--db", &db, "import", "products", p.to_str().unwrap()]);
+    let o = d.join("o.csv");
+    support::write_orders(&o, 1000, 40, 2, 3);
+    ok(d, &["--db", &db, "import", "orders", o.to_str().unwrap()]);
+    ok(d, &["--db", &db, "staff", "add", READER, "--role", role]);
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::set_permissions(d, std::fs::Permissions::from_mode(dir_mode)).unwrap();
+    db
+}
+
+fn reads_work_and_writes_are_refused(d: &Path, db: &str, uid: u32) {
+    let before = std::fs::read(db).unwrap();
+    let out = as_reader(d, db, &["whoami"]);
+    assert!(out.status.success(), "whoami: {}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), format!("{READER} owner"));
+    for args in [
+        &["order", "show", "1"][..],
+        &["order", "show", "1", "--json"],
+        &["export", "orders"],
+        &["staff", "list"],
+        &["check"],
+        &["keys"],
+    ] {
+        let out = as_reader(d, db, args);
+        assert!(
+            out.status.success(),
+            "{args:?} on a read-only file: {}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+    }
+    let out = as_reader(d, db, &["export", "orders"]);
+    assert!(text(&out.stdout).lines().count() > 40, "{}", text(&out.stdout));
+
+    for args in [
+        &["staff", "add", "mei", "--role", "support"][..],
+        &["order", "hold", "1", "--reason", "customer_request"],
+        &["order", "cancel", "2", "--reason", "customer asked"],
+    ] {
+        let out = as_reader(d, db, args);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {}", text(&out.stderr));
+        let err = text(&out.stderr);
+        assert!(err.contains("is read-only for this login"), "{args:?}: {err}");
+        assert!(err.contains("nothing was changed"), "{args:?}: {err}");
+    }
+    assert!(std::fs::read(db).unwrap() == before, "the file changed");
+    for suffix in ["-wal", "-shm"] {
+        let side = format!("{db}{suffix}");
+        if let Ok(m) = std::fs::metadata(&side) {
+            assert_ne!(m.uid(), uid, "{side} left owned by the reader");
+        }
+    }
+}
+
+#[test]
+fn a_read_only_file_in_a_directory_the_reader_cannot_write() {
+    let Some(uid) = reader() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = shop(d, "owner", 0o755);
+    reads_work_and_writes_are_refused(d, &db, uid);
+}
+
+#[test]
+fn a_read_only_file_in_a_directory_the_reader_can_write() {
+    let Some(uid) = reader() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = shop(d, "owner", 0o1777);
+    reads_work_and_writes_are_refused(d, &db, uid);
+    // The owner still writes after the reader was there.
+    ok(d, &["--db", &db, "staff", "add", "mei", "--role", "support"]);
+}
+
+#[test]
+fn a_read_only_file_while_the_owner_has_it_open() {
+    let Some(uid) = reader() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = shop(d, "owner", 0o755);
+    // A writer's connection: the -wal and -shm exist (root's, mode 644).
+    let owner = rusqlite::Connection::open(&db).unwrap();
+    let _: i64 = owner
+        .query_row("SELECT count(*) FROM staff", [], |r| r.get(0))
+        .unwrap();
+    reads_work_and_writes_are_refused(d, &db, uid);
+    // Through the owner's -wal and -shm the reader sees commits made since.
+    ok(d, &["--db", &db, "staff", "add", "mei", "--role", "viewer"]);
+    let out = as_reader(d, &db, &["staff", "list"]);
+    assert!(text(&out.stdout).contains("mei"), "{}", text(&out.stdout));
+    drop(owner);
+}
+
+#[test]
+fn the_tui_says_read_only_in_the_status_bar() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = tui_support::shop(dir.path());
+    // Root can always write, so the session is built on a read-only
+    // connection, as `store::open` makes for a login that cannot.
+    let conn =
+        rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let session = shopdesk::ops::Session {
+        actor: shopdesk::store::staff::by_login(&conn, "owner").unwrap().unwrap(),
+        settings: shopdesk::store::settings::load(&conn).unwrap(),
+        conn,
+        path: path.clone(),
+    };
+    let mut app = shopdesk::tui::app::App::new(
+        session,
+        shopdesk::tui::keymap::Keymap::defaults(),
+        Vec::new(),
+        shopdesk::tui::theme::Theme::mono(),
+        Some(tui_support::now()),
+    );
+    app.start(120, 40);
+    let screen = tui_support::screen(&mut app, 120, 40);
+    let status = screen.lines().last().unwrap();
+    assert!(status.contains("read-only"), "{status}");
+
+    let mut rw = tui_support::app(&path, 120, 40);
+    let screen = tui_support::screen(&mut rw, 120, 40);
+    assert!(!screen.lines().last().unwrap().contains("read-only"));
+}
