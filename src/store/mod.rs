@@ -2,6 +2,7 @@
 //! Nothing above this layer writes SQL.
 
 pub mod audit;
+mod backup;
 pub mod bulk;
 pub mod check;
 pub mod demo;
@@ -12,6 +13,8 @@ pub mod orders;
 pub mod settings;
 pub mod staff;
 pub mod stock;
+
+pub use backup::backup;
 
 use std::path::Path;
 use std::time::Duration;
@@ -325,23 +328,6 @@ pub fn read_only_refusal(conn: &Connection) -> Error {
 /// Whether `conn` was opened read-only (the login may not write the file).
 pub fn is_read_only(conn: &Connection) -> bool {
     conn.is_readonly("main").unwrap_or(false)
-}
-
-/// Online backup through SQLite's backup API, safe while others write.
-pub fn backup(conn: &Connection, dest: &Path) -> Result<()> {
-    if dest.exists() {
-        return Err(Error::input(format!(
-            "{} already exists; choose a new file",
-            dest.display()
-        )));
-    }
-    let mut out =
-        Connection::open(dest).map_err(|e| Error::Db(format!("cannot create {}: {e}", dest.display())))?;
-    {
-        let b = rusqlite::backup::Backup::new(conn, &mut out)?;
-        b.run_to_completion(1024, Duration::from_millis(5), None)?;
-    }
-    Ok(())
 }
 
 /// `UPDATE ... WHERE id = ? AND version = ?` changed nothing: say who did.
