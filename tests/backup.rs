@@ -1,6 +1,8 @@
-//! `shopdesk backup` (issue 9, items 2 and 3): it finishes while another
+//! `shopdesk backup` (issue 9, items 2, 3 and 9): it finishes while another
 //! process keeps writing, with a consistent copy; a killed backup leaves
-//! nothing under the target's name; bad targets are bad usage.
+//! nothing under the target's name; bad targets are bad usage; and only the
+//! owner may take one (it holds every phone and address unmasked), as only
+//! the owner's exports are unmasked.
 
 #[path = "data/cli_support.rs"]
 mod cli;
@@ -12,6 +14,9 @@ use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use cli::{check_ok, init, ok, run, text, write};
+use shopdesk::domain::Role;
+use shopdesk::ops::Session;
+use shopdesk::ops::export::{self, ExportOptions, What};
 
 /// Adds `mb` MB of filler pages to a shop (a table shopdesk does not know),
 /// so a backup takes many steps, plus two counters on pages far apart whose
@@ -176,4 +181,82 @@ fn bad_targets_are_bad_usage_and_touch_nothing() {
     );
     assert_eq!(std::fs::read_to_string(&existing).unwrap(), "somebody's file");
     assert_eq!(named(d, ".taken"), Vec::<String>::new());
+}
+
+/// A shop with a few orders (phones and addresses) and one login per role.
+fn shop_with_staff(d: &Path) -> std::path::PathBuf {
+    let db = init(d);
+    let m = write(d, "m.csv", support::merchants_csv(1));
+    ok(d, &["--db", &db, "import", "merchants", m.to_str().unwrap()]);
+    let p = write(d, "p.csv", support::products_csv(1, 2, 100));
+    ok(d, &["--db", &db, "import", "products", p.to_str().unwrap()]);
+    let o = d.join("o.csv");
+    support::write_orders(&o, 1000, 10, 1, 2);
+    ok(d, &["--db", &db, "import", "orders", o.to_str().unwrap()]);
+    for (login, role) in [("lin", "operator"), ("mei", "support"), ("zhou", "viewer")] {
+        ok(d, &["--db", &db, "staff", "add", login, "--role", role]);
+    }
+    db.into()
+}
+
+#[test]
+fn only_the_owner_may_back_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = shop_with_staff(d);
+    let owner = shopdesk::identity::os_login().unwrap();
+    for login in ["lin", "mei", "zhou"] {
+        let s = Session::open_as(&db, login).unwrap();
+        let dest = d.join(format!("{login}.bak"));
+        let e = export::backup(&s, &dest).unwrap_err();
+        assert_eq!(e.exit_code(), 1, "{login}: {e}");
+        assert!(e.to_string().contains("owner-only"), "{e}");
+        assert!(!dest.exists(), "{login} got a copy");
+        assert_eq!(named(d, &format!(".{login}")), Vec::<String>::new());
+    }
+    let s = Session::open_as(&db, &owner).unwrap();
+    assert_eq!(s.role(), Role::Owner);
+    export::backup(&s, &d.join("owner.bak")).unwrap();
+    check_ok(d, d.join("owner.bak").to_str().unwrap());
+}
+
+/// The customer_phone column of an orders export by `login`.
+fn exported_phones(db: &Path, login: &str) -> Vec<String> {
+    let s = Session::open_as(db, login).unwrap();
+    let mut out = Vec::new();
+    export::export(&s, What::Orders, &ExportOptions::default(), &mut out).unwrap();
+    let mut r = csv::Reader::from_reader(out.as_slice());
+    let at = r
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "customer_phone")
+        .unwrap();
+    r.records().map(|rec| rec.unwrap()[at].to_string()).collect()
+}
+
+#[test]
+fn only_the_owner_exports_unmasked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = shop_with_staff(d);
+    let owner = shopdesk::identity::os_login().unwrap();
+    let full = exported_phones(&db, &owner);
+    assert!(!full.is_empty());
+    let stored: Vec<String> = {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        let mut st = c.prepare("SELECT DISTINCT ship_phone FROM orders").unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    };
+    assert!(full.iter().all(|p| stored.contains(p)), "owner: {full:?}");
+    for login in ["lin", "mei", "zhou"] {
+        let masked = exported_phones(&db, login);
+        assert_eq!(masked.len(), full.len());
+        for (m, f) in masked.iter().zip(&full) {
+            assert_ne!(m, f, "{login} exported {f} unmasked");
+        }
+    }
 }

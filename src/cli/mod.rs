@@ -77,7 +77,7 @@ pub enum Command {
     },
     /// Integrity, foreign keys, stock ledger and audit chain.
     Check,
-    /// Online backup of a live database to a new file.
+    /// Online backup of a live database to a new file (owner only).
     Backup { file: PathBuf },
     /// Print the effective keymap.
     Keys,
@@ -171,7 +171,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Check) => check(&config::db_path(db)?),
         Some(Command::Backup { file }) => {
             let s = Session::open(&config::db_path(db)?)?;
-            store::backup(&s.conn, &file)?;
+            ops::export::backup(&s, &file)?;
             println!("backed up {} to {}", s.path.display(), file.display());
             Ok(())
         }
