@@ -148,11 +148,13 @@ fn a_killed_backup_leaves_nothing_under_the_target_name() {
         return;
     }
     assert_eq!(left, Vec::<String>::new(), "a killed backup left these");
-    // The same name works next time, and the copy is whole.
+    // The same name works next time, the copy is whole, and what the killed
+    // one left beside it under its temporary name is gone.
     let out = ok(d, &["--db", &db, "backup", &target_s]);
     assert!(out.contains("backed up"), "{out}");
     check_ok(d, &target_s);
     assert_eq!(named(&out_dir, "shop.bak"), vec!["shop.bak".to_string()]);
+    assert_eq!(named(&out_dir, ".shop.bak"), Vec::<String>::new());
 }
 
 #[test]

@@ -22,7 +22,8 @@ use crate::{Error, Result};
 /// under that name.
 pub fn backup(conn: &Connection, dest: &Path) -> Result<()> {
     let (dir, name) = target(dest)?;
-    let partial = dir.join(format!(".{name}.{}.partial", std::process::id()));
+    remove_stale_partials(&dir, &name);
+    let partial = dir.join(partial_name(&name, std::process::id()));
     // A leftover of this pid can only be from a killed earlier run.
     remove_partial(&partial);
     std::fs::OpenOptions::new()
@@ -120,6 +121,35 @@ fn publish(partial: &Path, dest: &Path, dir: &Path) -> Result<()> {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+fn partial_name(name: &str, pid: u32) -> String {
+    format!(".{name}.{pid}.partial")
+}
+
+/// Removes what killed backups to the same name left (their process is
+/// gone), so kills do not pile up full-size copies beside the target.
+fn remove_stale_partials(dir: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = file
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(".partial"))
+            .and_then(|pid| pid.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        // SAFETY: signal 0 only asks whether the process exists.
+        let gone = unsafe { libc::kill(pid, 0) } != 0
+            && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+        if gone && pid > 0 {
+            remove_partial(&dir.join(&file));
+        }
+    }
 }
 
 fn remove_partial(partial: &Path) {
