@@ -6,6 +6,8 @@
 
 #[path = "data/cli_support.rs"]
 mod cli;
+#[path = "data/os_user.rs"]
+mod os_user;
 #[path = "data/import_support.rs"]
 mod support;
 
@@ -261,4 +263,28 @@ fn only_the_owner_exports_unmasked() {
             assert_ne!(m, f, "{login} exported {f} unmasked");
         }
     }
+}
+
+#[test]
+fn a_support_logins_backup_exits_1_from_the_command_line() {
+    let Some(_) = os_user::reader() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = shop_with_staff(d);
+    let db = db.to_str().unwrap();
+    ok(
+        d,
+        &["--db", db, "staff", "add", os_user::READER, "--role", "support"],
+    );
+    // The reader may write the shop and the directory: only the role stops it.
+    use std::os::unix::fs::PermissionsExt;
+    for p in [d, Path::new(db)] {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o777)).unwrap();
+    }
+    let dest = d.join("support.bak");
+    let out = os_user::as_reader(d, db, &["backup", dest.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("owner-only"), "{}", text(&out.stderr));
+    assert!(!dest.exists());
+    assert_eq!(named(d, ".support.bak"), Vec::<String>::new());
 }

@@ -75,8 +75,8 @@ pub fn open(path: &Path) -> Result<Connection> {
     )
     .map_err(|e| Error::Db(format!("cannot open {}: {e}", path.display())))?;
     configure(&conn, path)?;
-    // Again on the connection that will write: the file could have been
-    // replaced since the probe.
+    // Again on the connection that will write, in case the file was
+    // replaced since the probe (cheap: three pragmas).
     verify_identity(&conn, path)?;
     if migrate::version(&conn)? < SCHEMA_VERSION {
         migrate::run(&mut conn)
