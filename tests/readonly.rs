@@ -99,6 +99,11 @@ fn a_read_only_file_in_a_directory_the_reader_can_write() {
     let d = dir.path();
     let db = shop(d, "owner", 0o1777);
     reads_work_and_writes_are_refused(d, &db, uid);
+    // The reader (an owner by role) may back it up to a directory it can write.
+    let copy = d.join("reader-copy.db");
+    let out = as_reader(d, &db, &["backup", copy.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    cli::check_ok(d, copy.to_str().unwrap());
     // The owner still writes after the reader was there.
     ok(d, &["--db", &db, "staff", "add", "mei", "--role", "support"]);
 }
@@ -147,6 +152,18 @@ fn the_tui_says_read_only_in_the_status_bar() {
     let screen = tui_support::screen(&mut app, 120, 40);
     let status = screen.lines().last().unwrap();
     assert!(status.contains("read-only"), "{status}");
+    // A hold from the Orders list is refused, saying why; nothing changes.
+    let status_of_2 = || -> String {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.query_row("SELECT status FROM orders WHERE id = 2", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(status_of_2(), "approved");
+    app.press("3 j H j j enter");
+    let msg = app.message.as_ref().expect("a message");
+    assert!(msg.error, "{}", msg.text);
+    assert!(msg.text.contains("is read-only for this login"), "{}", msg.text);
+    assert_eq!(status_of_2(), "approved");
 
     let mut rw = tui_support::app(&path, 120, 40);
     let screen = tui_support::screen(&mut rw, 120, 40);
