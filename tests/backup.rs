@@ -13,7 +13,7 @@ mod support;
 
 use std::path::Path;
 use std::process::Stdio;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use cli::{check_ok, init, ok, run, text, write};
 use shopdesk::domain::Role;
@@ -45,18 +45,15 @@ fn a_backup_finishes_while_another_process_keeps_writing() {
     let copy = d.join("copy.db");
     let copy_s = copy.to_str().unwrap().to_string();
 
-    let mut child = cli::command(d, &["--db", &db, "backup", &copy_s])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // One commit after another, each moving a unit between the two
-    // counters, for as long as the backup runs, but at most `LIMIT` of
-    // them: the backup must finish before the writer runs out (it used to
-    // restart on each commit and only finish once the writes stopped).
+    // A writer commits one transaction after another, each moving a unit
+    // between the two counters, about every millisecond, from before the
+    // backup starts until it ends, but at most `LIMIT` times: the backup
+    // must finish before the writer runs out (it used to restart on every
+    // commit and so finished only once the writes stopped).
     const LIMIT: usize = 20_000;
+    let written = AtomicUsize::new(0);
     let finished = AtomicBool::new(false);
-    let (writes, status) = std::thread::scope(|s| {
+    let (writes, status, mut child) = std::thread::scope(|s| {
         let writer = s.spawn(|| {
             let mut c = rusqlite::Connection::open(&db).unwrap();
             c.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
@@ -69,12 +66,22 @@ fn a_backup_finishes_while_another_process_keeps_writing() {
                     .unwrap();
                 tx.commit().unwrap();
                 n += 1;
+                written.store(n, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(1));
             }
             n
         });
+        while written.load(Ordering::SeqCst) < 10 && !writer.is_finished() {
+            std::thread::yield_now();
+        }
+        let mut child = cli::command(d, &["--db", &db, "backup", &copy_s])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
         let status = child.wait().unwrap();
         finished.store(true, Ordering::SeqCst);
-        (writer.join().unwrap(), status)
+        (writer.join().unwrap(), status, child)
     });
     let mut err = String::new();
     std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
@@ -83,7 +90,6 @@ fn a_backup_finishes_while_another_process_keeps_writing() {
         writes < LIMIT,
         "the backup only finished after the writer stopped ({writes} commits)"
     );
-    assert!(writes > 0, "the writer never ran beside the backup");
     check_ok(d, &copy_s);
     let c = rusqlite::Connection::open(&copy).unwrap();
     let (a, b): (i64, i64) = c
