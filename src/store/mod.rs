@@ -310,7 +310,7 @@ fn db_err(path: &Path, e: rusqlite::Error) -> Error {
 /// On a file opened read-only it says so instead of SQLite's bare "attempt to
 /// write a readonly database".
 pub fn write_tx(conn: &mut Connection) -> Result<Transaction<'_>> {
-    if conn.is_readonly("main").unwrap_or(false) {
+    if is_read_only(conn) {
         return Err(read_only_refusal(conn));
     }
     Ok(conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
@@ -318,7 +318,7 @@ pub fn write_tx(conn: &mut Connection) -> Result<Transaction<'_>> {
 
 /// Writing was refused because the file is open read-only (exit 3: the
 /// database cannot be written, SPEC §6).
-pub fn read_only_refusal(conn: &Connection) -> Error {
+fn read_only_refusal(conn: &Connection) -> Error {
     let path = conn.path().unwrap_or("the database");
     Error::Db(format!(
         "{path} is read-only for this login (the file's permissions let it read, not write): nothing was changed; ask the owner, or fix the file's permissions"
