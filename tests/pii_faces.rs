@@ -88,7 +88,14 @@ fn tui_detail_order_show_and_export_mask_alike_per_role() {
         let f = faces(dir.path(), &db, &me);
         let want = (phone.to_string(), address.to_string());
         assert_eq!(f.json, want, "{role:?}: order show --json");
-        assert_eq!(f.export, want, "{role:?}: export orders");
+        // A file leaves the shop: only the owner's exports are unmasked (SPEC §5).
+        let export_masked = role != Role::Owner;
+        let want_export = if export_masked {
+            ("138****1111".to_string(), "浙江省杭州市****".to_string())
+        } else {
+            want.clone()
+        };
+        assert_eq!(f.export, want_export, "{role:?}: export orders");
         for (face, out) in [("TUI detail", &f.tui), ("order show", &f.show)] {
             assert!(out.contains(phone), "{role:?}: {face} lacks {phone}:\n{out}");
             assert!(out.contains(address), "{role:?}: {face} lacks {address}:\n{out}");
@@ -100,13 +107,17 @@ fn tui_detail_order_show_and_export_mask_alike_per_role() {
         app.press("enter");
         let tui = tui_support::screen(&mut app, 120, 40);
         let export = cli::ok(dir.path(), &["--db", &db, "export", "merchants"]);
-        let contact = if masked {
-            ["139****1234", "w****@example.com", "上海市浦东新****"]
-        } else {
-            ["13900001234", "wang@example.com", "上海市浦东新区世纪大道1号"]
+        let hidden = ["139****1234", "w****@example.com", "上海市浦东新****"];
+        let shown = ["13900001234", "wang@example.com", "上海市浦东新区世纪大道1号"];
+        let (contact, exported) = match (masked, export_masked) {
+            (true, _) => (hidden, hidden),
+            (false, true) => (shown, hidden),
+            (false, false) => (shown, shown),
         };
         for v in contact {
             assert!(tui.contains(v), "{role:?}: TUI merchant detail lacks {v}:\n{tui}");
+        }
+        for v in exported {
             assert!(
                 export.contains(v),
                 "{role:?}: merchant export lacks {v}:\n{export}"

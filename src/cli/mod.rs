@@ -97,7 +97,7 @@ pub enum Command {
         #[command(subcommand)]
         action: integrity::AuditCmd,
     },
-    /// Online backup of a live database to a new file.
+    /// Online backup of a live database to a new file (owner only).
     Backup { file: PathBuf },
     /// Print the effective keymap.
     Keys,
@@ -207,7 +207,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Audit { action }) => integrity::audit(&config::db_path(db)?, action),
         Some(Command::Backup { file }) => {
             let s = Session::open(&config::db_path(db)?)?;
-            store::backup(&s.conn, &file)?;
+            ops::export::backup(&s, &file)?;
             outln!("backed up {} to {}", s.path.display(), file.display());
             Ok(())
         }

@@ -47,6 +47,14 @@ impl PiiMask {
         }
     }
 
+    /// For a file that leaves the shop (export, SPEC §5): unmasked for the
+    /// owner only, even an operator who sees the values on screen.
+    pub fn for_export(role: Role) -> Self {
+        PiiMask {
+            masked: role != Role::Owner,
+        }
+    }
+
     /// Whether anything is masked (faces say "masked for your role").
     pub fn is_on(self) -> bool {
         self.masked

@@ -7,6 +7,7 @@ use std::io::Write;
 use chrono::NaiveDate;
 
 use super::Session;
+use crate::domain::Role;
 use crate::domain::calendar::BusinessCalendar;
 use crate::domain::merchant::MerchantStatus;
 use crate::domain::order::OrderStatus;
@@ -14,7 +15,7 @@ use crate::domain::product::ProductStatus;
 use crate::domain::ticket::TicketStatus;
 use crate::io::export::{self, Format, Sink, Style};
 use crate::store::import::export::{self as st, Filter};
-use crate::{Error, Result, clock};
+use crate::{Error, Result, clock, store};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum What {
@@ -46,8 +47,10 @@ fn check_status(what: What, s: &str) -> Result<String> {
 }
 
 /// Streams the export to `out`; returns the number of rows written. Any
-/// staff member may export; roles that may not see PII get phone numbers,
-/// addresses and e-mail masked (`domain::pii`).
+/// staff member may export, but only the owner's exports carry customer
+/// phone numbers and addresses unmasked (SPEC §5): a file leaves the shop's
+/// audit trail, so even an operator, who sees them on screen, gets them
+/// masked.
 pub fn export(s: &Session, what: What, opts: &ExportOptions, out: impl Write) -> Result<u64> {
     if let (Some(f), Some(t)) = (opts.from, opts.to)
         && t <= f
@@ -75,7 +78,7 @@ pub fn export(s: &Session, what: What, opts: &ExportOptions, out: impl Write) ->
     };
     let style = Style {
         tz: cal.tz,
-        pii: crate::domain::pii::PiiMask::for_role(s.role()),
+        pii: crate::domain::pii::PiiMask::for_export(s.role()),
     };
     let conn = &s.conn;
     match what {
@@ -100,4 +103,17 @@ pub fn export(s: &Session, what: What, opts: &ExportOptions, out: impl Write) ->
             sink.finish()
         }
     }
+}
+
+/// `shopdesk backup`: a copy of the whole file, every phone number and
+/// address unmasked, so owner-only (SPEC §5).
+pub fn backup(s: &Session, dest: &std::path::Path) -> Result<()> {
+    if s.role() != Role::Owner {
+        return Err(Error::refused(format!(
+            "backup is owner-only: it copies every customer's phone and address unmasked, and {} is {}",
+            s.actor.login,
+            s.role()
+        )));
+    }
+    store::backup(&s.conn, dest)
 }

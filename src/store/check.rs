@@ -99,6 +99,11 @@ fn run_checks(conn: &Connection, others: &[Check]) -> Result<Vec<CheckResult>> {
 /// constraints on a read-only connection, so `integrity_check` there cannot
 /// see a row that breaks one.
 fn second_connection(conn: &Connection) -> Option<Connection> {
+    // A read-only session's file may be open `immutable`; a second, plain
+    // connection would create -wal/-shm files beside it (store::open).
+    if crate::store::is_read_only(conn) {
+        return None;
+    }
     let path = conn.path().filter(|p| !p.is_empty())?;
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let side = Connection::open_with_flags(path, flags).ok()?;

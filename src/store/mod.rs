@@ -2,6 +2,7 @@
 //! Nothing above this layer writes SQL.
 
 pub mod audit;
+mod backup;
 pub mod bulk;
 pub mod check;
 pub mod demo;
@@ -12,6 +13,8 @@ pub mod orders;
 pub mod settings;
 pub mod staff;
 pub mod stock;
+
+pub use backup::backup;
 
 use std::path::Path;
 use std::time::Duration;
@@ -44,19 +47,36 @@ pub fn schema_statement(kind: &str, name: &str) -> Result<&'static str> {
 }
 
 /// Opens an existing shopdesk database, refusing anything else.
+///
+/// The file's identity is checked on a read-only connection before anything
+/// can write to it, so a file that is not a shop is left byte-for-byte as it
+/// was (no switch to WAL, no header written into an empty file). A shop this
+/// login may read but not write opens read-only (`query_only`): reads work,
+/// and every write is refused by [`write_tx`] with a message saying why.
 pub fn open(path: &Path) -> Result<Connection> {
-    if !path.exists() {
-        return Err(Error::Db(format!(
-            "no database at {}: run `shopdesk init` (or `shopdesk demo`) first, or pass --db",
-            path.display()
-        )));
+    let probe = probe(path)?;
+    if !writable(path) {
+        let version = migrate::version(&probe)?;
+        if version < SCHEMA_VERSION {
+            return Err(Error::Db(format!(
+                "{} has schema version {version} and needs an upgrade to {SCHEMA_VERSION}, which needs write access to the file",
+                path.display()
+            )));
+        }
+        probe
+            .execute_batch("PRAGMA query_only = ON; PRAGMA cache_size = -16000;")
+            .map_err(|e| db_err(path, e))?;
+        return Ok(probe);
     }
+    drop(probe);
     let mut conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| Error::Db(format!("cannot open {}: {e}", path.display())))?;
     configure(&conn, path)?;
+    // Again on the connection that will write, in case the file was
+    // replaced since the probe (cheap: three pragmas).
     verify_identity(&conn, path)?;
     if migrate::version(&conn)? < SCHEMA_VERSION {
         migrate::run(&mut conn)
@@ -65,12 +85,143 @@ pub fn open(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// A read-only connection to `path` once it is known to be a shopdesk
+/// database (checked without writing anything).
+fn probe(path: &Path) -> Result<Connection> {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::Db(format!(
+                "no database at {}: run `shopdesk init` (or `shopdesk demo`) first, or pass --db",
+                path.display()
+            )));
+        }
+        Err(e) => return Err(Error::Db(format!("cannot open {}: {e}", path.display()))),
+    };
+    if !meta.is_file() {
+        return Err(Error::Db(format!(
+            "{} is not a regular file, so not a shopdesk database",
+            path.display()
+        )));
+    }
+    if !sqlite_header(path, meta.len())? {
+        return Err(not_shopdesk(path));
+    }
+    let conn = read_only(path)?;
+    verify_identity(&conn, path)?;
+    Ok(conn)
+}
+
+/// Whether the file could be SQLite's: its 16-byte magic, or an empty main
+/// file whose committed content is all in a `-wal` beside it (a shop killed
+/// before its first checkpoint). Read with plain file I/O, so nothing in
+/// SQLite gets a chance to initialise an empty file.
+fn sqlite_header(path: &Path, len: u64) -> Result<bool> {
+    use std::io::Read;
+    const MAGIC: &[u8; 16] = b"SQLite format 3\0";
+    if len == 0 {
+        let wal = std::fs::metadata(side_file(path, "-wal"));
+        return Ok(wal.is_ok_and(|m| m.len() > 0));
+    }
+    let mut head = [0u8; 16];
+    let mut f =
+        std::fs::File::open(path).map_err(|e| Error::Db(format!("cannot read {}: {e}", path.display())))?;
+    match f.read_exact(&mut head) {
+        Ok(()) => Ok(&head == MAGIC),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(false),
+        Err(e) => Err(Error::Db(format!("cannot read {}: {e}", path.display()))),
+    }
+}
+
+/// `path` with `suffix` appended (`-wal`, `-shm`, `-journal`).
+pub(crate) fn side_file(path: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    p.into()
+}
+
+/// A read-only connection that creates nothing beside the file.
+///
+/// Reading a WAL file needs its `-wal` and `-shm`. While a writer has the
+/// file open they exist, and reading through them sees its commits live. When
+/// they do not, SQLite would create them, owned by this login: in a
+/// directory it may write, the owner could then not write the `-shm`, and so
+/// not the shop; in one it may not, the open fails. Then the file is opened
+/// `immutable`, which needs neither (everything is checkpointed into the
+/// file): such a session sees the file as it was when opened.
+fn read_only(path: &Path) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let cannot = |e| Error::Db(format!("cannot open {}: {e}", path.display()));
+    let live = side_file(path, "-wal").exists() || side_file(path, "-shm").exists();
+    let conn = if live {
+        Connection::open_with_flags(path, flags).map_err(cannot)?
+    } else {
+        let uri = format!("file:{}?immutable=1", uri_path(path)?);
+        Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI).map_err(cannot)?
+    };
+    conn.busy_timeout(Duration::from_secs(10))?;
+    // SQLite opens lazily: the first read finds out whether it can.
+    conn.query_row("PRAGMA application_id", [], |_| Ok(()))
+        .map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if matches!(
+                    f.code,
+                    rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly
+                ) =>
+            {
+                Error::Db(format!(
+                    "cannot read {}: SQLite cannot use the -wal/-shm files beside it ({e})",
+                    path.display()
+                ))
+            }
+            e => db_err(path, e),
+        })?;
+    Ok(conn)
+}
+
+/// An absolute path escaped for a `file:` URI (`%`, `?`, `#` and non-ASCII).
+fn uri_path(path: &Path) -> Result<String> {
+    let abs =
+        std::path::absolute(path).map_err(|e| Error::Db(format!("cannot open {}: {e}", path.display())))?;
+    let mut out = String::new();
+    for b in abs.as_os_str().as_encoded_bytes() {
+        match b {
+            b'%' | b'?' | b'#' | 0x80.. | ..=0x20 => out.push_str(&format!("%{b:02X}")),
+            _ => out.push(char::from(*b)),
+        }
+    }
+    Ok(out)
+}
+
+/// Whether this process may write the file: opening it for writing (which
+/// changes nothing) asks the kernel, with the effective uid and groups and a
+/// read-only mount all taken into account.
+fn writable(path: &Path) -> bool {
+    std::fs::OpenOptions::new().write(true).open(path).is_ok()
+}
+
 /// Creates a new database file with the schema; refuses an existing shopdesk
-/// database or any other non-empty file.
+/// database or any other non-empty file (without touching it).
 pub fn create(path: &Path) -> Result<Connection> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::Db(format!("cannot create directory {}: {e}", dir.display())))?;
+    }
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > 0 || side_file(path, "-wal").exists() => {
+            // Only the identity is read: a foreign file stays as it was.
+            return Err(match probe(path) {
+                Ok(conn) => {
+                    let version = migrate::version(&conn)?;
+                    Error::refused(format!(
+                        "{} is already a shopdesk database (schema {version})",
+                        path.display()
+                    ))
+                }
+                Err(_) => not_shopdesk(path),
+            });
+        }
+        _ => {}
     }
     let mut conn =
         Connection::open(path).map_err(|e| Error::Db(format!("cannot create {}: {e}", path.display())))?;
@@ -156,25 +307,27 @@ fn db_err(path: &Path, e: rusqlite::Error) -> Error {
 
 /// Every write starts with BEGIN IMMEDIATE: the write lock is taken up front,
 /// so two writers queue on the busy timeout instead of one failing at commit.
+/// On a file opened read-only it says so instead of SQLite's bare "attempt to
+/// write a readonly database".
 pub fn write_tx(conn: &mut Connection) -> Result<Transaction<'_>> {
+    if is_read_only(conn) {
+        return Err(read_only_refusal(conn));
+    }
     Ok(conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
 }
 
-/// Online backup through SQLite's backup API, safe while others write.
-pub fn backup(conn: &Connection, dest: &Path) -> Result<()> {
-    if dest.exists() {
-        return Err(Error::input(format!(
-            "{} already exists; choose a new file",
-            dest.display()
-        )));
-    }
-    let mut out =
-        Connection::open(dest).map_err(|e| Error::Db(format!("cannot create {}: {e}", dest.display())))?;
-    {
-        let b = rusqlite::backup::Backup::new(conn, &mut out)?;
-        b.run_to_completion(1024, Duration::from_millis(5), None)?;
-    }
-    Ok(())
+/// Writing was refused because the file is open read-only (exit 3: the
+/// database cannot be written, SPEC §6).
+fn read_only_refusal(conn: &Connection) -> Error {
+    let path = conn.path().unwrap_or("the database");
+    Error::Db(format!(
+        "{path} is read-only for this login (the file's permissions let it read, not write): nothing was changed; ask the owner, or fix the file's permissions"
+    ))
+}
+
+/// Whether `conn` was opened read-only (the login may not write the file).
+pub fn is_read_only(conn: &Connection) -> bool {
+    conn.is_readonly("main").unwrap_or(false)
 }
 
 /// `UPDATE ... WHERE id = ? AND version = ?` changed nothing: say who did.

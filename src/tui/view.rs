@@ -282,8 +282,15 @@ fn status_bar(f: &mut Frame<'_>, area: Rect, app: &App) {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| app.session.path.display().to_string());
+    // A file this login may not write opened read-only: say so before any
+    // save is refused.
+    let read_only = if crate::store::is_read_only(&app.session.conn) {
+        "read-only │ "
+    } else {
+        ""
+    };
     let who = format!(
-        " {} ({}) │ {db} │ ",
+        " {} ({}) │ {db} │ {read_only}",
         app.session.actor.login, app.session.actor.role
     );
     let mut pending = if app.pending.is_empty() {
