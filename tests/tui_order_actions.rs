@@ -250,24 +250,31 @@ fn batch_approve_pick_and_print_on_the_selection() {
     let mut a = app(&path, 120, 40);
     a.press("3");
     // Select orders 1 (paid), 2 (approved) and 12, 23 (paid).
-    a.press("space space");
-    for _ in 0..9 {
-        a.press("j");
-    }
-    assert_eq!(current(&a), 12);
-    a.press("space");
-    for _ in 0..10 {
-        a.press("j");
-    }
-    assert_eq!(current(&a), 23);
-    a.press("space");
-    assert_eq!(a.list(Tab::Orders).unwrap().selected.len(), 4);
+    let select = |a: &mut App| {
+        a.press("g g");
+        a.press("space space");
+        for _ in 0..9 {
+            a.press("j");
+        }
+        assert_eq!(current(a), 12);
+        a.press("space");
+        for _ in 0..10 {
+            a.press("j");
+        }
+        assert_eq!(current(a), 23);
+        a.press("space");
+        assert_eq!(a.list(Tab::Orders).unwrap().selected.len(), 4);
+    };
+    select(&mut a);
     a.press("A");
     let m = message(&a);
     assert!(m.starts_with("approved 3 of 4; 1 refused: order 2"), "{m}");
     for id in [1, 12, 23] {
         assert_eq!(stored_status(&path, id), "approved");
     }
+    // The batch is done with its selection; picking is a new choice.
+    assert!(a.list(Tab::Orders).unwrap().selected.is_empty());
+    select(&mut a);
     a.press("P");
     assert!(
         message(&a).starts_with("moved to picking 4 of 4"),
@@ -275,6 +282,7 @@ fn batch_approve_pick_and_print_on_the_selection() {
         message(&a)
     );
     assert_eq!(row_status(&a, 23), "picking");
+    select(&mut a);
     a.press("p");
     let m = message(&a);
     assert!(m.contains("pick list for 4 orders written to"), "{m}");

@@ -111,6 +111,17 @@ pub fn key(app: &mut App, mut f: Box<VerbForm>, a: Action) -> Vec<Effect> {
     }
 }
 
+/// The form `f` again on `fresh` (the record as it is now), with what was
+/// typed kept and `why` (who changed it) shown; Enter saves on the new version.
+pub fn reopen(mut f: VerbForm, fresh: Target, why: &str) -> VerbForm {
+    f.form.note = fresh.note.clone();
+    f.form.error = Some(format!(
+        "{why}; what you typed is kept, enter saves on the new version"
+    ));
+    f.target = fresh;
+    f
+}
+
 /// Opens the focused long-text field in `$EDITOR`.
 fn edit_external(app: &mut App, f: &mut VerbForm) {
     let i = f.form.focus;
@@ -170,12 +181,14 @@ fn submit(app: &mut App, f: Box<VerbForm>) -> Vec<Effect> {
     if let Some(why) = self_reference(app, &f, &values) {
         return refuse(app, f, &why);
     }
+    let (verb, target) = (f.verb, f.target.clone());
     let run = Effect::Verb(Box::new(Job::Run {
-        verb: f.verb,
-        targets: vec![(f.target.id, Some(f.target.version))],
+        verb,
+        targets: vec![(target.id, Some(target.version))],
         values: values.clone(),
+        form: Some(f),
     }));
-    confirm_or_run(app, f.verb, &f.target, &values, run)
+    confirm_or_run(app, verb, &target, &values, run)
 }
 
 /// A reference to a record of the same kind must name another one that exists.
