@@ -222,16 +222,38 @@ fn merge_two_orders_after_confirmation() {
     let mut a = app(&path, 120, 40);
     a.press("3");
     a.press("M");
+    // The form offers the orders it may go into: order 2, then "Other…".
+    let Some(Overlay::Form(f)) = &a.overlay else {
+        panic!("no form")
+    };
+    let Some(shopdesk::tui::overlays::form::Kind::Choice(opts)) =
+        f.form.fields.first().map(|f| f.kind.clone())
+    else {
+        panic!("no pick list")
+    };
+    assert_eq!(opts.len(), 2, "{opts:?}");
+    assert!(
+        opts[0].starts_with("order 2 (") && opts[0].contains("approved"),
+        "{opts:?}"
+    );
+    // Typing a key by hand: its own id is refused as itself.
+    a.type_text("2");
+    a.press("tab");
     a.type_text("1");
     a.press("enter");
     assert!(form_problem(&a).is_none());
     assert!(
         matches!(&a.overlay, Some(Overlay::Form(f)) if f.form.error.as_deref().is_some_and(|e| e.contains("itself")))
     );
-    a.press("backspace");
-    a.type_text("2");
+    // Back to the pick list's first entry.
+    a.press("shift-tab");
+    a.type_text("1");
     a.press("enter");
-    assert!(matches!(a.overlay, Some(Overlay::Confirm { .. })));
+    assert!(
+        matches!(a.overlay, Some(Overlay::Confirm { .. })),
+        "{:?}",
+        message(&a)
+    );
     a.press("y");
     assert_eq!(row_status(&a, 1), "merged", "{}", message(&a));
     a.press("j enter");

@@ -217,9 +217,36 @@ pub static OPS: EntityOps = EntityOps {
     resolve: super::resolve,
     target,
     state_refusal,
+    candidates,
     run,
     verbs: &VERBS,
 };
+
+/// The orders a merge may absorb this one into (the merge's own rules).
+fn candidates(
+    conn: &Connection,
+    verb: &VerbSpec,
+    field: &FieldSpec,
+    t: &Target,
+) -> Result<Vec<(String, String)>> {
+    if verb.name != "merge" || field.name != "into" {
+        return Ok(Vec::new());
+    }
+    let currency = crate::store::settings::load(conn)?.currency;
+    Ok(crate::store::orders::merge_candidates(conn, t.id, 9)?
+        .into_iter()
+        .map(|(id, channel, ext, status, total)| {
+            let status = status
+                .parse::<OrderStatus>()
+                .map_or(status.clone(), |s| s.label().to_string());
+            let money = crate::domain::money::Money(total).format(&currency);
+            (
+                format!("{channel}:{ext}"),
+                format!("order {id} ({ext}) · {status} · {money}"),
+            )
+        })
+        .collect())
+}
 
 /// An order as a verb target (the detail view's data, read now).
 fn target(conn: &Connection, id: i64) -> Result<Option<Target>> {

@@ -20,6 +20,8 @@ pub struct VerbForm {
     pub verb: &'static VerbSpec,
     /// The form field each verb field starts at (a suggestion takes two).
     starts: Vec<usize>,
+    /// The keys behind a reference field's pick list, by verb field.
+    picks: Vec<Vec<String>>,
     /// The values the form started with (only what changed is sent).
     initial: Vec<String>,
 }
@@ -35,8 +37,19 @@ pub fn build(app: &App, v: &'static VerbSpec, t: Target) -> VerbForm {
     );
     let mut fields = Vec::new();
     let mut starts = Vec::new();
+    let mut picks = Vec::new();
     for f in v.fields {
         starts.push(fields.len());
+        let found = match f.kind {
+            FieldKind::Ref(e) => {
+                (verbs::ops_of(e).candidates)(&app.session.conn, v, f, &t).unwrap_or_else(|e| {
+                    tracing::warn!("candidates for {} {}: {e}", v.name, f.name);
+                    Vec::new()
+                })
+            }
+            _ => Vec::new(),
+        };
+        picks.push(found.iter().map(|(k, _)| k.clone()).collect());
         let prefill = t
             .prefill
             .iter()
@@ -58,6 +71,18 @@ pub fn build(app: &App, v: &'static VerbSpec, t: Target) -> VerbForm {
                 let name = format!("{} name", f.label);
                 fields.push(Field::text(&name, Rule::Spec(f), f.help).only_if(fields.len() - 1, n - 1));
             }
+            FieldKind::Ref(_) if !found.is_empty() => {
+                let mut opts: Vec<&str> = found.iter().map(|(_, l)| l.as_str()).collect();
+                opts.push(OTHER);
+                let n = opts.len();
+                fields.push(Field::choice(
+                    f.label,
+                    &opts,
+                    &format!("←/→ or 1–{n}: the ones it may go into"),
+                ));
+                let name = format!("{} (key)", f.label);
+                fields.push(Field::text(&name, Rule::Spec(f), f.help).only_if(fields.len() - 1, n - 1));
+            }
             FieldKind::Choice(options) => {
                 let labels: Vec<String> = options.iter().map(|o| o.replace('_', " ")).collect();
                 let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
@@ -75,6 +100,7 @@ pub fn build(app: &App, v: &'static VerbSpec, t: Target) -> VerbForm {
         target: t,
         verb: v,
         starts,
+        picks,
         initial,
     }
 }
@@ -150,8 +176,13 @@ fn edit_external(app: &mut App, f: &mut VerbForm) {
 fn raw_values(app: &App, f: &VerbForm) -> Vec<(&'static str, String)> {
     let masked = !app.fmt.sees_pii();
     let mut raw = Vec::new();
-    for (spec, &i) in f.verb.fields.iter().zip(&f.starts) {
+    for (k, (spec, &i)) in f.verb.fields.iter().zip(&f.starts).enumerate() {
+        let picks = &f.picks[k];
         let text = match spec.kind {
+            FieldKind::Ref(_) if !picks.is_empty() => match picks.get(f.form.choice(i)) {
+                Some(key) => key.clone(),
+                None => f.form.value(i + 1).to_string(),
+            },
             FieldKind::Suggest(_) => match f.form.fields[i].chosen() {
                 Some(OTHER) | None => f.form.value(i + 1).to_string(),
                 Some(c) => c.to_string(),
