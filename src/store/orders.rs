@@ -426,6 +426,17 @@ pub fn merchant_code(conn: &Connection, merchant_id: i64) -> Result<Option<Strin
         .optional()?)
 }
 
+/// An order another may be merged into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergeCandidate {
+    pub id: i64,
+    pub channel: String,
+    pub external_id: String,
+    pub status: String,
+    /// Items plus shipping, minor units.
+    pub total_minor: i64,
+}
+
 /// Orders that `id` may be merged into, newest first: the same customer,
 /// merchant and shipping address, paid or approved, not `id` itself (the
 /// merge's own rules, checked again when it runs). (id, channel, external
@@ -445,7 +456,13 @@ pub fn merge_candidates(
          ORDER BY c.placed_at DESC, c.id DESC LIMIT ?2",
     )?;
     let rows = st.query_map(params![id, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        Ok(MergeCandidate {
+            id: r.get(0)?,
+            channel: r.get(1)?,
+            external_id: r.get(2)?,
+            status: r.get(3)?,
+            total_minor: r.get(4)?,
+        })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
