@@ -464,5 +464,5 @@ pub fn merge_candidates(
             total_minor: r.get(4)?,
         })
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<rusqlite::Result<Vec<MergeCandidate>>>()?)
 }
