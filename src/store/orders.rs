@@ -441,11 +441,7 @@ pub struct MergeCandidate {
 /// merchant and shipping address, paid or approved, not `id` itself (the
 /// merge's own rules, checked again when it runs). (id, channel, external
 /// id, status, items + shipping in minor units.)
-pub fn merge_candidates(
-    conn: &Connection,
-    id: i64,
-    limit: usize,
-) -> Result<Vec<(i64, String, String, String, i64)>> {
+pub fn merge_candidates(conn: &Connection, id: i64, limit: usize) -> Result<Vec<MergeCandidate>> {
     let mut st = conn.prepare_cached(
         "SELECT c.id, c.channel, c.external_id, c.status, c.items_minor + c.shipping_minor
          FROM orders o JOIN orders c ON c.customer_id = o.customer_id
