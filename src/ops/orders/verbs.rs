@@ -235,14 +235,16 @@ fn candidates(
     let currency = crate::store::settings::load(conn)?.currency;
     Ok(crate::store::orders::merge_candidates(conn, t.id, 9)?
         .into_iter()
-        .map(|(id, channel, ext, status, total)| {
-            let status = status
+        .map(|c| {
+            let status = c
+                .status
                 .parse::<OrderStatus>()
-                .map_or(status.clone(), |s| s.label().to_string());
-            let money = crate::domain::money::Money(total).format(&currency);
+                .map_or(c.status.clone(), |s| s.label().to_string());
+            let money = crate::domain::money::Money(c.total_minor).format(&currency);
+            let key = format!("{}:{}", c.channel, c.external_id);
             (
-                format!("{channel}:{ext}"),
-                format!("order {id} ({ext}) · {status} · {money}"),
+                key,
+                format!("order {} ({}) · {status} · {money}", c.id, c.external_id),
             )
         })
         .collect())
