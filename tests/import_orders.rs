@@ -113,11 +113,22 @@ fn one_bad_row_writes_nothing_then_skip_invalid_rejects_it_and_reimport_changes_
     assert_eq!(lines[0], format!("{HEADER},reason"));
     assert!(lines[1].starts_with("TM,TM499,"), "{r}");
     assert!(lines[1].contains("unit_price: not a money amount"), "{r}");
-    // One audit row per imported order.
+    // One audit row for the import, none per order; every order names it.
     assert_eq!(
         count(
             &db,
-            "SELECT count(*) FROM audit_log WHERE entity = 'order' AND action = 'import'"
+            "SELECT count(*) FROM audit_log WHERE entity = 'import' AND action = 'import'"
+        ),
+        1
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM audit_log WHERE entity = 'order'"),
+        0
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM orders o JOIN imports i ON i.id = o.import_id WHERE i.rows_rejected = 1"
         ),
         999
     );

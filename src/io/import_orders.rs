@@ -242,20 +242,29 @@ pub struct Parsed {
 /// Rows per message from `parse_file`.
 const CHUNK: usize = 512;
 
+/// A message from `parse_file`: rows in file order, and the bytes of the
+/// file read by the time they were.
+#[derive(Debug)]
+pub struct Chunk {
+    pub rows: Vec<Parsed>,
+    pub bytes: u64,
+}
+
 /// Reads and parses `file`, sending its rows in order, in chunks. Stops at
 /// the first read error (which it sends) or when the receiver hangs up.
 /// Runs on its own thread while the caller resolves and groups what it sent.
+/// Returns the file's SHA-256 when it read the whole file.
 pub fn parse_file(
     file: &Path,
     opts: ReadOptions,
     tz: chrono_tz::Tz,
-    send: &SyncSender<crate::Result<Vec<Parsed>>>,
-) {
+    send: &SyncSender<crate::Result<Chunk>>,
+) -> Option<[u8; 32]> {
     let mut csv = match CsvIn::open(file, COLUMNS, opts) {
         Ok(c) => c,
         Err(e) => {
             let _ = send.send(Err(e));
-            return;
+            return None;
         }
     };
     let mut chunk = Vec::with_capacity(CHUNK);
@@ -265,7 +274,7 @@ pub fn parse_file(
             Ok(None) => break,
             Err(e) => {
                 let _ = send.send(Err(e));
-                return;
+                return None;
             }
         };
         let parsed = match row.shape_problem() {
@@ -277,13 +286,27 @@ pub fn parse_file(
             key: parsed.is_err().then(|| key_of(&row)).flatten(),
             row: parsed,
         });
-        if chunk.len() == CHUNK && send.send(Ok(std::mem::take(&mut chunk))).is_err() {
-            return;
+        if chunk.len() == CHUNK {
+            let full = Chunk {
+                rows: std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)),
+                bytes: csv.bytes_read(),
+            };
+            if send.send(Ok(full)).is_err() {
+                return None;
+            }
         }
     }
+    let sha = csv.sha256();
     if !chunk.is_empty() {
-        let _ = send.send(Ok(chunk));
+        let last = Chunk {
+            rows: chunk,
+            bytes: csv.bytes_read(),
+        };
+        if send.send(Ok(last)).is_err() {
+            return None;
+        }
     }
+    Some(sha)
 }
 
 /// Rules an order must satisfy on its own: the times its status implies, in order.

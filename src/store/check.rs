@@ -31,12 +31,13 @@ type Check = fn(&Connection) -> Result<CheckResult>;
 /// read-only connection beside the others; each check is its own read either
 /// way.
 pub fn run_all(conn: &Connection) -> Result<Vec<CheckResult>> {
-    let others: [Check; 5] = [
+    let others: [Check; 6] = [
         foreign_keys,
         audit_chain,
         stock_ledger,
         order_reservations,
         status_counts,
+        super::import::check::imported_orders,
     ];
     // No memory map: a file that shrinks under a map kills the process
     // (SIGBUS), and `check` is the tool people run on a suspect file.

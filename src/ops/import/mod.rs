@@ -7,6 +7,7 @@
 mod catalog;
 mod order_writer;
 mod orders;
+mod progress;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -86,6 +87,11 @@ pub struct Report {
     pub sync: Vec<String>,
     pub audit_rows: usize,
     pub audit_time: Duration,
+    /// `import orders`: the import record the new orders name (its batch
+    /// number), when it created any.
+    pub import_id: Option<i64>,
+    /// Where the time went, phase by phase (benches/import.rs prints it).
+    pub phases: Vec<(&'static str, Duration)>,
     pub elapsed: Duration,
 }
 
@@ -300,7 +306,11 @@ fn run(conn: &mut Connection, kind: Kind, ctx: &Ctx<'_>, started: Instant) -> Re
             csv_in::write_rejects(file, opts.read, &out.rejects, &path)?;
             report.reject_file = Some(path);
         }
+        let t = Instant::now();
         tx.commit()?;
+        report
+            .phases
+            .push(("commit (WAL write, checkpoint)", t.elapsed()));
     }
     report.elapsed = started.elapsed();
     Ok(report)

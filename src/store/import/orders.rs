@@ -33,6 +33,8 @@ pub struct NewOrder<'a> {
     pub promised_at: Option<&'a str>,
     pub ship_by_at: Option<&'a str>,
     pub now: &'a str,
+    /// The import that creates it (`imports`).
+    pub import_id: i64,
 }
 
 /// Buffers new customers, orders and lines and writes them in multi-row
@@ -57,8 +59,8 @@ impl OrderWriter {
                 "INSERT INTO orders (id, channel, external_id, customer_id, merchant_id, status, hold_reason,
                     held_from, cancel_reason, ship_name, ship_phone, ship_address, ship_city, line_count,
                     item_count, items_minor, shipping_minor, carrier, tracking_no, placed_at, paid_at,
-                    shipped_at, delivered_at, promised_at, ship_by_at, created_at, updated_at) VALUES ",
-                27,
+                    shipped_at, delivered_at, promised_at, ship_by_at, created_at, updated_at, import_id) VALUES ",
+                28,
             ),
             lines: Batch::single_rows(
                 "INSERT INTO order_lines (order_id, line_no, product_id, merchant_id, qty, unit_price_minor,
@@ -123,6 +125,7 @@ impl OrderWriter {
             opt_text(o.ship_by_at),
             text(o.now),
             text(o.now),
+            int(o.import_id),
         ]);
         id
     }
