@@ -9,6 +9,8 @@ mod order_writer;
 mod orders;
 mod progress;
 
+pub use progress::Phase;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -91,7 +93,7 @@ pub struct Report {
     /// number), when it created any.
     pub import_id: Option<i64>,
     /// Where the time went, phase by phase (benches/import.rs prints it).
-    pub phases: Vec<(&'static str, Duration)>,
+    pub phases: Vec<Phase>,
     pub elapsed: Duration,
 }
 
@@ -306,11 +308,9 @@ fn run(conn: &mut Connection, kind: Kind, ctx: &Ctx<'_>, started: Instant) -> Re
             csv_in::write_rejects(file, opts.read, &out.rejects, &path)?;
             report.reject_file = Some(path);
         }
-        let t = Instant::now();
+        let mut phase = progress::Phases::start();
         tx.commit()?;
-        report
-            .phases
-            .push(("commit (WAL write, checkpoint)", t.elapsed()));
+        phase.done(&mut report, "commit (WAL write, checkpoint)");
     }
     report.elapsed = started.elapsed();
     Ok(report)

@@ -257,9 +257,11 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
         &mut out.report,
         "orders, lines, customers (compare the present ones)",
     );
-    out.report
-        .phases
-        .push(("  of which stock reservations", w.reserve_time));
+    out.report.phases.push(super::Phase {
+        name: "  of which stock reservations (wall)",
+        wall: w.reserve_time,
+        cpu: w.reserve_time,
+    });
     // Before the sync report: its per-day counts read orders_placed.
     if let Some(aside) = aside {
         aside.restore(tx)?;

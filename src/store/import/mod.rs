@@ -25,7 +25,7 @@ pub struct AuditBatch {
     prev: Hash,
     actor: String,
     at: String,
-    rows: Batch,
+    rows: Batch<'static>,
 }
 
 impl AuditBatch {
@@ -78,18 +78,21 @@ impl AuditBatch {
         row.hash = audit::row_hash(&row.prev_hash, &row);
         self.prev = row.hash;
         self.next_id += 1;
-        self.rows.push([
-            Value::Integer(row.id),
-            Value::Text(row.at),
-            Value::Text(row.actor),
-            Value::Text(row.entity),
-            Value::Integer(row.entity_id),
-            Value::Text(row.action),
-            Value::Null,
-            row.after_json.map_or(Value::Null, Value::Text),
-            Value::Blob(row.prev_hash.to_vec()),
-            Value::Blob(row.hash.to_vec()),
-        ]);
+        self.rows.push(
+            [
+                Value::Integer(row.id),
+                Value::Text(row.at),
+                Value::Text(row.actor),
+                Value::Text(row.entity),
+                Value::Integer(row.entity_id),
+                Value::Text(row.action),
+                Value::Null,
+                row.after_json.map_or(Value::Null, Value::Text),
+                Value::Blob(row.prev_hash.to_vec()),
+                Value::Blob(row.hash.to_vec()),
+            ]
+            .map(batch::owned),
+        );
         if self.rows.is_full() {
             self.rows.flush(conn)?;
         }
