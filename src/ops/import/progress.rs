@@ -114,11 +114,7 @@ fn reading_line(rows: u64, bytes: u64, size: u64, elapsed: Duration) -> String {
     let secs = elapsed.as_secs_f64().max(1e-3);
     let rate = rows as f64 / secs;
     let remaining = size.saturating_sub(bytes) as f64 / (bytes as f64 / secs);
-    let pct = if size > 0 {
-        100 * bytes.min(size) / size
-    } else {
-        100
-    };
+    let pct = (100 * bytes.min(size)).checked_div(size).unwrap_or(100);
     format!(
         "reading: {rows} rows ({pct}% of the file), {rate:.0} rows/s, about {} left to read",
         left(remaining)
