@@ -117,14 +117,13 @@ fn plain_load(db: &Path, rows: &[Parsed]) -> f64 {
         let now = "2026-12-01T00:00:00Z";
         let mut i = 0;
         while i < rows.len() {
-            // An order's lines are consecutive in the bench file.
-            let Ok((head, _)) = &rows[i].row else {
+            // An order's lines are consecutive in the bench file; the
+            // parser gives the head on its first line only.
+            let Ok((Some(head), _)) = &rows[i].row else {
                 panic!("bad row")
             };
             let mut j = i + 1;
-            while j < rows.len()
-                && matches!(&rows[j].row, Ok((h, _)) if h.external_id == head.external_id && h.channel == head.channel)
-            {
+            while j < rows.len() && matches!(&rows[j].row, Ok((None, _))) {
                 j += 1;
             }
             let lines: Vec<_> = rows[i..j]

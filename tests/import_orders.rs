@@ -227,6 +227,66 @@ fn repeated_order_fields_must_agree() {
     assert_eq!(count(&db, "SELECT count(*) FROM orders"), 0);
 }
 
+/// Lines repeating their order's fields are not parsed again; an unknown
+/// SKU on the first line still rejects the whole order, every line named,
+/// and an order's later line that disagrees is still caught.
+#[test]
+fn an_unknown_sku_on_the_first_line_rejects_the_order_with_all_its_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = shop(d);
+    let row = |id: &str, sku: &str, city: &str| {
+        format!(
+            "JD,{id},2026-11-01 10:00:00,paid,c1,Li,13800001111,Road 1,{city},M1,{sku},1,12.50,0,2026-11-01 10:01:00,,,,,\n"
+        )
+    };
+    let f = write(
+        d,
+        "o.csv",
+        format!(
+            "{HEADER}\n{}{}{}{}{}{}",
+            row("J1", "NOPE", "Hangzhou"),
+            row("J1", "A", "Hangzhou"),
+            row("J1", "B", "Hangzhou"),
+            row("J2", "A", "Hangzhou"),
+            row("J2", "B", "Hangzhou"),
+            row("J2", "A", "Suzhou"),
+        ),
+    );
+    let rejects = d.join("r.csv");
+    let out = ok(
+        d,
+        &[
+            "--db",
+            &db,
+            "import",
+            "orders",
+            f.to_str().unwrap(),
+            "--skip-invalid",
+            "--reject-file",
+            rejects.to_str().unwrap(),
+        ],
+    );
+    assert!(out.contains("0 new"), "{out}");
+    let r = std::fs::read_to_string(&rejects).unwrap();
+    let lines: Vec<&str> = r.lines().collect();
+    assert_eq!(lines.len(), 7, "{r}");
+    assert!(lines[1].contains("merchant M1 has no product with SKU"), "{r}");
+    assert!(
+        lines[2].contains("order JD:J1 is rejected because of line 2"),
+        "{r}"
+    );
+    assert!(
+        lines[3].contains("order JD:J1 is rejected because of line 2"),
+        "{r}"
+    );
+    assert!(
+        lines[6].contains("disagrees with") && lines[6].contains("on line 5 of the same order JD:J2"),
+        "{r}"
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM orders"), 0);
+}
+
 #[test]
 fn open_orders_reserve_stock_short_ones_are_held_history_moves_nothing() {
     let dir = tempfile::tempdir().unwrap();

@@ -229,6 +229,99 @@ pub fn parse_row(row: &Row<'_>, tz: chrono_tz::Tz) -> Result<(Head, LineIn), Vec
     Ok((head, line_in))
 }
 
+/// The columns of an order's own fields (repeated on each of its lines).
+const HEAD_COLUMNS: [usize; 15] = [
+    CHANNEL,
+    EXTERNAL_ID,
+    PLACED_AT,
+    STATUS,
+    CUSTOMER_REF,
+    CUSTOMER_NAME,
+    CUSTOMER_PHONE,
+    SHIP_ADDRESS,
+    SHIP_CITY,
+    PAID_AT,
+    SHIPPED_AT,
+    DELIVERED_AT,
+    PROMISED_AT,
+    CARRIER,
+    TRACKING_NO,
+];
+
+/// Parses the line fields of a row whose order fields are, to the byte,
+/// those of the row before it (which parsed): only these can be wrong.
+/// Problems come in the order `parse_row` gives them.
+pub fn parse_line(row: &Row<'_>) -> Result<LineIn, Vec<Problem>> {
+    let line = row.line;
+    let mut problems = Vec::new();
+    let mut take = |col: usize, r: FieldResult<()>| {
+        if let Err(p) = r {
+            problems.push(Problem::new(line, COLUMNS[col].name, p));
+        }
+    };
+    let (mut qty, mut unit_price, mut shipping) = (0, 0, 0);
+    for col in [MERCHANT_CODE, SKU] {
+        take(col, csv_in::required(row.get(col)).map(|_| ()));
+    }
+    take(
+        QTY,
+        csv_in::required(row.get(QTY))
+            .and_then(|v| csv_in::int(v, 1, 1_000_000))
+            .map(|n| qty = n),
+    );
+    take(
+        UNIT_PRICE,
+        csv_in::required(row.get(UNIT_PRICE))
+            .and_then(csv_in::money)
+            .map(|m| unit_price = m),
+    );
+    take(
+        SHIPPING_FEE,
+        csv_in::optional(row.get(SHIPPING_FEE))
+            .map_or(Ok(0), csv_in::money)
+            .map(|m| shipping = m),
+    );
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(LineIn {
+        line,
+        merchant_code: row.get(MERCHANT_CODE).to_string(),
+        sku: row.get(SKU).to_string(),
+        qty,
+        unit_price,
+        shipping,
+    })
+}
+
+/// The order fields of the last row that parsed, as text, so the next
+/// line of the same order is not parsed (and its strings not copied)
+/// again. The buffers are reused.
+#[derive(Default)]
+struct LastHead {
+    fields: Vec<String>,
+    valid: bool,
+}
+
+impl LastHead {
+    fn same(&self, row: &Row<'_>) -> bool {
+        self.valid
+            && HEAD_COLUMNS
+                .iter()
+                .zip(&self.fields)
+                .all(|(&col, f)| row.get(col) == f.as_str())
+    }
+
+    fn remember(&mut self, row: &Row<'_>) {
+        self.fields.resize(HEAD_COLUMNS.len(), String::new());
+        for (&col, f) in HEAD_COLUMNS.iter().zip(self.fields.iter_mut()) {
+            f.clear();
+            f.push_str(row.get(col));
+        }
+        self.valid = true;
+    }
+}
+
 /// A row read and checked on its own, before its SKU is resolved.
 #[derive(Debug)]
 pub struct Parsed {
@@ -236,7 +329,10 @@ pub struct Parsed {
     /// The order a bad row belongs to, when it names one (good rows carry
     /// it in their head).
     pub key: Option<(String, String)>,
-    pub row: Result<(Head, LineIn), Vec<Problem>>,
+    /// The head is None when the row's order fields are exactly those of
+    /// the row before it in the file, which parsed: the same order, with
+    /// nothing to check or compare again.
+    pub row: Result<(Option<Head>, LineIn), Vec<Problem>>,
 }
 
 /// Rows per message from `parse_file`.
@@ -268,6 +364,7 @@ pub fn parse_file(
         }
     };
     let mut chunk = Vec::with_capacity(CHUNK);
+    let mut last = LastHead::default();
     loop {
         let row = match csv.next_row() {
             Ok(Some(row)) => row,
@@ -279,8 +376,14 @@ pub fn parse_file(
         };
         let parsed = match row.shape_problem() {
             Some(p) => Err(vec![p]),
-            None => parse_row(&row, tz),
+            None if last.same(&row) => parse_line(&row).map(|l| (None, l)),
+            None => parse_row(&row, tz).map(|(h, l)| (Some(h), l)),
         };
+        match &parsed {
+            Ok((Some(_), _)) => last.remember(&row),
+            Ok((None, _)) => {}
+            Err(_) => last.valid = false,
+        }
         chunk.push(Parsed {
             line: row.line,
             key: parsed.is_err().then(|| key_of(&row)).flatten(),
@@ -442,6 +545,13 @@ pub struct Grouper {
     pub drafts: Vec<Draft>,
     /// Problems of rows that name no order at all.
     pub loose: Vec<Problem>,
+    /// The order of the last row added: where a row with the same order
+    /// fields (`Parsed` with no head) belongs.
+    prev: Option<usize>,
+    /// The head of the last row when its SKU was not found and its order
+    /// has no head yet: a following row with the same order fields takes
+    /// it, as it would have taken its own.
+    held_head: Option<Head>,
 }
 
 impl Grouper {
@@ -464,6 +574,8 @@ impl Grouper {
     /// A good row: starts its order or must agree with the order's first line.
     pub fn add(&mut self, head: Head, line: Line) {
         let idx = self.find_or_reserve(&head.channel, &head.external_id);
+        self.prev = Some(idx);
+        self.held_head = None;
         let file_line = line.line;
         if idx == self.drafts.len() {
             self.drafts.push(Draft {
@@ -499,13 +611,63 @@ impl Grouper {
         d.lines.push(line);
     }
 
+    /// A good row whose order fields are those of the row before it (its
+    /// head was not parsed again): the same order. False when there was no
+    /// row before it to belong to.
+    pub fn add_same(&mut self, line: Line) -> bool {
+        let Some(d) = self.prev.and_then(|i| self.drafts.get_mut(i)) else {
+            return false;
+        };
+        let file_line = line.line;
+        d.file_lines.push(file_line);
+        if d.headless
+            && let Some(head) = self.held_head.take()
+        {
+            d.problems.extend(check_head(&head, file_line));
+            d.head = head;
+            d.headless = false;
+        }
+        d.lines.push(line);
+        true
+    }
+
+    /// A row that parsed but whose SKU was not found: its order is bad.
+    /// `head` is None when the row had the order fields of the row before.
+    pub fn add_unresolved(&mut self, head: Option<Head>, line: u64, problem: Problem) -> bool {
+        match head {
+            Some(head) => {
+                let key = (head.channel.clone(), head.external_id.clone());
+                self.add_bad(Some(key), line, vec![problem]);
+                if self
+                    .prev
+                    .and_then(|i| self.drafts.get(i))
+                    .is_some_and(|d| d.headless)
+                {
+                    self.held_head = Some(head);
+                }
+                true
+            }
+            None => {
+                let Some(d) = self.prev.and_then(|i| self.drafts.get_mut(i)) else {
+                    return false;
+                };
+                d.file_lines.push(line);
+                d.problems.push(problem);
+                true
+            }
+        }
+    }
+
     /// A bad row: its order (when it names one) is bad too.
     pub fn add_bad(&mut self, key: Option<(String, String)>, line: u64, problems: Vec<Problem>) {
+        self.held_head = None;
         let Some((channel, external_id)) = key else {
+            self.prev = None;
             self.loose.extend(problems);
             return;
         };
         let idx = self.find_or_reserve(&channel, &external_id);
+        self.prev = Some(idx);
         if idx == self.drafts.len() {
             self.drafts.push(Draft {
                 head: Head {
@@ -577,6 +739,51 @@ mod tests {
         assert_eq!(check_head(&h, 1).len(), 1);
         h.paid_at = None;
         assert!(check_head(&h, 1).is_empty());
+    }
+
+    #[test]
+    fn a_line_repeating_the_order_fields_of_the_line_before_carries_no_head() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("o.csv");
+        let row = |id: &str, city: &str, sku: &str| {
+            format!(
+                "TM,{id},2026-11-01 10:00:00,paid,c1,Li,138,addr,{city},M1,{sku},1,5.00,,2026-11-01 10:05:00,,,,,\n"
+            )
+        };
+        let header = "channel,external_id,placed_at,status,customer_ref,customer_name,customer_phone,ship_address,ship_city,merchant_code,sku,qty,unit_price,shipping_fee,paid_at,shipped_at,delivered_at,promised_at,carrier,tracking_no\n";
+        let text = [
+            header.to_string(),
+            row("1", "HZ", "A"),
+            // The same order fields: no head.
+            row("1", "HZ", "B"),
+            // A field differs: its own head.
+            row("1", "SH", "C"),
+            row("2", "SH", "A").replace(",1,5.00,", ",0,5.00,"),
+            // After a bad row: its own head.
+            row("2", "SH", "B"),
+            // The same head, a bad line field.
+            row("2", "SH", "B").replace(",1,5.00,", ",x,5.00,"),
+        ]
+        .concat();
+        std::fs::write(&f, text).unwrap();
+        let (send, recv) = std::sync::mpsc::sync_channel(4);
+        let sha = parse_file(&f, ReadOptions::default(), chrono_tz::Asia::Shanghai, &send);
+        drop(send);
+        assert!(sha.is_some());
+        let rows: Vec<Parsed> = recv.into_iter().flat_map(|c| c.unwrap().rows).collect();
+        let shape: Vec<&str> = rows
+            .iter()
+            .map(|p| match &p.row {
+                Ok((Some(_), _)) => "head",
+                Ok((None, _)) => "same",
+                Err(_) => "bad",
+            })
+            .collect();
+        assert_eq!(shape, ["head", "same", "head", "bad", "head", "bad"]);
+        let Err(ps) = &rows[5].row else { unreachable!() };
+        assert_eq!(ps.len(), 1);
+        assert_eq!(ps[0].column, "qty");
+        assert_eq!(rows[5].key, Some(("TM".into(), "2".into())));
     }
 
     #[test]

@@ -118,14 +118,10 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
                         continue;
                     }
                 };
-                match products.resolve(tx, l.line, &l.merchant_code, &l.sku)? {
-                    Err(problem) => {
-                        let key = (head.channel, head.external_id);
-                        groups.add_bad(Some(key), l.line, vec![problem]);
-                    }
-                    Ok(product) => groups.add(
-                        head,
-                        Line {
+                let belongs = match products.resolve(tx, l.line, &l.merchant_code, &l.sku)? {
+                    Err(problem) => groups.add_unresolved(head, l.line, problem),
+                    Ok(product) => {
+                        let line = Line {
                             line: l.line,
                             sku: l.sku,
                             merchant_code: l.merchant_code,
@@ -133,8 +129,21 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
                             qty: l.qty,
                             unit_price: l.unit_price,
                             shipping: l.shipping,
-                        },
-                    ),
+                        };
+                        match head {
+                            Some(head) => {
+                                groups.add(head, line);
+                                true
+                            }
+                            None => groups.add_same(line),
+                        }
+                    }
+                };
+                if !belongs {
+                    return Err(Error::Db(format!(
+                        "{}:{}: a line without its order (import bug)",
+                        ctx.name, p.line
+                    )));
                 }
             }
         }

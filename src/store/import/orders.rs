@@ -64,12 +64,12 @@ impl<'a> OrderWriter<'a> {
                     shipped_at, delivered_at, promised_at, ship_by_at, created_at, updated_at, import_id) VALUES ",
                 28,
             ),
-            lines: Batch::single_rows(
+            lines: Batch::new(
                 "INSERT INTO order_lines (order_id, line_no, product_id, merchant_id, qty, unit_price_minor,
                     shipping_minor, reserved_qty) VALUES ",
                 8,
             ),
-            customers: Batch::single_rows(
+            customers: Batch::new(
                 "INSERT INTO customers (id, external_ref, name, phone, address, city, created_at) VALUES ",
                 7,
             ),
