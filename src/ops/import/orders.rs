@@ -176,10 +176,12 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
     }
 
     // Which orders shopdesk has already (drafts never share a key, so
-    // writing one cannot change another's answer).
+    // writing one cannot change another's answer). A shop with no orders
+    // has none of them: no lookups.
+    let existing = store::import::order_count(tx)?;
     let mut stored_ids = Vec::with_capacity(groups.drafts.len());
     for d in &groups.drafts {
-        let id = if d.ok() {
+        let id = if d.ok() && existing > 0 {
             st::order_id(tx, &d.head.channel, &d.head.external_id)?
         } else {
             None
@@ -214,7 +216,7 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
     } else {
         None
     };
-    let aside = if store::bulk::worth_rebuilding(store::import::order_count(tx)?, incoming) {
+    let aside = if store::bulk::worth_rebuilding(existing, incoming) {
         Some(store::bulk::set_aside(
             tx,
             &["orders", "order_lines", "customers"],
