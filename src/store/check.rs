@@ -56,13 +56,14 @@ pub fn run_all(conn: &Connection) -> Result<Vec<CheckResult>> {
 /// takes most of the time, so on a file database it runs on a second
 /// connection beside the others; each check is its own read either way.
 pub fn run_with(conn: &Connection, opts: &Options) -> Result<Vec<CheckResult>> {
-    let others: [Check; 6] = [
+    let others: [Check; 7] = [
         foreign_keys,
         audit_chain,
         images::audit_images,
         stock_ledger,
         order_reservations,
         status_counts,
+        super::import::check::imported_orders,
     ];
     let extra = match &opts.expect_head {
         Some(head) => Some(timed_with(conn, |c| audit_head::expect(c, head))?),
