@@ -151,7 +151,14 @@ fn status_chip_filters_with_counts() {
     a.press("j j");
     a.press("enter");
     let lv = a.list(Tab::Orders).unwrap();
-    assert_eq!(lv.query.status.as_deref(), Some("paid"));
+    assert_eq!(
+        lv.query
+            .status
+            .as_ref()
+            .and_then(|s| s.status())
+            .map(|s| s.as_str()),
+        Some("paid")
+    );
     assert_eq!(lv.count.n, 19);
     assert!(lv.rows.iter().all(|r| r.cells[7].text == "paid"));
     assert_eq!(lv.label(), "1–19 of 19");

@@ -16,6 +16,7 @@ fn stored_status(path: &std::path::Path, id: i64) -> String {
         .unwrap()
         .row
         .status
+        .to_string()
 }
 
 /// Polls the app (as the event loop does) until no write is in flight.

@@ -22,6 +22,34 @@ text_enum! {
 }
 
 impl OrderStatus {
+    /// Open: not shipped yet and not ended (pending payment through packed,
+    /// and on hold). Only an open order can be late to ship.
+    pub fn is_open(self) -> bool {
+        use OrderStatus as S;
+        matches!(
+            self,
+            S::PendingPayment | S::Paid | S::Approved | S::Picking | S::Packed | S::OnHold
+        )
+    }
+
+    /// Cancelled or merged into another: no longer a sale (not in GMV).
+    pub fn is_void(self) -> bool {
+        matches!(self, OrderStatus::Cancelled | OrderStatus::Merged)
+    }
+
+    /// On its way or arrived (shipped, delivered or completed).
+    pub fn is_shipped(self) -> bool {
+        matches!(
+            self,
+            OrderStatus::Shipped | OrderStatus::Delivered | OrderStatus::Completed
+        )
+    }
+
+    /// Every status of the set `pick` selects, in workflow order.
+    pub fn all_where(pick: fn(Self) -> bool) -> Vec<Self> {
+        Self::ALL.into_iter().filter(|s| pick(*s)).collect()
+    }
+
     pub fn is_final(self) -> bool {
         matches!(
             self,
@@ -225,12 +253,7 @@ pub fn ship_by(paid_at: DateTime<Utc>, ship_by_hours: i64) -> DateTime<Utc> {
 
 /// Not yet shipped (and not cancelled or merged) after its ship-by deadline.
 pub fn is_late_to_ship(status: OrderStatus, ship_by_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
-    use OrderStatus as S;
-    let unshipped = matches!(
-        status,
-        S::PendingPayment | S::Paid | S::Approved | S::Picking | S::Packed | S::OnHold
-    );
-    unshipped && ship_by_at.is_some_and(|due| now > due)
+    status.is_open() && ship_by_at.is_some_and(|due| now > due)
 }
 
 /// Why `delivered → completed` must wait: no delivery time, the return window

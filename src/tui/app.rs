@@ -11,7 +11,7 @@ use crossterm::event::{KeyEvent, KeyEventKind};
 use super::action::Action;
 use super::fmt::Fmt;
 use super::keymap::{Context, Key, Keymap, Resolved};
-use super::screens::{DetailData, Tab};
+use super::screens::{Detail, Tab};
 use super::theme::Theme;
 use super::widgets::table::ListView;
 use crate::ops::Session;
@@ -70,7 +70,7 @@ impl std::fmt::Debug for Effect {
 /// One entry of the status picker: `None` is "all".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chip {
-    pub status: Option<String>,
+    pub status: Option<crate::store::lists::StatusFilter>,
     pub label: String,
     pub n: u64,
 }
@@ -117,7 +117,7 @@ impl Overlay {
 
 pub struct DetailView {
     pub id: i64,
-    pub data: DetailData,
+    pub data: Box<dyn Detail>,
     pub scroll: usize,
 }
 
@@ -131,8 +131,13 @@ pub struct Message {
 pub(crate) enum JobResult {
     /// An export: the message to show, or the error.
     Message(Result<String, String>),
-    /// A merchant's GMV for its detail view.
-    Gmv { id: i64, gmv: Result<i64, String> },
+    /// The slow part of a detail view (`Detail::later`).
+    Later {
+        tab: Tab,
+        id: i64,
+        what: &'static str,
+        value: Result<Box<dyn std::any::Any + Send>, String>,
+    },
     /// A request overtaken by a newer one.
     Skipped,
     /// A verb run finished on the writer worker.
@@ -539,19 +544,15 @@ impl App {
             }
             JobResult::Message(Ok(m)) => self.say(m),
             JobResult::Message(Err(e)) => self.warn(e),
-            JobResult::Gmv { id, gmv } => match gmv {
-                Ok(g) => {
-                    if let Some(DetailView {
-                        id: shown,
-                        data: DetailData::Merchant(d),
-                        ..
-                    }) = self.details[Tab::Merchants.index()].as_mut()
-                        && *shown == id
+            JobResult::Later { tab, id, what, value } => match value {
+                Ok(v) => {
+                    if let Some(Some(d)) = self.details.get_mut(tab.index())
+                        && d.id == id
                     {
-                        d.gmv_minor = Some(g);
+                        d.data.fill(v);
                     }
                 }
-                Err(e) => self.warn(format!("GMV of merchant {id}: {e}")),
+                Err(e) => self.warn(format!("{what} of {} {id}: {e}", tab.screen().entity())),
             },
         }
     }

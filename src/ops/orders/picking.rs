@@ -50,7 +50,7 @@ pub fn pick_documents_at(s: &Session, ids: &[i64], dir: &Path, now: DateTime<Utc
             skipped.push((id, format!("order {id}: does not exist")));
             continue;
         };
-        let (status, _) = status_of(&o)?;
+        let (status, _) = status_of(&o);
         if !matches!(status, OrderStatus::Approved | OrderStatus::Picking) {
             skipped.push((
                 id,
@@ -76,7 +76,7 @@ pub fn pick_documents_at(s: &Session, ids: &[i64], dir: &Path, now: DateTime<Utc
             id,
             channel: o.channel.clone(),
             external_id: o.external_id.clone(),
-            status: o.status.clone(),
+            status: o.status.to_string(),
             placed_at: local(&o.placed_at),
             ship_by_at: o.ship_by_at.as_deref().map(local).unwrap_or_default(),
             ship_name: o.ship_name,

@@ -249,11 +249,7 @@ fn target(conn: &Connection, id: i64) -> Result<Option<Target>> {
         return Ok(None);
     };
     let name = format!("order {} ({})", d.row.id, d.row.external_id);
-    let status: OrderStatus = d
-        .row
-        .status
-        .parse()
-        .map_err(|e| Error::Db(format!("{name}: {e}")))?;
+    let status = d.row.status;
     Ok(Some(Target {
         entity: Entity::Order,
         id: d.row.id,
@@ -266,7 +262,10 @@ fn target(conn: &Connection, id: i64) -> Result<Option<Target>> {
             ("address", d.ship_address.clone()),
             ("city", d.ship_city.clone()),
         ],
-        state: vec![d.row.status.clone(), d.held_from.clone().unwrap_or_default()],
+        state: vec![
+            d.row.status.to_string(),
+            d.held_from.map(|s| s.to_string()).unwrap_or_default(),
+        ],
     }))
 }
 

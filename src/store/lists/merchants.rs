@@ -1,10 +1,10 @@
 //! The merchant register and review queue.
 
-use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
 use super::{Filter, Page, Paged, Query, Seek, SortKey};
 use crate::Result;
+use crate::domain::merchant::MerchantStatus;
 
 pub const ENTITY: &str = "merchant";
 
@@ -48,7 +48,7 @@ pub struct Row {
     pub id: i64,
     pub code: String,
     pub name: String,
-    pub status: String,
+    pub status: MerchantStatus,
     pub cooperation_mode: String,
     pub credit_score: i64,
     pub review_due_at: Option<String>,
@@ -62,7 +62,7 @@ fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         id: r.get(0)?,
         code: r.get(1)?,
         name: r.get(2)?,
-        status: r.get(3)?,
+        status: crate::store::enums::get(r, 3, "merchants")?,
         cooperation_mode: r.get(4)?,
         credit_score: r.get(5)?,
         review_due_at: r.get(6)?,
@@ -72,10 +72,7 @@ fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 /// The merchant table is small (thousands): substring match on code and name.
 fn filter(q: &Query) -> Filter {
     let mut f = Filter::default();
-    if let Some(s) = &q.status {
-        f.push("m.status = ?", [Value::Text(s.clone())]);
-        f.status = true;
-    }
+    f.status(q, ENTITY, "m.status");
     if let Some(t) = q.text() {
         f.text = true;
         let p = super::like_pattern(t);
