@@ -45,6 +45,28 @@ impl OrderStatus {
         )
     }
 
+    /// Ready for or being picked (approved, picking): pick lists and
+    /// packing slips can be printed.
+    pub fn is_pickable(self) -> bool {
+        matches!(self, OrderStatus::Approved | OrderStatus::Picking)
+    }
+
+    /// With the carrier (shipped, delivered): tracking events can be added.
+    pub fn has_tracking(self) -> bool {
+        matches!(self, OrderStatus::Shipped | OrderStatus::Delivered)
+    }
+
+    /// Someone must act: the order is on hold.
+    pub fn needs_attention(self) -> bool {
+        self == OrderStatus::OnHold
+    }
+
+    /// The stored spellings of the set `pick` selects ("needs approved or
+    /// picking" lists these).
+    pub fn names_where(pick: fn(Self) -> bool) -> Vec<String> {
+        Self::all_where(pick).iter().map(|s| s.to_string()).collect()
+    }
+
     /// Every status of the set `pick` selects, in workflow order.
     pub fn all_where(pick: fn(Self) -> bool) -> Vec<Self> {
         Self::ALL.into_iter().filter(|s| pick(*s)).collect()
@@ -318,6 +340,22 @@ mod tests {
     use super::*;
     use OrderStatus as S;
     use proptest::prelude::*;
+
+    /// Open, shipped and void split the statuses: each is in exactly one,
+    /// and a final status is never open.
+    #[test]
+    fn open_shipped_and_void_partition_the_statuses() {
+        for s in S::ALL {
+            let sets = [s.is_open(), s.is_shipped(), s.is_void()];
+            assert_eq!(sets.iter().filter(|x| **x).count(), 1, "{s}");
+            assert!(!(s.is_final() && s.is_open()), "{s}");
+            assert!(!s.is_pickable() || s.is_open(), "{s}");
+            assert!(!s.has_tracking() || s.is_shipped(), "{s}");
+            assert!(!s.needs_attention() || s.is_open(), "{s}");
+        }
+        assert_eq!(S::names_where(S::is_pickable), ["approved", "picking"]);
+        assert_eq!(S::names_where(S::has_tracking), ["shipped", "delivered"]);
+    }
 
     /// The allowed transitions, written out independently of `transition`.
     const ALLOWED: &[(OrderStatus, &str, OrderStatus)] = &[

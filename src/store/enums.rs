@@ -69,6 +69,16 @@ sql_text! {
     TicketStatus => "ticket status",
 }
 
+/// `'a', 'b'`: stored spellings as SQL literals, for a condition that must
+/// repeat a partial index's WHERE or names a fixed set from the domain
+/// (our own constants, never input).
+pub(crate) fn literals<T: Copy>(set: &[T], spell: fn(T) -> &'static str) -> String {
+    set.iter()
+        .map(|s| format!("'{}'", spell(*s)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Column `idx` of a row of `table` whose id is column 0, converted; a value
 /// that does not convert is an error naming the table, the row and the
 /// column ("orders row 17, column status: unknown order status \"lost\"").

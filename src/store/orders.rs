@@ -392,11 +392,13 @@ pub fn refunds(conn: &Connection, order_id: i64) -> Result<Vec<Refund>> {
 /// After-sales tickets on the order that are not finished
 /// (status other than resolved, closed or rejected).
 pub fn open_tickets(conn: &Connection, order_id: i64) -> Result<usize> {
+    use crate::domain::ticket::TicketStatus;
+    let done: Vec<TicketStatus> = TicketStatus::ALL.into_iter().filter(|s| !s.is_open()).collect();
+    let done = super::enums::literals(&done, TicketStatus::as_str);
     let n: i64 = conn
-        .prepare_cached(
-            "SELECT count(*) FROM tickets WHERE order_id = ?1
-             AND status NOT IN ('resolved', 'closed', 'rejected')",
-        )?
+        .prepare_cached(&format!(
+            "SELECT count(*) FROM tickets WHERE order_id = ?1 AND status NOT IN ({done})"
+        ))?
         .query_row([order_id], |r| r.get(0))?;
     Ok(usize::try_from(n).unwrap_or(0))
 }

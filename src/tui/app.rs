@@ -225,7 +225,7 @@ impl App {
             keymap,
             theme,
             fmt,
-            tab: Tab::Merchants,
+            tab: Tab::ALL[0],
             lists: Default::default(),
             details: Default::default(),
             overlay: None,

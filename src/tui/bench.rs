@@ -255,8 +255,10 @@ pub fn run(db: &Path, rounds: usize, explain: bool) -> Result<String> {
     for tab in Tab::LISTS {
         b.screen(tab, rounds)?;
     }
-    let d = b.key("5")?;
-    b.record(Tab::Dashboard, "switch tab", d);
+    for tab in Tab::ALL.into_iter().filter(|t| !t.is_list()) {
+        let d = b.key(&(tab.index() + 1).to_string())?;
+        b.record(tab, "switch tab", d);
+    }
     let mut out = String::new();
     out.push_str(&format!(
         "shopdesk bench on {} at 120x40, {rounds} rounds\n",

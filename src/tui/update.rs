@@ -19,11 +19,7 @@ pub fn update(app: &mut App, a: Action) -> Vec<Effect> {
             app,
             Tab::ALL[(app.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()],
         ),
-        Action::TabMerchants => switch(app, Tab::Merchants),
-        Action::TabProducts => switch(app, Tab::Products),
-        Action::TabOrders => switch(app, Tab::Orders),
-        Action::TabTickets => switch(app, Tab::Tickets),
-        Action::TabDashboard => switch(app, Tab::Dashboard),
+        a if let Some(t) = Tab::ALL.into_iter().find(|t| t.action() == a) => switch(app, t),
         Action::Help => {
             app.overlay = Some(Overlay::Help { scroll: 0 });
             vec![]

@@ -527,7 +527,7 @@ pub fn add_event_at(
         |st, o: &Order, _| {
             let (status, _) = status_of(o);
             let lbl = label(o);
-            if !matches!(status, OrderStatus::Shipped | OrderStatus::Delivered) {
+            if !status.has_tracking() {
                 let why = format!("it is {status} (events need shipped or delivered)");
                 return Err(blocked(o, "add a shipment event", why));
             }

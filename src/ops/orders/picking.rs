@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 
 use crate::domain::Permission;
-use crate::domain::order::OrderStatus;
 use crate::io::picking::{self as docs, Batch, PickLine, PickOrder};
 use crate::{Result, clock, store};
 
@@ -51,7 +50,7 @@ pub fn pick_documents_at(s: &Session, ids: &[i64], dir: &Path, now: DateTime<Utc
             continue;
         };
         let (status, _) = status_of(&o);
-        if !matches!(status, OrderStatus::Approved | OrderStatus::Picking) {
+        if !status.is_pickable() {
             skipped.push((
                 id,
                 format!(

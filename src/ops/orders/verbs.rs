@@ -274,14 +274,12 @@ fn state_refusal(verb: &VerbSpec, t: &Target) -> Option<Refusal> {
     let status: OrderStatus = t.state.first()?.parse().ok()?;
     let held_from = t.state.get(1).and_then(|s| s.parse().ok());
     if verb.name == "event" {
-        return (!matches!(status, OrderStatus::Shipped | OrderStatus::Delivered)).then(|| {
-            Refusal::WrongState {
-                verb: "event".into(),
-                thing: "order".into(),
-                subject: None,
-                from: status.to_string(),
-                needs: vec!["shipped".into(), "delivered".into()],
-            }
+        return (!status.has_tracking()).then(|| Refusal::WrongState {
+            verb: "event".into(),
+            thing: "order".into(),
+            subject: None,
+            from: status.to_string(),
+            needs: OrderStatus::names_where(OrderStatus::has_tracking),
         });
     }
     rules::next(status, held_from, &sample(verb.name)?).err()

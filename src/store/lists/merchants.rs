@@ -235,10 +235,13 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
 /// The merchant's GMV: Σ qty × unit price over its lines of paid orders that
 /// are not cancelled or merged.
 pub fn gmv(conn: &Connection, id: i64) -> Result<i64> {
+    use crate::domain::order::OrderStatus;
+    let void =
+        crate::store::enums::literals(&OrderStatus::all_where(OrderStatus::is_void), OrderStatus::as_str);
     Ok(conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT coalesce(sum(l.qty * l.unit_price_minor), 0) FROM order_lines l JOIN orders o ON o.id = l.order_id
-             WHERE l.merchant_id = ?1 AND o.paid_at IS NOT NULL AND o.status NOT IN ('cancelled', 'merged')",
-        )?
+             WHERE l.merchant_id = ?1 AND o.paid_at IS NOT NULL AND o.status NOT IN ({void})"
+        ))?
         .query_row([id], |r| r.get(0))?)
 }

@@ -17,11 +17,7 @@ use crate::domain::order::{HoldReason, OrderStatus};
 /// schema.sql (a test checks): SQLite uses a partial index only for a query
 /// that repeats its condition, so these cannot be parameters.
 pub(crate) fn open_list() -> String {
-    OrderStatus::all_where(OrderStatus::is_open)
-        .iter()
-        .map(|s| format!("'{}'", s.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ")
+    crate::store::enums::literals(&OrderStatus::all_where(OrderStatus::is_open), OrderStatus::as_str)
 }
 
 /// The WHERE condition and parameters for an orders status filter.

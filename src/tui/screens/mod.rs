@@ -358,6 +358,45 @@ mod tests {
         }
     }
 
+    /// Shared TUI code names no screen: it asks `Tab::screen()`. Adding a
+    /// screen's verbs or queues then touches that screen alone.
+    #[test]
+    fn shared_tui_code_has_no_screen_special_cases() {
+        fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    if !p.ends_with("screens") {
+                        files(&p, out);
+                    }
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(p);
+                }
+            }
+        }
+        let mut all = Vec::new();
+        files(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/tui"),
+            &mut all,
+        );
+        assert!(all.len() > 10, "{all:?}");
+        let names = ["Merchants", "Products", "Orders", "Tickets", "Dashboard"];
+        let mut bad = Vec::new();
+        for p in all {
+            let text = std::fs::read_to_string(&p).unwrap();
+            for (i, line) in text.lines().enumerate() {
+                let named = names.iter().any(|n| {
+                    line.contains(&format!("Tab::{n}"))
+                        || line.contains(&format!("screens::{}", n.to_lowercase()))
+                });
+                if named {
+                    bad.push(format!("{}:{}: {}", p.display(), i + 1, line.trim()));
+                }
+            }
+        }
+        assert!(bad.is_empty(), "{}", bad.join("\n"));
+    }
+
     /// Every list screen's tab finds its own screen back by entity.
     #[test]
     fn the_registry_is_one_to_one() {

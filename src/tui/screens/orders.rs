@@ -460,9 +460,12 @@ const EXTRAS: &[Extra] = &[Extra {
 }];
 
 fn print_state(t: &crate::ops::verbs::Target) -> Option<String> {
-    let ready = [OrderStatus::Approved.as_str(), OrderStatus::Picking.as_str()];
-    (!t.state.first().is_some_and(|s| ready.contains(&s.as_str())))
-        .then(|| "needs approved or picking".to_string())
+    let ready = t
+        .state
+        .first()
+        .and_then(|s| s.parse::<OrderStatus>().ok())
+        .is_some_and(OrderStatus::is_pickable);
+    (!ready).then(|| "needs approved or picking".to_string())
 }
 
 /// Writes the pick list and packing slips for `ids` (`order_print`).
