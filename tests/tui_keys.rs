@@ -448,3 +448,37 @@ fn background_search_shows_searching_then_results() {
     assert_eq!(lv.label(), "1–6 of 6");
     assert!(lv.rows.iter().all(|r| r.cells[1].text.contains("保温杯")));
 }
+
+/// A status the domain does not know (a hand-edited file) is a database
+/// error naming the row and column, in the store and on screen; never a
+/// word shown as if it were a status.
+#[test]
+fn a_row_with_an_unknown_status_is_an_error_naming_the_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let conn = shopdesk::store::open(&path).unwrap();
+    let first: i64 = conn
+        .query_row(
+            "SELECT id FROM orders ORDER BY placed_at DESC, id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    conn.execute_batch(&format!(
+        "PRAGMA ignore_check_constraints = ON; UPDATE orders SET status = 'lost' WHERE id = {first};"
+    ))
+    .unwrap();
+    let want = format!("orders row {first}, column status: unknown order status \"lost\"");
+    let err = shopdesk::store::orders::get(&conn, first)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains(&want), "{err}");
+    let err = shopdesk::store::lists::orders::detail(&conn, first)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains(&want), "{err}");
+    let mut a = app(&path, 120, 40);
+    a.press("3");
+    let m = a.message.as_ref().map(|m| (m.text.clone(), m.error));
+    assert!(m.as_ref().is_some_and(|(t, e)| *e && t.contains(&want)), "{m:?}");
+}
