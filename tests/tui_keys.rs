@@ -482,3 +482,25 @@ fn a_row_with_an_unknown_status_is_an_error_naming_the_row() {
     let m = a.message.as_ref().map(|m| (m.text.clone(), m.error));
     assert!(m.as_ref().is_some_and(|(t, e)| *e && t.contains(&want)), "{m:?}");
 }
+
+/// A merchant's GMV is computed on the background reader after its detail
+/// opens ("computing…" until then) and lands in the view that asked.
+#[test]
+fn merchant_gmv_arrives_in_its_detail_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let mut a = app(&path, 120, 40);
+    a.press("1");
+    let id = current(&a);
+    a.press("enter");
+    a.wait_jobs();
+    let conn = shopdesk::store::open(&path).unwrap();
+    let gmv = shopdesk::store::lists::merchants::gmv(&conn, id).unwrap();
+    let text = screen(&mut a, 120, 40);
+    let line = text
+        .lines()
+        .find(|l| l.contains("GMV (paid)"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(!line.contains("computing"), "{line}");
+    assert!(line.contains(&a.fmt.money(gmv)), "{line} vs {}", a.fmt.money(gmv));
+}
