@@ -11,6 +11,7 @@ pub mod merchants;
 pub mod order_queues;
 pub mod orders;
 pub mod products;
+mod status;
 pub mod tickets;
 #[cfg(test)]
 mod walk_tests;
@@ -19,12 +20,9 @@ use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, ToSql};
 
 use crate::Result;
-use crate::domain::merchant::MerchantStatus;
-use crate::domain::order::{HoldReason, OrderStatus};
-use crate::domain::product::ProductStatus;
-use crate::domain::ticket::TicketStatus;
 
 pub(crate) use matches::{page_for, resolve};
+pub use status::{OrderQueue, Status, StatusFilter};
 
 /// The connection type, named here so the screens need not know the driver.
 pub type Conn = Connection;
@@ -184,108 +182,6 @@ fn hinted(from: &str, hint: &str) -> String {
     match (parts.next(), parts.next(), parts.next(), parts.next()) {
         (Some(f), Some(t), Some(a), rest) => format!("{f} {t} {a} {hint} {}", rest.unwrap_or("")),
         _ => from.to_string(),
-    }
-}
-
-/// One status of one entity: what a plain status chip filters on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Status {
-    Merchant(MerchantStatus),
-    Product(ProductStatus),
-    Order(OrderStatus),
-    Ticket(TicketStatus),
-}
-
-impl Status {
-    /// The stored spelling (the `status` column, `status_counts.status`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Merchant(s) => s.as_str(),
-            Status::Product(s) => s.as_str(),
-            Status::Order(s) => s.as_str(),
-            Status::Ticket(s) => s.as_str(),
-        }
-    }
-
-    /// The entity whose status this is (`status_counts.entity`).
-    pub fn entity(self) -> &'static str {
-        match self {
-            Status::Merchant(_) => merchants::ENTITY,
-            Status::Product(_) => products::ENTITY,
-            Status::Order(_) => orders::ENTITY,
-            Status::Ticket(_) => tickets::ENTITY,
-        }
-    }
-
-    /// Words for people.
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Merchant(s) => s.label(),
-            Status::Product(s) => s.label(),
-            Status::Order(s) => s.label(),
-            Status::Ticket(s) => s.label(),
-        }
-    }
-}
-
-/// An order exception queue: a chip that is not one status.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum OrderQueue {
-    /// On hold for this reason.
-    Held(HoldReason),
-    /// Open and past its ship-by time at `cutoff` (an RFC 3339 stamp, the
-    /// time the chip was offered, so its count and pages agree).
-    LateToShip { cutoff: String },
-}
-
-impl OrderQueue {
-    /// "on hold: risk review", "late to ship".
-    pub fn label(&self) -> String {
-        match self {
-            OrderQueue::Held(r) => format!("on hold: {}", r.label()),
-            OrderQueue::LateToShip { .. } => "late to ship".to_string(),
-        }
-    }
-}
-
-/// What a list's status filter selects: one status, or an exception queue.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum StatusFilter {
-    Status(Status),
-    Queue(OrderQueue),
-}
-
-impl StatusFilter {
-    /// The plain status, if this is one.
-    pub fn status(&self) -> Option<Status> {
-        match self {
-            StatusFilter::Status(s) => Some(*s),
-            StatusFilter::Queue(_) => None,
-        }
-    }
-
-    pub fn is_queue(&self) -> bool {
-        matches!(self, StatusFilter::Queue(_))
-    }
-
-    /// Words for people: the status label or the queue's.
-    pub fn label(&self) -> String {
-        match self {
-            StatusFilter::Status(s) => s.label().to_string(),
-            StatusFilter::Queue(q) => q.label(),
-        }
-    }
-}
-
-impl From<Status> for StatusFilter {
-    fn from(s: Status) -> Self {
-        StatusFilter::Status(s)
-    }
-}
-
-impl From<OrderQueue> for StatusFilter {
-    fn from(q: OrderQueue) -> Self {
-        StatusFilter::Queue(q)
     }
 }
 
@@ -640,6 +536,12 @@ pub fn open_reader(path: &std::path::Path) -> Result<Connection> {
     let conn = super::open(path)?;
     conn.execute_batch("PRAGMA cache_size = -4000; PRAGMA query_only = ON;")?;
     Ok(conn)
+}
+
+/// Whether the session's file was opened read-only (the status bar says
+/// so before any save is refused). A property of the connection, no query.
+pub fn is_read_only(conn: &Connection) -> bool {
+    super::is_read_only(conn)
 }
 
 /// Changes whenever another connection commits to the file.
