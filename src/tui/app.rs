@@ -159,8 +159,8 @@ pub struct App {
     pub theme: Theme,
     pub fmt: Fmt,
     pub tab: Tab,
-    pub lists: [ListView; 4],
-    pub details: [Option<DetailView>; 4],
+    pub lists: [ListView; Tab::LISTS.len()],
+    pub details: [Option<DetailView>; Tab::LISTS.len()],
     pub overlay: Option<Overlay>,
     pub pending: Vec<Key>,
     pub message: Option<Message>,
@@ -175,7 +175,7 @@ pub struct App {
     pub(crate) pending_jobs: usize,
     pub(crate) worker_tx: Option<mpsc::Sender<super::search::Request>>,
     /// Bumped for every text search, so a late answer to an old one is dropped.
-    pub(crate) search_generation: [u64; 4],
+    pub(crate) search_generation: [u64; Tab::LISTS.len()],
     /// Resolve text filters on the search worker (the terminal and the
     /// benchmark) rather than in line (tests that want determinism).
     pub background_search: bool,
@@ -240,7 +240,7 @@ impl App {
             results_rx,
             pending_jobs: 0,
             worker_tx: None,
-            search_generation: [0; 4],
+            search_generation: [0; Tab::LISTS.len()],
             background_search: false,
             export_dir: None,
             writer: None,

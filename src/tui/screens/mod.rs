@@ -46,6 +46,8 @@ impl Tab {
         Tab::Tickets,
         Tab::Dashboard,
     ];
+    /// The list screens, first in `ALL`: `index()` of one is its slot in
+    /// `App::lists` and `App::details`.
     pub const LISTS: [Tab; 4] = [Tab::Merchants, Tab::Products, Tab::Orders, Tab::Tickets];
 
     /// The screen this tab shows: the registry of screens.
