@@ -5,10 +5,10 @@
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRef};
 use rusqlite::{Row, ToSql};
 
-use crate::domain::merchant::MerchantStatus;
+use crate::domain::merchant::{DocStatus, MerchantStatus};
 use crate::domain::order::{HoldReason, OrderStatus};
 use crate::domain::product::ProductStatus;
-use crate::domain::ticket::TicketStatus;
+use crate::domain::ticket::{Priority, TicketStatus};
 
 /// A stored value that is not one of its type's spellings.
 #[derive(Debug)]
@@ -67,6 +67,8 @@ sql_text! {
     OrderStatus => "order status",
     HoldReason => "hold reason",
     TicketStatus => "ticket status",
+    Priority => "priority",
+    DocStatus => "document status",
 }
 
 /// `'a', 'b'`: stored spellings as SQL literals, for a condition that must

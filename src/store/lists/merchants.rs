@@ -114,7 +114,7 @@ pub struct Document {
     pub number: String,
     pub issuer: String,
     pub expires_on: Option<String>,
-    pub check_status: String,
+    pub check_status: crate::domain::merchant::DocStatus,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,16 +197,16 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
     let Some(mut d) = d else { return Ok(None) };
     d.documents = crate::store::rows_of(
         conn,
-        "SELECT kind, number, issuer, expires_on, check_status FROM merchant_documents
+        "SELECT id, kind, number, issuer, expires_on, check_status FROM merchant_documents
          WHERE merchant_id = ?1 ORDER BY id",
         id,
         |r| {
             Ok(Document {
-                kind: r.get(0)?,
-                number: r.get(1)?,
-                issuer: r.get(2)?,
-                expires_on: r.get(3)?,
-                check_status: r.get(4)?,
+                kind: r.get(1)?,
+                number: r.get(2)?,
+                issuer: r.get(3)?,
+                expires_on: r.get(4)?,
+                check_status: crate::store::enums::get(r, 5, "merchant_documents")?,
             })
         },
     )?;

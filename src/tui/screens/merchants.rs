@@ -263,7 +263,7 @@ fn detail_lines(d: &store::Detail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<
         .map(|x| {
             vec![
                 x.kind.replace('_', " "),
-                x.check_status.clone(),
+                x.check_status.to_string(),
                 x.expires_on.clone().unwrap_or_default(),
                 x.expires_on.as_deref().map(|e| fmt.expiry(e)).unwrap_or_default(),
                 x.number.clone(),

@@ -6,7 +6,7 @@ use ratatui::text::Line;
 use super::doc::Doc;
 use super::{Detail, Screen};
 use crate::Result;
-use crate::domain::ticket::{TicketStatus, sla_paused};
+use crate::domain::ticket::{Priority, TicketStatus, sla_paused};
 use crate::ops::verbs::Entity;
 use crate::store::lists::orders::Detail as OrderDetail;
 use crate::store::lists::tickets::{self as store, Row};
@@ -171,11 +171,11 @@ fn sla_cell(r: &Row, fmt: &Fmt) -> Cell {
     }
 }
 
-fn priority_cell(p: &str) -> Cell {
+fn priority_cell(p: Priority) -> Cell {
     match p {
-        "urgent" => Cell::new("URGENT").tone(Tone::Bad),
-        "high" => Cell::new("high").tone(Tone::Warn),
-        other => Cell::new(other),
+        Priority::Urgent => Cell::new("URGENT").tone(Tone::Bad),
+        Priority::High => Cell::new(p.as_str()).tone(Tone::Warn),
+        other => Cell::new(other.as_str()),
     }
 }
 
@@ -186,7 +186,7 @@ fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
         Cell::new(status_short(r.status)),
         Cell::new(r.order_external_id.as_deref().unwrap_or("—")),
         Cell::new(r.assignee.as_deref().unwrap_or("—")),
-        priority_cell(&r.priority),
+        priority_cell(r.priority),
         sla_cell(r, fmt),
         Cell::new(fmt.time_short(&r.opened_at)),
         Cell::new(&r.subject),
@@ -222,7 +222,7 @@ fn export(
             r.status.to_string(),
             r.order_external_id.unwrap_or_default(),
             r.assignee.unwrap_or_default(),
-            r.priority,
+            r.priority.to_string(),
             due,
             fmt.time(&r.opened_at),
             r.subject,
@@ -242,7 +242,7 @@ fn detail_lines(
     doc.title(&format!("Ticket #{} — {}", r.id, r.subject));
     doc.field("kind", r.kind.replace('_', " "));
     doc.field("status", r.status.label());
-    doc.field("priority", &r.priority);
+    doc.field("priority", r.priority.as_str());
     doc.field("assignee", r.assignee.as_deref().unwrap_or("— (unclaimed)"));
     match sla(r) {
         Some((_, true)) => doc.field("SLA", "paused while waiting for the customer"),
