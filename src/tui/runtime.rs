@@ -5,7 +5,7 @@
 use super::app::{App, DetailView, Effect, Nav, Overlay};
 use super::screens::Tab;
 use crate::Result;
-use crate::store::lists::{Count, Seek};
+use crate::store::lists::{Count, Seek, StatusFilter};
 
 impl App {
     pub fn run(&mut self, effects: Vec<Effect>) {
@@ -36,7 +36,10 @@ impl App {
             Effect::Chips(tab) => {
                 let chips = tab.screen().chips(&self.session.conn, &self.fmt)?;
                 let current = &self.lists[tab.index()].query.status;
-                let selected = chips.iter().position(|c| &c.status == current).unwrap_or(0);
+                let selected = chips
+                    .iter()
+                    .position(|c| StatusFilter::same_chip(c.status.as_ref(), current.as_ref()))
+                    .unwrap_or(0);
                 self.overlay = Some(Overlay::Picker { chips, selected });
             }
             Effect::OpenDetail(tab, id) => match tab.screen().load_detail(&self.session.conn, id)? {

@@ -88,6 +88,19 @@ impl StatusFilter {
         matches!(self, StatusFilter::Queue(_))
     }
 
+    /// Whether `a` and `b` are the same chip of the picker: equal, except
+    /// that late to ship is one chip whatever its cutoff (the picker offers
+    /// it at the time it opens, so the current filter's cutoff is older).
+    pub fn same_chip(a: Option<&StatusFilter>, b: Option<&StatusFilter>) -> bool {
+        use OrderQueue::LateToShip;
+        match (a, b) {
+            (Some(StatusFilter::Queue(LateToShip { .. })), Some(StatusFilter::Queue(LateToShip { .. }))) => {
+                true
+            }
+            (a, b) => a == b,
+        }
+    }
+
     /// Words for people: the status label or the queue's.
     pub fn label(&self) -> String {
         match self {
@@ -106,5 +119,23 @@ impl From<Status> for StatusFilter {
 impl From<OrderQueue> for StatusFilter {
     fn from(q: OrderQueue) -> Self {
         StatusFilter::Queue(q)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn late_to_ship_is_one_chip_whatever_its_cutoff() {
+        let late = |c: &str| StatusFilter::Queue(OrderQueue::LateToShip { cutoff: c.into() });
+        let (a, b) = (late("2026-11-22T08:00:00Z"), late("2026-11-22T08:05:00Z"));
+        assert!(StatusFilter::same_chip(Some(&a), Some(&b)));
+        let held = StatusFilter::Queue(OrderQueue::Held(HoldReason::RiskReview));
+        let paid = StatusFilter::Status(Status::Order(OrderStatus::Paid));
+        assert!(!StatusFilter::same_chip(Some(&a), Some(&held)));
+        assert!(!StatusFilter::same_chip(Some(&paid), None));
+        assert!(StatusFilter::same_chip(None, None));
+        assert!(StatusFilter::same_chip(Some(&paid), Some(&paid.clone())));
     }
 }
