@@ -6,6 +6,7 @@ mod backup;
 pub mod bulk;
 pub mod check;
 pub mod demo;
+pub(crate) mod enums;
 pub mod import;
 pub mod lists;
 mod migrate;
