@@ -85,9 +85,9 @@ impl App {
                 form,
             } => match &self.writer {
                 Some(w) => {
+                    // The status bar shows "saving…" while any is in flight.
                     if w.send(verb, targets, values, form) {
                         self.saving += 1;
-                        self.say("saving…");
                     } else {
                         self.warn("the writer has stopped: nothing was saved (see the log)");
                     }
