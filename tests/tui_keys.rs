@@ -504,3 +504,48 @@ fn merchant_gmv_arrives_in_its_detail_view() {
     assert!(!line.contains("computing"), "{line}");
     assert!(line.contains(&a.fmt.money(gmv)), "{line} vs {}", a.fmt.money(gmv));
 }
+
+/// `m` (and `:messages`) shows every message in full with its time, also
+/// those the status bar cut at 80 columns.
+#[test]
+fn the_message_log_keeps_every_message_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = tui_support::shop(dir.path());
+    let mut a = tui_support::app(&path, 80, 24);
+    let long = format!(
+        "order 7: cannot release: still short of stock: {}",
+        "蓝牙耳机 EAR-01 needs 3, 2 available; ".repeat(3)
+    );
+    a.warn(long.clone());
+    a.say("filters cleared");
+    let bar = tui_support::screen(&mut a, 80, 24);
+    assert!(
+        !bar.contains("2 available; 蓝牙耳机 EAR-01 needs 3, 2 available; 蓝牙"),
+        "the bar cuts it"
+    );
+    a.press("m");
+    let log = tui_support::screen(&mut a, 80, 24);
+    assert!(log.contains("messages"), "{log}");
+    let flat: String = log
+        .lines()
+        .map(|l| l.trim_matches(|c: char| c == '│' || c == ' '))
+        .collect();
+    assert!(
+        flat.contains("cannot release") && flat.contains("filters cleared"),
+        "{log}"
+    );
+    assert!(
+        log.contains("! order 7"),
+        "errors are marked with a symbol: {log}"
+    );
+    a.press("esc");
+    assert!(a.overlay.is_none());
+    // The palette finds it by name.
+    a.press(":");
+    a.type_text("messages");
+    a.press("enter");
+    assert!(matches!(
+        a.overlay,
+        Some(shopdesk::tui::app::Overlay::Help { messages: true, .. })
+    ));
+}

@@ -76,8 +76,10 @@ pub struct Chip {
 }
 
 pub enum Overlay {
+    /// `?` (the keys) or the message log (`messages`): a scrolled text.
     Help {
         scroll: usize,
+        messages: bool,
     },
     Palette {
         input: String,
@@ -119,6 +121,17 @@ pub struct DetailView {
     pub id: i64,
     pub data: Box<dyn Detail>,
     pub scroll: usize,
+}
+
+/// How many messages the log keeps.
+pub const LOG_LEN: usize = 200;
+
+/// One message as it was shown, for the message log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logged {
+    pub at: DateTime<Utc>,
+    pub text: String,
+    pub error: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,6 +178,8 @@ pub struct App {
     pub overlay: Option<Overlay>,
     pub pending: Vec<Key>,
     pub message: Option<Message>,
+    /// Every message shown, oldest first (at most `LOG_LEN`).
+    pub log: std::collections::VecDeque<Logged>,
     pub width: u16,
     pub height: u16,
     pub quit: bool,
@@ -232,6 +247,7 @@ impl App {
             overlay: None,
             pending: Vec::new(),
             message,
+            log: Default::default(),
             width: MIN_WIDTH,
             height: MIN_HEIGHT,
             quit: false,
@@ -338,17 +354,25 @@ impl App {
     }
 
     pub fn say(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            text: text.into(),
-            error: false,
-        });
+        self.tell(text.into(), false);
     }
 
     pub fn warn(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            text: text.into(),
-            error: true,
+        self.tell(text.into(), true);
+    }
+
+    /// The status bar's message, kept whole in the message log too (the bar
+    /// cuts long ones to its width).
+    fn tell(&mut self, text: String, error: bool) {
+        if self.log.len() == LOG_LEN {
+            self.log.pop_front();
+        }
+        self.log.push_back(Logged {
+            at: self.fmt.now,
+            text: text.clone(),
+            error,
         });
+        self.message = Some(Message { text, error });
     }
 
     /// Handles one key event; returns whether anything may have changed.

@@ -21,7 +21,19 @@ pub fn update(app: &mut App, a: Action) -> Vec<Effect> {
         ),
         a if let Some(t) = Tab::ALL.into_iter().find(|t| t.action() == a) => switch(app, t),
         Action::Help => {
-            app.overlay = Some(Overlay::Help { scroll: 0 });
+            app.overlay = Some(Overlay::Help {
+                scroll: 0,
+                messages: false,
+            });
+            vec![]
+        }
+        Action::Messages => {
+            let n = app.log.len();
+            app.overlay = Some(Overlay::Help {
+                // Open at the newest.
+                scroll: n,
+                messages: true,
+            });
             vec![]
         }
         Action::Palette => {
@@ -283,8 +295,8 @@ fn overlay(app: &mut App, a: Action) -> Vec<Effect> {
         return vec![];
     };
     match ov {
-        Overlay::Help { mut scroll } => match a {
-            Action::Back | Action::Cancel | Action::Help | Action::Quit => vec![],
+        Overlay::Help { mut scroll, messages } => match a {
+            Action::Back | Action::Cancel | Action::Help | Action::Quit | Action::Messages => vec![],
             _ => {
                 match a {
                     Action::Down => scroll += 1,
@@ -295,9 +307,10 @@ fn overlay(app: &mut App, a: Action) -> Vec<Effect> {
                     Action::LastRow => scroll = usize::MAX / 2,
                     _ => {}
                 }
-                let max = super::overlays::help::line_count(app).saturating_sub(4);
+                let max = super::overlays::help::line_count(app, messages).saturating_sub(4);
                 app.overlay = Some(Overlay::Help {
                     scroll: scroll.min(max),
+                    messages,
                 });
                 vec![]
             }

@@ -55,7 +55,7 @@ pub fn render(f: &mut Frame<'_>, app: &App) {
     hint_line(f, hint, app);
     status_bar(f, status, app);
     match &app.overlay {
-        Some(Overlay::Help { scroll }) => overlays::help::render(f, area, app, *scroll),
+        Some(Overlay::Help { scroll, messages }) => overlays::help::render(f, area, app, *scroll, *messages),
         Some(Overlay::Palette { input, selected }) => {
             overlays::palette::render(f, area, app, input, *selected)
         }

@@ -384,7 +384,8 @@ fn outcome(verb: &'static VerbSpec, o: Outcome) -> VerbOutcome {
         verb: verb.name,
         status: o.status.label(),
         version: o.version,
-        attention: o.held() && verb.name != "hold",
+        // Only pay and approve can end on hold unasked (short stock, a bad address).
+        attention: o.held() && matches!(verb.name, "pay" | "approve"),
         message: o.message,
     }
 }
