@@ -4,7 +4,7 @@
 //! processes opening an old file at once queue on the write lock and only
 //! the first one migrates).
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::{SCHEMA_VERSION, write_tx};
 use crate::Result;
@@ -15,6 +15,12 @@ pub(super) struct Step {
     /// The version the step produces.
     pub to: i64,
     pub drop: &'static [&'static str],
+    /// Tables brought to schema.sql's shape: created when missing, rebuilt
+    /// (rows copied by column name) when their definition differs, left
+    /// alone when it already matches.
+    pub tables: &'static [&'static str],
+    /// Statements run after the tables (seed rows; each must be idempotent).
+    pub then: &'static [&'static str],
     pub create_indexes: &'static [&'static str],
 }
 
@@ -30,9 +36,90 @@ pub(super) const STEPS: &[Step] = &[
             "DROP INDEX IF EXISTS orders_ship_by;",
             "DROP INDEX IF EXISTS orders_hold;",
         ],
+        tables: &[],
+        then: &[],
         create_indexes: &["orders_hold", "orders_open"],
     },
+    // Merchant review (issue 11): the organisation code certificate joins
+    // the document kinds (merchant_documents rebuilt for its CHECK), the
+    // required documents per cooperation mode as a setting, document scans,
+    // the deposit and fee ledger, resubmissions, products hidden by a
+    // suspension, and the notices outbox.
+    Step {
+        to: 3,
+        drop: &[
+            "DROP INDEX IF EXISTS merchant_documents_expiry;",
+            "DROP INDEX IF EXISTS merchant_ledger_merchant;",
+            "DROP INDEX IF EXISTS notices_unsent;",
+            "DROP INDEX IF EXISTS notices_entity;",
+        ],
+        tables: &[
+            "merchant_documents",
+            "required_documents",
+            "merchant_document_files",
+            "merchant_ledger",
+            "merchant_submissions",
+            "merchant_hidden_products",
+            "notices",
+        ],
+        then: &[
+            "INSERT OR IGNORE INTO required_documents (cooperation_mode, kind)
+                SELECT m.column1, k.column1
+                FROM (VALUES ('direct'), ('agency'), ('joint')) m,
+                     (VALUES ('business_licence'), ('tax_registration'), ('organisation_code'), ('legal_rep_id'),
+                             ('trademark_certificate'), ('brand_authorisation'), ('quality_inspection_report'),
+                             ('quality_system_certificate'), ('integrity_pledge')) k
+                WHERE NOT (m.column1 = 'direct' AND k.column1 = 'brand_authorisation')
+                  AND NOT EXISTS (SELECT 1 FROM required_documents);",
+        ],
+        create_indexes: &[
+            "merchant_documents_expiry",
+            "merchant_ledger_merchant",
+            "notices_unsent",
+            "notices_entity",
+        ],
+    },
 ];
+
+/// Creates `name` as schema.sql has it, or rebuilds it when its stored
+/// definition differs: the old table is renamed aside, the new one created,
+/// the shared columns copied, the old one dropped.
+fn ensure_table(tx: &Connection, name: &str) -> Result<()> {
+    let want = super::schema_statement("TABLE", name)?;
+    let have: Option<String> = tx
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match have {
+        None => tx.execute_batch(want)?,
+        Some(sql) if format!("{sql};") == want => {}
+        Some(_) => {
+            let aside = format!("{name}_before_migration");
+            tx.execute_batch(&format!("ALTER TABLE \"{name}\" RENAME TO \"{aside}\";"))?;
+            tx.execute_batch(want)?;
+            let old: Vec<String> = columns(tx, &aside)?;
+            let shared: Vec<String> = columns(tx, name)?
+                .into_iter()
+                .filter(|c| old.contains(c))
+                .map(|c| format!("\"{c}\""))
+                .collect();
+            let list = shared.join(", ");
+            tx.execute_batch(&format!(
+                "INSERT INTO \"{name}\" ({list}) SELECT {list} FROM \"{aside}\"; DROP TABLE \"{aside}\";"
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+fn columns(tx: &Connection, table: &str) -> Result<Vec<String>> {
+    let mut st = tx.prepare("SELECT name FROM pragma_table_info(?1)")?;
+    let rows = st.query_map([table], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
 
 /// The file's schema version.
 pub(super) fn version(conn: &Connection) -> Result<i64> {
@@ -48,6 +135,12 @@ pub(super) fn run(conn: &mut Connection) -> Result<()> {
     }
     for step in STEPS.iter().filter(|s| s.to > from) {
         for sql in step.drop {
+            tx.execute_batch(sql)?;
+        }
+        for name in step.tables {
+            ensure_table(&tx, name)?;
+        }
+        for sql in step.then {
             tx.execute_batch(sql)?;
         }
         for name in step.create_indexes {
@@ -70,6 +163,12 @@ mod tests {
         assert!(versions.windows(2).all(|w| w[0] < w[1]), "{versions:?}");
         assert_eq!(versions.last().copied(), Some(SCHEMA_VERSION));
         for step in STEPS {
+            for name in step.tables {
+                ensure_table(&tx, name)?;
+            }
+            for sql in step.then {
+                tx.execute_batch(sql)?;
+            }
             for name in step.create_indexes {
                 super::super::schema_statement("INDEX", name).unwrap();
             }

@@ -1,0 +1,624 @@
+//! Merchants, their documents, scans, deposit and fee ledger, violations,
+//! resubmissions and the notices outbox: the SQL behind the merchant
+//! workflows (`ops::merchants`). Statuses are stored text here; the workflow
+//! layer parses them into the domain's types.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::Result;
+
+/// One `merchants` row, as loaded and written back by the workflows (and as
+/// serialised into the audit log's before/after JSON: the keys are the
+/// columns, so `check` can compare the image with the row).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Merchant {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub legal_name: String,
+    pub contact_name: String,
+    pub phone: String,
+    pub email: String,
+    pub address: String,
+    pub city: String,
+    pub license_no: String,
+    pub tax_id: String,
+    pub cooperation_mode: String,
+    pub requested_categories: String,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub commission_bp: Option<i64>,
+    pub platform_fee_minor: i64,
+    pub deposit_minor: i64,
+    pub deposit_paid: bool,
+    pub agreement_signed: bool,
+    pub credit_score: i64,
+    pub violation_points: i64,
+    pub applied_at: String,
+    pub review_due_at: Option<String>,
+    pub decided_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: i64,
+    /// What a verb changed beside the row (a document, a ledger entry, a
+    /// violation), for the audit image only; never a column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<serde_json::Value>,
+}
+
+const COLUMNS: &str = "id, code, name, legal_name, contact_name, phone, email, address, city, license_no,
+    tax_id, cooperation_mode, requested_categories, status, status_reason, commission_bp, platform_fee_minor,
+    deposit_minor, deposit_paid, agreement_signed, credit_score, violation_points, applied_at, review_due_at,
+    decided_at, created_at, updated_at, version";
+
+fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Merchant> {
+    Ok(Merchant {
+        id: r.get(0)?,
+        code: r.get(1)?,
+        name: r.get(2)?,
+        legal_name: r.get(3)?,
+        contact_name: r.get(4)?,
+        phone: r.get(5)?,
+        email: r.get(6)?,
+        address: r.get(7)?,
+        city: r.get(8)?,
+        license_no: r.get(9)?,
+        tax_id: r.get(10)?,
+        cooperation_mode: r.get(11)?,
+        requested_categories: r.get(12)?,
+        status: r.get(13)?,
+        status_reason: r.get(14)?,
+        commission_bp: r.get(15)?,
+        platform_fee_minor: r.get(16)?,
+        deposit_minor: r.get(17)?,
+        deposit_paid: r.get(18)?,
+        agreement_signed: r.get(19)?,
+        credit_score: r.get(20)?,
+        violation_points: r.get(21)?,
+        applied_at: r.get(22)?,
+        review_due_at: r.get(23)?,
+        decided_at: r.get(24)?,
+        created_at: r.get(25)?,
+        updated_at: r.get(26)?,
+        version: r.get(27)?,
+        change: None,
+    })
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Option<Merchant>> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM merchants WHERE id = ?1"))?
+        .query_row([id], map)
+        .optional()?)
+}
+
+pub fn id_by_code(conn: &Connection, code: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM merchants WHERE code = ?1")?
+        .query_row([code], |r| r.get(0))
+        .optional()?)
+}
+
+/// Writes the row if it is still at `expected_version`; false when it moved on.
+pub fn update(conn: &Connection, m: &Merchant, expected_version: i64) -> Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE merchants SET status = ?1, status_reason = ?2, deposit_paid = ?3, agreement_signed = ?4,
+                violation_points = ?5, review_due_at = ?6, decided_at = ?7, credit_score = ?8,
+                updated_at = ?9, version = version + 1
+             WHERE id = ?10 AND version = ?11",
+        )?
+        .execute(params![
+            m.status,
+            m.status_reason,
+            m.deposit_paid,
+            m.agreement_signed,
+            m.violation_points,
+            m.review_due_at,
+            m.decided_at,
+            m.credit_score,
+            m.updated_at,
+            m.id,
+            expected_version
+        ])?;
+    Ok(n == 1)
+}
+
+/// One document of a merchant.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Document {
+    pub id: i64,
+    pub kind: String,
+    pub number: String,
+    pub issuer: String,
+    pub expires_on: Option<String>,
+    pub check_status: String,
+    pub note: String,
+    pub version: i64,
+    /// The scan's metadata, when one is stored.
+    pub file: Option<FileMeta>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FileMeta {
+    pub file_name: String,
+    pub media_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+}
+
+pub fn documents(conn: &Connection, merchant_id: i64) -> Result<Vec<Document>> {
+    super::rows_of(
+        conn,
+        "SELECT d.id, d.kind, d.number, d.issuer, d.expires_on, d.check_status, d.note, d.version,
+                f.file_name, f.media_type, f.size_bytes, f.sha256
+         FROM merchant_documents d LEFT JOIN merchant_document_files f ON f.document_id = d.id
+         WHERE d.merchant_id = ?1 ORDER BY d.id",
+        merchant_id,
+        |r| {
+            let file = match r.get::<_, Option<String>>(8)? {
+                Some(file_name) => Some(FileMeta {
+                    file_name,
+                    media_type: r.get(9)?,
+                    size_bytes: r.get(10)?,
+                    sha256: r.get(11)?,
+                }),
+                None => None,
+            };
+            Ok(Document {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                number: r.get(2)?,
+                issuer: r.get(3)?,
+                expires_on: r.get(4)?,
+                check_status: r.get(5)?,
+                note: r.get(6)?,
+                version: r.get(7)?,
+                file,
+            })
+        },
+    )
+}
+
+/// What `doc add` writes: a new document, or new details for an existing
+/// kind (its check starts again at pending).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentInput<'a> {
+    pub kind: &'a str,
+    pub number: Option<&'a str>,
+    pub issuer: Option<&'a str>,
+    pub expires_on: Option<&'a str>,
+}
+
+/// Inserts or updates the document of `kind`; returns its id.
+pub fn put_document(conn: &Connection, merchant_id: i64, d: &DocumentInput<'_>) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO merchant_documents (merchant_id, kind, number, issuer, expires_on, check_status, note)
+         VALUES (?1, ?2, coalesce(?3, ''), coalesce(?4, ''), ?5, 'pending', '')
+         ON CONFLICT (merchant_id, kind) DO UPDATE SET
+            number = coalesce(?3, number), issuer = coalesce(?4, issuer),
+            expires_on = coalesce(?5, expires_on), check_status = 'pending', note = '',
+            version = version + 1",
+    )?
+    .execute(params![merchant_id, d.kind, d.number, d.issuer, d.expires_on])?;
+    Ok(conn
+        .prepare_cached("SELECT id FROM merchant_documents WHERE merchant_id = ?1 AND kind = ?2")?
+        .query_row(params![merchant_id, d.kind], |r| r.get(0))?)
+}
+
+/// A scan to store with a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFile<'a> {
+    pub file_name: &'a str,
+    pub media_type: &'a str,
+    pub sha256: &'a str,
+    pub content: &'a [u8],
+    pub at: &'a str,
+    pub by: &'a str,
+}
+
+pub fn put_file(conn: &Connection, document_id: i64, f: &NewFile<'_>) -> Result<()> {
+    let size = i64::try_from(f.content.len()).map_err(|_| crate::Error::input("the file is too large"))?;
+    conn.prepare_cached(
+        "INSERT INTO merchant_document_files (document_id, file_name, media_type, size_bytes, sha256, added_at, added_by, content)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (document_id) DO UPDATE SET file_name = ?2, media_type = ?3, size_bytes = ?4,
+            sha256 = ?5, added_at = ?6, added_by = ?7, content = ?8",
+    )?
+    .execute(params![
+        document_id,
+        f.file_name,
+        f.media_type,
+        size,
+        f.sha256,
+        f.at,
+        f.by,
+        f.content
+    ])?;
+    Ok(())
+}
+
+/// The stored scan of a document: its metadata and bytes.
+pub fn file(conn: &Connection, document_id: i64) -> Result<Option<(FileMeta, Vec<u8>)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT file_name, media_type, size_bytes, sha256, content FROM merchant_document_files
+             WHERE document_id = ?1",
+        )?
+        .query_row([document_id], |r| {
+            Ok((
+                FileMeta {
+                    file_name: r.get(0)?,
+                    media_type: r.get(1)?,
+                    size_bytes: r.get(2)?,
+                    sha256: r.get(3)?,
+                },
+                r.get(4)?,
+            ))
+        })
+        .optional()?)
+}
+
+/// Sets a document's check status and note (a rejection's reason).
+pub fn set_document_check(conn: &Connection, document_id: i64, status: &str, note: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE merchant_documents SET check_status = ?2, note = ?3, version = version + 1 WHERE id = ?1",
+    )?
+    .execute(params![document_id, status, note])?;
+    Ok(())
+}
+
+/// The document kinds `mode` must have verified before approval (the setting).
+pub fn required_kinds(conn: &Connection, mode: &str) -> Result<Vec<String>> {
+    let mut st =
+        conn.prepare_cached("SELECT kind FROM required_documents WHERE cooperation_mode = ?1 ORDER BY kind")?;
+    let rows = st.query_map([mode], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// One deposit or fee ledger entry.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LedgerEntry {
+    pub id: i64,
+    pub account: String,
+    pub kind: String,
+    pub amount_minor: i64,
+    pub violation_id: Option<i64>,
+    pub note: String,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEntry<'a> {
+    pub account: &'a str,
+    pub kind: &'a str,
+    /// Signed: positive pays in, negative deducts or refunds.
+    pub amount_minor: i64,
+    pub violation_id: Option<i64>,
+    pub note: &'a str,
+    pub at: &'a str,
+    pub by: &'a str,
+}
+
+pub fn add_entry(conn: &Connection, merchant_id: i64, e: &NewEntry<'_>) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO merchant_ledger (merchant_id, account, kind, amount_minor, violation_id, note, created_at, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        merchant_id,
+        e.account,
+        e.kind,
+        e.amount_minor,
+        e.violation_id,
+        e.note,
+        e.at,
+        e.by
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn ledger(conn: &Connection, merchant_id: i64) -> Result<Vec<LedgerEntry>> {
+    super::rows_of(
+        conn,
+        "SELECT id, account, kind, amount_minor, violation_id, note, created_at, created_by
+         FROM merchant_ledger WHERE merchant_id = ?1 ORDER BY id",
+        merchant_id,
+        |r| {
+            Ok(LedgerEntry {
+                id: r.get(0)?,
+                account: r.get(1)?,
+                kind: r.get(2)?,
+                amount_minor: r.get(3)?,
+                violation_id: r.get(4)?,
+                note: r.get(5)?,
+                created_at: r.get(6)?,
+                created_by: r.get(7)?,
+            })
+        },
+    )
+}
+
+/// (entries, sum) of one account. The sum is taken in Rust with checked
+/// arithmetic: an overflow is a database problem, never a wrapped balance.
+pub fn account(conn: &Connection, merchant_id: i64, account: &str) -> Result<(i64, i64)> {
+    let mut st = conn
+        .prepare_cached("SELECT amount_minor FROM merchant_ledger WHERE merchant_id = ?1 AND account = ?2")?;
+    let rows = st.query_map(params![merchant_id, account], |r| r.get::<_, i64>(0))?;
+    let (mut n, mut sum) = (0i64, 0i64);
+    for a in rows {
+        n += 1;
+        sum = sum.checked_add(a?).ok_or_else(|| {
+            crate::Error::Db(format!("merchant {merchant_id}: the {account} ledger overflows"))
+        })?;
+    }
+    Ok((n, sum))
+}
+
+/// One violation as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Violation {
+    pub id: i64,
+    pub kind: String,
+    pub severity: String,
+    pub points: i64,
+    pub deduction_minor: i64,
+    pub note: String,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+pub fn add_violation(conn: &Connection, merchant_id: i64, v: &Violation) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO merchant_violations (merchant_id, kind, severity, points, deduction_minor, note, created_at, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        merchant_id,
+        v.kind,
+        v.severity,
+        v.points,
+        v.deduction_minor,
+        v.note,
+        v.created_at,
+        v.created_by
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn violations(conn: &Connection, merchant_id: i64) -> Result<Vec<Violation>> {
+    super::rows_of(
+        conn,
+        "SELECT id, kind, severity, points, deduction_minor, note, created_at, created_by
+         FROM merchant_violations WHERE merchant_id = ?1 ORDER BY id",
+        merchant_id,
+        |r| {
+            Ok(Violation {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                severity: r.get(2)?,
+                points: r.get(3)?,
+                deduction_minor: r.get(4)?,
+                note: r.get(5)?,
+                created_at: r.get(6)?,
+                created_by: r.get(7)?,
+            })
+        },
+    )
+}
+
+/// Violation points recorded at or after `since` (a UTC stamp).
+pub fn points_since(conn: &Connection, merchant_id: i64, since: &str) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT coalesce(sum(points), 0) FROM merchant_violations WHERE merchant_id = ?1 AND created_at >= ?2",
+        )?
+        .query_row(params![merchant_id, since], |r| r.get(0))?)
+}
+
+/// The last resubmission round (1 for a first submission).
+pub fn round(conn: &Connection, merchant_id: i64) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT coalesce(max(round), 1) FROM merchant_submissions WHERE merchant_id = ?1")?
+        .query_row([merchant_id], |r| r.get(0))?)
+}
+
+pub fn add_submission(
+    conn: &Connection,
+    merchant_id: i64,
+    round: i64,
+    feedback: &str,
+    at: &str,
+    by: &str,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO merchant_submissions (merchant_id, round, feedback, submitted_at, submitted_by)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![merchant_id, round, feedback, at, by])?;
+    Ok(())
+}
+
+/// A product's audited columns, for the product audit rows a merchant
+/// verb writes when it hides, shows or delists the merchant's products.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ProductState {
+    pub id: i64,
+    pub sku: String,
+    pub status: String,
+    pub delist_reason: Option<String>,
+    pub updated_at: String,
+    pub version: i64,
+}
+
+fn product_states(conn: &Connection, sql: &str, merchant_id: i64) -> Result<Vec<ProductState>> {
+    super::rows_of(conn, sql, merchant_id, |r| {
+        Ok(ProductState {
+            id: r.get(0)?,
+            sku: r.get(1)?,
+            status: r.get(2)?,
+            delist_reason: r.get(3)?,
+            updated_at: r.get(4)?,
+            version: r.get(5)?,
+        })
+    })
+}
+
+/// The merchant's listed products.
+pub fn listed_products(conn: &Connection, merchant_id: i64) -> Result<Vec<ProductState>> {
+    product_states(
+        conn,
+        "SELECT id, sku, status, delist_reason, updated_at, version FROM products
+         WHERE merchant_id = ?1 AND status = 'listed' ORDER BY id",
+        merchant_id,
+    )
+}
+
+/// The products a suspension hid, as they are now.
+pub fn hidden_products(conn: &Connection, merchant_id: i64) -> Result<Vec<ProductState>> {
+    product_states(
+        conn,
+        "SELECT p.id, p.sku, p.status, p.delist_reason, p.updated_at, p.version FROM products p
+         JOIN merchant_hidden_products h ON h.product_id = p.id AND h.merchant_id = p.merchant_id
+         WHERE p.merchant_id = ?1 ORDER BY p.id",
+        merchant_id,
+    )
+}
+
+/// Every product of the merchant not already delisted.
+pub fn undelisted_products(conn: &Connection, merchant_id: i64) -> Result<Vec<ProductState>> {
+    product_states(
+        conn,
+        "SELECT id, sku, status, delist_reason, updated_at, version FROM products
+         WHERE merchant_id = ?1 AND status <> 'delisted' ORDER BY id",
+        merchant_id,
+    )
+}
+
+/// Sets a product's status and delist reason (version + 1).
+pub fn set_product_status(conn: &Connection, p: &ProductState) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE products SET status = ?2, delist_reason = ?3, updated_at = ?4, version = version + 1 WHERE id = ?1",
+    )?
+    .execute(params![p.id, p.status, p.delist_reason, p.updated_at])?;
+    Ok(())
+}
+
+pub fn remember_hidden(conn: &Connection, merchant_id: i64, product_id: i64) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO merchant_hidden_products (merchant_id, product_id) VALUES (?1, ?2)",
+    )?
+    .execute(params![merchant_id, product_id])?;
+    Ok(())
+}
+
+pub fn forget_hidden(conn: &Connection, merchant_id: i64) -> Result<()> {
+    conn.prepare_cached("DELETE FROM merchant_hidden_products WHERE merchant_id = ?1")?
+        .execute([merchant_id])?;
+    Ok(())
+}
+
+/// One row of the notices outbox (SPEC 4.8).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Notice {
+    pub id: i64,
+    pub entity: String,
+    pub entity_id: i64,
+    pub recipient: String,
+    pub channel: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: String,
+    pub sent_at: Option<String>,
+    pub sent_by: Option<String>,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewNotice<'a> {
+    pub entity: &'a str,
+    pub entity_id: i64,
+    pub recipient: &'a str,
+    pub channel: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub at: &'a str,
+}
+
+pub fn add_notice(conn: &Connection, n: &NewNotice<'_>) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO notices (entity, entity_id, recipient, channel, subject, body, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        n.entity,
+        n.entity_id,
+        n.recipient,
+        n.channel,
+        n.subject,
+        n.body,
+        n.at
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+const NOTICE_COLUMNS: &str = "id, entity, entity_id, recipient, channel, subject, body, created_at, sent_at,
+    sent_by, attempts, last_error";
+
+fn map_notice(r: &rusqlite::Row<'_>) -> rusqlite::Result<Notice> {
+    Ok(Notice {
+        id: r.get(0)?,
+        entity: r.get(1)?,
+        entity_id: r.get(2)?,
+        recipient: r.get(3)?,
+        channel: r.get(4)?,
+        subject: r.get(5)?,
+        body: r.get(6)?,
+        created_at: r.get(7)?,
+        sent_at: r.get(8)?,
+        sent_by: r.get(9)?,
+        attempts: r.get(10)?,
+        last_error: r.get(11)?,
+    })
+}
+
+/// The outbox, oldest first; only the unsent ones when `unsent`.
+pub fn notices(conn: &Connection, unsent: bool) -> Result<Vec<Notice>> {
+    let sql = if unsent {
+        format!("SELECT {NOTICE_COLUMNS} FROM notices WHERE sent_at IS NULL ORDER BY id")
+    } else {
+        format!("SELECT {NOTICE_COLUMNS} FROM notices ORDER BY id")
+    };
+    let mut st = conn.prepare_cached(&sql)?;
+    let rows = st.query_map([], map_notice)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn notice(conn: &Connection, id: i64) -> Result<Option<Notice>> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {NOTICE_COLUMNS} FROM notices WHERE id = ?1"))?
+        .query_row([id], map_notice)
+        .optional()?)
+}
+
+/// Marks an unsent notice sent; false when it was already sent.
+pub fn mark_sent(conn: &Connection, id: i64, at: &str, by: &str) -> Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE notices SET sent_at = ?2, sent_by = ?3, attempts = attempts + 1, last_error = NULL
+             WHERE id = ?1 AND sent_at IS NULL",
+        )?
+        .execute(params![id, at, by])?;
+    Ok(n == 1)
+}
+
+/// Records a failed delivery attempt.
+pub fn mark_failed(conn: &Connection, id: i64, error: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE notices SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1 AND sent_at IS NULL",
+    )?
+    .execute(params![id, error])?;
+    Ok(())
+}
