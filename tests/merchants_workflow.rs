@@ -431,3 +431,89 @@ fn a_version_2_file_is_migrated_to_the_schema_of_a_new_one() {
     drop(store::open(&shop.path).unwrap());
     assert_eq!(schema(&shop.path), fresh);
 }
+
+/// An applicant sharing a licence number or legal representative id with a
+/// rejected or terminated merchant is flagged (not refused), and the
+/// changes-needed notice carries each rejected document's reason.
+#[test]
+fn bad_records_are_flagged_and_feedback_names_each_document() {
+    let shop = Shop::new();
+    let mut s = shop.session("lin");
+    let old = shop.merchant("OLD", "rejected");
+    let new = shop.merchant("NEW", "under_review");
+    let other = shop.merchant("OK1", "active");
+    let c = store::open(&shop.path).unwrap();
+    c.execute(
+        "UPDATE merchants SET license_no = 'L-1' WHERE id IN (?1, ?2, ?3)",
+        params![old, new, other],
+    )
+    .unwrap();
+    drop(c);
+    run(
+        &mut s,
+        "doc_add",
+        new,
+        &values(&[
+            ("kind", text("legal_rep_id")),
+            ("number", text("330100199001011234")),
+        ]),
+    )
+    .unwrap();
+    // The rejected merchant's document, from before it was rejected.
+    store::open(&shop.path)
+        .unwrap()
+        .execute(
+            "INSERT INTO merchant_documents (merchant_id, kind, number) VALUES (?1, 'legal_rep_id', '330100199001011234')",
+            [old],
+        )
+        .unwrap();
+    let d = ops::merchants::detail_at(&s, new, t(NOW)).unwrap();
+    let found: Vec<(String, String)> = d
+        .bad_records
+        .iter()
+        .map(|b| (b.code.clone(), b.matched.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("OLD".to_string(), "legal representative id".to_string()),
+            ("OLD".to_string(), "licence number".to_string())
+        ]
+    );
+    // The active one sharing the licence is no bad record.
+    assert!(
+        ops::merchants::detail_at(&s, other, t(NOW))
+            .unwrap()
+            .bad_records
+            .iter()
+            .all(|b| b.code == "OLD")
+    );
+    run(
+        &mut s,
+        "doc_reject",
+        new,
+        &values(&[
+            ("kind", text("legal_rep_id")),
+            ("reason", text("照片不清 photo unreadable")),
+        ]),
+    )
+    .unwrap();
+    run(
+        &mut s,
+        "request_changes",
+        new,
+        &values(&[("feedback", text("please fix the ID"))]),
+    )
+    .unwrap();
+    let body: String = store::open(&shop.path)
+        .unwrap()
+        .query_row("SELECT body FROM notices WHERE entity_id = ?1", [new], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(
+        body.contains("please fix the ID")
+            && body.contains("legal representative ID: 照片不清 photo unreadable"),
+        "{body}"
+    );
+}

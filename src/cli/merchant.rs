@@ -209,6 +209,7 @@ fn to_json(d: &MerchantDetail, s: &Session) -> serde_json::Value {
             "id": n.id, "channel": n.channel, "subject": n.subject,
             "created_at": n.created_at, "sent_at": n.sent_at,
         })).collect::<Vec<_>>(),
+        "bad_records": d.bad_records,
         "version": m.version,
     })
 }
@@ -260,6 +261,12 @@ pub fn show_text(d: &MerchantDetail, timezone: &str) -> String {
             "not signed"
         }
     ));
+    for b in &d.bad_records {
+        out.push_str(&format!(
+            "FLAGGED: the {} matches {} merchant {} (see `shopdesk merchant show {}`)\n",
+            b.matched, b.status, b.code, b.code
+        ));
+    }
     out.push_str("\ndocuments\n");
     for k in &d.required_documents {
         if !d.documents.iter().any(|x| &x.kind == k) {

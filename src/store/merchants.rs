@@ -622,3 +622,52 @@ pub fn mark_failed(conn: &Connection, id: i64, error: &str) -> Result<()> {
     .execute(params![id, error])?;
     Ok(())
 }
+
+/// A rejected or terminated merchant sharing an identifier with an applicant.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BadRecord {
+    pub code: String,
+    pub status: String,
+    /// "licence number", "tax id" or "legal representative id".
+    pub matched: String,
+}
+
+/// Rejected or terminated merchants (other than `merchant_id`) whose
+/// licence number, tax id or legal representative id number equals this
+/// merchant's (empty values match nothing).
+pub fn bad_records(conn: &Connection, merchant_id: i64) -> Result<Vec<BadRecord>> {
+    let mut st = conn.prepare_cached(
+        "WITH me AS (
+            SELECT m.id, m.license_no, m.tax_id,
+                   (SELECT d.number FROM merchant_documents d WHERE d.merchant_id = m.id AND d.kind = 'legal_rep_id') AS rep
+            FROM merchants m WHERE m.id = ?1)
+         SELECT o.code, o.status, 'licence number' FROM merchants o, me
+            WHERE o.id <> me.id AND o.status IN ('rejected', 'terminated') AND me.license_no <> '' AND o.license_no = me.license_no
+         UNION ALL
+         SELECT o.code, o.status, 'tax id' FROM merchants o, me
+            WHERE o.id <> me.id AND o.status IN ('rejected', 'terminated') AND me.tax_id <> '' AND o.tax_id = me.tax_id
+         UNION ALL
+         SELECT o.code, o.status, 'legal representative id' FROM merchant_documents d JOIN merchants o ON o.id = d.merchant_id, me
+            WHERE o.id <> me.id AND o.status IN ('rejected', 'terminated') AND d.kind = 'legal_rep_id'
+              AND coalesce(me.rep, '') <> '' AND d.number = me.rep
+         ORDER BY 1, 3",
+    )?;
+    let rows = st.query_map([merchant_id], |r| {
+        Ok(BadRecord {
+            code: r.get(0)?,
+            status: r.get(1)?,
+            matched: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The rejection reasons of the merchant's rejected documents, as
+/// "kind: reason" (per-document feedback for a changes-needed notice).
+pub fn rejected_documents(conn: &Connection, merchant_id: i64) -> Result<Vec<(String, String)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT kind, note FROM merchant_documents WHERE merchant_id = ?1 AND check_status = 'rejected' ORDER BY id",
+    )?;
+    let rows = st.query_map([merchant_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -216,6 +216,9 @@ pub struct MerchantDetail {
     pub violations: Vec<db::Violation>,
     pub points_12_months: i64,
     pub notices: Vec<db::Notice>,
+    /// Rejected or terminated merchants sharing the licence number, tax id
+    /// or legal representative id (flagged for the reviewer, not refused).
+    pub bad_records: Vec<db::BadRecord>,
     pub currency: String,
 }
 
@@ -262,6 +265,7 @@ pub fn detail_at(s: &Session, id: i64, now: DateTime<Utc>) -> Result<MerchantDet
         violations: db::violations(conn, id)?,
         points_12_months: review::points_12_months(conn, id, now)?,
         notices,
+        bad_records: db::bad_records(conn, id)?,
         currency,
         merchant: m,
     })

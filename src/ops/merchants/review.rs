@@ -5,7 +5,7 @@ use chrono::{DateTime, Months, Utc};
 use rusqlite::Connection;
 
 use crate::domain::Permission;
-use crate::domain::merchant::{self as rules, MerchantAction};
+use crate::domain::merchant::{self as rules, DocKind, MerchantAction};
 use crate::domain::money::Money;
 use crate::ops::Session;
 use crate::ops::workflow::{self, Applied, Step};
@@ -109,7 +109,13 @@ fn apply(
             after.status_reason = Some(note.trim().to_string());
             after.decided_at = Some(at.clone());
             after.review_due_at = None;
-            let n = notices::merchant(tx, after, Kind::ChangesNeeded, note, &at)?;
+            // Per-document feedback: each rejected document with its reason.
+            let mut detail = note.trim().to_string();
+            for (kind, why) in db::rejected_documents(tx, before.id)? {
+                let kind = kind.parse::<DocKind>().map(|k| k.label()).unwrap_or("document");
+                detail.push_str(&format!("\n- {kind}: {why}"));
+            }
+            let n = notices::merchant(tx, after, Kind::ChangesNeeded, &detail, &at)?;
             change.insert("notice".into(), n.into());
             format!("{lbl}: changes requested; notice {n} is in the outbox")
         }
