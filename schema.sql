@@ -165,13 +165,17 @@ CREATE TABLE merchant_ledger (
 );
 CREATE INDEX merchant_ledger_merchant ON merchant_ledger (merchant_id, account);
 
--- Each (re)submission of an application: round 2 is the first resubmission.
+-- The rounds of an application: round 1 is recorded when changes are first
+-- requested (what the reviewer saw), round 2 is the first resubmission, ...
+-- `snapshot` is the fields and documents as JSON, so a review shows what
+-- changed since the last round.
 CREATE TABLE merchant_submissions (
     id           INTEGER PRIMARY KEY,
     merchant_id  INTEGER NOT NULL REFERENCES merchants (id),
-    round        INTEGER NOT NULL CHECK (round >= 2),
-    -- The needs-changes feedback this round answers.
+    round        INTEGER NOT NULL CHECK (round >= 1),
+    -- The needs-changes feedback given on this round.
     feedback     TEXT    NOT NULL DEFAULT '',
+    snapshot     TEXT    NOT NULL CHECK (json_valid(snapshot)),
     submitted_at TEXT    NOT NULL,
     submitted_by TEXT    NOT NULL,
     UNIQUE (merchant_id, round)

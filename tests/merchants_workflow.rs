@@ -517,3 +517,67 @@ fn bad_records_are_flagged_and_feedback_names_each_document() {
         "{body}"
     );
 }
+
+/// A resubmission counts its round and the review shows what changed since
+/// the round the feedback was given on.
+#[test]
+fn resubmissions_count_and_show_what_changed() {
+    let shop = Shop::new();
+    let mut s = shop.session("lin");
+    let id = shop.merchant("RS", "under_review");
+    let add = |kind: &str, number: &str| values(&[("kind", text(kind)), ("number", text(number))]);
+    run(&mut s, "doc_add", id, &add("business_licence", "N1")).unwrap();
+    run(
+        &mut s,
+        "doc_verify",
+        id,
+        &values(&[("kind", text("business_licence"))]),
+    )
+    .unwrap();
+    assert!(
+        ops::merchants::detail_at(&s, id, t(NOW))
+            .unwrap()
+            .changes_since_last_round
+            .is_empty()
+    );
+    run(
+        &mut s,
+        "request_changes",
+        id,
+        &values(&[("feedback", text("wrong licence"))]),
+    )
+    .unwrap();
+    run(&mut s, "doc_add", id, &add("business_licence", "N2")).unwrap();
+    run(&mut s, "doc_add", id, &add("tax_registration", "T1")).unwrap();
+    let o = run(&mut s, "resubmit", id, &Values::default()).unwrap();
+    assert!(o.message.contains("1st resubmission"), "{}", o.message);
+    let d = ops::merchants::detail_at(&s, id, t(NOW)).unwrap();
+    assert_eq!(d.round, 2);
+    assert_eq!(
+        d.changes_since_last_round,
+        vec![
+            "business licence: number N1 → N2, check_status verified → pending",
+            "tax registration: added"
+        ]
+    );
+    // The review is due 5 business days after the resubmission
+    // (Friday 2026-11-20 18:00 shop time → Friday 2026-11-27).
+    assert_eq!(d.merchant.review_due_at.as_deref(), Some("2026-11-27T10:00:00Z"));
+    run(&mut s, "start_review", id, &Values::default()).unwrap();
+    run(
+        &mut s,
+        "request_changes",
+        id,
+        &values(&[("feedback", text("still wrong"))]),
+    )
+    .unwrap();
+    let o = run(&mut s, "resubmit", id, &Values::default()).unwrap();
+    assert!(o.message.contains("2nd resubmission"), "{}", o.message);
+    let d = ops::merchants::detail_at(&s, id, t(NOW)).unwrap();
+    assert_eq!(d.round, 3);
+    assert!(
+        d.changes_since_last_round.is_empty(),
+        "{:?}",
+        d.changes_since_last_round
+    );
+}

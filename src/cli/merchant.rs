@@ -210,6 +210,7 @@ fn to_json(d: &MerchantDetail, s: &Session) -> serde_json::Value {
             "created_at": n.created_at, "sent_at": n.sent_at,
         })).collect::<Vec<_>>(),
         "bad_records": d.bad_records,
+        "changes_since_last_round": d.changes_since_last_round,
         "version": m.version,
     })
 }
@@ -266,6 +267,12 @@ pub fn show_text(d: &MerchantDetail, timezone: &str) -> String {
             "FLAGGED: the {} matches {} merchant {} (see `shopdesk merchant show {}`)\n",
             b.matched, b.status, b.code, b.code
         ));
+    }
+    if !d.changes_since_last_round.is_empty() {
+        out.push_str(&format!("\nchanged since round {}\n", d.round - 1));
+        for c in &d.changes_since_last_round {
+            out.push_str(&format!("  {c}\n"));
+        }
     }
     out.push_str("\ndocuments\n");
     for k in &d.required_documents {

@@ -417,27 +417,59 @@ pub fn points_since(conn: &Connection, merchant_id: i64, since: &str) -> Result<
         .query_row(params![merchant_id, since], |r| r.get(0))?)
 }
 
-/// The last resubmission round (1 for a first submission).
+/// The current round of the application (1 until the first resubmission).
 pub fn round(conn: &Connection, merchant_id: i64) -> Result<i64> {
     Ok(conn
         .prepare_cached("SELECT coalesce(max(round), 1) FROM merchant_submissions WHERE merchant_id = ?1")?
         .query_row([merchant_id], |r| r.get(0))?)
 }
 
-pub fn add_submission(
-    conn: &Connection,
-    merchant_id: i64,
-    round: i64,
-    feedback: &str,
-    at: &str,
-    by: &str,
-) -> Result<()> {
+/// One recorded round of an application.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Submission {
+    pub round: i64,
+    pub feedback: String,
+    pub snapshot: String,
+    pub submitted_at: String,
+    pub submitted_by: String,
+}
+
+/// Records round `round` with its snapshot, or (when it is recorded
+/// already) sets its feedback.
+pub fn put_submission(conn: &Connection, merchant_id: i64, s: &Submission) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO merchant_submissions (merchant_id, round, feedback, submitted_at, submitted_by)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO merchant_submissions (merchant_id, round, feedback, snapshot, submitted_at, submitted_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (merchant_id, round) DO UPDATE SET feedback = ?3",
     )?
-    .execute(params![merchant_id, round, feedback, at, by])?;
+    .execute(params![
+        merchant_id,
+        s.round,
+        s.feedback,
+        s.snapshot,
+        s.submitted_at,
+        s.submitted_by
+    ])?;
     Ok(())
+}
+
+/// The recorded rounds, oldest first.
+pub fn submissions(conn: &Connection, merchant_id: i64) -> Result<Vec<Submission>> {
+    super::rows_of(
+        conn,
+        "SELECT round, feedback, snapshot, submitted_at, submitted_by FROM merchant_submissions
+         WHERE merchant_id = ?1 ORDER BY round",
+        merchant_id,
+        |r| {
+            Ok(Submission {
+                round: r.get(0)?,
+                feedback: r.get(1)?,
+                snapshot: r.get(2)?,
+                submitted_at: r.get(3)?,
+                submitted_by: r.get(4)?,
+            })
+        },
+    )
 }
 
 /// A product's audited columns, for the product audit rows a merchant

@@ -10,6 +10,7 @@ mod money;
 mod notices;
 mod products;
 mod review;
+pub mod rounds;
 pub mod verbs;
 mod violations;
 
@@ -219,6 +220,8 @@ pub struct MerchantDetail {
     /// Rejected or terminated merchants sharing the licence number, tax id
     /// or legal representative id (flagged for the reviewer, not refused).
     pub bad_records: Vec<db::BadRecord>,
+    /// What changed from the previous round to the last (resubmissions).
+    pub changes_since_last_round: Vec<String>,
     pub currency: String,
 }
 
@@ -266,6 +269,7 @@ pub fn detail_at(s: &Session, id: i64, now: DateTime<Utc>) -> Result<MerchantDet
         points_12_months: review::points_12_months(conn, id, now)?,
         notices,
         bad_records: db::bad_records(conn, id)?,
+        changes_since_last_round: rounds::changes(conn, id)?,
         currency,
         merchant: m,
     })

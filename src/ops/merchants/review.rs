@@ -13,7 +13,7 @@ use crate::store::merchants::{self as db, Merchant, NewEntry};
 use crate::{Error, Result, clock};
 
 use super::notices::{self, Kind};
-use super::{Outcome, blocked, label, money, outcome, products, status_of};
+use super::{Outcome, blocked, label, money, outcome, products, rounds, status_of};
 
 /// Why a terminated merchant's products are delisted (the products'
 /// `delist_reason`).
@@ -115,16 +115,13 @@ fn apply(
                 let kind = kind.parse::<DocKind>().map(|k| k.label()).unwrap_or("document");
                 detail.push_str(&format!("\n- {kind}: {why}"));
             }
+            rounds::changes_requested(tx, before, &detail, &at, who.actor)?;
             let n = notices::merchant(tx, after, Kind::ChangesNeeded, &detail, &at)?;
             change.insert("notice".into(), n.into());
             format!("{lbl}: changes requested; notice {n} is in the outbox")
         }
         A::Resubmit => {
-            let round = db::round(tx, before.id)?
-                .checked_add(1)
-                .ok_or_else(|| Error::Db(format!("{lbl}: too many resubmissions")))?;
-            let feedback = before.status_reason.clone().unwrap_or_default();
-            db::add_submission(tx, before.id, round, &feedback, &at, who.actor)?;
+            let round = rounds::resubmitted(tx, before, &at, who.actor)?;
             after.status_reason = None;
             after.decided_at = None;
             after.review_due_at = Some(due.clone());
