@@ -311,6 +311,13 @@ fn only_the_last_12_months_of_points_suspend_and_a_deduction_needs_the_balance()
         o.message
     );
     assert_eq!(shop.status(id), "suspended");
+    // The credit score is recomputed: 100 − 2 × 12 points (no orders yet).
+    assert_eq!(
+        shop.count(&format!("SELECT credit_score FROM merchants WHERE id = {id}")),
+        76
+    );
+    let d = ops::merchants::detail_at(&s, id, t(NOW)).unwrap();
+    assert_eq!((d.credit_score_now, d.credit_inputs.violation_points), (76, 12));
     // A violation on a suspended merchant is recorded without another suspension.
     run(&mut s, "violation", id, &v("minor", None, None)).unwrap();
     assert_eq!(

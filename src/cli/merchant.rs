@@ -170,6 +170,16 @@ fn to_json(d: &MerchantDetail, s: &Session) -> serde_json::Value {
             "***".to_string()
         }
     };
+    let notices: Vec<serde_json::Value> = d
+        .notices
+        .iter()
+        .map(|n| {
+            serde_json::json!({
+                "id": n.id, "channel": n.channel, "subject": n.subject,
+                "created_at": n.created_at, "sent_at": n.sent_at,
+            })
+        })
+        .collect();
     serde_json::json!({
         "id": m.id,
         "code": m.code,
@@ -189,7 +199,8 @@ fn to_json(d: &MerchantDetail, s: &Session) -> serde_json::Value {
         "applied_at": m.applied_at,
         "review_due_at": m.review_due_at,
         "decided_at": m.decided_at,
-        "credit_score": m.credit_score,
+        "credit_score": d.credit_score_now,
+        "credit_inputs": d.credit_inputs,
         "violation_points": d.points_12_months,
         "commission_bp": m.commission_bp,
         "currency": d.currency,
@@ -205,10 +216,7 @@ fn to_json(d: &MerchantDetail, s: &Session) -> serde_json::Value {
         "activation_blockers": d.activation_blockers,
         "ledger": d.ledger,
         "violations": d.violations,
-        "notices": d.notices.iter().map(|n| serde_json::json!({
-            "id": n.id, "channel": n.channel, "subject": n.subject,
-            "created_at": n.created_at, "sent_at": n.sent_at,
-        })).collect::<Vec<_>>(),
+        "notices": notices,
         "bad_records": d.bad_records,
         "changes_since_last_round": d.changes_since_last_round,
         "version": m.version,
@@ -241,7 +249,7 @@ pub fn show_text(d: &MerchantDetail, timezone: &str) -> String {
     );
     out.push_str(&format!(
         "mode {}  credit {}  points (12 months) {}  submission round {}\n",
-        m.cooperation_mode, m.credit_score, d.points_12_months, d.round
+        m.cooperation_mode, d.credit_score_now, d.points_12_months, d.round
     ));
     out.push_str(&format!(
         "applied {}  review due {}  decided {}\n",

@@ -287,7 +287,7 @@ pub fn violation_suspends(total_points: i64, threshold: i64) -> bool {
 }
 
 /// What the credit score is computed from.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
 pub struct CreditInputs {
     /// Average buyer review score 1–5; `None` when there are no reviews.
     pub review_avg: Option<f64>,

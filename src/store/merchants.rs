@@ -703,3 +703,28 @@ pub fn rejected_documents(conn: &Connection, merchant_id: i64) -> Result<Vec<(St
     let rows = st.query_map([merchant_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// The order history the credit score reads: (average review score, reviews),
+/// (paid orders, disputes), (shipped orders, shipped after their ship-by).
+pub fn credit_history(
+    conn: &Connection,
+    merchant_id: i64,
+) -> Result<((Option<f64>, i64), (i64, i64), (i64, i64))> {
+    let reviews = conn
+        .prepare_cached(
+            "SELECT avg(r.score), count(*) FROM reviews r JOIN orders o ON o.id = r.order_id WHERE o.merchant_id = ?1",
+        )?
+        .query_row([merchant_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let orders = conn
+        .prepare_cached(
+            "SELECT count(*) FILTER (WHERE paid_at IS NOT NULL),
+                    count(*) FILTER (WHERE shipped_at IS NOT NULL),
+                    count(*) FILTER (WHERE shipped_at IS NOT NULL AND ship_by_at IS NOT NULL AND shipped_at > ship_by_at)
+             FROM orders WHERE merchant_id = ?1",
+        )?
+        .query_row([merchant_id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))?;
+    let disputes: i64 = conn
+        .prepare_cached("SELECT count(*) FROM tickets WHERE merchant_id = ?1 AND kind = 'dispute'")?
+        .query_row([merchant_id], |r| r.get(0))?;
+    Ok((reviews, (orders.0, disputes), (orders.1, orders.2)))
+}

@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
 use crate::domain::Refusal;
-use crate::domain::merchant::{CooperationMode, DocKind, DocStatus, MerchantStatus};
+use crate::domain::merchant::{CooperationMode, CreditInputs, DocKind, DocStatus, MerchantStatus};
 use crate::store::merchants::{self as db, Merchant};
 use crate::{Error, Result};
 
@@ -199,6 +199,20 @@ pub(crate) fn required_kinds(conn: &Connection, m: &Merchant) -> Result<Vec<DocK
     Ok(kinds)
 }
 
+/// The credit score recomputed from the data (SPEC §4.1; the formula is
+/// `domain::merchant::credit_score`, documented in docs/merchants.md).
+pub fn credit(conn: &Connection, merchant_id: i64, now: DateTime<Utc>) -> Result<(u8, CreditInputs)> {
+    let ((review_avg, _), (paid, disputes), (shipped, late)) = db::credit_history(conn, merchant_id)?;
+    let rate = |n: i64, of: i64| if of > 0 { n as f64 / of as f64 } else { 0.0 };
+    let inputs = CreditInputs {
+        review_avg,
+        dispute_rate: rate(disputes, paid),
+        late_shipment_rate: rate(late, shipped),
+        violation_points: review::points_12_months(conn, merchant_id, now)?,
+    };
+    Ok((crate::domain::merchant::credit_score(&inputs), inputs))
+}
+
 /// Everything `merchant show` prints.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct MerchantDetail {
@@ -222,6 +236,9 @@ pub struct MerchantDetail {
     pub bad_records: Vec<db::BadRecord>,
     /// What changed from the previous round to the last (resubmissions).
     pub changes_since_last_round: Vec<String>,
+    /// The credit score recomputed now, and what it was computed from.
+    pub credit_score_now: u8,
+    pub credit_inputs: CreditInputs,
     pub currency: String,
 }
 
@@ -250,6 +267,7 @@ pub fn detail_at(s: &Session, id: i64, now: DateTime<Utc>) -> Result<MerchantDet
     } else {
         Vec::new()
     };
+    let (credit_score_now, credit_inputs) = credit(conn, id, now)?;
     let notices = db::notices(conn, false)?
         .into_iter()
         .filter(|n| n.entity == "merchant" && n.entity_id == id)
@@ -270,6 +288,8 @@ pub fn detail_at(s: &Session, id: i64, now: DateTime<Utc>) -> Result<MerchantDet
         notices,
         bad_records: db::bad_records(conn, id)?,
         changes_since_last_round: rounds::changes(conn, id)?,
+        credit_score_now,
+        credit_inputs,
         currency,
         merchant: m,
     })

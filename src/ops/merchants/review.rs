@@ -216,6 +216,8 @@ fn apply(
     if !change.is_empty() {
         after.change = Some(serde_json::Value::Object(change));
     }
+    // Every decision stores the score as the data has it now.
+    after.credit_score = i64::from(super::credit(tx, before.id, st.now)?.0);
     Ok(Applied::saved(message).attention(attention))
 }
 

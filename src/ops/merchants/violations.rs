@@ -95,6 +95,7 @@ pub fn violation_at(
             }
             let total = review::points_12_months(tx, before.id, st.now)?;
             after.violation_points = total;
+            after.credit_score = i64::from(super::credit(tx, before.id, st.now)?.0);
             let threshold = st.settings.violation_suspend_points;
             let mut message = format!(
                 "{}: {} violation recorded ({points} point(s); {total} in the last 12 months, threshold {threshold})",
