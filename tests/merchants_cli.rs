@@ -449,3 +449,70 @@ fn merchant_show_names_the_blockers_and_unknown_codes_exit_2() {
     let e = m_fails(dir, &db, &["approve", "M9"], 2);
     assert!(e.contains("M9"), "{e}");
 }
+
+/// `shopdesk tick` marks a document past its expiry date expired, audited
+/// by `system`; a second tick changes nothing.
+#[test]
+fn tick_expires_documents_once() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let db = shop(dir);
+    m(
+        dir,
+        &db,
+        &[
+            "doc",
+            "add",
+            "M1",
+            "--kind",
+            "business_licence",
+            "--expires",
+            "2026-11-19",
+        ],
+    );
+    m(
+        dir,
+        &db,
+        &[
+            "doc",
+            "add",
+            "M1",
+            "--kind",
+            "tax_registration",
+            "--expires",
+            "2026-11-20",
+        ],
+    );
+    m(dir, &db, &["doc", "verify", "M1", "business_licence"]);
+    let out = ok(dir, &["--db", &db, "tick"]);
+    assert_eq!(
+        out.trim(),
+        "merchant M1 (杭州好物): business licence expired on 2026-11-19"
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM merchant_documents WHERE check_status = 'expired'"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM audit_log WHERE actor = 'system' AND action = 'doc_expire'"
+        ),
+        1
+    );
+    let audit = count(&db, "SELECT count(*) FROM audit_log");
+    let again = cli_support::run(dir, &["--db", &db, "tick"]);
+    assert!(again.status.success());
+    assert!(cli_support::text(&again.stdout).is_empty());
+    assert_eq!(count(&db, "SELECT count(*) FROM audit_log"), audit);
+    m(dir, &db, &["start-review", "M1"]);
+    let e = m_fails(dir, &db, &["approve", "M1"], 1);
+    assert!(
+        e.contains("business licence is not verified (it is expired)"),
+        "{e}"
+    );
+    check_ok(dir, &db);
+}

@@ -82,6 +82,8 @@ pub enum Command {
     Export(io::ExportArgs),
     /// Print the login and role in force.
     Whoami,
+    /// Apply scheduled effects that are due (documents past their expiry) and print them.
+    Tick,
     /// Merchant review: every merchant verb, show, doc export.
     Merchant {
         #[command(subcommand)]
@@ -211,6 +213,18 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Whoami) => {
             let s = Session::open(&config::db_path(db)?)?;
             outln!("{} {}", s.actor.login, s.actor.role);
+            Ok(())
+        }
+        Some(Command::Tick) => {
+            let mut s = Session::open(&config::db_path(db)?)?;
+            let now = s.now()?;
+            let done = ops::merchants::expire_documents_at(&mut s, now)?;
+            for line in &done {
+                outln!("{line}");
+            }
+            if done.is_empty() {
+                errln!("nothing due");
+            }
             Ok(())
         }
         Some(Command::Merchant { action }) => merchant::run(&config::db_path(db)?, action),

@@ -728,3 +728,15 @@ pub fn credit_history(
         .query_row([merchant_id], |r| r.get(0))?;
     Ok((reviews, (orders.0, disputes), (orders.1, orders.2)))
 }
+
+/// Documents past their expiry date (before `today`, `YYYY-MM-DD`) not yet
+/// marked expired: (document id, merchant id, kind, expires_on). Reads the
+/// expiry index's range only.
+pub fn due_expiries(conn: &Connection, today: &str) -> Result<Vec<(i64, i64, String, String)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, merchant_id, kind, expires_on FROM merchant_documents
+         WHERE expires_on < ?1 AND check_status <> 'expired' ORDER BY id",
+    )?;
+    let rows = st.query_map([today], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

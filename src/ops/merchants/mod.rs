@@ -6,6 +6,7 @@
 //! merchant row's audit image names them under `change`.
 
 mod documents;
+mod expiry;
 mod money;
 mod notices;
 mod products;
@@ -26,6 +27,7 @@ use super::Session;
 use super::workflow::Record;
 
 pub use documents::{NewDocument, add_document_at, check_document_at};
+pub use expiry::{SYSTEM, expire_documents_at};
 pub use money::{DepositKind, deposit_at, fee_at, sign_at};
 pub use notices::{SendReport, mark_sent, send};
 pub use review::{DelistCause, act_at};
