@@ -204,12 +204,12 @@ pub(crate) fn required_kinds(conn: &Connection, m: &Merchant) -> Result<Vec<DocK
 /// The credit score recomputed from the data (SPEC §4.1; the formula is
 /// `domain::merchant::credit_score`, documented in docs/merchants.md).
 pub fn credit(conn: &Connection, merchant_id: i64, now: DateTime<Utc>) -> Result<(u8, CreditInputs)> {
-    let ((review_avg, _), (paid, disputes), (shipped, late)) = db::credit_history(conn, merchant_id)?;
+    let h = db::credit_history(conn, merchant_id)?;
     let rate = |n: i64, of: i64| if of > 0 { n as f64 / of as f64 } else { 0.0 };
     let inputs = CreditInputs {
-        review_avg,
-        dispute_rate: rate(disputes, paid),
-        late_shipment_rate: rate(late, shipped),
+        review_avg: h.review_avg,
+        dispute_rate: rate(h.disputes, h.paid_orders),
+        late_shipment_rate: rate(h.late_shipments, h.shipped_orders),
         violation_points: review::points_12_months(conn, merchant_id, now)?,
     };
     Ok((crate::domain::merchant::credit_score(&inputs), inputs))
