@@ -588,3 +588,42 @@ fn resubmissions_count_and_show_what_changed() {
         d.changes_since_last_round
     );
 }
+
+/// The commission is the merchant's, else its categories' (nearest
+/// ancestor with a rate), else the shop's default, each saying which.
+#[test]
+fn commission_says_where_it_comes_from() {
+    let shop = Shop::new();
+    let s = shop.session("vic");
+    let id = shop.merchant("K1", "submitted");
+    let c = store::open(&shop.path).unwrap();
+    c.execute_batch(
+        "INSERT INTO categories (id, parent_id, name, path, commission_bp) VALUES (1, NULL, '家居', '家居', 450);
+         INSERT INTO categories (id, parent_id, name, path, commission_bp) VALUES (2, 1, '厨房', '家居 > 厨房', NULL);
+         INSERT INTO categories (id, parent_id, name, path, commission_bp) VALUES (3, NULL, '服装', '服装', NULL);",
+    )
+    .unwrap();
+    c.execute(
+        "UPDATE merchants SET requested_categories = '家居 > 厨房, 服装' WHERE id = ?1",
+        [id],
+    )
+    .unwrap();
+    let rates = |s: &Session| -> Vec<(String, Option<String>, i64)> {
+        ops::merchants::detail_at(s, id, t(NOW))
+            .unwrap()
+            .commission
+            .into_iter()
+            .map(|c| (c.source.to_string(), c.category, c.bp))
+            .collect()
+    };
+    assert_eq!(
+        rates(&s),
+        vec![
+            ("category".to_string(), Some("家居 > 厨房".to_string()), 450),
+            ("default".to_string(), Some("服装".to_string()), 500)
+        ]
+    );
+    c.execute("UPDATE merchants SET commission_bp = 600 WHERE id = ?1", [id])
+        .unwrap();
+    assert_eq!(rates(&s), vec![("merchant".to_string(), None, 600)]);
+}

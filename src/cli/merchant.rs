@@ -203,6 +203,7 @@ fn to_json(d: &MerchantDetail, s: &Session) -> serde_json::Value {
         "credit_inputs": d.credit_inputs,
         "violation_points": d.points_12_months,
         "commission_bp": m.commission_bp,
+        "commission": d.commission,
         "currency": d.currency,
         "deposit_required_minor": m.deposit_minor,
         "deposit_balance_minor": d.deposit_balance_minor,
@@ -257,6 +258,18 @@ pub fn show_text(d: &MerchantDetail, timezone: &str) -> String {
         local(m.review_due_at.as_deref(), &tz),
         local(m.decided_at.as_deref(), &tz)
     ));
+    let rates: Vec<String> = d
+        .commission
+        .iter()
+        .map(|c| {
+            let pct = format!("{}.{:02} %", c.bp / 100, c.bp % 100);
+            match &c.category {
+                Some(cat) => format!("{cat} {pct} ({})", c.source),
+                None => format!("{pct} ({})", c.source),
+            }
+        })
+        .collect();
+    out.push_str(&format!("commission {}\n", rates.join(", ")));
     out.push_str(&format!(
         "deposit {} of {}{}  fee paid {} of {}  agreement {}\n",
         money(d.deposit_balance_minor),

@@ -215,6 +215,57 @@ pub fn credit(conn: &Connection, merchant_id: i64, now: DateTime<Utc>) -> Result
     Ok((crate::domain::merchant::credit_score(&inputs), inputs))
 }
 
+/// A commission rate and where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Commission {
+    /// "merchant", "category" or "default".
+    pub source: &'static str,
+    /// The requested category it applies to (none for a merchant rate).
+    pub category: Option<String>,
+    pub bp: i64,
+}
+
+/// The merchant's own rate; else, for each requested category, the
+/// category's (or its nearest ancestor's) rate, else the shop's default.
+pub fn commission(conn: &Connection, m: &Merchant, default_bp: i64) -> Result<Vec<Commission>> {
+    if let Some(bp) = m.commission_bp {
+        return Ok(vec![Commission {
+            source: "merchant",
+            category: None,
+            bp,
+        }]);
+    }
+    let paths: Vec<&str> = m
+        .requested_categories
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if paths.is_empty() {
+        return Ok(vec![Commission {
+            source: "default",
+            category: None,
+            bp: default_bp,
+        }]);
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        out.push(match db::category_commission(conn, p)? {
+            Some(bp) => Commission {
+                source: "category",
+                category: Some(p.to_string()),
+                bp,
+            },
+            None => Commission {
+                source: "default",
+                category: Some(p.to_string()),
+                bp: default_bp,
+            },
+        });
+    }
+    Ok(out)
+}
+
 /// Everything `merchant show` prints.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct MerchantDetail {
@@ -241,6 +292,7 @@ pub struct MerchantDetail {
     /// The credit score recomputed now, and what it was computed from.
     pub credit_score_now: u8,
     pub credit_inputs: CreditInputs,
+    pub commission: Vec<Commission>,
     pub currency: String,
 }
 
@@ -292,6 +344,7 @@ pub fn detail_at(s: &Session, id: i64, now: DateTime<Utc>) -> Result<MerchantDet
         changes_since_last_round: rounds::changes(conn, id)?,
         credit_score_now,
         credit_inputs,
+        commission: commission(conn, &m, s.settings.default_commission_bp)?,
         currency,
         merchant: m,
     })

@@ -402,3 +402,20 @@ pub fn credit_history(conn: &Connection, merchant_id: i64) -> Result<CreditHisto
         late_shipments,
     })
 }
+
+/// The commission (basis points) of category `path`: its own, else its
+/// nearest ancestor's; `None` when neither the category nor an ancestor has
+/// one (or the path is unknown).
+pub fn category_commission(conn: &Connection, path: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "WITH RECURSIVE up(id, parent_id, commission_bp, depth) AS (
+                SELECT id, parent_id, commission_bp, 0 FROM categories WHERE path = ?1
+                UNION ALL
+                SELECT c.id, c.parent_id, c.commission_bp, up.depth + 1 FROM categories c JOIN up ON c.id = up.parent_id
+                WHERE up.depth < 64)
+             SELECT commission_bp FROM up WHERE commission_bp IS NOT NULL ORDER BY depth LIMIT 1",
+        )?
+        .query_row([path], |r| r.get(0))
+        .optional()?)
+}
