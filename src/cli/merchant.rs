@@ -93,8 +93,10 @@ impl FromArgMatches for MerchantCmd {
 
 impl Subcommand for MerchantCmd {
     fn augment_subcommands(cmd: clap::Command) -> clap::Command {
-        verbs::augment(MerchantExtra::augment_subcommands(cmd), Entity::Merchant)
-            .mut_subcommand("doc", |d| d.subcommand(doc_export_command()))
+        verbs::augment(MerchantExtra::augment_subcommands(cmd), Entity::Merchant).mut_subcommand("doc", |d| {
+            d.about("merchant doc: add, verify, reject, export")
+                .subcommand(doc_export_command())
+        })
     }
 
     fn augment_subcommands_for_update(cmd: clap::Command) -> clap::Command {
