@@ -17,6 +17,8 @@ macro_rules! errln {
 
 pub mod integrity;
 pub mod io;
+pub mod merchant;
+pub mod notices;
 pub mod order;
 pub mod verbs;
 
@@ -80,6 +82,18 @@ pub enum Command {
     Export(io::ExportArgs),
     /// Print the login and role in force.
     Whoami,
+    /// Apply scheduled effects that are due (documents past their expiry) and print them.
+    Tick,
+    /// Merchant review: every merchant verb, show, doc export.
+    Merchant {
+        #[command(subcommand)]
+        action: merchant::MerchantCmd,
+    },
+    /// The notices outbox: list, export, mark-sent, send --via CMD.
+    Notices {
+        #[command(subcommand)]
+        action: notices::NoticesCmd,
+    },
     /// Order workflow: every order verb, show, pick-list.
     Order {
         #[command(subcommand)]
@@ -201,6 +215,20 @@ pub fn run(cli: Cli) -> Result<()> {
             outln!("{} {}", s.actor.login, s.actor.role);
             Ok(())
         }
+        Some(Command::Tick) => {
+            let mut s = Session::open(&config::db_path(db)?)?;
+            let now = s.now()?;
+            let done = ops::merchants::expire_documents_at(&mut s, now)?;
+            for line in &done {
+                outln!("{line}");
+            }
+            if done.is_empty() {
+                errln!("nothing due");
+            }
+            Ok(())
+        }
+        Some(Command::Merchant { action }) => merchant::run(&config::db_path(db)?, action),
+        Some(Command::Notices { action }) => notices::run(&config::db_path(db)?, action),
         Some(Command::Order { action }) => order::run(&config::db_path(db)?, action),
         Some(Command::Staff { action }) => staff(&config::db_path(db)?, action),
         Some(Command::Check(a)) => integrity::run_check(&config::db_path(db)?, a),

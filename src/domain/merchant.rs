@@ -127,6 +127,7 @@ text_enum! {
     pub enum DocKind ("document kind") {
         BusinessLicence = "business_licence", "business licence";
         TaxRegistration = "tax_registration", "tax registration";
+        OrganisationCode = "organisation_code", "organisation code certificate";
         LegalRepId = "legal_rep_id", "legal representative ID";
         TrademarkCertificate = "trademark_certificate", "trademark certificate";
         BrandAuthorisation = "brand_authorisation", "brand authorisation";
@@ -172,15 +173,26 @@ pub fn required_docs(mode: CooperationMode) -> &'static [DocKind] {
     }
 }
 
+/// The recruitment handbook's list (SPEC 4.1), the default of the
+/// `required_documents` setting: every document of every applicant, and
+/// brand authorisation for agency and joint promotion (direct supply sells
+/// its own brand, which its trademark certificate proves).
+pub fn handbook_required(mode: CooperationMode) -> Vec<DocKind> {
+    DocKind::ALL
+        .into_iter()
+        .filter(|k| !(mode == CooperationMode::Direct && *k == DocKind::BrandAuthorisation))
+        .collect()
+}
+
 /// Why approval must wait: required documents that are missing, not verified,
 /// or past their expiry date on `today`. Empty means approval may go ahead.
 pub fn approval_blockers(
-    mode: CooperationMode,
+    required: &[DocKind],
     docs: &[(DocKind, DocStatus, Option<NaiveDate>)],
     today: NaiveDate,
 ) -> Vec<String> {
     let mut out = Vec::new();
-    for kind in required_docs(mode) {
+    for kind in required {
         match docs.iter().find(|(k, _, _)| k == kind) {
             None => out.push(format!("{} is missing", kind.label())),
             Some((_, status, _)) if *status != DocStatus::Verified => {
@@ -201,13 +213,61 @@ pub fn doc_needs_reverification(expires: Option<NaiveDate>, today: NaiveDate, wa
     expires.is_some_and(|d| (d - today).num_days() <= warn_days)
 }
 
-/// Why `approved → active` must wait.
-pub fn activation_blockers(deposit_paid: bool, agreement_signed: bool) -> Vec<String> {
-    let mut out = Vec::new();
-    if !deposit_paid {
-        out.push("the deposit is not recorded as paid".to_string());
+/// The money and paperwork `approved → active` waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Opening {
+    /// Deposit ledger entries recorded, and their sum (minor units).
+    pub deposit_entries: i64,
+    pub deposit_balance: i64,
+    pub deposit_required: i64,
+    /// Platform fee payments recorded, and their sum.
+    pub fee_entries: i64,
+    pub fee_paid: i64,
+    pub fee_required: i64,
+    pub agreement_signed: bool,
+}
+
+impl Opening {
+    /// The deposit is paid: something was recorded and the balance reaches
+    /// the required amount.
+    pub fn deposit_paid(&self) -> bool {
+        self.deposit_entries > 0 && self.deposit_balance >= self.deposit_required
     }
-    if !agreement_signed {
+
+    pub fn fee_paid(&self) -> bool {
+        self.fee_entries > 0 && self.fee_paid >= self.fee_required
+    }
+}
+
+/// Why `approved → active` must wait: each blocker named, amounts in words
+/// by `money` (minor units to text).
+pub fn activation_blockers(o: &Opening, money: impl Fn(i64) -> String) -> Vec<String> {
+    let mut out = Vec::new();
+    if o.deposit_entries == 0 {
+        out.push(format!(
+            "no deposit is recorded (required {})",
+            money(o.deposit_required)
+        ));
+    } else if o.deposit_balance < o.deposit_required {
+        out.push(format!(
+            "the deposit balance {} is below the required {}",
+            money(o.deposit_balance),
+            money(o.deposit_required)
+        ));
+    }
+    if o.fee_entries == 0 {
+        out.push(format!(
+            "the platform fee is not recorded as paid (fee {})",
+            money(o.fee_required)
+        ));
+    } else if o.fee_paid < o.fee_required {
+        out.push(format!(
+            "the platform fee is paid only {} of {}",
+            money(o.fee_paid),
+            money(o.fee_required)
+        ));
+    }
+    if !o.agreement_signed {
         out.push("the agreement is not signed".to_string());
     }
     out
@@ -238,7 +298,7 @@ pub fn violation_suspends(total_points: i64, threshold: i64) -> bool {
 }
 
 /// What the credit score is computed from.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
 pub struct CreditInputs {
     /// Average buyer review score 1–5; `None` when there are no reviews.
     pub review_avg: Option<f64>,
@@ -368,7 +428,7 @@ mod tests {
                 .contains("\"open\"")
         );
         assert_eq!("joint".parse::<CooperationMode>(), Ok(CooperationMode::Joint));
-        assert_eq!(DocKind::ALL.len(), 8);
+        assert_eq!(DocKind::ALL.len(), 9);
         assert_eq!(
             serde_json::to_string(&S::NeedsChanges).unwrap(),
             "\"needs_changes\""
@@ -386,13 +446,14 @@ mod tests {
             v(LegalRepId),
             v(IntegrityPledge),
         ];
-        assert!(approval_blockers(CooperationMode::Joint, &basics, today).is_empty());
-        let b = approval_blockers(CooperationMode::Agency, &basics, today);
+        let req = |m| required_docs(m).to_vec();
+        assert!(approval_blockers(&req(CooperationMode::Joint), &basics, today).is_empty());
+        let b = approval_blockers(&req(CooperationMode::Agency), &basics, today);
         assert_eq!(b, vec!["brand authorisation is missing"]);
         let mut docs = basics.clone();
         docs.push((BrandAuthorisation, DocStatus::Pending, None));
         docs[0].2 = NaiveDate::from_ymd_opt(2026, 3, 1);
-        let b = approval_blockers(CooperationMode::Agency, &docs, today);
+        let b = approval_blockers(&req(CooperationMode::Agency), &docs, today);
         assert_eq!(
             b,
             vec![
@@ -400,7 +461,12 @@ mod tests {
                 "brand authorisation is not verified (it is pending)"
             ]
         );
-        assert!(approval_blockers(CooperationMode::Direct, &basics, today)[0].contains("trademark"));
+        assert!(approval_blockers(&req(CooperationMode::Direct), &basics, today)[0].contains("trademark"));
+        let handbook = handbook_required(CooperationMode::Direct);
+        assert_eq!(handbook.len(), 8);
+        assert!(!handbook.contains(&BrandAuthorisation));
+        assert_eq!(handbook_required(CooperationMode::Agency).len(), 9);
+        assert!(handbook.contains(&OrganisationCode));
         assert!(doc_needs_reverification(
             NaiveDate::from_ymd_opt(2026, 4, 1),
             today,
@@ -416,8 +482,27 @@ mod tests {
 
     #[test]
     fn activation_and_violations() {
-        assert!(activation_blockers(true, true).is_empty());
-        assert_eq!(activation_blockers(false, false).len(), 2);
+        let m = |n: i64| n.to_string();
+        let ready = Opening {
+            deposit_entries: 1,
+            deposit_balance: 500,
+            deposit_required: 500,
+            fee_entries: 1,
+            fee_paid: 100,
+            fee_required: 100,
+            agreement_signed: true,
+        };
+        assert!(activation_blockers(&ready, m).is_empty());
+        assert_eq!(activation_blockers(&Opening::default(), m).len(), 3);
+        let short = Opening {
+            deposit_balance: 499,
+            ..ready
+        };
+        assert_eq!(
+            activation_blockers(&short, m),
+            vec!["the deposit balance 499 is below the required 500"]
+        );
+        assert!(!short.deposit_paid() && ready.deposit_paid() && ready.fee_paid());
         assert_eq!(Severity::Severe.default_points(), 6);
         assert!(violation_suspends(12, 12));
         assert!(!violation_suspends(11, 12));

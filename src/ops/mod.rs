@@ -4,6 +4,7 @@
 
 pub mod export;
 pub mod import;
+pub mod merchants;
 pub mod orders;
 pub mod staff;
 pub mod verbs;

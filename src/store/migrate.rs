@@ -17,6 +17,12 @@ pub(super) struct Step {
     pub drop: &'static [&'static str],
     /// Anything else, after the drops and before the indexes.
     pub change: Option<fn(&Connection) -> Result<()>>,
+    /// Tables brought to schema.sql's shape: created when missing, rebuilt
+    /// (rows copied by column name) when their definition differs, left
+    /// alone when it already matches.
+    pub tables: &'static [&'static str],
+    /// Statements run after the tables (seed rows; each must be idempotent).
+    pub then: &'static [&'static str],
     pub create_indexes: &'static [&'static str],
 }
 
@@ -32,6 +38,8 @@ pub(super) const STEPS: &[Step] = &[
             "DROP INDEX IF EXISTS orders_ship_by;",
             "DROP INDEX IF EXISTS orders_hold;",
         ],
+        tables: &[],
+        then: &[],
         create_indexes: &["orders_hold", "orders_open"],
         change: None,
     },
@@ -42,7 +50,49 @@ pub(super) const STEPS: &[Step] = &[
         to: 3,
         drop: &[],
         change: Some(to_v3),
+        tables: &[],
+        then: &[],
         create_indexes: &[],
+    },
+    // Merchant review (issue 11): the organisation code certificate joins
+    // the document kinds (merchant_documents rebuilt for its CHECK), the
+    // required documents per cooperation mode as a setting, document scans,
+    // the deposit and fee ledger, resubmissions, products hidden by a
+    // suspension, and the notices outbox.
+    Step {
+        to: 4,
+        change: None,
+        drop: &[
+            "DROP INDEX IF EXISTS merchant_documents_expiry;",
+            "DROP INDEX IF EXISTS merchant_ledger_merchant;",
+            "DROP INDEX IF EXISTS notices_unsent;",
+            "DROP INDEX IF EXISTS notices_entity;",
+        ],
+        tables: &[
+            "merchant_documents",
+            "required_documents",
+            "merchant_document_files",
+            "merchant_ledger",
+            "merchant_submissions",
+            "merchant_hidden_products",
+            "notices",
+        ],
+        then: &[
+            "INSERT OR IGNORE INTO required_documents (cooperation_mode, kind)
+                SELECT m.column1, k.column1
+                FROM (VALUES ('direct'), ('agency'), ('joint')) m,
+                     (VALUES ('business_licence'), ('tax_registration'), ('organisation_code'), ('legal_rep_id'),
+                             ('trademark_certificate'), ('brand_authorisation'), ('quality_inspection_report'),
+                             ('quality_system_certificate'), ('integrity_pledge')) k
+                WHERE NOT (m.column1 = 'direct' AND k.column1 = 'brand_authorisation')
+                  AND NOT EXISTS (SELECT 1 FROM required_documents);",
+        ],
+        create_indexes: &[
+            "merchant_documents_expiry",
+            "merchant_ledger_merchant",
+            "notices_unsent",
+            "notices_entity",
+        ],
     },
 ];
 
@@ -127,6 +177,46 @@ fn audit_hashes_to_blobs(tx: &Connection, create: &str) -> Result<()> {
     Ok(())
 }
 
+/// Creates `name` as schema.sql has it, or rebuilds it when its stored
+/// definition differs: the old table is renamed aside, the new one created,
+/// the shared columns copied, the old one dropped.
+fn ensure_table(tx: &Connection, name: &str) -> Result<()> {
+    let want = super::schema_statement("TABLE", name)?;
+    let have: Option<String> = tx
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match have {
+        None => tx.execute_batch(want)?,
+        Some(sql) if format!("{sql};") == want => {}
+        Some(_) => {
+            let aside = format!("{name}_before_migration");
+            tx.execute_batch(&format!("ALTER TABLE \"{name}\" RENAME TO \"{aside}\";"))?;
+            tx.execute_batch(want)?;
+            let old: Vec<String> = columns(tx, &aside)?;
+            let shared: Vec<String> = columns(tx, name)?
+                .into_iter()
+                .filter(|c| old.contains(c))
+                .map(|c| format!("\"{c}\""))
+                .collect();
+            let list = shared.join(", ");
+            tx.execute_batch(&format!(
+                "INSERT INTO \"{name}\" ({list}) SELECT {list} FROM \"{aside}\"; DROP TABLE \"{aside}\";"
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+fn columns(tx: &Connection, table: &str) -> Result<Vec<String>> {
+    let mut st = tx.prepare("SELECT name FROM pragma_table_info(?1)")?;
+    let rows = st.query_map([table], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// The file's schema version.
 pub(super) fn version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
@@ -145,6 +235,12 @@ pub(super) fn run(conn: &mut Connection) -> Result<()> {
         }
         if let Some(change) = step.change {
             change(&tx)?;
+        }
+        for name in step.tables {
+            ensure_table(&tx, name)?;
+        }
+        for sql in step.then {
+            tx.execute_batch(sql)?;
         }
         for name in step.create_indexes {
             tx.execute_batch(super::schema_statement("INDEX", name)?)?;
@@ -165,7 +261,13 @@ mod tests {
         let versions: Vec<i64> = STEPS.iter().map(|s| s.to).collect();
         assert!(versions.windows(2).all(|w| w[0] < w[1]), "{versions:?}");
         assert_eq!(versions.last().copied(), Some(SCHEMA_VERSION));
+        // A WITHOUT ROWID table ends at its own closing line, not the next table's.
+        let t = super::super::schema_statement("TABLE", "required_documents").unwrap();
+        assert!(t.ends_with(") WITHOUT ROWID;") && !t.contains("INSERT"), "{t}");
         for step in STEPS {
+            for name in step.tables {
+                super::super::schema_statement("TABLE", name).unwrap();
+            }
             for name in step.create_indexes {
                 super::super::schema_statement("INDEX", name).unwrap();
             }

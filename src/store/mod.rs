@@ -9,6 +9,7 @@ pub mod demo;
 pub(crate) mod enums;
 pub mod import;
 pub mod lists;
+pub mod merchants;
 mod migrate;
 pub mod orders;
 pub mod settings;
@@ -28,12 +29,13 @@ use crate::{Error, Result};
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 /// Bumped whenever schema.sql changes (with a step in `migrate`); an older
 /// file is migrated when opened, a newer one refused.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 /// "SHDK": marks a SQLite file as a shopdesk database.
 pub const APPLICATION_ID: i64 = 0x5348_444B;
 
-/// One `CREATE INDEX name ...;` or `CREATE TRIGGER name ... END;` statement
-/// exactly as schema.sql has it (`kind` is "INDEX" or "TRIGGER"), so what
+/// One `CREATE INDEX name ...;`, `CREATE TRIGGER name ... END;` or
+/// `CREATE TABLE name (...);` statement exactly as
+/// schema.sql has it (`kind` is "INDEX", "TRIGGER" or "TABLE"), so what
 /// is re-created later (bulk rebuilds, migrations) matches a new file's
 /// schema to the byte.
 pub fn schema_statement(kind: &str, name: &str) -> Result<&'static str> {
@@ -42,8 +44,14 @@ pub fn schema_statement(kind: &str, name: &str) -> Result<&'static str> {
         .find(&format!("CREATE {kind} {name} "))
         .ok_or_else(missing)?;
     let rest = SCHEMA.get(start..).ok_or_else(missing)?;
-    let end = if kind == "TRIGGER" { "\nEND;" } else { ";" };
-    let len = rest.find(end).ok_or_else(missing)? + end.len();
+    let (end, from) = match kind {
+        "TRIGGER" => ("\nEND;", 0),
+        // A table ends at its closing line: `);` or `) WITHOUT ROWID;`.
+        "TABLE" => (";", rest.find("\n)").ok_or_else(missing)?),
+        _ => (";", 0),
+    };
+    let tail = rest.get(from..).ok_or_else(missing)?;
+    let len = from + tail.find(end).ok_or_else(missing)? + end.len();
     rest.get(..len).ok_or_else(missing)
 }
 

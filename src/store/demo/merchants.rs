@@ -383,7 +383,10 @@ fn documents(
     )?;
     // Most documents run for years; one per merchant may come up for renewal.
     let years = |kind: &DocKind| match kind {
-        DocKind::BusinessLicence | DocKind::TaxRegistration | DocKind::IntegrityPledge => None,
+        DocKind::BusinessLicence
+        | DocKind::TaxRegistration
+        | DocKind::OrganisationCode
+        | DocKind::IntegrityPledge => None,
         DocKind::BrandAuthorisation | DocKind::QualityInspectionReport => Some(1),
         DocKind::QualitySystemCertificate => Some(3),
         DocKind::LegalRepId | DocKind::TrademarkCertificate => Some(10),
@@ -424,6 +427,7 @@ fn documents(
         let (number, issuer) = match kind {
             DocKind::BusinessLicence => (names::credit_code(d), format!("{city}市场监督管理局")),
             DocKind::TaxRegistration => (names::credit_code(d), format!("国家税务总局{city}税务局")),
+            DocKind::OrganisationCode => (names::credit_code(d), format!("{city}市场监督管理局")),
             DocKind::LegalRepId => (
                 format!("{}{}", d.range(110_000, 659_999), d.digits(12)),
                 format!("{city}公安局"),

@@ -1,0 +1,99 @@
+//! Merchant verbs from the TUI, through the real keymap and the verb
+//! engine (no merchant-specific TUI code): the default keys move an
+//! application along, a reason form refuses empty text, a wrong state is
+//! refused with the reason shown, and support only reads.
+
+mod tui_support;
+
+use shopdesk::tui::app::{App, Overlay};
+use shopdesk::tui::screens::Tab;
+use tui_support::{app, app_as, shop};
+
+fn current(a: &App) -> i64 {
+    a.list(Tab::Merchants).unwrap().current().unwrap().id
+}
+
+fn stored(path: &std::path::Path, id: i64) -> String {
+    let c = shopdesk::store::open(path).unwrap();
+    c.query_row("SELECT status FROM merchants WHERE id = ?1", [id], |r| r.get(0))
+        .unwrap()
+}
+
+fn message(a: &App) -> String {
+    a.message.as_ref().map(|m| m.text.clone()).unwrap_or_default()
+}
+
+/// Sets merchant `id` to `status` behind the app's back (test setup).
+fn set(path: &std::path::Path, id: i64, status: &str) {
+    let c = shopdesk::store::open(path).unwrap();
+    c.execute(
+        "UPDATE merchants SET status = ?2, status_reason = NULL, deposit_paid = 1, agreement_signed = 1 WHERE id = ?1",
+        rusqlite::params![id, status],
+    )
+    .unwrap();
+}
+
+#[test]
+fn review_keys_move_an_application_and_refuse_what_they_must() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let mut a = app(&path, 120, 40);
+    a.press("1");
+    let id = current(&a);
+    set(&path, id, "submitted");
+    a.press("r");
+
+    a.press("R");
+    assert_eq!(stored(&path, id), "under_review", "{}", message(&a));
+
+    // Request changes: a form whose feedback is required.
+    a.press("C");
+    assert!(matches!(a.overlay, Some(Overlay::Form(_))), "a form opens");
+    a.press("enter");
+    assert!(
+        matches!(a.overlay, Some(Overlay::Form(_))),
+        "empty feedback refused"
+    );
+    assert_eq!(stored(&path, id), "under_review");
+    a.type_text("营业执照不清晰");
+    a.press("enter");
+    assert!(a.overlay.is_none());
+    assert_eq!(stored(&path, id), "needs_changes", "{}", message(&a));
+
+    a.press("U");
+    assert_eq!(stored(&path, id), "submitted", "{}", message(&a));
+    assert!(message(&a).contains("1st resubmission"), "{}", message(&a));
+
+    // Approve from submitted is refused, saying why; nothing changes.
+    a.press("A");
+    assert_eq!(stored(&path, id), "submitted");
+    assert!(
+        message(&a).contains("under review") || message(&a).contains("under_review"),
+        "{}",
+        message(&a)
+    );
+
+    // Suspend / reinstate on an active merchant.
+    set(&path, id, "active");
+    a.press("r");
+    a.press("P");
+    a.type_text("投诉过多");
+    a.press("enter");
+    assert_eq!(stored(&path, id), "suspended", "{}", message(&a));
+    a.press("I");
+    assert_eq!(stored(&path, id), "active", "{}", message(&a));
+}
+
+#[test]
+fn support_sees_merchant_verbs_refused_for_its_role() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let mut a = app_as(&path, "lin", 120, 40);
+    a.press("1");
+    let id = current(&a);
+    set(&path, id, "submitted");
+    a.press("r");
+    a.press("R");
+    assert_eq!(stored(&path, id), "submitted");
+    assert!(message(&a).contains("support"), "{}", message(&a));
+}
