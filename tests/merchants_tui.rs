@@ -97,3 +97,32 @@ fn support_sees_merchant_verbs_refused_for_its_role() {
     assert_eq!(stored(&path, id), "submitted");
     assert!(message(&a).contains("support"), "{}", message(&a));
 }
+
+/// A merchant verb acts on the version its row showed: a change by another
+/// session since is a conflict naming who, and nothing is written.
+#[test]
+fn a_merchant_changed_since_it_was_shown_is_a_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let mut a = app(&path, 120, 40);
+    a.press("1");
+    let id = current(&a);
+    set(&path, id, "submitted");
+    a.press("r");
+    // Another session starts the review after the row was shown.
+    let code: String = shopdesk::store::open(&path)
+        .unwrap()
+        .query_row("SELECT code FROM merchants WHERE id = ?1", [id], |r| r.get(0))
+        .unwrap();
+    let mut other = shopdesk::ops::Session::open_as(&path, "owner").unwrap();
+    let verb = shopdesk::ops::verbs::find(shopdesk::ops::verbs::Entity::Merchant, "start_review").unwrap();
+    shopdesk::ops::verbs::run_key(&mut other, verb, &code, &Default::default()).unwrap();
+    a.press("R");
+    let m = message(&a);
+    assert!(m.contains("was changed by") && m.contains("r reloads"), "{m}");
+    assert_eq!(
+        stored(&path, id),
+        "under_review",
+        "the other session's change stands"
+    );
+}

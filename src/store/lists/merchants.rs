@@ -52,9 +52,12 @@ pub struct Row {
     pub cooperation_mode: String,
     pub credit_score: i64,
     pub review_due_at: Option<String>,
+    /// The row's version as read: verbs act on it or report a conflict.
+    pub version: i64,
 }
 
-const COLS: &str = "m.id, m.code, m.name, m.status, m.cooperation_mode, m.credit_score, m.review_due_at";
+const COLS: &str =
+    "m.id, m.code, m.name, m.status, m.cooperation_mode, m.credit_score, m.review_due_at, m.version";
 const JOINS: &str = "FROM merchants m";
 
 fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
@@ -66,6 +69,7 @@ fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         cooperation_mode: r.get(4)?,
         credit_score: r.get(5)?,
         review_due_at: r.get(6)?,
+        version: r.get(7)?,
     })
 }
 
@@ -160,7 +164,7 @@ pub struct Detail {
 pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
     let d = conn
         .prepare_cached(
-            "SELECT m.id, m.code, m.name, m.status, m.cooperation_mode, m.credit_score, m.review_due_at,
+            "SELECT m.id, m.code, m.name, m.status, m.cooperation_mode, m.credit_score, m.review_due_at, m.version,
                     legal_name, contact_name, phone, email, address, city, license_no, tax_id,
                     requested_categories, status_reason, commission_bp, platform_fee_minor, deposit_minor,
                     deposit_paid, agreement_signed, violation_points, applied_at, decided_at
@@ -169,24 +173,24 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
         .query_row([id], |r| {
             Ok(Detail {
                 row: map(r)?,
-                legal_name: r.get(7)?,
-                contact_name: r.get(8)?,
-                phone: r.get(9)?,
-                email: r.get(10)?,
-                address: r.get(11)?,
-                city: r.get(12)?,
-                license_no: r.get(13)?,
-                tax_id: r.get(14)?,
-                requested_categories: r.get(15)?,
-                status_reason: r.get(16)?,
-                commission_bp: r.get(17)?,
-                platform_fee_minor: r.get(18)?,
-                deposit_minor: r.get(19)?,
-                deposit_paid: r.get(20)?,
-                agreement_signed: r.get(21)?,
-                violation_points: r.get(22)?,
-                applied_at: r.get(23)?,
-                decided_at: r.get(24)?,
+                legal_name: r.get(8)?,
+                contact_name: r.get(9)?,
+                phone: r.get(10)?,
+                email: r.get(11)?,
+                address: r.get(12)?,
+                city: r.get(13)?,
+                license_no: r.get(14)?,
+                tax_id: r.get(15)?,
+                requested_categories: r.get(16)?,
+                status_reason: r.get(17)?,
+                commission_bp: r.get(18)?,
+                platform_fee_minor: r.get(19)?,
+                deposit_minor: r.get(20)?,
+                deposit_paid: r.get(21)?,
+                agreement_signed: r.get(22)?,
+                violation_points: r.get(23)?,
+                applied_at: r.get(24)?,
+                decided_at: r.get(25)?,
                 documents: Vec::new(),
                 violations: Vec::new(),
                 products: 0,

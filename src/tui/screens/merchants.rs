@@ -66,7 +66,11 @@ impl Screen for Merchants {
         limit: usize,
     ) -> Result<Page<TableRow>> {
         let page = store::page(conn, q, seek, limit)?;
-        Ok(super::table_rows(page, |r| (r.id, None), |r| cells(r, fmt)))
+        Ok(super::table_rows(
+            page,
+            |r| (r.id, Some(r.version)),
+            |r| cells(r, fmt),
+        ))
     }
 
     fn resolve(&self, conn: &Connection, q: &Query) -> Result<Resolution> {
@@ -102,6 +106,10 @@ struct MerchantDetail(store::Detail);
 impl Detail for MerchantDetail {
     fn as_any(&self) -> &dyn std::any::Any {
         self
+    }
+
+    fn version(&self) -> Option<i64> {
+        Some(self.0.row.version)
     }
 
     fn lines(&self, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Line<'static>> {
