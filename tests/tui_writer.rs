@@ -145,3 +145,51 @@ fn a_batch_clears_the_selection() {
     a.press("A");
     assert!(a.list(Tab::Orders).unwrap().selected.is_empty());
 }
+
+/// The writer worker applies scheduled effects when it starts (off the
+/// input path): a document past its expiry becomes expired, audited by
+/// `system`.
+#[test]
+fn the_writer_applies_due_scheduled_effects_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let c = rusqlite::Connection::open(&path).unwrap();
+    // The test clock is 2026-11; this licence ran out in October.
+    c.execute("DELETE FROM merchant_documents WHERE merchant_id = 1", [])
+        .unwrap();
+    c.execute(
+        "INSERT INTO merchant_documents (merchant_id, kind, expires_on, check_status)
+         VALUES (1, 'business_licence', '2026-10-01', 'verified')",
+        [],
+    )
+    .unwrap();
+    let mut a = app(&path, 120, 40);
+    a.start_writer();
+    let status = || -> String {
+        c.query_row(
+            "SELECT check_status FROM merchant_documents WHERE merchant_id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let start = Instant::now();
+    while status() != "expired" && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(status(), "expired");
+    let by: String = c
+        .query_row(
+            "SELECT actor FROM audit_log WHERE action = 'doc_expire' ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(by, "system");
+    a.press("3");
+    assert_eq!(
+        a.list(Tab::Orders).unwrap().current().unwrap().id,
+        1,
+        "keys work meanwhile"
+    );
+}

@@ -218,7 +218,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Tick) => {
             let mut s = Session::open(&config::db_path(db)?)?;
             let now = s.now()?;
-            let done = ops::merchants::expire_documents_at(&mut s, now)?;
+            let done = ops::schedule::tick(&mut s, now)?;
             for line in &done {
                 outln!("{line}");
             }

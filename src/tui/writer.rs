@@ -2,7 +2,8 @@
 //! connection) that runs verbs in the order they were asked for, so a save
 //! waiting on another session's lock (busy timeout) never holds up the keys,
 //! and a second write to the same record waits its turn. Each run reports
-//! back as a `JobResult::Verb` on the app's results channel.
+//! back as a `JobResult::Verb` on the app's results channel. Between writes it
+//! applies scheduled effects (`ops::schedule`) at start and every minute.
 
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -20,6 +21,9 @@ struct Request {
     form: Option<Box<VerbForm>>,
 }
 
+/// How often the worker applies scheduled effects.
+const TICK_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
 pub(crate) struct Writer {
     tx: mpsc::Sender<Request>,
 }
@@ -31,7 +35,25 @@ impl Writer {
         let (tx, rx) = mpsc::channel::<Request>();
         std::thread::spawn(move || {
             let mut session = Session::open_as(&db, &login);
-            while let Ok(r) = rx.recv() {
+            let mut last_tick: Option<std::time::Instant> = None;
+            loop {
+                // Scheduled effects when the worker starts and every minute,
+                // between writes (a read-only session has none to apply).
+                if let Ok(s) = &mut session
+                    && !s.read_only()
+                    && last_tick.is_none_or(|t| t.elapsed() >= TICK_EVERY)
+                {
+                    last_tick = Some(std::time::Instant::now());
+                    match s.now().and_then(|now| crate::ops::schedule::tick(s, now)) {
+                        Ok(done) => done.iter().for_each(|d| tracing::info!("tick: {d}")),
+                        Err(e) => tracing::warn!("scheduled effects: {e}"),
+                    }
+                }
+                let r = match rx.recv_timeout(TICK_EVERY) {
+                    Ok(r) => r,
+                    Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                };
                 let results_of = match &mut session {
                     Ok(s) => super::verbs::run_on(s, r.verb, &r.targets, &r.values),
                     Err(e) => {

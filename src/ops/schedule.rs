@@ -1,0 +1,15 @@
+//! Scheduled effects (SPEC §4.7), all in one place: what is due because time
+//! passed, applied by `shopdesk tick`, and by the TUI's writer worker when it
+//! starts and every minute after (never on the input path). Each effect is an
+//! ordinary audited change by `system`; applying twice changes nothing.
+//! Built so far: documents past their expiry become `expired`.
+
+use chrono::{DateTime, Utc};
+
+use super::Session;
+use crate::Result;
+
+/// Applies every effect due at `now`; one line per change, for people.
+pub fn tick(s: &mut Session, now: DateTime<Utc>) -> Result<Vec<String>> {
+    super::merchants::expire_documents_at(s, now)
+}
