@@ -8,6 +8,7 @@
 use std::fmt;
 
 pub mod calendar;
+pub mod limits;
 pub mod merchant;
 pub mod money;
 pub mod order;
