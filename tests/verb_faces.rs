@@ -41,16 +41,25 @@ fn every_verb_is_unique_and_has_a_cli_subcommand_with_its_flags() {
         let entity = cli
             .find_subcommand(v.entity.as_str())
             .unwrap_or_else(|| panic!("no `shopdesk {}`", v.entity));
-        let sub = entity
+        let parent = match v.group {
+            Some(g) => entity
+                .find_subcommand(g.replace('_', "-"))
+                .unwrap_or_else(|| panic!("no `shopdesk {} {g}`", v.entity)),
+            None => entity,
+        };
+        let sub = parent
             .find_subcommand(v.cli_name())
-            .unwrap_or_else(|| panic!("no `shopdesk {} {}`", v.entity, v.cli_name()));
+            .unwrap_or_else(|| panic!("no `shopdesk {} {}`", v.entity, v.cli_path()));
         assert_eq!(sub.get_about().map(|s| s.to_string()).as_deref(), Some(v.about));
         for f in v.fields {
             let flag = f.name.replace('_', "-");
             let arg = sub
                 .get_arguments()
-                .find(|a| a.get_long() == Some(flag.as_str()))
-                .unwrap_or_else(|| panic!("`{} {}` has no --{flag}", v.entity, v.cli_name()));
+                .find(|a| match f.positional {
+                    true => a.get_id() == f.name && a.is_positional(),
+                    false => a.get_long() == Some(flag.as_str()),
+                })
+                .unwrap_or_else(|| panic!("`{} {}` has no {flag}", v.entity, v.cli_path()));
             assert!(arg.get_help().is_some(), "--{flag} has no help");
             assert_eq!(arg.is_required_set(), f.required, "--{flag}");
             if let FieldKind::Choice(options) = f.kind {

@@ -54,7 +54,17 @@ pub fn command(v: &'static VerbSpec) -> Command {
         .about(v.about.to_string())
         .arg(key)
         .visible_aliases(v.aliases.iter().map(|a| a.replace('_', "-")));
-    for f in v.fields {
+    for f in v.fields.iter().filter(|f| f.positional) {
+        let mut a = Arg::new(f.name)
+            .value_name(f.label.to_uppercase().replace(' ', "_"))
+            .required(f.required)
+            .help(flag_help(f));
+        if let FieldKind::Choice(options) = f.kind {
+            a = a.value_parser(PossibleValuesParser::new(options.iter().copied()));
+        }
+        c = c.arg(a);
+    }
+    for f in v.fields.iter().filter(|f| !f.positional) {
         let mut a = Arg::new(f.name)
             .long(f.name.replace('_', "-"))
             .value_name(f.label.to_uppercase().replace(' ', "_"))
@@ -69,14 +79,51 @@ pub fn command(v: &'static VerbSpec) -> Command {
     c
 }
 
-/// Adds every verb of `entity` to `cmd`.
-pub fn augment(cmd: Command, entity: Entity) -> Command {
-    cmd.subcommands(verbs::of(entity).map(command))
+/// Adds every verb of `entity` to `cmd`; grouped verbs under their group's
+/// subcommand.
+pub fn augment(mut cmd: Command, entity: Entity) -> Command {
+    let mut groups: Vec<&'static str> = Vec::new();
+    for v in verbs::of(entity) {
+        match v.group {
+            None => cmd = cmd.subcommand(command(v)),
+            Some(g) if !groups.contains(&g) => groups.push(g),
+            Some(_) => {}
+        }
+    }
+    for g in groups {
+        let subs = verbs::of(entity).filter(|v| v.group == Some(g)).map(command);
+        let about = format!(
+            "{entity} {g}: {}",
+            verbs::of(entity)
+                .filter(|v| v.group == Some(g))
+                .map(|v| v.cli_name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        cmd = cmd.subcommand(
+            clap::Command::new(g.replace('_', "-"))
+                .about(about)
+                .subcommand_required(true)
+                .subcommands(subs),
+        );
+    }
+    cmd
 }
 
-/// The verb `name` of `entity` with its arguments, if `name` is one.
+/// The verb `name` of `entity` with its arguments, if `name` is one (or a
+/// group whose subcommand is one).
 pub fn from_matches(entity: Entity, name: &str, m: &ArgMatches) -> Option<VerbArgs> {
-    let verb = verbs::find(entity, name)?;
+    let group = verbs::of(entity).find(|v| v.group.is_some_and(|g| g.replace('_', "-") == name));
+    let (verb, m) = match group {
+        Some(g) => {
+            let (sub, sm) = m.subcommand()?;
+            (
+                verbs::of(entity).find(|v| v.group == g.group && v.cli_name() == sub)?,
+                sm,
+            )
+        }
+        None => (verbs::find(entity, name).filter(|v| v.group.is_none())?, m),
+    };
     let keys = m
         .get_many::<String>("keys")
         .into_iter()
@@ -92,7 +139,10 @@ pub fn from_matches(entity: Entity, name: &str, m: &ArgMatches) -> Option<VerbAr
 }
 
 pub fn is_verb(entity: Entity, name: &str) -> bool {
-    verbs::find(entity, name).is_some()
+    verbs::of(entity).any(|v| match v.group {
+        Some(g) => g.replace('_', "-") == name,
+        None => v.cli_name() == name || v.aliases.iter().any(|a| a.replace('_', "-") == name),
+    })
 }
 
 /// Runs a parsed verb: prints each outcome; a batch fails (with the first

@@ -64,6 +64,11 @@ impl Session {
         })
     }
 
+    /// The file opened read-only for this login (writes are refused).
+    pub fn read_only(&self) -> bool {
+        store::is_read_only(&self.conn)
+    }
+
     pub fn role(&self) -> Role {
         self.actor.role
     }

@@ -93,6 +93,44 @@ pub struct FieldSpec {
     pub required: bool,
     /// Personal data: shown masked to roles that may not see it.
     pub pii: bool,
+    /// On the command line, a positional argument after the record's key
+    /// (`merchant doc verify CODE KIND`) instead of a `--flag`.
+    pub positional: bool,
+}
+
+impl FieldSpec {
+    /// A required field of `kind` (the table's rows start from this).
+    pub const fn new(
+        name: &'static str,
+        label: &'static str,
+        help: &'static str,
+        kind: FieldKind,
+    ) -> FieldSpec {
+        FieldSpec {
+            name,
+            label,
+            help,
+            kind,
+            required: true,
+            pii: false,
+            positional: false,
+        }
+    }
+
+    pub const fn optional(mut self) -> FieldSpec {
+        self.required = false;
+        self
+    }
+
+    pub const fn pii(mut self) -> FieldSpec {
+        self.pii = true;
+        self
+    }
+
+    pub const fn positional(mut self) -> FieldSpec {
+        self.positional = true;
+        self
+    }
 }
 
 /// A field's limit in characters (SPEC §5: every field has a documented
@@ -227,12 +265,13 @@ impl Values {
             match f.parse(text, timezone) {
                 Ok(Some(v)) => out.set(f.name, v),
                 Ok(None) => {}
+                Err(e) if f.positional => problems.push(format!("{}: {e}", f.label.to_uppercase())),
                 Err(e) => problems.push(format!("--{}: {e}", f.name.replace('_', "-"))),
             }
         }
         for (n, _) in raw {
             if verb.field(n).is_none() {
-                problems.push(format!("{} {} takes no {n}", verb.entity, verb.cli_name()));
+                problems.push(format!("{} {} takes no {n}", verb.entity, verb.cli_path()));
             }
         }
         if problems.is_empty() {
@@ -304,6 +343,9 @@ pub struct VerbSpec {
     pub done: &'static str,
     /// Earlier names that still work (CLI subcommand and keymap action).
     pub aliases: &'static [&'static str],
+    /// On the command line the verb sits under this group: `doc_verify` in
+    /// group `doc` is `shopdesk merchant doc verify`.
+    pub group: Option<&'static str>,
 }
 
 /// A verb is its entity and name (the table has each once; a test checks).
@@ -316,9 +358,49 @@ impl PartialEq for VerbSpec {
 impl Eq for VerbSpec {}
 
 impl VerbSpec {
-    /// `request-changes` for `request_changes`.
+    /// A verb with the defaults every table row starts from (`..VerbSpec::new(..)`).
+    pub const fn new(
+        entity: Entity,
+        name: &'static str,
+        label: &'static str,
+        about: &'static str,
+    ) -> VerbSpec {
+        VerbSpec {
+            entity,
+            name,
+            label,
+            about,
+            permission: Permission::ManageOrders,
+            fields: &[],
+            confirm: None,
+            batch: false,
+            forward: false,
+            key: None,
+            done: name,
+            aliases: &[],
+            group: None,
+        }
+    }
+
+    /// The subcommand: `request-changes` for `request_changes`; in a group,
+    /// the name without the group's prefix (`verify` for `doc_verify`).
     pub fn cli_name(&self) -> String {
-        self.name.replace('_', "-")
+        let name = match self.group {
+            Some(g) => self
+                .name
+                .strip_prefix(g)
+                .map_or(self.name, |n| n.trim_start_matches('_')),
+            None => self.name,
+        };
+        name.replace('_', "-")
+    }
+
+    /// The whole command line path after the entity: `doc verify`, `ship`.
+    pub fn cli_path(&self) -> String {
+        match self.group {
+            Some(g) => format!("{} {}", g.replace('_', "-"), self.cli_name()),
+            None => self.cli_name(),
+        }
     }
 
     pub fn field(&self, name: &str) -> Option<&'static FieldSpec> {

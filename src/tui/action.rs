@@ -86,6 +86,7 @@ actions! {
     PrevField = "prev_field", "previous field (in forms)";
     ChoiceNext = "choice_next", "next choice of a list field (in forms)";
     ChoicePrev = "choice_prev", "previous choice of a list field (in forms)";
+    EditExternal = "edit_external", "edit a long text field in $VISUAL / $EDITOR (in forms)";
     OrderPrint = "order_print", "order: write pick list and packing slips; the selection if any";
 }
 

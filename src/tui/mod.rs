@@ -5,6 +5,7 @@
 pub mod action;
 pub mod app;
 pub mod bench;
+pub mod editor;
 pub mod event_loop;
 pub mod export;
 pub mod fmt;

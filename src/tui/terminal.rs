@@ -66,6 +66,30 @@ pub fn suspend() {
     let _ = low_level::raise(SIGTSTP);
 }
 
+/// Runs `f` with the terminal as the shell had it (an editor, a pager), then
+/// takes raw mode and the alternate screen back and asks for a whole
+/// repaint. Without an active TUI (tests, the CLI) it just runs `f`.
+pub fn outside<T>(f: impl FnOnce() -> T) -> T {
+    let was_active = {
+        let _screen = screen();
+        let active = ACTIVE.load(Ordering::SeqCst);
+        if active {
+            restore();
+        }
+        active
+    };
+    let out = f();
+    if was_active {
+        let _screen = screen();
+        ACTIVE.store(true, Ordering::SeqCst);
+        if enter_modes().is_err() {
+            restore();
+        }
+        REPAINT.store(true, Ordering::SeqCst);
+    }
+    out
+}
+
 /// Puts the terminal back; only the first call after `Guard::enter` acts.
 pub fn restore() {
     if !ACTIVE.swap(false, Ordering::SeqCst) {

@@ -268,6 +268,7 @@ pub fn palette_matches(input: &str) -> Vec<Action> {
                     | Action::PrevField
                     | Action::ChoiceNext
                     | Action::ChoicePrev
+                    | Action::EditExternal
             )
         })
         .filter(|a| q.is_empty() || a.name().contains(&q) || a.description().to_lowercase().contains(&q))

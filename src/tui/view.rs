@@ -284,7 +284,7 @@ fn status_bar(f: &mut Frame<'_>, area: Rect, app: &App) {
         .unwrap_or_else(|| app.session.path.display().to_string());
     // A file this login may not write opened read-only: say so before any
     // save is refused.
-    let read_only = if crate::store::is_read_only(&app.session.conn) {
+    let read_only = if app.session.read_only() {
         "read-only │ "
     } else {
         ""

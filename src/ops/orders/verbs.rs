@@ -34,41 +34,19 @@ const HOLD_REASONS: [&str; 5] = [
 ];
 
 const fn verb(name: &'static str, label: &'static str, about: &'static str) -> VerbSpec {
-    VerbSpec {
-        entity: Entity::Order,
-        name,
-        label,
-        about,
-        permission: Permission::ManageOrders,
-        fields: &[],
-        confirm: None,
-        batch: false,
-        forward: false,
-        key: None,
-        done: name,
-        aliases: &[],
-    }
+    VerbSpec::new(Entity::Order, name, label, about)
 }
 
 const fn field(name: &'static str, label: &'static str, help: &'static str, kind: FieldKind) -> FieldSpec {
-    FieldSpec {
-        name,
-        label,
-        help,
-        kind,
-        required: true,
-        pii: false,
-    }
+    FieldSpec::new(name, label, help, kind)
 }
 
-const fn pii(mut f: FieldSpec) -> FieldSpec {
-    f.pii = true;
-    f
+const fn optional(f: FieldSpec) -> FieldSpec {
+    f.optional()
 }
 
-const fn optional(mut f: FieldSpec) -> FieldSpec {
-    f.required = false;
-    f
+const fn pii(f: FieldSpec) -> FieldSpec {
+    f.pii()
 }
 
 pub static VERBS: [VerbSpec; 13] = [

@@ -20,6 +20,7 @@ const OVERLAY_ONLY: &[Action] = &[
     Action::PrevField,
     Action::ChoiceNext,
     Action::ChoicePrev,
+    Action::EditExternal,
 ];
 
 /// What `update::detail` ignores: these act on list rows only.
@@ -65,8 +66,19 @@ fn modal_actions(ctx: Context) -> &'static [Action] {
         Context::Picker => &[Cancel, Back, Quit, Submit, Down, Up, FirstRow, LastRow, ForceQuit],
         Context::Confirm => &[Submit, Cancel, Back, ForceQuit],
         Context::Form => &[
-            Cancel, Back, Submit, NextField, PrevField, Down, Up, ChoiceNext, ChoicePrev, DeleteBack,
-            ClearInput, ForceQuit,
+            Cancel,
+            Back,
+            Submit,
+            NextField,
+            PrevField,
+            Down,
+            Up,
+            ChoiceNext,
+            ChoicePrev,
+            DeleteBack,
+            ClearInput,
+            EditExternal,
+            ForceQuit,
         ],
         _ => &[],
     }

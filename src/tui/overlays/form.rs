@@ -104,6 +104,12 @@ impl Field {
         }
     }
 
+    /// Replaces the value (from `$EDITOR`), shown checked at once.
+    pub fn set_value(&mut self, v: String) {
+        self.value = v;
+        self.touched = true;
+    }
+
     pub fn chosen(&self) -> Option<&str> {
         match &self.kind {
             Kind::Choice(opts) => opts.get(self.choice).map(String::as_str),

@@ -28,6 +28,11 @@ pub struct VerbForm {
 /// ("empty keeps it").
 pub fn build(app: &App, v: &'static VerbSpec, t: Target) -> VerbForm {
     let masked = !app.fmt.sees_pii();
+    let editor_key = app.keymap.key_for(&[Context::Form], Action::EditExternal);
+    let long_hint = editor_key.map_or_else(
+        || "bind edit_external to use $EDITOR".to_string(),
+        |k| format!("{k} opens $EDITOR"),
+    );
     let mut fields = Vec::new();
     let mut starts = Vec::new();
     for f in v.fields {
@@ -39,6 +44,8 @@ pub fn build(app: &App, v: &'static VerbSpec, t: Target) -> VerbForm {
             .map(|(_, v)| if masked && f.pii { String::new() } else { v.clone() });
         let hint = if masked && f.pii {
             "masked for your role; empty keeps it"
+        } else if f.kind == FieldKind::LongText {
+            long_hint.as_str()
         } else {
             f.help
         };
@@ -86,6 +93,11 @@ pub fn footer(app: &App, form: &Form) -> String {
 }
 
 pub fn key(app: &mut App, mut f: Box<VerbForm>, a: Action) -> Vec<Effect> {
+    if a == Action::EditExternal {
+        edit_external(app, &mut f);
+        app.overlay = Some(Overlay::Form(f));
+        return vec![];
+    }
     match f.form.key(a) {
         form::Outcome::Stay => {
             app.overlay = Some(Overlay::Form(f));
@@ -96,6 +108,29 @@ pub fn key(app: &mut App, mut f: Box<VerbForm>, a: Action) -> Vec<Effect> {
             vec![]
         }
         form::Outcome::Submit => submit(app, f),
+    }
+}
+
+/// Opens the focused long-text field in `$EDITOR`.
+fn edit_external(app: &mut App, f: &mut VerbForm) {
+    let i = f.form.focus;
+    let spec = f
+        .starts
+        .iter()
+        .position(|&s| s == i)
+        .and_then(|k| f.verb.fields.get(k));
+    if !spec.is_some_and(|s| s.kind == FieldKind::LongText) {
+        app.warn("only long text fields open in the editor");
+        return;
+    }
+    let current = f.form.fields.get(i).map(|x| x.value.clone()).unwrap_or_default();
+    match crate::tui::editor::edit(&current) {
+        Ok(text) => {
+            if let Some(field) = f.form.fields.get_mut(i) {
+                field.set_value(text);
+            }
+        }
+        Err(why) => app.warn(why),
     }
 }
 
