@@ -85,9 +85,11 @@ impl LineLog {
             if at > start {
                 break;
             }
-            if at == start {
-                // A CRLF pair is two bytes of one break.
-                start += 1 + u64::from(self.is_crlf(entry));
+            // A CRLF pair is two bytes of one break; a start on either byte
+            // moves past it (and on through any blank lines after it).
+            let end = at + 1 + u64::from(self.is_crlf(entry));
+            if end > start {
+                start = end;
             }
             self.ahead.pop_front();
             self.passed += 1;
@@ -170,6 +172,9 @@ mod tests {
         assert_eq!(lines_of(b"a\r\nb\nc\rd", &[0, 3, 5, 7]), vec![1, 2, 3, 4]);
         // csv may say a record starts on the break that ended the last one.
         assert_eq!(lines_of(b"a\r\nb\r\nc", &[0, 1, 4]), vec![1, 2, 3]);
+        assert_eq!(lines_of(b"a\r\nb\r\nc", &[0, 2, 5]), vec![1, 2, 3]);
+        // ... or on the LF of a CRLF before a blank line.
+        assert_eq!(lines_of(b"a\r\n\r\nb", &[0, 2]), vec![1, 3]);
         // A lone CR, then a CRLF: x is on line 3 (a blank line between).
         assert_eq!(lines_of(b"h\r\r\nx", &[0, 1]), vec![1, 3]);
     }
