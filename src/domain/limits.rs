@@ -62,7 +62,8 @@ pub fn check(v: &str, kind: TextKind) -> Result<(), String> {
     let multi_line = kind == TextKind::Paragraph;
     if let Some(c) = v.chars().find(|&c| is_forbidden(c, multi_line)) {
         return Err(format!(
-            "holds the character {}, which is not allowed{}",
+            "{} holds the character {}, which is not allowed{}",
+            quote(v),
             c.escape_unicode(),
             if multi_line || !matches!(c, '\n' | '\r') {
                 ""
