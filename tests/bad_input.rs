@@ -260,11 +260,16 @@ fn run_bounded(d: &Path, db: &str, kind: &str, file: &str, limit: Duration) -> (
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    // The kernel's own figure for waited-for children (the largest of them),
-    // in case the last sample missed the peak.
+    // The kernel's own figure, in case the last sample missed the peak: the
+    // largest child this test process has waited for (every one of them
+    // must stay under the bound anyway).
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
     if unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) } == 0 {
-        peak_kb = peak_kb.max(ru.ru_maxrss as u64);
+        let largest = ru.ru_maxrss as u64;
+        assert!(
+            largest < MAX_RSS_KB,
+            "{file}: a child of this test peaked at {largest} KB (limit {MAX_RSS_KB} KB)"
+        );
     }
     let out = Output {
         status,
