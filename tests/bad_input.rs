@@ -279,6 +279,17 @@ fn run_bounded(d: &Path, db: &str, kind: &str, file: &str, limit: Duration) -> (
     (out, peak_kb)
 }
 
+/// What, the file, the import kind, the line and column it must name, and
+/// what stderr must say.
+type Huge = (
+    String,
+    String,
+    &'static str,
+    u64,
+    Option<&'static str>,
+    &'static str,
+);
+
 #[test]
 fn huge_and_endless_input_is_refused_in_bounded_memory() {
     let dir = tempfile::tempdir().unwrap();
@@ -294,7 +305,7 @@ fn huge_and_endless_input_is_refused_in_bounded_memory() {
     // A sparse file: hundreds of MB of NUL bytes without using the disk.
     let nul = d.join("nul.csv");
     std::fs::File::create(&nul).unwrap().set_len(300 << 20).unwrap();
-    let cases: Vec<(String, String, &str, u64, Option<&str>, &str)> = vec![
+    let cases: Vec<Huge> = vec![
         (
             "phone of 100,000 digits".into(),
             write(

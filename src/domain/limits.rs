@@ -83,8 +83,7 @@ pub fn check(v: &str, kind: TextKind) -> Result<(), String> {
 /// the full length after it.
 pub fn quote(v: &str) -> String {
     let mut out = String::from("\"");
-    let mut shown = 0;
-    for c in v.chars() {
+    for (shown, c) in v.chars().enumerate() {
         if shown == QUOTE_CHARS {
             out.push_str(&format!("\"… ({} characters)", v.chars().count()));
             return out;
@@ -95,7 +94,6 @@ pub fn quote(v: &str) -> String {
             c if is_forbidden(c, false) => out.push_str(&c.escape_unicode().to_string()),
             c => out.push(c),
         }
-        shown += 1;
     }
     out.push('"');
     out
