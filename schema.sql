@@ -1,4 +1,4 @@
--- shopdesk schema, version 2 (store/migrate.rs brings older files here).
+-- shopdesk schema, version 3 (store/migrate.rs brings older files here).
 --
 -- The database is the source of truth: every rule the code enforces is backed
 -- here by a CHECK, FOREIGN KEY, UNIQUE or NOT NULL. Money is integer minor
@@ -212,7 +212,32 @@ CREATE TABLE customers (
 );
 CREATE INDEX customers_name ON customers (name);
 
+-- One row per `import orders` that wrote orders: the file (its name and
+-- SHA-256), who ran it, what it held, and the id range of the orders it
+-- created. Each such order names its import (orders.import_id); the import's
+-- one audit row (entity 'import') stands for all of them.
+CREATE TABLE imports (
+    id             INTEGER PRIMARY KEY,
+    kind           TEXT    NOT NULL CHECK (kind IN ('orders')),
+    file_name      TEXT    NOT NULL CHECK (length(file_name) > 0),
+    file_sha256    BLOB    NOT NULL CHECK (length(file_sha256) = 32),
+    actor          TEXT    NOT NULL,
+    at             TEXT    NOT NULL,
+    lines          INTEGER NOT NULL DEFAULT 0 CHECK (lines >= 0),
+    orders_new     INTEGER NOT NULL DEFAULT 0 CHECK (orders_new >= 0),
+    orders_present INTEGER NOT NULL DEFAULT 0 CHECK (orders_present >= 0),
+    orders_changed INTEGER NOT NULL DEFAULT 0 CHECK (orders_changed >= 0),
+    rows_rejected  INTEGER NOT NULL DEFAULT 0 CHECK (rows_rejected >= 0),
+    first_order_id INTEGER,
+    last_order_id  INTEGER,
+    CHECK ((first_order_id IS NULL) = (orders_new = 0)),
+    CHECK (last_order_id IS NULL OR last_order_id - first_order_id + 1 = orders_new)
+);
+
 -- Order handling (SPEC 4.3).
+-- import_id sits on version's line because that is where ALTER TABLE ADD
+-- COLUMN puts it (store/migrate.rs, schema 3): a migrated file's schema must
+-- match a new file's to the byte.
 CREATE TABLE orders (
     id             INTEGER PRIMARY KEY,
     channel        TEXT    NOT NULL CHECK (length(channel) > 0),
@@ -249,7 +274,7 @@ CREATE TABLE orders (
     ship_by_at     TEXT,
     created_at     TEXT    NOT NULL,
     updated_at     TEXT    NOT NULL,
-    version        INTEGER NOT NULL DEFAULT 0,
+    version        INTEGER NOT NULL DEFAULT 0, import_id INTEGER REFERENCES imports (id),
     UNIQUE (channel, external_id),
     CHECK ((status = 'on_hold') = (hold_reason IS NOT NULL AND held_from IS NOT NULL)),
     CHECK ((status = 'merged') = (merged_into IS NOT NULL)),
@@ -390,18 +415,22 @@ CREATE TABLE traffic_daily (
     PRIMARY KEY (date, channel)
 ) WITHOUT ROWID;
 
--- Every change, chained by hash: hash = SHA-256(prev_hash || this row's content).
+-- Every change, chained by hash: hash = SHA-256(prev_hash || this row's
+-- content), stored as 32 raw bytes (store/audit.rs has the exact input).
+-- No UNIQUE index on hash: walking the chain (`shopdesk check`) already
+-- catches a copied or duplicated row, and the index cost every write a
+-- random b-tree insert.
 CREATE TABLE audit_log (
     id          INTEGER PRIMARY KEY,
     at          TEXT    NOT NULL,
     actor       TEXT    NOT NULL,
-    entity      TEXT    NOT NULL CHECK (entity IN ('merchant', 'product', 'order', 'ticket', 'staff', 'settings')),
+    entity      TEXT    NOT NULL CHECK (entity IN ('merchant', 'product', 'order', 'ticket', 'staff', 'settings', 'import')),
     entity_id   INTEGER NOT NULL,
     action      TEXT    NOT NULL CHECK (length(action) > 0),
     before_json TEXT,
     after_json  TEXT,
-    prev_hash   TEXT    NOT NULL,
-    hash        TEXT    NOT NULL UNIQUE
+    prev_hash   BLOB    NOT NULL CHECK (length(prev_hash) = 32),
+    hash        BLOB    NOT NULL CHECK (length(hash) = 32)
 );
 CREATE INDEX audit_log_entity ON audit_log (entity, entity_id, id);
 

@@ -203,7 +203,7 @@ fn deleting_every_audit_row_is_named() {
 /// content, hashes recomputed with the public (unkeyed) formula.
 fn rewrite_from(db: &str, from: i64) {
     let c = Connection::open(db).unwrap();
-    let mut prev: String = c
+    let mut prev: audit::Hash = c
         .query_row("SELECT hash FROM audit_log WHERE id = ?1", [from - 1], |r| {
             r.get(0)
         })
@@ -238,7 +238,7 @@ fn rewrite_from(db: &str, from: i64) {
             )
             .unwrap();
         row.actor = "someone-else".into();
-        row.prev_hash = prev.clone();
+        row.prev_hash = prev;
         row.hash = audit::row_hash(&prev, &row);
         c.execute(
             "UPDATE audit_log SET actor = ?2, prev_hash = ?3, hash = ?4 WHERE id = ?1",
@@ -252,7 +252,7 @@ fn rewrite_from(db: &str, from: i64) {
 /// Appends a row for staff 2 with the public formula.
 fn append_forged(db: &str) -> i64 {
     let c = Connection::open(db).unwrap();
-    let (last, prev): (i64, String) = c
+    let (last, prev): (i64, audit::Hash) = c
         .query_row(
             "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
             [],
@@ -268,8 +268,8 @@ fn append_forged(db: &str) -> i64 {
         action: "note".into(),
         before_json: None,
         after_json: None,
-        prev_hash: prev.clone(),
-        hash: String::new(),
+        prev_hash: prev,
+        hash: [0; 32],
     };
     row.hash = audit::row_hash(&prev, &row);
     c.execute(
@@ -355,11 +355,11 @@ fn audit_head_prints_len_and_hash_and_expect_head_refuses_bad_input() {
     let (len, hash) = h.split_once(':').unwrap();
     assert_eq!(len, "2", "init writes two audit rows: {h}");
     assert_eq!(hash.len(), 64, "{h}");
-    let stored: String = Connection::open(&db)
+    let stored: audit::Hash = Connection::open(&db)
         .unwrap()
         .query_row("SELECT hash FROM audit_log WHERE id = 2", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(hash, stored);
+    assert_eq!(hash, hex::encode(stored));
     let out = check(dir.path(), &db, &["--expect-head", "2:nothex"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     // A head from another chain (or an earlier rewrite) fails.

@@ -113,11 +113,22 @@ fn one_bad_row_writes_nothing_then_skip_invalid_rejects_it_and_reimport_changes_
     assert_eq!(lines[0], format!("{HEADER},reason"));
     assert!(lines[1].starts_with("TM,TM499,"), "{r}");
     assert!(lines[1].contains("unit_price: not a money amount"), "{r}");
-    // One audit row per imported order.
+    // One audit row for the import, none per order; every order names it.
     assert_eq!(
         count(
             &db,
-            "SELECT count(*) FROM audit_log WHERE entity = 'order' AND action = 'import'"
+            "SELECT count(*) FROM audit_log WHERE entity = 'import' AND action = 'import'"
+        ),
+        1
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM audit_log WHERE entity = 'order'"),
+        0
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM orders o JOIN imports i ON i.id = o.import_id WHERE i.rows_rejected = 1"
         ),
         999
     );
@@ -212,6 +223,66 @@ fn repeated_order_fields_must_agree() {
             "{f}:3: ship_city: \"Suzhou\" disagrees with \"Hangzhou\" on line 2 of the same order JD:J1"
         )),
         "{err}"
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM orders"), 0);
+}
+
+/// Lines repeating their order's fields are not parsed again; an unknown
+/// SKU on the first line still rejects the whole order, every line named,
+/// and an order's later line that disagrees is still caught.
+#[test]
+fn an_unknown_sku_on_the_first_line_rejects_the_order_with_all_its_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = shop(d);
+    let row = |id: &str, sku: &str, city: &str| {
+        format!(
+            "JD,{id},2026-11-01 10:00:00,paid,c1,Li,13800001111,Road 1,{city},M1,{sku},1,12.50,0,2026-11-01 10:01:00,,,,,\n"
+        )
+    };
+    let f = write(
+        d,
+        "o.csv",
+        format!(
+            "{HEADER}\n{}{}{}{}{}{}",
+            row("J1", "NOPE", "Hangzhou"),
+            row("J1", "A", "Hangzhou"),
+            row("J1", "B", "Hangzhou"),
+            row("J2", "A", "Hangzhou"),
+            row("J2", "B", "Hangzhou"),
+            row("J2", "A", "Suzhou"),
+        ),
+    );
+    let rejects = d.join("r.csv");
+    let out = ok(
+        d,
+        &[
+            "--db",
+            &db,
+            "import",
+            "orders",
+            f.to_str().unwrap(),
+            "--skip-invalid",
+            "--reject-file",
+            rejects.to_str().unwrap(),
+        ],
+    );
+    assert!(out.contains("0 new"), "{out}");
+    let r = std::fs::read_to_string(&rejects).unwrap();
+    let lines: Vec<&str> = r.lines().collect();
+    assert_eq!(lines.len(), 7, "{r}");
+    assert!(lines[1].contains("merchant M1 has no product with SKU"), "{r}");
+    assert!(
+        lines[2].contains("order JD:J1 is rejected because of line 2"),
+        "{r}"
+    );
+    assert!(
+        lines[3].contains("order JD:J1 is rejected because of line 2"),
+        "{r}"
+    );
+    assert!(
+        lines[6].contains("disagrees with") && lines[6].contains("on line 5 of the same order JD:J2"),
+        "{r}"
     );
     assert_eq!(count(&db, "SELECT count(*) FROM orders"), 0);
 }

@@ -46,7 +46,7 @@ fn viewers_and_support_may_not_import_operators_may() {
     let actor: String = s
         .conn
         .query_row(
-            "SELECT actor FROM audit_log WHERE entity = 'order' ORDER BY id DESC LIMIT 1",
+            "SELECT actor FROM audit_log WHERE entity = 'import' ORDER BY id DESC LIMIT 1",
             [],
             |r| r.get(0),
         )

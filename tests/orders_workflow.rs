@@ -593,3 +593,24 @@ fn late_flag_after_ship_by() {
     assert!(!orders::detail_at(&s, id, t("2026-11-22T10:00:00Z")).unwrap().late);
     assert!(orders::detail_at(&s, id, t("2026-11-22T10:00:01Z")).unwrap().late);
 }
+
+/// Messages people read give times in shop time (Asia/Shanghai here), not
+/// stored UTC stamps.
+#[test]
+fn messages_give_times_in_shop_time() {
+    let f = fixture();
+    let id = f.order("TZ1", &[(f.ear, 1)]);
+    let o = f.ok(id, OrderAction::Pay);
+    let due = shopdesk::domain::order::ship_by(now(), 48).with_timezone(&chrono_tz::Asia::Shanghai);
+    assert!(
+        o.message
+            .contains(&due.format("ship by %Y-%m-%d %H:%M").to_string()),
+        "{}",
+        o.message
+    );
+    assert!(
+        !o.message.contains(":00Z") && !o.message.contains("UTC"),
+        "{}",
+        o.message
+    );
+}

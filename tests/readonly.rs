@@ -108,6 +108,27 @@ fn a_read_only_file_in_a_directory_the_reader_can_write() {
     ok(d, &["--db", &db, "staff", "add", "mei", "--role", "support"]);
 }
 
+/// A reader's `check` still sees a broken CHECK constraint: it checks a
+/// private copy, since SQLite skips CHECKs on a read-only connection.
+#[test]
+fn a_readers_check_still_sees_broken_check_constraints() {
+    let Some(_) = reader() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = shop(d, "owner", 0o755);
+    let c = rusqlite::Connection::open(&db).unwrap();
+    c.execute_batch("PRAGMA ignore_check_constraints = 1; UPDATE orders SET status = 'stolen' WHERE id = 3;")
+        .unwrap();
+    drop(c);
+    let out = as_reader(d, &db, &["check"]);
+    assert_ne!(out.status.code(), Some(0));
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        all.contains("orders row 3") && all.contains("CHECK constraint failed"),
+        "{all}"
+    );
+}
+
 #[test]
 fn a_read_only_file_while_the_owner_has_it_open() {
     let Some(uid) = reader() else { return };

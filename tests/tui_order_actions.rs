@@ -222,16 +222,38 @@ fn merge_two_orders_after_confirmation() {
     let mut a = app(&path, 120, 40);
     a.press("3");
     a.press("M");
+    // The form offers the orders it may go into: order 2, then "Other…".
+    let Some(Overlay::Form(f)) = &a.overlay else {
+        panic!("no form")
+    };
+    let Some(shopdesk::tui::overlays::form::Kind::Choice(opts)) =
+        f.form.fields.first().map(|f| f.kind.clone())
+    else {
+        panic!("no pick list")
+    };
+    assert_eq!(opts.len(), 2, "{opts:?}");
+    assert!(
+        opts[0].starts_with("order 2 (") && opts[0].contains("approved"),
+        "{opts:?}"
+    );
+    // Typing a key by hand: its own id is refused as itself.
+    a.type_text("2");
+    a.press("tab");
     a.type_text("1");
     a.press("enter");
     assert!(form_problem(&a).is_none());
     assert!(
         matches!(&a.overlay, Some(Overlay::Form(f)) if f.form.error.as_deref().is_some_and(|e| e.contains("itself")))
     );
-    a.press("backspace");
-    a.type_text("2");
+    // Back to the pick list's first entry.
+    a.press("shift-tab");
+    a.type_text("1");
     a.press("enter");
-    assert!(matches!(a.overlay, Some(Overlay::Confirm { .. })));
+    assert!(
+        matches!(a.overlay, Some(Overlay::Confirm { .. })),
+        "{:?}",
+        message(&a)
+    );
     a.press("y");
     assert_eq!(row_status(&a, 1), "merged", "{}", message(&a));
     a.press("j enter");
@@ -250,24 +272,31 @@ fn batch_approve_pick_and_print_on_the_selection() {
     let mut a = app(&path, 120, 40);
     a.press("3");
     // Select orders 1 (paid), 2 (approved) and 12, 23 (paid).
-    a.press("space space");
-    for _ in 0..9 {
-        a.press("j");
-    }
-    assert_eq!(current(&a), 12);
-    a.press("space");
-    for _ in 0..10 {
-        a.press("j");
-    }
-    assert_eq!(current(&a), 23);
-    a.press("space");
-    assert_eq!(a.list(Tab::Orders).unwrap().selected.len(), 4);
+    let select = |a: &mut App| {
+        a.press("g g");
+        a.press("space space");
+        for _ in 0..9 {
+            a.press("j");
+        }
+        assert_eq!(current(a), 12);
+        a.press("space");
+        for _ in 0..10 {
+            a.press("j");
+        }
+        assert_eq!(current(a), 23);
+        a.press("space");
+        assert_eq!(a.list(Tab::Orders).unwrap().selected.len(), 4);
+    };
+    select(&mut a);
     a.press("A");
     let m = message(&a);
     assert!(m.starts_with("approved 3 of 4; 1 refused: order 2"), "{m}");
     for id in [1, 12, 23] {
         assert_eq!(stored_status(&path, id), "approved");
     }
+    // The batch is done with its selection; picking is a new choice.
+    assert!(a.list(Tab::Orders).unwrap().selected.is_empty());
+    select(&mut a);
     a.press("P");
     assert!(
         message(&a).starts_with("moved to picking 4 of 4"),
@@ -275,6 +304,7 @@ fn batch_approve_pick_and_print_on_the_selection() {
         message(&a)
     );
     assert_eq!(row_status(&a, 23), "picking");
+    select(&mut a);
     a.press("p");
     let m = message(&a);
     assert!(m.contains("pick list for 4 orders written to"), "{m}");

@@ -79,3 +79,64 @@ fn two_writes_to_one_order_run_in_turn() {
     settle(&mut a);
     assert_eq!(stored_status(&path, 1), "picking");
 }
+
+/// A conflict on a form's save keeps what was typed: the form comes back on
+/// the order as it is now, naming who changed it, and Enter saves again.
+#[test]
+fn a_conflict_keeps_the_form_and_what_was_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let mut a = app(&path, 120, 40);
+    a.press("3");
+    a.press("W");
+    a.press("tab tab tab");
+    a.press("ctrl-u");
+    a.type_text("宁波市");
+    // lin holds the order from another session before Enter.
+    let mut other = shopdesk::ops::Session::open_as(&path, "lin").unwrap();
+    shopdesk::ops::orders::hold(
+        &mut other,
+        1,
+        None,
+        shopdesk::domain::order::HoldReason::CustomerRequest,
+    )
+    .unwrap();
+    a.press("enter");
+    let Some(shopdesk::tui::app::Overlay::Form(f)) = &a.overlay else {
+        panic!("the form closed: {:?}", a.message)
+    };
+    let err = f.form.error.clone().unwrap_or_default();
+    assert!(
+        err.contains("was changed by lin") && err.contains("kept"),
+        "{err}"
+    );
+    assert!(
+        f.form.note.contains("on hold"),
+        "the header shows the order as it is now: {}",
+        f.form.note
+    );
+    assert!(
+        f.form.fields.iter().any(|x| x.value == "宁波市"),
+        "typed text kept"
+    );
+    a.press("enter");
+    assert!(a.overlay.is_none(), "{:?}", a.message);
+    let conn = shopdesk::store::open(&path).unwrap();
+    let d = shopdesk::store::lists::orders::detail(&conn, 1).unwrap().unwrap();
+    assert_eq!(d.ship_city, "宁波市");
+    assert_eq!(d.row.status, "on_hold", "lin's hold stands");
+}
+
+/// After a batch the selection is cleared: what it acted on may have left
+/// the view.
+#[test]
+fn a_batch_clears_the_selection() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let mut a = app(&path, 120, 40);
+    a.press("3");
+    a.press("space space");
+    assert_eq!(a.list(Tab::Orders).unwrap().selected.len(), 2);
+    a.press("A");
+    assert!(a.list(Tab::Orders).unwrap().selected.is_empty());
+}

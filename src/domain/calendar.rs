@@ -278,6 +278,11 @@ fn parse_hm(s: &str, what: &str) -> Result<NaiveTime, Refusal> {
 /// Wall-clock time to a deadline, two largest units: "due in 2d 3h",
 /// "due in 3h 20m", "due in 45m", "due now", "OVERDUE 4h", "OVERDUE 1d 2h",
 /// "OVERDUE 5m", "OVERDUE <1m".
+/// A moment for people: "2026-11-20 09:01" in the shop's zone `tz`.
+pub fn shop_minute(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+}
+
 pub fn format_due(now: DateTime<Utc>, due: DateTime<Utc>) -> String {
     let secs = (due - now).num_seconds();
     if secs >= 0 {

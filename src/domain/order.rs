@@ -240,6 +240,7 @@ pub fn completion_blocker(
     return_window_days: i64,
     now: DateTime<Utc>,
     open_tickets: usize,
+    tz: chrono_tz::Tz,
 ) -> Option<String> {
     let Some(delivered) = delivered_at else {
         return Some("the order has no delivery time recorded".to_string());
@@ -250,7 +251,7 @@ pub fn completion_blocker(
     if now < window_ends {
         return Some(format!(
             "the {return_window_days}-day return window is open until {}",
-            window_ends.format("%Y-%m-%d %H:%M UTC")
+            super::calendar::shop_minute(window_ends, tz)
         ));
     }
     match open_tickets {
@@ -509,18 +510,21 @@ mod tests {
     #[test]
     fn completion() {
         let delivered = Some(t("2026-03-01T08:00:00Z"));
-        let e = completion_blocker(delivered, 7, t("2026-03-05T00:00:00Z"), 0).unwrap();
-        assert!(e.contains("2026-03-08 08:00"), "{e}");
+        let sh = chrono_tz::Asia::Shanghai;
+        let e = completion_blocker(delivered, 7, t("2026-03-05T00:00:00Z"), 0, sh).unwrap();
+        // In shop time: 08:00 UTC is 16:00 in Shanghai.
+        assert!(e.contains("2026-03-08 16:00"), "{e}");
+        assert!(!e.contains("UTC"), "{e}");
         assert_eq!(
-            completion_blocker(delivered, 7, t("2026-03-08T08:00:00Z"), 0),
+            completion_blocker(delivered, 7, t("2026-03-08T08:00:00Z"), 0, sh),
             None
         );
         assert!(
-            completion_blocker(delivered, 7, t("2026-03-09T00:00:00Z"), 2)
+            completion_blocker(delivered, 7, t("2026-03-09T00:00:00Z"), 2, sh)
                 .unwrap()
                 .contains("2 after-sales")
         );
-        assert!(completion_blocker(None, 7, t("2026-03-09T00:00:00Z"), 0).is_some());
+        assert!(completion_blocker(None, 7, t("2026-03-09T00:00:00Z"), 0, sh).is_some());
     }
 
     fn action_strategy() -> impl Strategy<Value = OrderAction> {

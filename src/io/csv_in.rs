@@ -11,6 +11,8 @@ use std::io::{self, Read};
 use std::path::Path;
 use std::rc::Rc;
 
+use sha2::{Digest, Sha256};
+
 use crate::{Error, Result};
 
 // The field parsers live beside this reader; import modules use both as `csv_in::`.
@@ -88,6 +90,7 @@ pub struct CsvIn {
     map: Vec<Option<usize>>,
     record: csv::StringRecord,
     lines: Rc<RefCell<LineLog>>,
+    digest: Rc<RefCell<FileDigest>>,
 }
 
 /// One record, with its fields looked up by schema column index.
@@ -129,6 +132,11 @@ impl CsvIn {
         let name = path.display().to_string();
         let file = crate::identity::as_caller(|| File::open(path))
             .map_err(|e| Error::input(format!("{name}: cannot open: {e}")))?;
+        let digest = Rc::new(RefCell::new(FileDigest::default()));
+        let file = Digesting {
+            inner: file,
+            digest: Rc::clone(&digest),
+        };
         let decoded: Box<dyn Read> = match opts.encoding {
             Encoding::Utf8 => Box::new(file),
             Encoding::Gbk => Box::new(Decoding::new(file, encoding_rs::GB18030)),
@@ -160,7 +168,19 @@ impl CsvIn {
             map,
             record: csv::StringRecord::new(),
             lines,
+            digest,
         })
+    }
+
+    /// Bytes of the file read so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.digest.borrow().bytes
+    }
+
+    /// The SHA-256 of the bytes read so far: of the whole file once
+    /// `next_row` has returned None.
+    pub fn sha256(&self) -> [u8; 32] {
+        self.digest.borrow().sha.clone().finalize().into()
     }
 
     /// The file name as the user gave it, for messages.
@@ -322,6 +342,28 @@ impl LineLog {
             self.passed += u64::from(newline);
         }
         self.passed + 1
+    }
+}
+
+/// The file's bytes as read, before any decoding.
+#[derive(Default)]
+struct FileDigest {
+    sha: Sha256,
+    bytes: u64,
+}
+
+struct Digesting {
+    inner: File,
+    digest: Rc<RefCell<FileDigest>>,
+}
+
+impl Read for Digesting {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut d = self.digest.borrow_mut();
+        d.sha.update(&buf[..n]);
+        d.bytes += n as u64;
+        Ok(n)
     }
 }
 

@@ -3,7 +3,6 @@
 //! on its own and groups lines by (channel, external_id). Resolving SKUs and
 //! writing are the workflow layer's job.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::mpsc::SyncSender;
 
@@ -11,6 +10,10 @@ use chrono::{DateTime, Utc};
 
 use super::csv_in::{self, Column, CsvIn, FieldResult, Problem, ReadOptions, Row, opt, req};
 use crate::domain::order::{self, OrderStatus};
+
+mod group;
+
+pub use group::{Draft, Grouper};
 
 pub const COLUMNS: &[Column] = &[
     req("channel"),
@@ -229,6 +232,99 @@ pub fn parse_row(row: &Row<'_>, tz: chrono_tz::Tz) -> Result<(Head, LineIn), Vec
     Ok((head, line_in))
 }
 
+/// The columns of an order's own fields (repeated on each of its lines).
+const HEAD_COLUMNS: [usize; 15] = [
+    CHANNEL,
+    EXTERNAL_ID,
+    PLACED_AT,
+    STATUS,
+    CUSTOMER_REF,
+    CUSTOMER_NAME,
+    CUSTOMER_PHONE,
+    SHIP_ADDRESS,
+    SHIP_CITY,
+    PAID_AT,
+    SHIPPED_AT,
+    DELIVERED_AT,
+    PROMISED_AT,
+    CARRIER,
+    TRACKING_NO,
+];
+
+/// Parses the line fields of a row whose order fields are, to the byte,
+/// those of the row before it (which parsed): only these can be wrong.
+/// Problems come in the order `parse_row` gives them.
+pub fn parse_line(row: &Row<'_>) -> Result<LineIn, Vec<Problem>> {
+    let line = row.line;
+    let mut problems = Vec::new();
+    let mut take = |col: usize, r: FieldResult<()>| {
+        if let Err(p) = r {
+            problems.push(Problem::new(line, COLUMNS[col].name, p));
+        }
+    };
+    let (mut qty, mut unit_price, mut shipping) = (0, 0, 0);
+    for col in [MERCHANT_CODE, SKU] {
+        take(col, csv_in::required(row.get(col)).map(|_| ()));
+    }
+    take(
+        QTY,
+        csv_in::required(row.get(QTY))
+            .and_then(|v| csv_in::int(v, 1, 1_000_000))
+            .map(|n| qty = n),
+    );
+    take(
+        UNIT_PRICE,
+        csv_in::required(row.get(UNIT_PRICE))
+            .and_then(csv_in::money)
+            .map(|m| unit_price = m),
+    );
+    take(
+        SHIPPING_FEE,
+        csv_in::optional(row.get(SHIPPING_FEE))
+            .map_or(Ok(0), csv_in::money)
+            .map(|m| shipping = m),
+    );
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(LineIn {
+        line,
+        merchant_code: row.get(MERCHANT_CODE).to_string(),
+        sku: row.get(SKU).to_string(),
+        qty,
+        unit_price,
+        shipping,
+    })
+}
+
+/// The order fields of the last row that parsed, as text, so the next
+/// line of the same order is not parsed (and its strings not copied)
+/// again. The buffers are reused.
+#[derive(Default)]
+struct LastHead {
+    fields: Vec<String>,
+    valid: bool,
+}
+
+impl LastHead {
+    fn same(&self, row: &Row<'_>) -> bool {
+        self.valid
+            && HEAD_COLUMNS
+                .iter()
+                .zip(&self.fields)
+                .all(|(&col, f)| row.get(col) == f.as_str())
+    }
+
+    fn remember(&mut self, row: &Row<'_>) {
+        self.fields.resize(HEAD_COLUMNS.len(), String::new());
+        for (&col, f) in HEAD_COLUMNS.iter().zip(self.fields.iter_mut()) {
+            f.clear();
+            f.push_str(row.get(col));
+        }
+        self.valid = true;
+    }
+}
+
 /// A row read and checked on its own, before its SKU is resolved.
 #[derive(Debug)]
 pub struct Parsed {
@@ -236,54 +332,89 @@ pub struct Parsed {
     /// The order a bad row belongs to, when it names one (good rows carry
     /// it in their head).
     pub key: Option<(String, String)>,
-    pub row: Result<(Head, LineIn), Vec<Problem>>,
+    /// The head is None when the row's order fields are exactly those of
+    /// the row before it in the file, which parsed: the same order, with
+    /// nothing to check or compare again.
+    pub row: Result<(Option<Head>, LineIn), Vec<Problem>>,
 }
 
-/// Rows per message from `parse_file`.
-const CHUNK: usize = 512;
+/// Rows per message from `parse_file`. Large: on a busy machine every
+/// hand-over between the two threads may wait for a core (512-row chunks
+/// left both threads idle for a third of the reading phase).
+const CHUNK: usize = 4096;
+
+/// A message from `parse_file`: rows in file order, and the bytes of the
+/// file read by the time they were.
+#[derive(Debug)]
+pub struct Chunk {
+    pub rows: Vec<Parsed>,
+    pub bytes: u64,
+}
 
 /// Reads and parses `file`, sending its rows in order, in chunks. Stops at
 /// the first read error (which it sends) or when the receiver hangs up.
 /// Runs on its own thread while the caller resolves and groups what it sent.
+/// Returns the file's SHA-256 when it read the whole file.
 pub fn parse_file(
     file: &Path,
     opts: ReadOptions,
     tz: chrono_tz::Tz,
-    send: &SyncSender<crate::Result<Vec<Parsed>>>,
-) {
+    send: &SyncSender<crate::Result<Chunk>>,
+) -> Option<[u8; 32]> {
     let mut csv = match CsvIn::open(file, COLUMNS, opts) {
         Ok(c) => c,
         Err(e) => {
             let _ = send.send(Err(e));
-            return;
+            return None;
         }
     };
     let mut chunk = Vec::with_capacity(CHUNK);
+    let mut last = LastHead::default();
     loop {
         let row = match csv.next_row() {
             Ok(Some(row)) => row,
             Ok(None) => break,
             Err(e) => {
                 let _ = send.send(Err(e));
-                return;
+                return None;
             }
         };
         let parsed = match row.shape_problem() {
             Some(p) => Err(vec![p]),
-            None => parse_row(&row, tz),
+            None if last.same(&row) => parse_line(&row).map(|l| (None, l)),
+            None => parse_row(&row, tz).map(|(h, l)| (Some(h), l)),
         };
+        match &parsed {
+            Ok((Some(_), _)) => last.remember(&row),
+            Ok((None, _)) => {}
+            Err(_) => last.valid = false,
+        }
         chunk.push(Parsed {
             line: row.line,
             key: parsed.is_err().then(|| key_of(&row)).flatten(),
             row: parsed,
         });
-        if chunk.len() == CHUNK && send.send(Ok(std::mem::take(&mut chunk))).is_err() {
-            return;
+        if chunk.len() == CHUNK {
+            let full = Chunk {
+                rows: std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)),
+                bytes: csv.bytes_read(),
+            };
+            if send.send(Ok(full)).is_err() {
+                return None;
+            }
         }
     }
+    let sha = csv.sha256();
     if !chunk.is_empty() {
-        let _ = send.send(Ok(chunk));
+        let last = Chunk {
+            rows: chunk,
+            bytes: csv.bytes_read(),
+        };
+        if send.send(Ok(last)).is_err() {
+            return None;
+        }
     }
+    Some(sha)
 }
 
 /// Rules an order must satisfy on its own: the times its status implies, in order.
@@ -393,128 +524,6 @@ pub fn disagreements(first: &Head, other: &Head) -> Vec<(&'static str, String, S
     out
 }
 
-/// One order gathered from its lines.
-#[derive(Debug)]
-pub struct Draft {
-    pub head: Head,
-    pub first_line: u64,
-    pub lines: Vec<Line>,
-    /// Every file line of this order, good or bad (for the reject file).
-    pub file_lines: Vec<u64>,
-    pub problems: Vec<Problem>,
-    /// No good row of this order has been seen: `head` is a placeholder.
-    pub headless: bool,
-}
-
-impl Draft {
-    pub fn ok(&self) -> bool {
-        self.problems.is_empty()
-    }
-}
-
-/// Groups rows into orders by (channel, external_id), in first-seen order.
-#[derive(Debug, Default)]
-pub struct Grouper {
-    index: HashMap<(String, String), usize>,
-    pub drafts: Vec<Draft>,
-    /// Problems of rows that name no order at all.
-    pub loose: Vec<Problem>,
-}
-
-impl Grouper {
-    /// The index of the order with this key; `drafts.len()` when it is new
-    /// (the caller then pushes it).
-    fn find_or_reserve(&mut self, channel: &str, external_id: &str) -> usize {
-        let n = self.drafts.len();
-        if let Some(last) = self.drafts.last()
-            && last.head.channel == channel
-            && last.head.external_id == external_id
-        {
-            return n - 1;
-        }
-        *self
-            .index
-            .entry((channel.to_string(), external_id.to_string()))
-            .or_insert(n)
-    }
-
-    /// A good row: starts its order or must agree with the order's first line.
-    pub fn add(&mut self, head: Head, line: Line) {
-        let idx = self.find_or_reserve(&head.channel, &head.external_id);
-        let file_line = line.line;
-        if idx == self.drafts.len() {
-            self.drafts.push(Draft {
-                problems: check_head(&head, file_line),
-                head,
-                first_line: file_line,
-                lines: vec![line],
-                file_lines: vec![file_line],
-                headless: false,
-            });
-            return;
-        }
-        let d = &mut self.drafts[idx];
-        d.file_lines.push(file_line);
-        if d.headless {
-            // The order's earlier rows were all bad; this one is its head now.
-            d.problems.extend(check_head(&head, file_line));
-            d.head = head;
-            d.headless = false;
-        } else {
-            for (col, first, this) in disagreements(&d.head, &head) {
-                d.problems.push(Problem::new(
-                    file_line,
-                    col,
-                    format!(
-                        "{this:?} disagrees with {first:?} on line {} of the same order {}",
-                        d.first_line,
-                        d.head.label()
-                    ),
-                ));
-            }
-        }
-        d.lines.push(line);
-    }
-
-    /// A bad row: its order (when it names one) is bad too.
-    pub fn add_bad(&mut self, key: Option<(String, String)>, line: u64, problems: Vec<Problem>) {
-        let Some((channel, external_id)) = key else {
-            self.loose.extend(problems);
-            return;
-        };
-        let idx = self.find_or_reserve(&channel, &external_id);
-        if idx == self.drafts.len() {
-            self.drafts.push(Draft {
-                head: Head {
-                    channel,
-                    external_id,
-                    placed_at: DateTime::<Utc>::UNIX_EPOCH,
-                    status: OrderStatus::PendingPayment,
-                    customer_ref: String::new(),
-                    customer_name: String::new(),
-                    customer_phone: String::new(),
-                    ship_address: String::new(),
-                    ship_city: String::new(),
-                    paid_at: None,
-                    shipped_at: None,
-                    delivered_at: None,
-                    promised_at: None,
-                    carrier: None,
-                    tracking_no: None,
-                },
-                first_line: line,
-                lines: Vec::new(),
-                file_lines: Vec::new(),
-                problems: Vec::new(),
-                headless: true,
-            });
-        }
-        let d = &mut self.drafts[idx];
-        d.file_lines.push(line);
-        d.problems.extend(problems);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -554,6 +563,51 @@ mod tests {
         assert_eq!(check_head(&h, 1).len(), 1);
         h.paid_at = None;
         assert!(check_head(&h, 1).is_empty());
+    }
+
+    #[test]
+    fn a_line_repeating_the_order_fields_of_the_line_before_carries_no_head() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("o.csv");
+        let row = |id: &str, city: &str, sku: &str| {
+            format!(
+                "TM,{id},2026-11-01 10:00:00,paid,c1,Li,138,addr,{city},M1,{sku},1,5.00,,2026-11-01 10:05:00,,,,,\n"
+            )
+        };
+        let header = "channel,external_id,placed_at,status,customer_ref,customer_name,customer_phone,ship_address,ship_city,merchant_code,sku,qty,unit_price,shipping_fee,paid_at,shipped_at,delivered_at,promised_at,carrier,tracking_no\n";
+        let text = [
+            header.to_string(),
+            row("1", "HZ", "A"),
+            // The same order fields: no head.
+            row("1", "HZ", "B"),
+            // A field differs: its own head.
+            row("1", "SH", "C"),
+            row("2", "SH", "A").replace(",1,5.00,", ",0,5.00,"),
+            // After a bad row: its own head.
+            row("2", "SH", "B"),
+            // The same head, a bad line field.
+            row("2", "SH", "B").replace(",1,5.00,", ",x,5.00,"),
+        ]
+        .concat();
+        std::fs::write(&f, text).unwrap();
+        let (send, recv) = std::sync::mpsc::sync_channel(4);
+        let sha = parse_file(&f, ReadOptions::default(), chrono_tz::Asia::Shanghai, &send);
+        drop(send);
+        assert!(sha.is_some());
+        let rows: Vec<Parsed> = recv.into_iter().flat_map(|c| c.unwrap().rows).collect();
+        let shape: Vec<&str> = rows
+            .iter()
+            .map(|p| match &p.row {
+                Ok((Some(_), _)) => "head",
+                Ok((None, _)) => "same",
+                Err(_) => "bad",
+            })
+            .collect();
+        assert_eq!(shape, ["head", "same", "head", "bad", "head", "bad"]);
+        let Err(ps) = &rows[5].row else { unreachable!() };
+        assert_eq!(ps.len(), 1);
+        assert_eq!(ps[0].column, "qty");
+        assert_eq!(rows[5].key, Some(("TM".into(), "2".into())));
     }
 
     #[test]

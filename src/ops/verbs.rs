@@ -423,6 +423,9 @@ impl VerbSpec {
 pub type RunFn =
     fn(&mut Session, &'static VerbSpec, i64, Option<i64>, &Values, DateTime<Utc>) -> Result<Outcome>;
 
+/// See [`EntityOps::candidates`].
+pub type CandidatesFn = fn(&Connection, &VerbSpec, &FieldSpec, &Target) -> Result<Vec<(String, String)>>;
+
 /// What each entity's workflows provide to the engine.
 pub struct EntityOps {
     /// The id of the record with this key (`CHANNEL:EXTERNAL_ID`, code, ...).
@@ -431,6 +434,9 @@ pub struct EntityOps {
     pub target: fn(&Connection, i64) -> Result<Option<Target>>,
     /// Whether the state machine allows `verb` from the target's state.
     pub state_refusal: fn(&VerbSpec, &Target) -> Option<Refusal>,
+    /// Valid values of a reference field of `verb` on the target, as
+    /// (key people type, one line describing it): the form's pick list.
+    pub candidates: CandidatesFn,
     /// Runs `verb` on record `id`, refusing a change since `shown`.
     pub run: RunFn,
     pub verbs: &'static [VerbSpec],
@@ -454,6 +460,7 @@ static NONE: EntityOps = EntityOps {
     },
     target: |_, _| Ok(None),
     state_refusal: |_, _| None,
+    candidates: |_, _, _, _| Ok(Vec::new()),
     run: |_, verb, _, _, _, _| {
         Err(Error::refused(format!(
             "{} {} is not built",

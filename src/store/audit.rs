@@ -5,8 +5,11 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::Result;
 
+/// A SHA-256, as stored (a 32-byte BLOB).
+pub type Hash = [u8; 32];
+
 /// The hash the first row chains from.
-pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub const GENESIS: Hash = [0; 32];
 
 /// One change, as the workflow layer describes it.
 #[derive(Debug, Clone)]
@@ -31,18 +34,21 @@ pub struct Row {
     pub action: String,
     pub before_json: Option<String>,
     pub after_json: Option<String>,
-    pub prev_hash: String,
-    pub hash: String,
+    pub prev_hash: Hash,
+    pub hash: Hash,
 }
 
 /// The hash of a row's content chained to the previous row's hash. Fields are
 /// separated by a unit separator and absent JSON is marked, so no two
 /// different rows hash the same text. Keyed (HMAC) when the shop has an
-/// audit key (see `check::key`).
-pub fn row_hash(prev: &str, r: &Row) -> String {
+/// audit key (see `check::key`). The previous hash goes in as 64 lowercase
+/// hex digits, as schema 1 and 2 stored it: the chain of a file written then
+/// still verifies after its hashes became BLOBs (schema 3).
+pub fn row_hash(prev: &Hash, r: &Row) -> Hash {
     let mut h = super::check::key::ChainHasher::new();
+    let prev = hex::encode(prev);
     for part in [
-        prev,
+        prev.as_str(),
         &r.id.to_string(),
         &r.at,
         &r.actor,
@@ -55,12 +61,12 @@ pub fn row_hash(prev: &str, r: &Row) -> String {
         h.update(part.as_bytes());
         h.update([0x1f]);
     }
-    hex::encode(h.finalize())
+    h.finalize()
 }
 
 /// Appends an entry; call inside the transaction that made the change.
 pub fn append(conn: &Connection, e: &Entry<'_>) -> Result<i64> {
-    let last: Option<(i64, String)> = conn
+    let last: Option<(i64, Hash)> = conn
         .query_row(
             "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
             [],
@@ -69,7 +75,7 @@ pub fn append(conn: &Connection, e: &Entry<'_>) -> Result<i64> {
         .optional()?;
     let (id, prev) = match last {
         Some((id, hash)) => (id + 1, hash),
-        None => (1, GENESIS.to_string()),
+        None => (1, GENESIS),
     };
     let mut row = Row {
         id,
@@ -81,7 +87,7 @@ pub fn append(conn: &Connection, e: &Entry<'_>) -> Result<i64> {
         before_json: e.before.as_ref().map(|v| v.to_string()),
         after_json: e.after.as_ref().map(|v| v.to_string()),
         prev_hash: prev,
-        hash: String::new(),
+        hash: GENESIS,
     };
     row.hash = row_hash(&row.prev_hash, &row);
     conn.execute(
@@ -120,20 +126,53 @@ fn map_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 
 const COLUMNS: &str = "id, at, actor, entity, entity_id, action, before_json, after_json, prev_hash, hash";
 
-/// The history of one entity, oldest first.
+/// The history of one entity, oldest first. An imported order's history
+/// starts with its import's row (entity "import", the import's id), whose
+/// action reads "imported from FILE (batch N)": an import audits itself
+/// once, not each order it writes.
 pub fn history(conn: &Connection, entity: &str, entity_id: i64, limit: usize) -> Result<Vec<Row>> {
     let mut st = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM (SELECT * FROM audit_log WHERE entity = ?1 AND entity_id = ?2 ORDER BY id DESC LIMIT ?3) ORDER BY id"
     ))?;
     let rows = st.query_map(params![entity, entity_id, limit as i64], map_row)?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    let mut rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    if entity == "order"
+        && let Some(import) = import_of_order(conn, entity_id)?
+    {
+        rows.insert(0, import);
+    }
+    Ok(rows)
+}
+
+/// The audit row of the import that created order `id`, its action spelled
+/// out for history views; None for an order that was not imported.
+fn import_of_order(conn: &Connection, id: i64) -> Result<Option<Row>> {
+    let found: Option<(i64, String)> = conn
+        .prepare_cached(
+            "SELECT i.id, i.file_name FROM orders o JOIN imports i ON i.id = o.import_id WHERE o.id = ?1",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((batch, file)) = found else {
+        return Ok(None);
+    };
+    let row = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM audit_log WHERE entity = 'import' AND entity_id = ?1 ORDER BY id LIMIT 1"
+        ))?
+        .query_row([batch], map_row)
+        .optional()?;
+    Ok(row.map(|mut r| {
+        r.action = format!("imported from {file} (batch {batch})");
+        r
+    }))
 }
 
 /// Walks the whole chain; returns a description of the first broken row.
 pub fn verify_chain(conn: &Connection) -> Result<Option<String>> {
     let mut st = conn.prepare(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY id"))?;
     let mut rows = st.query([])?;
-    let mut prev = GENESIS.to_string();
+    let mut prev = GENESIS;
     let mut expected_id = 1;
     while let Some(r) = rows.next()? {
         let row = map_row(r)?;

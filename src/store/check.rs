@@ -56,13 +56,14 @@ pub fn run_all(conn: &Connection) -> Result<Vec<CheckResult>> {
 /// takes most of the time, so on a file database it runs on a second
 /// connection beside the others; each check is its own read either way.
 pub fn run_with(conn: &Connection, opts: &Options) -> Result<Vec<CheckResult>> {
-    let others: [Check; 6] = [
+    let others: [Check; 7] = [
         foreign_keys,
         audit_chain,
         images::audit_images,
         stock_ledger,
         order_reservations,
         status_counts,
+        super::import::check::imported_orders,
     ];
     let extra = match &opts.expect_head {
         Some(head) => Some(timed_with(conn, |c| audit_head::expect(c, head))?),
@@ -138,6 +139,13 @@ fn finding(name: &'static str, problems: Vec<String>) -> CheckResult {
 /// "CHECK constraint failed in T" / "NULL value in T.c" it reports (SQLite
 /// names only the table).
 fn integrity(conn: &Connection) -> Result<CheckResult> {
+    if conn.is_readonly(rusqlite::MAIN_DB)? {
+        return integrity_of_copy(conn);
+    }
+    Ok(finding("integrity", integrity_problems(conn)?))
+}
+
+fn integrity_problems(conn: &Connection) -> Result<Vec<String>> {
     let mut lines = Vec::new();
     {
         let mut st = conn.prepare("PRAGMA integrity_check")?;
@@ -149,12 +157,33 @@ fn integrity(conn: &Connection) -> Result<CheckResult> {
             }
         }
     }
-    let mut problems = constraints::explain(conn, &lines, MAX_PROBLEMS)?;
-    if conn.is_readonly(rusqlite::MAIN_DB)? {
-        // Nothing in the file is wrong; the check is incomplete and says so.
-        problems.push("CHECK constraints were not verified: this login can only read the file".to_string());
-    }
-    Ok(finding("integrity", problems))
+    constraints::explain(conn, &lines, MAX_PROBLEMS)
+}
+
+/// SQLite evaluates CHECK constraints only on a connection that may write:
+/// a login that can only read the file checks a private snapshot of it
+/// (the backup API into a temporary file, one step, removed afterwards).
+fn integrity_of_copy(conn: &Connection) -> Result<CheckResult> {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let copy = std::env::temp_dir().join(format!("shopdesk-check-{}-{stamp}.db", std::process::id()));
+    let made = Connection::open(&copy).and_then(|mut dst| {
+        {
+            let b = rusqlite::backup::Backup::new(conn, &mut dst)?;
+            b.step(-1)?;
+        }
+        Ok(dst)
+    });
+    let result = match made {
+        Ok(c) => integrity_problems(&c),
+        Err(e) => Ok(vec![format!(
+            "CHECK constraints were not verified: this login can only read the file, and a private copy in {} could not be made: {e}",
+            std::env::temp_dir().display()
+        )]),
+    };
+    let _ = std::fs::remove_file(&copy);
+    Ok(finding("integrity", result?))
 }
 
 fn foreign_keys(conn: &Connection) -> Result<CheckResult> {

@@ -72,7 +72,7 @@ pub fn head(conn: &Connection) -> Result<Head> {
         }),
         None => Ok(Head {
             len: 0,
-            hash: super::super::audit::GENESIS.to_string(),
+            hash: hex::encode(super::super::audit::GENESIS),
         }),
     }
 }

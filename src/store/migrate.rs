@@ -4,7 +4,7 @@
 //! processes opening an old file at once queue on the write lock and only
 //! the first one migrates).
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::{SCHEMA_VERSION, write_tx};
 use crate::Result;
@@ -15,6 +15,8 @@ pub(super) struct Step {
     /// The version the step produces.
     pub to: i64,
     pub drop: &'static [&'static str],
+    /// Anything else, after the drops and before the indexes.
+    pub change: Option<fn(&Connection) -> Result<()>>,
     pub create_indexes: &'static [&'static str],
 }
 
@@ -31,8 +33,99 @@ pub(super) const STEPS: &[Step] = &[
             "DROP INDEX IF EXISTS orders_hold;",
         ],
         create_indexes: &["orders_hold", "orders_open"],
+        change: None,
+    },
+    // An import audits itself once: the `imports` table, orders naming
+    // their import, and audit hashes as 32-byte BLOBs without the UNIQUE
+    // index (the chain walk catches duplicates).
+    Step {
+        to: 3,
+        drop: &[],
+        change: Some(to_v3),
+        create_indexes: &[],
     },
 ];
+
+/// The column schema 3 adds to orders, as schema.sql has it.
+pub(super) const ORDERS_IMPORT_ID: &str = "import_id INTEGER REFERENCES imports (id)";
+
+/// `CREATE TABLE name (...);` exactly as schema.sql has it.
+fn schema_table(name: &str) -> Result<&'static str> {
+    let missing = || crate::Error::Db(format!("TABLE {name} is not in schema.sql"));
+    let schema = super::SCHEMA;
+    let start = schema
+        .find(&format!("CREATE TABLE {name} ("))
+        .ok_or_else(missing)?;
+    let rest = schema.get(start..).ok_or_else(missing)?;
+    let len = rest.find("\n);").ok_or_else(missing)? + 3;
+    rest.get(..len).ok_or_else(missing)
+}
+
+/// The stored `CREATE` text of a table, None when there is no such table.
+fn stored_sql(conn: &Connection, name: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Each part is done only when the file lacks it, so a file that already
+/// has some of schema 3's shape (tests make v1 files from new ones) comes
+/// out the same.
+fn to_v3(tx: &Connection) -> Result<()> {
+    if stored_sql(tx, "imports")?.is_none() {
+        tx.execute_batch(schema_table("imports")?)?;
+    }
+    let has_import_id: bool = tx.query_row(
+        "SELECT count(*) > 0 FROM pragma_table_info('orders') WHERE name = 'import_id'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_import_id {
+        tx.execute_batch(&format!("ALTER TABLE orders ADD COLUMN {ORDERS_IMPORT_ID};"))?;
+    }
+    let audit = schema_table("audit_log")?;
+    if stored_sql(tx, "audit_log")?.as_deref() != Some(audit.trim_end_matches(';')) {
+        audit_hashes_to_blobs(tx, audit)?;
+    }
+    Ok(())
+}
+
+/// Rebuilds audit_log with its hashes as BLOBs (the hex text decoded) and
+/// without the UNIQUE index. The hashed content is unchanged
+/// (`audit::row_hash` hashes the previous hash as hex), so the chain still
+/// verifies. A hash that is not 64 hex digits stops the upgrade, naming the
+/// row: decoding it into anything would destroy the evidence.
+fn audit_hashes_to_blobs(tx: &Connection, create: &str) -> Result<()> {
+    let bad: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM audit_log
+             WHERE length(CAST(hash AS TEXT)) <> 64 OR unhex(hash) IS NULL
+                OR length(CAST(prev_hash AS TEXT)) <> 64 OR unhex(prev_hash) IS NULL
+             ORDER BY id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = bad {
+        return Err(crate::Error::Db(format!(
+            "audit_log row {id}: its hash is not 64 hex digits (the row was edited by hand); restore a backup"
+        )));
+    }
+    tx.execute_batch("ALTER TABLE audit_log RENAME TO audit_log_v2; DROP INDEX IF EXISTS audit_log_entity;")?;
+    tx.execute_batch(create)?;
+    tx.execute_batch(
+        "INSERT INTO audit_log (id, at, actor, entity, entity_id, action, before_json, after_json, prev_hash, hash)
+         SELECT id, at, actor, entity, entity_id, action, before_json, after_json, unhex(prev_hash), unhex(hash)
+         FROM audit_log_v2 ORDER BY id;
+         DROP TABLE audit_log_v2;",
+    )?;
+    tx.execute_batch(super::schema_statement("INDEX", "audit_log_entity")?)?;
+    Ok(())
+}
 
 /// The file's schema version.
 pub(super) fn version(conn: &Connection) -> Result<i64> {
@@ -49,6 +142,9 @@ pub(super) fn run(conn: &mut Connection) -> Result<()> {
     for step in STEPS.iter().filter(|s| s.to > from) {
         for sql in step.drop {
             tx.execute_batch(sql)?;
+        }
+        if let Some(change) = step.change {
+            change(&tx)?;
         }
         for name in step.create_indexes {
             tx.execute_batch(super::schema_statement("INDEX", name)?)?;
@@ -74,5 +170,17 @@ mod tests {
                 super::super::schema_statement("INDEX", name).unwrap();
             }
         }
+        for table in ["imports", "audit_log", "orders"] {
+            assert!(schema_table(table).unwrap().ends_with("\n);"), "{table}");
+        }
+    }
+
+    #[test]
+    fn the_added_column_is_where_alter_table_puts_it() {
+        let orders = schema_table("orders").unwrap();
+        assert!(
+            orders.contains(&format!("DEFAULT 0, {ORDERS_IMPORT_ID},\n")),
+            "schema.sql's orders must have `version ... DEFAULT 0, {ORDERS_IMPORT_ID},` on one line"
+        );
     }
 }

@@ -425,3 +425,40 @@ pub fn merchant_code(conn: &Connection, merchant_id: i64) -> Result<Option<Strin
         .query_row([merchant_id], |r| r.get(0))
         .optional()?)
 }
+
+/// An order another may be merged into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergeCandidate {
+    pub id: i64,
+    pub channel: String,
+    pub external_id: String,
+    pub status: String,
+    /// Items plus shipping, minor units.
+    pub total_minor: i64,
+}
+
+/// Orders that `id` may be merged into, newest first: the same customer,
+/// merchant and shipping address, paid or approved, not `id` itself (the
+/// merge's own rules, checked again when it runs). (id, channel, external
+/// id, status, items + shipping in minor units.)
+pub fn merge_candidates(conn: &Connection, id: i64, limit: usize) -> Result<Vec<MergeCandidate>> {
+    let mut st = conn.prepare_cached(
+        "SELECT c.id, c.channel, c.external_id, c.status, c.items_minor + c.shipping_minor
+         FROM orders o JOIN orders c ON c.customer_id = o.customer_id
+         WHERE o.id = ?1 AND c.id <> o.id AND c.merchant_id = o.merchant_id
+           AND c.status IN ('paid', 'approved')
+           AND trim(c.ship_name) = trim(o.ship_name) AND trim(c.ship_phone) = trim(o.ship_phone)
+           AND trim(c.ship_address) = trim(o.ship_address) AND trim(c.ship_city) = trim(o.ship_city)
+         ORDER BY c.placed_at DESC, c.id DESC LIMIT ?2",
+    )?;
+    let rows = st.query_map(params![id, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+        Ok(MergeCandidate {
+            id: r.get(0)?,
+            channel: r.get(1)?,
+            external_id: r.get(2)?,
+            status: r.get(3)?,
+            total_minor: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<MergeCandidate>>>()?)
+}

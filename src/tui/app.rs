@@ -139,6 +139,7 @@ pub(crate) enum JobResult {
     Verb {
         verb: &'static crate::ops::verbs::VerbSpec,
         results: super::verbs::Results,
+        form: Option<Box<super::verbs::VerbForm>>,
     },
     /// A text filter resolved by the search worker.
     Search {
@@ -508,9 +509,9 @@ impl App {
         self.pending_jobs = self.pending_jobs.saturating_sub(1);
         match r {
             JobResult::Skipped => {}
-            JobResult::Verb { verb, results } => {
+            JobResult::Verb { verb, results, form } => {
                 self.saving = self.saving.saturating_sub(1);
-                if let Err(e) = self.verb_done(verb, results) {
+                if let Err(e) = self.verb_done(verb, results, form) {
                     self.warn(e.to_string());
                 }
             }

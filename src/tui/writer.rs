@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::sync::mpsc;
 
 use super::app::JobResult;
+use super::verbs::VerbForm;
 use crate::ops::Session;
 use crate::ops::verbs::{Values, VerbSpec};
 
@@ -15,6 +16,8 @@ struct Request {
     verb: &'static VerbSpec,
     targets: Vec<(i64, Option<i64>)>,
     values: Values,
+    /// Comes back with the results (a conflict reopens it).
+    form: Option<Box<VerbForm>>,
 }
 
 pub(crate) struct Writer {
@@ -43,6 +46,7 @@ impl Writer {
                     .send(JobResult::Verb {
                         verb: r.verb,
                         results: results_of,
+                        form: r.form,
                     })
                     .is_err()
                 {
@@ -59,12 +63,14 @@ impl Writer {
         verb: &'static VerbSpec,
         targets: Vec<(i64, Option<i64>)>,
         values: Values,
+        form: Option<Box<VerbForm>>,
     ) -> bool {
         self.tx
             .send(Request {
                 verb,
                 targets,
                 values,
+                form,
             })
             .is_ok()
     }

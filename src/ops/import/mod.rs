@@ -7,6 +7,9 @@
 mod catalog;
 mod order_writer;
 mod orders;
+mod progress;
+
+pub use progress::Phase;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -86,6 +89,11 @@ pub struct Report {
     pub sync: Vec<String>,
     pub audit_rows: usize,
     pub audit_time: Duration,
+    /// `import orders`: the import record the new orders name (its batch
+    /// number), when it created any.
+    pub import_id: Option<i64>,
+    /// Where the time went, phase by phase (benches/import.rs prints it).
+    pub phases: Vec<Phase>,
     pub elapsed: Duration,
 }
 
@@ -300,7 +308,9 @@ fn run(conn: &mut Connection, kind: Kind, ctx: &Ctx<'_>, started: Instant) -> Re
             csv_in::write_rejects(file, opts.read, &out.rejects, &path)?;
             report.reject_file = Some(path);
         }
+        let mut phase = progress::Phases::start();
         tx.commit()?;
+        phase.done(&mut report, "commit (WAL write, checkpoint)");
     }
     report.elapsed = started.elapsed();
     Ok(report)

@@ -1,16 +1,19 @@
 //! Writing new orders: customers found or created, stock reserved for open
-//! orders (or the order held when stock is short), one audit row each. Rows
+//! orders (or the order held when stock is short), each naming its import
+//! (whose one audit row stands for them all). Rows
 //! are buffered and written in batches; reservations wait until their order
-//! is written (the ledger row names it), and availability counts the
-//! reservations still waiting, so nothing is ever oversold.
+//! is written (the ledger row names it). Availability is read once per
+//! product and kept in memory as the import reserves (it holds the write
+//! lock, so nobody else moves stock meanwhile; the reserving UPDATE still
+//! checks), so nothing is ever oversold.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
+use super::Ctx;
 use super::orders::totals;
-use super::{Audit, Ctx};
 use crate::domain::order::{HoldReason, OrderStatus};
 use crate::io::import_orders::{self, Draft, Head};
 use crate::store::import::orders::{self as st, NewLine, NewOrder, OrderWriter};
@@ -20,47 +23,44 @@ use crate::{Error, Result, clock};
 /// Orders written per batch.
 const BATCH_ORDERS: usize = 200;
 
-/// What the audit log keeps of an imported order.
-#[derive(serde::Serialize)]
-struct OrderAudit<'a> {
-    channel: &'a str,
-    external_id: &'a str,
-    status: &'a str,
-    customer_ref: &'a str,
-    placed_at: &'a str,
-    lines: usize,
-    items: i64,
-    items_minor: i64,
-    shipping_minor: i64,
-}
-
 /// A reservation waiting for its order to be written.
-struct Pending {
+struct Pending<'a> {
     order_id: i64,
     product_id: i64,
     qty: i64,
-    label: String,
+    /// For the message if it fails: the order and the line's SKU.
+    head: &'a Head,
+    sku: &'a str,
 }
 
-pub(super) struct Writer {
-    pub audit: Audit,
-    rows: OrderWriter,
-    customers: HashMap<String, i64>,
-    pending: Vec<Pending>,
-    /// Units per product in `pending`.
-    pending_qty: HashMap<i64, i64>,
+pub(super) struct Writer<'a> {
+    rows: OrderWriter<'a>,
+    /// The import the new orders name.
+    import_id: Option<i64>,
+    /// Time spent reserving stock (the bench reports it).
+    pub reserve_time: std::time::Duration,
+    /// The ids of the first and last order written.
+    pub first: Option<i64>,
+    pub last: Option<i64>,
+    customers: HashMap<&'a str, i64>,
+    pending: Vec<Pending<'a>>,
+    /// Units each product seen so far can still reserve, net of `pending`.
+    available: HashMap<i64, i64>,
     /// Orders held for stock, with what was short.
     pub held: Vec<String>,
 }
 
-impl Writer {
-    pub fn start(tx: &Connection, ctx: &Ctx<'_>) -> Result<Writer> {
+impl<'a> Writer<'a> {
+    pub fn start(tx: &Connection, import_id: Option<i64>) -> Result<Writer<'a>> {
         Ok(Writer {
-            audit: Audit::start(tx, ctx)?,
             rows: OrderWriter::start(tx)?,
+            import_id,
+            reserve_time: std::time::Duration::ZERO,
+            first: None,
+            last: None,
             customers: HashMap::new(),
             pending: Vec::new(),
-            pending_qty: HashMap::new(),
+            available: HashMap::new(),
             held: Vec::new(),
         })
     }
@@ -68,6 +68,7 @@ impl Writer {
     /// Writes the buffered rows, then the reservations that waited for them.
     fn flush(&mut self, tx: &Connection, ctx: &Ctx<'_>) -> Result<()> {
         self.rows.flush(tx)?;
+        let t = std::time::Instant::now();
         for p in self.pending.drain(..) {
             let origin = Origin {
                 order_id: Some(p.order_id),
@@ -77,24 +78,32 @@ impl Writer {
                 at: &ctx.now_stamp,
             };
             if !stock::reserve(tx, p.product_id, p.qty, &origin)? {
-                return Err(Error::Db(format!("{}: stock changed during the import", p.label)));
+                return Err(Error::Db(format!(
+                    "{} {}: stock changed during the import",
+                    p.head.label(),
+                    p.sku
+                )));
             }
         }
-        self.pending_qty.clear();
+        self.reserve_time += t.elapsed();
         Ok(())
     }
 
     /// Writes everything still buffered; call before reading orders back.
     pub fn finish(&mut self, tx: &Connection, ctx: &Ctx<'_>) -> Result<()> {
-        self.flush(tx, ctx)?;
-        self.audit.finish(tx)
+        self.flush(tx, ctx)
     }
 
-    fn customer(&mut self, tx: &Connection, ctx: &Ctx<'_>, h: &Head) -> Result<i64> {
-        if let Some(id) = self.customers.get(&h.customer_ref) {
+    fn customer(&mut self, tx: &Connection, now: &'a str, h: &'a Head) -> Result<i64> {
+        if let Some(id) = self.customers.get(h.customer_ref.as_str()) {
             return Ok(*id);
         }
-        let id = match st::customer_by_ref(tx, &h.customer_ref)? {
+        let stored = if self.rows.had_customers() {
+            st::customer_by_ref(tx, &h.customer_ref)?
+        } else {
+            None
+        };
+        let id = match stored {
             Some(id) => id,
             None => self.rows.customer(&st::NewCustomer {
                 external_ref: &h.customer_ref,
@@ -102,15 +111,15 @@ impl Writer {
                 phone: &h.customer_phone,
                 address: &h.ship_address,
                 city: &h.ship_city,
-                now: &ctx.now_stamp,
+                now,
             }),
         };
-        self.customers.insert(h.customer_ref.clone(), id);
+        self.customers.insert(&h.customer_ref, id);
         Ok(id)
     }
 
     /// Why an open order cannot have all its stock: "SKU (need 3, available 1)".
-    fn shortages(&self, tx: &Connection, d: &Draft) -> Result<Vec<String>> {
+    fn shortages(&mut self, tx: &Connection, d: &Draft) -> Result<Vec<String>> {
         let mut need: Vec<(i64, i64, &str)> = Vec::new();
         for l in &d.lines {
             match need.iter_mut().find(|n| n.0 == l.product.product_id) {
@@ -120,8 +129,14 @@ impl Writer {
         }
         let mut short = Vec::new();
         for (pid, qty, sku) in need {
-            let waiting = self.pending_qty.get(&pid).copied().unwrap_or(0);
-            let avail = st::available(tx, pid)? - waiting;
+            let avail = match self.available.get(&pid) {
+                Some(n) => *n,
+                None => {
+                    let n = st::available(tx, pid)?;
+                    self.available.insert(pid, n);
+                    n
+                }
+            };
             if avail < qty {
                 short.push(format!("{sku} (need {qty}, available {avail})"));
             }
@@ -129,14 +144,17 @@ impl Writer {
         Ok(short)
     }
 
-    pub fn insert(&mut self, tx: &Connection, ctx: &Ctx<'_>, d: &Draft) -> Result<()> {
+    pub fn insert(&mut self, tx: &Connection, ctx: &'a Ctx<'_>, d: &'a Draft) -> Result<()> {
+        let import_id = self
+            .import_id
+            .ok_or_else(|| Error::Db("an order to write but no import record".into()))?;
         if self.rows.buffered_orders() >= BATCH_ORDERS {
             self.flush(tx, ctx)?;
         }
         let h = &d.head;
         let (items, items_minor, shipping_minor) =
             totals(d).map_err(|p| Error::input(p.render(&ctx.name)))?;
-        let customer_id = self.customer(tx, ctx, h)?;
+        let customer_id = self.customer(tx, &ctx.now_stamp, h)?;
         let open = import_orders::is_open(h.status);
         let short = if open { self.shortages(tx, d)? } else { Vec::new() };
         let reserve = open && short.is_empty();
@@ -158,7 +176,7 @@ impl Writer {
             stamp(h.promised_at),
         );
         let ship_by_at = stamp(import_orders::ship_by(h, ctx.settings.ship_by_hours));
-        let id = self.rows.order(&NewOrder {
+        let id = self.rows.order(NewOrder {
             channel: &h.channel,
             external_id: &h.external_id,
             customer_id,
@@ -176,22 +194,26 @@ impl Writer {
             shipping_minor,
             carrier: h.carrier.as_deref(),
             tracking_no: h.tracking_no.as_deref(),
-            placed_at: &placed_at,
-            paid_at: paid_at.as_deref(),
-            shipped_at: shipped_at.as_deref(),
-            delivered_at: delivered_at.as_deref(),
-            promised_at: promised_at.as_deref(),
-            ship_by_at: ship_by_at.as_deref(),
+            placed_at,
+            paid_at,
+            shipped_at,
+            delivered_at,
+            promised_at,
+            ship_by_at,
             now: &ctx.now_stamp,
+            import_id,
         });
+        self.first = self.first.or(Some(id));
+        self.last = Some(id);
         for (i, l) in d.lines.iter().enumerate() {
             if reserve {
-                *self.pending_qty.entry(l.product.product_id).or_default() += l.qty;
+                *self.available.entry(l.product.product_id).or_default() -= l.qty;
                 self.pending.push(Pending {
                     order_id: id,
                     product_id: l.product.product_id,
                     qty: l.qty,
-                    label: format!("{} {}", h.label(), l.sku),
+                    head: h,
+                    sku: &l.sku,
                 });
             }
             self.rows.line(
@@ -207,21 +229,6 @@ impl Writer {
                 },
             );
         }
-        self.audit.created(
-            tx,
-            "order",
-            id,
-            &OrderAudit {
-                channel: &h.channel,
-                external_id: &h.external_id,
-                status,
-                customer_ref: &h.customer_ref,
-                placed_at: &placed_at,
-                lines: d.lines.len(),
-                items,
-                items_minor,
-                shipping_minor,
-            },
-        )
+        Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! `import orders`: group lines into orders, resolve SKUs and customers,
 //! skip orders already present (listing the changed ones), reserve stock for
-//! open orders (or hold them when stock is short), audit each new order, and
+//! open orders (or hold them when stock is short), record the import once
+//! (an `imports` row that every new order names, and one audit row), and
 //! report what the channel sent against what shopdesk has.
 
 use std::collections::{BTreeMap, HashMap};
@@ -8,12 +9,15 @@ use std::collections::{BTreeMap, HashMap};
 use rusqlite::Connection;
 
 use super::order_writer::Writer;
+use super::progress::{Phases, Progress};
 use super::{Changed, Ctx, Outcome};
 use crate::domain::money::Money;
 use crate::domain::order::OrderStatus;
 use crate::io::csv_in::Problem;
 use crate::io::import_orders::{self, Draft, Grouper, Line, ProductRef};
 use crate::io::import_sync::{self, Expect};
+use crate::store::audit;
+use crate::store::import::imports;
 use crate::store::import::orders::{self as st, StoredOrder};
 use crate::{Error, Result, clock, store};
 
@@ -93,14 +97,19 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
     let tz = ctx.tz();
     let mut groups = Grouper::default();
     let mut products = Products::default();
+    let mut phase = Phases::start();
+    let size = std::fs::metadata(ctx.file).map(|m| m.len()).unwrap_or(0);
+    let mut progress = Progress::to_stderr(size);
     // The file is read and parsed on a second thread while this one
     // resolves SKUs (which needs the transaction) and groups lines.
-    std::thread::scope(|scope| -> Result<()> {
+    let sha = std::thread::scope(|scope| -> Result<Option<[u8; 32]>> {
         let (send, recv) = std::sync::mpsc::sync_channel(4);
         let (file, read) = (ctx.file, ctx.opts.read);
-        scope.spawn(move || import_orders::parse_file(file, read, tz, &send));
+        let reader = scope.spawn(move || import_orders::parse_file(file, read, tz, &send));
         for chunk in recv {
-            for p in chunk? {
+            let chunk = chunk?;
+            progress.reading(out.report.rows, chunk.bytes);
+            for p in chunk.rows {
                 out.report.rows += 1;
                 let (head, l) = match p.row {
                     Ok(row) => row,
@@ -109,14 +118,10 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
                         continue;
                     }
                 };
-                match products.resolve(tx, l.line, &l.merchant_code, &l.sku)? {
-                    Err(problem) => {
-                        let key = (head.channel, head.external_id);
-                        groups.add_bad(Some(key), l.line, vec![problem]);
-                    }
-                    Ok(product) => groups.add(
-                        head,
-                        Line {
+                let belongs = match products.resolve(tx, l.line, &l.merchant_code, &l.sku)? {
+                    Err(problem) => groups.add_unresolved(head, l.line, problem),
+                    Ok(product) => {
+                        let line = Line {
                             line: l.line,
                             sku: l.sku,
                             merchant_code: l.merchant_code,
@@ -124,13 +129,33 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
                             qty: l.qty,
                             unit_price: l.unit_price,
                             shipping: l.shipping,
-                        },
-                    ),
+                        };
+                        match head {
+                            Some(head) => {
+                                groups.add(head, line);
+                                true
+                            }
+                            None => groups.add_same(line),
+                        }
+                    }
+                };
+                if !belongs {
+                    return Err(Error::Db(format!(
+                        "{}:{}: a line without its order (import bug)",
+                        ctx.name, p.line
+                    )));
                 }
             }
         }
-        Ok(())
+        Ok(reader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     })?;
+    let sha = sha.ok_or_else(|| Error::Db(format!("{}: the file was not read to its end", ctx.name)))?;
+    phase.done(
+        &mut out.report,
+        "read, parse (second thread), resolve SKUs, group",
+    );
     for p in std::mem::take(&mut groups.loose) {
         out.reject(p.line, std::slice::from_ref(&p));
     }
@@ -146,14 +171,17 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
     }
     out.report.records = groups.drafts.len();
     if !out.problems.is_empty() && !ctx.opts.skip_invalid {
+        progress.clear();
         return Ok(());
     }
 
     // Which orders shopdesk has already (drafts never share a key, so
-    // writing one cannot change another's answer).
+    // writing one cannot change another's answer). A shop with no orders
+    // has none of them: no lookups.
+    let existing = store::import::order_count(tx)?;
     let mut stored_ids = Vec::with_capacity(groups.drafts.len());
     for d in &groups.drafts {
-        let id = if d.ok() {
+        let id = if d.ok() && existing > 0 {
             st::order_id(tx, &d.head.channel, &d.head.external_id)?
         } else {
             None
@@ -166,7 +194,29 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
         .zip(&stored_ids)
         .filter(|(d, id)| d.ok() && id.is_none())
         .count();
-    let aside = if store::bulk::worth_rebuilding(store::import::order_count(tx)?, incoming) {
+    phase.done(&mut out.report, "look up which orders exist");
+    // The record the new orders name; an import that creates nothing
+    // changes nothing and leaves no record.
+    let import_id = if incoming > 0 {
+        let file_name = ctx
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| ctx.name.clone());
+        Some(imports::begin(
+            tx,
+            &imports::NewImport {
+                kind: "orders",
+                file_name: &file_name,
+                file_sha256: &sha,
+                actor: &ctx.actor,
+                at: &ctx.now_stamp,
+            },
+        )?)
+    } else {
+        None
+    };
+    let aside = if store::bulk::worth_rebuilding(existing, incoming) {
         Some(store::bulk::set_aside(
             tx,
             &["orders", "order_lines", "customers"],
@@ -175,7 +225,8 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
     } else {
         None
     };
-    let mut w = Writer::start(tx, ctx)?;
+    phase.done(&mut out.report, "import record, set indexes aside");
+    let mut w = Writer::start(tx, import_id)?;
     let mut channels: BTreeMap<String, ChannelStats> = BTreeMap::new();
     for (d, stored_id) in groups.drafts.iter().zip(stored_ids) {
         let cs = channels.entry(d.head.channel.clone()).or_default();
@@ -207,13 +258,29 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
                 w.insert(tx, ctx, d)?;
                 out.report.new += 1;
                 cs.new += 1;
+                progress.writing(out.report.new, incoming);
             }
         }
     }
     w.finish(tx, ctx)?;
+    progress.clear();
+    phase.done(
+        &mut out.report,
+        "orders, lines, customers (compare the present ones)",
+    );
+    out.report.phases.push(super::Phase {
+        name: "  of which stock reservations (wall)",
+        wall: w.reserve_time,
+        cpu: w.reserve_time,
+    });
     // Before the sync report: its per-day counts read orders_placed.
     if let Some(aside) = aside {
         aside.restore(tx)?;
+        phase.done(&mut out.report, "rebuild indexes and status counts");
+    }
+    if let Some(id) = import_id {
+        record_import(tx, ctx, id, &sha, &w, out)?;
+        phase.done(&mut out.report, "import record and its audit row");
     }
     if !w.held.is_empty() {
         out.report.notes.push(format!(
@@ -222,9 +289,55 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
         ));
         out.report.notes.extend(w.held.iter().map(|h| format!("  {h}")));
     }
-    out.report.audit_rows = w.audit.rows;
-    out.report.audit_time = w.audit.time;
-    sync_report(tx, ctx, &groups.drafts, &channels, expect.as_ref(), out)
+    sync_report(tx, ctx, &groups.drafts, &channels, expect.as_ref(), out)?;
+    phase.done(&mut out.report, "sync report");
+    Ok(())
+}
+
+/// Fills in the import record and writes the import's one audit row: the
+/// file, its SHA-256, the counts and the ids of the orders it created.
+fn record_import(
+    tx: &Connection,
+    ctx: &Ctx<'_>,
+    id: i64,
+    sha: &[u8; 32],
+    w: &Writer,
+    out: &mut Outcome,
+) -> Result<()> {
+    let t = std::time::Instant::now();
+    let counts = imports::Counts {
+        lines: out.report.rows,
+        orders_new: out.report.new,
+        orders_present: out.report.present,
+        orders_changed: out.report.changed.len(),
+        rows_rejected: out.rejects.len(),
+        first_order_id: w.first,
+        last_order_id: w.last,
+    };
+    imports::finish(tx, id, &counts)?;
+    let stored = imports::get(tx, id)?.ok_or_else(|| Error::Db(format!("import {id} vanished")))?;
+    let after = serde_json::json!({
+        "kind": "orders",
+        "file": stored.file_name,
+        "sha256": hex::encode(sha),
+        "counts": counts,
+    });
+    audit::append(
+        tx,
+        &audit::Entry {
+            at: &ctx.now_stamp,
+            actor: &ctx.actor,
+            entity: "import",
+            entity_id: id,
+            action: "import",
+            before: None,
+            after: Some(after),
+        },
+    )?;
+    out.report.import_id = Some(id);
+    out.report.audit_rows = 1;
+    out.report.audit_time = t.elapsed();
+    Ok(())
 }
 
 /// Lines count, items and money of a good order; overflow is a problem.

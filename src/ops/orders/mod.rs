@@ -123,6 +123,13 @@ pub fn parse_time(s: &str, timezone: &str) -> Result<DateTime<Utc>> {
         .ok_or_else(|| Error::input(format!("{s:?} does not exist in {timezone} (a clock change)")))
 }
 
+/// The shop's time zone, for messages people read.
+fn shop_tz(s: &crate::store::settings::Settings) -> Result<chrono_tz::Tz> {
+    s.timezone
+        .parse()
+        .map_err(|_| Error::Db(format!("the shop's time zone {:?} is not valid", s.timezone)))
+}
+
 /// Who may do an action: support may hold and change addresses only.
 fn permission(action: &OrderAction) -> Permission {
     match action {
@@ -269,9 +276,10 @@ fn apply(st: &mut Step<'_, '_>, action: &OrderAction, before: &Order, after: &mu
             after.ship_by_at = Some(clock::stamp(rules::ship_by(now, st.settings.ship_by_hours)));
             let shortages = stock::reserve_all_or_nothing(st.tx, before, who)?;
             if shortages.is_empty() {
+                let due = rules::ship_by(now, st.settings.ship_by_hours);
                 message = format!(
                     "{lbl}: paid; stock reserved, ship by {}",
-                    after.ship_by_at.as_deref().unwrap_or("-")
+                    crate::domain::calendar::shop_minute(due, shop_tz(st.settings)?)
                 );
             } else {
                 put_on_hold(after, HoldReason::InsufficientStock, OrderStatus::Paid);
@@ -341,8 +349,13 @@ fn apply(st: &mut Step<'_, '_>, action: &OrderAction, before: &Order, after: &mu
                 .map(clock::parse_stamp)
                 .transpose()?;
             let open = store::orders::open_tickets(st.tx, id)?;
-            if let Some(why) = rules::completion_blocker(delivered, st.settings.return_window_days, now, open)
-            {
+            if let Some(why) = rules::completion_blocker(
+                delivered,
+                st.settings.return_window_days,
+                now,
+                open,
+                shop_tz(st.settings)?,
+            ) {
                 return Err(blocked(before, "complete", why));
             }
             after.completed_at = Some(at.clone());
@@ -561,7 +574,8 @@ pub fn add_event_at(
                 ev.note.trim(),
             )?;
             audit(st.tx, st.who, "order", id, "event", None, Some(&row))?;
-            let message = format!("{lbl}: event at {when}: {} {}", row.status, row.location);
+            let local = crate::domain::calendar::shop_minute(ev.at, shop_tz(st.settings)?);
+            let message = format!("{lbl}: event at {local}: {} {}", row.status, row.location);
             Ok(Applied::unchanged(message.trim_end().to_string()))
         },
     )?;

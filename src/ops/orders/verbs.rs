@@ -217,9 +217,38 @@ pub static OPS: EntityOps = EntityOps {
     resolve: super::resolve,
     target,
     state_refusal,
+    candidates,
     run,
     verbs: &VERBS,
 };
+
+/// The orders a merge may absorb this one into (the merge's own rules).
+fn candidates(
+    conn: &Connection,
+    verb: &VerbSpec,
+    field: &FieldSpec,
+    t: &Target,
+) -> Result<Vec<(String, String)>> {
+    if verb.name != "merge" || field.name != "into" {
+        return Ok(Vec::new());
+    }
+    let currency = crate::store::settings::load(conn)?.currency;
+    Ok(crate::store::orders::merge_candidates(conn, t.id, 9)?
+        .into_iter()
+        .map(|c| {
+            let status = c
+                .status
+                .parse::<OrderStatus>()
+                .map_or(c.status.clone(), |s| s.label().to_string());
+            let money = crate::domain::money::Money(c.total_minor).format(&currency);
+            let key = format!("{}:{}", c.channel, c.external_id);
+            (
+                key,
+                format!("order {} ({}) · {status} · {money}", c.id, c.external_id),
+            )
+        })
+        .collect())
+}
 
 /// An order as a verb target (the detail view's data, read now).
 fn target(conn: &Connection, id: i64) -> Result<Option<Target>> {

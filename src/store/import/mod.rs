@@ -3,7 +3,9 @@
 
 pub mod batch;
 pub mod catalog;
+pub mod check;
 pub mod export;
+pub mod imports;
 pub mod orders;
 
 use rusqlite::types::Value;
@@ -11,7 +13,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use batch::Batch;
 
-use super::audit::{self, GENESIS};
+use super::audit::{self, GENESIS, Hash};
 use crate::Result;
 
 /// Appends audit rows for a bulk import inside its transaction: the same
@@ -20,15 +22,15 @@ use crate::Result;
 /// SHA-256 and one INSERT. Call `finish` before commit.
 pub struct AuditBatch {
     next_id: i64,
-    prev: String,
+    prev: Hash,
     actor: String,
     at: String,
-    rows: Batch,
+    rows: Batch<'static>,
 }
 
 impl AuditBatch {
     pub fn start(conn: &Connection, actor: &str, at: &str) -> Result<AuditBatch> {
-        let last: Option<(i64, String)> = conn
+        let last: Option<(i64, Hash)> = conn
             .query_row(
                 "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
                 [],
@@ -37,7 +39,7 @@ impl AuditBatch {
             .optional()?;
         let (next_id, prev) = match last {
             Some((id, hash)) => (id + 1, hash),
-            None => (1, GENESIS.to_string()),
+            None => (1, GENESIS),
         };
         Ok(AuditBatch {
             next_id,
@@ -70,24 +72,27 @@ impl AuditBatch {
             action: action.to_string(),
             before_json: None,
             after_json: Some(after_json),
-            prev_hash: std::mem::take(&mut self.prev),
-            hash: String::new(),
+            prev_hash: self.prev,
+            hash: GENESIS,
         };
         row.hash = audit::row_hash(&row.prev_hash, &row);
-        self.prev = row.hash.clone();
+        self.prev = row.hash;
         self.next_id += 1;
-        self.rows.push([
-            Value::Integer(row.id),
-            Value::Text(row.at),
-            Value::Text(row.actor),
-            Value::Text(row.entity),
-            Value::Integer(row.entity_id),
-            Value::Text(row.action),
-            Value::Null,
-            row.after_json.map_or(Value::Null, Value::Text),
-            Value::Text(row.prev_hash),
-            Value::Text(row.hash),
-        ]);
+        self.rows.push(
+            [
+                Value::Integer(row.id),
+                Value::Text(row.at),
+                Value::Text(row.actor),
+                Value::Text(row.entity),
+                Value::Integer(row.entity_id),
+                Value::Text(row.action),
+                Value::Null,
+                row.after_json.map_or(Value::Null, Value::Text),
+                Value::Blob(row.prev_hash.to_vec()),
+                Value::Blob(row.hash.to_vec()),
+            ]
+            .map(batch::owned),
+        );
         if self.rows.is_full() {
             self.rows.flush(conn)?;
         }

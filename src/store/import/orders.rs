@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::batch::{self, Batch, int, opt_text, text};
+use super::batch::{self, Batch, int, opt_owned_text, opt_text, owned_text, text};
 use crate::Result;
 
 /// A new order row. Times are stored stamps (`clock::stamp`).
@@ -26,13 +26,15 @@ pub struct NewOrder<'a> {
     pub shipping_minor: i64,
     pub carrier: Option<&'a str>,
     pub tracking_no: Option<&'a str>,
-    pub placed_at: &'a str,
-    pub paid_at: Option<&'a str>,
-    pub shipped_at: Option<&'a str>,
-    pub delivered_at: Option<&'a str>,
-    pub promised_at: Option<&'a str>,
-    pub ship_by_at: Option<&'a str>,
+    pub placed_at: String,
+    pub paid_at: Option<String>,
+    pub shipped_at: Option<String>,
+    pub delivered_at: Option<String>,
+    pub promised_at: Option<String>,
+    pub ship_by_at: Option<String>,
     pub now: &'a str,
+    /// The import that creates it (`imports`).
+    pub import_id: i64,
 }
 
 /// Buffers new customers, orders and lines and writes them in multi-row
@@ -40,36 +42,44 @@ pub struct NewOrder<'a> {
 /// are free). Nothing is written until `flush`, which writes parents before
 /// children; flush before anything refers to a buffered order by id, before
 /// reading rows back, and before commit.
-pub struct OrderWriter {
+pub struct OrderWriter<'a> {
     next_order: i64,
     next_customer: i64,
-    orders: Batch,
-    lines: Batch,
-    customers: Batch,
+    first_customer: i64,
+    orders: Batch<'a>,
+    lines: Batch<'a>,
+    customers: Batch<'a>,
 }
 
-impl OrderWriter {
-    pub fn start(conn: &Connection) -> Result<OrderWriter> {
+impl<'a> OrderWriter<'a> {
+    pub fn start(conn: &Connection) -> Result<OrderWriter<'a>> {
         Ok(OrderWriter {
             next_order: batch::next_id(conn, "orders")?,
             next_customer: batch::next_id(conn, "customers")?,
+            first_customer: batch::next_id(conn, "customers")?,
             orders: Batch::new(
                 "INSERT INTO orders (id, channel, external_id, customer_id, merchant_id, status, hold_reason,
                     held_from, cancel_reason, ship_name, ship_phone, ship_address, ship_city, line_count,
                     item_count, items_minor, shipping_minor, carrier, tracking_no, placed_at, paid_at,
-                    shipped_at, delivered_at, promised_at, ship_by_at, created_at, updated_at) VALUES ",
-                27,
+                    shipped_at, delivered_at, promised_at, ship_by_at, created_at, updated_at, import_id) VALUES ",
+                28,
             ),
-            lines: Batch::single_rows(
+            lines: Batch::new(
                 "INSERT INTO order_lines (order_id, line_no, product_id, merchant_id, qty, unit_price_minor,
                     shipping_minor, reserved_qty) VALUES ",
                 8,
             ),
-            customers: Batch::single_rows(
+            customers: Batch::new(
                 "INSERT INTO customers (id, external_ref, name, phone, address, city, created_at) VALUES ",
                 7,
             ),
         })
+    }
+
+    /// Whether the shop had customers before this import: when it had
+    /// none, every customer not created here is new (no lookup needed).
+    pub fn had_customers(&self) -> bool {
+        self.first_customer > 1
     }
 
     /// Orders buffered since the last flush.
@@ -77,7 +87,7 @@ impl OrderWriter {
         self.orders.rows()
     }
 
-    pub fn customer(&mut self, c: &NewCustomer<'_>) -> i64 {
+    pub fn customer(&mut self, c: &NewCustomer<'a>) -> i64 {
         let id = self.next_customer;
         self.next_customer += 1;
         self.customers.push([
@@ -92,7 +102,7 @@ impl OrderWriter {
         id
     }
 
-    pub fn order(&mut self, o: &NewOrder<'_>) -> i64 {
+    pub fn order(&mut self, o: NewOrder<'a>) -> i64 {
         let id = self.next_order;
         self.next_order += 1;
         self.orders.push([
@@ -115,14 +125,15 @@ impl OrderWriter {
             int(o.shipping_minor),
             opt_text(o.carrier),
             opt_text(o.tracking_no),
-            text(o.placed_at),
-            opt_text(o.paid_at),
-            opt_text(o.shipped_at),
-            opt_text(o.delivered_at),
-            opt_text(o.promised_at),
-            opt_text(o.ship_by_at),
+            owned_text(o.placed_at),
+            opt_owned_text(o.paid_at),
+            opt_owned_text(o.shipped_at),
+            opt_owned_text(o.delivered_at),
+            opt_owned_text(o.promised_at),
+            opt_owned_text(o.ship_by_at),
             text(o.now),
             text(o.now),
+            int(o.import_id),
         ]);
         id
     }

@@ -20,6 +20,8 @@ pub struct VerbForm {
     pub verb: &'static VerbSpec,
     /// The form field each verb field starts at (a suggestion takes two).
     starts: Vec<usize>,
+    /// The keys behind a reference field's pick list, by verb field.
+    picks: Vec<Vec<String>>,
     /// The values the form started with (only what changed is sent).
     initial: Vec<String>,
 }
@@ -35,8 +37,19 @@ pub fn build(app: &App, v: &'static VerbSpec, t: Target) -> VerbForm {
     );
     let mut fields = Vec::new();
     let mut starts = Vec::new();
+    let mut picks = Vec::new();
     for f in v.fields {
         starts.push(fields.len());
+        let found = match f.kind {
+            FieldKind::Ref(e) => {
+                (verbs::ops_of(e).candidates)(&app.session.conn, v, f, &t).unwrap_or_else(|e| {
+                    tracing::warn!("candidates for {} {}: {e}", v.name, f.name);
+                    Vec::new()
+                })
+            }
+            _ => Vec::new(),
+        };
+        picks.push(found.iter().map(|(k, _)| k.clone()).collect());
         let prefill = t
             .prefill
             .iter()
@@ -58,6 +71,18 @@ pub fn build(app: &App, v: &'static VerbSpec, t: Target) -> VerbForm {
                 let name = format!("{} name", f.label);
                 fields.push(Field::text(&name, Rule::Spec(f), f.help).only_if(fields.len() - 1, n - 1));
             }
+            FieldKind::Ref(_) if !found.is_empty() => {
+                let mut opts: Vec<&str> = found.iter().map(|(_, l)| l.as_str()).collect();
+                opts.push(OTHER);
+                let n = opts.len();
+                fields.push(Field::choice(
+                    f.label,
+                    &opts,
+                    &format!("←/→ or 1–{n}: the ones it may go into"),
+                ));
+                let name = format!("{} (key)", f.label);
+                fields.push(Field::text(&name, Rule::Spec(f), f.help).only_if(fields.len() - 1, n - 1));
+            }
             FieldKind::Choice(options) => {
                 let labels: Vec<String> = options.iter().map(|o| o.replace('_', " ")).collect();
                 let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
@@ -75,6 +100,7 @@ pub fn build(app: &App, v: &'static VerbSpec, t: Target) -> VerbForm {
         target: t,
         verb: v,
         starts,
+        picks,
         initial,
     }
 }
@@ -111,6 +137,17 @@ pub fn key(app: &mut App, mut f: Box<VerbForm>, a: Action) -> Vec<Effect> {
     }
 }
 
+/// The form `f` again on `fresh` (the record as it is now), with what was
+/// typed kept and `why` (who changed it) shown; Enter saves on the new version.
+pub fn reopen(mut f: VerbForm, fresh: Target, why: &str) -> VerbForm {
+    f.form.note = fresh.note.clone();
+    f.form.error = Some(format!(
+        "{why}; what you typed is kept, enter saves on the new version"
+    ));
+    f.target = fresh;
+    f
+}
+
 /// Opens the focused long-text field in `$EDITOR`.
 fn edit_external(app: &mut App, f: &mut VerbForm) {
     let i = f.form.focus;
@@ -139,8 +176,13 @@ fn edit_external(app: &mut App, f: &mut VerbForm) {
 fn raw_values(app: &App, f: &VerbForm) -> Vec<(&'static str, String)> {
     let masked = !app.fmt.sees_pii();
     let mut raw = Vec::new();
-    for (spec, &i) in f.verb.fields.iter().zip(&f.starts) {
+    for (k, (spec, &i)) in f.verb.fields.iter().zip(&f.starts).enumerate() {
+        let picks = &f.picks[k];
         let text = match spec.kind {
+            FieldKind::Ref(_) if !picks.is_empty() => match picks.get(f.form.choice(i)) {
+                Some(key) => key.clone(),
+                None => f.form.value(i + 1).to_string(),
+            },
             FieldKind::Suggest(_) => match f.form.fields[i].chosen() {
                 Some(OTHER) | None => f.form.value(i + 1).to_string(),
                 Some(c) => c.to_string(),
@@ -170,12 +212,14 @@ fn submit(app: &mut App, f: Box<VerbForm>) -> Vec<Effect> {
     if let Some(why) = self_reference(app, &f, &values) {
         return refuse(app, f, &why);
     }
+    let (verb, target) = (f.verb, f.target.clone());
     let run = Effect::Verb(Box::new(Job::Run {
-        verb: f.verb,
-        targets: vec![(f.target.id, Some(f.target.version))],
+        verb,
+        targets: vec![(target.id, Some(target.version))],
         values: values.clone(),
+        form: Some(f),
     }));
-    confirm_or_run(app, f.verb, &f.target, &values, run)
+    confirm_or_run(app, verb, &target, &values, run)
 }
 
 /// A reference to a record of the same kind must name another one that exists.

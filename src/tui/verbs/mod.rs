@@ -125,6 +125,7 @@ fn batch(app: &mut App, a: Action, ids: Vec<(i64, Option<i64>)>) -> Vec<Effect> 
                 verb: v,
                 targets: ids,
                 values: verbs::Values::default(),
+                form: None,
             })
         }
         None => job(Job::Extra {
@@ -166,6 +167,7 @@ pub fn start(app: &mut App, v: &'static VerbSpec, t: Target) -> Vec<Effect> {
             verb: v,
             targets: vec![(t.id, Some(t.version))],
             values: verbs::Values::default(),
+            form: None,
         }));
         return confirm_or_run(app, v, &t, &verbs::Values::default(), run);
     }
@@ -311,6 +313,7 @@ pub fn menu_key(app: &mut App, mut m: Box<VerbMenu>, a: Action) -> Vec<Effect> {
                     verb: v,
                     targets: vec![(t.id, Some(t.version))],
                     values: values.clone(),
+                    form: None,
                 }));
                 confirm_or_run(app, v, &t, &values, run)
             }

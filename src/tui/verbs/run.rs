@@ -2,11 +2,12 @@
 //! record a verb starts on, hands runs to the writer worker (or runs them in
 //! line where there is none: tests), and reports what happened.
 
+use super::VerbForm;
 use super::{open_menu, selection, start};
 use crate::Error;
 use crate::ops::verbs::{self, Outcome, Values, VerbSpec};
 use crate::tui::action::Action;
-use crate::tui::app::{App, Effect, Nav};
+use crate::tui::app::{App, Effect, Nav, Overlay};
 use crate::tui::screens::Tab;
 
 /// What to do once the record is loaded.
@@ -22,11 +23,13 @@ pub enum Job {
     /// Read the record, then go on if it is still at the version the screen
     /// showed (`shown`).
     Load { id: i64, shown: Option<i64>, then: Then },
-    /// Run a verb on each (id, version shown), one transaction each.
+    /// Run a verb on each (id, version shown), one transaction each. `form`
+    /// is the form it came from: a conflict reopens it with what was typed.
     Run {
         verb: &'static VerbSpec,
         targets: Vec<(i64, Option<i64>)>,
         values: Values,
+        form: Option<Box<VerbForm>>,
     },
     /// A screen's extra action (the pick list) on these records.
     Extra { action: Action, ids: Vec<i64> },
@@ -79,14 +82,19 @@ impl App {
                 verb,
                 targets,
                 values,
+                form,
             } => match &self.writer {
-                Some(w) if w.send(verb, targets.clone(), values.clone()) => {
-                    self.saving += 1;
-                    self.say("saving…");
+                Some(w) => {
+                    if w.send(verb, targets, values, form) {
+                        self.saving += 1;
+                        self.say("saving…");
+                    } else {
+                        self.warn("the writer has stopped: nothing was saved (see the log)");
+                    }
                 }
-                _ => {
+                None => {
                     let res = run_on(&mut self.session, verb, &targets, &values);
-                    self.verb_done(verb, res)?;
+                    self.verb_done(verb, res, form)?;
                 }
             },
             Job::Extra { action, ids } => crate::tui::screens::run_extra(self, action, ids)?,
@@ -95,11 +103,33 @@ impl App {
     }
 
     /// Shows what a verb run did and re-reads what it changed.
-    pub(crate) fn verb_done(&mut self, verb: &'static VerbSpec, res: Results) -> crate::Result<()> {
-        if let [(_, r)] = res.as_slice() {
+    pub(crate) fn verb_done(
+        &mut self,
+        verb: &'static VerbSpec,
+        res: Results,
+        form: Option<Box<VerbForm>>,
+    ) -> crate::Result<()> {
+        if let [(id, r)] = res.as_slice() {
             match r {
                 Ok(o) if o.attention => self.warn(short(&o.message)),
                 Ok(o) => self.say(short(&o.message)),
+                // What was typed is kept: the form comes back on the record
+                // as it is now, saying who changed it; Enter saves again.
+                Err(e @ Error::Conflict(_)) if form.is_some() && self.overlay.is_none() => {
+                    let m = self.error_text(e);
+                    match (
+                        form,
+                        verbs::load_target(&self.session.conn, verb.entity, *id, None),
+                    ) {
+                        (Some(f), Ok(t)) => {
+                            self.overlay = Some(Overlay::Form(Box::new(super::forms::reopen(*f, t, &m))));
+                            self.warn(m);
+                        }
+                        (_, Err(e2)) => self.warn(format!("{m}; {e2}")),
+                        (None, _) => self.warn(m),
+                    }
+                    return self.reload_after_write();
+                }
                 // Keep the screen as it was: the person sees what they
                 // acted on, and `r` reloads.
                 Err(e @ Error::Conflict(_)) => {
@@ -121,6 +151,12 @@ impl App {
             self.warn(msg)
         } else {
             self.say(msg)
+        }
+        // A batch is done with its selection: what it acted on may have left
+        // the view, and acting on it again must be a new choice.
+        let tab = self.tab;
+        if let Some(lv) = self.list_mut(tab) {
+            lv.selected.clear();
         }
         self.reload_after_write()
     }
