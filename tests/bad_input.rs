@@ -417,3 +417,87 @@ fn huge_and_endless_input_is_refused_in_bounded_memory() {
     check_ok(d, &db);
     assert_log_clean(d);
 }
+
+/// The money ceiling is the database's too (issue 9 item 10): a new file
+/// refuses an amount past it however it is written, and an older file is
+/// upgraded to the same CHECKs, with `check` naming a row already past it.
+#[test]
+fn the_database_holds_the_money_ceiling_and_an_upgraded_file_names_rows_past_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = shop(d);
+    let c = rusqlite::Connection::open(&db).unwrap();
+    for sql in [
+        "UPDATE products SET price_minor = 10000000001",
+        "UPDATE products SET price_minor = 9223372036854775807",
+    ] {
+        let e = c.execute(sql, []).unwrap_err().to_string();
+        assert!(e.contains("CHECK constraint failed"), "{sql}: {e}");
+    }
+    c.execute("UPDATE products SET price_minor = 10000000000", [])
+        .unwrap();
+    drop(c);
+
+    // A schema-2 file (as shopdesk 2 wrote it) with a product past the ceiling.
+    let old = d.join("v2.db");
+    let c = rusqlite::Connection::open(&old).unwrap();
+    c.execute_batch(include_str!("fixtures/schema_v2.sql")).unwrap();
+    c.execute_batch(&format!(
+        "PRAGMA application_id = {}; PRAGMA user_version = 2;
+         INSERT INTO settings (id) VALUES (1);
+         INSERT INTO merchants (code, name, cooperation_mode, applied_at, created_at, updated_at)
+             VALUES ('M1', 'Acme', 'direct', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z');
+         INSERT INTO products (merchant_id, sku, title, price_minor, created_at, updated_at)
+             VALUES (1, 'X-1', 'Gold', 9223372036854775807, '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z');",
+        shopdesk::store::APPLICATION_ID
+    ))
+    .unwrap();
+    drop(c);
+    let out = cli::run(d, &["--db", old.to_str().unwrap(), "check"]);
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains("products") && said.contains("price_minor BETWEEN 0 AND 10000000000"),
+        "{said}"
+    );
+    let c = rusqlite::Connection::open(&old).unwrap();
+    let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, shopdesk::store::SCHEMA_VERSION);
+    let e = c
+        .execute(
+            "INSERT INTO products (merchant_id, sku, title, price_minor, created_at, updated_at)
+             VALUES (1, 'X-2', 'More gold', 10000000001, '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z')",
+            [],
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("CHECK constraint failed"), "{e}");
+}
+
+/// schema.sql's CHECKs and `money::MAX_MINOR` are one number.
+#[test]
+fn ceiling_matches_schema() {
+    let max = shopdesk::domain::money::MAX_MINOR.to_string();
+    let schema = shopdesk::store::SCHEMA;
+    for (column, check) in [
+        ("price_minor", format!("price_minor BETWEEN 0 AND {max}")),
+        ("items_minor", format!("items_minor BETWEEN 0 AND {max}")),
+        ("orders total", format!("items_minor + shipping_minor <= {max}")),
+        (
+            "unit_price_minor",
+            format!("unit_price_minor BETWEEN 0 AND {max}"),
+        ),
+        ("line total", format!("qty * unit_price_minor <= {max}")),
+        ("refund_minor", format!("refund_minor BETWEEN 0 AND {max}")),
+        ("amount_minor", format!("amount_minor BETWEEN 1 AND {max}")),
+    ] {
+        assert!(schema.contains(&check), "{column}: schema.sql lacks {check:?}");
+    }
+    assert_eq!(
+        schema
+            .matches(&format!("shipping_minor BETWEEN 0 AND {max}"))
+            .count(),
+        2,
+        "orders and order_lines"
+    );
+}

@@ -44,7 +44,18 @@ pub(super) const STEPS: &[Step] = &[
         change: Some(to_v3),
         create_indexes: &[],
     },
+    // The money ceiling (domain/money.rs MAX_MINOR) in the CHECKs of every
+    // table that holds amounts (issue 9).
+    Step {
+        to: 4,
+        drop: &[],
+        change: Some(to_v4),
+        create_indexes: &[],
+    },
 ];
+
+/// The tables whose CHECKs schema 4 changed, and nothing else about them.
+pub(super) const CEILING_TABLES: &[&str] = &["products", "orders", "order_lines", "tickets", "refunds"];
 
 /// The column schema 3 adds to orders, as schema.sql has it.
 pub(super) const ORDERS_IMPORT_ID: &str = "import_id INTEGER REFERENCES imports (id)";
@@ -124,6 +135,64 @@ fn audit_hashes_to_blobs(tx: &Connection, create: &str) -> Result<()> {
          DROP TABLE audit_log_v2;",
     )?;
     tx.execute_batch(super::schema_statement("INDEX", "audit_log_entity")?)?;
+    Ok(())
+}
+
+/// Schema 4 changes only CHECK constraints, which SQLite evaluates when a
+/// row is written and never stores in it. So each table's stored `CREATE`
+/// text is replaced with schema.sql's in place (SQLite's documented way for
+/// such changes: writable_schema, then a schema_version bump, in this same
+/// transaction) rather than copying every order and line into a new table.
+/// Rows already past the ceiling are left as they are: `check` names them.
+fn to_v4(tx: &Connection) -> Result<()> {
+    let mut changed = false;
+    for name in CEILING_TABLES {
+        let want = schema_table(name)?.trim_end_matches(';');
+        if stored_sql(tx, name)?.as_deref() == Some(want) {
+            continue;
+        }
+        same_columns(tx, name, want)?;
+        if !changed {
+            tx.execute_batch("PRAGMA writable_schema = ON;")?;
+            changed = true;
+        }
+        tx.execute(
+            "UPDATE sqlite_schema SET sql = ?1 WHERE type = 'table' AND name = ?2",
+            [want, name],
+        )?;
+    }
+    if changed {
+        let v: i64 = tx.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+        tx.execute_batch(&format!(
+            "PRAGMA schema_version = {}; PRAGMA writable_schema = OFF;",
+            v + 1
+        ))?;
+    }
+    Ok(())
+}
+
+/// Refuses to swap `name`'s definition for `create` unless the two have the
+/// same columns in the same order (rows are stored by position): `create` is
+/// tried on a scratch temp table first.
+fn same_columns(tx: &Connection, name: &str, create: &str) -> Result<()> {
+    let columns = |table: &str, schema: &str| -> Result<Vec<(String, String)>> {
+        let mut st = tx.prepare("SELECT name, type FROM pragma_table_info(?1, ?2)")?;
+        let rows = st.query_map([table, schema], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
+    let probe = create.replacen(
+        &format!("CREATE TABLE {name} ("),
+        "CREATE TEMP TABLE v4_probe (",
+        1,
+    );
+    tx.execute_batch(&probe)?;
+    let (have, want) = (columns(name, "main")?, columns("v4_probe", "temp")?);
+    tx.execute_batch("DROP TABLE temp.v4_probe;")?;
+    if have != want {
+        return Err(crate::Error::Db(format!(
+            "cannot upgrade to schema 4: table {name} does not have the columns schema.sql expects; restore a backup or ask for help"
+        )));
+    }
     Ok(())
 }
 
