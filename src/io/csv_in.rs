@@ -13,7 +13,7 @@ use std::rc::Rc;
 
 use sha2::{Digest, Sha256};
 
-use super::read_guard::{FIELD_BYTES, Fault, Guard, LineLog};
+use super::read_guard::{Decoding, FIELD_BYTES, Fault, Guard, LineLog};
 use crate::domain::limits::{self, TextKind};
 use crate::{Error, Result};
 
@@ -426,82 +426,6 @@ impl Read for Digesting {
         let mut d = self.digest.borrow_mut();
         d.sha.update(&buf[..n]);
         d.bytes += n as u64;
-        Ok(n)
-    }
-}
-
-/// A `Read` that decodes GBK/GB18030 to UTF-8 as it goes, refusing bytes
-/// that are not valid in the encoding (instead of writing U+FFFD).
-struct Decoding<R> {
-    inner: R,
-    decoder: encoding_rs::Decoder,
-    input: Vec<u8>,
-    in_start: usize,
-    in_end: usize,
-    eof: bool,
-    output: Vec<u8>,
-    out_start: usize,
-    out_end: usize,
-    finished: bool,
-    /// Newlines decoded so far, to name the line of a bad byte.
-    lines: u64,
-}
-
-impl<R: Read> Decoding<R> {
-    fn new(inner: R, encoding: &'static encoding_rs::Encoding) -> Self {
-        Decoding {
-            inner,
-            decoder: encoding.new_decoder(),
-            input: vec![0; 32 * 1024],
-            in_start: 0,
-            in_end: 0,
-            eof: false,
-            output: vec![0; 64 * 1024],
-            out_start: 0,
-            out_end: 0,
-            finished: false,
-            lines: 0,
-        }
-    }
-
-    fn fill(&mut self) -> io::Result<()> {
-        while self.out_start == self.out_end && !self.finished {
-            if self.in_start == self.in_end && !self.eof {
-                let n = self.inner.read(&mut self.input)?;
-                self.in_start = 0;
-                self.in_end = n;
-                self.eof = n == 0;
-            }
-            let (res, read, written) = self.decoder.decode_to_utf8_without_replacement(
-                &self.input[self.in_start..self.in_end],
-                &mut self.output,
-                self.eof,
-            );
-            self.in_start += read;
-            self.out_start = 0;
-            self.out_end = written;
-            self.lines += self.output[..written].iter().filter(|&&b| b == b'\n').count() as u64;
-            match res {
-                encoding_rs::DecoderResult::InputEmpty => self.finished = self.eof,
-                encoding_rs::DecoderResult::OutputFull => {}
-                encoding_rs::DecoderResult::Malformed(..) => {
-                    return Err(Fault::io(
-                        self.lines + 1,
-                        "the bytes are not valid GBK/GB18030 text; is the file UTF-8 (then drop --encoding)?",
-                    ));
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-impl<R: Read> Read for Decoding<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.fill()?;
-        let n = (self.out_end - self.out_start).min(buf.len());
-        buf[..n].copy_from_slice(&self.output[self.out_start..self.out_start + n]);
-        self.out_start += n;
         Ok(n)
     }
 }
