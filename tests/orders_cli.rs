@@ -376,7 +376,7 @@ fn ten_processes_pay_for_the_last_units_without_overselling() {
         match o.status.as_str() {
             "paid" => paid += 1,
             "on_hold" => {
-                assert_eq!(o.hold_reason.as_deref(), Some("insufficient_stock"));
+                assert_eq!(o.hold_reason.map(|h| h.as_str()), Some("insufficient_stock"));
                 held += 1;
             }
             other => panic!("order {id} is {other}"),

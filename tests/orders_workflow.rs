@@ -142,7 +142,7 @@ fn pay_short_of_stock_holds_with_nothing_reserved_and_release_retries() {
         "the partial reservation was rolled back, not reserved and released"
     );
     let o = store::orders::get(&f.shop.conn(), id).unwrap().unwrap();
-    assert_eq!(o.held_from.as_deref(), Some("paid"));
+    assert_eq!(o.held_from, Some(OrderStatus::Paid));
     assert!(o.paid_at.is_some());
     assert_checks_pass(&f.shop.path);
 
@@ -214,8 +214,8 @@ fn hold_and_release_return_to_the_prior_state() {
     let out = f.ok(id, OrderAction::Hold(HoldReason::RiskReview));
     assert_eq!(out.status, OrderStatus::OnHold);
     let o = store::orders::get(&f.shop.conn(), id).unwrap().unwrap();
-    assert_eq!(o.held_from.as_deref(), Some("picking"));
-    assert_eq!(o.hold_reason.as_deref(), Some("risk_review"));
+    assert_eq!(o.held_from, Some(OrderStatus::Picking));
+    assert_eq!(o.hold_reason, Some(HoldReason::RiskReview));
     let m = refused(f.act("lin", id, OrderAction::Pack { weight_g: 10 }));
     assert!(m.contains("it is on_hold (pack needs picking)"), "{m}");
     assert_eq!(f.ok(id, OrderAction::Release).status, OrderStatus::Picking);
@@ -393,7 +393,7 @@ fn merge_moves_lines_and_their_reservations() {
     assert_eq!((kept.line_count, kept.item_count), (3, 4));
     assert_eq!(kept.items_minor, 3 * 19900 + 1500);
     assert_eq!(kept.shipping_minor, 2000);
-    assert_eq!(kept.status, "approved");
+    assert_eq!(kept.status, OrderStatus::Approved);
     let lines = store::orders::lines(&conn, b).unwrap();
     let nos: Vec<(i64, &str, i64)> = lines
         .iter()

@@ -266,17 +266,23 @@ fn a_version_1_file_is_migrated_to_the_schema_of_a_new_one() {
 /// `INDEXED BY` queries fail here.
 #[test]
 fn exception_queues_read_their_partial_indexes() {
-    use store::lists::{Query, Seek, order_queues, orders};
+    use shopdesk::domain::order::HoldReason;
+    use store::lists::{OrderQueue, Query, Seek, StatusFilter, order_queues, orders};
     let (_d, path) = new_shop();
     let conn = store::open(&path).unwrap();
     store::lists::set_explain(true);
     for (status, index) in [
-        ("on_hold:risk_review", "orders_hold"),
-        ("late:2026-11-22T08:00:00Z", "orders_open"),
+        (OrderQueue::Held(HoldReason::RiskReview), "orders_hold"),
+        (
+            OrderQueue::LateToShip {
+                cutoff: "2026-11-22T08:00:00Z".into(),
+            },
+            "orders_open",
+        ),
     ] {
-        assert_eq!(order_queues::count(&conn, status).unwrap(), Some(0));
+        assert_eq!(order_queues::count(&conn, &status).unwrap(), 0);
         let q = Query {
-            status: Some(status.to_string()),
+            status: Some(StatusFilter::Queue(status.clone())),
             ..Default::default()
         };
         orders::page(&conn, &q, &Seek::First, 35).unwrap();
@@ -284,7 +290,7 @@ fn exception_queues_read_their_partial_indexes() {
         let plan = plans
             .iter()
             .find(|p| p.contains(index))
-            .unwrap_or_else(|| panic!("{status}: no plan names {index}: {plans:#?}"));
+            .unwrap_or_else(|| panic!("{status:?}: no plan names {index}: {plans:#?}"));
         assert!(plan.contains(&format!("USING INDEX {index}")), "{plan}");
         assert!(!plan.contains("TEMP B-TREE FOR ORDER BY"), "{plan}");
     }

@@ -151,7 +151,14 @@ fn status_chip_filters_with_counts() {
     a.press("j j");
     a.press("enter");
     let lv = a.list(Tab::Orders).unwrap();
-    assert_eq!(lv.query.status.as_deref(), Some("paid"));
+    assert_eq!(
+        lv.query
+            .status
+            .as_ref()
+            .and_then(|s| s.status())
+            .map(|s| s.as_str()),
+        Some("paid")
+    );
     assert_eq!(lv.count.n, 19);
     assert!(lv.rows.iter().all(|r| r.cells[7].text == "paid"));
     assert_eq!(lv.label(), "1–19 of 19");
@@ -440,4 +447,105 @@ fn background_search_shows_searching_then_results() {
     assert!(!lv.searching);
     assert_eq!(lv.label(), "1–6 of 6");
     assert!(lv.rows.iter().all(|r| r.cells[1].text.contains("保温杯")));
+}
+
+/// A status the domain does not know (a hand-edited file) is a database
+/// error naming the row and column, in the store and on screen; never a
+/// word shown as if it were a status.
+#[test]
+fn a_row_with_an_unknown_status_is_an_error_naming_the_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let conn = shopdesk::store::open(&path).unwrap();
+    let first: i64 = conn
+        .query_row(
+            "SELECT id FROM orders ORDER BY placed_at DESC, id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    conn.execute_batch(&format!(
+        "PRAGMA ignore_check_constraints = ON; UPDATE orders SET status = 'lost' WHERE id = {first};"
+    ))
+    .unwrap();
+    let want = format!("orders row {first}, column status: unknown order status \"lost\"");
+    let err = shopdesk::store::orders::get(&conn, first)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains(&want), "{err}");
+    let err = shopdesk::store::lists::orders::detail(&conn, first)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains(&want), "{err}");
+    let mut a = app(&path, 120, 40);
+    a.press("3");
+    let m = a.message.as_ref().map(|m| (m.text.clone(), m.error));
+    assert!(m.as_ref().is_some_and(|(t, e)| *e && t.contains(&want)), "{m:?}");
+}
+
+/// A merchant's GMV is computed on the background reader after its detail
+/// opens ("computing…" until then) and lands in the view that asked.
+#[test]
+fn merchant_gmv_arrives_in_its_detail_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let mut a = app(&path, 120, 40);
+    a.press("1");
+    let id = current(&a);
+    a.press("enter");
+    a.wait_jobs();
+    let conn = shopdesk::store::open(&path).unwrap();
+    let gmv = shopdesk::store::lists::merchants::gmv(&conn, id).unwrap();
+    let text = screen(&mut a, 120, 40);
+    let line = text
+        .lines()
+        .find(|l| l.contains("GMV (paid)"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(!line.contains("computing"), "{line}");
+    assert!(line.contains(&a.fmt.money(gmv)), "{line} vs {}", a.fmt.money(gmv));
+}
+
+/// `m` (and `:messages`) shows every message in full with its time, also
+/// those the status bar cut at 80 columns.
+#[test]
+fn the_message_log_keeps_every_message_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = tui_support::shop(dir.path());
+    let mut a = tui_support::app(&path, 80, 24);
+    let long = format!(
+        "order 7: cannot release: still short of stock: {}",
+        "蓝牙耳机 EAR-01 needs 3, 2 available; ".repeat(3)
+    );
+    a.warn(long.clone());
+    a.say("filters cleared");
+    let bar = tui_support::screen(&mut a, 80, 24);
+    assert!(
+        !bar.contains("2 available; 蓝牙耳机 EAR-01 needs 3, 2 available; 蓝牙"),
+        "the bar cuts it"
+    );
+    a.press("m");
+    let log = tui_support::screen(&mut a, 80, 24);
+    assert!(log.contains("messages"), "{log}");
+    let flat: String = log
+        .lines()
+        .map(|l| l.trim_matches(|c: char| c == '│' || c == ' '))
+        .collect();
+    assert!(
+        flat.contains("cannot release") && flat.contains("filters cleared"),
+        "{log}"
+    );
+    assert!(
+        log.contains("! order 7"),
+        "errors are marked with a symbol: {log}"
+    );
+    a.press("esc");
+    assert!(a.overlay.is_none());
+    // The palette finds it by name.
+    a.press(":");
+    a.type_text("messages");
+    a.press("enter");
+    assert!(matches!(
+        a.overlay,
+        Some(shopdesk::tui::app::Overlay::Help { messages: true, .. })
+    ));
 }

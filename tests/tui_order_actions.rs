@@ -9,7 +9,8 @@ mod tui_support;
 use shopdesk::domain::order::HoldReason;
 use shopdesk::ops::Session;
 use shopdesk::tui::app::{App, Overlay};
-use shopdesk::tui::screens::{DetailData, Tab};
+use shopdesk::tui::screens::Tab;
+use shopdesk::tui::screens::orders::OrderDetail;
 use tui_support::{app, app_as, screen, shop};
 
 fn snap(name: &str, text: String) {
@@ -41,9 +42,15 @@ fn detail_text(a: &App) -> String {
 }
 
 fn detail_status(a: &App) -> String {
-    match &a.detail(Tab::Orders).unwrap().data {
-        DetailData::Order(d, _) => d.row.status.clone(),
-        _ => panic!("not an order"),
+    match a
+        .detail(Tab::Orders)
+        .unwrap()
+        .data
+        .as_any()
+        .downcast_ref::<OrderDetail>()
+    {
+        Some(d) => d.d.row.status.to_string(),
+        None => panic!("not an order"),
     }
 }
 
@@ -58,6 +65,7 @@ fn stored_status(path: &std::path::Path, id: i64) -> String {
         .unwrap()
         .row
         .status
+        .to_string()
 }
 
 fn form_problem(a: &App) -> Option<String> {
@@ -258,10 +266,13 @@ fn merge_two_orders_after_confirmation() {
     assert_eq!(row_status(&a, 1), "merged", "{}", message(&a));
     a.press("j enter");
     assert_eq!(current(&a), 2);
-    let lines = match &a.detail(Tab::Orders).unwrap().data {
-        DetailData::Order(d, _) => d.lines.len(),
-        _ => 0,
-    };
+    let lines = a
+        .detail(Tab::Orders)
+        .unwrap()
+        .data
+        .as_any()
+        .downcast_ref::<OrderDetail>()
+        .map_or(0, |d| d.d.lines.len());
     assert!(lines >= 3, "order 2 holds both orders' lines: {lines}");
 }
 

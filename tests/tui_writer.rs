@@ -16,6 +16,7 @@ fn stored_status(path: &std::path::Path, id: i64) -> String {
         .unwrap()
         .row
         .status
+        .to_string()
 }
 
 /// Polls the app (as the event loop does) until no write is in flight.
@@ -124,7 +125,11 @@ fn a_conflict_keeps_the_form_and_what_was_typed() {
     let conn = shopdesk::store::open(&path).unwrap();
     let d = shopdesk::store::lists::orders::detail(&conn, 1).unwrap().unwrap();
     assert_eq!(d.ship_city, "宁波市");
-    assert_eq!(d.row.status, "on_hold", "lin's hold stands");
+    assert_eq!(
+        d.row.status,
+        shopdesk::domain::order::OrderStatus::OnHold,
+        "lin's hold stands"
+    );
 }
 
 /// After a batch the selection is cleared: what it acted on may have left

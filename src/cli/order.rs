@@ -104,7 +104,10 @@ fn pick_list(s: &mut Session, keys: &[String], dir: Option<PathBuf>, pick: bool)
         let approved: Vec<i64> = ids
             .iter()
             .copied()
-            .filter(|id| orders::detail(s, *id).is_ok_and(|d| d.order.status == "approved"))
+            .filter(|id| {
+                orders::detail(s, *id)
+                    .is_ok_and(|d| d.order.status == crate::domain::order::OrderStatus::Approved)
+            })
             .collect();
         for (_, r) in orders::pick_many(s, &approved) {
             match r {

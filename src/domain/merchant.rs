@@ -20,6 +20,17 @@ text_enum! {
 }
 
 impl MerchantStatus {
+    /// Still waiting for a review decision (submitted or under review):
+    /// these have a review due time.
+    pub fn awaits_review(self) -> bool {
+        matches!(self, MerchantStatus::Submitted | MerchantStatus::UnderReview)
+    }
+
+    /// Someone must act on the merchant (changes asked for, or suspended).
+    pub fn needs_attention(self) -> bool {
+        matches!(self, MerchantStatus::NeedsChanges | MerchantStatus::Suspended)
+    }
+
     /// Rejected and terminated merchants never change again.
     pub fn is_final(self) -> bool {
         matches!(self, MerchantStatus::Rejected | MerchantStatus::Terminated)

@@ -14,6 +14,11 @@ text_enum! {
 }
 
 impl ProductStatus {
+    /// Waiting for a reviewer's decision.
+    pub fn awaits_review(self) -> bool {
+        self == ProductStatus::PendingReview
+    }
+
     /// None: a rejected product can be redrafted and a delisted one relisted.
     pub fn is_final(self) -> bool {
         false

@@ -37,6 +37,15 @@ text_enum! {
 }
 
 impl TicketStatus {
+    /// Someone still has work to do: everything but resolved, closed and
+    /// rejected (escalated counts as open).
+    pub fn is_open(self) -> bool {
+        !matches!(
+            self,
+            TicketStatus::Resolved | TicketStatus::Closed | TicketStatus::Rejected
+        )
+    }
+
     pub fn is_final(self) -> bool {
         matches!(self, TicketStatus::Closed | TicketStatus::Rejected)
     }
@@ -136,10 +145,7 @@ pub fn next(from: TicketStatus, action: &TicketAction) -> Result<TicketStatus, R
 /// Someone still has work to do: everything but resolved, closed and rejected
 /// (escalated counts as open).
 pub fn is_open(s: TicketStatus) -> bool {
-    !matches!(
-        s,
-        TicketStatus::Resolved | TicketStatus::Closed | TicketStatus::Rejected
-    )
+    s.is_open()
 }
 
 /// The SLA clock stops while the ticket waits for the customer.

@@ -6,6 +6,7 @@ mod backup;
 pub mod bulk;
 pub mod check;
 pub mod demo;
+pub(crate) mod enums;
 pub mod import;
 pub mod lists;
 mod migrate;
@@ -112,25 +113,19 @@ fn probe(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
-/// Whether the file could be SQLite's: its 16-byte magic, or an empty main
-/// file whose committed content is all in a `-wal` beside it (a shop killed
-/// before its first checkpoint). Read with plain file I/O, so nothing in
-/// SQLite gets a chance to initialise an empty file.
+/// Whether the file could be SQLite's. Never opens the file outside SQLite:
+/// closing any other descriptor of a file drops every POSIX lock this
+/// process holds on it, SQLite's included (another connection of this
+/// process, the TUI's writer or reader, would lose its WAL locks and a
+/// second process could delete the `-wal` under it). An empty main file
+/// counts only with a `-wal` beside it (a shop killed before its first
+/// checkpoint); anything else SQLite's read-only connection judges.
 fn sqlite_header(path: &Path, len: u64) -> Result<bool> {
-    use std::io::Read;
-    const MAGIC: &[u8; 16] = b"SQLite format 3\0";
     if len == 0 {
         let wal = std::fs::metadata(side_file(path, "-wal"));
         return Ok(wal.is_ok_and(|m| m.len() > 0));
     }
-    let mut head = [0u8; 16];
-    let mut f =
-        std::fs::File::open(path).map_err(|e| Error::Db(format!("cannot read {}: {e}", path.display())))?;
-    match f.read_exact(&mut head) {
-        Ok(()) => Ok(&head == MAGIC),
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(false),
-        Err(e) => Err(Error::Db(format!("cannot read {}: {e}", path.display()))),
-    }
+    Ok(true)
 }
 
 /// `path` with `suffix` appended (`-wal`, `-shm`, `-journal`).
@@ -193,11 +188,17 @@ fn uri_path(path: &Path) -> Result<String> {
     Ok(out)
 }
 
-/// Whether this process may write the file: opening it for writing (which
-/// changes nothing) asks the kernel, with the effective uid and groups and a
-/// read-only mount all taken into account.
+/// Whether this process may write the file: the kernel answers for the
+/// effective uid and groups, and a read-only mount.
 fn writable(path: &Path) -> bool {
-    std::fs::OpenOptions::new().write(true).open(path).is_ok()
+    use std::os::unix::ffi::OsStrExt;
+    // faccessat with the effective ids, not an open: see `sqlite_header` on
+    // why this process never opens the file outside SQLite.
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
+    unsafe { libc::faccessat(libc::AT_FDCWD, c.as_ptr(), libc::W_OK, libc::AT_EACCESS) == 0 }
 }
 
 /// Creates a new database file with the schema; refuses an existing shopdesk

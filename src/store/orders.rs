@@ -1,9 +1,11 @@
 //! Orders, their lines, shipment events and refunds: the SQL behind the order
-//! workflows (`ops::orders`). Status and reasons are stored text here; the
-//! workflow layer parses them into the domain's types.
+//! workflows (`ops::orders`). Status, hold reason and the status a hold
+//! returns to are the domain's types, read from their stored spelling (an
+//! unknown one is an error naming the order).
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::domain::order::{HoldReason, OrderStatus};
 use crate::{Error, Result};
 
 /// One `orders` row, as loaded and written back by the workflows (and as
@@ -15,9 +17,9 @@ pub struct Order {
     pub external_id: String,
     pub customer_id: i64,
     pub merchant_id: i64,
-    pub status: String,
-    pub hold_reason: Option<String>,
-    pub held_from: Option<String>,
+    pub status: OrderStatus,
+    pub hold_reason: Option<HoldReason>,
+    pub held_from: Option<OrderStatus>,
     pub cancel_reason: Option<String>,
     pub merged_into: Option<i64>,
     pub ship_name: String,
@@ -58,9 +60,9 @@ fn map_order(r: &rusqlite::Row<'_>) -> rusqlite::Result<Order> {
         external_id: r.get(2)?,
         customer_id: r.get(3)?,
         merchant_id: r.get(4)?,
-        status: r.get(5)?,
-        hold_reason: r.get(6)?,
-        held_from: r.get(7)?,
+        status: super::enums::get(r, 5, "orders")?,
+        hold_reason: super::enums::get(r, 6, "orders")?,
+        held_from: super::enums::get(r, 7, "orders")?,
         cancel_reason: r.get(8)?,
         merged_into: r.get(9)?,
         ship_name: r.get(10)?,
@@ -390,11 +392,13 @@ pub fn refunds(conn: &Connection, order_id: i64) -> Result<Vec<Refund>> {
 /// After-sales tickets on the order that are not finished
 /// (status other than resolved, closed or rejected).
 pub fn open_tickets(conn: &Connection, order_id: i64) -> Result<usize> {
+    use crate::domain::ticket::TicketStatus;
+    let done: Vec<TicketStatus> = TicketStatus::ALL.into_iter().filter(|s| !s.is_open()).collect();
+    let done = super::enums::literals(&done, TicketStatus::as_str);
     let n: i64 = conn
-        .prepare_cached(
-            "SELECT count(*) FROM tickets WHERE order_id = ?1
-             AND status NOT IN ('resolved', 'closed', 'rejected')",
-        )?
+        .prepare_cached(&format!(
+            "SELECT count(*) FROM tickets WHERE order_id = ?1 AND status NOT IN ({done})"
+        ))?
         .query_row([order_id], |r| r.get(0))?;
     Ok(usize::try_from(n).unwrap_or(0))
 }

@@ -77,6 +77,7 @@ actions! {
     Refresh = "refresh", "reload from the database";
     Export = "export", "export the filtered view to CSV";
     Help = "help", "show the keys";
+    Messages = "messages", "the message log: every message in full, with its time";
     Palette = "palette", "command palette: run any action by name";
     Submit = "submit", "accept (in prompts and pickers)";
     Cancel = "cancel", "cancel (in prompts and pickers)";

@@ -11,7 +11,7 @@ use crossterm::event::{KeyEvent, KeyEventKind};
 use super::action::Action;
 use super::fmt::Fmt;
 use super::keymap::{Context, Key, Keymap, Resolved};
-use super::screens::{DetailData, Tab};
+use super::screens::{Detail, Tab};
 use super::theme::Theme;
 use super::widgets::table::ListView;
 use crate::ops::Session;
@@ -70,14 +70,16 @@ impl std::fmt::Debug for Effect {
 /// One entry of the status picker: `None` is "all".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chip {
-    pub status: Option<String>,
+    pub status: Option<crate::store::lists::StatusFilter>,
     pub label: String,
     pub n: u64,
 }
 
 pub enum Overlay {
+    /// `?` (the keys) or the message log (`messages`): a scrolled text.
     Help {
         scroll: usize,
+        messages: bool,
     },
     Palette {
         input: String,
@@ -117,8 +119,19 @@ impl Overlay {
 
 pub struct DetailView {
     pub id: i64,
-    pub data: DetailData,
+    pub data: Box<dyn Detail>,
     pub scroll: usize,
+}
+
+/// How many messages the log keeps.
+pub const LOG_LEN: usize = 200;
+
+/// One message as it was shown, for the message log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logged {
+    pub at: DateTime<Utc>,
+    pub text: String,
+    pub error: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,8 +144,13 @@ pub struct Message {
 pub(crate) enum JobResult {
     /// An export: the message to show, or the error.
     Message(Result<String, String>),
-    /// A merchant's GMV for its detail view.
-    Gmv { id: i64, gmv: Result<i64, String> },
+    /// The slow part of a detail view (`Detail::later`).
+    Later {
+        tab: Tab,
+        id: i64,
+        what: &'static str,
+        value: Result<Box<dyn std::any::Any + Send>, String>,
+    },
     /// A request overtaken by a newer one.
     Skipped,
     /// A verb run finished on the writer worker.
@@ -155,11 +173,13 @@ pub struct App {
     pub theme: Theme,
     pub fmt: Fmt,
     pub tab: Tab,
-    pub lists: [ListView; 4],
-    pub details: [Option<DetailView>; 4],
+    pub lists: [ListView; Tab::LISTS.len()],
+    pub details: [Option<DetailView>; Tab::LISTS.len()],
     pub overlay: Option<Overlay>,
     pub pending: Vec<Key>,
     pub message: Option<Message>,
+    /// Every message shown, oldest first (at most `LOG_LEN`).
+    pub log: std::collections::VecDeque<Logged>,
     pub width: u16,
     pub height: u16,
     pub quit: bool,
@@ -171,7 +191,7 @@ pub struct App {
     pub(crate) pending_jobs: usize,
     pub(crate) worker_tx: Option<mpsc::Sender<super::search::Request>>,
     /// Bumped for every text search, so a late answer to an old one is dropped.
-    pub(crate) search_generation: [u64; 4],
+    pub(crate) search_generation: [u64; Tab::LISTS.len()],
     /// Resolve text filters on the search worker (the terminal and the
     /// benchmark) rather than in line (tests that want determinism).
     pub background_search: bool,
@@ -221,12 +241,13 @@ impl App {
             keymap,
             theme,
             fmt,
-            tab: Tab::Merchants,
+            tab: Tab::ALL[0],
             lists: Default::default(),
             details: Default::default(),
             overlay: None,
             pending: Vec::new(),
             message,
+            log: Default::default(),
             width: MIN_WIDTH,
             height: MIN_HEIGHT,
             quit: false,
@@ -236,7 +257,7 @@ impl App {
             results_rx,
             pending_jobs: 0,
             worker_tx: None,
-            search_generation: [0; 4],
+            search_generation: [0; Tab::LISTS.len()],
             background_search: false,
             export_dir: None,
             writer: None,
@@ -333,17 +354,25 @@ impl App {
     }
 
     pub fn say(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            text: text.into(),
-            error: false,
-        });
+        self.tell(text.into(), false);
     }
 
     pub fn warn(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            text: text.into(),
-            error: true,
+        self.tell(text.into(), true);
+    }
+
+    /// The status bar's message, kept whole in the message log too (the bar
+    /// cuts long ones to its width).
+    fn tell(&mut self, text: String, error: bool) {
+        if self.log.len() == LOG_LEN {
+            self.log.pop_front();
+        }
+        self.log.push_back(Logged {
+            at: self.fmt.now,
+            text: text.clone(),
+            error,
         });
+        self.message = Some(Message { text, error });
     }
 
     /// Handles one key event; returns whether anything may have changed.
@@ -540,19 +569,15 @@ impl App {
             }
             JobResult::Message(Ok(m)) => self.say(m),
             JobResult::Message(Err(e)) => self.warn(e),
-            JobResult::Gmv { id, gmv } => match gmv {
-                Ok(g) => {
-                    if let Some(DetailView {
-                        id: shown,
-                        data: DetailData::Merchant(d),
-                        ..
-                    }) = self.details[Tab::Merchants.index()].as_mut()
-                        && *shown == id
+            JobResult::Later { tab, id, what, value } => match value {
+                Ok(v) => {
+                    if let Some(Some(d)) = self.details.get_mut(tab.index())
+                        && d.id == id
                     {
-                        d.gmv_minor = Some(g);
+                        d.data.fill(v);
                     }
                 }
-                Err(e) => self.warn(format!("GMV of merchant {id}: {e}")),
+                Err(e) => self.warn(format!("{what} of {} {id}: {e}", tab.screen().entity())),
             },
         }
     }

@@ -16,7 +16,6 @@ use super::screens::Tab;
 use super::theme::Theme;
 use super::view;
 use crate::ops::Session;
-use crate::store::lists::order_queues;
 use crate::{Error, Result};
 
 /// The buffer as text, one line per row; the blank cell after a wide
@@ -114,15 +113,12 @@ impl Bench {
         }
     }
 
-    /// Column `col` of visible row `row`, for realistic filter terms.
-    fn cell(&self, tab: Tab, row: usize, col: usize) -> Option<String> {
-        self.app
-            .list(tab)?
-            .rows
-            .get(row)?
-            .cells
-            .get(col)
-            .map(|c| c.text.clone())
+    /// Whether the screen's status picker offers exception queues.
+    fn has_queues(&self, tab: Tab) -> Result<bool> {
+        let chips = tab.screen().chips(&self.app.session.conn, &self.app.fmt)?;
+        Ok(chips
+            .iter()
+            .any(|c| c.status.as_ref().is_some_and(|s| s.is_queue())))
     }
 
     /// The exception-queue chips (on hold by reason, late to ship).
@@ -132,7 +128,7 @@ impl Bench {
             Some(super::app::Overlay::Picker { chips, .. }) => chips
                 .iter()
                 .enumerate()
-                .filter(|(_, c)| c.status.as_deref().is_some_and(order_queues::is_queue))
+                .filter(|(_, c)| c.status.as_ref().is_some_and(|s| s.is_queue()))
                 .map(|(i, _)| i)
                 .collect(),
             _ => Vec::new(),
@@ -184,7 +180,7 @@ impl Bench {
             self.key("j")?;
             let _ = i;
         }
-        let statuses = tab.statuses().len();
+        let statuses = tab.screen().statuses().len();
         for i in 0..n {
             let d = self.key("f")?;
             self.record(tab, "status picker", d);
@@ -197,38 +193,17 @@ impl Bench {
             self.record(tab, "page down (status)", d);
         }
         self.key("x")?;
-        if tab == Tab::Orders {
+        if self.has_queues(tab)? {
             self.queues(tab, n)?;
         }
         // Filter terms taken from the data on screen.
-        let (ascii_col, cjk_col) = match tab {
-            Tab::Merchants => (0, 1),
-            Tab::Products => (0, 1),
-            Tab::Orders => (0, 3),
-            Tab::Tickets => (0, 8),
-            Tab::Dashboard => (0, 0),
-        };
         let mut ascii_terms = Vec::new();
         let mut cjk_terms = Vec::new();
-        for r in 0..self.app.page_size().min(20) {
-            if let Some(a) = self.cell(tab, r, ascii_col) {
-                let n = if tab == Tab::Tickets {
-                    a.len()
-                } else {
-                    a.chars().count().min(6)
-                };
-                ascii_terms.push(a.chars().take(n).collect::<String>());
-            }
-            if let Some(c) = self.cell(tab, r, cjk_col) {
-                let w: String = c
-                    .chars()
-                    .filter(|c| !c.is_ascii() && c.is_alphanumeric())
-                    .take(2)
-                    .collect();
-                if !w.is_empty() {
-                    cjk_terms.push(w);
-                }
-            }
+        let rows = self.app.list(tab).map(|lv| lv.rows.clone()).unwrap_or_default();
+        for r in rows.iter().take(self.app.page_size().min(20)) {
+            let (a, c) = tab.screen().sample_terms(r);
+            ascii_terms.extend(a);
+            cjk_terms.extend(c);
         }
         if cjk_terms.is_empty() {
             cjk_terms.push("耳机".to_string());
@@ -280,8 +255,10 @@ pub fn run(db: &Path, rounds: usize, explain: bool) -> Result<String> {
     for tab in Tab::LISTS {
         b.screen(tab, rounds)?;
     }
-    let d = b.key("5")?;
-    b.record(Tab::Dashboard, "switch tab", d);
+    for tab in Tab::ALL.into_iter().filter(|t| !t.is_list()) {
+        let d = b.key(&(tab.index() + 1).to_string())?;
+        b.record(tab, "switch tab", d);
+    }
     let mut out = String::new();
     out.push_str(&format!(
         "shopdesk bench on {} at 120x40, {rounds} rounds\n",

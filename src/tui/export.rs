@@ -21,7 +21,7 @@ pub fn write_csv(
     let file = crate::identity::as_caller(|| std::fs::File::create(path))
         .map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
     let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
-    let n = tab.export(conn, fmt, q, &mut |rec: Vec<String>| {
+    let n = tab.screen().export(conn, fmt, q, &mut |rec: Vec<String>| {
         w.write_record(&rec)
             .map_err(|e| Error::input(format!("{}: {e}", path.display())))
     })?;
@@ -33,10 +33,10 @@ pub fn write_csv(
 /// `shopdesk-orders-20261122-143500.csv` in the output directory.
 pub fn export_path(dir: &Path, tab: Tab, fmt: &Fmt) -> PathBuf {
     let stamp = fmt.now.with_timezone(&fmt.tz).format("%Y%m%d-%H%M%S");
-    let mut p = dir.join(format!("shopdesk-{}s-{stamp}.csv", tab.entity()));
+    let mut p = dir.join(format!("shopdesk-{}s-{stamp}.csv", tab.screen().entity()));
     let mut i = 2;
     while p.exists() {
-        p = dir.join(format!("shopdesk-{}s-{stamp}-{i}.csv", tab.entity()));
+        p = dir.join(format!("shopdesk-{}s-{stamp}-{i}.csv", tab.screen().entity()));
         i += 1;
     }
     p

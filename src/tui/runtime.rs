@@ -2,10 +2,10 @@
 //! `store::lists`) or starts work. Every list move is one keyset query for
 //! at most a page of rows.
 
-use super::app::{App, Chip, DetailView, Effect, Nav, Overlay};
+use super::app::{App, DetailView, Effect, Nav, Overlay};
 use super::screens::Tab;
 use crate::Result;
-use crate::store::lists::{Count, Seek};
+use crate::store::lists::{Count, Seek, StatusFilter};
 
 impl App {
     pub fn run(&mut self, effects: Vec<Effect>) {
@@ -34,37 +34,21 @@ impl App {
                 self.navigate(tab, Nav::First)?;
             }
             Effect::Chips(tab) => {
-                let counts = crate::store::lists::status_counts(&self.session.conn, tab.entity())?;
-                let total: u64 = counts.iter().map(|(_, n)| n).sum();
-                let current = self.lists[tab.index()].query.status.clone();
-                let mut chips = vec![Chip {
-                    status: None,
-                    label: "all".into(),
-                    n: total,
-                }];
-                for (s, label) in tab.statuses() {
-                    let n = counts.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
-                    chips.push(Chip {
-                        status: Some(s.to_string()),
-                        label: label.to_string(),
-                        n,
-                    });
-                }
-                if tab == Tab::Orders {
-                    super::screens::orders::add_queue_chips(self, &mut chips)?;
-                }
-                let selected = chips.iter().position(|c| c.status == current).unwrap_or(0);
+                let chips = tab.screen().chips(&self.session.conn, &self.fmt)?;
+                let current = &self.lists[tab.index()].query.status;
+                let selected = chips
+                    .iter()
+                    .position(|c| StatusFilter::same_chip(c.status.as_ref(), current.as_ref()))
+                    .unwrap_or(0);
                 self.overlay = Some(Overlay::Picker { chips, selected });
             }
-            Effect::OpenDetail(tab, id) => match tab.load_detail(&self.session.conn, id)? {
+            Effect::OpenDetail(tab, id) => match tab.screen().load_detail(&self.session.conn, id)? {
                 Some(data) => {
                     self.details[tab.index()] = Some(DetailView { id, data, scroll: 0 });
-                    if tab == Tab::Merchants {
-                        self.start_gmv(id);
-                    }
+                    self.start_later(tab, id);
                 }
                 None => {
-                    self.warn(format!("{} {id} no longer exists", tab.entity()));
+                    self.warn(format!("{} {id} no longer exists", tab.screen().entity()));
                     self.navigate(tab, Nav::Reload)?;
                 }
             },
@@ -73,16 +57,17 @@ impl App {
                     return Ok(());
                 };
                 let (id, scroll) = (d.id, d.scroll);
-                match tab.load_detail(&self.session.conn, id)? {
+                match tab.screen().load_detail(&self.session.conn, id)? {
                     Some(data) => {
                         self.details[tab.index()] = Some(DetailView { id, data, scroll });
-                        if tab == Tab::Merchants {
-                            self.start_gmv(id);
-                        }
+                        self.start_later(tab, id);
                     }
                     None => {
                         self.details[tab.index()] = None;
-                        self.warn(format!("{} {id} was deleted by another session", tab.entity()));
+                        self.warn(format!(
+                            "{} {id} was deleted by another session",
+                            tab.screen().entity()
+                        ));
                     }
                 }
             }
@@ -96,7 +81,7 @@ impl App {
     fn resolve(&mut self, tab: Tab) -> Result<()> {
         let mut q = self.lists[tab.index()].query.clone();
         q.matches = None;
-        let (count, matches) = tab.resolve(&self.session.conn, &q)?;
+        let (count, matches) = tab.screen().resolve(&self.session.conn, &q)?;
         let lv = &mut self.lists[tab.index()];
         lv.count = count;
         lv.query.matches = matches;
@@ -105,7 +90,9 @@ impl App {
 
     fn fetch(&mut self, tab: Tab, seek: &Seek, limit: usize) -> Result<Vec<super::widgets::table::TableRow>> {
         let q = &self.lists[tab.index()].query;
-        let page = tab.fetch(&self.session.conn, &self.fmt, q, seek, limit.max(1))?;
+        let page = tab
+            .screen()
+            .fetch(&self.session.conn, &self.fmt, q, seek, limit.max(1))?;
         if page.truncated {
             self.warn(format!(
                 "stopped looking after {} ms of rows that do not match: refine the filter to see further",

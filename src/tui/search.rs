@@ -1,18 +1,18 @@
 //! The background worker: one thread with its own (small-cache) connection
-//! that resolves text filters (count and match set) and computes merchant
-//! GMV, so queries that must read a whole index or hundreds of scattered
+//! that resolves text filters (count and match set) and computes the slow
+//! parts of detail views (a merchant's GMV), so queries that must read a whole index or hundreds of scattered
 //! rows never hold up the keys. Only the newest request of each kind is
 //! answered; answers to replaced requests are dropped.
 
 use std::sync::mpsc;
 
 use super::app::{App, JobResult};
-use super::screens::Tab;
+use super::screens::{Later, Tab};
 use crate::store::lists::Query;
 
 pub(crate) enum Request {
     Search { tab: Tab, generation: u64, query: Query },
-    Gmv { id: i64 },
+    Later { tab: Tab, id: i64, later: Later },
 }
 
 impl Request {
@@ -20,7 +20,7 @@ impl Request {
     fn slot(&self) -> (u8, usize) {
         match self {
             Request::Search { tab, .. } => (0, tab.index()),
-            Request::Gmv { .. } => (1, 0),
+            Request::Later { tab, .. } => (1, tab.index()),
         }
     }
 
@@ -31,7 +31,7 @@ impl Request {
                 generation,
                 result: Err("replaced by a newer search".into()),
             },
-            Request::Gmv { .. } => JobResult::Skipped,
+            Request::Later { .. } => JobResult::Skipped,
         }
     }
 }
@@ -65,11 +65,13 @@ fn serve(db: std::path::PathBuf, rx: mpsc::Receiver<Request>, results: mpsc::Sen
                 ) => JobResult::Search {
                     tab,
                     generation,
-                    result: tab.resolve(c, &query).map_err(|e| e.to_string()),
+                    result: tab.screen().resolve(c, &query).map_err(|e| e.to_string()),
                 },
-                (Request::Gmv { id }, Ok(c)) => JobResult::Gmv {
+                (Request::Later { tab, id, later }, Ok(c)) => JobResult::Later {
+                    tab,
                     id,
-                    gmv: crate::store::lists::merchants::gmv(c, id).map_err(|e| e.to_string()),
+                    what: later.what,
+                    value: (later.run)(c, id).map_err(|e| e.to_string()),
                 },
                 (r, Err(e)) => match r {
                     Request::Search { tab, generation, .. } => JobResult::Search {
@@ -77,9 +79,11 @@ fn serve(db: std::path::PathBuf, rx: mpsc::Receiver<Request>, results: mpsc::Sen
                         generation,
                         result: Err(e.to_string()),
                     },
-                    Request::Gmv { id } => JobResult::Gmv {
+                    Request::Later { tab, id, later } => JobResult::Later {
+                        tab,
                         id,
-                        gmv: Err(e.to_string()),
+                        what: later.what,
+                        value: Err(e.to_string()),
                     },
                 },
             };
@@ -106,9 +110,16 @@ impl App {
         }
     }
 
-    /// Asks the worker for a merchant's GMV (shown as "computing…" until then).
-    pub(crate) fn start_gmv(&mut self, id: i64) {
-        self.send_background(Request::Gmv { id });
+    /// Asks the worker for the slow part of the detail view of `id` on
+    /// `tab`, if it has one (a merchant's GMV shows "computing…" until then).
+    pub(crate) fn start_later(&mut self, tab: Tab, id: i64) {
+        let later = self.details[tab.index()]
+            .as_ref()
+            .filter(|d| d.id == id)
+            .and_then(|d| d.data.later());
+        if let Some(later) = later {
+            self.send_background(Request::Later { tab, id, later });
+        }
     }
 
     /// Resolves the tab's text filter on the worker; the list shows

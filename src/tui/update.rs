@@ -19,13 +19,21 @@ pub fn update(app: &mut App, a: Action) -> Vec<Effect> {
             app,
             Tab::ALL[(app.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()],
         ),
-        Action::TabMerchants => switch(app, Tab::Merchants),
-        Action::TabProducts => switch(app, Tab::Products),
-        Action::TabOrders => switch(app, Tab::Orders),
-        Action::TabTickets => switch(app, Tab::Tickets),
-        Action::TabDashboard => switch(app, Tab::Dashboard),
+        a if let Some(t) = Tab::ALL.into_iter().find(|t| t.action() == a) => switch(app, t),
         Action::Help => {
-            app.overlay = Some(Overlay::Help { scroll: 0 });
+            app.overlay = Some(Overlay::Help {
+                scroll: 0,
+                messages: false,
+            });
+            vec![]
+        }
+        Action::Messages => {
+            let n = app.log.len();
+            app.overlay = Some(Overlay::Help {
+                // Open at the newest.
+                scroll: n,
+                messages: true,
+            });
             vec![]
         }
         Action::Palette => {
@@ -187,7 +195,8 @@ fn clear_filters(app: &mut App, tab: Tab) -> Vec<Effect> {
 /// The sort keys usable now: with a status filter only those backed by a
 /// `(status, key)` index.
 pub fn allowed_sorts(tab: Tab, with_status: bool) -> Vec<usize> {
-    tab.sort_keys()
+    tab.screen()
+        .sort_keys()
         .iter()
         .enumerate()
         .filter(|(_, k)| !with_status || k.with_status())
@@ -214,7 +223,7 @@ fn sort_next(app: &mut App, tab: Tab) -> Vec<Effect> {
     let changed = next != lv.query.sort;
     lv.query.sort = next;
     lv.query.reversed = false;
-    let name = tab.sort_keys().get(next).map_or("", |k| k.name);
+    let name = tab.screen().sort_keys().get(next).map_or("", |k| k.name);
     if changed {
         app.say(format!("sorted by {name}"));
         vec![Effect::Requery(tab)]
@@ -225,7 +234,11 @@ fn sort_next(app: &mut App, tab: Tab) -> Vec<Effect> {
 }
 
 /// Applies a status chosen in the picker.
-pub fn apply_status(app: &mut App, tab: Tab, status: Option<String>) -> Vec<Effect> {
+pub fn apply_status(
+    app: &mut App,
+    tab: Tab,
+    status: Option<crate::store::lists::StatusFilter>,
+) -> Vec<Effect> {
     let Some(lv) = app.list_mut(tab) else {
         return vec![];
     };
@@ -233,6 +246,7 @@ pub fn apply_status(app: &mut App, tab: Tab, status: Option<String>) -> Vec<Effe
     let mut note = None;
     if lv.query.status.is_some()
         && !tab
+            .screen()
             .sort_keys()
             .get(lv.query.sort)
             .is_some_and(|k| k.with_status())
@@ -241,6 +255,7 @@ pub fn apply_status(app: &mut App, tab: Tab, status: Option<String>) -> Vec<Effe
         lv.query.sort = i;
         lv.query.reversed = false;
         note = tab
+            .screen()
             .sort_keys()
             .get(i)
             .map(|k| format!("sorted by {} (indexed with a status filter)", k.name));
@@ -280,8 +295,8 @@ fn overlay(app: &mut App, a: Action) -> Vec<Effect> {
         return vec![];
     };
     match ov {
-        Overlay::Help { mut scroll } => match a {
-            Action::Back | Action::Cancel | Action::Help | Action::Quit => vec![],
+        Overlay::Help { mut scroll, messages } => match a {
+            Action::Back | Action::Cancel | Action::Help | Action::Quit | Action::Messages => vec![],
             _ => {
                 match a {
                     Action::Down => scroll += 1,
@@ -292,9 +307,10 @@ fn overlay(app: &mut App, a: Action) -> Vec<Effect> {
                     Action::LastRow => scroll = usize::MAX / 2,
                     _ => {}
                 }
-                let max = super::overlays::help::line_count(app).saturating_sub(4);
+                let max = super::overlays::help::line_count(app, messages).saturating_sub(4);
                 app.overlay = Some(Overlay::Help {
                     scroll: scroll.min(max),
+                    messages,
                 });
                 vec![]
             }

@@ -9,7 +9,7 @@ use super::action::Action;
 use super::app::{App, MIN_HEIGHT, MIN_WIDTH, Overlay};
 use super::keymap::Context;
 use super::overlays;
-use super::screens::{Tab, dashboard, status_label};
+use super::screens::Tab;
 use super::widgets::table;
 use super::widgets::text::{fit, truncate, width};
 
@@ -30,7 +30,7 @@ pub fn render(f: &mut Frame<'_>, app: &App) {
     tab_line(f, tabs, app);
     filter_bar(f, bar, app);
     match app.tab {
-        Tab::Dashboard => dashboard::render(f, body, &app.theme),
+        tab if !tab.is_list() => tab.screen().render(f, body, &app.theme),
         tab => match app.detail(tab) {
             Some(d) => {
                 let lines = d.data.lines(&app.fmt, body.width, &app.theme);
@@ -47,7 +47,7 @@ pub fn render(f: &mut Frame<'_>, app: &App) {
                     } else {
                         "no rows yet"
                     };
-                    table::render(f, body, tab.columns(), lv, &app.theme, empty);
+                    table::render(f, body, tab.screen().columns(), lv, &app.theme, empty);
                 }
             }
         },
@@ -55,7 +55,7 @@ pub fn render(f: &mut Frame<'_>, app: &App) {
     hint_line(f, hint, app);
     status_bar(f, status, app);
     match &app.overlay {
-        Some(Overlay::Help { scroll }) => overlays::help::render(f, area, app, *scroll),
+        Some(Overlay::Help { scroll, messages }) => overlays::help::render(f, area, app, *scroll, *messages),
         Some(Overlay::Palette { input, selected }) => {
             overlays::palette::render(f, area, app, input, *selected)
         }
@@ -147,7 +147,7 @@ fn filter_bar(f: &mut Frame<'_>, area: Rect, app: &App) {
         return;
     };
     if let Some(Overlay::Prompt { input }) = &app.overlay {
-        let hint = format!("  {} · enter apply · esc cancel", app.tab.text_hint());
+        let hint = format!("  {} · enter apply · esc cancel", app.tab.screen().text_hint());
         let room = (area.width as usize).saturating_sub(width(&hint) + 4);
         let line = Line::from(vec![
             Span::styled("/ ", t.hint_key),
@@ -158,15 +158,12 @@ fn filter_bar(f: &mut Frame<'_>, area: Rect, app: &App) {
         f.render_widget(Paragraph::new(line), area);
         return;
     }
-    let key = app.tab.sort_keys().get(lv.query.sort);
+    let key = app.tab.screen().sort_keys().get(lv.query.sort);
     let desc = key.is_some_and(|k| k.desc != lv.query.reversed);
     let mut spans = vec![
         Span::styled(" status: ", t.dim),
         Span::styled(
-            lv.query
-                .status
-                .as_deref()
-                .map_or("all".to_string(), |s| status_label(app.tab, s)),
+            lv.query.status.as_ref().map_or("all".to_string(), |s| s.label()),
             if lv.query.status.is_some() {
                 t.chip_active
             } else {
@@ -255,10 +252,10 @@ fn hint_line(f: &mut Frame<'_>, area: Rect, app: &App) {
     let stack = app.context_stack();
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1;
-    // The action menu is the Orders screen's (other screens are read-only).
+    // The action menu is for screens with actions (others are read-only).
     let shown = hints(app)
         .into_iter()
-        .filter(|(a, _)| *a != Action::BulkActions || app.tab == Tab::Orders);
+        .filter(|(a, _)| *a != Action::BulkActions || super::verbs::has_actions(app));
     for (a, label) in shown {
         let Some(k) = app.keymap.key_for(&stack, a) else {
             continue;

@@ -163,6 +163,7 @@ pub fn status(path: &Path, order: i64) -> String {
         .unwrap()
         .unwrap()
         .status
+        .to_string()
 }
 
 /// Every `shopdesk check` finding passes.

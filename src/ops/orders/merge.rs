@@ -46,9 +46,9 @@ pub fn merge_at(
         now,
         |st, gone: &Order, merged| {
             let keep = load(st.tx, into)?;
-            let (gone_status, gone_held) = status_of(gone)?;
+            let (gone_status, gone_held) = status_of(gone);
             let to = rules::next(gone_status, gone_held, &action).map_err(|r| refused(gone, r))?;
-            let (keep_status, keep_held) = status_of(&keep)?;
+            let (keep_status, keep_held) = status_of(&keep);
             rules::next(keep_status, keep_held, &OrderAction::MergeInto(id))
                 .map_err(|r| refused(&keep, r))?;
             if let Some(why) = mismatch(gone, &keep) {
@@ -67,7 +67,7 @@ pub fn merge_at(
                 (a, b) => a.clone().or_else(|| b.clone()),
             };
             workflow::save(st.tx, st.who, name, &keep, &mut kept)?;
-            merged.status = to.as_str().to_string();
+            merged.status = to;
             merged.merged_into = Some(into);
             merged.line_count = 0;
             merged.item_count = 0;

@@ -138,26 +138,9 @@ fn permission(action: &OrderAction) -> Permission {
     }
 }
 
-pub(crate) fn status_of(o: &Order) -> Result<(OrderStatus, Option<OrderStatus>)> {
-    let status = o
-        .status
-        .parse::<OrderStatus>()
-        .map_err(|e| Error::Db(format!("{}: {e}", label(o))))?;
-    let held_from = o
-        .held_from
-        .as_deref()
-        .map(str::parse::<OrderStatus>)
-        .transpose()
-        .map_err(|e| Error::Db(format!("{}: {e}", label(o))))?;
-    Ok((status, held_from))
-}
-
-fn hold_reason_of(o: &Order) -> Result<Option<HoldReason>> {
-    o.hold_reason
-        .as_deref()
-        .map(str::parse::<HoldReason>)
-        .transpose()
-        .map_err(|e| Error::Db(format!("{}: {e}", label(o))))
+/// The order's status and the status a hold returns to.
+pub(crate) fn status_of(o: &Order) -> (OrderStatus, Option<OrderStatus>) {
+    (o.status, o.held_from)
 }
 
 /// A domain refusal, naming the order:
@@ -207,23 +190,23 @@ pub(crate) fn load(conn: &Connection, id: i64) -> Result<Order> {
 }
 
 fn set_status(o: &mut Order, s: OrderStatus) {
-    o.status = s.as_str().to_string();
+    o.status = s;
 }
 
 fn put_on_hold(o: &mut Order, reason: HoldReason, from: OrderStatus) {
     set_status(o, OrderStatus::OnHold);
-    o.hold_reason = Some(reason.as_str().to_string());
-    o.held_from = Some(from.as_str().to_string());
+    o.hold_reason = Some(reason);
+    o.held_from = Some(from);
 }
 
 pub(crate) fn outcome(o: &Order, action: &'static str, message: String) -> Result<Outcome> {
-    let (status, _) = status_of(o)?;
+    let (status, _) = status_of(o);
     Ok(Outcome {
         id: o.id,
         label: label(o),
         action,
         status,
-        hold_reason: hold_reason_of(o)?,
+        hold_reason: o.hold_reason,
         version: o.version,
         message,
     })
@@ -263,7 +246,7 @@ pub fn act_at(
 /// The order's own part of a state-machine action: the transition, and
 /// what goes with it (stock, deadlines, refunds).
 fn apply(st: &mut Step<'_, '_>, action: &OrderAction, before: &Order, after: &mut Order) -> Result<Applied> {
-    let (status, held_from) = status_of(before)?;
+    let (status, held_from) = status_of(before);
     let to = rules::next(status, held_from, action).map_err(|r| refused(before, r))?;
     let (who, now, at) = (st.who, st.now, st.who.at.to_string());
     let id = before.id;
@@ -399,7 +382,7 @@ fn apply(st: &mut Step<'_, '_>, action: &OrderAction, before: &Order, after: &mu
         }
         OrderAction::MergeInto(_) | OrderAction::ChangeAddress => {}
     }
-    let held = to == OrderStatus::OnHold || after.status == OrderStatus::OnHold.as_str();
+    let held = to == OrderStatus::OnHold || after.status == OrderStatus::OnHold;
     Ok(Applied::saved(message).attention(held && !matches!(action, OrderAction::Hold(_))))
 }
 
@@ -495,7 +478,7 @@ pub fn change_address_at(
         expected_version,
         now,
         |_, before: &Order, after| {
-            let (status, held_from) = status_of(before)?;
+            let (status, held_from) = status_of(before);
             rules::next(status, held_from, &action).map_err(|r| refused(before, r))?;
             let set = |field: &mut String, v: &Option<String>| {
                 if let Some(v) = v {
@@ -524,7 +507,7 @@ pub fn change_address_at(
             if !problems.is_empty() {
                 message.push_str(&format!("; still incomplete: {}", problems.join("; ")));
             }
-            if after.hold_reason.as_deref() == Some(HoldReason::AddressProblem.as_str()) {
+            if after.hold_reason == Some(HoldReason::AddressProblem) {
                 message.push_str("; release the hold when it is right");
             }
             Ok(Applied::saved(message))
@@ -555,9 +538,9 @@ pub fn add_event_at(
         expected_version,
         now,
         |st, o: &Order, _| {
-            let (status, _) = status_of(o)?;
+            let (status, _) = status_of(o);
             let lbl = label(o);
-            if !matches!(status, OrderStatus::Shipped | OrderStatus::Delivered) {
+            if !status.has_tracking() {
                 let why = format!("it is {status} (events need shipped or delivered)");
                 return Err(blocked(o, "add a shipment event", why));
             }

@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 
 use crate::domain::Permission;
-use crate::domain::order::OrderStatus;
 use crate::io::picking::{self as docs, Batch, PickLine, PickOrder};
 use crate::{Result, clock, store};
 
@@ -50,8 +49,8 @@ pub fn pick_documents_at(s: &Session, ids: &[i64], dir: &Path, now: DateTime<Utc
             skipped.push((id, format!("order {id}: does not exist")));
             continue;
         };
-        let (status, _) = status_of(&o)?;
-        if !matches!(status, OrderStatus::Approved | OrderStatus::Picking) {
+        let (status, _) = status_of(&o);
+        if !status.is_pickable() {
             skipped.push((
                 id,
                 format!(
@@ -76,7 +75,7 @@ pub fn pick_documents_at(s: &Session, ids: &[i64], dir: &Path, now: DateTime<Utc
             id,
             channel: o.channel.clone(),
             external_id: o.external_id.clone(),
-            status: o.status.clone(),
+            status: o.status.to_string(),
             placed_at: local(&o.placed_at),
             ship_by_at: o.ship_by_at.as_deref().map(local).unwrap_or_default(),
             ship_name: o.ship_name,

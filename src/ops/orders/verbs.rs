@@ -256,11 +256,7 @@ fn target(conn: &Connection, id: i64) -> Result<Option<Target>> {
         return Ok(None);
     };
     let name = format!("order {} ({})", d.row.id, d.row.external_id);
-    let status: OrderStatus = d
-        .row
-        .status
-        .parse()
-        .map_err(|e| Error::Db(format!("{name}: {e}")))?;
+    let status = d.row.status;
     Ok(Some(Target {
         entity: Entity::Order,
         id: d.row.id,
@@ -273,7 +269,10 @@ fn target(conn: &Connection, id: i64) -> Result<Option<Target>> {
             ("address", d.ship_address.clone()),
             ("city", d.ship_city.clone()),
         ],
-        state: vec![d.row.status.clone(), d.held_from.clone().unwrap_or_default()],
+        state: vec![
+            d.row.status.to_string(),
+            d.held_from.map(|s| s.to_string()).unwrap_or_default(),
+        ],
     }))
 }
 
@@ -282,14 +281,12 @@ fn state_refusal(verb: &VerbSpec, t: &Target) -> Option<Refusal> {
     let status: OrderStatus = t.state.first()?.parse().ok()?;
     let held_from = t.state.get(1).and_then(|s| s.parse().ok());
     if verb.name == "event" {
-        return (!matches!(status, OrderStatus::Shipped | OrderStatus::Delivered)).then(|| {
-            Refusal::WrongState {
-                verb: "event".into(),
-                thing: "order".into(),
-                subject: None,
-                from: status.to_string(),
-                needs: vec!["shipped".into(), "delivered".into()],
-            }
+        return (!status.has_tracking()).then(|| Refusal::WrongState {
+            verb: "event".into(),
+            thing: "order".into(),
+            subject: None,
+            from: status.to_string(),
+            needs: OrderStatus::names_where(OrderStatus::has_tracking),
         });
     }
     rules::next(status, held_from, &sample(verb.name)?).err()
@@ -387,7 +384,8 @@ fn outcome(verb: &'static VerbSpec, o: Outcome) -> VerbOutcome {
         verb: verb.name,
         status: o.status.label(),
         version: o.version,
-        attention: o.held() && verb.name != "hold",
+        // Only pay and approve can end on hold unasked (short stock, a bad address).
+        attention: o.held() && matches!(verb.name, "pay" | "approve"),
         message: o.message,
     }
 }

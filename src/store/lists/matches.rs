@@ -31,7 +31,14 @@ pub(crate) fn resolve(
     cap: u64,
 ) -> Result<Resolution> {
     if q.text().is_none() {
-        let n = status_total(conn, entity, q.status.as_deref())?;
+        let n = match &q.status {
+            None => status_total(conn, entity, None)?,
+            // A queue is counted by its entity (orders) before this.
+            Some(sf) => match sf.status().filter(|s| s.entity() == entity) {
+                Some(s) => status_total(conn, entity, Some(s.as_str()))?,
+                None => 0,
+            },
+        };
         return Ok((Count { n, capped: false }, None));
     }
     // First count through the filter's indexes alone (no table reads); only

@@ -1,10 +1,10 @@
 //! The merchant register and review queue.
 
-use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
 use super::{Filter, Page, Paged, Query, Seek, SortKey};
 use crate::Result;
+use crate::domain::merchant::MerchantStatus;
 
 pub const ENTITY: &str = "merchant";
 
@@ -48,7 +48,7 @@ pub struct Row {
     pub id: i64,
     pub code: String,
     pub name: String,
-    pub status: String,
+    pub status: MerchantStatus,
     pub cooperation_mode: String,
     pub credit_score: i64,
     pub review_due_at: Option<String>,
@@ -62,7 +62,7 @@ fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         id: r.get(0)?,
         code: r.get(1)?,
         name: r.get(2)?,
-        status: r.get(3)?,
+        status: crate::store::enums::get(r, 3, "merchants")?,
         cooperation_mode: r.get(4)?,
         credit_score: r.get(5)?,
         review_due_at: r.get(6)?,
@@ -72,10 +72,7 @@ fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 /// The merchant table is small (thousands): substring match on code and name.
 fn filter(q: &Query) -> Filter {
     let mut f = Filter::default();
-    if let Some(s) = &q.status {
-        f.push("m.status = ?", [Value::Text(s.clone())]);
-        f.status = true;
-    }
+    f.status(q, ENTITY, "m.status");
     if let Some(t) = q.text() {
         f.text = true;
         let p = super::like_pattern(t);
@@ -117,7 +114,7 @@ pub struct Document {
     pub number: String,
     pub issuer: String,
     pub expires_on: Option<String>,
-    pub check_status: String,
+    pub check_status: crate::domain::merchant::DocStatus,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -200,16 +197,16 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
     let Some(mut d) = d else { return Ok(None) };
     d.documents = crate::store::rows_of(
         conn,
-        "SELECT kind, number, issuer, expires_on, check_status FROM merchant_documents
+        "SELECT id, kind, number, issuer, expires_on, check_status FROM merchant_documents
          WHERE merchant_id = ?1 ORDER BY id",
         id,
         |r| {
             Ok(Document {
-                kind: r.get(0)?,
-                number: r.get(1)?,
-                issuer: r.get(2)?,
-                expires_on: r.get(3)?,
-                check_status: r.get(4)?,
+                kind: r.get(1)?,
+                number: r.get(2)?,
+                issuer: r.get(3)?,
+                expires_on: r.get(4)?,
+                check_status: crate::store::enums::get(r, 5, "merchant_documents")?,
             })
         },
     )?;
@@ -238,10 +235,13 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
 /// The merchant's GMV: Σ qty × unit price over its lines of paid orders that
 /// are not cancelled or merged.
 pub fn gmv(conn: &Connection, id: i64) -> Result<i64> {
+    use crate::domain::order::OrderStatus;
+    let void =
+        crate::store::enums::literals(&OrderStatus::all_where(OrderStatus::is_void), OrderStatus::as_str);
     Ok(conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT coalesce(sum(l.qty * l.unit_price_minor), 0) FROM order_lines l JOIN orders o ON o.id = l.order_id
-             WHERE l.merchant_id = ?1 AND o.paid_at IS NOT NULL AND o.status NOT IN ('cancelled', 'merged')",
-        )?
+             WHERE l.merchant_id = ?1 AND o.paid_at IS NOT NULL AND o.status NOT IN ({void})"
+        ))?
         .query_row([id], |r| r.get(0))?)
 }

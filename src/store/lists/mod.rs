@@ -11,6 +11,7 @@ pub mod merchants;
 pub mod order_queues;
 pub mod orders;
 pub mod products;
+mod status;
 pub mod tickets;
 #[cfg(test)]
 mod walk_tests;
@@ -21,6 +22,7 @@ use rusqlite::{Connection, ToSql};
 use crate::Result;
 
 pub(crate) use matches::{page_for, resolve};
+pub use status::{OrderQueue, Status, StatusFilter};
 
 /// The connection type, named here so the screens need not know the driver.
 pub type Conn = Connection;
@@ -186,7 +188,7 @@ fn hinted(from: &str, hint: &str) -> String {
 /// What the list shows: a status filter, a text filter and an order.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Query {
-    pub status: Option<String>,
+    pub status: Option<StatusFilter>,
     pub text: String,
     /// Index into the entity's `SORT_KEYS`.
     pub sort: usize,
@@ -274,6 +276,18 @@ pub(crate) struct Filter {
 }
 
 impl Filter {
+    /// `col = ?` for the query's plain status of `entity`; a filter meant
+    /// for another entity (or a queue the entity does not have) matches
+    /// nothing.
+    pub fn status(&mut self, q: &Query, entity: &str, col: &str) {
+        let Some(sf) = &q.status else { return };
+        self.status = true;
+        match sf.status().filter(|s| s.entity() == entity) {
+            Some(s) => self.push(format!("{col} = ?"), [Value::Text(s.as_str().to_string())]),
+            None => self.push("0", []),
+        }
+    }
+
     pub fn push(&mut self, cond: impl Into<String>, params: impl IntoIterator<Item = Value>) {
         self.conds.push(cond.into());
         self.params.extend(params);

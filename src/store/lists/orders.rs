@@ -2,8 +2,11 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{COUNT_CAP, Count, Filter, Page, Paged, Query, Seek, SortKey};
+use super::{COUNT_CAP, Count, Filter, Page, Paged, Query, Seek, SortKey, StatusFilter};
 use crate::Result;
+use crate::domain::order::{HoldReason, OrderStatus};
+use crate::domain::ticket::TicketStatus;
+use crate::store::enums::get as get_enum;
 
 pub const ENTITY: &str = "order";
 
@@ -46,8 +49,8 @@ pub struct Row {
     pub merchants: i64,
     pub item_count: i64,
     pub total_minor: i64,
-    pub status: String,
-    pub hold_reason: Option<String>,
+    pub status: OrderStatus,
+    pub hold_reason: Option<HoldReason>,
     pub ship_by_at: Option<String>,
     /// The row version when read: an action started from the list acts on
     /// the order as the list showed it.
@@ -71,8 +74,8 @@ fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         merchants: r.get(6)?,
         item_count: r.get(7)?,
         total_minor: r.get(8)?,
-        status: r.get(9)?,
-        hold_reason: r.get(10)?,
+        status: get_enum(r, 9, "orders")?,
+        hold_reason: get_enum(r, 10, "orders")?,
         ship_by_at: r.get(11)?,
         version: r.get(12)?,
     })
@@ -127,9 +130,8 @@ pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<P
 
 /// The count and, for a selective text filter, the matching ids.
 pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
-    if let (None, Some(s)) = (q.text(), &q.status)
-        && let Some(n) = super::order_queues::count(conn, s)?
-    {
+    if let (None, Some(StatusFilter::Queue(queue))) = (q.text(), &q.status) {
+        let n = super::order_queues::count(conn, queue)?;
         return Ok((Count { n, capped: false }, None));
     }
     let f = filter(q, true);
@@ -165,7 +167,7 @@ pub struct ShipmentEvent {
 pub struct TicketRef {
     pub id: i64,
     pub kind: String,
-    pub status: String,
+    pub status: TicketStatus,
     pub subject: String,
 }
 
@@ -178,7 +180,7 @@ pub struct Detail {
     pub ship_phone: String,
     pub ship_address: String,
     pub ship_city: String,
-    pub held_from: Option<String>,
+    pub held_from: Option<OrderStatus>,
     pub cancel_reason: Option<String>,
     pub merged_into: Option<i64>,
     pub items_minor: i64,
@@ -231,7 +233,7 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
                 ship_phone: r.get(17)?,
                 ship_address: r.get(18)?,
                 ship_city: r.get(19)?,
-                held_from: r.get(20)?,
+                held_from: get_enum(r, 20, "orders")?,
                 cancel_reason: r.get(21)?,
                 merged_into: r.get(22)?,
                 items_minor: r.get(23)?,
@@ -287,7 +289,7 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
             Ok(TicketRef {
                 id: r.get(0)?,
                 kind: r.get(1)?,
-                status: r.get(2)?,
+                status: get_enum(r, 2, "tickets")?,
                 subject: r.get(3)?,
             })
         },

@@ -5,6 +5,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 use super::{COUNT_CAP, Filter, Page, Paged, Query, Seek, SortKey};
 use crate::Result;
+use crate::domain::product::ProductStatus;
 
 pub const ENTITY: &str = "product";
 
@@ -47,7 +48,7 @@ pub struct Row {
     pub on_hand: i64,
     pub reserved: i64,
     pub low_stock_threshold: i64,
-    pub status: String,
+    pub status: ProductStatus,
 }
 
 const COLS: &str = "p.id, p.sku, p.title, m.code, m.name, c.path, p.price_minor, p.stock_on_hand, \
@@ -67,7 +68,7 @@ fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         on_hand: r.get(7)?,
         reserved: r.get(8)?,
         low_stock_threshold: r.get(9)?,
-        status: r.get(10)?,
+        status: crate::store::enums::get(r, 10, "products")?,
     })
 }
 
@@ -81,10 +82,7 @@ fn fts_phrase(term: &str) -> String {
 /// shorter ones (耳机) use LIKE on SKU and title.
 fn filter(q: &Query) -> Filter {
     let mut f = Filter::default();
-    if let Some(s) = &q.status {
-        f.push("p.status = ?", [Value::Text(s.clone())]);
-        f.status = true;
-    }
+    f.status(q, ENTITY, "p.status");
     if let Some(t) = q.text() {
         f.text = true;
         let (long, short): (Vec<&str>, Vec<&str>) =

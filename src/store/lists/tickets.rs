@@ -5,6 +5,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 use super::{COUNT_CAP, Filter, Page, Paged, Query, Seek, SortKey};
 use crate::Result;
+use crate::domain::ticket::TicketStatus;
 
 pub const ENTITY: &str = "ticket";
 
@@ -39,10 +40,10 @@ pub const SORT_KEYS: &[SortKey] = &[
 pub struct Row {
     pub id: i64,
     pub kind: String,
-    pub status: String,
+    pub status: TicketStatus,
     pub order_external_id: Option<String>,
     pub assignee: Option<String>,
-    pub priority: String,
+    pub priority: crate::domain::ticket::Priority,
     pub subject: String,
     pub opened_at: String,
     pub audit_due_at: Option<String>,
@@ -60,10 +61,10 @@ fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     Ok(Row {
         id: r.get(0)?,
         kind: r.get(1)?,
-        status: r.get(2)?,
+        status: crate::store::enums::get(r, 2, "tickets")?,
         order_external_id: r.get(3)?,
         assignee: r.get(4)?,
-        priority: r.get(5)?,
+        priority: crate::store::enums::get(r, 5, "tickets")?,
         subject: r.get(6)?,
         opened_at: r.get(7)?,
         audit_due_at: r.get(8)?,
@@ -80,10 +81,7 @@ fn ticket_id(t: &str) -> Option<i64> {
 
 fn filter(q: &Query) -> Filter {
     let mut f = Filter::default();
-    if let Some(s) = &q.status {
-        f.push("t.status = ?", [Value::Text(s.clone())]);
-        f.status = true;
-    }
+    f.status(q, ENTITY, "t.status");
     if let Some(t) = q.text() {
         f.text = true;
         match ticket_id(t) {
@@ -143,10 +141,7 @@ pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
         && let Some(subjects) = matching_subjects(conn, term)?
     {
         let mut f = Filter::default();
-        if let Some(s) = &q.status {
-            f.push("t.status = ?", [Value::Text(s.clone())]);
-            f.status = true;
-        }
+        f.status(q, ENTITY, "t.status");
         if subjects.is_empty() {
             f.push("0", []);
         } else {

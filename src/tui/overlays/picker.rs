@@ -4,6 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
+use crate::store::lists::StatusFilter;
 use crate::tui::app::{App, Chip};
 use crate::tui::widgets::text::{fit, thousands};
 
@@ -21,7 +22,11 @@ pub fn render(f: &mut Frame<'_>, area: Rect, app: &App, chips: &[Chip], selected
         .take(rows)
         .map(|(i, c)| {
             let mark = if i == selected { "▶" } else { " " };
-            let on = if c.status == current { "●" } else { " " };
+            let on = if StatusFilter::same_chip(c.status.as_ref(), current.as_ref()) {
+                "●"
+            } else {
+                " "
+            };
             let text = format!("{mark}{on} {} {:>10}", fit(&c.label, 22, false), thousands(c.n));
             let style = if i == selected { t.cursor } else { t.base };
             Line::from(Span::styled(text, style))

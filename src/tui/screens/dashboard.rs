@@ -5,9 +5,36 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
+use super::Screen;
+use crate::tui::keymap::Context;
 use crate::tui::theme::Theme;
 
-pub fn render(f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+/// The Dashboard: not a list.
+pub struct Dashboard;
+
+impl Screen for Dashboard {
+    fn title(&self) -> &'static str {
+        "Dashboard"
+    }
+
+    fn context(&self) -> Context {
+        Context::Dashboard
+    }
+
+    fn entity(&self) -> &'static str {
+        "dashboard"
+    }
+
+    fn is_list(&self) -> bool {
+        false
+    }
+
+    fn render(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+        render(f, area, theme)
+    }
+}
+
+fn render(f: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let lines = vec![
         Line::from(Span::styled("Dashboard — coming soon", theme.title)),
         Line::default(),

@@ -3,15 +3,124 @@
 use crate::store::lists::Conn as Connection;
 use ratatui::text::Line;
 
+use std::any::Any;
+
 use super::doc::Doc;
-use super::{Tab, status_label, status_short};
+use super::{Detail, Later, Screen};
 use crate::Result;
+use crate::domain::merchant::MerchantStatus;
 use crate::domain::money::format_bp;
-use crate::store::lists::merchants::{self as store, Detail, Row};
-use crate::store::lists::{Page, Query, Seek};
+use crate::ops::verbs::Entity;
+use crate::store::lists::merchants::{self as store, Row};
+use crate::store::lists::{Page, Query, Resolution, Seek, SortKey, Status};
 use crate::tui::fmt::Fmt;
+use crate::tui::keymap::Context;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::{Cell, Column, TableRow, Tone};
+
+/// The Merchants screen.
+pub struct Merchants;
+
+impl Screen for Merchants {
+    fn title(&self) -> &'static str {
+        "Merchants"
+    }
+
+    fn context(&self) -> Context {
+        Context::Merchants
+    }
+
+    fn entity(&self) -> &'static str {
+        store::ENTITY
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        COLUMNS
+    }
+
+    fn sort_keys(&self) -> &'static [SortKey] {
+        store::SORT_KEYS
+    }
+
+    fn statuses(&self) -> Vec<Status> {
+        MerchantStatus::ALL.into_iter().map(Status::Merchant).collect()
+    }
+
+    fn status_words(&self) -> Vec<String> {
+        MerchantStatus::ALL
+            .into_iter()
+            .map(|s| s.label().to_string())
+            .collect()
+    }
+
+    fn text_hint(&self) -> &'static str {
+        "code or name"
+    }
+
+    fn fetch(
+        &self,
+        conn: &Connection,
+        fmt: &Fmt,
+        q: &Query,
+        seek: &Seek,
+        limit: usize,
+    ) -> Result<Page<TableRow>> {
+        let page = store::page(conn, q, seek, limit)?;
+        Ok(super::table_rows(page, |r| (r.id, None), |r| cells(r, fmt)))
+    }
+
+    fn resolve(&self, conn: &Connection, q: &Query) -> Result<Resolution> {
+        store::resolve(conn, q)
+    }
+
+    fn load_detail(&self, conn: &Connection, id: i64) -> Result<Option<Box<dyn Detail>>> {
+        Ok(store::detail(conn, id)?.map(|d| Box::new(MerchantDetail(d)) as Box<dyn Detail>))
+    }
+
+    fn verb_entity(&self) -> Option<Entity> {
+        Some(Entity::Merchant)
+    }
+
+    fn export(
+        &self,
+        conn: &Connection,
+        fmt: &Fmt,
+        q: &Query,
+        w: &mut dyn FnMut(Vec<String>) -> Result<()>,
+    ) -> Result<u64> {
+        export(conn, fmt, q, w)
+    }
+
+    fn sample_terms(&self, row: &TableRow) -> (Option<String>, Option<String>) {
+        (super::cell_prefix(row, 0, 6), super::cell_cjk(row, 1))
+    }
+}
+
+/// A merchant's detail view; its GMV arrives from the background reader.
+struct MerchantDetail(store::Detail);
+
+impl Detail for MerchantDetail {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn lines(&self, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Line<'static>> {
+        detail_lines(&self.0, fmt, width, theme)
+    }
+
+    fn later(&self) -> Option<Later> {
+        Some(Later {
+            what: "GMV",
+            run: |conn, id| Ok(Box::new(store::gmv(conn, id)?)),
+        })
+    }
+
+    fn fill(&mut self, value: Box<dyn Any + Send>) {
+        if let Ok(g) = value.downcast::<i64>() {
+            self.0.gmv_minor = Some(*g);
+        }
+    }
+}
 
 pub const COLUMNS: &[Column] = &[
     Column::new("code", 6, 12),
@@ -24,8 +133,8 @@ pub const COLUMNS: &[Column] = &[
 
 /// Review due shows only while the application waits for a decision.
 fn review_due(r: &Row, fmt: &Fmt) -> Cell {
-    match (&r.review_due_at, r.status.as_str()) {
-        (Some(due), "submitted" | "under_review") => {
+    match &r.review_due_at {
+        Some(due) if r.status.awaits_review() => {
             let tone = if fmt.is_overdue(due) {
                 Tone::Bad
             } else {
@@ -37,11 +146,11 @@ fn review_due(r: &Row, fmt: &Fmt) -> Cell {
     }
 }
 
-fn status_tone(s: &str) -> Tone {
+fn status_tone(s: MerchantStatus) -> Tone {
     match s {
-        "active" => Tone::Good,
-        "rejected" | "terminated" => Tone::Dim,
-        "suspended" | "needs_changes" => Tone::Warn,
+        MerchantStatus::Active => Tone::Good,
+        s if s.is_final() => Tone::Dim,
+        s if s.needs_attention() => Tone::Warn,
         _ => Tone::Normal,
     }
 }
@@ -50,19 +159,14 @@ fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
     vec![
         Cell::new(&r.code),
         Cell::new(&r.name),
-        Cell::new(status_short(Tab::Merchants, &r.status)).tone(status_tone(&r.status)),
+        Cell::new(r.status.label()).tone(status_tone(r.status)),
         Cell::new(&r.cooperation_mode),
         Cell::new(r.credit_score.to_string()),
         review_due(r, fmt),
     ]
 }
 
-pub fn fetch(conn: &Connection, fmt: &Fmt, q: &Query, seek: &Seek, limit: usize) -> Result<Page<TableRow>> {
-    let page = store::page(conn, q, seek, limit)?;
-    Ok(super::table_rows(page, |r| (r.id, None), |r| cells(r, fmt)))
-}
-
-pub fn export(
+fn export(
     conn: &Connection,
     fmt: &Fmt,
     q: &Query,
@@ -84,7 +188,7 @@ pub fn export(
             r.id.to_string(),
             r.code,
             r.name,
-            r.status,
+            r.status.to_string(),
             r.cooperation_mode,
             r.credit_score.to_string(),
             r.review_due_at.map(|t| fmt.time(&t)).unwrap_or_default(),
@@ -92,15 +196,15 @@ pub fn export(
     })
 }
 
-pub fn detail_lines(d: &Detail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Line<'static>> {
+fn detail_lines(d: &store::Detail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Line<'static>> {
     let mut doc = Doc::new(width, theme);
     let r = &d.row;
     doc.title(&format!("Merchant {} — {}", r.code, r.name));
-    doc.field("status", status_label(Tab::Merchants, &r.status));
+    doc.field("status", r.status.label());
     if let Some(reason) = &d.status_reason {
         doc.field("reason", reason);
     }
-    if let (Some(due), "submitted" | "under_review") = (&r.review_due_at, r.status.as_str()) {
+    if let Some(due) = r.review_due_at.as_ref().filter(|_| r.status.awaits_review()) {
         let style = if fmt.is_overdue(due) {
             theme.error
         } else {
@@ -159,7 +263,7 @@ pub fn detail_lines(d: &Detail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Lin
         .map(|x| {
             vec![
                 x.kind.replace('_', " "),
-                x.check_status.clone(),
+                x.check_status.to_string(),
                 x.expires_on.clone().unwrap_or_default(),
                 x.expires_on.as_deref().map(|e| fmt.expiry(e)).unwrap_or_default(),
                 x.number.clone(),

@@ -1,6 +1,8 @@
-//! The five screens. The four list screens share the list widget and differ
-//! in columns, queries and detail views; dispatch is a plain `match` on
-//! [`Tab`].
+//! The five screens. Each implements [`Screen`] (columns, sort keys, status
+//! chips and queues, page fetch, detail, the verbs' entity, extras, export,
+//! the text hint); [`Tab`] names a screen and [`Tab::screen`] is the one
+//! place that maps a name to its screen. Shared code asks the screen and
+//! never which screen it is.
 
 pub mod dashboard;
 pub mod doc;
@@ -9,19 +11,23 @@ pub mod orders;
 pub mod products;
 pub mod tickets;
 
+use std::any::Any;
+
 use crate::store::lists::Conn as Connection;
 
+use ratatui::Frame;
+use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use super::action::Action;
-use super::app::App;
+use super::app::{App, Chip};
 use super::fmt::Fmt;
 use super::keymap::Context;
 use super::theme::Theme;
 use super::widgets::table::{Cell, Column, TableRow};
 use crate::Result;
 use crate::ops::verbs::Entity;
-use crate::store::lists::{self, Count, Query, Seek, SortKey};
+use crate::store::lists::{self, Count, Query, Seek, SortKey, Status, StatusFilter};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Tab {
@@ -40,16 +46,23 @@ impl Tab {
         Tab::Tickets,
         Tab::Dashboard,
     ];
+    /// The list screens, first in `ALL`: `index()` of one is its slot in
+    /// `App::lists` and `App::details`.
     pub const LISTS: [Tab; 4] = [Tab::Merchants, Tab::Products, Tab::Orders, Tab::Tickets];
 
-    pub fn title(self) -> &'static str {
+    /// The screen this tab shows: the registry of screens.
+    pub fn screen(self) -> &'static dyn Screen {
         match self {
-            Tab::Merchants => "Merchants",
-            Tab::Products => "Products",
-            Tab::Orders => "Orders",
-            Tab::Tickets => "Tickets",
-            Tab::Dashboard => "Dashboard",
+            Tab::Merchants => &merchants::Merchants,
+            Tab::Products => &products::Products,
+            Tab::Orders => &orders::Orders,
+            Tab::Tickets => &tickets::Tickets,
+            Tab::Dashboard => &dashboard::Dashboard,
         }
+    }
+
+    pub fn title(self) -> &'static str {
+        self.screen().title()
     }
 
     pub fn index(self) -> usize {
@@ -57,39 +70,26 @@ impl Tab {
     }
 
     pub fn context(self) -> Context {
-        match self {
-            Tab::Merchants => Context::Merchants,
-            Tab::Products => Context::Products,
-            Tab::Orders => Context::Orders,
-            Tab::Tickets => Context::Tickets,
-            Tab::Dashboard => Context::Dashboard,
-        }
+        self.screen().context()
     }
 
     pub fn is_list(self) -> bool {
-        self != Tab::Dashboard
+        self.screen().is_list()
     }
 
-    /// The entity whose verbs this screen offers (`ops::verbs`).
+    /// The entity whose verbs this screen offers (`ops::verbs`), if it has any.
     pub fn verb_entity(self) -> Option<Entity> {
-        match self {
-            Tab::Merchants => Some(Entity::Merchant),
-            Tab::Products => Some(Entity::Product),
-            Tab::Orders => Some(Entity::Order),
-            Tab::Tickets => Some(Entity::Ticket),
-            Tab::Dashboard => None,
-        }
-        .filter(|e| crate::ops::verbs::of(*e).next().is_some())
+        self.screen()
+            .verb_entity()
+            .filter(|e| crate::ops::verbs::of(*e).next().is_some())
     }
 
     /// The screen that lists `e`.
     pub fn of_entity(e: Entity) -> Tab {
-        match e {
-            Entity::Merchant => Tab::Merchants,
-            Entity::Product => Tab::Products,
-            Entity::Order => Tab::Orders,
-            Entity::Ticket => Tab::Tickets,
-        }
+        Tab::ALL
+            .into_iter()
+            .find(|t| t.screen().verb_entity() == Some(e))
+            .unwrap_or(Tab::Dashboard)
     }
 
     /// The action that switches to this screen.
@@ -102,150 +102,160 @@ impl Tab {
             Tab::Dashboard => Action::TabDashboard,
         }
     }
+}
 
-    /// Actions of this screen that are not workflow verbs.
-    pub fn extras(self) -> &'static [Extra] {
-        match self {
-            Tab::Orders => orders::EXTRAS,
-            _ => &[],
-        }
+/// A slow part of a detail view, computed on the background reader after
+/// the view opens (a merchant's GMV) and handed to [`Detail::fill`].
+#[derive(Clone, Copy)]
+pub struct Later {
+    /// What it computes, for an error message ("GMV").
+    pub what: &'static str,
+    pub run: fn(&Connection, i64) -> Result<Box<dyn Any + Send>>,
+}
+
+/// A loaded detail view.
+pub trait Detail: Send {
+    /// The record's version as shown (verbs act on it or report a conflict).
+    fn version(&self) -> Option<i64> {
+        None
     }
 
-    /// The entity name in `status_counts` and exports.
-    pub fn entity(self) -> &'static str {
-        match self {
-            Tab::Merchants => lists::merchants::ENTITY,
-            Tab::Products => lists::products::ENTITY,
-            Tab::Orders => lists::orders::ENTITY,
-            Tab::Tickets => lists::tickets::ENTITY,
-            Tab::Dashboard => "dashboard",
-        }
+    fn lines(&self, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Line<'static>>;
+
+    /// What to compute in the background once the view is open.
+    fn later(&self) -> Option<Later> {
+        None
     }
 
-    pub fn columns(self) -> &'static [Column] {
-        match self {
-            Tab::Merchants => merchants::COLUMNS,
-            Tab::Products => products::COLUMNS,
-            Tab::Orders => orders::COLUMNS,
-            Tab::Tickets => tickets::COLUMNS,
-            Tab::Dashboard => &[],
-        }
+    /// Takes the value [`Detail::later`] computed.
+    fn fill(&mut self, _value: Box<dyn Any + Send>) {}
+
+    /// The screen's own type, for tests that look inside.
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// One screen: what the app needs to show, page, filter, open and act on
+/// its records. The defaults are a screen without a list.
+pub trait Screen: Sync {
+    fn title(&self) -> &'static str;
+
+    /// Where its keys are looked up.
+    fn context(&self) -> Context;
+
+    /// The entity name in `status_counts`, exports and messages ("order").
+    fn entity(&self) -> &'static str;
+
+    /// Whether the screen is a list (the dashboard is not).
+    fn is_list(&self) -> bool {
+        true
     }
 
-    pub fn sort_keys(self) -> &'static [SortKey] {
-        match self {
-            Tab::Merchants => lists::merchants::SORT_KEYS,
-            Tab::Products => lists::products::SORT_KEYS,
-            Tab::Orders => lists::orders::SORT_KEYS,
-            Tab::Tickets => lists::tickets::SORT_KEYS,
-            Tab::Dashboard => &[],
-        }
+    /// Draws a screen that is not a list.
+    fn render(&self, _f: &mut Frame<'_>, _area: Rect, _theme: &Theme) {}
+
+    fn columns(&self) -> &'static [Column] {
+        &[]
     }
 
-    /// Every status (stored spelling, label) in workflow order.
-    pub fn statuses(self) -> Vec<(&'static str, &'static str)> {
-        use crate::domain::{merchant, order, product, ticket};
-        match self {
-            Tab::Merchants => merchant::MerchantStatus::ALL
-                .iter()
-                .map(|s| (s.as_str(), s.label()))
-                .collect(),
-            Tab::Products => product::ProductStatus::ALL
-                .iter()
-                .map(|s| (s.as_str(), s.label()))
-                .collect(),
-            Tab::Orders => order::OrderStatus::ALL
-                .iter()
-                .map(|s| (s.as_str(), s.label()))
-                .collect(),
-            Tab::Tickets => ticket::TicketStatus::ALL
-                .iter()
-                .map(|s| (s.as_str(), s.label()))
-                .collect(),
-            Tab::Dashboard => Vec::new(),
-        }
+    fn sort_keys(&self) -> &'static [SortKey] {
+        &[]
+    }
+
+    /// Every status, in workflow order.
+    fn statuses(&self) -> Vec<Status> {
+        Vec::new()
+    }
+
+    /// Every word the status column can show (each must fit at 80 columns).
+    fn status_words(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// The status picker: "all", each status with its count, and the
+    /// screen's exception queues.
+    fn chips(&self, conn: &Connection, _fmt: &Fmt) -> Result<Vec<Chip>> {
+        status_chips(conn, self.entity(), &self.statuses())
     }
 
     /// What the text filter matches, for the prompt.
-    pub fn text_hint(self) -> &'static str {
-        match self {
-            Tab::Merchants => "code or name",
-            Tab::Products => "SKU, title or description (耳机 works)",
-            Tab::Orders => "external id or customer name (start of)",
-            Tab::Tickets => "subject, or #id",
-            Tab::Dashboard => "",
-        }
+    fn text_hint(&self) -> &'static str {
+        ""
     }
 
-    pub fn fetch(
-        self,
-        conn: &Connection,
-        fmt: &Fmt,
-        q: &Query,
-        seek: &Seek,
-        limit: usize,
+    fn fetch(
+        &self,
+        _conn: &Connection,
+        _fmt: &Fmt,
+        _q: &Query,
+        _seek: &Seek,
+        _limit: usize,
     ) -> Result<lists::Page<TableRow>> {
-        match self {
-            Tab::Merchants => merchants::fetch(conn, fmt, q, seek, limit),
-            Tab::Products => products::fetch(conn, fmt, q, seek, limit),
-            Tab::Orders => orders::fetch(conn, fmt, q, seek, limit),
-            Tab::Tickets => tickets::fetch(conn, fmt, q, seek, limit),
-            Tab::Dashboard => Ok(lists::Page::complete(Vec::new())),
-        }
+        Ok(lists::Page::complete(Vec::new()))
     }
 
     /// The count of the view and the ids of a selective text filter.
-    pub fn resolve(self, conn: &Connection, q: &Query) -> Result<lists::Resolution> {
-        match self {
-            Tab::Merchants => lists::merchants::resolve(conn, q),
-            Tab::Products => lists::products::resolve(conn, q),
-            Tab::Orders => lists::orders::resolve(conn, q),
-            Tab::Tickets => lists::tickets::resolve(conn, q),
-            Tab::Dashboard => Ok((Count::default(), None)),
-        }
+    fn resolve(&self, _conn: &Connection, _q: &Query) -> Result<lists::Resolution> {
+        Ok((Count::default(), None))
     }
 
-    pub fn load_detail(self, conn: &Connection, id: i64) -> Result<Option<DetailData>> {
-        Ok(match self {
-            Tab::Merchants => lists::merchants::detail(conn, id)?.map(|d| DetailData::Merchant(Box::new(d))),
-            Tab::Products => lists::products::detail(conn, id)?.map(|d| DetailData::Product(Box::new(d))),
-            Tab::Orders => match lists::orders::detail(conn, id)? {
-                Some(d) => {
-                    let history = crate::store::audit::history(conn, "order", id, 100)?;
-                    Some(DetailData::Order(Box::new(d), history))
-                }
-                None => None,
-            },
-            Tab::Tickets => match lists::tickets::detail(conn, id)? {
-                Some(d) => {
-                    let order = match d.order_id {
-                        Some(oid) => lists::orders::detail(conn, oid)?,
-                        None => None,
-                    };
-                    Some(DetailData::Ticket(Box::new(d), order.map(Box::new)))
-                }
-                None => None,
-            },
-            Tab::Dashboard => None,
-        })
+    fn load_detail(&self, _conn: &Connection, _id: i64) -> Result<Option<Box<dyn Detail>>> {
+        Ok(None)
+    }
+
+    /// The entity whose verbs the screen offers on its records.
+    fn verb_entity(&self) -> Option<Entity> {
+        None
+    }
+
+    /// Actions of this screen that are not workflow verbs.
+    fn extras(&self) -> &'static [Extra] {
+        &[]
+    }
+
+    /// Runs one of [`Screen::extras`] on `ids`.
+    fn run_extra(&self, _app: &mut App, _a: Action, _ids: Vec<i64>) -> Result<()> {
+        Ok(())
     }
 
     /// Streams the filtered view as CSV rows (header first).
-    pub fn export(
-        self,
-        conn: &Connection,
-        fmt: &Fmt,
-        q: &Query,
-        w: &mut dyn FnMut(Vec<String>) -> Result<()>,
+    fn export(
+        &self,
+        _conn: &Connection,
+        _fmt: &Fmt,
+        _q: &Query,
+        _w: &mut dyn FnMut(Vec<String>) -> Result<()>,
     ) -> Result<u64> {
-        match self {
-            Tab::Merchants => merchants::export(conn, fmt, q, w),
-            Tab::Products => products::export(conn, fmt, q, w),
-            Tab::Orders => orders::export(conn, fmt, q, w),
-            Tab::Tickets => tickets::export(conn, fmt, q, w),
-            Tab::Dashboard => Ok(0),
-        }
+        Ok(0)
     }
+
+    /// Realistic text-filter terms taken from a row on screen (an ASCII
+    /// one, a CJK one), for `shopdesk bench`.
+    fn sample_terms(&self, _row: &TableRow) -> (Option<String>, Option<String>) {
+        (None, None)
+    }
+}
+
+/// "all" and one chip per status, counted from `status_counts`.
+pub fn status_chips(conn: &Connection, entity: &str, statuses: &[Status]) -> Result<Vec<Chip>> {
+    let counts = lists::status_counts(conn, entity)?;
+    let total: u64 = counts.iter().map(|(_, n)| n).sum();
+    let mut chips = vec![Chip {
+        status: None,
+        label: "all".into(),
+        n: total,
+    }];
+    for s in statuses {
+        let n = counts
+            .iter()
+            .find(|(k, _)| k == s.as_str())
+            .map_or(0, |(_, n)| *n);
+        chips.push(Chip {
+            status: Some(StatusFilter::Status(*s)),
+            label: s.label().to_string(),
+            n,
+        });
+    }
+    Ok(chips)
 }
 
 /// A screen's action that is not a workflow verb (the pick list).
@@ -257,42 +267,6 @@ pub struct Extra {
     pub permission: crate::domain::Permission,
     /// Why its state does not allow it on this record now, if so.
     pub state_refusal: fn(&crate::ops::verbs::Target) -> Option<String>,
-}
-
-/// Runs a screen's extra action (see [`Tab::extras`]) on `ids`.
-pub fn run_extra(app: &mut App, a: Action, ids: Vec<i64>) -> Result<()> {
-    match app.tab {
-        Tab::Orders => orders::run_extra(app, a, ids),
-        _ => Ok(()),
-    }
-}
-
-/// A loaded detail view.
-#[derive(Debug, Clone)]
-pub enum DetailData {
-    Merchant(Box<lists::merchants::Detail>),
-    Product(Box<lists::products::Detail>),
-    Order(Box<lists::orders::Detail>, Vec<crate::store::audit::Row>),
-    Ticket(Box<lists::tickets::Detail>, Option<Box<lists::orders::Detail>>),
-}
-
-impl DetailData {
-    /// The record's version as shown (verbs act on it or report a conflict).
-    pub fn version(&self) -> Option<i64> {
-        match self {
-            DetailData::Order(d, _) => Some(d.version),
-            _ => None,
-        }
-    }
-
-    pub fn lines(&self, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Line<'static>> {
-        match self {
-            DetailData::Merchant(d) => merchants::detail_lines(d, fmt, width, theme),
-            DetailData::Product(d) => products::detail_lines(d, fmt, width, theme),
-            DetailData::Order(d, h) => orders::detail_lines(d, h, fmt, width, theme),
-            DetailData::Ticket(d, o) => tickets::detail_lines(d, o.as_deref(), fmt, width, theme),
-        }
-    }
 }
 
 /// A page of list rows as table rows: each row's id and version (`ident`),
@@ -318,43 +292,22 @@ pub(crate) fn table_rows<R>(
     })
 }
 
-/// A status word for people ("pending payment"), from the stored spelling.
-/// The status word in a list cell: the label, shortened where it is long so
-/// that the status column (the word that carries status without colour)
-/// fits at 80 columns. Filters and detail views use [`status_label`].
-pub fn status_short(tab: Tab, s: &str) -> String {
-    match (tab, s) {
-        (Tab::Orders, "pending_payment") => "pending pay".to_string(),
-        (Tab::Products, "pending_review") => "in review".to_string(),
-        (Tab::Tickets, "waiting_customer") => "wait customer".to_string(),
-        (Tab::Tickets, "waiting_merchant") => "wait merchant".to_string(),
-        _ => status_label(tab, s),
-    }
+/// The first `n` characters of a cell, for bench filter terms.
+pub(crate) fn cell_prefix(row: &TableRow, col: usize, n: usize) -> Option<String> {
+    row.cells.get(col).map(|c| c.text.chars().take(n).collect())
 }
 
-/// "hold:stock": an order on hold with its reason, short enough for the list.
-pub fn hold_short(reason: &str) -> String {
-    let r = match reason {
-        "insufficient_stock" => "stock",
-        "address_problem" => "addr",
-        "risk_review" => "risk",
-        "customer_request" => "cust",
-        other => other,
-    };
-    format!("hold:{r}")
-}
-
-pub fn status_label(tab: Tab, s: &str) -> String {
-    if tab == Tab::Orders
-        && let Some(l) = lists::order_queues::label(s)
-    {
-        return l;
-    }
-    tab.statuses()
-        .into_iter()
-        .find(|(k, _)| *k == s)
-        .map(|(_, l)| l.to_string())
-        .unwrap_or_else(|| s.replace('_', " "))
+/// The first two CJK (non-ASCII alphanumeric) characters of a cell.
+pub(crate) fn cell_cjk(row: &TableRow, col: usize) -> Option<String> {
+    let w: String = row
+        .cells
+        .get(col)?
+        .text
+        .chars()
+        .filter(|c| !c.is_ascii() && c.is_alphanumeric())
+        .take(2)
+        .collect();
+    (!w.is_empty()).then_some(w)
 }
 
 #[cfg(test)]
@@ -369,14 +322,11 @@ mod tests {
     #[test]
     fn status_fits_at_80_columns_on_every_list() {
         for tab in Tab::LISTS {
-            let cols = tab.columns();
+            let screen = tab.screen();
+            let cols = screen.columns();
             let status = cols.iter().position(|c| c.title == "status").unwrap();
-            let mut labels: Vec<String> = tab.statuses().iter().map(|(k, _)| status_short(tab, k)).collect();
-            if tab == Tab::Orders {
-                for r in crate::domain::order::HoldReason::ALL {
-                    labels.push(hold_short(r.as_str()));
-                }
-            }
+            let labels = screen.status_words();
+            assert!(labels.len() >= screen.statuses().len(), "{tab:?}");
             let rows: Vec<TableRow> = labels
                 .iter()
                 .enumerate()
@@ -406,6 +356,56 @@ mod tests {
                     "{tab:?} at {w}: status {} < {longest}",
                     widths[status]
                 );
+            }
+        }
+    }
+
+    /// Shared TUI code names no screen: it asks `Tab::screen()`. Adding a
+    /// screen's verbs or queues then touches that screen alone.
+    #[test]
+    fn shared_tui_code_has_no_screen_special_cases() {
+        fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    if !p.ends_with("screens") {
+                        files(&p, out);
+                    }
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(p);
+                }
+            }
+        }
+        let mut all = Vec::new();
+        files(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/tui"),
+            &mut all,
+        );
+        assert!(all.len() > 10, "{all:?}");
+        let names = ["Merchants", "Products", "Orders", "Tickets", "Dashboard"];
+        let mut bad = Vec::new();
+        for p in all {
+            let text = std::fs::read_to_string(&p).unwrap();
+            for (i, line) in text.lines().enumerate() {
+                let named = names.iter().any(|n| {
+                    line.contains(&format!("Tab::{n}"))
+                        || line.contains(&format!("screens::{}", n.to_lowercase()))
+                });
+                if named {
+                    bad.push(format!("{}:{}: {}", p.display(), i + 1, line.trim()));
+                }
+            }
+        }
+        assert!(bad.is_empty(), "{}", bad.join("\n"));
+    }
+
+    /// Every list screen's tab finds its own screen back by entity.
+    #[test]
+    fn the_registry_is_one_to_one() {
+        for tab in Tab::ALL {
+            assert_eq!(tab.screen().is_list(), Tab::LISTS.contains(&tab));
+            if let Some(e) = tab.screen().verb_entity() {
+                assert_eq!(Tab::of_entity(e), tab);
             }
         }
     }

@@ -8,17 +8,186 @@ use crate::store::lists::Conn as Connection;
 use ratatui::text::Line;
 
 use super::doc::Doc;
-use super::{Tab, hold_short, status_label, status_short};
+use super::{Detail, Extra, Screen};
 use crate::Result;
-use crate::domain::order::{OrderStatus, is_late_to_ship};
-use crate::store::lists::orders::{self as store, Detail, Row};
-use crate::store::lists::{Page, Query, Seek};
+use crate::domain::order::{HoldReason, OrderStatus, is_late_to_ship};
+use crate::ops::verbs::Entity;
+use crate::store::lists::orders::{self as store, Row};
+use crate::store::lists::{OrderQueue, Page, Query, Resolution, Seek, SortKey, Status, StatusFilter};
 use crate::tui::action::Action;
 use crate::tui::app::{App, Chip};
 use crate::tui::fmt::Fmt;
+use crate::tui::keymap::Context;
 use crate::tui::theme::Theme;
 use crate::tui::verbs::short;
 use crate::tui::widgets::table::{Cell, Column, TableRow, Tone};
+
+/// The Orders screen.
+pub struct Orders;
+
+impl Screen for Orders {
+    fn title(&self) -> &'static str {
+        "Orders"
+    }
+
+    fn context(&self) -> Context {
+        Context::Orders
+    }
+
+    fn entity(&self) -> &'static str {
+        store::ENTITY
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        COLUMNS
+    }
+
+    fn sort_keys(&self) -> &'static [SortKey] {
+        store::SORT_KEYS
+    }
+
+    fn statuses(&self) -> Vec<Status> {
+        OrderStatus::ALL.into_iter().map(Status::Order).collect()
+    }
+
+    fn status_words(&self) -> Vec<String> {
+        let mut w: Vec<String> = OrderStatus::ALL
+            .into_iter()
+            .map(|s| status_short(s).to_string())
+            .collect();
+        w.extend(HoldReason::ALL.into_iter().map(hold_short));
+        w
+    }
+
+    /// The statuses, each hold reason right under "on hold", and "late to
+    /// ship" (now) at the end.
+    fn chips(&self, conn: &Connection, fmt: &Fmt) -> Result<Vec<Chip>> {
+        let mut chips = super::status_chips(conn, self.entity(), &self.statuses())?;
+        let now = crate::clock::stamp(fmt.now);
+        let (held, late): (Vec<_>, Vec<_>) = crate::store::lists::order_queues::queues(conn, &now)?
+            .into_iter()
+            .partition(|(q, _)| matches!(q, OrderQueue::Held(_)));
+        let on_hold = Some(StatusFilter::Status(Status::Order(OrderStatus::OnHold)));
+        let at = chips
+            .iter()
+            .position(|c| c.status == on_hold)
+            .map_or(chips.len(), |i| i + 1);
+        let held = held.into_iter().map(|(q, n)| Chip {
+            label: match &q {
+                OrderQueue::Held(r) => format!("  ↳ {}", r.label()),
+                other => other.label(),
+            },
+            status: Some(StatusFilter::Queue(q)),
+            n,
+        });
+        chips.splice(at..at, held);
+        chips.extend(late.into_iter().map(|(q, n)| Chip {
+            label: q.label(),
+            status: Some(StatusFilter::Queue(q)),
+            n,
+        }));
+        Ok(chips)
+    }
+
+    fn text_hint(&self) -> &'static str {
+        "external id or customer name (start of)"
+    }
+
+    fn fetch(
+        &self,
+        conn: &Connection,
+        fmt: &Fmt,
+        q: &Query,
+        seek: &Seek,
+        limit: usize,
+    ) -> Result<Page<TableRow>> {
+        let page = store::page(conn, q, seek, limit)?;
+        Ok(super::table_rows(
+            page,
+            |r| (r.id, Some(r.version)),
+            |r| cells(r, fmt),
+        ))
+    }
+
+    fn resolve(&self, conn: &Connection, q: &Query) -> Result<Resolution> {
+        store::resolve(conn, q)
+    }
+
+    fn load_detail(&self, conn: &Connection, id: i64) -> Result<Option<Box<dyn Detail>>> {
+        let Some(d) = store::detail(conn, id)? else {
+            return Ok(None);
+        };
+        let history = crate::store::audit::history(conn, store::ENTITY, id, 100)?;
+        Ok(Some(Box::new(OrderDetail { d, history })))
+    }
+
+    fn verb_entity(&self) -> Option<Entity> {
+        Some(Entity::Order)
+    }
+
+    fn extras(&self) -> &'static [Extra] {
+        EXTRAS
+    }
+
+    fn run_extra(&self, app: &mut App, a: Action, ids: Vec<i64>) -> Result<()> {
+        run_extra(app, a, ids)
+    }
+
+    fn export(
+        &self,
+        conn: &Connection,
+        fmt: &Fmt,
+        q: &Query,
+        w: &mut dyn FnMut(Vec<String>) -> Result<()>,
+    ) -> Result<u64> {
+        export(conn, fmt, q, w)
+    }
+
+    fn sample_terms(&self, row: &TableRow) -> (Option<String>, Option<String>) {
+        (super::cell_prefix(row, 0, 6), super::cell_cjk(row, 3))
+    }
+}
+
+/// An order's detail view with its history.
+pub struct OrderDetail {
+    pub d: store::Detail,
+    pub history: Vec<crate::store::audit::Row>,
+}
+
+impl Detail for OrderDetail {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn version(&self) -> Option<i64> {
+        Some(self.d.version)
+    }
+
+    fn lines(&self, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Line<'static>> {
+        detail_lines(&self.d, &self.history, fmt, width, theme)
+    }
+}
+
+/// The status word in a list cell: the label, shortened where it is long so
+/// that the status column fits at 80 columns.
+fn status_short(s: OrderStatus) -> &'static str {
+    match s {
+        OrderStatus::PendingPayment => "pending pay",
+        s => s.label(),
+    }
+}
+
+/// "hold:stock": an order on hold with its reason, short enough for the list.
+fn hold_short(reason: HoldReason) -> String {
+    let r = match reason {
+        HoldReason::InsufficientStock => "stock",
+        HoldReason::AddressProblem => "addr",
+        HoldReason::RiskReview => "risk",
+        HoldReason::CustomerRequest => "cust",
+        HoldReason::Other => "other",
+    };
+    format!("hold:{r}")
+}
 
 pub const COLUMNS: &[Column] = &[
     Column::new("external id", 10, 22).keep(),
@@ -33,21 +202,21 @@ pub const COLUMNS: &[Column] = &[
 ];
 
 fn late(r: &Row, fmt: &Fmt) -> bool {
-    let status = r.status.parse::<OrderStatus>().ok();
     let due = r
         .ship_by_at
         .as_deref()
         .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
         .map(|t| t.with_timezone(&chrono::Utc));
-    status.is_some_and(|s| is_late_to_ship(s, due, fmt.now))
+    is_late_to_ship(r.status, due, fmt.now)
 }
 
 fn ship_by_cell(r: &Row, fmt: &Fmt) -> Cell {
     if late(r, fmt) {
         return Cell::new("LATE").tone(Tone::Bad);
     }
-    match (r.status.as_str(), &r.ship_by_at) {
-        ("paid" | "approved" | "picking" | "packed" | "on_hold", Some(due)) => {
+    // An unpaid order has no deadline yet.
+    match &r.ship_by_at {
+        Some(due) if r.status.is_open() && r.status != OrderStatus::PendingPayment => {
             Cell::new(fmt.due(due).replace("due ", "")).tone(Tone::Dim)
         }
         _ => Cell::new(""),
@@ -55,11 +224,11 @@ fn ship_by_cell(r: &Row, fmt: &Fmt) -> Cell {
 }
 
 fn status_cell(r: &Row) -> Cell {
-    let label = status_short(Tab::Orders, &r.status);
-    match (&r.hold_reason, r.status.as_str()) {
+    let label = status_short(r.status);
+    match (r.hold_reason, r.status) {
         (Some(h), _) => Cell::new(hold_short(h)).tone(Tone::Warn),
-        (None, "cancelled" | "merged") => Cell::new(label).tone(Tone::Dim),
-        (None, "completed" | "delivered") => Cell::new(label).tone(Tone::Good),
+        (None, s) if s.is_void() => Cell::new(label).tone(Tone::Dim),
+        (None, OrderStatus::Completed | OrderStatus::Delivered) => Cell::new(label).tone(Tone::Good),
         _ => Cell::new(label),
     }
 }
@@ -83,16 +252,7 @@ fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
     ]
 }
 
-pub fn fetch(conn: &Connection, fmt: &Fmt, q: &Query, seek: &Seek, limit: usize) -> Result<Page<TableRow>> {
-    let page = store::page(conn, q, seek, limit)?;
-    Ok(super::table_rows(
-        page,
-        |r| (r.id, Some(r.version)),
-        |r| cells(r, fmt),
-    ))
-}
-
-pub fn export(
+fn export(
     conn: &Connection,
     fmt: &Fmt,
     q: &Query,
@@ -127,16 +287,16 @@ pub fn export(
             r.merchants.to_string(),
             r.item_count.to_string(),
             crate::domain::money::Money(r.total_minor).plain(),
-            r.status,
-            r.hold_reason.unwrap_or_default(),
+            r.status.to_string(),
+            r.hold_reason.map(|h| h.to_string()).unwrap_or_default(),
             r.ship_by_at.map(|t| fmt.time(&t)).unwrap_or_default(),
             if is_late { "yes".into() } else { String::new() },
         ])
     })
 }
 
-pub fn detail_lines(
-    d: &Detail,
+fn detail_lines(
+    d: &store::Detail,
     history: &[crate::store::audit::Row],
     fmt: &Fmt,
     width: u16,
@@ -148,15 +308,15 @@ pub fn detail_lines(
         "Order {} ({}) — {}",
         r.external_id,
         r.channel,
-        status_label(Tab::Orders, &r.status)
+        r.status.label()
     ));
-    if let Some(h) = &r.hold_reason {
+    if let Some(h) = r.hold_reason {
         doc.field_styled(
             "on hold",
             format!(
                 "{} (returns to {} when released)",
-                h.replace('_', " "),
-                d.held_from.as_deref().unwrap_or("?").replace('_', " ")
+                h.label(),
+                d.held_from.map_or("?", |s| s.label())
             ),
             theme.warn,
         );
@@ -263,7 +423,7 @@ pub fn detail_lines(
                 vec![
                     format!("#{}", t.id),
                     t.kind.clone(),
-                    t.status.replace('_', " "),
+                    t.status.as_str().replace('_', " "),
                     t.subject.clone(),
                 ]
             })
@@ -291,7 +451,7 @@ pub fn detail_lines(
 }
 
 /// The Orders screen's actions that are not verbs.
-pub const EXTRAS: &[super::Extra] = &[super::Extra {
+const EXTRAS: &[Extra] = &[Extra {
     action: Action::OrderPrint,
     label: "print pick list",
     batch: Some("print pick list + packing slips"),
@@ -300,13 +460,16 @@ pub const EXTRAS: &[super::Extra] = &[super::Extra {
 }];
 
 fn print_state(t: &crate::ops::verbs::Target) -> Option<String> {
-    let ready = [OrderStatus::Approved.as_str(), OrderStatus::Picking.as_str()];
-    (!t.state.first().is_some_and(|s| ready.contains(&s.as_str())))
-        .then(|| "needs approved or picking".to_string())
+    let ready = t
+        .state
+        .first()
+        .and_then(|s| s.parse::<OrderStatus>().ok())
+        .is_some_and(OrderStatus::is_pickable);
+    (!ready).then(|| "needs approved or picking".to_string())
 }
 
 /// Writes the pick list and packing slips for `ids` (`order_print`).
-pub fn run_extra(app: &mut App, a: Action, ids: Vec<i64>) -> crate::Result<()> {
+fn run_extra(app: &mut App, a: Action, ids: Vec<i64>) -> crate::Result<()> {
     let Some(e) = EXTRAS.iter().find(|e| e.action == a) else {
         return Ok(());
     };
@@ -337,32 +500,6 @@ pub fn run_extra(app: &mut App, a: Action, ids: Vec<i64>) -> crate::Result<()> {
             }
         }
         Err(e) => app.warn(short(&e.to_string())),
-    }
-    Ok(())
-}
-
-/// Adds the exception queues to the Orders status chips: each hold reason
-/// right under "on hold", and "late to ship" (now) at the end.
-pub fn add_queue_chips(app: &App, chips: &mut Vec<Chip>) -> crate::Result<()> {
-    let now = crate::clock::stamp(app.fmt.now);
-    let mut queues = crate::store::lists::order_queues::chips(&app.session.conn, &now)?;
-    let late = queues.pop();
-    let at = chips
-        .iter()
-        .position(|c| c.status.as_deref() == Some(crate::domain::order::OrderStatus::OnHold.as_str()))
-        .map_or(chips.len(), |i| i + 1);
-    let held = queues.into_iter().map(|(status, label, n)| Chip {
-        status: Some(status),
-        label: format!("  ↳ {}", label.trim_start_matches("on hold: ")),
-        n,
-    });
-    chips.splice(at..at, held);
-    if let Some((status, label, n)) = late {
-        chips.push(Chip {
-            status: Some(status),
-            label,
-            n,
-        });
     }
     Ok(())
 }

@@ -4,14 +4,114 @@ use crate::store::lists::Conn as Connection;
 use ratatui::text::Line;
 
 use super::doc::Doc;
-use super::{Tab, status_label, status_short};
+use super::{Detail, Screen};
 use crate::Result;
-use crate::domain::product::{available, is_low_stock};
-use crate::store::lists::products::{self as store, Detail, Row};
-use crate::store::lists::{Page, Query, Seek};
+use crate::domain::product::{ProductStatus, available, is_low_stock};
+use crate::ops::verbs::Entity;
+use crate::store::lists::products::{self as store, Row};
+use crate::store::lists::{Page, Query, Resolution, Seek, SortKey, Status};
 use crate::tui::fmt::Fmt;
+use crate::tui::keymap::Context;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::{Cell, Column, TableRow, Tone};
+
+/// The Products screen.
+pub struct Products;
+
+impl Screen for Products {
+    fn title(&self) -> &'static str {
+        "Products"
+    }
+
+    fn context(&self) -> Context {
+        Context::Products
+    }
+
+    fn entity(&self) -> &'static str {
+        store::ENTITY
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        COLUMNS
+    }
+
+    fn sort_keys(&self) -> &'static [SortKey] {
+        store::SORT_KEYS
+    }
+
+    fn statuses(&self) -> Vec<Status> {
+        ProductStatus::ALL.into_iter().map(Status::Product).collect()
+    }
+
+    fn status_words(&self) -> Vec<String> {
+        ProductStatus::ALL
+            .into_iter()
+            .map(|s| status_short(s).to_string())
+            .collect()
+    }
+
+    fn text_hint(&self) -> &'static str {
+        "SKU, title or description (耳机 works)"
+    }
+
+    fn fetch(
+        &self,
+        conn: &Connection,
+        fmt: &Fmt,
+        q: &Query,
+        seek: &Seek,
+        limit: usize,
+    ) -> Result<Page<TableRow>> {
+        let page = store::page(conn, q, seek, limit)?;
+        Ok(super::table_rows(page, |r| (r.id, None), |r| cells(r, fmt)))
+    }
+
+    fn resolve(&self, conn: &Connection, q: &Query) -> Result<Resolution> {
+        store::resolve(conn, q)
+    }
+
+    fn load_detail(&self, conn: &Connection, id: i64) -> Result<Option<Box<dyn Detail>>> {
+        Ok(store::detail(conn, id)?.map(|d| Box::new(ProductDetail(d)) as Box<dyn Detail>))
+    }
+
+    fn verb_entity(&self) -> Option<Entity> {
+        Some(Entity::Product)
+    }
+
+    fn export(
+        &self,
+        conn: &Connection,
+        fmt: &Fmt,
+        q: &Query,
+        w: &mut dyn FnMut(Vec<String>) -> Result<()>,
+    ) -> Result<u64> {
+        export(conn, fmt, q, w)
+    }
+
+    fn sample_terms(&self, row: &TableRow) -> (Option<String>, Option<String>) {
+        (super::cell_prefix(row, 0, 6), super::cell_cjk(row, 1))
+    }
+}
+
+struct ProductDetail(store::Detail);
+
+impl Detail for ProductDetail {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn lines(&self, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Line<'static>> {
+        detail_lines(&self.0, fmt, width, theme)
+    }
+}
+
+/// The status word in a list cell, shortened to fit at 80 columns.
+fn status_short(s: ProductStatus) -> &'static str {
+    match s {
+        ProductStatus::PendingReview => "in review",
+        s => s.label(),
+    }
+}
 
 pub const COLUMNS: &[Column] = &[
     Column::new("sku", 9, 16).keep(),
@@ -26,11 +126,11 @@ pub const COLUMNS: &[Column] = &[
     Column::new("low", 3, 3),
 ];
 
-fn status_tone(s: &str) -> Tone {
+fn status_tone(s: ProductStatus) -> Tone {
     match s {
-        "listed" => Tone::Good,
-        "rejected" | "delisted" => Tone::Dim,
-        "pending_review" => Tone::Warn,
+        ProductStatus::Listed => Tone::Good,
+        ProductStatus::Rejected | ProductStatus::Delisted => Tone::Dim,
+        s if s.awaits_review() => Tone::Warn,
         _ => Tone::Normal,
     }
 }
@@ -47,7 +147,7 @@ fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
         Cell::new(r.on_hand.to_string()),
         Cell::new(r.reserved.to_string()),
         Cell::new(avail.to_string()).tone(if low { Tone::Warn } else { Tone::Normal }),
-        Cell::new(status_short(Tab::Products, &r.status)).tone(status_tone(&r.status)),
+        Cell::new(status_short(r.status)).tone(status_tone(r.status)),
         if low {
             Cell::new("LOW").tone(Tone::Warn)
         } else {
@@ -56,12 +156,7 @@ fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
     ]
 }
 
-pub fn fetch(conn: &Connection, fmt: &Fmt, q: &Query, seek: &Seek, limit: usize) -> Result<Page<TableRow>> {
-    let page = store::page(conn, q, seek, limit)?;
-    Ok(super::table_rows(page, |r| (r.id, None), |r| cells(r, fmt)))
-}
-
-pub fn export(
+fn export(
     conn: &Connection,
     _fmt: &Fmt,
     q: &Query,
@@ -94,16 +189,16 @@ pub fn export(
             r.reserved.to_string(),
             available(r.on_hand, r.reserved).to_string(),
             r.low_stock_threshold.to_string(),
-            r.status,
+            r.status.to_string(),
         ])
     })
 }
 
-pub fn detail_lines(d: &Detail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Line<'static>> {
+fn detail_lines(d: &store::Detail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Line<'static>> {
     let mut doc = Doc::new(width, theme);
     let r = &d.row;
     doc.title(&format!("Product {} — {}", r.sku, r.title));
-    doc.field("status", status_label(Tab::Products, &r.status));
+    doc.field("status", r.status.label());
     if let Some(x) = &d.delist_reason {
         doc.field("delist reason", x.replace('_', " "));
     }

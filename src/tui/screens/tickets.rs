@@ -4,15 +4,128 @@ use crate::store::lists::Conn as Connection;
 use ratatui::text::Line;
 
 use super::doc::Doc;
-use super::{Tab, status_label, status_short};
+use super::{Detail, Screen};
 use crate::Result;
-use crate::domain::ticket::{TicketStatus, is_open, sla_paused};
+use crate::domain::ticket::{Priority, TicketStatus, sla_paused};
+use crate::ops::verbs::Entity;
 use crate::store::lists::orders::Detail as OrderDetail;
-use crate::store::lists::tickets::{self as store, Detail, Row};
-use crate::store::lists::{Page, Query, Seek};
+use crate::store::lists::tickets::{self as store, Row};
+use crate::store::lists::{Page, Query, Resolution, Seek, SortKey, Status};
 use crate::tui::fmt::Fmt;
+use crate::tui::keymap::Context;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::{Cell, Column, TableRow, Tone};
+
+/// The Tickets screen.
+pub struct Tickets;
+
+impl Screen for Tickets {
+    fn title(&self) -> &'static str {
+        "Tickets"
+    }
+
+    fn context(&self) -> Context {
+        Context::Tickets
+    }
+
+    fn entity(&self) -> &'static str {
+        store::ENTITY
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        COLUMNS
+    }
+
+    fn sort_keys(&self) -> &'static [SortKey] {
+        store::SORT_KEYS
+    }
+
+    fn statuses(&self) -> Vec<Status> {
+        TicketStatus::ALL.into_iter().map(Status::Ticket).collect()
+    }
+
+    fn status_words(&self) -> Vec<String> {
+        TicketStatus::ALL
+            .into_iter()
+            .map(|s| status_short(s).to_string())
+            .collect()
+    }
+
+    fn text_hint(&self) -> &'static str {
+        "subject, or #id"
+    }
+
+    fn fetch(
+        &self,
+        conn: &Connection,
+        fmt: &Fmt,
+        q: &Query,
+        seek: &Seek,
+        limit: usize,
+    ) -> Result<Page<TableRow>> {
+        let page = store::page(conn, q, seek, limit)?;
+        Ok(super::table_rows(page, |r| (r.id, None), |r| cells(r, fmt)))
+    }
+
+    fn resolve(&self, conn: &Connection, q: &Query) -> Result<Resolution> {
+        store::resolve(conn, q)
+    }
+
+    /// The ticket with its order (if any).
+    fn load_detail(&self, conn: &Connection, id: i64) -> Result<Option<Box<dyn Detail>>> {
+        let Some(d) = store::detail(conn, id)? else {
+            return Ok(None);
+        };
+        let order = match d.order_id {
+            Some(oid) => crate::store::lists::orders::detail(conn, oid)?,
+            None => None,
+        };
+        Ok(Some(Box::new(TicketDetail { d, order })))
+    }
+
+    fn verb_entity(&self) -> Option<Entity> {
+        Some(Entity::Ticket)
+    }
+
+    fn export(
+        &self,
+        conn: &Connection,
+        fmt: &Fmt,
+        q: &Query,
+        w: &mut dyn FnMut(Vec<String>) -> Result<()>,
+    ) -> Result<u64> {
+        export(conn, fmt, q, w)
+    }
+
+    /// The whole "#id" and two CJK characters of the subject.
+    fn sample_terms(&self, row: &TableRow) -> (Option<String>, Option<String>) {
+        (super::cell_prefix(row, 0, usize::MAX), super::cell_cjk(row, 8))
+    }
+}
+
+struct TicketDetail {
+    d: store::Detail,
+    order: Option<OrderDetail>,
+}
+
+impl Detail for TicketDetail {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn lines(&self, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Line<'static>> {
+        detail_lines(&self.d, self.order.as_ref(), fmt, width, theme)
+    }
+}
+
+/// The status word in a list cell, shortened to fit at 80 columns.
+fn status_short(s: TicketStatus) -> &'static str {
+    match s {
+        TicketStatus::WaitingCustomer => "wait customer",
+        TicketStatus::WaitingMerchant => "wait merchant",
+        s => s.label(),
+    }
+}
 
 pub const COLUMNS: &[Column] = &[
     Column::new("id", 4, 9).right().keep(),
@@ -29,8 +142,8 @@ pub const COLUMNS: &[Column] = &[
 /// The deadline that matters now: the audit deadline while new, the
 /// resolution deadline while open; "paused" while waiting for the customer.
 fn sla(r: &Row) -> Option<(&str, bool)> {
-    let status = r.status.parse::<TicketStatus>().ok()?;
-    if !is_open(status) {
+    let status = r.status;
+    if !status.is_open() {
         return None;
     }
     if sla_paused(status) {
@@ -58,11 +171,11 @@ fn sla_cell(r: &Row, fmt: &Fmt) -> Cell {
     }
 }
 
-fn priority_cell(p: &str) -> Cell {
+fn priority_cell(p: Priority) -> Cell {
     match p {
-        "urgent" => Cell::new("URGENT").tone(Tone::Bad),
-        "high" => Cell::new("high").tone(Tone::Warn),
-        other => Cell::new(other),
+        Priority::Urgent => Cell::new("URGENT").tone(Tone::Bad),
+        Priority::High => Cell::new(p.as_str()).tone(Tone::Warn),
+        other => Cell::new(other.as_str()),
     }
 }
 
@@ -70,22 +183,17 @@ fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
     vec![
         Cell::new(format!("#{}", r.id)),
         Cell::new(r.kind.replace('_', " ")),
-        Cell::new(status_short(Tab::Tickets, &r.status)),
+        Cell::new(status_short(r.status)),
         Cell::new(r.order_external_id.as_deref().unwrap_or("—")),
         Cell::new(r.assignee.as_deref().unwrap_or("—")),
-        priority_cell(&r.priority),
+        priority_cell(r.priority),
         sla_cell(r, fmt),
         Cell::new(fmt.time_short(&r.opened_at)),
         Cell::new(&r.subject),
     ]
 }
 
-pub fn fetch(conn: &Connection, fmt: &Fmt, q: &Query, seek: &Seek, limit: usize) -> Result<Page<TableRow>> {
-    let page = store::page(conn, q, seek, limit)?;
-    Ok(super::table_rows(page, |r| (r.id, None), |r| cells(r, fmt)))
-}
-
-pub fn export(
+fn export(
     conn: &Connection,
     fmt: &Fmt,
     q: &Query,
@@ -111,10 +219,10 @@ pub fn export(
         w(vec![
             r.id.to_string(),
             r.kind,
-            r.status,
+            r.status.to_string(),
             r.order_external_id.unwrap_or_default(),
             r.assignee.unwrap_or_default(),
-            r.priority,
+            r.priority.to_string(),
             due,
             fmt.time(&r.opened_at),
             r.subject,
@@ -122,8 +230,8 @@ pub fn export(
     })
 }
 
-pub fn detail_lines(
-    d: &Detail,
+fn detail_lines(
+    d: &store::Detail,
     order: Option<&OrderDetail>,
     fmt: &Fmt,
     width: u16,
@@ -133,8 +241,8 @@ pub fn detail_lines(
     let r = &d.row;
     doc.title(&format!("Ticket #{} — {}", r.id, r.subject));
     doc.field("kind", r.kind.replace('_', " "));
-    doc.field("status", status_label(Tab::Tickets, &r.status));
-    doc.field("priority", &r.priority);
+    doc.field("status", r.status.label());
+    doc.field("priority", r.priority.as_str());
     doc.field("assignee", r.assignee.as_deref().unwrap_or("— (unclaimed)"));
     match sla(r) {
         Some((_, true)) => doc.field("SLA", "paused while waiting for the customer"),
@@ -204,12 +312,7 @@ pub fn detail_lines(
             let or = &o.row;
             doc.field(
                 "order",
-                format!(
-                    "{} ({}) — {}",
-                    or.external_id,
-                    or.channel,
-                    status_label(Tab::Orders, &or.status)
-                ),
+                format!("{} ({}) — {}", or.external_id, or.channel, or.status.label()),
             );
             doc.field("placed", fmt.time(&or.placed_at));
             doc.field("total", fmt.money(or.total_minor));

@@ -44,11 +44,12 @@ pub struct VerbMenu {
 pub fn handles(app: &App, a: Action) -> bool {
     a.verb().is_some()
         || (a == Action::BulkActions && has_actions(app))
-        || app.tab.extras().iter().any(|e| e.action == a)
+        || app.tab.screen().extras().iter().any(|e| e.action == a)
 }
 
-fn has_actions(app: &App) -> bool {
-    app.tab.verb_entity().is_some() || !app.tab.extras().is_empty()
+/// Whether the current screen has verbs or extra actions.
+pub fn has_actions(app: &App) -> bool {
+    app.tab.verb_entity().is_some() || !app.tab.screen().extras().is_empty()
 }
 
 /// The selection of the current list with the version each row showed.
@@ -78,6 +79,7 @@ pub fn update(app: &mut App, a: Action) -> Vec<Effect> {
     let batch_like = a.verb().is_some_and(|v| v.batch)
         || app
             .tab
+            .screen()
             .extras()
             .iter()
             .any(|e| e.action == a && e.batch.is_some());
@@ -212,7 +214,7 @@ pub fn open_menu(app: &mut App, target: Option<Target>, ids: Vec<(i64, Option<i6
         .verb_entity()
         .map(|e| verbs::of(e).collect())
         .unwrap_or_default();
-    let extras = app.tab.extras();
+    let extras = app.tab.screen().extras();
     let mut items = Vec::new();
     let n = ids.len();
     if n > 0 {

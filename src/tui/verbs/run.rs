@@ -44,7 +44,7 @@ impl App {
             Job::Load { id, shown, then } => {
                 let Some(entity) = self.tab.verb_entity() else {
                     return match then {
-                        Then::Extra(a) => crate::tui::screens::run_extra(self, a, vec![id]),
+                        Then::Extra(a) => self.tab.screen().run_extra(self, a, vec![id]),
                         _ => {
                             self.say(format!(
                                 "no actions on {} yet (this screen is read-only)",
@@ -74,7 +74,7 @@ impl App {
                         open_menu(self, Some(t), ids);
                         Vec::new()
                     }
-                    Then::Extra(a) => return crate::tui::screens::run_extra(self, a, vec![t.id]),
+                    Then::Extra(a) => return self.tab.screen().run_extra(self, a, vec![t.id]),
                 };
                 self.run(fx);
             }
@@ -85,9 +85,9 @@ impl App {
                 form,
             } => match &self.writer {
                 Some(w) => {
+                    // The status bar shows "saving…" while any is in flight.
                     if w.send(verb, targets, values, form) {
                         self.saving += 1;
-                        self.say("saving…");
                     } else {
                         self.warn("the writer has stopped: nothing was saved (see the log)");
                     }
@@ -97,7 +97,7 @@ impl App {
                     self.verb_done(verb, res, form)?;
                 }
             },
-            Job::Extra { action, ids } => crate::tui::screens::run_extra(self, action, ids)?,
+            Job::Extra { action, ids } => self.tab.screen().run_extra(self, action, ids)?,
         }
         Ok(())
     }
