@@ -1,4 +1,4 @@
--- shopdesk schema, version 3 (store/migrate.rs brings older files here).
+-- shopdesk schema, version 4 (store/migrate.rs brings older files here).
 --
 -- The database is the source of truth: every rule the code enforces is backed
 -- here by a CHECK, FOREIGN KEY, UNIQUE or NOT NULL. Money is integer minor
@@ -231,7 +231,7 @@ CREATE TABLE products (
     spec                TEXT    NOT NULL DEFAULT '',
     origin              TEXT    NOT NULL DEFAULT '',
     brand               TEXT,
-    price_minor         INTEGER NOT NULL DEFAULT 0 CHECK (price_minor >= 0),
+    price_minor         INTEGER NOT NULL DEFAULT 0 CHECK (price_minor BETWEEN 0 AND 10000000000),
     stock_on_hand       INTEGER NOT NULL DEFAULT 0 CHECK (stock_on_hand >= 0),
     stock_reserved      INTEGER NOT NULL DEFAULT 0 CHECK (stock_reserved >= 0),
     low_stock_threshold INTEGER NOT NULL DEFAULT 0 CHECK (low_stock_threshold >= 0),
@@ -349,8 +349,8 @@ CREATE TABLE orders (
     ship_city      TEXT    NOT NULL DEFAULT '',
     line_count     INTEGER NOT NULL DEFAULT 0 CHECK (line_count >= 0),
     item_count     INTEGER NOT NULL DEFAULT 0 CHECK (item_count >= 0),
-    items_minor    INTEGER NOT NULL DEFAULT 0 CHECK (items_minor >= 0),
-    shipping_minor INTEGER NOT NULL DEFAULT 0 CHECK (shipping_minor >= 0),
+    items_minor    INTEGER NOT NULL DEFAULT 0 CHECK (items_minor BETWEEN 0 AND 10000000000),
+    shipping_minor INTEGER NOT NULL DEFAULT 0 CHECK (shipping_minor BETWEEN 0 AND 10000000000),
     weight_g       INTEGER CHECK (weight_g > 0),
     carrier        TEXT,
     tracking_no    TEXT,
@@ -371,7 +371,9 @@ CREATE TABLE orders (
     CHECK ((status = 'merged') = (merged_into IS NOT NULL)),
     CHECK (merged_into IS NULL OR merged_into <> id),
     CHECK (status <> 'cancelled' OR length(coalesce(cancel_reason, '')) > 0),
-    CHECK (status NOT IN ('shipped', 'delivered', 'completed') OR (carrier IS NOT NULL AND tracking_no IS NOT NULL))
+    CHECK (status NOT IN ('shipped', 'delivered', 'completed') OR (carrier IS NOT NULL AND tracking_no IS NOT NULL)),
+    -- The money ceiling (domain/money.rs MAX_MINOR) holds for the total too.
+    CHECK (items_minor + shipping_minor <= 10000000000)
 );
 CREATE INDEX orders_placed ON orders (placed_at);
 CREATE INDEX orders_status_placed ON orders (status, placed_at);
@@ -392,11 +394,12 @@ CREATE TABLE order_lines (
     product_id       INTEGER NOT NULL REFERENCES products (id),
     merchant_id      INTEGER NOT NULL REFERENCES merchants (id),
     qty              INTEGER NOT NULL CHECK (qty > 0),
-    unit_price_minor INTEGER NOT NULL CHECK (unit_price_minor >= 0),
-    shipping_minor   INTEGER NOT NULL DEFAULT 0 CHECK (shipping_minor >= 0),
+    unit_price_minor INTEGER NOT NULL CHECK (unit_price_minor BETWEEN 0 AND 10000000000),
+    shipping_minor   INTEGER NOT NULL DEFAULT 0 CHECK (shipping_minor BETWEEN 0 AND 10000000000),
     -- Units of this line currently held in products.stock_reserved.
     reserved_qty     INTEGER NOT NULL DEFAULT 0 CHECK (reserved_qty BETWEEN 0 AND qty),
-    UNIQUE (order_id, line_no)
+    UNIQUE (order_id, line_no),
+    CHECK (qty * unit_price_minor <= 10000000000)
 );
 CREATE INDEX order_lines_product ON order_lines (product_id);
 CREATE INDEX order_lines_merchant ON order_lines (merchant_id);
@@ -446,7 +449,7 @@ CREATE TABLE tickets (
     resolved_at     TEXT,
     closed_at       TEXT,
     resolution      TEXT    CHECK (resolution IN ('refund', 'replace', 'repair', 'compensation', 'no_action')),
-    refund_minor    INTEGER NOT NULL DEFAULT 0 CHECK (refund_minor >= 0),
+    refund_minor    INTEGER NOT NULL DEFAULT 0 CHECK (refund_minor BETWEEN 0 AND 10000000000),
     restock         INTEGER NOT NULL DEFAULT 0 CHECK (restock IN (0, 1)),
     reject_reason   TEXT,
     sat_attitude    INTEGER CHECK (sat_attitude BETWEEN 1 AND 5),
@@ -491,7 +494,7 @@ CREATE TABLE refunds (
     id           INTEGER PRIMARY KEY,
     order_id     INTEGER NOT NULL REFERENCES orders (id),
     ticket_id    INTEGER REFERENCES tickets (id),
-    amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+    amount_minor INTEGER NOT NULL CHECK (amount_minor BETWEEN 1 AND 10000000000),
     reason       TEXT    NOT NULL DEFAULT '',
     actor        TEXT    NOT NULL,
     created_at   TEXT    NOT NULL

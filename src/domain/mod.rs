@@ -8,6 +8,7 @@
 use std::fmt;
 
 pub mod calendar;
+pub mod limits;
 pub mod merchant;
 pub mod money;
 pub mod order;
@@ -201,9 +202,9 @@ macro_rules! text_enum {
                 Self::ALL.iter().copied().find(|v| v.as_str() == key).ok_or_else(|| {
                     let names: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
                     $crate::domain::Refusal::new(format!(
-                        "unknown {} \"{}\" (expected one of: {})",
+                        "unknown {} {} (expected one of: {})",
                         $what,
-                        s.trim(),
+                        $crate::domain::limits::quote(s.trim()),
                         names.join(", ")
                     ))
                 })

@@ -15,8 +15,20 @@ pub struct Money(pub i64);
 /// Currency signs accepted in front of an amount when parsing.
 const SIGNS: [&str; 5] = ["¥", "￥", "$", "€", "£"];
 
+/// The largest amount shopdesk takes anywhere, in minor units: ¥100,000,000.00
+/// (SPEC §5). A price, a fee, a line, an order's total and a refund each stay
+/// within it, so no sum of an order's amounts can overflow; schema.sql's
+/// CHECKs use the same number (`ceiling_matches_schema` holds them together).
+pub const MAX_MINOR: i64 = 10_000_000_000;
+
 impl Money {
     pub const ZERO: Money = Money(0);
+    pub const MAX: Money = Money(MAX_MINOR);
+
+    /// Within the ceiling either way (refunds and adjustments may be negative).
+    pub fn within_ceiling(self) -> bool {
+        self.0.checked_abs().is_some_and(|a| a <= MAX_MINOR)
+    }
 
     /// Minor units.
     pub fn minor(self) -> i64 {
@@ -25,9 +37,11 @@ impl Money {
 
     /// Parses "12.50", "12.5", "12", "-3.10", "1,234.50", "¥12.50", "$12.50",
     /// "CNY 12.50", "12.50 CNY". At most two decimals; thousands separators
-    /// must group by three. The refusal names the text.
+    /// must group by three; at most [`MAX_MINOR`] either way. The refusal
+    /// quotes the text (bounded and escaped).
     pub fn parse(s: &str) -> Result<Money, Refusal> {
-        let bad = |why: &str| Refusal::new(format!("not a money amount: \"{s}\" ({why})"));
+        let bad =
+            |why: &str| Refusal::new(format!("not a money amount: {} ({why})", super::limits::quote(s)));
         let mut rest = s.trim();
         if rest.is_empty() {
             return Err(bad("it is empty"));
@@ -48,11 +62,22 @@ impl Money {
         let value = match parse_scaled(rest.trim(), 2) {
             Ok(v) => v,
             Err(DecimalError::TooManyDecimals) => return Err(bad("more than 2 decimal places")),
-            Err(DecimalError::Overflow) => return Err(bad("too large")),
+            Err(DecimalError::Overflow) => {
+                return Err(bad(&format!(
+                    "more than {}, the largest amount shopdesk takes",
+                    Money::MAX.plain()
+                )));
+            }
             Err(DecimalError::Malformed) => return Err(bad("expected a number like 12.50")),
         };
         let value = if negative { -value } else { value };
-        i64::try_from(value).map(Money).map_err(|_| bad("too large"))
+        match i64::try_from(value).map(Money) {
+            Ok(m) if m.within_ceiling() => Ok(m),
+            _ => Err(bad(&format!(
+                "more than {}, the largest amount shopdesk takes",
+                Money::MAX.plain()
+            ))),
+        }
     }
 
     /// For people: "¥1,234.50", "$1,234.50", "-¥3.10", or "1,234.50 HKD" for
@@ -216,12 +241,13 @@ pub fn parse_rate_bp(s: &str) -> Result<i64, Refusal> {
             DecimalError::TooManyDecimals => "too many decimal places",
             _ => "expected a fraction like 0.05 or a percentage like 5%",
         };
-        Refusal::new(format!("not a rate: \"{s}\" ({why})"))
+        Refusal::new(format!("not a rate: {} ({why})", super::limits::quote(s)))
     })?;
+    let over = || Refusal::new(format!("rate {} is more than 100%", super::limits::quote(s)));
     if bp > 10_000 {
-        return Err(Refusal::new(format!("rate \"{s}\" is more than 100%")));
+        return Err(over());
     }
-    i64::try_from(bp).map_err(|_| Refusal::new(format!("rate \"{s}\" is more than 100%")))
+    i64::try_from(bp).map_err(|_| over())
 }
 
 /// Basis points for people: 550 → "5.5%", 500 → "5%", 525 → "5.25%".
@@ -265,8 +291,8 @@ mod tests {
         assert_eq!(p("-¥3.10"), -310);
         assert_eq!(p("¥-3.10"), -310);
         assert_eq!(p("-0"), 0);
-        assert_eq!(p("92233720368547758.07"), i64::MAX);
-        assert_eq!(p("-92233720368547758.08"), i64::MIN);
+        assert_eq!(p("100,000,000.00"), MAX_MINOR);
+        assert_eq!(p("-¥100000000"), -MAX_MINOR);
     }
 
     #[test]
@@ -298,12 +324,27 @@ mod tests {
                 .to_string()
                 .contains("2 decimal")
         );
-        assert!(
-            Money::parse("92233720368547758.08")
-                .unwrap_err()
-                .to_string()
-                .contains("too large")
-        );
+        // Past the ceiling, up to and beyond i64 (issue 9: 92233720368547758.07
+        // used to parse, and two of them summed to -0.02).
+        for over in [
+            "100000000.01",
+            "-100,000,000.01",
+            "92233720368547758.07",
+            "92233720368547758.08",
+        ] {
+            let err = Money::parse(over).unwrap_err().to_string();
+            assert!(
+                err.contains("more than 100000000.00, the largest amount"),
+                "{over}: {err}"
+            );
+        }
+        // A long or raw value is quoted bounded and escaped.
+        let err = Money::parse(&format!("1{}x", "0".repeat(10_000)))
+            .unwrap_err()
+            .to_string();
+        assert!(err.len() < 250, "{err}");
+        let err = Money::parse("1\u{1b}[2J").unwrap_err().to_string();
+        assert!(!err.contains('\u{1b}'), "{err:?}");
     }
 
     #[test]
@@ -366,12 +407,12 @@ mod tests {
 
     proptest! {
         #[test]
-        fn plain_round_trips(x in -1_000_000_000_000_000i64..1_000_000_000_000_000) {
+        fn plain_round_trips(x in -MAX_MINOR..=MAX_MINOR) {
             prop_assert_eq!(Money::parse(&Money(x).plain()), Ok(Money(x)));
         }
 
         #[test]
-        fn formatted_round_trips(x in -1_000_000_000_000i64..1_000_000_000_000, cur in "(CNY|USD|EUR|GBP|HKD)") {
+        fn formatted_round_trips(x in -MAX_MINOR..=MAX_MINOR, cur in "(CNY|USD|EUR|GBP|HKD)") {
             prop_assert_eq!(Money::parse(&Money(x).format(&cur)), Ok(Money(x)));
         }
 

@@ -246,8 +246,8 @@ pub fn address_problems(name: &str, phone: &str, address: &str, city: &str) -> V
         out.push("the phone number is empty".to_string());
     } else if phone.chars().filter(char::is_ascii_digit).count() < 7 {
         out.push(format!(
-            "the phone number \"{}\" has fewer than 7 digits",
-            phone.trim()
+            "the phone number {} has fewer than 7 digits",
+            super::limits::quote(phone.trim())
         ));
     }
     let address_len = address.trim().chars().count();
@@ -255,8 +255,8 @@ pub fn address_problems(name: &str, phone: &str, address: &str, city: &str) -> V
         out.push("the address is empty".to_string());
     } else if address_len < 5 {
         out.push(format!(
-            "the address \"{}\" is shorter than 5 characters",
-            address.trim()
+            "the address {} is shorter than 5 characters",
+            super::limits::quote(address.trim())
         ));
     }
     if city.trim().is_empty() {

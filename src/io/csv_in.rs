@@ -5,7 +5,7 @@
 //! layer resolves them.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
@@ -13,6 +13,8 @@ use std::rc::Rc;
 
 use sha2::{Digest, Sha256};
 
+use super::read_guard::{Decoding, FIELD_BYTES, Fault, Guard, LineLog};
+use crate::domain::limits::{self, TextKind};
 use crate::{Error, Result};
 
 // The field parsers live beside this reader; import modules use both as `csv_in::`.
@@ -40,18 +42,37 @@ pub struct ReadOptions {
 pub struct Column {
     pub name: &'static str,
     pub required: bool,
+    /// Its limits (docs/FILES.md): one line of text unless it says otherwise.
+    pub kind: TextKind,
 }
 
 pub const fn req(name: &'static str) -> Column {
-    Column { name, required: true }
+    Column {
+        name,
+        required: true,
+        kind: TextKind::Line,
+    }
 }
 
 pub const fn opt(name: &'static str) -> Column {
     Column {
         name,
         required: false,
+        kind: TextKind::Line,
     }
 }
+
+impl Column {
+    /// The same column with the limits of `kind`.
+    pub const fn kind(mut self, kind: TextKind) -> Column {
+        self.kind = kind;
+        self
+    }
+}
+
+/// How many problems of a header are listed (a header of 200,000 empty
+/// columns must not print 200,000 lines).
+const HEADER_PROBLEMS: usize = 20;
 
 /// What is wrong with one field of one record: shown as `file:line: column: problem`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +111,9 @@ pub struct CsvIn {
     map: Vec<Option<usize>>,
     record: csv::StringRecord,
     lines: Rc<RefCell<LineLog>>,
+    /// Each schema column's limits, by file field index.
+    kinds: Vec<Option<TextKind>>,
+    rows: u64,
     digest: Rc<RefCell<FileDigest>>,
 }
 
@@ -98,20 +122,41 @@ pub struct Row<'a> {
     pub line: u64,
     rec: &'a csv::StringRecord,
     map: &'a [Option<usize>],
-    header_len: usize,
+    header: &'a csv::StringRecord,
+    kinds: &'a [Option<TextKind>],
 }
 
 impl Row<'_> {
-    /// A record with a different number of fields than the header.
-    pub fn shape_problem(&self) -> Option<Problem> {
-        let (got, want) = (self.rec.len(), self.header_len);
-        (got != want).then(|| {
-            Problem::new(
+    /// What is wrong with the record as text, before any field is parsed:
+    /// a different number of fields than the header, or a field past its
+    /// column's limits or holding a character no field may (docs/FILES.md).
+    pub fn problem(&self) -> Option<Problem> {
+        let (got, want) = (self.rec.len(), self.header.len());
+        if got != want {
+            return Some(Problem::new(
                 self.line,
                 "row",
                 format!("has {got} fields but the header has {want}"),
-            )
-        })
+            ));
+        }
+        for (i, field) in self.rec.iter().enumerate() {
+            let Some(kind) = self.kinds.get(i).copied().flatten() else {
+                continue;
+            };
+            let v = field.trim();
+            // Printable ASCII within the limit is the common case: no char walk.
+            let plain = v.len() <= limits::max_chars(kind)
+                && v.bytes().all(|b| (b' '..=b'~').contains(&b))
+                && !(kind == TextKind::Token && v.contains(' '));
+            if plain {
+                continue;
+            }
+            if let Err(why) = limits::check(v, kind) {
+                let column = self.header.get(i).unwrap_or("").trim().to_ascii_lowercase();
+                return Some(Problem::new(self.line, column, why));
+            }
+        }
+        None
     }
 
     /// The trimmed field of schema column `col`; "" when the column is absent.
@@ -142,7 +187,7 @@ impl CsvIn {
             Encoding::Gbk => Box::new(Decoding::new(file, encoding_rs::GB18030)),
         };
         let lines = Rc::new(RefCell::new(LineLog::default()));
-        let inner: Box<dyn Read> = Box::new(LineCounting {
+        let inner: Box<dyn Read> = Box::new(Guard {
             inner: decoded,
             log: Rc::clone(&lines),
         });
@@ -157,10 +202,24 @@ impl CsvIn {
             .map_err(|e| read_error(&name, &lines, e))?;
         if !got {
             return Err(Error::input(format!(
-                "{name}: the file is empty; a header row is required"
+                "{name}:1: the file is empty; a header row is required"
+            )));
+        }
+        if let Some((i, f)) = header.iter().enumerate().find(|(_, f)| f.len() > FIELD_BYTES) {
+            return Err(Error::input(format!(
+                "{name}:1: column {}: too long ({} bytes, limit {FIELD_BYTES})",
+                i + 1,
+                f.len()
             )));
         }
         let map = match_header(&name, &header, columns, opts.ignore_unknown)?;
+        let mut kinds = vec![None; header.len()];
+        for (k, i) in map.iter().enumerate() {
+            if let (Some(i), Some(c)) = (i, columns.get(k)) {
+                kinds[*i] = Some(c.kind);
+            }
+        }
+        lines.borrow_mut().record_starts(reader.position().byte());
         Ok(CsvIn {
             name,
             reader,
@@ -168,6 +227,8 @@ impl CsvIn {
             map,
             record: csv::StringRecord::new(),
             lines,
+            kinds,
+            rows: 0,
             digest,
         })
     }
@@ -202,17 +263,44 @@ impl CsvIn {
             .read_record(&mut self.record)
             .map_err(|e| read_error(&self.name, &self.lines, e))?
         {
+            if self.rows == 0 {
+                return Err(Error::input(format!(
+                    "{}:1: the file has a header but no rows; nothing to import",
+                    self.name
+                )));
+            }
             return Ok(None);
         }
-        let line = self
+        self.rows += 1;
+        let mut lines = self.lines.borrow_mut();
+        let line = self.record.position().map_or(0, |p| lines.line_at(p.byte()));
+        // The size bound counts from the next record's start.
+        lines.record_starts(self.reader.position().byte());
+        drop(lines);
+        if let Some((i, f)) = self
             .record
-            .position()
-            .map_or(0, |p| self.lines.borrow_mut().line_at(p.byte()));
+            .iter()
+            .enumerate()
+            .find(|(_, f)| f.len() > FIELD_BYTES)
+        {
+            let column = match self.header.get(i) {
+                Some(c) if !c.trim().is_empty() => limits::quote(&c.trim().to_ascii_lowercase())
+                    .trim_matches('"')
+                    .to_string(),
+                _ => format!("field {}", i + 1),
+            };
+            return Err(Error::input(format!(
+                "{}:{line}: {column}: too long ({} bytes, limit {FIELD_BYTES})",
+                self.name,
+                f.len()
+            )));
+        }
         Ok(Some(Row {
             line,
             rec: &self.record,
             map: &self.map,
-            header_len: self.header.len(),
+            header: &self.header,
+            kinds: &self.kinds,
         }))
     }
 }
@@ -240,11 +328,8 @@ pub fn write_rejects(
     header.push_field("reason");
     w.write_record(&header).map_err(|e| cant(&e))?;
     let mut n = 0;
-    while input.next_row()?.is_some() {
-        let line = input
-            .record
-            .position()
-            .map_or(0, |p| input.lines.borrow_mut().line_at(p.byte()));
+    while let Some(row) = input.next_row()? {
+        let line = row.line;
         if let Some(reason) = reasons.get(&line) {
             let mut rec = input.record.clone();
             rec.push_field(reason);
@@ -262,7 +347,10 @@ fn read_error(name: &str, lines: &RefCell<LineLog>, e: csv::Error) -> Error {
         (csv::ErrorKind::Utf8 { .. }, Some(line)) => Error::input(format!(
             "{name}:{line}: the text is not valid UTF-8; if the file is GBK or GB18030 (common for Chinese spreadsheets), pass --encoding gbk"
         )),
-        (csv::ErrorKind::Io(io), _) => Error::input(format!("{name}: {io}")),
+        (csv::ErrorKind::Io(io), _) => match Fault::of(io) {
+            Some(f) => Error::input(format!("{name}:{}: {}", f.line, f.message)),
+            None => Error::input(format!("{name}: {io}")),
+        },
         (_, Some(line)) => Error::input(format!("{name}:{line}: {e}")),
         (_, None) => Error::input(format!("{name}: {e}")),
     }
@@ -279,9 +367,17 @@ fn match_header(
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (i, raw) in header.iter().enumerate() {
         let col = raw.trim().to_ascii_lowercase();
+        // Shown bounded and escaped: a column name is the file's text.
+        let shown = match col.as_str() {
+            "" => "(empty)".to_string(),
+            c if c.chars().any(|ch| limits::is_forbidden(ch, false)) || c.chars().count() > 64 => {
+                limits::quote(c)
+            }
+            c => c.to_string(),
+        };
         if let Some(first) = seen.insert(col.clone(), i) {
             problems.push(format!(
-                "{name}:1: {col}: the column appears twice (fields {} and {})",
+                "{name}:1: {shown}: the column appears twice (fields {} and {})",
                 first + 1,
                 i + 1
             ));
@@ -291,8 +387,7 @@ fn match_header(
             Some(k) => map[k] = Some(i),
             None if ignore_unknown => {}
             None => problems.push(format!(
-                "{name}:1: {}: unknown column (expected: {}); pass --ignore-unknown to skip it",
-                if col.is_empty() { "(empty)" } else { &col },
+                "{name}:1: {shown}: unknown column (expected: {}); pass --ignore-unknown to skip it",
                 columns.iter().map(|c| c.name).collect::<Vec<_>>().join(",")
             )),
         }
@@ -303,46 +398,14 @@ fn match_header(
         }
     }
     if problems.is_empty() {
-        Ok(map)
-    } else {
-        Err(Error::input(problems.join("\n")))
+        return Ok(map);
     }
-}
-
-/// Newlines seen in the text csv reads, so a record's starting byte can be
-/// turned into the physical line people find in an editor (csv's own line
-/// number is one short for every record of a CRLF file).
-#[derive(Debug, Default)]
-struct LineLog {
-    /// Offsets of line-break bytes (`\r`, `\n`) not yet passed by a record
-    /// start, with whether each is a `\n`.
-    ahead: VecDeque<(u64, bool)>,
-    /// Newlines before the last record start asked about.
-    passed: u64,
-    /// Bytes read so far.
-    offset: u64,
-}
-
-impl LineLog {
-    /// The physical line (from 1) of a record csv says starts at `byte`;
-    /// records are asked about in file order. csv's start may sit on the
-    /// line break that ended the previous record, or before blank lines, so
-    /// the record really starts at the first byte from there that is not a
-    /// line break.
-    fn line_at(&mut self, byte: u64) -> u64 {
-        let mut start = byte;
-        while let Some(&(at, newline)) = self.ahead.front() {
-            if at > start {
-                break;
-            }
-            if at == start {
-                start += 1;
-            }
-            self.ahead.pop_front();
-            self.passed += u64::from(newline);
-        }
-        self.passed + 1
+    let more = problems.len().saturating_sub(HEADER_PROBLEMS);
+    problems.truncate(HEADER_PROBLEMS);
+    if more > 0 {
+        problems.push(format!("{name}:1: and {more} more problem(s) in the header"));
     }
+    Err(Error::input(problems.join("\n")))
 }
 
 /// The file's bytes as read, before any decoding.
@@ -363,105 +426,6 @@ impl Read for Digesting {
         let mut d = self.digest.borrow_mut();
         d.sha.update(&buf[..n]);
         d.bytes += n as u64;
-        Ok(n)
-    }
-}
-
-struct LineCounting {
-    inner: Box<dyn Read>,
-    log: Rc<RefCell<LineLog>>,
-}
-
-impl Read for LineCounting {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let mut log = self.log.borrow_mut();
-        let base = log.offset;
-        for (i, b) in buf[..n].iter().enumerate() {
-            if *b == b'\n' || *b == b'\r' {
-                log.ahead.push_back((base + i as u64, *b == b'\n'));
-            }
-        }
-        log.offset += n as u64;
-        Ok(n)
-    }
-}
-
-/// A `Read` that decodes GBK/GB18030 to UTF-8 as it goes, refusing bytes
-/// that are not valid in the encoding (instead of writing U+FFFD).
-struct Decoding<R> {
-    inner: R,
-    decoder: encoding_rs::Decoder,
-    input: Vec<u8>,
-    in_start: usize,
-    in_end: usize,
-    eof: bool,
-    output: Vec<u8>,
-    out_start: usize,
-    out_end: usize,
-    finished: bool,
-    /// Newlines decoded so far, to name the line of a bad byte.
-    lines: u64,
-}
-
-impl<R: Read> Decoding<R> {
-    fn new(inner: R, encoding: &'static encoding_rs::Encoding) -> Self {
-        Decoding {
-            inner,
-            decoder: encoding.new_decoder(),
-            input: vec![0; 32 * 1024],
-            in_start: 0,
-            in_end: 0,
-            eof: false,
-            output: vec![0; 64 * 1024],
-            out_start: 0,
-            out_end: 0,
-            finished: false,
-            lines: 0,
-        }
-    }
-
-    fn fill(&mut self) -> io::Result<()> {
-        while self.out_start == self.out_end && !self.finished {
-            if self.in_start == self.in_end && !self.eof {
-                let n = self.inner.read(&mut self.input)?;
-                self.in_start = 0;
-                self.in_end = n;
-                self.eof = n == 0;
-            }
-            let (res, read, written) = self.decoder.decode_to_utf8_without_replacement(
-                &self.input[self.in_start..self.in_end],
-                &mut self.output,
-                self.eof,
-            );
-            self.in_start += read;
-            self.out_start = 0;
-            self.out_end = written;
-            self.lines += self.output[..written].iter().filter(|&&b| b == b'\n').count() as u64;
-            match res {
-                encoding_rs::DecoderResult::InputEmpty => self.finished = self.eof,
-                encoding_rs::DecoderResult::OutputFull => {}
-                encoding_rs::DecoderResult::Malformed(..) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!(
-                            "line {}: the bytes are not valid GBK/GB18030 text; is the file UTF-8 (then drop --encoding)?",
-                            self.lines + 1
-                        ),
-                    ));
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-impl<R: Read> Read for Decoding<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.fill()?;
-        let n = (self.out_end - self.out_start).min(buf.len());
-        buf[..n].copy_from_slice(&self.output[self.out_start..self.out_start + n]);
-        self.out_start += n;
         Ok(n)
     }
 }
@@ -488,5 +452,67 @@ mod tests {
             }
             assert_eq!(got, want, "{text:?}");
         }
+    }
+
+    fn first_error(path: &Path, cols: &[Column], opts: ReadOptions) -> String {
+        let mut c = match CsvIn::open(path, cols, opts) {
+            Ok(c) => c,
+            Err(e) => return e.to_string(),
+        };
+        loop {
+            match c.next_row() {
+                Ok(Some(_)) => {}
+                Ok(None) => panic!("{}: read to the end without an error", path.display()),
+                Err(e) => return e.to_string(),
+            }
+        }
+    }
+
+    /// Issue 9 item 15: the GBK decoder said `file.csv: line 3:`.
+    #[test]
+    fn a_gbk_decode_error_names_file_and_line_like_every_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("g.csv");
+        let mut bytes = encoding_rs::GBK.encode("a,b\n蓝牙,耳机\n").0.into_owned();
+        bytes.extend_from_slice(b"x,\x81\x20\n");
+        std::fs::write(&p, &bytes).unwrap();
+        let opts = ReadOptions {
+            encoding: Encoding::Gbk,
+            ..Default::default()
+        };
+        let err = first_error(&p, &[req("a"), req("b")], opts);
+        let want = format!("{}:3: the bytes are not valid GBK/GB18030 text", p.display());
+        assert!(err.contains(&want), "{err}");
+    }
+
+    /// Issue 9 item 12: sizes are bounded at the reader, and a header's
+    /// problems are listed bounded.
+    #[test]
+    fn fields_records_and_header_problems_are_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let cols = [req("a"), req("b")];
+        let p = dir.path().join("big.csv");
+        std::fs::write(&p, format!("a,b\n1,{}\n", "x".repeat(FIELD_BYTES + 1))).unwrap();
+        let err = first_error(&p, &cols, ReadOptions::default());
+        assert!(
+            err.contains(&format!(
+                "big.csv:2: b: too long ({} bytes, limit {FIELD_BYTES})",
+                FIELD_BYTES + 1
+            )),
+            "{err}"
+        );
+        std::fs::write(&p, vec![0u8; 5 << 20]).unwrap();
+        let err = first_error(&p, &cols, ReadOptions::default());
+        assert!(err.contains("big.csv:1: row: too long (more than"), "{err}");
+        std::fs::write(&p, format!("a,b{}\n1,2\n", ",x".repeat(500))).unwrap();
+        let err = first_error(&p, &cols, ReadOptions::default());
+        assert!(err.lines().count() <= HEADER_PROBLEMS + 1, "{err}");
+        assert!(err.contains("and 480 more problem(s) in the header"), "{err}");
+        std::fs::write(&p, "a,b\n").unwrap();
+        let err = first_error(&p, &cols, ReadOptions::default());
+        assert!(
+            err.contains("big.csv:1: the file has a header but no rows"),
+            "{err}"
+        );
     }
 }

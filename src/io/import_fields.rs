@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};
 
+use crate::domain::limits::quote;
 use crate::domain::money::{self, Money};
 
 // Field parsers shared by the import kinds. Each returns the problem text.
@@ -25,7 +26,9 @@ pub fn optional(v: &str) -> Option<&str> {
 
 /// A whole number within `min..=max`.
 pub fn int(v: &str, min: i64, max: i64) -> FieldResult<i64> {
-    let n: i64 = v.parse().map_err(|_| format!("{v:?} is not a whole number"))?;
+    let n: i64 = v
+        .parse()
+        .map_err(|_| format!("{} is not a whole number", quote(v)))?;
     if n < min || n > max {
         return Err(format!("{n} is out of range ({min} to {max})"));
     }
@@ -45,13 +48,19 @@ pub fn time(v: &str, tz: chrono_tz::Tz) -> FieldResult<DateTime<Utc>> {
         .iter()
         .find_map(|f| NaiveDateTime::parse_from_str(v, f).ok())
         .ok_or_else(|| {
-            format!("{v:?} is not a time (use RFC 3339 or YYYY-MM-DD HH:MM:SS in the shop's time zone)")
+            format!(
+                "{} is not a time (use RFC 3339 or YYYY-MM-DD HH:MM:SS in the shop's time zone)",
+                quote(v)
+            )
         })?;
     match tz.from_local_datetime(&naive) {
         LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
         // A repeated hour when clocks go back: the first occurrence.
         LocalResult::Ambiguous(t, _) => Ok(t.with_timezone(&Utc)),
-        LocalResult::None => Err(format!("{v:?} does not exist in {tz} (clocks moved forward)")),
+        LocalResult::None => Err(format!(
+            "{} does not exist in {tz} (clocks moved forward)",
+            quote(v)
+        )),
     }
 }
 
@@ -111,7 +120,7 @@ pub fn opt_time(v: &str, tz: chrono_tz::Tz) -> FieldResult<Option<DateTime<Utc>>
 pub fn money(v: &str) -> FieldResult<i64> {
     let m = Money::parse(v).map_err(|e| e.to_string())?;
     if m.0 < 0 {
-        return Err(format!("{v:?} is negative"));
+        return Err(format!("{} is negative", quote(v)));
     }
     Ok(m.0)
 }

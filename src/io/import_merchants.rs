@@ -3,22 +3,23 @@
 use chrono::{DateTime, Utc};
 
 use super::csv_in::{self, Column, Problem, Row, opt, req};
+use crate::domain::limits::TextKind;
 use crate::domain::merchant::{CooperationMode, MerchantStatus};
 use crate::store::import::catalog::MerchantRow;
 
 pub const COLUMNS: &[Column] = &[
-    req("code"),
+    req("code").kind(TextKind::Token),
     req("name"),
     opt("legal_name"),
     opt("contact_name"),
-    opt("phone"),
+    opt("phone").kind(TextKind::Phone),
     opt("email"),
     opt("address"),
     opt("city"),
     opt("license_no"),
     opt("tax_id"),
     req("cooperation_mode"),
-    opt("commission_rate"),
+    opt("commission_rate").kind(TextKind::Number),
     opt("status"),
     opt("applied_at"),
 ];

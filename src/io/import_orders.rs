@@ -9,6 +9,7 @@ use std::sync::mpsc::SyncSender;
 use chrono::{DateTime, Utc};
 
 use super::csv_in::{self, Column, CsvIn, FieldResult, Problem, ReadOptions, Row, opt, req};
+use crate::domain::limits::TextKind;
 use crate::domain::order::{self, OrderStatus};
 
 mod group;
@@ -16,26 +17,26 @@ mod group;
 pub use group::{Draft, Grouper};
 
 pub const COLUMNS: &[Column] = &[
-    req("channel"),
-    req("external_id"),
+    req("channel").kind(TextKind::Token),
+    req("external_id").kind(TextKind::Token),
     req("placed_at"),
     req("status"),
-    req("customer_ref"),
+    req("customer_ref").kind(TextKind::Token),
     opt("customer_name"),
-    opt("customer_phone"),
+    opt("customer_phone").kind(TextKind::Phone),
     opt("ship_address"),
     opt("ship_city"),
-    req("merchant_code"),
-    req("sku"),
-    req("qty"),
-    req("unit_price"),
-    opt("shipping_fee"),
+    req("merchant_code").kind(TextKind::Token),
+    req("sku").kind(TextKind::Token),
+    req("qty").kind(TextKind::Number),
+    req("unit_price").kind(TextKind::Number),
+    opt("shipping_fee").kind(TextKind::Number),
     opt("paid_at"),
     opt("shipped_at"),
     opt("delivered_at"),
     opt("promised_at"),
     opt("carrier"),
-    opt("tracking_no"),
+    opt("tracking_no").kind(TextKind::Token),
 ];
 
 const CHANNEL: usize = 0;
@@ -379,7 +380,7 @@ pub fn parse_file(
                 return None;
             }
         };
-        let parsed = match row.shape_problem() {
+        let parsed = match row.problem() {
             Some(p) => Err(vec![p]),
             None if last.same(&row) => parse_line(&row).map(|l| (None, l)),
             None => parse_row(&row, tz).map(|(h, l)| (Some(h), l)),

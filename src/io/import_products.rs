@@ -2,19 +2,20 @@
 //! ("Home > Kitchen") whose missing levels are created.
 
 use super::csv_in::{self, Column, Problem, Row, opt, req};
+use crate::domain::limits::TextKind;
 use crate::domain::product::ProductStatus;
 use crate::store::import::catalog::ProductRow;
 
 pub const COLUMNS: &[Column] = &[
-    req("merchant_code"),
-    req("sku"),
+    req("merchant_code").kind(TextKind::Token),
+    req("sku").kind(TextKind::Token),
     req("title"),
     opt("category"),
-    req("price"),
-    opt("stock"),
-    opt("low_stock_threshold"),
+    req("price").kind(TextKind::Number),
+    opt("stock").kind(TextKind::Number),
+    opt("low_stock_threshold").kind(TextKind::Number),
     opt("status"),
-    opt("description"),
+    opt("description").kind(TextKind::Paragraph),
 ];
 
 const MERCHANT_CODE: usize = 0;

@@ -8,3 +8,4 @@ pub mod import_orders;
 pub mod import_products;
 pub mod import_sync;
 pub mod picking;
+pub mod read_guard;

@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
+use crate::domain::limits::{self, TextKind};
 use crate::domain::money::Money;
 use crate::domain::{Permission, Refusal, Role};
 use crate::{Error, Result};
@@ -132,13 +133,18 @@ impl FieldSpec {
     }
 }
 
-/// A field's limit in characters (SPEC §5: every field has a documented maximum).
+/// A field's limit in characters (SPEC §5: every field has a documented
+/// maximum): the domain's one table, which imports use too.
 pub fn max_chars(kind: FieldKind) -> usize {
+    limits::max_chars(text_kind(kind))
+}
+
+fn text_kind(kind: FieldKind) -> TextKind {
     match kind {
-        FieldKind::LongText => 4000,
-        FieldKind::Token => 64,
-        FieldKind::Int | FieldKind::Money => 20,
-        _ => 200,
+        FieldKind::LongText => TextKind::Paragraph,
+        FieldKind::Token => TextKind::Token,
+        FieldKind::Int | FieldKind::Money => TextKind::Number,
+        _ => TextKind::Line,
     }
 }
 
@@ -166,14 +172,18 @@ impl FieldSpec {
             };
         }
         let n = v.chars().count();
-        let max = max_chars(self.kind);
+        // A phone is a line of text with its own, shorter limit (issue 9:
+        // `--phone` took 100,000 digits).
+        let max = if self.name == "phone" {
+            limits::PHONE_CHARS
+        } else {
+            max_chars(self.kind)
+        };
         if n > max {
             return Err(format!("too long ({n} characters, at most {max})"));
         }
-        let single_line = !matches!(self.kind, FieldKind::LongText);
-        if v.chars()
-            .any(|c| c.is_control() && (single_line || !matches!(c, '\n' | '\t')))
-        {
+        let multi_line = matches!(self.kind, FieldKind::LongText);
+        if v.chars().any(|c| limits::is_forbidden(c, multi_line)) {
             return Err("control characters are not allowed".into());
         }
         Ok(Some(match self.kind {
@@ -544,4 +554,26 @@ pub fn run_many(
         .iter()
         .map(|&(id, shown)| (id, run(s, verb, id, shown, values)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 9 item 13: `order address --phone` took 100,000 digits and a
+    /// NUL byte in a name was stored.
+    #[test]
+    fn fields_use_the_domain_limits_and_refuse_invisible_characters() {
+        let verb = find(Entity::Order, "address").unwrap();
+        let phone = verb.field("phone").unwrap();
+        let err = phone.parse(&"1".repeat(100_000), "UTC").unwrap_err();
+        assert!(err.contains("at most 32"), "{err}");
+        assert!(phone.parse("+86 138 0000 0000", "UTC").is_ok());
+        let name = verb.field("name").unwrap();
+        for bad in ["Li\0Lei", "\u{1b}]2;PWNED\u{7}", "Li\u{202e}Lei"] {
+            assert!(name.parse(bad, "UTC").is_err(), "{bad:?}");
+        }
+        assert_eq!(max_chars(FieldKind::Text), limits::LINE_CHARS);
+        assert_eq!(max_chars(FieldKind::LongText), limits::PARAGRAPH_CHARS);
+    }
 }

@@ -94,7 +94,20 @@ pub(super) const STEPS: &[Step] = &[
             "notices_entity",
         ],
     },
+    // The money ceiling (domain/money.rs MAX_MINOR) in the CHECKs of every
+    // table that holds amounts (issue 9).
+    Step {
+        to: 5,
+        drop: &[],
+        change: Some(to_v5),
+        tables: &[],
+        then: &[],
+        create_indexes: &[],
+    },
 ];
+
+/// The tables whose CHECKs schema 5 changed, and nothing else about them.
+pub(super) const CEILING_TABLES: &[&str] = &["products", "orders", "order_lines", "tickets", "refunds"];
 
 /// The column schema 3 adds to orders, as schema.sql has it.
 pub(super) const ORDERS_IMPORT_ID: &str = "import_id INTEGER REFERENCES imports (id)";
@@ -211,10 +224,68 @@ fn ensure_table(tx: &Connection, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// Schema 5 changes only CHECK constraints, which SQLite evaluates when a
+/// row is written and never stores in it. So each table's stored `CREATE`
+/// text is replaced with schema.sql's in place (SQLite's documented way for
+/// such changes: writable_schema, then a schema_version bump, in this same
+/// transaction) rather than copying every order and line into a new table.
+/// Rows already past the ceiling are left as they are: `check` names them.
+fn to_v5(tx: &Connection) -> Result<()> {
+    let mut changed = false;
+    for name in CEILING_TABLES {
+        let want = schema_table(name)?.trim_end_matches(';');
+        if stored_sql(tx, name)?.as_deref() == Some(want) {
+            continue;
+        }
+        same_columns(tx, name, want)?;
+        if !changed {
+            tx.execute_batch("PRAGMA writable_schema = ON;")?;
+            changed = true;
+        }
+        tx.execute(
+            "UPDATE sqlite_schema SET sql = ?1 WHERE type = 'table' AND name = ?2",
+            [want, name],
+        )?;
+    }
+    if changed {
+        let v: i64 = tx.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+        tx.execute_batch(&format!(
+            "PRAGMA schema_version = {}; PRAGMA writable_schema = OFF;",
+            v + 1
+        ))?;
+    }
+    Ok(())
+}
+
 fn columns(tx: &Connection, table: &str) -> Result<Vec<String>> {
     let mut st = tx.prepare("SELECT name FROM pragma_table_info(?1)")?;
     let rows = st.query_map([table], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Refuses to swap `name`'s definition for `create` unless the two have the
+/// same columns in the same order (rows are stored by position): `create` is
+/// tried on a scratch temp table first.
+fn same_columns(tx: &Connection, name: &str, create: &str) -> Result<()> {
+    let columns = |table: &str, schema: &str| -> Result<Vec<(String, String)>> {
+        let mut st = tx.prepare("SELECT name, type FROM pragma_table_info(?1, ?2)")?;
+        let rows = st.query_map([table, schema], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
+    let probe = create.replacen(
+        &format!("CREATE TABLE {name} ("),
+        "CREATE TEMP TABLE ceiling_probe (",
+        1,
+    );
+    tx.execute_batch(&probe)?;
+    let (have, want) = (columns(name, "main")?, columns("ceiling_probe", "temp")?);
+    tx.execute_batch("DROP TABLE temp.ceiling_probe;")?;
+    if have != want {
+        return Err(crate::Error::Db(format!(
+            "cannot upgrade to schema 5: table {name} does not have the columns schema.sql expects; restore a backup or ask for help"
+        )));
+    }
+    Ok(())
 }
 
 /// The file's schema version.

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::{Head, Line, check_head, disagreements};
+use crate::domain::limits::quote;
 use crate::domain::order::OrderStatus;
 use crate::io::csv_in::Problem;
 
@@ -92,7 +93,9 @@ impl Grouper {
                     file_line,
                     col,
                     format!(
-                        "{this:?} disagrees with {first:?} on line {} of the same order {}",
+                        "{} disagrees with {} on line {} of the same order {}",
+                        quote(&this),
+                        quote(&first),
                         d.first_line,
                         d.head.label()
                     ),

@@ -58,7 +58,7 @@ pub(super) fn merchants(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Re
     let mut seen: HashMap<String, u64> = HashMap::new();
     while let Some(row) = csv.next_row()? {
         out.report.rows += 1;
-        if let Some(p) = row.shape_problem() {
+        if let Some(p) = row.problem() {
             out.reject(row.line, &[p]);
             continue;
         }
@@ -202,7 +202,7 @@ pub(super) fn products(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Res
     let mut seen: HashMap<(i64, String), u64> = HashMap::new();
     while let Some(row) = csv.next_row()? {
         out.report.rows += 1;
-        if let Some(p) = row.shape_problem() {
+        if let Some(p) = row.problem() {
             out.reject(row.line, &[p]);
             continue;
         }

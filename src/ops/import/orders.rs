@@ -340,18 +340,42 @@ fn record_import(
     Ok(())
 }
 
-/// Lines count, items and money of a good order; overflow is a problem.
+/// Lines count, items and money of a good order. Every amount stays within
+/// the ceiling (`money::MAX_MINOR`, so no sum here can overflow): a line
+/// past it, or the line that takes the order's items, shipping or total past
+/// it, is the problem.
 pub(super) fn totals(d: &Draft) -> std::result::Result<(i64, i64, i64), Problem> {
-    let overflow = || Problem::new(d.first_line, "unit_price", "the order's total is too large");
+    use crate::domain::money::{MAX_MINOR, Money};
+    let over = |what: String| {
+        format!(
+            "{what} is more than {}, the most an order may come to",
+            Money::MAX.plain()
+        )
+    };
+    let within = |v: Option<i64>| v.filter(|v| (0..=MAX_MINOR).contains(v));
     let (mut items, mut money, mut ship) = (0_i64, 0_i64, 0_i64);
     for l in &d.lines {
-        items = items.checked_add(l.qty).ok_or_else(overflow)?;
-        money = l
-            .unit_price
-            .checked_mul(l.qty)
-            .and_then(|m| m.checked_add(money))
-            .ok_or_else(overflow)?;
-        ship = ship.checked_add(l.shipping).ok_or_else(overflow)?;
+        items = items
+            .checked_add(l.qty)
+            .ok_or_else(|| Problem::new(l.line, "qty", "the order's quantities add up past any count"))?;
+        let line = within(l.unit_price.checked_mul(l.qty)).ok_or_else(|| {
+            Problem::new(
+                l.line,
+                "qty",
+                over(format!("qty × unit_price ({} × {})", l.qty, Money(l.unit_price))),
+            )
+        })?;
+        money = within(money.checked_add(line))
+            .ok_or_else(|| Problem::new(l.line, "unit_price", over("the order's items".into())))?;
+        ship = within(ship.checked_add(l.shipping))
+            .ok_or_else(|| Problem::new(l.line, "shipping_fee", over("the order's shipping".into())))?;
+        within(money.checked_add(ship)).ok_or_else(|| {
+            Problem::new(
+                l.line,
+                "unit_price",
+                over("the order's total (items and shipping)".into()),
+            )
+        })?;
     }
     Ok((items, money, ship))
 }

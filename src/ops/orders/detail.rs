@@ -83,7 +83,7 @@ impl OrderDetail {
     }
 
     pub fn total_minor(&self) -> i64 {
-        self.order.items_minor + self.order.shipping_minor
+        self.order.items_minor.saturating_add(self.order.shipping_minor)
     }
 
     /// The stable `order show --json` object (documented in docs/orders.md).

@@ -346,7 +346,7 @@ fn detail_lines(
         "total",
         format!(
             "{} = items {} + shipping {}",
-            fmt.money(d.items_minor + d.shipping_minor),
+            fmt.money(d.items_minor.saturating_add(d.shipping_minor)),
             fmt.money(d.items_minor),
             fmt.money(d.shipping_minor)
         ),
