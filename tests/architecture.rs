@@ -466,6 +466,22 @@ fn io_knows_no_terminal_and_no_workflows() {
 }
 
 #[test]
+fn demo_knows_no_terminal_and_no_workflows() {
+    let bad = violations(
+        "demo",
+        &[
+            "ratatui",
+            "crossterm",
+            "crate::ops",
+            "crate::tui",
+            "crate::cli",
+            "crate::io",
+        ],
+    );
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+#[test]
 fn sql_lives_in_the_store() {
     let mut bad = violations("tui", &["rusqlite", "SELECT ", "UPDATE ", "INSERT INTO"]);
     bad.extend(violations(
@@ -480,7 +496,28 @@ fn sql_lives_in_the_store() {
         "io",
         &["rusqlite", "SELECT ", "UPDATE ", "INSERT INTO"],
     ));
+    // The demo generator decides values; `store::seed` writes them.
+    bad.extend(violations("demo", DEMO_FORBIDDEN));
     assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+/// What src/demo/ may not hold: a connection type or any SQL text.
+const DEMO_FORBIDDEN: &[&str] = &[
+    "rusqlite", "SELECT ", "UPDATE ", "INSERT ", "DELETE ", "PRAGMA ", "CREATE ", "DROP ", "prepare",
+    "execute",
+];
+
+#[test]
+fn the_demo_rule_finds_sql_and_rusqlite() {
+    let src = "use rusqlite::params;\n\
+               // INSERT INTO in a comment is fine\n\
+               fn f() { l.execute(\"INSERT OR IGNORE INTO holidays (date) VALUES (?1)\"); }\n";
+    let hits: Vec<&str> = code_lines(src)
+        .into_iter()
+        .filter(|(_, l)| DEMO_FORBIDDEN.iter().any(|f| l.contains(f)))
+        .map(|(_, l)| l.trim())
+        .collect();
+    assert_eq!(hits.len(), 2, "{hits:?}");
 }
 
 #[test]
