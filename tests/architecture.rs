@@ -21,23 +21,14 @@ struct Allowed {
     why: &'static str,
 }
 
-const TUI_STORE: &[Allowed] = &[
-    Allowed {
-        under: "tui/",
-        module: "lists",
-        items: &[],
-        why: "the list screens' read path: keyset pages, counts, chips, filters, detail loads and the \
+const TUI_STORE: &[Allowed] = &[Allowed {
+    under: "tui/",
+    module: "lists",
+    items: &[],
+    why: "the list screens' read path: keyset pages, counts, chips, filters, detail loads and the \
               background reader. Reads with no workflow, no role check and no write, which ops would \
               only forward (runtime.rs is where the TUI reads)",
-    },
-    Allowed {
-        under: "tui/screens/",
-        module: "audit",
-        items: &["history", "Row"],
-        why: "the order detail's history rows, a read; goes when the TUI uses the one order-detail \
-              loader in ops (issue 8 item 6)",
-    },
-];
+}];
 
 const IO_STORE: &[Allowed] = &[
     Allowed {

@@ -281,10 +281,16 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
             })
         },
     )?;
-    d.tickets = crate::store::rows_of(
+    d.tickets = tickets(conn, id)?;
+    Ok(Some(d))
+}
+
+/// The first 50 tickets on an order, by id.
+pub fn tickets(conn: &Connection, order_id: i64) -> Result<Vec<TicketRef>> {
+    crate::store::rows_of(
         conn,
         "SELECT id, kind, status, subject FROM tickets WHERE order_id = ?1 ORDER BY id LIMIT 50",
-        id,
+        order_id,
         |r| {
             Ok(TicketRef {
                 id: r.get(0)?,
@@ -293,6 +299,5 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
                 subject: r.get(3)?,
             })
         },
-    )?;
-    Ok(Some(d))
+    )
 }
