@@ -245,16 +245,18 @@ pub fn write_order(
             .get(line.product as usize)
             .map(|p| p.merchant)
             .unwrap_or(o.merchant);
-        l.order_line(&seed::OrderLine {
-            order_id: o.id,
-            line_no: i as i64 + 1,
-            product_id: line.product as i64 + 1,
-            merchant_id: merchant as i64 + 1,
-            qty: line.qty,
-            unit_price_minor: line.price,
-            shipping_minor: line.shipping,
-            reserved_qty: line.reserved,
-        })?;
+        l.order_line(
+            o.id,
+            &seed::OrderLine {
+                line_no: i as i64 + 1,
+                product_id: line.product as i64 + 1,
+                merchant_id: merchant as i64 + 1,
+                qty: line.qty,
+                unit_price_minor: line.price,
+                shipping_minor: line.shipping,
+                reserved_qty: line.reserved,
+            },
+        )?;
     }
     for line in o.lines.iter().filter(|l| l.reserved > 0) {
         l.stock_movement(&seed::StockMovement {

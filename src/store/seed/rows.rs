@@ -6,6 +6,8 @@ use rusqlite::params;
 
 use super::Load;
 use crate::Result;
+/// An order line to write: the import's struct (the same columns).
+pub use crate::store::import::orders::NewLine as OrderLine;
 
 pub struct Staff<'a> {
     pub login: &'a str,
@@ -157,17 +159,6 @@ pub struct Order<'a> {
     pub promised_at: &'a str,
     pub ship_by_at: Option<&'a str>,
     pub updated_at: &'a str,
-}
-
-pub struct OrderLine {
-    pub order_id: i64,
-    pub line_no: i64,
-    pub product_id: i64,
-    pub merchant_id: i64,
-    pub qty: i64,
-    pub unit_price_minor: i64,
-    pub shipping_minor: i64,
-    pub reserved_qty: i64,
 }
 
 pub struct Refund<'a> {
@@ -491,7 +482,7 @@ impl Load<'_> {
         Ok(())
     }
 
-    pub fn order_line(&self, l: &OrderLine) -> Result<()> {
+    pub fn order_line(&self, order_id: i64, l: &OrderLine) -> Result<()> {
         self.conn
             .prepare_cached(
                 "INSERT INTO order_lines (order_id, line_no, product_id, merchant_id, qty, unit_price_minor,
@@ -499,7 +490,7 @@ impl Load<'_> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
-                l.order_id,
+                order_id,
                 l.line_no,
                 l.product_id,
                 l.merchant_id,
