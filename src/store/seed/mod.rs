@@ -157,6 +157,8 @@ impl Load<'_> {
     }
 }
 
-mod rows;
+mod catalog;
+mod orders;
 
-pub use rows::*;
+pub use catalog::*;
+pub use orders::*;
