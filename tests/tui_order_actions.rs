@@ -49,7 +49,7 @@ fn detail_status(a: &App) -> String {
         .as_any()
         .downcast_ref::<OrderDetail>()
     {
-        Some(d) => d.d.row.status.to_string(),
+        Some(d) => d.d.order.status.to_string(),
         None => panic!("not an order"),
     }
 }

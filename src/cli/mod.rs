@@ -307,7 +307,7 @@ fn demo(path: &Path, scale: DemoScale, seed: u64) -> Result<()> {
     if path.exists() {
         let is_demo = store::open(path)
             .and_then(|c| store::settings::load(&c))
-            .map(|s| s.shop_name == store::demo::DEMO_SHOP_NAME)
+            .map(|s| s.shop_name == crate::demo::DEMO_SHOP_NAME)
             .unwrap_or(false);
         if !is_demo {
             return Err(Error::refused(format!(
@@ -326,20 +326,20 @@ fn demo(path: &Path, scale: DemoScale, seed: u64) -> Result<()> {
         }
     }
     let login = crate::identity::os_login()?;
-    ops::staff::init(path, &login, store::demo::DEMO_SHOP_NAME, "CNY", "Asia/Shanghai")?;
+    ops::staff::init(path, &login, crate::demo::DEMO_SHOP_NAME, "CNY", "Asia/Shanghai")?;
     let mut conn = store::open(path)?;
     let started = std::time::Instant::now();
-    let opts = store::demo::DemoOptions {
+    let opts = crate::demo::DemoOptions {
         scale: match scale {
-            DemoScale::Small => store::demo::Scale::Small,
-            DemoScale::Medium => store::demo::Scale::Medium,
-            DemoScale::Large => store::demo::Scale::Large,
+            DemoScale::Small => crate::demo::Scale::Small,
+            DemoScale::Medium => crate::demo::Scale::Medium,
+            DemoScale::Large => crate::demo::Scale::Large,
         },
         seed,
         now: clock::now()?,
         owner: login,
     };
-    let summary = store::demo::generate(&mut conn, &opts)?;
+    let summary = crate::demo::generate(&mut conn, &opts)?;
     errln!(
         "demo written to {} in {:.1}s: {summary}",
         path.display(),

@@ -95,7 +95,7 @@ fn is_demo(conn: &Connection) -> Result<bool> {
     let name: Option<String> = conn
         .query_row("SELECT shop_name FROM settings WHERE id = 1", [], |r| r.get(0))
         .optional()?;
-    Ok(name.as_deref() == Some(super::super::demo::DEMO_SHOP_NAME))
+    Ok(name.as_deref() == Some(crate::store::seed::DEMO_SHOP_NAME))
 }
 
 /// Compares each audited entity's newest after-image with its row. The

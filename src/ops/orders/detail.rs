@@ -1,18 +1,26 @@
-//! The order detail (`order show`, the TUI's detail pane): the order with its
-//! customer, lines, tracking timeline, refunds and audit history, with phone
-//! numbers and addresses masked for roles that may not see them.
+//! The order detail: the order with its customer, lines, tracking timeline,
+//! refunds, tickets and audit history, with phone numbers and addresses
+//! masked for roles that may not see them.
+//!
+//! `read` is the one loader: `order show` (text and JSON) and the TUI's
+//! order detail pane both read an order through it. It lives in ops, not in
+//! the store, because what a face gets is a policy (the PII mask, lateness
+//! against the clock) over several store reads; the store keeps one read
+//! per table.
 
 use chrono::{DateTime, Utc};
+use rusqlite::Connection;
 use serde_json::{Value, json};
 
 use crate::domain::order::{self as rules, OrderStatus};
 use crate::domain::pii::PiiMask;
 use crate::store::audit;
+use crate::store::lists::orders::TicketRef;
 use crate::store::orders::{Customer, Line, Order, Refund, ShipmentEvent};
-use crate::{Result, clock, store};
+use crate::{Error, Result, clock, store};
 
 use super::super::Session;
-use super::{label, load, status_of};
+use super::{label, status_of};
 
 /// How many audit rows the detail shows (the newest).
 const HISTORY_ROWS: usize = 100;
@@ -28,6 +36,8 @@ pub struct OrderDetail {
     pub lines: Vec<Line>,
     pub events: Vec<ShipmentEvent>,
     pub refunds: Vec<Refund>,
+    /// After-sales tickets on the order (the first 50 by id).
+    pub tickets: Vec<TicketRef>,
     /// Oldest first; before/after JSON removed when `pii_masked` (it holds addresses).
     pub history: Vec<audit::Row>,
     /// Not shipped and past its ship-by deadline.
@@ -42,14 +52,27 @@ pub fn detail(s: &Session, id: i64) -> Result<OrderDetail> {
 
 /// Anyone may read an order; roles without `SeePii` get PII masked.
 pub fn detail_at(s: &Session, id: i64, now: DateTime<Utc>) -> Result<OrderDetail> {
-    let conn = &s.conn;
-    let mut order = load(conn, id)?;
+    let mask = PiiMask::for_role(s.role());
+    read(&s.conn, id, mask, now, &s.settings.currency)?.ok_or_else(|| Error::not_found("order", id))
+}
+
+/// The order detail as `mask` lets its reader see it, `late` against
+/// `now`; none when there is no such order.
+pub fn read(
+    conn: &Connection,
+    id: i64,
+    mask: PiiMask,
+    now: DateTime<Utc>,
+    currency: &str,
+) -> Result<Option<OrderDetail>> {
+    let Some(mut order) = store::orders::get(conn, id)? else {
+        return Ok(None);
+    };
     let (status, _) = status_of(&order);
     let ship_by = order.ship_by_at.as_deref().map(clock::parse_stamp).transpose()?;
     let late = rules::is_late_to_ship(status, ship_by, now);
     let mut customer = store::orders::customer(conn, order.customer_id)?;
     let mut history = audit::history(conn, "order", id, HISTORY_ROWS)?;
-    let mask = PiiMask::for_role(s.role());
     let pii_masked = mask.is_on();
     order.ship_phone = mask.phone(&order.ship_phone);
     order.ship_address = mask.address(&order.ship_address);
@@ -62,19 +85,20 @@ pub fn detail_at(s: &Session, id: i64, now: DateTime<Utc>) -> Result<OrderDetail
         h.before_json = mask.audit_json(h.before_json.take());
         h.after_json = mask.audit_json(h.after_json.take());
     }
-    Ok(OrderDetail {
+    Ok(Some(OrderDetail {
         merchant_code: store::orders::merchant_code(conn, order.merchant_id)?.unwrap_or_default(),
         lines: store::orders::lines(conn, id)?,
         events: store::orders::events(conn, id)?,
         refunds: store::orders::refunds(conn, id)?,
+        tickets: store::lists::orders::tickets(conn, id)?,
         order,
         status,
         customer,
         history,
         late,
         pii_masked,
-        currency: s.settings.currency.clone(),
-    })
+        currency: currency.to_string(),
+    }))
 }
 
 impl OrderDetail {
@@ -84,6 +108,24 @@ impl OrderDetail {
 
     pub fn total_minor(&self) -> i64 {
         self.order.items_minor.saturating_add(self.order.shipping_minor)
+    }
+
+    /// (label, time) for paid, approved, shipped, delivered, completed,
+    /// cancelled and promised, the ones that happened.
+    pub fn times(&self) -> Vec<(&'static str, &str)> {
+        let o = &self.order;
+        [
+            ("paid", &o.paid_at),
+            ("approved", &o.approved_at),
+            ("shipped", &o.shipped_at),
+            ("delivered", &o.delivered_at),
+            ("completed", &o.completed_at),
+            ("cancelled", &o.cancelled_at),
+            ("promised", &o.promised_at),
+        ]
+        .into_iter()
+        .filter_map(|(label, t)| t.as_deref().map(|t| (label, t)))
+        .collect()
     }
 
     /// The stable `order show --json` object (documented in docs/orders.md).

@@ -29,7 +29,7 @@ use super::workflow::{self, Applied, Record, Step};
 use super::{Session, audit};
 
 pub use batch::{BatchResult, act_many, approve_many, pick_many};
-pub use detail::{OrderDetail, detail, detail_at};
+pub use detail::{OrderDetail, detail, detail_at, read as read_detail};
 pub use merge::{merge, merge_at};
 pub use picking::{PickResult, pick_documents, pick_documents_at};
 

@@ -143,25 +143,12 @@ pub fn stream(conn: &Connection, q: &Query, f: &mut dyn FnMut(Row) -> Result<()>
     super::stream(conn, &TABLE.view(q, &filt), map, f)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Line {
-    pub line_no: i64,
-    pub sku: String,
-    pub title: String,
-    pub merchant_code: String,
-    pub qty: i64,
-    pub unit_price_minor: i64,
-    pub shipping_minor: i64,
-    pub reserved_qty: i64,
-}
+/// The detail's lines and tracking events are the workflows' own row
+/// structs (one per table), read by the same queries.
+pub use crate::store::orders::{Line, ShipmentEvent};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShipmentEvent {
-    pub at: String,
-    pub status: String,
-    pub location: String,
-    pub note: String,
-}
+/// Tracking events a detail shows at most.
+const EVENT_ROWS: usize = 200;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TicketRef {
@@ -249,42 +236,19 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
         })
         .optional()?;
     let Some(mut d) = d else { return Ok(None) };
-    d.lines = crate::store::rows_of(
-        conn,
-        "SELECT l.line_no, p.sku, p.title, m.code, l.qty, l.unit_price_minor, l.shipping_minor, l.reserved_qty
-         FROM order_lines l JOIN products p ON p.id = l.product_id JOIN merchants m ON m.id = l.merchant_id
-         WHERE l.order_id = ?1 ORDER BY l.line_no",
-        id,
-        |r| {
-            Ok(Line {
-                line_no: r.get(0)?,
-                sku: r.get(1)?,
-                title: r.get(2)?,
-                merchant_code: r.get(3)?,
-                qty: r.get(4)?,
-                unit_price_minor: r.get(5)?,
-                shipping_minor: r.get(6)?,
-                reserved_qty: r.get(7)?,
-            })
-        },
-    )?;
-    d.events = crate::store::rows_of(
-        conn,
-        "SELECT at, status, location, note FROM shipment_events WHERE order_id = ?1 ORDER BY at, id LIMIT 200",
-        id,
-        |r| {
-            Ok(ShipmentEvent {
-                at: r.get(0)?,
-                status: r.get(1)?,
-                location: r.get(2)?,
-                note: r.get(3)?,
-            })
-        },
-    )?;
-    d.tickets = crate::store::rows_of(
+    d.lines = crate::store::orders::lines(conn, id)?;
+    d.events = crate::store::orders::events(conn, id)?;
+    d.events.truncate(EVENT_ROWS);
+    d.tickets = tickets(conn, id)?;
+    Ok(Some(d))
+}
+
+/// The first 50 tickets on an order, by id.
+pub fn tickets(conn: &Connection, order_id: i64) -> Result<Vec<TicketRef>> {
+    crate::store::rows_of(
         conn,
         "SELECT id, kind, status, subject FROM tickets WHERE order_id = ?1 ORDER BY id LIMIT 50",
-        id,
+        order_id,
         |r| {
             Ok(TicketRef {
                 id: r.get(0)?,
@@ -293,6 +257,5 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
                 subject: r.get(3)?,
             })
         },
-    )?;
-    Ok(Some(d))
+    )
 }

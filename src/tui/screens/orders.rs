@@ -11,6 +11,7 @@ use super::doc::Doc;
 use super::{Detail, Extra, Screen};
 use crate::Result;
 use crate::domain::order::{HoldReason, OrderStatus, is_late_to_ship};
+use crate::domain::pii::PiiMask;
 use crate::ops::verbs::Entity;
 use crate::store::lists::orders::{self as store, Row};
 use crate::store::lists::{OrderQueue, Page, Query, Resolution, Seek, SortKey, Status, StatusFilter};
@@ -114,11 +115,11 @@ impl Screen for Orders {
     }
 
     fn load_detail(&self, conn: &Connection, id: i64) -> Result<Option<Box<dyn Detail>>> {
-        let Some(d) = store::detail(conn, id)? else {
-            return Ok(None);
-        };
-        let history = crate::store::audit::history(conn, store::ENTITY, id, 100)?;
-        Ok(Some(Box::new(OrderDetail { d, history })))
+        // Unmasked here: the detail pane masks as it formats (`Fmt`, the
+        // same `domain::pii` policy), since the reader thread has no role.
+        let now = crate::clock::now()?;
+        let d = crate::ops::orders::read_detail(conn, id, PiiMask::NONE, now, "")?;
+        Ok(d.map(|d| Box::new(OrderDetail { d }) as Box<dyn Detail>))
     }
 
     fn verb_entity(&self) -> Option<Entity> {
@@ -148,10 +149,9 @@ impl Screen for Orders {
     }
 }
 
-/// An order's detail view with its history.
+/// An order's detail view (the one order-detail loader's data, as `order show`).
 pub struct OrderDetail {
-    pub d: store::Detail,
-    pub history: Vec<crate::store::audit::Row>,
+    pub d: crate::ops::orders::OrderDetail,
 }
 
 impl Detail for OrderDetail {
@@ -160,11 +160,11 @@ impl Detail for OrderDetail {
     }
 
     fn version(&self) -> Option<i64> {
-        Some(self.d.version)
+        Some(self.d.order.version)
     }
 
     fn lines(&self, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Line<'static>> {
-        detail_lines(&self.d, &self.history, fmt, width, theme)
+        detail_lines(&self.d, fmt, width, theme)
     }
 }
 
@@ -202,12 +202,15 @@ pub const COLUMNS: &[Column] = &[
 ];
 
 fn late(r: &Row, fmt: &Fmt) -> bool {
-    let due = r
-        .ship_by_at
-        .as_deref()
+    late_at(r.status, r.ship_by_at.as_deref(), fmt)
+}
+
+/// Not shipped and past its ship-by time, on the pane's clock.
+fn late_at(status: OrderStatus, ship_by: Option<&str>, fmt: &Fmt) -> bool {
+    let due = ship_by
         .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
         .map(|t| t.with_timezone(&chrono::Utc));
-    is_late_to_ship(r.status, due, fmt.now)
+    is_late_to_ship(status, due, fmt.now)
 }
 
 fn ship_by_cell(r: &Row, fmt: &Fmt) -> Cell {
@@ -296,14 +299,14 @@ fn export(
 }
 
 fn detail_lines(
-    d: &store::Detail,
-    history: &[crate::store::audit::Row],
+    d: &crate::ops::orders::OrderDetail,
     fmt: &Fmt,
     width: u16,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
     let mut doc = Doc::new(width, theme);
-    let r = &d.row;
+    let r = &d.order;
+    let history = &d.history;
     doc.title(&format!(
         "Order {} ({}) — {}",
         r.external_id,
@@ -316,23 +319,23 @@ fn detail_lines(
             format!(
                 "{} (returns to {} when released)",
                 h.label(),
-                d.held_from.map_or("?", |s| s.label())
+                r.held_from.map_or("?", |s| s.label())
             ),
             theme.warn,
         );
     }
-    if let Some(c) = &d.cancel_reason {
+    if let Some(c) = &r.cancel_reason {
         doc.field("cancel reason", c);
     }
-    if let Some(m) = d.merged_into {
+    if let Some(m) = r.merged_into {
         doc.field("merged into", format!("order #{m}"));
     }
     doc.field("placed", fmt.time(&r.placed_at));
-    for (label, t) in &d.times {
+    for (label, t) in d.times() {
         doc.field(label, fmt.time(t));
     }
     if let Some(due) = &r.ship_by_at {
-        if late(r, fmt) {
+        if late_at(r.status, r.ship_by_at.as_deref(), fmt) {
             doc.field_styled(
                 "ship by",
                 format!("{} — LATE ({})", fmt.time(due), fmt.due(due)),
@@ -346,17 +349,21 @@ fn detail_lines(
         "total",
         format!(
             "{} = items {} + shipping {}",
-            fmt.money(d.items_minor.saturating_add(d.shipping_minor)),
-            fmt.money(d.items_minor),
-            fmt.money(d.shipping_minor)
+            fmt.money(r.items_minor.saturating_add(r.shipping_minor)),
+            fmt.money(r.items_minor),
+            fmt.money(r.shipping_minor)
         ),
     );
     doc.section("Customer and address");
-    doc.field("customer", format!("{} ({})", r.customer_name, d.customer_ref));
-    doc.field("ship to", format!("{} {}", d.ship_name, fmt.phone(&d.ship_phone)));
+    let (name, customer_ref) = d
+        .customer
+        .as_ref()
+        .map_or(("", ""), |c| (c.name.as_str(), c.external_ref.as_str()));
+    doc.field("customer", format!("{name} ({customer_ref})"));
+    doc.field("ship to", format!("{} {}", r.ship_name, fmt.phone(&r.ship_phone)));
     doc.field(
         "address",
-        format!("{} {}", d.ship_city, fmt.address(&d.ship_address)),
+        format!("{} {}", r.ship_city, fmt.address(&r.ship_address)),
     );
     if !fmt.sees_pii() {
         doc.note("phone and address are masked for your role");
@@ -394,9 +401,9 @@ fn detail_lines(
         "carrier",
         format!(
             "{} {}{}",
-            d.carrier.as_deref().unwrap_or("—"),
-            d.tracking_no.as_deref().unwrap_or(""),
-            d.weight_g.map(|g| format!(" ({g} g)")).unwrap_or_default()
+            r.carrier.as_deref().unwrap_or("—"),
+            r.tracking_no.as_deref().unwrap_or(""),
+            r.weight_g.map(|g| format!(" ({g} g)")).unwrap_or_default()
         ),
     );
     let rows = d

@@ -2,14 +2,13 @@
 
 use std::collections::BTreeSet;
 
-use rusqlite::{Transaction, params};
-
 use super::goods::LEAVES;
 use super::names::{self, CITIES};
 use super::util::{DAY, Dice, HOUR, quota, ts};
 use super::{Ctx, STREAM_MERCHANTS};
 use crate::Result;
 use crate::domain::merchant::{CooperationMode, DocKind, MerchantStatus, Severity, required_docs};
+use crate::store::seed::{self, Load};
 
 /// What later phases need to know about a merchant (id = index + 1).
 pub struct MerchantInfo {
@@ -55,20 +54,12 @@ const VIOLATIONS: &[&str] = &[
     "客服态度恶劣 abusive customer service",
 ];
 
-pub fn generate(tx: &Transaction<'_>, ctx: &Ctx<'_>, n: usize) -> Result<Vec<MerchantInfo>> {
+pub fn generate(l: &Load<'_>, ctx: &Ctx<'_>, n: usize) -> Result<Vec<MerchantInfo>> {
     let mut d = Dice::new(ctx.seed, STREAM_MERCHANTS);
     let statuses = quota(&mut d, n, SHARES);
     let mut used = BTreeSet::new();
     let mut overdue_seen = false;
     let mut out = Vec::with_capacity(n);
-    let mut ins = tx.prepare_cached(
-        "INSERT INTO merchants (id, code, name, legal_name, contact_name, phone, email, address, city,
-             license_no, tax_id, cooperation_mode, requested_categories, status, status_reason, commission_bp,
-             platform_fee_minor, deposit_minor, deposit_paid, agreement_signed, credit_score, violation_points,
-             applied_at, review_due_at, decided_at, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-                 ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
-    )?;
     for (i, status) in statuses.into_iter().enumerate() {
         let id = i as i64 + 1;
         let city_i = d.below(CITIES.len());
@@ -142,41 +133,41 @@ pub fn generate(tx: &Transaction<'_>, ctx: &Ctx<'_>, n: usize) -> Result<Vec<Mer
             _ => (false, false),
         };
         let deposit = d.pick(&[500_000i64, 1_000_000, 2_000_000, 5_000_000]);
-        let points = violations(tx, ctx, &mut d, id, status, decided, deposit)?;
-        documents(tx, ctx, &mut d, id, mode, status, city.name, brand.as_deref())?;
-        ins.execute(params![
+        let points = violations(l, ctx, &mut d, id, status, decided, deposit)?;
+        documents(l, ctx, &mut d, id, mode, status, city.name, brand.as_deref())?;
+        l.merchant(&seed::Merchant {
             id,
-            code,
-            name,
-            legal,
-            contact,
-            names::phone(&mut d),
-            email,
-            address,
-            city.name,
-            licence,
-            licence,
-            mode.as_str(),
-            requested.join(","),
-            status.as_str(),
-            reason,
-            if d.chance(0.3) {
+            code: &code,
+            name: &name,
+            legal_name: &legal,
+            contact_name: &contact,
+            phone: &names::phone(&mut d),
+            email: &email,
+            address: &address,
+            city: city.name,
+            license_no: &licence,
+            tax_id: &licence,
+            cooperation_mode: mode.as_str(),
+            requested_categories: &requested.join(","),
+            status: status.as_str(),
+            status_reason: reason.as_deref(),
+            commission_bp: if d.chance(0.3) {
                 Some(d.range(3, 10) * 100)
             } else {
                 None
             },
-            d.pick(&[0i64, 30_000, 60_000, 99_900]),
-            deposit,
+            platform_fee_minor: d.pick(&[0i64, 30_000, 60_000, 99_900]),
+            deposit_minor: deposit,
             deposit_paid,
-            signed,
-            80,
-            points,
-            ts(applied),
-            ts(due),
-            decided.map(ts),
-            ts(applied),
-            ts(updated),
-        ])?;
+            agreement_signed: signed,
+            credit_score: 80,
+            violation_points: points,
+            applied_at: &ts(applied),
+            review_due_at: &ts(due),
+            decided_at: decided.map(ts).as_deref(),
+            created_at: &ts(applied),
+            updated_at: &ts(updated),
+        })?;
         out.push(MerchantInfo {
             name,
             city: city_i,
@@ -295,7 +286,7 @@ fn timeline(d: &mut Dice, now: i64, status: MerchantStatus) -> (i64, Option<i64>
 
 /// Writes a merchant's violations; returns the total points.
 fn violations(
-    tx: &Transaction<'_>,
+    l: &Load<'_>,
     ctx: &Ctx<'_>,
     d: &mut Dice,
     id: i64,
@@ -320,10 +311,6 @@ fn violations(
     };
     let from = decided.unwrap_or(ctx.now - 30 * DAY);
     let mut total = 0;
-    let mut st = tx.prepare_cached(
-        "INSERT INTO merchant_violations (merchant_id, kind, severity, points, deduction_minor, note, created_at, created_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
     let mut times: Vec<i64> = severities.iter().map(|_| d.range(from, ctx.now - HOUR)).collect();
     times.sort_unstable();
     for (sev, at) in severities.iter().zip(times) {
@@ -334,31 +321,31 @@ fn violations(
             Severity::Major => d.pick(&[0i64, 50_000]),
             Severity::Minor => 0,
         };
-        st.execute(params![
-            id,
-            d.pick(VIOLATIONS),
-            sev.as_str(),
+        l.merchant_violation(&seed::MerchantViolation {
+            merchant_id: id,
+            kind: d.pick(VIOLATIONS),
+            severity: sev.as_str(),
             points,
-            deduction,
-            d.pick(&[
+            deduction_minor: deduction,
+            note: d.pick(&[
                 "买家投诉核实 / confirmed from buyer complaints",
                 "巡检发现 / found in a routine check",
-                ""
+                "",
             ]),
-            ts(at),
-            if d.chance(0.5) {
+            created_at: &ts(at),
+            created_by: if d.chance(0.5) {
                 ctx.owner
             } else {
                 ctx.staff.operator.as_str()
             },
-        ])?;
+        })?;
     }
     Ok(total)
 }
 
 #[allow(clippy::too_many_arguments)]
 fn documents(
-    tx: &Transaction<'_>,
+    l: &Load<'_>,
     ctx: &Ctx<'_>,
     d: &mut Dice,
     id: i64,
@@ -377,10 +364,6 @@ fn documents(
         kinds.push(DocKind::QualitySystemCertificate);
     }
     let today = ctx.today;
-    let mut st = tx.prepare_cached(
-        "INSERT INTO merchant_documents (merchant_id, kind, number, issuer, expires_on, check_status, note)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
     // Most documents run for years; one per merchant may come up for renewal.
     let years = |kind: &DocKind| match kind {
         DocKind::BusinessLicence
@@ -452,15 +435,15 @@ fn documents(
             _ if soon => "即将到期 / expiring soon",
             _ => "",
         };
-        st.execute(params![
-            id,
-            kind.as_str(),
-            number,
-            issuer,
-            expires.map(|e| e.format("%Y-%m-%d").to_string()),
-            check,
-            note
-        ])?;
+        l.merchant_document(&seed::MerchantDocument {
+            merchant_id: id,
+            kind: kind.as_str(),
+            number: &number,
+            issuer: &issuer,
+            expires_on: expires.map(|e| e.format("%Y-%m-%d").to_string()).as_deref(),
+            check_status: check,
+            note,
+        })?;
     }
     Ok(())
 }

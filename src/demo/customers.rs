@@ -2,12 +2,11 @@
 //! ticket generators re-derive a buyer's name and address instead of holding
 //! a quarter of a million of them in memory.
 
-use rusqlite::{Transaction, params};
-
 use super::names::{self, CITIES, City};
 use super::util::{DAY, Dice, ts};
 use super::{Ctx, STREAM_CUSTOMERS};
 use crate::Result;
+use crate::store::seed::{self, Load};
 
 pub struct Customer {
     pub name: String,
@@ -56,24 +55,20 @@ pub fn external_ref(id: i64) -> String {
     format!("CU{:08}", id)
 }
 
-pub fn generate(tx: &Transaction<'_>, ctx: &Ctx<'_>, n: usize) -> Result<()> {
-    let mut st = tx.prepare_cached(
-        "INSERT INTO customers (id, external_ref, name, phone, email, address, city, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
+pub fn generate(l: &Load<'_>, ctx: &Ctx<'_>, n: usize) -> Result<()> {
     for i in 0..n {
         let id = i as i64 + 1;
         let c = derive(ctx.seed, id, ctx.now);
-        st.execute(params![
+        l.customer(&seed::Customer {
             id,
-            external_ref(id),
-            c.name,
-            c.phone,
-            c.email,
-            c.address(),
-            c.city.name,
-            ts(c.created)
-        ])?;
+            external_ref: &external_ref(id),
+            name: &c.name,
+            phone: &c.phone,
+            email: &c.email,
+            address: &c.address(),
+            city: c.city.name,
+            created_at: &ts(c.created),
+        })?;
     }
     Ok(())
 }

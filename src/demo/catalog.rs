@@ -3,7 +3,6 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
-use rusqlite::{Transaction, params};
 
 use super::goods::{LEAVES, PERKS};
 use super::merchants::MerchantInfo;
@@ -12,6 +11,7 @@ use super::{Ctx, STREAM_PRODUCTS};
 use crate::Result;
 use crate::domain::merchant::MerchantStatus;
 use crate::domain::product::{DelistReason, ProductStatus};
+use crate::store::seed::{self, Load};
 
 /// Staff logins the generators name as actors and assignees.
 #[derive(Debug, Clone)]
@@ -24,8 +24,8 @@ pub struct StaffIds {
 }
 
 /// Adds the demo team next to the owner `init` made (no audit rows: a seed).
-pub fn staff(tx: &Transaction<'_>, owner: &str, now: i64) -> Result<StaffIds> {
-    let owner_id: i64 = tx.query_row("SELECT id FROM staff WHERE login = ?1", [owner], |r| r.get(0))?;
+pub fn staff(l: &Load<'_>, owner: &str, now: i64) -> Result<StaffIds> {
+    let owner_id = l.staff_id(owner)?;
     let mut ids = BTreeMap::new();
     for (login, name, role) in [
         ("lin", "林晓 Lin", "operator"),
@@ -37,11 +37,13 @@ pub fn staff(tx: &Transaction<'_>, owner: &str, now: i64) -> Result<StaffIds> {
             ids.insert(login, owner_id);
             continue;
         }
-        tx.prepare_cached(
-            "INSERT INTO staff (login, display_name, role, active, created_at) VALUES (?1, ?2, ?3, 1, ?4)",
-        )?
-        .execute(params![login, name, role, ts(now - 90 * DAY)])?;
-        ids.insert(login, tx.last_insert_rowid());
+        let id = l.staff(&seed::Staff {
+            login,
+            display_name: name,
+            role,
+            created_at: &ts(now - 90 * DAY),
+        })?;
+        ids.insert(login, id);
     }
     let id = |l: &str| ids.get(l).copied().unwrap_or(owner_id);
     Ok(StaffIds {
@@ -54,7 +56,7 @@ pub fn staff(tx: &Transaction<'_>, owner: &str, now: i64) -> Result<StaffIds> {
 
 /// Public holidays around `today` (the fixed-date ones, and Spring Festival
 /// where the dates are known), so SLA clocks skip them.
-pub fn holidays(tx: &Transaction<'_>, today: NaiveDate) -> Result<()> {
+pub fn holidays(l: &Load<'_>, today: NaiveDate) -> Result<()> {
     let mut days: BTreeMap<NaiveDate, &str> = BTreeMap::new();
     for y in today.year() - 1..=today.year() + 1 {
         let mut span = |m: u32, from: u32, to: u32, name: &'static str| {
@@ -76,21 +78,20 @@ pub fn holidays(tx: &Transaction<'_>, today: NaiveDate) -> Result<()> {
             _ => {}
         }
     }
-    let mut st = tx.prepare_cached("INSERT OR IGNORE INTO holidays (date, name) VALUES (?1, ?2)")?;
     for (date, name) in days {
-        st.execute(params![date.format("%Y-%m-%d").to_string(), name])?;
+        l.holiday(&seed::Holiday {
+            date: &date.format("%Y-%m-%d").to_string(),
+            name,
+        })?;
     }
     Ok(())
 }
 
 /// The category tree from the leaf paths; returns the id of each leaf.
-pub fn categories(tx: &Transaction<'_>) -> Result<Vec<i64>> {
+pub fn categories(l: &Load<'_>) -> Result<Vec<i64>> {
     let mut ids: BTreeMap<String, i64> = BTreeMap::new();
     let mut next = 1i64;
     let mut leaf_ids = Vec::with_capacity(LEAVES.len());
-    let mut st = tx.prepare_cached(
-        "INSERT INTO categories (id, parent_id, name, path, commission_bp) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
     for leaf in LEAVES {
         let parts: Vec<&str> = leaf.path.split(" > ").collect();
         let mut parent: Option<i64> = None;
@@ -102,13 +103,13 @@ pub fn categories(tx: &Transaction<'_>) -> Result<Vec<i64>> {
                     let id = next;
                     next += 1;
                     let is_leaf = depth + 1 == parts.len();
-                    st.execute(params![
+                    l.category(&seed::Category {
                         id,
-                        parent,
-                        parts[depth],
-                        path,
-                        if is_leaf { leaf.commission_bp } else { None }
-                    ])?;
+                        parent_id: parent,
+                        name: parts[depth],
+                        path: &path,
+                        commission_bp: if is_leaf { leaf.commission_bp } else { None },
+                    })?;
                     ids.insert(path, id);
                     id
                 }
@@ -181,7 +182,7 @@ fn allocation(d: &mut Dice, merchants: &[MerchantInfo], target: usize) -> Vec<us
 }
 
 pub fn products(
-    tx: &Transaction<'_>,
+    l: &Load<'_>,
     ctx: &Ctx<'_>,
     merchants: &[MerchantInfo],
     leaf_ids: &[i64],
@@ -207,16 +208,6 @@ pub fn products(
         };
         decks.insert(*status, deck);
     }
-    let mut ins = tx.prepare_cached(
-        "INSERT INTO products (id, merchant_id, category_id, sku, title, description, spec, origin, brand,
-             price_minor, stock_on_hand, stock_reserved, low_stock_threshold, status, delist_reason, reject_reason,
-             list_at, delist_at, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-    )?;
-    let mut mv = tx.prepare_cached(
-        "INSERT INTO stock_movements (product_id, kind, on_hand_delta, reserved_delta, note, actor, created_at)
-         VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6)",
-    )?;
     let mut out = Vec::with_capacity(target + merchants.len());
     let now = ctx.now;
     for (mi, (m, n)) in merchants.iter().zip(&counts).enumerate() {
@@ -299,31 +290,41 @@ pub fn products(
             };
             let delist_at =
                 (status == ProductStatus::Listed && d.chance(0.04)).then(|| ts(now + d.range(DAY, 30 * DAY)));
-            ins.execute(params![
+            l.product(&seed::Product {
                 id,
-                mi as i64 + 1,
-                leaf_ids.get(li).copied(),
-                format!("{}{:02}-{:04}", leaf.code, ii + 1, seq + 1),
+                merchant_id: mi as i64 + 1,
+                category_id: leaf_ids.get(li).copied(),
+                sku: &format!("{}{:02}-{:04}", leaf.code, ii + 1, seq + 1),
                 title,
-                description,
-                spec,
-                d.pick(leaf.origin),
-                m.brand,
-                price,
-                on_hand,
-                threshold,
-                status.as_str(),
-                delist.map(|r| r.as_str()),
-                reject,
-                list_at,
-                delist_at,
-                ts(created),
-                ts(updated),
-            ])?;
+                description: &description,
+                spec: &spec,
+                origin: d.pick(leaf.origin),
+                brand: m.brand.as_deref(),
+                price_minor: price,
+                stock_on_hand: on_hand,
+                low_stock_threshold: threshold,
+                status: status.as_str(),
+                delist_reason: delist.map(|r| r.as_str()),
+                reject_reason: reject,
+                list_at: list_at.as_deref(),
+                delist_at: delist_at.as_deref(),
+                created_at: &ts(created),
+                updated_at: &ts(updated),
+            })?;
             // The opening stock, sometimes in two deliveries; an empty shelf
             // was counted down by a stocktake. All of it by the owner.
-            let mut movement = |kind: &str, delta: i64, note: &str, at: i64| {
-                mv.execute(params![id, kind, delta, note, ctx.owner, ts(at)])
+            let movement = |kind: &str, delta: i64, note: &str, at: i64| {
+                l.stock_movement(&seed::StockMovement {
+                    product_id: id,
+                    kind,
+                    on_hand_delta: delta,
+                    reserved_delta: 0,
+                    order_id: None,
+                    ticket_id: None,
+                    note,
+                    actor: ctx.owner,
+                    created_at: &ts(at),
+                })
             };
             if on_hand == 0 {
                 let had = d.range(5, 40);
@@ -353,12 +354,10 @@ pub fn products(
 }
 
 /// Writes back the stock the order and ticket phases changed.
-pub fn write_stock(tx: &Transaction<'_>, products: &[ProductInfo], changed: &[bool]) -> Result<()> {
-    let mut st =
-        tx.prepare_cached("UPDATE products SET stock_on_hand = ?2, stock_reserved = ?3 WHERE id = ?1")?;
+pub fn write_stock(l: &Load<'_>, products: &[ProductInfo], changed: &[bool]) -> Result<()> {
     for (i, p) in products.iter().enumerate() {
         if changed.get(i).copied().unwrap_or(false) {
-            st.execute(params![i as i64 + 1, p.on_hand, p.reserved])?;
+            l.product_stock(i as i64 + 1, p.on_hand, p.reserved)?;
         }
     }
     Ok(())

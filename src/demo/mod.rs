@@ -1,5 +1,6 @@
 //! Demo data: a realistic marketplace (merchants, catalog, orders, tickets,
-//! traffic) written straight into a fresh database as a bulk seed.
+//! traffic) written straight into a fresh database as a bulk seed, through
+//! `store::seed` (this module decides the values and holds no SQL).
 //!
 //! Deterministic: the same seed and the same `now` give a byte-identical
 //! file. Every random choice comes from a ChaCha8 stream per phase, every
@@ -22,21 +23,19 @@ mod talk;
 mod tickets;
 mod util;
 
-use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, Transaction, params};
-
 use crate::Result;
 use crate::domain::calendar::BusinessCalendar;
 use crate::domain::merchant::{CreditInputs, credit_score};
-use crate::store::bulk;
-use crate::store::settings::{self, Settings};
+use crate::store::seed::{self, Conn, Load};
+use crate::store::settings::Settings;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use catalog::{ProductInfo, StaffIds};
 use merchants::MerchantInfo;
 use orders::MerchantStats;
 use util::{Dice, Sla, grouped};
 
-pub const DEMO_SHOP_NAME: &str = "shopdesk demo";
+pub use crate::store::seed::DEMO_SHOP_NAME;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scale {
@@ -152,55 +151,15 @@ struct Catalog {
     changed: Vec<bool>,
 }
 
-/// Triggers that fire once per inserted row; the load drops them and
-/// rebuilds what they maintain in one pass at the end.
-const ROW_TRIGGERS: [bulk::RowTrigger; 5] = [
-    bulk::PRODUCT_SEARCH,
-    bulk::MERCHANT_COUNTS,
-    bulk::PRODUCT_COUNTS,
-    bulk::ORDER_COUNTS,
-    bulk::TICKET_COUNTS,
-];
-
-/// Tables whose secondary indexes are built once after the load. Building
-/// an index from a sorted scan costs less CPU than maintaining it row by row
-/// (measured on the large scale: 52 s of CPU against 66 s), most of all for
-/// the keys that arrive in random order (buyer, merchant, product).
-const DEFERRED_INDEX_TABLES: [&str; 9] = [
-    "orders",
-    "order_lines",
-    "shipment_events",
-    "stock_movements",
-    "tickets",
-    "ticket_messages",
-    "reviews",
-    "refunds",
-    "customers",
-];
-
 /// Fills the database `init` just made. The CLI refuses to run it on
 /// anything but a fresh demo file.
-pub fn generate(conn: &mut Connection, opts: &DemoOptions) -> Result<DemoSummary> {
-    let settings = settings::load(conn)?;
-    // A bulk load into a new file: no fsync, a 256 MB cache, index sorts in
-    // memory on two threads, no per-row foreign-key lookups (`check`
-    // verifies them after). All set back before returning.
-    conn.execute_batch(
-        "PRAGMA foreign_keys = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;
-         PRAGMA temp_store = MEMORY; PRAGMA threads = 2;",
-    )?;
+pub fn generate(conn: &mut Conn, opts: &DemoOptions) -> Result<DemoSummary> {
     let started = std::time::Instant::now();
-    let loaded = load(conn, opts, &settings);
-    let restored = conn.execute_batch(
-        "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000;
-         PRAGMA temp_store = DEFAULT; PRAGMA threads = 0;",
-    );
-    loaded?;
-    restored?;
+    seed::load(conn, |l| load(l, opts))?;
     lap(started, "load");
-    conn.execute_batch("ANALYZE;")?;
+    seed::analyze(conn)?;
     lap(started, "analyze");
-    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    seed::checkpoint(conn)?;
     lap(started, "checkpoint");
     summary(conn)
 }
@@ -210,20 +169,21 @@ fn lap(started: std::time::Instant, phase: &str) {
     tracing::info!("demo: {phase} done at {:.1}s", started.elapsed().as_secs_f64());
 }
 
-fn load(conn: &mut Connection, opts: &DemoOptions, settings: &Settings) -> Result<()> {
+fn load(l: &mut Load<'_>, opts: &DemoOptions) -> Result<()> {
     let started = std::time::Instant::now();
+    let settings = &l.settings()?;
     let sizes = opts.scale.sizes();
     let now = opts.now.timestamp();
     let plain = calendar(settings, Vec::new())?;
     let today = plain.local_date(opts.now);
 
-    let tx = super::write_tx(conn)?;
-    let aside = bulk::set_aside(&tx, &DEFERRED_INDEX_TABLES, &ROW_TRIGGERS)?;
-    catalog::holidays(&tx, today)?;
+    l.begin()?;
+    let aside = l.set_aside()?;
+    catalog::holidays(l, today)?;
     let sla = Sla {
-        cal: calendar(settings, settings::holidays(&tx)?)?,
+        cal: calendar(settings, l.holidays()?)?,
     };
-    let staff = catalog::staff(&tx, &opts.owner, now)?;
+    let staff = catalog::staff(l, &opts.owner, now)?;
     let ctx = Ctx {
         seed: opts.seed,
         now,
@@ -233,27 +193,27 @@ fn load(conn: &mut Connection, opts: &DemoOptions, settings: &Settings) -> Resul
         sla,
         staff,
     };
-    let merchants = merchants::generate(&tx, &ctx, sizes.merchants)?;
-    let leaf_ids = catalog::categories(&tx)?;
-    let products = catalog::products(&tx, &ctx, &merchants, &leaf_ids, sizes.products)?;
-    customers::generate(&tx, &ctx, sizes.customers)?;
-    tx.commit()?;
+    let merchants = merchants::generate(l, &ctx, sizes.merchants)?;
+    let leaf_ids = catalog::categories(l)?;
+    let products = catalog::products(l, &ctx, &merchants, &leaf_ids, sizes.products)?;
+    customers::generate(l, &ctx, sizes.customers)?;
+    l.commit()?;
     lap(started, "catalog and customers");
 
     let mut cat = pools(&ctx, merchants, products);
-    let mut out = orders::generate(conn, &ctx, &mut cat, sizes.orders, sizes.customers, sizes.tickets)?;
+    let mut out = orders::generate(l, &ctx, &mut cat, sizes.orders, sizes.customers, sizes.tickets)?;
     lap(started, "orders");
 
-    let tx = super::write_tx(conn)?;
+    l.begin()?;
     let seeds = std::mem::take(&mut out.seeds);
-    tickets::generate(&tx, &ctx, &mut cat, seeds, &mut out.stats)?;
+    tickets::generate(l, &ctx, &mut cat, seeds, &mut out.stats)?;
     lap(started, "tickets");
-    catalog::write_stock(&tx, &cat.products, &cat.changed)?;
-    credit(&tx, &cat.merchants, &out.stats)?;
-    traffic(&tx, &ctx, &out.per_day)?;
-    aside.restore(&tx)?;
+    catalog::write_stock(l, &cat.products, &cat.changed)?;
+    credit(l, &cat.merchants, &out.stats)?;
+    traffic(l, &ctx, &out.per_day)?;
+    l.restore(aside)?;
     lap(started, "triggers and indexes");
-    tx.commit()?;
+    l.commit()?;
     lap(started, "commit");
     Ok(())
 }
@@ -305,8 +265,7 @@ fn pools(ctx: &Ctx<'_>, merchants: Vec<MerchantInfo>, products: Vec<ProductInfo>
 }
 
 /// The credit score from the history just written (formula in `domain::merchant`).
-fn credit(tx: &Transaction<'_>, merchants: &[MerchantInfo], stats: &[MerchantStats]) -> Result<()> {
-    let mut st = tx.prepare_cached("UPDATE merchants SET credit_score = ?2 WHERE id = ?1")?;
+fn credit(l: &Load<'_>, merchants: &[MerchantInfo], stats: &[MerchantStats]) -> Result<()> {
     for (i, (m, s)) in merchants.iter().zip(stats).enumerate() {
         let rate = |a: i64, b: i64| if b > 0 { a as f64 / b as f64 } else { 0.0 };
         let score = credit_score(&CreditInputs {
@@ -315,16 +274,14 @@ fn credit(tx: &Transaction<'_>, merchants: &[MerchantInfo], stats: &[MerchantSta
             late_shipment_rate: rate(s.late, s.shipped),
             violation_points: m.violation_points,
         });
-        st.execute(params![i as i64 + 1, i64::from(score)])?;
+        l.merchant_credit(i as i64 + 1, i64::from(score))?;
     }
     Ok(())
 }
 
 /// Daily visits per channel, from that day's orders and a plausible conversion.
-fn traffic(tx: &Transaction<'_>, ctx: &Ctx<'_>, per_day: &[(NaiveDate, [i64; 3])]) -> Result<()> {
+fn traffic(l: &Load<'_>, ctx: &Ctx<'_>, per_day: &[(NaiveDate, [i64; 3])]) -> Result<()> {
     let mut d = Dice::new(ctx.seed, STREAM_TRAFFIC);
-    let mut st =
-        tx.prepare_cached("INSERT INTO traffic_daily (date, channel, visits) VALUES (?1, ?2, ?3)")?;
     for (date, counts) in per_day {
         for ((channel, _, _), n) in orders::CHANNELS.iter().zip(counts) {
             let base = match *channel {
@@ -338,23 +295,15 @@ fn traffic(tx: &Transaction<'_>, ctx: &Ctx<'_>, per_day: &[(NaiveDate, [i64; 3])
             } else {
                 d.range(100, 500)
             };
-            st.execute(params![date.format("%Y-%m-%d").to_string(), channel, visits])?;
+            l.traffic(&date.format("%Y-%m-%d").to_string(), channel, visits)?;
         }
     }
     Ok(())
 }
 
-fn summary(conn: &Connection) -> Result<DemoSummary> {
-    let names: Vec<String> = conn
-        .prepare(
-            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-             AND name NOT LIKE 'products_fts%' ORDER BY name",
-        )?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+fn summary(conn: &Conn) -> Result<DemoSummary> {
     let mut s = DemoSummary::default();
-    for name in names {
-        let n: i64 = conn.query_row(&format!("SELECT count(*) FROM \"{name}\""), [], |r| r.get(0))?;
+    for (name, n) in seed::table_counts(conn)? {
         match name.as_str() {
             "merchants" => s.merchants = n,
             "products" => s.products = n,

@@ -3,8 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{Transaction, params};
-
 use super::customers;
 use super::fulfil::TicketSeed;
 use super::orders::{CHANNELS, MerchantStats};
@@ -13,6 +11,7 @@ use super::util::{DAY, Dice, HOUR, MINUTE, ts};
 use super::{Catalog, Ctx, STREAM_TICKETS};
 use crate::Result;
 use crate::domain::ticket::{Resolution, TicketKind, TicketStatus};
+use crate::store::seed::{self, Load};
 
 /// A ticket's milestones: opened, audited (approved or rejected), work
 /// started, resolved, reopened (optional), resolved again, closed.
@@ -249,7 +248,7 @@ fn resolution(d: &mut Dice, kind: TicketKind) -> Resolution {
 }
 
 pub fn generate(
-    tx: &Transaction<'_>,
+    l: &Load<'_>,
     ctx: &Ctx<'_>,
     cat: &mut Catalog,
     mut seeds: Vec<TicketSeed>,
@@ -260,14 +259,6 @@ pub fn generate(
     seeds.sort_by_key(|s| (s.opened, s.order_id));
     let mut plans: Vec<Plan> = seeds.iter().map(|s| natural(&mut d, s, now)).collect();
     cover(&mut seeds, &mut plans, now);
-    let mut ins = tx.prepare_cached(
-        "INSERT INTO tickets (id, channel, external_id, order_id, customer_id, merchant_id, kind, status, priority,
-             subject, description, quality_issue, assignee_id, opened_at, audit_due_at, approved_at, resolve_due_at,
-             paused_since, paused_secs, resolved_at, closed_at, resolution, refund_minor, restock, reject_reason,
-             sat_attitude, sat_speed, sat_resolution, sat_overall, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-                 ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?14, ?30)",
-    )?;
     let settings = ctx.settings;
     for (i, (s, p)) in seeds.iter().zip(&plans).enumerate() {
         use TicketStatus as S;
@@ -358,60 +349,63 @@ pub fn generate(
         if let Some(t) = paused_since {
             bump(t);
         }
-        ins.execute(params![
+        l.ticket(&seed::Ticket {
             id,
             channel,
-            external,
-            s.order_id,
-            s.customer,
-            s.merchant as i64 + 1,
-            s.kind.as_str(),
-            st.as_str(),
+            external_id: external.as_deref(),
+            order_id: s.order_id,
+            customer_id: s.customer,
+            merchant_id: s.merchant as i64 + 1,
+            kind: s.kind.as_str(),
+            status: st.as_str(),
             priority,
             subject,
             description,
-            quality,
-            assigned.then_some(staff_id),
-            ts(s.opened),
-            ts(ctx.sla.due(s.opened, settings.ticket_audit_sla_days)),
-            approved.then(|| ts(p.audit)),
-            approved.then(|| ts(ctx
-                .sla
-                .due_paused(p.audit, settings.ticket_resolve_sla_days, paused_secs))),
-            paused_since.map(ts),
+            quality_issue: quality,
+            assignee_id: assigned.then_some(staff_id),
+            opened_at: &ts(s.opened),
+            audit_due_at: &ts(ctx.sla.due(s.opened, settings.ticket_audit_sla_days)),
+            approved_at: approved.then(|| ts(p.audit)).as_deref(),
+            resolve_due_at: approved
+                .then(|| {
+                    ts(ctx
+                        .sla
+                        .due_paused(p.audit, settings.ticket_resolve_sla_days, paused_secs))
+                })
+                .as_deref(),
+            paused_since: paused_since.map(ts).as_deref(),
             paused_secs,
-            resolved.then(|| ts(first_resolve)),
-            (st == S::Closed).then(|| ts(p.close)),
-            res.map(|r| r.as_str()),
-            refund,
+            resolved_at: resolved.then(|| ts(first_resolve)).as_deref(),
+            closed_at: (st == S::Closed).then(|| ts(p.close)).as_deref(),
+            resolution: res.map(|r| r.as_str()),
+            refund_minor: refund,
             restock,
-            reject,
-            sat.map(|x| x.0),
-            sat.map(|x| x.1),
-            sat.map(|x| x.2),
-            sat.map(|x| x.3),
-            ts(updated),
-        ])?;
+            reject_reason: reject,
+            satisfaction: sat,
+            updated_at: &ts(updated),
+        })?;
         if refund > 0 {
-            tx.prepare_cached(
-                "INSERT INTO refunds (order_id, ticket_id, amount_minor, reason, actor, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![
-                s.order_id,
-                id,
-                refund,
-                format!("售后退款 / after-sales refund: {subject}"),
-                staff_login,
-                ts(first_resolve.min(now))
-            ])?;
+            l.refund(&seed::Refund {
+                order_id: s.order_id,
+                ticket_id: Some(id),
+                amount_minor: refund,
+                reason: &format!("售后退款 / after-sales refund: {subject}"),
+                actor: &staff_login,
+                created_at: &ts(first_resolve.min(now)),
+            })?;
         }
         if restock {
-            tx.prepare_cached(
-                "INSERT INTO stock_movements (product_id, kind, on_hand_delta, reserved_delta, order_id, ticket_id, note, actor, created_at)
-                 VALUES (?1, 'return', ?2, 0, ?3, ?4, '退货入库 / returned to stock', ?5, ?6)",
-            )?
-            .execute(params![s.product as i64 + 1, s.qty, s.order_id, id, staff_login, ts(first_resolve.min(now))])?;
+            l.stock_movement(&seed::StockMovement {
+                product_id: s.product as i64 + 1,
+                kind: "return",
+                on_hand_delta: s.qty,
+                reserved_delta: 0,
+                order_id: Some(s.order_id),
+                ticket_id: Some(id),
+                note: "退货入库 / returned to stock",
+                actor: &staff_login,
+                created_at: &ts(first_resolve.min(now)),
+            })?;
             if let Some(prod) = cat.products.get_mut(s.product as usize) {
                 prod.on_hand += s.qty;
             }
@@ -431,9 +425,9 @@ pub fn generate(
             .map(|m| m.name.as_str())
             .unwrap_or("");
         let res_text = res.map(|r| talk::resolved_text(r.as_str()));
-        completion(tx, &mut d, s, p, now)?;
+        completion(l, &mut d, s, p, now)?;
         messages(
-            tx,
+            l,
             &mut d,
             id,
             s,
@@ -453,7 +447,7 @@ pub fn generate(
 /// An order completes only once no ticket on it is open: when this ticket
 /// was open at the order's completion, the completion moves after the ticket
 /// was settled, or (still open) the order is delivered, not completed.
-fn completion(tx: &Transaction<'_>, d: &mut Dice, s: &TicketSeed, p: &Plan, now: i64) -> Result<()> {
+fn completion(l: &Load<'_>, d: &mut Dice, s: &TicketSeed, p: &Plan, now: i64) -> Result<()> {
     let Some(completed) = s.completed.filter(|c| s.opened < *c) else {
         return Ok(());
     };
@@ -469,18 +463,13 @@ fn completion(tx: &Transaction<'_>, d: &mut Dice, s: &TicketSeed, p: &Plan, now:
         .map(|t| t + d.range(HOUR, DAY))
         .filter(|t| *t <= now)
         .map(ts);
-    tx.prepare_cached(
-        "UPDATE orders SET status = CASE WHEN ?2 IS NULL THEN 'delivered' ELSE 'completed' END,
-             completed_at = ?2, updated_at = max(updated_at, coalesce(?2, updated_at))
-         WHERE id = ?1",
-    )?
-    .execute(params![s.order_id, moved])?;
+    l.order_completion(s.order_id, moved.as_deref())?;
     Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
 fn messages(
-    tx: &Transaction<'_>,
+    l: &Load<'_>,
     d: &mut Dice,
     ticket_id: i64,
     s: &TicketSeed,
@@ -569,20 +558,16 @@ fn messages(
         ));
     }
     list.sort_by_key(|m| m.0);
-    let mut ins = tx.prepare_cached(
-        "INSERT INTO ticket_messages (ticket_id, author, author_kind, internal, body, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
     for (at, author, kind, internal, body) in list {
         let author = if author.is_empty() { "unknown" } else { author };
-        ins.execute(params![
+        l.ticket_message(&seed::TicketMessage {
             ticket_id,
             author,
-            kind,
+            author_kind: kind,
             internal,
-            body,
-            ts(at.min(now).max(s.opened))
-        ])?;
+            body: &body,
+            created_at: &ts(at.min(now).max(s.opened)),
+        })?;
     }
     Ok(())
 }

@@ -3,7 +3,6 @@
 //! written as it is made, so a million orders never sit in memory.
 
 use chrono::{Datelike, NaiveDate};
-use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::catalog::ProductInfo;
 use super::customers;
@@ -14,6 +13,7 @@ use super::util::{DAY, Dice, HOUR, MINUTE};
 use super::{Catalog, Ctx, STREAM_ORDERS};
 use crate::Result;
 use crate::domain::order::{HoldReason, OrderStatus};
+use crate::store::seed::Load;
 
 /// (channel, external id prefix, share of orders).
 pub const CHANNELS: [(&str, &str, u32); 3] = [("tmall", "TM", 50), ("jd", "JD", 30), ("web", "WEB", 20)];
@@ -69,7 +69,7 @@ struct Gen<'a, 'c> {
 }
 
 pub fn generate(
-    conn: &mut Connection,
+    l: &mut Load<'_>,
     ctx: &Ctx<'_>,
     cat: &mut Catalog,
     orders: usize,
@@ -101,7 +101,7 @@ pub fn generate(
     let force_from = total.saturating_sub(total.min(80));
     let mut index = 0usize;
     let mut since_commit = 0usize;
-    let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    l.begin()?;
     for day in &plan {
         let mut times: Vec<i64> = (0..day.orders).map(|_| day.sample(&mut g.d)).collect();
         times.sort_unstable();
@@ -112,17 +112,17 @@ pub fn generate(
             } else {
                 None
             };
-            g.order(&tx, placed, want)?;
+            g.order(l, placed, want)?;
             index += 1;
             since_commit += 1;
         }
         if since_commit >= 50_000 {
-            tx.commit()?;
-            tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            l.commit()?;
+            l.begin()?;
             since_commit = 0;
         }
     }
-    tx.commit()?;
+    l.commit()?;
     Ok(g.out)
 }
 
@@ -190,7 +190,7 @@ impl<'a, 'c> Gen<'a, 'c> {
         ]
     }
 
-    fn order(&mut self, tx: &Transaction<'_>, placed: i64, want: Option<Want>) -> Result<()> {
+    fn order(&mut self, l: &Load<'_>, placed: i64, want: Option<Want>) -> Result<()> {
         let now = self.ctx.now;
         let mut t = self.timeline(placed);
         let reached = t.iter().rposition(|x| *x <= now).unwrap_or(0);
@@ -300,9 +300,9 @@ impl<'a, 'c> Gen<'a, 'c> {
             o.lines.truncate(own);
             o.ship_by = None;
         }
-        self.write(tx, &o)?;
+        self.write(l, &o)?;
         if merge {
-            self.write(tx, &m)?;
+            self.write(l, &m)?;
         }
         Ok(())
     }
@@ -464,7 +464,7 @@ impl<'a, 'c> Gen<'a, 'c> {
         format!("{prefix}{}{n:06}", day.format("%Y%m%d"))
     }
 
-    fn write(&mut self, tx: &Transaction<'_>, o: &Order) -> Result<()> {
+    fn write(&mut self, l: &Load<'_>, o: &Order) -> Result<()> {
         let ctx = self.ctx;
         let external = self.next_external(o.channel, o.t[0]);
         let cust = customers::derive(ctx.seed, o.customer, ctx.now);
@@ -475,7 +475,7 @@ impl<'a, 'c> Gen<'a, 'c> {
             .get(o.merchant as usize)
             .and_then(|m| names::CITIES.get(m.city))
             .unwrap_or(&names::CITIES[0]);
-        fulfil::write_order(tx, ctx, &mut self.d, o, &external, &cust, products, merchant_city)?;
+        fulfil::write_order(l, ctx, &mut self.d, o, &external, &cust, products, merchant_city)?;
         if let Some(day) = self.out.per_day.last_mut()
             && let Some(c) = day.1.get_mut(o.channel)
         {
@@ -490,7 +490,7 @@ impl<'a, 'c> Gen<'a, 'c> {
                 }
             }
         }
-        if let Some(score) = fulfil::review(tx, ctx, &mut self.d, o)?
+        if let Some(score) = fulfil::review(l, ctx, &mut self.d, o)?
             && let Some(s) = self.out.stats.get_mut(o.merchant as usize)
         {
             s.review_sum += score;

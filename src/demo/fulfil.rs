@@ -1,8 +1,6 @@
 //! Writing one order: the row, its lines and reservations, the courier's
 //! tracking events, the buyer's review and a cancelled order's refund.
 
-use rusqlite::{Transaction, params};
-
 use super::Ctx;
 use super::catalog::ProductInfo;
 use super::customers::Customer;
@@ -11,6 +9,7 @@ use super::util::{DAY, Dice, HOUR, MINUTE, ts};
 use crate::Result;
 use crate::domain::order::{HoldReason, OrderStatus};
 use crate::domain::ticket::TicketKind;
+use crate::store::seed::{self, Load};
 
 /// The main line of the order workflow, by stage number.
 pub const STAGES: [OrderStatus; 8] = [
@@ -164,7 +163,7 @@ fn tracking(d: &mut Dice, code: &str) -> String {
 
 #[allow(clippy::too_many_arguments)]
 pub fn write_order(
-    tx: &Transaction<'_>,
+    l: &Load<'_>,
     ctx: &Ctx<'_>,
     d: &mut Dice,
     o: &Order,
@@ -201,96 +200,90 @@ pub fn write_order(
         .max()
         .unwrap_or(placed)
         .min(now);
-    tx.prepare_cached(
-        "INSERT INTO orders (id, channel, external_id, customer_id, merchant_id, status, hold_reason, held_from,
-             cancel_reason, merged_into, ship_name, ship_phone, ship_address, ship_city, line_count, item_count,
-             items_minor, shipping_minor, weight_g, carrier, tracking_no, placed_at, paid_at, approved_at,
-             shipped_at, delivered_at, completed_at, cancelled_at, promised_at, ship_by_at, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
-                 ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?22, ?31)",
-    )?
-    .execute(params![
-        o.id,
-        super::orders::CHANNELS.get(o.channel).map(|c| c.0).unwrap_or("web"),
-        external,
-        o.customer,
-        o.merchant as i64 + 1,
-        o.status.as_str(),
-        o.hold.map(|h| h.as_str()),
-        o.hold.map(|_| STAGES[o.stage.min(4)].as_str()),
-        o.cancel.map(|c| c.0),
-        o.merged_into,
-        o.ship.name,
-        o.ship.phone,
-        o.ship.address,
-        o.ship.city,
-        o.lines.len() as i64,
-        o.lines.iter().map(|l| l.qty).sum::<i64>(),
-        items,
-        shipping,
-        weight,
+    l.order(&seed::Order {
+        id: o.id,
+        channel: super::orders::CHANNELS
+            .get(o.channel)
+            .map(|c| c.0)
+            .unwrap_or("web"),
+        external_id: external,
+        customer_id: o.customer,
+        merchant_id: o.merchant as i64 + 1,
+        status: o.status.as_str(),
+        hold_reason: o.hold.map(|h| h.as_str()),
+        held_from: o.hold.map(|_| STAGES[o.stage.min(4)].as_str()),
+        cancel_reason: o.cancel.map(|c| c.0),
+        merged_into: o.merged_into,
+        ship_name: &o.ship.name,
+        ship_phone: &o.ship.phone,
+        ship_address: &o.ship.address,
+        ship_city: o.ship.city,
+        line_count: o.lines.len() as i64,
+        item_count: o.lines.iter().map(|l| l.qty).sum::<i64>(),
+        items_minor: items,
+        shipping_minor: shipping,
+        weight_g: weight,
         carrier,
-        tracking_no,
-        ts(placed),
-        paid.map(ts),
-        o.at(2).map(ts),
-        shipped.map(ts),
-        delivered.map(ts),
-        o.at(7).map(ts),
-        cancelled.map(ts),
-        ts(placed + 5 * DAY),
-        o.ship_by
+        tracking_no: tracking_no.as_deref(),
+        placed_at: &ts(placed),
+        paid_at: paid.map(ts).as_deref(),
+        approved_at: o.at(2).map(ts).as_deref(),
+        shipped_at: shipped.map(ts).as_deref(),
+        delivered_at: delivered.map(ts).as_deref(),
+        completed_at: o.at(7).map(ts).as_deref(),
+        cancelled_at: cancelled.map(ts).as_deref(),
+        promised_at: &ts(placed + 5 * DAY),
+        ship_by_at: o
+            .ship_by
             .or_else(|| paid.map(|p| p + ctx.settings.ship_by_hours * HOUR))
-            .map(ts),
-        ts(updated),
-    ])?;
-    let mut line = tx.prepare_cached(
-        "INSERT INTO order_lines (order_id, line_no, product_id, merchant_id, qty, unit_price_minor, shipping_minor, reserved_qty)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
-    for (i, l) in o.lines.iter().enumerate() {
+            .map(ts)
+            .as_deref(),
+        updated_at: &ts(updated),
+    })?;
+    for (i, line) in o.lines.iter().enumerate() {
         let merchant = products
-            .get(l.product as usize)
+            .get(line.product as usize)
             .map(|p| p.merchant)
             .unwrap_or(o.merchant);
-        line.execute(params![
+        l.order_line(
             o.id,
-            i as i64 + 1,
-            l.product as i64 + 1,
-            merchant as i64 + 1,
-            l.qty,
-            l.price,
-            l.shipping,
-            l.reserved
-        ])?;
+            &seed::OrderLine {
+                line_no: i as i64 + 1,
+                product_id: line.product as i64 + 1,
+                merchant_id: merchant as i64 + 1,
+                qty: line.qty,
+                unit_price_minor: line.price,
+                shipping_minor: line.shipping,
+                reserved_qty: line.reserved,
+            },
+        )?;
     }
-    let mut mv = tx.prepare_cached(
-        "INSERT INTO stock_movements (product_id, kind, on_hand_delta, reserved_delta, order_id, note, actor, created_at)
-         VALUES (?1, 'reserve', 0, ?2, ?3, '付款锁定库存 / reserved on payment', 'system', ?4)",
-    )?;
-    for l in o.lines.iter().filter(|l| l.reserved > 0) {
-        mv.execute(params![
-            l.product as i64 + 1,
-            l.reserved,
-            l.origin.0,
-            ts(l.origin.1)
-        ])?;
+    for line in o.lines.iter().filter(|l| l.reserved > 0) {
+        l.stock_movement(&seed::StockMovement {
+            product_id: line.product as i64 + 1,
+            kind: "reserve",
+            on_hand_delta: 0,
+            reserved_delta: line.reserved,
+            order_id: Some(line.origin.0),
+            ticket_id: None,
+            note: "付款锁定库存 / reserved on payment",
+            actor: "system",
+            created_at: &ts(line.origin.1),
+        })?;
     }
     if let Some(ship) = shipped {
-        events(tx, d, o.id, ship, delivered, now, origin, cust)?;
+        events(l, d, o.id, ship, delivered, now, origin, cust)?;
     }
     if let (Some((reason, at)), Some(_)) = (o.cancel, paid) {
         let when = (at + d.range(MINUTE, 2 * HOUR)).min(now);
-        tx.prepare_cached(
-            "INSERT INTO refunds (order_id, amount_minor, reason, actor, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![
-            o.id,
-            items + shipping,
-            format!("cancelled: {reason}"),
-            ctx.staff.operator,
-            ts(when)
-        ])?;
+        l.refund(&seed::Refund {
+            order_id: o.id,
+            ticket_id: None,
+            amount_minor: items + shipping,
+            reason: &format!("cancelled: {reason}"),
+            actor: &ctx.staff.operator,
+            created_at: &ts(when),
+        })?;
     }
     Ok(())
 }
@@ -298,7 +291,7 @@ pub fn write_order(
 /// 3–5 tracking events from pick-up to signature (only those already past).
 #[allow(clippy::too_many_arguments)]
 fn events(
-    tx: &Transaction<'_>,
+    l: &Load<'_>,
     d: &mut Dice,
     order: i64,
     ship: i64,
@@ -343,15 +336,18 @@ fn events(
     if let Some(t) = delivered {
         list.push((t, "已签收", format!("{dest}{district}"), "delivered"));
     }
-    let mut st = tx.prepare_cached(
-        "INSERT INTO shipment_events (order_id, at, status, location, note) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
     for (i, (t, status, location, note)) in list.into_iter().enumerate() {
         // The first scan always exists once an order has shipped.
         if t > now && i > 0 {
             break;
         }
-        st.execute(params![order, ts(t.min(now)), status, location, note])?;
+        l.shipment_event(&seed::ShipmentEvent {
+            order_id: order,
+            at: &ts(t.min(now)),
+            status,
+            location: &location,
+            note,
+        })?;
     }
     Ok(())
 }
@@ -377,7 +373,7 @@ const BAD: &[&str] = &[
 ];
 
 /// About 30% of delivered orders get a review (about 10% of them negative).
-pub fn review(tx: &Transaction<'_>, ctx: &Ctx<'_>, d: &mut Dice, o: &Order) -> Result<Option<i64>> {
+pub fn review(l: &Load<'_>, ctx: &Ctx<'_>, d: &mut Dice, o: &Order) -> Result<Option<i64>> {
     let Some(delivered) = o.at(6) else { return Ok(None) };
     if !matches!(o.status, OrderStatus::Delivered | OrderStatus::Completed) || !d.chance(0.3) {
         return Ok(None);
@@ -393,8 +389,12 @@ pub fn review(tx: &Transaction<'_>, ctx: &Ctx<'_>, d: &mut Dice, o: &Order) -> R
         _ if d.chance(0.3) => "",
         _ => d.pick(GOOD),
     };
-    tx.prepare_cached("INSERT INTO reviews (order_id, score, comment, created_at) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![o.id, score, comment, ts(at)])?;
+    l.review(&seed::Review {
+        order_id: o.id,
+        score,
+        comment,
+        created_at: &ts(at),
+    })?;
     Ok(Some(score))
 }
 
