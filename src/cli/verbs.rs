@@ -40,13 +40,13 @@ pub fn command(v: &'static VerbSpec) -> Command {
     let key_help = v.entity.key_help();
     let key = if v.batch {
         Arg::new("keys")
-            .value_name("ID")
+            .value_name(v.entity.key_name())
             .required(true)
             .num_args(1..)
             .help(format!("{} ({key_help}); several allowed", v.entity))
     } else {
         Arg::new("keys")
-            .value_name("ID")
+            .value_name(v.entity.key_name())
             .required(true)
             .help(format!("{} ({key_help})", v.entity))
     };

@@ -40,6 +40,16 @@ impl Entity {
         }
     }
 
+    /// The key's placeholder in `--help` (`ID`, `CODE`).
+    pub fn key_name(self) -> &'static str {
+        match self {
+            Entity::Merchant => "CODE",
+            Entity::Product => "PRODUCT",
+            Entity::Order => "ID",
+            Entity::Ticket => "TICKET",
+        }
+    }
+
     /// How people write the key of one record on the command line.
     pub fn key_help(self) -> &'static str {
         match self {
