@@ -188,7 +188,11 @@ impl Tui {
                 return status;
             }
             assert!(r == 0, "waitpid: {}", std::io::Error::last_os_error());
-            assert!(start.elapsed() < PATIENCE, "the TUI neither exited nor stopped");
+            assert!(
+                start.elapsed() < PATIENCE,
+                "the TUI neither exited nor stopped; the last output:\n{:?}",
+                String::from_utf8_lossy(&self.output()[self.output().len().saturating_sub(400)..])
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -299,6 +303,7 @@ fn sigtstp_gives_a_cooked_terminal_and_sigcont_brings_raw_mode_and_the_screen_ba
         } else {
             tui.type_bytes(b"\x1a");
         }
+        eprintln!("{how}: waiting for the stop");
         let status = tui.wait_status();
         assert!(libc::WIFSTOPPED(status), "{how}: not stopped, status {status:#x}");
         tui.assert_restored(how);
