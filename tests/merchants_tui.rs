@@ -126,3 +126,40 @@ fn a_merchant_changed_since_it_was_shown_is_a_conflict() {
         "the other session's change stands"
     );
 }
+
+/// The reviewers' queue: one chip for submitted and under review, sorted by
+/// review due with the overdue first, its count the two statuses' sum.
+#[test]
+fn the_awaiting_review_chip_lists_applications_by_due_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let c = shopdesk::store::open(&path).unwrap();
+    c.execute_batch("UPDATE merchants SET status = 'active', status_reason = NULL, deposit_paid = 1, agreement_signed = 1;")
+        .unwrap();
+    for (id, status, due) in [
+        (2, "under_review", "2026-11-25T00:00:00Z"),
+        (3, "submitted", "2026-11-01T00:00:00Z"),
+        (4, "submitted", "2026-11-30T00:00:00Z"),
+    ] {
+        c.execute(
+            "UPDATE merchants SET status = ?2, review_due_at = ?3, deposit_paid = 0, agreement_signed = 0 WHERE id = ?1",
+            rusqlite::params![id, status, due],
+        )
+        .unwrap();
+    }
+    drop(c);
+    let mut a = app(&path, 120, 40);
+    a.press("1");
+    a.press("f");
+    let Some(Overlay::Picker { chips, .. }) = &a.overlay else {
+        panic!("no status picker")
+    };
+    let chip = &chips[1];
+    assert_eq!((chip.label.as_str(), chip.n), ("awaiting review", 3), "{chips:?}");
+    a.press("j");
+    a.press("enter");
+    let lv = a.list(Tab::Merchants).unwrap();
+    let ids: Vec<i64> = lv.rows.iter().map(|r| r.id).collect();
+    assert_eq!(ids, [3, 2, 4], "overdue first, then by due time");
+    assert_eq!(lv.count.n, 3);
+}

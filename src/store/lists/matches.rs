@@ -34,10 +34,13 @@ pub(crate) fn resolve(
         let n = match &q.status {
             None => status_total(conn, entity, None)?,
             // A queue is counted by its entity (orders) before this.
-            Some(sf) => match sf.status().filter(|s| s.entity() == entity) {
-                Some(s) => status_total(conn, entity, Some(s.as_str()))?,
-                None => 0,
-            },
+            Some(sf) => {
+                let mut n = 0;
+                for s in sf.statuses().into_iter().filter(|s| s.entity() == entity) {
+                    n += status_total(conn, entity, Some(s.as_str()))?;
+                }
+                n
+            }
         };
         return Ok((Count { n, capped: false }, None));
     }

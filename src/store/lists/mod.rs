@@ -22,7 +22,7 @@ use rusqlite::{Connection, ToSql};
 use crate::Result;
 
 pub(crate) use matches::{page_for, resolve};
-pub use status::{OrderQueue, Status, StatusFilter};
+pub use status::{MerchantQueue, OrderQueue, Status, StatusFilter};
 
 /// The connection type, named here so the screens need not know the driver.
 pub type Conn = Connection;
@@ -282,9 +282,16 @@ impl Filter {
     pub fn status(&mut self, q: &Query, entity: &str, col: &str) {
         let Some(sf) = &q.status else { return };
         self.status = true;
-        match sf.status().filter(|s| s.entity() == entity) {
-            Some(s) => self.push(format!("{col} = ?"), [Value::Text(s.as_str().to_string())]),
-            None => self.push("0", []),
+        let statuses: Vec<Value> = sf
+            .statuses()
+            .into_iter()
+            .filter(|s| s.entity() == entity)
+            .map(|s| Value::Text(s.as_str().to_string()))
+            .collect();
+        match statuses.len() {
+            0 => self.push("0", []),
+            1 => self.push(format!("{col} = ?"), statuses),
+            n => self.push(format!("{col} IN ({})", vec!["?"; n].join(", ")), statuses),
         }
     }
 

@@ -37,8 +37,8 @@ pub(crate) fn status_cond(sf: &StatusFilter) -> (String, Vec<Value>) {
         StatusFilter::Status(Status::Order(s)) => {
             ("o.status = ?".into(), vec![Value::Text(s.as_str().to_string())])
         }
-        // Another entity's status: nothing here has it.
-        StatusFilter::Status(_) => ("0".into(), Vec::new()),
+        // Another entity's status or queue: nothing here has it.
+        StatusFilter::Status(_) | StatusFilter::Merchants(_) => ("0".into(), Vec::new()),
     }
 }
 
@@ -47,7 +47,7 @@ pub(crate) fn queue_index(sf: &StatusFilter) -> Option<&'static str> {
     match sf {
         StatusFilter::Queue(OrderQueue::Held(_)) => Some("orders_hold"),
         StatusFilter::Queue(OrderQueue::LateToShip { .. }) => Some("orders_open"),
-        StatusFilter::Status(_) => None,
+        StatusFilter::Status(_) | StatusFilter::Merchants(_) => None,
     }
 }
 

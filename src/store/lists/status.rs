@@ -68,11 +68,37 @@ impl OrderQueue {
     }
 }
 
-/// What a list's status filter selects: one status, or an exception queue.
+/// A merchant queue: a chip that is several statuses at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MerchantQueue {
+    /// Submitted or under review: the applications someone must decide.
+    AwaitingReview,
+}
+
+impl MerchantQueue {
+    pub fn label(self) -> &'static str {
+        match self {
+            MerchantQueue::AwaitingReview => "awaiting review",
+        }
+    }
+
+    /// The statuses the queue holds (the domain's set).
+    pub fn statuses(self) -> Vec<MerchantStatus> {
+        match self {
+            MerchantQueue::AwaitingReview => MerchantStatus::ALL
+                .into_iter()
+                .filter(|s| s.awaits_review())
+                .collect(),
+        }
+    }
+}
+
+/// What a list's status filter selects: one status, or a queue.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum StatusFilter {
     Status(Status),
     Queue(OrderQueue),
+    Merchants(MerchantQueue),
 }
 
 impl StatusFilter {
@@ -80,12 +106,22 @@ impl StatusFilter {
     pub fn status(&self) -> Option<Status> {
         match self {
             StatusFilter::Status(s) => Some(*s),
-            StatusFilter::Queue(_) => None,
+            StatusFilter::Queue(_) | StatusFilter::Merchants(_) => None,
+        }
+    }
+
+    /// The statuses a plain status or a status queue selects (an order
+    /// exception queue selects by its own conditions: none here).
+    pub fn statuses(&self) -> Vec<Status> {
+        match self {
+            StatusFilter::Status(s) => vec![*s],
+            StatusFilter::Merchants(q) => q.statuses().into_iter().map(Status::Merchant).collect(),
+            StatusFilter::Queue(_) => Vec::new(),
         }
     }
 
     pub fn is_queue(&self) -> bool {
-        matches!(self, StatusFilter::Queue(_))
+        !matches!(self, StatusFilter::Status(_))
     }
 
     /// Whether `a` and `b` are the same chip of the picker: equal, except
@@ -106,6 +142,7 @@ impl StatusFilter {
         match self {
             StatusFilter::Status(s) => s.label().to_string(),
             StatusFilter::Queue(q) => q.label(),
+            StatusFilter::Merchants(q) => q.label().to_string(),
         }
     }
 }

@@ -12,7 +12,8 @@ use crate::domain::merchant::MerchantStatus;
 use crate::domain::money::format_bp;
 use crate::ops::verbs::Entity;
 use crate::store::lists::merchants::{self as store, Row};
-use crate::store::lists::{Page, Query, Resolution, Seek, SortKey, Status};
+use crate::store::lists::{MerchantQueue, Page, Query, Resolution, Seek, SortKey, Status, StatusFilter};
+use crate::tui::app::Chip;
 use crate::tui::fmt::Fmt;
 use crate::tui::keymap::Context;
 use crate::tui::theme::Theme;
@@ -51,6 +52,34 @@ impl Screen for Merchants {
             .into_iter()
             .map(|s| s.label().to_string())
             .collect()
+    }
+
+    /// "awaiting review" (submitted and under review) first after "all":
+    /// the reviewers' queue, sorted by review due, overdue first.
+    fn chips(&self, conn: &Connection, _fmt: &Fmt) -> Result<Vec<Chip>> {
+        let mut chips = super::status_chips(conn, self.entity(), &self.statuses())?;
+        let queue = MerchantQueue::AwaitingReview;
+        let held = StatusFilter::Merchants(queue).statuses();
+        let n = chips
+            .iter()
+            .filter(|c| {
+                c.status
+                    .as_ref()
+                    .and_then(StatusFilter::status)
+                    .is_some_and(|s| held.contains(&s))
+            })
+            .map(|c| c.n)
+            .sum();
+        let at = 1.min(chips.len());
+        chips.insert(
+            at,
+            Chip {
+                status: Some(StatusFilter::Merchants(queue)),
+                label: queue.label().to_string(),
+                n,
+            },
+        );
+        Ok(chips)
     }
 
     fn text_hint(&self) -> &'static str {
