@@ -114,14 +114,7 @@ pub(super) const ORDERS_IMPORT_ID: &str = "import_id INTEGER REFERENCES imports 
 
 /// `CREATE TABLE name (...);` exactly as schema.sql has it.
 fn schema_table(name: &str) -> Result<&'static str> {
-    let missing = || crate::Error::Db(format!("TABLE {name} is not in schema.sql"));
-    let schema = super::SCHEMA;
-    let start = schema
-        .find(&format!("CREATE TABLE {name} ("))
-        .ok_or_else(missing)?;
-    let rest = schema.get(start..).ok_or_else(missing)?;
-    let len = rest.find("\n);").ok_or_else(missing)? + 3;
-    rest.get(..len).ok_or_else(missing)
+    super::schema_statement("TABLE", name)
 }
 
 /// The stored `CREATE` text of a table, None when there is no such table.
