@@ -18,7 +18,7 @@ pub fn write_csv(
     q: &Query,
     path: &Path,
 ) -> Result<u64> {
-    let file = crate::identity::as_caller(|| std::fs::File::create(path))
+    let file = crate::identity::create_for_caller(path, false)
         .map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
     let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
     let n = tab.screen().export(conn, fmt, q, &mut |rec: Vec<String>| {
