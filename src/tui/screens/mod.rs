@@ -6,6 +6,7 @@
 
 pub mod dashboard;
 pub mod doc;
+pub mod history;
 pub mod merchants;
 pub mod orders;
 pub mod products;
