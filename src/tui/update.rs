@@ -178,7 +178,7 @@ fn list(app: &mut App, a: Action) -> Vec<Effect> {
                 vec![Effect::Nav(tab, Nav::Reload)]
             }
         }
-        Action::Export => vec![Effect::Export(tab)],
+        Action::Export => super::export::ask(app, super::export::Save::Export(tab)),
         _ => vec![],
     }
 }
@@ -387,6 +387,7 @@ fn overlay(app: &mut App, a: Action) -> Vec<Effect> {
         },
         Overlay::Form(f) => super::verbs::form_key(app, f, a),
         Overlay::Menu(m) => super::verbs::menu_key(app, m, a),
+        Overlay::SaveAs(s) => super::export::key(app, s, a),
         Overlay::Confirm { prompt, effect } => match a {
             Action::Submit => vec![*effect],
             Action::Cancel | Action::Back => {
