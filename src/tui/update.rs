@@ -139,8 +139,8 @@ fn list(app: &mut App, a: Action) -> Vec<Effect> {
             if lv.selected.remove(&id).is_none() {
                 lv.selected.insert(id, version);
             }
-            let n = lv.selected.len();
-            app.say(format!("{n} selected"));
+            let label = super::verbs::selection_label(app).unwrap_or_else(|| "0 selected".into());
+            app.say(label);
             update(app, Action::Down)
         }
         Action::ClearSelection => {

@@ -186,11 +186,8 @@ fn filter_bar(f: &mut Frame<'_>, area: Rect, app: &App) {
             if desc { "↓" } else { "↑" }
         )),
     ];
-    if !lv.selected.is_empty() {
-        spans.push(Span::styled(
-            format!("  {} selected", lv.selected.len()),
-            t.selected,
-        ));
+    if let Some(label) = super::verbs::selection_label(app) {
+        spans.push(Span::styled(format!("  {label}"), t.selected));
     }
     let label = if app.detail(app.tab).is_some() {
         format!("{} · detail", lv.label())
