@@ -331,7 +331,7 @@ pub fn packing_slips_csv(b: &Batch) -> Result<String> {
 /// the packing slips' .csv into `dir`, names tagged with `file_stamp`.
 /// Returns the paths written, pick list first.
 pub fn write(dir: &Path, file_stamp: &str, b: &Batch) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir)
+    crate::identity::as_caller(|| std::fs::create_dir_all(dir))
         .map_err(|e| Error::input(format!("cannot create {}: {e}", dir.display())))?;
     let mut files = vec![
         (format!("pick-list-{file_stamp}.txt"), pick_list_text(b)),
