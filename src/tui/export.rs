@@ -22,8 +22,13 @@ use crate::{Error, Result};
 pub enum Save {
     /// The filtered view of a list, to one CSV file.
     Export(Tab),
-    /// The pick list and packing slips of these orders, into a folder.
-    PickList(Vec<i64>),
+    /// The files of a screen's extra action (the pick list and packing
+    /// slips of these orders) into a folder; `title` heads the prompt.
+    Extra {
+        action: Action,
+        ids: Vec<i64>,
+        title: String,
+    },
 }
 
 /// The path prompt: one field holding the whole path, prefilled.
@@ -57,12 +62,8 @@ pub fn ask(app: &mut App, what: Save) -> Vec<Effect> {
                 "the filtered view, one row per line; a new file",
             )
         }
-        Save::PickList(ids) => (
-            format!(
-                "Pick list and packing slips for {} order{}",
-                ids.len(),
-                if ids.len() == 1 { "" } else { "s" }
-            ),
+        Save::Extra { title, .. } => (
+            title.clone(),
             "folder",
             dir,
             "the files are named by time; the folder is made if missing",
@@ -95,8 +96,8 @@ pub fn key(app: &mut App, mut s: Box<SaveAs>, a: Action) -> Vec<Effect> {
             match settle(&s.what, &path) {
                 Ok(()) => match s.what {
                     Save::Export(tab) => vec![Effect::Export(tab, path)],
-                    Save::PickList(ids) => {
-                        super::screens::orders::write_pick_list(app, &ids, &path);
+                    Save::Extra { action, ids, .. } => {
+                        app.tab.screen().save_extra(app, action, &ids, &path);
                         vec![]
                     }
                 },
@@ -137,7 +138,7 @@ fn settle(what: &Save, path: &Path) -> std::result::Result<(), String> {
                 _ => return Err(format!("{} is not a file name", path.display())),
             }
         }
-        Save::PickList(_) => path.to_path_buf(),
+        Save::Extra { .. } => path.to_path_buf(),
     };
     crate::identity::as_caller(|| std::fs::create_dir_all(&dir))
         .map_err(|e| format!("cannot make the folder {}: {e}", dir.display()))

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use serde_json::Value as Json;
 
 use super::doc::Doc;
-use crate::store::audit::{self, Row};
+use crate::ops::history::{self as audit, Row};
 use crate::tui::fmt::Fmt;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::text::{fit, one_line, wrap};

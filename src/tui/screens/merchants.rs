@@ -110,7 +110,7 @@ impl Screen for Merchants {
         let Some(d) = store::detail(conn, id)? else {
             return Ok(None);
         };
-        let history = crate::store::audit::history(conn, "merchant", id, HISTORY_ROWS)?;
+        let history = crate::ops::history::of(conn, "merchant", id, HISTORY_ROWS)?;
         Ok(Some(Box::new(MerchantDetail(d, history))))
     }
 
@@ -137,7 +137,7 @@ impl Screen for Merchants {
 /// The newest audit rows a merchant's detail shows.
 const HISTORY_ROWS: usize = 50;
 
-struct MerchantDetail(store::Detail, Vec<crate::store::audit::Row>);
+struct MerchantDetail(store::Detail, Vec<crate::ops::history::Row>);
 
 impl Detail for MerchantDetail {
     fn as_any(&self) -> &dyn std::any::Any {

@@ -218,6 +218,10 @@ pub trait Screen: Sync {
         Ok(())
     }
 
+    /// Writes the files of an extra that asked where to save them
+    /// (`export::Save::Extra`: the pick list) into `dir`.
+    fn save_extra(&self, _app: &mut App, _a: Action, _ids: &[i64], _dir: &std::path::Path) {}
+
     /// Streams the filtered view as CSV rows (header first).
     fn export(
         &self,

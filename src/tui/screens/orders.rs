@@ -134,6 +134,12 @@ impl Screen for Orders {
         run_extra(app, a, ids)
     }
 
+    fn save_extra(&self, app: &mut App, a: Action, ids: &[i64], dir: &std::path::Path) {
+        if a == Action::OrderPrint {
+            write_pick_list(app, ids, dir);
+        }
+    }
+
     fn export(
         &self,
         conn: &Connection,
@@ -477,13 +483,25 @@ fn run_extra(app: &mut App, a: Action, ids: Vec<i64>) -> crate::Result<()> {
         app.warn(r.to_string());
         return Ok(());
     }
-    crate::tui::export::ask(app, crate::tui::export::Save::PickList(ids));
+    let title = format!(
+        "Pick list and packing slips for {} order{}",
+        ids.len(),
+        if ids.len() == 1 { "" } else { "s" }
+    );
+    crate::tui::export::ask(
+        app,
+        crate::tui::export::Save::Extra {
+            action: a,
+            ids,
+            title,
+        },
+    );
     Ok(())
 }
 
 /// Writes the pick list and packing slips for `ids` into `dir`, and names
 /// the files written in the message log.
-pub(crate) fn write_pick_list(app: &mut App, ids: &[i64], dir: &std::path::Path) {
+fn write_pick_list(app: &mut App, ids: &[i64], dir: &std::path::Path) {
     match crate::ops::orders::pick_documents(&app.session, ids, dir) {
         Ok(r) => {
             let first = r

@@ -30,7 +30,7 @@ impl VerbForm {
     /// Points the first reference field at record `other`: its entry in
     /// the pick list when it is a valid candidate, else its key typed in,
     /// so Enter shows why it is not one.
-    pub fn point_at(&mut self, conn: &rusqlite::Connection, other: i64) {
+    pub fn point_at(&mut self, conn: &crate::store::lists::Conn, other: i64) {
         for (k, spec) in self.verb.fields.iter().enumerate() {
             let FieldKind::Ref(e) = spec.kind else { continue };
             let i = self.starts[k];
