@@ -62,7 +62,17 @@ pub fn keymap_path() -> Result<PathBuf> {
     Ok(dirs()?.config_dir().join("keymap.toml"))
 }
 
-/// Where export and pick-list files go unless told otherwise.
+/// Where the TUI offers to save exports and pick lists: a `shopdesk`
+/// folder in the user's documents directory, else in their data directory
+/// (never the current directory, which may be a checkout).
+pub fn documents_dir() -> PathBuf {
+    directories::UserDirs::new()
+        .and_then(|u| u.document_dir().map(|d| d.join("shopdesk")))
+        .or_else(|| directories::BaseDirs::new().map(|b| b.data_dir().join("shopdesk")))
+        .unwrap_or_else(output_dir)
+}
+
+/// Where the command line writes pick-list files unless told otherwise.
 pub fn output_dir() -> PathBuf {
     std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
 }

@@ -63,25 +63,86 @@ pub fn harden() {
 /// anyone else can work) makes it and its -wal/-shm group-writable and
 /// closed to others; other logins cannot and need not.
 pub fn share_files(db: &Path) {
-    use std::os::unix::fs::MetadataExt;
-    // SAFETY: getuid cannot fail.
-    let uid = unsafe { libc::getuid() };
+    use std::os::unix::fs::OpenOptionsExt;
     for suffix in ["", "-wal", "-shm"] {
         let mut p = db.as_os_str().to_owned();
         p.push(suffix);
-        let p = PathBuf::from(p);
-        let Ok(meta) = std::fs::symlink_metadata(&p) else {
+        // Never through a symbolic link; a file that is not there is fine.
+        let Ok(f) = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+            .open(PathBuf::from(p))
+        else {
             continue;
         };
-        let mode = meta.mode() & 0o777;
-        let wanted = (mode | 0o660) & !0o007;
-        if meta.is_file() && meta.uid() == uid && mode != wanted {
-            use std::os::unix::fs::PermissionsExt;
-            // Best effort: a file we cannot change stays as it is, and
-            // opening it then says what is wrong.
-            let _ = std::fs::set_permissions(&p, std::fs::Permissions::from_mode(wanted));
+        // Best effort: a file we cannot change stays as it is, and opening
+        // it then says what is wrong.
+        let _ = share_file(&f);
+    }
+}
+
+/// Gives a file this login owns the shared install's group and the
+/// database's mode: readable and writable by the group, nothing for
+/// others. The one place that decides what "shared" means for a file: the
+/// database and its -wal/-shm (`share_files`), and every file made for a
+/// person (`create_for_caller`). Outside a shared install it changes
+/// nothing. Call it with the install's group in force (not inside
+/// `as_caller`).
+pub fn share_file(file: &std::fs::File) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    if !is_privileged() {
+        return Ok(());
+    }
+    let meta = file.metadata()?;
+    // SAFETY: getuid/getegid cannot fail.
+    let (uid, egid) = unsafe { (libc::getuid(), libc::getegid()) };
+    if !meta.is_file() || meta.uid() != uid {
+        return Ok(());
+    }
+    if meta.gid() != egid {
+        // SAFETY: fchown on a descriptor we hold; the owner may give a file
+        // to a group the process is in (the effective one).
+        if unsafe { libc::fchown(file.as_raw_fd(), u32::MAX, egid) } != 0 {
+            return Err(std::io::Error::last_os_error());
         }
     }
+    let mode = meta.mode() & 0o777;
+    let wanted = (mode | 0o660) & !0o007;
+    if mode != wanted {
+        file.set_permissions(std::fs::Permissions::from_mode(wanted))?;
+    }
+    Ok(())
+}
+
+/// Creates a file a person asked for (an export, a pick list, a backup):
+/// opened as the caller (`as_caller`, so a path into the shared directory
+/// fails as it would for them), then given the shared install's group and
+/// mode (`share_file`) before anything is written, so personal data never
+/// sits in a file that the caller's everyday group can read. `new`: fail if
+/// it exists, else truncate.
+pub fn create_for_caller(path: &Path, new: bool) -> std::io::Result<std::fs::File> {
+    let file = as_caller(|| {
+        let mut o = std::fs::OpenOptions::new();
+        o.write(true);
+        if new {
+            o.create_new(true);
+        } else {
+            o.create(true).truncate(true);
+        }
+        o.open(path)
+    })?;
+    if let Err(e) = share_file(&file) {
+        drop(file);
+        if new {
+            let _ = std::fs::remove_file(path);
+        }
+        return Err(std::io::Error::new(
+            e.kind(),
+            format!("cannot give it the shared install's group and mode: {e}"),
+        ));
+    }
+    Ok(file)
 }
 
 /// Runs `f` (opening a file the caller named: an import, an export, a

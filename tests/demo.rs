@@ -296,8 +296,33 @@ fn the_dashboard_alerts_have_something_to_show() {
         ),
         0
     );
-    // Only the two `init` audit rows.
-    assert_eq!(count(&conn, "SELECT count(*) FROM audit_log"), 2);
+    // A history for every merchant and for every order that got past
+    // pending payment (the small demo's window holds them all), and only
+    // the `init` rows for the rest.
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM merchants m WHERE NOT EXISTS
+             (SELECT 1 FROM audit_log a WHERE a.entity = 'merchant' AND a.entity_id = m.id)"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM orders o WHERE o.paid_at IS NOT NULL AND NOT EXISTS
+             (SELECT 1 FROM audit_log a WHERE a.entity = 'order' AND a.entity_id = o.id)"
+        ),
+        0
+    );
+    assert!(count(&conn, "SELECT count(DISTINCT actor) FROM audit_log") >= 3);
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM audit_log WHERE entity NOT IN ('order', 'merchant')"
+        ),
+        2
+    );
 }
 
 /// Without a terminal (a script, a pipe) `demo` writes the file and says how

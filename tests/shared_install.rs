@@ -354,6 +354,57 @@ fn a_key_others_can_read_is_refused_in_a_shared_install() {
     assert!(text(&out.stderr).contains("audit key"), "{}", text(&out.stderr));
 }
 
+/// Files made for a person in a shared install (a backup, an export) get
+/// what the database has: the install's group and mode 660, nothing for
+/// others, not the caller's everyday group (which colleagues may share).
+#[test]
+fn a_backup_and_an_export_get_the_installs_group_and_mode() {
+    if let Some(why) = cannot_run() {
+        println!("SKIPPED shared install test: {why}");
+        return;
+    }
+    let acc = Accounts::new("f", &["own"]);
+    let owner = acc.users[0].clone();
+    let root = tempfile::tempdir().unwrap();
+    chmod(root.path(), 0o755);
+    let (exe, shared) = install(root.path(), acc.gid());
+    let home = home_for(root.path(), &owner);
+    let db = shared.join("shop.db");
+    let dbs = db.to_str().unwrap();
+    let out = as_user(&owner, &home, &exe, &["--db", dbs, "init"]);
+    assert!(out.status.success(), "init: {}", text(&out.stderr));
+    let backup = home.join("shop-backup.db");
+    let export = home.join("merchants.csv");
+    for args in [
+        vec!["--db", dbs, "backup", backup.to_str().unwrap()],
+        vec!["--db", dbs, "export", "merchants", "-o", export.to_str().unwrap()],
+    ] {
+        let out = as_user(&owner, &home, &exe, &args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+    }
+    let want = std::fs::metadata(&db).unwrap();
+    for f in [&backup, &export] {
+        let meta = std::fs::metadata(f).unwrap();
+        assert_eq!(
+            (meta.gid(), meta.mode() & 0o777),
+            (acc.gid(), 0o660),
+            "{}: group and mode (the database has group {} mode {:o})",
+            f.display(),
+            want.gid(),
+            want.mode() & 0o777
+        );
+    }
+    // Still the owner's to read (they own the file), and nobody else's.
+    let out = as_user(&owner, &home, Path::new("/bin/cat"), &[export.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("code,"), "{}", text(&out.stdout));
+}
+
 /// Children get the caller's ids only if every child is made by
 /// `identity::child_command`; hold the source to that.
 #[test]

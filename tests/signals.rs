@@ -29,7 +29,58 @@ struct Tui {
     pid: libc::pid_t,
     out: Arc<Mutex<Vec<u8>>>,
     stop: Arc<AtomicBool>,
+    reader: Option<std::thread::JoinHandle<()>>,
     before: libc::termios,
+}
+
+/// Copies what the TUI writes into `out` until `stop` is set. A read that
+/// was interrupted or found nothing is tried again; only EIO (every slave
+/// descriptor closed) or end of file ends it early.
+fn read_until_stopped(master: &OwnedFd, out: &Mutex<Vec<u8>>, stop: &AtomicBool) {
+    let fd = master.as_raw_fd();
+    let mut buf = [0u8; 8192];
+    while !stop.load(Ordering::SeqCst) {
+        let mut p = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: poll and read on a descriptor this thread owns; the
+        // buffer is ours.
+        let n = unsafe {
+            if libc::poll(&mut p, 1, 50) <= 0 {
+                continue;
+            }
+            libc::read(fd, buf.as_mut_ptr().cast(), buf.len())
+        };
+        if n > 0 {
+            out.lock().unwrap().extend_from_slice(&buf[..n as usize]);
+            continue;
+        }
+        let again = n < 0
+            && matches!(
+                std::io::Error::last_os_error().raw_os_error(),
+                Some(libc::EINTR | libc::EAGAIN)
+            );
+        if !again {
+            break;
+        }
+    }
+}
+
+/// Keeps a descriptor out of every child: the tests run in parallel, and a
+/// sibling test's TUI holding this pty's master or slave open keeps it
+/// alive past its own test.
+fn close_on_exec(fd: &OwnedFd) {
+    // SAFETY: fcntl on a descriptor we own.
+    unsafe {
+        let flags = libc::fcntl(fd.as_raw_fd(), libc::F_GETFD);
+        assert!(flags >= 0, "fcntl: {}", std::io::Error::last_os_error());
+        assert_eq!(
+            libc::fcntl(fd.as_raw_fd(), libc::F_SETFD, flags | libc::FD_CLOEXEC),
+            0
+        );
+    }
 }
 
 fn termios(fd: &OwnedFd) -> libc::termios {
@@ -79,6 +130,8 @@ impl Tui {
         }
         // SAFETY: both descriptors were just opened for us and are owned here.
         let (master, slave) = unsafe { (OwnedFd::from_raw_fd(m), OwnedFd::from_raw_fd(s)) };
+        close_on_exec(&master);
+        close_on_exec(&slave);
         let before = termios(&slave);
         let mut cmd = cli_support::command(dir, &["--db", db]);
         cmd.env("TERM", "xterm-256color")
@@ -107,36 +160,20 @@ impl Tui {
         drop(child);
         let out = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
-        let fd = master.as_raw_fd();
+        // The reader owns its own descriptor of the master: were it to use
+        // ours by number, a reader still running after this Tui is dropped
+        // would read from whatever pty the next test opens under that
+        // number, and steal its first frame.
+        let mine = master.try_clone().unwrap();
         let (o, st) = (out.clone(), stop.clone());
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while !st.load(Ordering::SeqCst) {
-                let mut p = libc::pollfd {
-                    fd,
-                    events: libc::POLLIN,
-                    revents: 0,
-                };
-                // SAFETY: poll and read on the master we keep open until
-                // `stop` is set; the buffer is ours.
-                let n = unsafe {
-                    if libc::poll(&mut p, 1, 50) <= 0 {
-                        continue;
-                    }
-                    libc::read(fd, buf.as_mut_ptr().cast(), buf.len())
-                };
-                if n <= 0 {
-                    break;
-                }
-                o.lock().unwrap().extend_from_slice(&buf[..n as usize]);
-            }
-        });
+        let reader = std::thread::spawn(move || read_until_stopped(&mine, &o, &st));
         Some(Tui {
             master,
             slave,
             pid,
             out,
             stop,
+            reader: Some(reader),
             before,
         })
     }
@@ -243,6 +280,9 @@ impl Drop for Tui {
             }
         }
         self.stop.store(true, Ordering::SeqCst);
+        if let Some(r) = self.reader.take() {
+            let _ = r.join();
+        }
     }
 }
 
@@ -288,12 +328,7 @@ fn each_terminating_signal_restores_the_terminal_and_kills_with_that_signal() {
     }
 }
 
-/// Ignored for now: in about 1 run of 20 under load a stop never arrives, or
-/// the first frame is captured without the alternate-screen switch before
-/// it. Not understood yet (issue 9 stays open for it); run it with
-/// `cargo test --test signals -- --ignored`.
 #[test]
-#[ignore = "flaky under load (issue 9): a stop or the first raw frame sometimes never arrives"]
 fn sigtstp_gives_a_cooked_terminal_and_sigcont_brings_raw_mode_and_the_screen_back() {
     let dir = tempfile::tempdir().unwrap();
     let db = shop(dir.path());

@@ -247,6 +247,8 @@ fn export_writes_exactly_the_filtered_view() {
     a.press("j j");
     a.press("enter");
     a.press("e");
+    // The path prompt offers a new file in the export folder; Enter takes it.
+    a.press("enter");
     a.wait_jobs();
     let msg = a.message.clone().unwrap().text;
     assert!(msg.starts_with("exported 19 rows to "), "{msg}");

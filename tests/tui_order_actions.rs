@@ -317,6 +317,8 @@ fn batch_approve_pick_and_print_on_the_selection() {
     assert_eq!(row_status(&a, 23), "picking");
     select(&mut a);
     a.press("p");
+    // The folder prompt offers the export folder; Enter takes it.
+    a.press("enter");
     let m = message(&a);
     assert!(m.contains("pick list for 4 orders written to"), "{m}");
     assert!(m.contains(&dir.path().display().to_string()), "{m}");

@@ -162,7 +162,7 @@ pub fn export(db: &Path, a: ExportArgs) -> Result<()> {
             let mut partial = path.as_os_str().to_owned();
             partial.push(".partial");
             let partial = PathBuf::from(partial);
-            let file = crate::identity::as_caller(|| std::fs::File::create(&partial))
+            let file = crate::identity::create_for_caller(&partial, false)
                 .map_err(|e| Error::input(format!("{}: cannot create: {e}", partial.display())))?;
             let result = export::export(&s, what, &opts, std::io::BufWriter::new(file));
             let n = match result {

@@ -6,8 +6,10 @@
 //! file. Every random choice comes from a ChaCha8 stream per phase, every
 //! timestamp from `now`, and nothing iterates a hash map into the output.
 //!
-//! The seed bypasses the workflows and writes no audit rows (the two from
-//! `init` stay, so the chain verifies). Orders already shipped, delivered,
+//! The seed bypasses the workflows; once every record is final, `history`
+//! appends the audit rows of the steps that led there (every merchant, the
+//! recent orders) to the chain `init` started, so detail views have a
+//! history and `shopdesk check` verifies it. Orders already shipped, delivered,
 //! completed, cancelled or merged are history and move no stock; paid to
 //! packed orders reserve theirs, so `shopdesk check` finds every ledger exact.
 
@@ -16,6 +18,7 @@ mod customers;
 mod days;
 mod fulfil;
 mod goods;
+mod history;
 mod merchants;
 mod names;
 mod orders;
@@ -211,6 +214,8 @@ fn load(l: &mut Load<'_>, opts: &DemoOptions) -> Result<()> {
     catalog::write_stock(l, &cat.products, &cat.changed)?;
     credit(l, &cat.merchants, &out.stats)?;
     traffic(l, &ctx, &out.per_day)?;
+    let audited = history::write(l, &ctx, history::order_window(sizes.orders))?;
+    lap(started, &format!("history ({audited} audit rows)"));
     l.restore(aside)?;
     lap(started, "triggers and indexes");
     l.commit()?;

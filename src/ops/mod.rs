@@ -3,6 +3,7 @@
 //! check, appends the audit row and commits, all in one transaction.
 
 pub mod export;
+pub mod history;
 pub mod import;
 pub mod merchants;
 pub mod orders;

@@ -200,3 +200,188 @@ pub fn verify_chain(conn: &Connection) -> Result<Option<String>> {
     }
     Ok(None)
 }
+
+/// Appends many rows on one connection with the chain head kept in memory
+/// (the demo's history): the same rows and hashes as [`append`], one
+/// SHA-256 and one prepared INSERT each. Start it inside the transaction
+/// that writes the rows, and let nothing else append meanwhile.
+pub struct Chain {
+    next_id: i64,
+    prev: Hash,
+}
+
+impl Chain {
+    pub fn start(conn: &Connection) -> Result<Chain> {
+        let last: Option<(i64, Hash)> = conn
+            .query_row(
+                "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (next_id, prev) = match last {
+            Some((id, hash)) => (id + 1, hash),
+            None => (1, GENESIS),
+        };
+        Ok(Chain { next_id, prev })
+    }
+
+    pub fn push(&mut self, conn: &Connection, e: &Entry<'_>) -> Result<()> {
+        let mut row = Row {
+            id: self.next_id,
+            at: e.at.to_string(),
+            actor: e.actor.to_string(),
+            entity: e.entity.to_string(),
+            entity_id: e.entity_id,
+            action: e.action.to_string(),
+            before_json: e.before.as_ref().map(|v| v.to_string()),
+            after_json: e.after.as_ref().map(|v| v.to_string()),
+            prev_hash: self.prev,
+            hash: GENESIS,
+        };
+        row.hash = row_hash(&row.prev_hash, &row);
+        conn.prepare_cached(
+            "INSERT INTO audit_log (id, at, actor, entity, entity_id, action, before_json, after_json, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?
+        .execute(params![
+            row.id,
+            row.at,
+            row.actor,
+            row.entity,
+            row.entity_id,
+            row.action,
+            row.before_json,
+            row.after_json,
+            row.prev_hash,
+            row.hash
+        ])?;
+        self.prev = row.hash;
+        self.next_id += 1;
+        Ok(())
+    }
+}
+
+/// One field an audited change changed, as its before and after images
+/// hold it (`None`: the image does not name it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub field: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// Fields every save changes, which say nothing to a person reading the
+/// history.
+const BOOKKEEPING: &[&str] = &["version", "updated_at"];
+
+/// Fields whose new value is the reason or note of the change: history
+/// views show them beside the action.
+pub const REASON_FIELDS: &[&str] = &[
+    "hold_reason",
+    "cancel_reason",
+    "status_reason",
+    "reject_reason",
+    "reason",
+    "note",
+];
+
+/// What a row changed, field by field in name order: the fields whose
+/// values differ between the before and after images. A row with no
+/// before image (a creation, an event) changed nothing that was there: it
+/// yields nothing. Images that are not JSON objects yield nothing.
+pub fn changes(r: &Row) -> Vec<Change> {
+    let parse = |s: &Option<String>| -> Option<serde_json::Map<String, serde_json::Value>> {
+        match serde_json::from_str(s.as_deref()?) {
+            Ok(serde_json::Value::Object(m)) => Some(m),
+            _ => None,
+        }
+    };
+    let (Some(before), Some(after)) = (parse(&r.before_json), parse(&r.after_json)) else {
+        return Vec::new();
+    };
+    let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| !BOOKKEEPING.contains(&k.as_str()))
+        .filter_map(|k| {
+            let (b, a) = (before.get(k), after.get(k));
+            (b != a).then(|| Change {
+                field: k.clone(),
+                before: b.cloned(),
+                after: a.cloned(),
+            })
+        })
+        .collect()
+}
+
+/// The reason or note a row carries: a reason field the change set (see
+/// [`REASON_FIELDS`]), or an event's own note.
+pub fn reason(r: &Row) -> Option<String> {
+    let text = |v: &serde_json::Value| {
+        v.as_str()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let set = changes(r).into_iter().find_map(|c| {
+        REASON_FIELDS
+            .contains(&c.field.as_str())
+            .then(|| c.after.as_ref().and_then(text))
+            .flatten()
+    });
+    if set.is_some() {
+        return set;
+    }
+    if r.before_json.is_none() {
+        let after: serde_json::Value = serde_json::from_str(r.after_json.as_deref()?).ok()?;
+        return REASON_FIELDS.iter().find_map(|f| after.get(*f).and_then(text));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(before: Option<&str>, after: Option<&str>) -> Row {
+        Row {
+            id: 1,
+            at: "2026-11-20T02:00:00Z".into(),
+            actor: "lin".into(),
+            entity: "order".into(),
+            entity_id: 7,
+            action: "hold".into(),
+            before_json: before.map(str::to_string),
+            after_json: after.map(str::to_string),
+            prev_hash: GENESIS,
+            hash: GENESIS,
+        }
+    }
+
+    #[test]
+    fn changes_name_the_fields_that_moved_and_skip_bookkeeping() {
+        let r = row(
+            Some(r#"{"status":"paid","hold_reason":null,"version":3,"updated_at":"a","city":"x"}"#),
+            Some(r#"{"status":"on_hold","hold_reason":"address","version":4,"updated_at":"b","city":"x"}"#),
+        );
+        let c = changes(&r);
+        let fields: Vec<&str> = c.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["hold_reason", "status"]);
+        assert_eq!(c[1].before, Some(serde_json::json!("paid")));
+        assert_eq!(c[1].after, Some(serde_json::json!("on_hold")));
+        assert_eq!(reason(&r).as_deref(), Some("address"));
+    }
+
+    #[test]
+    fn a_creation_changes_nothing_and_an_event_keeps_its_note() {
+        let r = row(
+            None,
+            Some(r#"{"status":"in transit","note":"left Shanghai hub"}"#),
+        );
+        assert!(changes(&r).is_empty());
+        assert_eq!(reason(&r).as_deref(), Some("left Shanghai hub"));
+        assert!(changes(&row(Some("[1]"), Some("{}"))).is_empty());
+    }
+}

@@ -26,10 +26,9 @@ pub fn backup(conn: &Connection, dest: &Path) -> Result<()> {
     let partial = dir.join(partial_name(&name, std::process::id()));
     // A leftover of this pid can only be from a killed earlier run.
     remove_partial(&partial);
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&partial)
+    // Created as the caller with the shared install's group and mode, like
+    // the database it copies (SQLite keeps both when it writes the copy).
+    crate::identity::create_for_caller(&partial, true)
         .map_err(|e| Error::input(format!("{}: cannot create: {e}", partial.display())))?;
     let done = copy_into(conn, &partial).and_then(|()| publish(&partial, dest, &dir));
     remove_partial(&partial);

@@ -169,6 +169,16 @@ pub fn id_by_external(conn: &Connection, channel: &str, external_id: &str) -> Re
         .optional()?)
 }
 
+/// The orders with this external id on any channel: (id, channel), at most
+/// `limit` (the `orders_external` index).
+pub fn ids_by_external_id(conn: &Connection, external_id: &str, limit: usize) -> Result<Vec<(i64, String)>> {
+    let rows = conn
+        .prepare_cached("SELECT id, channel FROM orders WHERE external_id = ?1 ORDER BY channel LIMIT ?2")?
+        .query_map(params![external_id, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
 /// Writes every field the workflows change, if the row is still at
 /// `expected_version`; bumps the version. `false` when someone else got there first.
 pub fn update(conn: &Connection, o: &Order, expected_version: i64) -> Result<bool> {

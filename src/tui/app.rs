@@ -47,7 +47,8 @@ pub enum Effect {
     Chips(Tab),
     OpenDetail(Tab, i64),
     ReloadDetail(Tab),
-    Export(Tab),
+    /// Write the view to this file (the path the `e` prompt settled on).
+    Export(Tab, std::path::PathBuf),
     /// A workflow verb (`tui::verbs`): load the record, run, report, reload.
     Verb(Box<super::verbs::Job>),
 }
@@ -61,7 +62,7 @@ impl std::fmt::Debug for Effect {
             Effect::Chips(t) => write!(f, "Chips({t:?})"),
             Effect::OpenDetail(t, id) => write!(f, "OpenDetail({t:?}, {id})"),
             Effect::ReloadDetail(t) => write!(f, "ReloadDetail({t:?})"),
-            Effect::Export(t) => write!(f, "Export({t:?})"),
+            Effect::Export(t, p) => write!(f, "Export({t:?}, {p:?})"),
             Effect::Verb(j) => write!(f, "Verb({j:?})"),
         }
     }
@@ -101,6 +102,8 @@ pub enum Overlay {
     Form(Box<super::verbs::VerbForm>),
     /// The `a` action menu or a verb's choices (keys of `[picker]`).
     Menu(Box<super::verbs::VerbMenu>),
+    /// Where to save an export or a pick list (`tui::export`).
+    SaveAs(Box<super::export::SaveAs>),
 }
 
 impl Overlay {
@@ -113,6 +116,7 @@ impl Overlay {
             Overlay::Confirm { .. } => Context::Confirm,
             Overlay::Form(_) => Context::Form,
             Overlay::Menu(_) => Context::Picker,
+            Overlay::SaveAs(_) => Context::Form,
         }
     }
 }
@@ -429,7 +433,9 @@ impl App {
             .filter(|c| !c.is_control())
             .collect();
         match &self.overlay {
-            Some(Overlay::Prompt { .. } | Overlay::Palette { .. } | Overlay::Form(_)) => {
+            Some(
+                Overlay::Prompt { .. } | Overlay::Palette { .. } | Overlay::Form(_) | Overlay::SaveAs(_),
+            ) => {
                 self.input_text(&line);
                 true
             }
@@ -448,6 +454,7 @@ impl App {
                 *selected = 0;
             }
             Some(Overlay::Form(f)) => f.form.type_text(s),
+            Some(Overlay::SaveAs(f)) => f.form.type_text(s),
             _ => {}
         }
     }

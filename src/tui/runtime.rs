@@ -71,7 +71,7 @@ impl App {
                     }
                 }
             }
-            Effect::Export(tab) => self.start_export(tab)?,
+            Effect::Export(tab, path) => self.start_export(tab, path)?,
             Effect::Verb(job) => self.run_verb_job(*job)?,
         }
         Ok(())

@@ -139,8 +139,8 @@ fn list(app: &mut App, a: Action) -> Vec<Effect> {
             if lv.selected.remove(&id).is_none() {
                 lv.selected.insert(id, version);
             }
-            let n = lv.selected.len();
-            app.say(format!("{n} selected"));
+            let label = super::verbs::selection_label(app).unwrap_or_else(|| "0 selected".into());
+            app.say(label);
             update(app, Action::Down)
         }
         Action::ClearSelection => {
@@ -178,7 +178,7 @@ fn list(app: &mut App, a: Action) -> Vec<Effect> {
                 vec![Effect::Nav(tab, Nav::Reload)]
             }
         }
-        Action::Export => vec![Effect::Export(tab)],
+        Action::Export => super::export::ask(app, super::export::Save::Export(tab)),
         _ => vec![],
     }
 }
@@ -387,6 +387,7 @@ fn overlay(app: &mut App, a: Action) -> Vec<Effect> {
         },
         Overlay::Form(f) => super::verbs::form_key(app, f, a),
         Overlay::Menu(m) => super::verbs::menu_key(app, m, a),
+        Overlay::SaveAs(s) => super::export::key(app, s, a),
         Overlay::Confirm { prompt, effect } => match a {
             Action::Submit => vec![*effect],
             Action::Cancel | Action::Back => {

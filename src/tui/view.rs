@@ -76,6 +76,10 @@ pub fn render(f: &mut Frame<'_>, app: &App) {
             let keys = super::verbs::footer(app, &o.form);
             overlays::form::render(f, area, &o.form, &keys, &app.theme)
         }
+        Some(Overlay::SaveAs(s)) => {
+            let keys = super::verbs::footer(app, &s.form);
+            overlays::form::render(f, area, &s.form, &keys, &app.theme)
+        }
         Some(Overlay::Menu(m)) => overlays::menu::render(
             f,
             area,
@@ -182,11 +186,8 @@ fn filter_bar(f: &mut Frame<'_>, area: Rect, app: &App) {
             if desc { "↓" } else { "↑" }
         )),
     ];
-    if !lv.selected.is_empty() {
-        spans.push(Span::styled(
-            format!("  {} selected", lv.selected.len()),
-            t.selected,
-        ));
+    if let Some(label) = super::verbs::selection_label(app) {
+        spans.push(Span::styled(format!("  {label}"), t.selected));
     }
     let label = if app.detail(app.tab).is_some() {
         format!("{} · detail", lv.label())
@@ -210,6 +211,7 @@ fn hints(app: &App) -> Vec<(Action, &'static str)> {
         Some(Overlay::Help { .. }) => return vec![(Down, "scroll"), (Back, "close")],
         Some(Overlay::Confirm { .. }) => return vec![(Submit, "yes"), (Cancel, "no")],
         Some(Overlay::Menu(_)) => return vec![(Submit, "choose"), (Down, "next"), (Cancel, "close")],
+        Some(Overlay::SaveAs(_)) => return vec![(Submit, "save"), (Cancel, "cancel"), (ClearInput, "clear")],
         Some(Overlay::Form(_)) => {
             return vec![(Submit, "accept"), (NextField, "next field"), (Cancel, "cancel")];
         }

@@ -82,7 +82,9 @@ pub fn label(o: &Order) -> String {
     format!("order {} ({}:{})", o.id, o.channel, o.external_id)
 }
 
-/// An order id from the command line: the numeric id or `CHANNEL:EXTERNAL_ID`.
+/// An order from a key people type: the numeric id, `CHANNEL:EXTERNAL_ID`,
+/// or the external id alone as the Orders screen shows it (when one
+/// channel has it; several say which keys to use).
 pub fn resolve(conn: &Connection, key: &str) -> Result<i64> {
     let key = key.trim();
     if let Ok(id) = key.parse::<i64>() {
@@ -92,9 +94,20 @@ pub fn resolve(conn: &Connection, key: &str) -> Result<i64> {
         };
     }
     let Some((channel, ext)) = key.split_once(':') else {
-        return Err(Error::input(format!(
-            "{key:?} is not an order: expected a numeric id or CHANNEL:EXTERNAL_ID"
-        )));
+        return match store::orders::ids_by_external_id(conn, key, 4)?.as_slice() {
+            [(id, _)] => Ok(*id),
+            [] => Err(Error::input(format!(
+                "{key:?} is not an order: expected its external id, CHANNEL:EXTERNAL_ID or a numeric id"
+            ))),
+            several => Err(Error::input(format!(
+                "{key:?} is an external id on several channels: use {}",
+                several
+                    .iter()
+                    .map(|(_, c)| format!("{c}:{key}"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ))),
+        };
     };
     store::orders::id_by_external(conn, channel, ext)?
         .ok_or_else(|| Error::not_found("order", format!("{channel}:{ext}")))

@@ -158,7 +158,9 @@ impl Load<'_> {
 }
 
 mod catalog;
+mod history;
 mod orders;
 
 pub use catalog::*;
+pub use history::{MerchantFacts, OrderFacts};
 pub use orders::*;

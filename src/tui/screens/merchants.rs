@@ -107,7 +107,11 @@ impl Screen for Merchants {
     }
 
     fn load_detail(&self, conn: &Connection, id: i64) -> Result<Option<Box<dyn Detail>>> {
-        Ok(store::detail(conn, id)?.map(|d| Box::new(MerchantDetail(d)) as Box<dyn Detail>))
+        let Some(d) = store::detail(conn, id)? else {
+            return Ok(None);
+        };
+        let history = crate::ops::history::of(conn, "merchant", id, HISTORY_ROWS)?;
+        Ok(Some(Box::new(MerchantDetail(d, history))))
     }
 
     fn verb_entity(&self) -> Option<Entity> {
@@ -130,7 +134,10 @@ impl Screen for Merchants {
 }
 
 /// A merchant's detail view; its GMV arrives from the background reader.
-struct MerchantDetail(store::Detail);
+/// The newest audit rows a merchant's detail shows.
+const HISTORY_ROWS: usize = 50;
+
+struct MerchantDetail(store::Detail, Vec<crate::ops::history::Row>);
 
 impl Detail for MerchantDetail {
     fn as_any(&self) -> &dyn std::any::Any {
@@ -142,7 +149,11 @@ impl Detail for MerchantDetail {
     }
 
     fn lines(&self, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Line<'static>> {
-        detail_lines(&self.0, fmt, width, theme)
+        let mut lines = detail_lines(&self.0, fmt, width, theme);
+        let mut doc = super::doc::Doc::new(width, theme);
+        super::history::section(&mut doc, &self.1, fmt, theme);
+        lines.append(&mut doc.lines);
+        lines
     }
 
     fn later(&self) -> Option<Later> {

@@ -6,6 +6,7 @@
 
 pub mod dashboard;
 pub mod doc;
+pub mod history;
 pub mod merchants;
 pub mod orders;
 pub mod products;
@@ -216,6 +217,10 @@ pub trait Screen: Sync {
     fn run_extra(&self, _app: &mut App, _a: Action, _ids: Vec<i64>) -> Result<()> {
         Ok(())
     }
+
+    /// Writes the files of an extra that asked where to save them
+    /// (`export::Save::Extra`: the pick list) into `dir`.
+    fn save_extra(&self, _app: &mut App, _a: Action, _ids: &[i64], _dir: &std::path::Path) {}
 
     /// Streams the filtered view as CSV rows (header first).
     fn export(

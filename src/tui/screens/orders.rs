@@ -134,6 +134,12 @@ impl Screen for Orders {
         run_extra(app, a, ids)
     }
 
+    fn save_extra(&self, app: &mut App, a: Action, ids: &[i64], dir: &std::path::Path) {
+        if a == Action::OrderPrint {
+            write_pick_list(app, ids, dir);
+        }
+    }
+
     fn export(
         &self,
         conn: &Connection,
@@ -445,15 +451,7 @@ fn detail_lines(
             rows,
         );
     }
-    doc.section("History");
-    let rows = history
-        .iter()
-        .map(|h| vec![fmt.time(&h.at), h.actor.clone(), h.action.clone()])
-        .collect();
-    doc.table(
-        &[("when", 16, false), ("who", 12, false), ("action", 10, false)],
-        rows,
-    );
+    super::history::section(&mut doc, history, fmt, theme);
     doc.lines
 }
 
@@ -475,7 +473,8 @@ fn print_state(t: &crate::ops::verbs::Target) -> Option<String> {
     (!ready).then(|| "needs approved or picking".to_string())
 }
 
-/// Writes the pick list and packing slips for `ids` (`order_print`).
+/// Asks where to write the pick list and packing slips for `ids`
+/// (`order_print`); `write_pick_list` writes them there.
 fn run_extra(app: &mut App, a: Action, ids: Vec<i64>) -> crate::Result<()> {
     let Some(e) = EXTRAS.iter().find(|e| e.action == a) else {
         return Ok(());
@@ -484,8 +483,26 @@ fn run_extra(app: &mut App, a: Action, ids: Vec<i64>) -> crate::Result<()> {
         app.warn(r.to_string());
         return Ok(());
     }
-    let dir = app.export_dir.clone().unwrap_or_else(crate::config::output_dir);
-    match crate::ops::orders::pick_documents(&app.session, &ids, &dir) {
+    let title = format!(
+        "Pick list and packing slips for {} order{}",
+        ids.len(),
+        if ids.len() == 1 { "" } else { "s" }
+    );
+    crate::tui::export::ask(
+        app,
+        crate::tui::export::Save::Extra {
+            action: a,
+            ids,
+            title,
+        },
+    );
+    Ok(())
+}
+
+/// Writes the pick list and packing slips for `ids` into `dir`, and names
+/// the files written in the message log.
+fn write_pick_list(app: &mut App, ids: &[i64], dir: &std::path::Path) {
+    match crate::ops::orders::pick_documents(&app.session, ids, dir) {
         Ok(r) => {
             let first = r
                 .paths
@@ -508,5 +525,4 @@ fn run_extra(app: &mut App, a: Action, ids: Vec<i64>) -> crate::Result<()> {
         }
         Err(e) => app.warn(short(&e.to_string())),
     }
-    Ok(())
 }

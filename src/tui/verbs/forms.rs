@@ -26,6 +26,31 @@ pub struct VerbForm {
     initial: Vec<String>,
 }
 
+impl VerbForm {
+    /// Points the first reference field at record `other`: its entry in
+    /// the pick list when it is a valid candidate, else its key typed in,
+    /// so Enter shows why it is not one.
+    pub fn point_at(&mut self, conn: &crate::store::lists::Conn, other: i64) {
+        for (k, spec) in self.verb.fields.iter().enumerate() {
+            let FieldKind::Ref(e) = spec.kind else { continue };
+            let i = self.starts[k];
+            let resolve = verbs::ops_of(e).resolve;
+            let hit = self.picks[k]
+                .iter()
+                .position(|key| resolve(conn, key).is_ok_and(|id| id == other));
+            match hit {
+                Some(p) => self.form.fields[i].choice = p,
+                None if !self.picks[k].is_empty() => {
+                    self.form.fields[i].choice = self.picks[k].len();
+                    self.form.fields[i + 1].set_value(other.to_string());
+                }
+                None => self.form.fields[i].set_value(other.to_string()),
+            }
+            return;
+        }
+    }
+}
+
 /// The form of `v` on `t`. Personal data the role may not see starts empty
 /// ("empty keeps it").
 pub fn build(app: &App, v: &'static VerbSpec, t: Target) -> VerbForm {

@@ -40,6 +40,46 @@ pub struct VerbMenu {
     pub ids: Vec<(i64, Option<i64>)>,
 }
 
+/// "3 selected", or "3 selected, 2 not shown" when some selected rows are
+/// not in the rows on screen (another filter, another page): what a batch
+/// will act on, said where the selection is shown. None without a selection.
+pub fn selection_label(app: &App) -> Option<String> {
+    let lv = app.list(app.tab)?;
+    let n = lv.selected.len();
+    if n == 0 {
+        return None;
+    }
+    let shown = lv.rows.iter().filter(|r| lv.selected.contains_key(&r.id)).count();
+    Some(if shown < n {
+        format!("{n} selected, {} not shown", n - shown)
+    } else {
+        format!("{n} selected")
+    })
+}
+
+/// The selection named for the action menu: "order 1 (TM…), order 12 (…)"
+/// (the first few, read now), so the menu says what a batch acts on.
+fn selection_names(app: &App, ids: &[(i64, Option<i64>)]) -> String {
+    const NAMED: usize = 4;
+    let Some(entity) = app.tab.verb_entity() else {
+        return String::new();
+    };
+    let mut names: Vec<String> = ids
+        .iter()
+        .take(NAMED)
+        .map(
+            |(id, _)| match verbs::load_target(&app.session.conn, entity, *id, None) {
+                Ok(t) => t.name,
+                Err(_) => format!("{entity} {id} (gone)"),
+            },
+        )
+        .collect();
+    if ids.len() > NAMED {
+        names.push(format!("and {} more", ids.len() - NAMED));
+    }
+    names.join(", ")
+}
+
 /// Whether `update` should hand `a` to this module.
 pub fn handles(app: &App, a: Action) -> bool {
     a.verb().is_some()
@@ -86,6 +126,13 @@ pub fn update(app: &mut App, a: Action) -> Vec<Effect> {
     if app.detail(app.tab).is_none() && batch_like && !ids.is_empty() {
         return batch(app, a, ids);
     }
+    if app.detail(app.tab).is_none()
+        && ids.len() > 1
+        && let Some(v) = a.verb()
+        && joins(v)
+    {
+        return join_selection(app, v, ids);
+    }
     let then = match a.verb() {
         Some(v) => Then::Start(v),
         None if a == Action::BulkActions => Then::Menu,
@@ -109,6 +156,45 @@ pub fn update(app: &mut App, a: Action) -> Vec<Effect> {
             vec![]
         }
     }
+}
+
+/// A verb that joins two records of its kind: its one field refers to its
+/// own entity (merge).
+fn joins(v: &VerbSpec) -> bool {
+    matches!(v.fields, [f] if f.kind == FieldKind::Ref(v.entity))
+}
+
+/// A joining verb with rows selected acts on the selection, not on the
+/// cursor row: with two selected, the one under the cursor (else the newer)
+/// goes into the other; more than two are refused, naming the selection.
+/// (Other one-record verbs act on the cursor row; batch verbs on the
+/// selection.)
+fn join_selection(app: &mut App, v: &'static VerbSpec, ids: Vec<(i64, Option<i64>)>) -> Vec<Effect> {
+    let cursor = app.list(app.tab).and_then(|lv| lv.current()).map(|r| r.id);
+    if let [a, b] = ids.as_slice() {
+        let (this, other) = if cursor == Some(a.0) || (cursor != Some(b.0) && a.0 > b.0) {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        return job(Job::Load {
+            id: this.0,
+            shown: this.1,
+            then: Then::StartWith(v, other.0),
+        });
+    }
+    let clear = app
+        .keymap
+        .key_for(&app.context_stack(), Action::ClearSelection)
+        .map(|k| format!(" ({k} clears it)"))
+        .unwrap_or_default();
+    let what = selection_label(app).unwrap_or_default();
+    app.warn(format!(
+        "{} works on one {e} or two selected {e}s: {what}{clear}",
+        v.label.trim_end_matches('…'),
+        e = v.entity
+    ));
+    vec![]
 }
 
 fn job(j: Job) -> Vec<Effect> {
@@ -218,7 +304,8 @@ pub fn open_menu(app: &mut App, target: Option<Target>, ids: Vec<(i64, Option<i6
     let mut items = Vec::new();
     let n = ids.len();
     if n > 0 {
-        items.push(Item::heading(format!("{n} selected")));
+        let label = selection_label(app).unwrap_or_else(|| format!("{n} selected"));
+        items.push(Item::heading(format!("{label}: {}", selection_names(app, &ids))));
         for v in entity_verbs.iter().filter(|v| v.batch) {
             let k = Action::of_verb(v).map(key).unwrap_or_default();
             let why = v.role_refusal(role).map(|r| r.to_string());

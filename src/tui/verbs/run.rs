@@ -14,6 +14,9 @@ use crate::tui::screens::Tab;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Then {
     Start(&'static VerbSpec),
+    /// Start a verb whose one field refers to another record of its kind,
+    /// pointed at that record (merge two selected orders).
+    StartWith(&'static VerbSpec, i64),
     Menu,
     Extra(Action),
 }
@@ -69,6 +72,13 @@ impl App {
                 };
                 let fx = match then {
                     Then::Start(v) => start(self, v, t),
+                    Then::StartWith(v, other) => {
+                        let fx = start(self, v, t);
+                        if let Some(Overlay::Form(f)) = &mut self.overlay {
+                            f.point_at(&self.session.conn, other);
+                        }
+                        fx
+                    }
                     Then::Menu => {
                         let ids = selection(self);
                         open_menu(self, Some(t), ids);
