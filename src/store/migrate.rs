@@ -104,7 +104,52 @@ pub(super) const STEPS: &[Step] = &[
         then: &[],
         create_indexes: &[],
     },
+    // Product listing and inventory (issue 12): master data columns on
+    // products (added in place, not a rebuild: other tables' foreign keys
+    // and the FTS triggers name products), the delistings record with its
+    // trigger, the sales figures and the inventory settings.
+    Step {
+        to: 6,
+        drop: &[],
+        change: Some(to_v6),
+        tables: &["product_delistings", "product_stats", "inventory_settings"],
+        then: &["INSERT OR IGNORE INTO inventory_settings (id) VALUES (1);"],
+        create_indexes: &[
+            "product_delistings_at",
+            "product_stats_abc",
+            "products_list_at",
+            "products_delist_at",
+            "products_low",
+        ],
+    },
 ];
+
+/// The columns schema 6 adds to products, in schema.sql's order and spelling.
+pub(super) const PRODUCTS_V6: &[&str] = &[
+    "model TEXT NOT NULL DEFAULT ''",
+    "branded INTEGER NOT NULL DEFAULT 0 CHECK (branded IN (0, 1))",
+    "cost_minor INTEGER CHECK (cost_minor BETWEEN 0 AND 10000000000)",
+    "warranty_months INTEGER NOT NULL DEFAULT 0 CHECK (warranty_months BETWEEN 0 AND 1200)",
+    "after_sales TEXT NOT NULL DEFAULT '7-day no-reason return'",
+    "approved_at TEXT",
+];
+
+/// Adds each missing products column (ALTER TABLE puts it after `version`,
+/// where schema.sql has it), then the delistings trigger.
+fn to_v6(tx: &Connection) -> Result<()> {
+    let have = columns(tx, "products")?;
+    for def in PRODUCTS_V6 {
+        let name = def.split(' ').next().unwrap_or(def);
+        if !have.iter().any(|c| c == name) {
+            tx.execute_batch(&format!("ALTER TABLE products ADD COLUMN {def};"))?;
+        }
+    }
+    tx.execute_batch("DROP TRIGGER IF EXISTS products_delisted;")?;
+    // The trigger's table must exist first.
+    ensure_table(tx, "product_delistings")?;
+    tx.execute_batch(super::schema_statement("TRIGGER", "products_delisted")?)?;
+    Ok(())
+}
 
 /// The tables whose CHECKs schema 5 changed, and nothing else about them.
 pub(super) const CEILING_TABLES: &[&str] = &["products", "orders", "order_lines", "tickets", "refunds"];
@@ -339,6 +384,16 @@ mod tests {
         for table in ["imports", "audit_log", "orders"] {
             assert!(schema_table(table).unwrap().ends_with("\n);"), "{table}");
         }
+    }
+
+    #[test]
+    fn the_v6_columns_are_where_alter_table_puts_them() {
+        let products = schema_table("products").unwrap();
+        let line = format!("DEFAULT 0, {},\n", PRODUCTS_V6.join(", "));
+        assert!(
+            products.contains(&line),
+            "schema.sql's products must have {line:?}"
+        );
     }
 
     #[test]

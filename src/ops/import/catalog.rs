@@ -230,6 +230,7 @@ pub(super) fn products(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Res
                 has_category: !p.row.category.is_empty(),
                 merchant_active: merchant_status == MerchantStatus::Active.as_str(),
                 branded: false,
+                brand_owned: false,
                 brand_authorisation_verified: false,
             });
             if !blockers.is_empty() {
