@@ -258,7 +258,7 @@ CREATE INDEX products_title ON products (title);
 -- stock queue (available at or under the warning line) by id, for its chip.
 CREATE INDEX products_list_at ON products (list_at) WHERE list_at IS NOT NULL;
 CREATE INDEX products_delist_at ON products (delist_at) WHERE delist_at IS NOT NULL;
-CREATE INDEX products_low ON products (id) WHERE stock_on_hand - stock_reserved <= low_stock_threshold;
+CREATE INDEX products_low ON products (id) WHERE stock_on_hand - stock_reserved - low_stock_threshold <= 0;
 
 -- Substring search over SKU, title and description that works for CJK text.
 -- Trigram needs 3+ characters per term; shorter terms fall back to LIKE.

@@ -110,7 +110,13 @@ pub(super) const STEPS: &[Step] = &[
     // trigger, the sales figures and the inventory settings.
     Step {
         to: 6,
-        drop: &[],
+        drop: &[
+            "DROP INDEX IF EXISTS product_delistings_at;",
+            "DROP INDEX IF EXISTS product_stats_abc;",
+            "DROP INDEX IF EXISTS products_list_at;",
+            "DROP INDEX IF EXISTS products_delist_at;",
+            "DROP INDEX IF EXISTS products_low;",
+        ],
         change: Some(to_v6),
         tables: &["product_delistings", "product_stats", "inventory_settings"],
         then: &["INSERT OR IGNORE INTO inventory_settings (id) VALUES (1);"],
