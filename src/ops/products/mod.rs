@@ -109,6 +109,17 @@ pub fn checklist(conn: &Connection, p: &Product) -> Result<Vec<String>> {
     }))
 }
 
+/// What a product's detail view shows beside its row: the failing
+/// checklist items (for a product someone may still submit or approve) and
+/// the restock lead time in days.
+pub fn review_facts(conn: &Connection, id: i64) -> Result<(Vec<String>, i64)> {
+    let checklist = match db::get(conn, id)? {
+        Some(p) if p.status != ProductStatus::Listed.as_str() => checklist(conn, &p)?,
+        _ => Vec::new(),
+    };
+    Ok((checklist, db::restock_lead_days(conn)?))
+}
+
 pub(crate) fn outcome(name: String, verb: &'static str, p: &Product, applied: Applied) -> Result<Outcome> {
     Ok(Outcome {
         entity: Entity::Product,

@@ -14,6 +14,17 @@ use crate::{Error, Result};
 
 use super::Edit;
 
+/// A scheduled delisting's reasons, its default (seasonal) first: the form
+/// starts on the first.
+const SCHEDULE_REASONS: [&str; 6] = [
+    "seasonal",
+    "out_of_stock",
+    "violation",
+    "merchant_request",
+    "replaced",
+    "other",
+];
+
 /// Delist reasons as the command line spells them (the domain's list).
 const REASONS: [&str; 6] = [
     "out_of_stock",
@@ -183,7 +194,7 @@ pub static VERBS: [VerbSpec; 10] = [
                 "reason",
                 "delist reason",
                 "the reason the delisting carries (default seasonal)",
-                FieldKind::Choice(&REASONS),
+                FieldKind::Choice(&SCHEDULE_REASONS),
             ),
         ],
         done: "scheduled",
