@@ -260,3 +260,75 @@ fn bad_input_exits_2_and_writes_nothing() {
     );
     check_ok(dir, &db);
 }
+
+#[test]
+fn import_products_takes_the_master_data_columns_all_or_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let db = shop(dir);
+    let head = "merchant_code,sku,title,category,price,status,description,model,brand,branded,cost,warranty_months\n";
+    // One bad row (warranty and cost): nothing of the file is written.
+    let bad = write(
+        dir,
+        "bad.csv",
+        format!(
+            "{head}M1,TV-1,电视机,Electronics > TV,3999.00,draft,55 寸,X55,Sony,yes,2999.00,24\n\
+             M1,TV-2,电视机 二,Electronics > TV,3999.00,draft,65 寸,X65,Sony,maybe,12.345,2000\n"
+        ),
+    );
+    let before = count(&db, "SELECT count(*) FROM products");
+    let e = expect_code(
+        &cli_support::run(dir, &["--db", &db, "import", "products", bad.to_str().unwrap()]),
+        &"import",
+        2,
+    );
+    assert!(
+        e.contains("branded") && e.contains("cost") && e.contains("warranty_months"),
+        "{e}"
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM products"), before);
+    // A branded product cannot arrive listed (its brand authorisation is reviewed).
+    let listed = write(
+        dir,
+        "listed.csv",
+        format!("{head}M1,TV-3,电视机,Electronics > TV,3999.00,listed,55 寸,X55,Sony,yes,2999.00,24\n"),
+    );
+    let e = expect_code(
+        &cli_support::run(
+            dir,
+            &["--db", &db, "import", "products", listed.to_str().unwrap()],
+        ),
+        &"import",
+        2,
+    );
+    assert!(e.contains("brand authorisation"), "{e}");
+    let good = write(
+        dir,
+        "good.csv",
+        format!(
+            "{head}M1,TV-1,电视机,Electronics > TV,3999.00,pending_review,55 寸,X55,Sony,yes,2999.00,24\n"
+        ),
+    );
+    ok(dir, &["--db", &db, "import", "products", good.to_str().unwrap()]);
+    let json: serde_json::Value = serde_json::from_str(&p(dir, &db, &["show", "M1:TV-1", "--json"])).unwrap();
+    assert_eq!(
+        (
+            &json["model"],
+            &json["brand"],
+            &json["branded"],
+            &json["cost_minor"],
+            &json["warranty_months"],
+            &json["status"]
+        ),
+        (
+            &serde_json::json!("X55"),
+            &serde_json::json!("Sony"),
+            &serde_json::json!(true),
+            &serde_json::json!(299900),
+            &serde_json::json!(24),
+            &serde_json::json!("pending_review")
+        )
+    );
+    assert_eq!(json["margin_minor"], 100000);
+    check_ok(dir, &db);
+}

@@ -57,7 +57,10 @@ pub fn schedule_at(
                     return Err(Error::refused(format!("{name} is already listed")));
                 }
                 after.list_at = Some(clock::stamp(t));
-                parts.push(format!("listed at {} once approved", clock::stamp(t)));
+                parts.push(format!(
+                    "listing scheduled for {} (once approved)",
+                    clock::stamp(t)
+                ));
             }
             if let Some((t, reason)) = delist_at {
                 if status == ProductStatus::Delisted {
@@ -66,7 +69,11 @@ pub fn schedule_at(
                 after.delist_at = Some(clock::stamp(t));
                 // The reason the scheduled delisting will carry.
                 after.delist_reason = Some(reason.as_str().to_string());
-                parts.push(format!("delisted at {} ({})", clock::stamp(t), reason.label()));
+                parts.push(format!(
+                    "delisting scheduled for {} ({})",
+                    clock::stamp(t),
+                    reason.label()
+                ));
             }
             Ok(Applied::saved(format!("{name}: {}", parts.join("; "))))
         },
