@@ -255,10 +255,13 @@ CREATE INDEX products_category ON products (category_id);
 CREATE INDEX products_sku ON products (sku);
 CREATE INDEX products_title ON products (title);
 -- Scheduled listings and delistings, for the scheduled effects; the low
--- stock queue (available at or under the warning line) by id, for its chip.
+-- stock queue (available at or under the warning line, not delisted or
+-- rejected: the restock list) by id, for its chip. Queries repeat its
+-- condition word for word, with a constant on the right: SQLite does not
+-- use a partial index whose condition compares two columns.
 CREATE INDEX products_list_at ON products (list_at) WHERE list_at IS NOT NULL;
 CREATE INDEX products_delist_at ON products (delist_at) WHERE delist_at IS NOT NULL;
-CREATE INDEX products_low ON products (id) WHERE stock_on_hand - stock_reserved - low_stock_threshold <= 0;
+CREATE INDEX products_low ON products (id) WHERE stock_on_hand - stock_reserved - low_stock_threshold <= 0 AND status NOT IN ('delisted', 'rejected');
 
 -- Substring search over SKU, title and description that works for CJK text.
 -- Trigram needs 3+ characters per term; shorter terms fall back to LIKE.

@@ -390,6 +390,33 @@ fn scheduled_listing_waits_for_approval_and_its_time() {
         )
         .unwrap();
     assert_eq!((st.as_str(), reason.as_str()), ("delisted", "replaced"));
+    // An approved listing whose checklist fails at its time is not listed:
+    // its approval is withdrawn, said once.
+    let r = draft(&shop, m, "C", cat);
+    run_at(
+        &mut s,
+        "schedule",
+        r,
+        &values(&[("list_at", Value::Time(t("2026-11-20T13:00:00Z")))]),
+        at,
+    )
+    .unwrap();
+    run_at(&mut s, "submit", r, &Values::default(), at).unwrap();
+    run_at(&mut s, "approve", r, &Values::default(), at).unwrap();
+    shop.conn()
+        .execute("UPDATE products SET description = '' WHERE id = ?1", [r])
+        .unwrap();
+    let done = ops::schedule::tick(&mut s, t("2026-11-20T13:00:01Z")).unwrap();
+    assert!(
+        done.len() == 1 && done[0].contains("approval withdrawn: the description is empty"),
+        "{done:?}"
+    );
+    assert!(
+        ops::schedule::tick(&mut s, t("2026-11-20T13:01:01Z"))
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(status(&shop, r), "pending_review");
     // A time in the past is bad input.
     let e = run_at(
         &mut s,

@@ -111,8 +111,14 @@ pub fn apply_schedules_at(s: &mut Session, now: DateTime<Utc>) -> Result<Vec<Str
         let before = db::get(&tx, id)?.ok_or_else(|| Error::not_found("product", id))?;
         let open = checklist(&tx, &before)?;
         if !open.is_empty() {
+            // The approval was of other facts: withdrawn (so this is said
+            // once, not every minute), the product waits for review again.
+            let mut after = before.clone();
+            after.approved_at = None;
+            after.change = Some(serde_json::json!({"scheduled": before.list_at, "blockers": open}));
+            workflow::save(&tx, who, "withdraw_approval", &before, &mut after)?;
             done.push(format!(
-                "{}: not listed at its time: {}",
+                "{}: not listed at its time, approval withdrawn: {}",
                 label(&tx, id)?,
                 open.join("; ")
             ));

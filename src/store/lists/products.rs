@@ -85,7 +85,8 @@ fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 fn queue_cond(pq: ProductQueue) -> (String, Vec<Value>, &'static str) {
     match pq {
         ProductQueue::LowStock => (
-            "p.stock_on_hand - p.stock_reserved - p.low_stock_threshold <= 0".into(),
+            "p.stock_on_hand - p.stock_reserved - p.low_stock_threshold <= 0 AND p.status NOT IN ('delisted', 'rejected')"
+                .into(),
             Vec::new(),
             "products_low",
         ),
@@ -103,7 +104,7 @@ pub fn queue_count(conn: &Connection, pq: ProductQueue) -> Result<u64> {
         ProductQueue::LowStock => conn
             .prepare_cached(
                 "SELECT count(*) FROM products INDEXED BY products_low
-                 WHERE stock_on_hand - stock_reserved - low_stock_threshold <= 0",
+                 WHERE stock_on_hand - stock_reserved - low_stock_threshold <= 0 AND status NOT IN ('delisted', 'rejected')",
             )?
             .query_row([], |r| r.get(0))?,
         ProductQueue::Abc(c) => conn

@@ -180,8 +180,7 @@ pub fn low_stock(conn: &Connection) -> Result<Vec<StockLine>> {
     let mut st = conn.prepare_cached(&format!(
         "SELECT {LINE_COLS} FROM products p INDEXED BY products_low
          JOIN merchants m ON m.id = p.merchant_id LEFT JOIN categories c ON c.id = p.category_id
-         WHERE p.stock_on_hand - p.stock_reserved - p.low_stock_threshold <= 0
-           AND p.status NOT IN ('delisted', 'rejected')
+         WHERE p.stock_on_hand - p.stock_reserved - p.low_stock_threshold <= 0 AND p.status NOT IN ('delisted', 'rejected')
          ORDER BY m.code, p.sku"
     ))?;
     let rows = st.query_map([], line)?;
