@@ -81,7 +81,7 @@ fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 
 /// A product queue's condition, parameters and the index that serves it in
 /// id order (a low-stock page reads the partial index `products_low`
-/// alone; an ABC class tests ids against `product_stats_abc`).
+/// alone; an ABC class probes `product_stats` by id).
 fn queue_cond(pq: ProductQueue) -> (String, Vec<Value>, &'static str) {
     match pq {
         ProductQueue::LowStock => (
@@ -91,7 +91,9 @@ fn queue_cond(pq: ProductQueue) -> (String, Vec<Value>, &'static str) {
             "products_low",
         ),
         ProductQueue::Abc(c) => (
-            "p.id IN (SELECT product_id FROM product_stats WHERE abc = ?)".into(),
+            // Per row a primary-key probe: a page walking ids stops after
+            // its rows instead of first listing a whole class.
+            "EXISTS (SELECT 1 FROM product_stats s WHERE s.product_id = p.id AND s.abc = ?)".into(),
             vec![Value::Text(c.to_string())],
             "",
         ),
