@@ -334,7 +334,11 @@ CREATE INDEX product_stats_abc ON product_stats (abc, product_id);
 CREATE TABLE inventory_settings (
     id                INTEGER PRIMARY KEY CHECK (id = 1),
     restock_lead_days INTEGER NOT NULL DEFAULT 7 CHECK (restock_lead_days BETWEEN 1 AND 365),
-    stats_at          TEXT
+    stats_at          TEXT,
+    -- Products per ABC class as of stats_at (the chips read these, not a count).
+    abc_a             INTEGER NOT NULL DEFAULT 0,
+    abc_b             INTEGER NOT NULL DEFAULT 0,
+    abc_c             INTEGER NOT NULL DEFAULT 0
 );
 INSERT INTO inventory_settings (id) VALUES (1);
 

@@ -170,7 +170,8 @@ fn low_stock_and_abc_chips_filter_the_list() {
     )
     .unwrap();
     c.execute_batch(&format!(
-        "INSERT INTO product_stats (product_id, abc) SELECT id, CASE WHEN id = {low} THEN 'A' ELSE 'C' END FROM products;"
+        "INSERT INTO product_stats (product_id, abc) SELECT id, CASE WHEN id = {low} THEN 'A' ELSE 'C' END FROM products;
+         UPDATE inventory_settings SET abc_a = 1, abc_c = (SELECT count(*) - 1 FROM products);"
     ))
     .unwrap();
     let mut a = app(&path, 120, 40);
@@ -181,10 +182,14 @@ fn low_stock_and_abc_chips_filter_the_list() {
     ] {
         a.press("f");
         let at = match &a.overlay {
-            Some(Overlay::Picker { chips, .. }) => chips
-                .iter()
-                .position(|c| c.status == Some(StatusFilter::Products(q)))
-                .unwrap(),
+            Some(Overlay::Picker { chips, .. }) => {
+                let at = chips
+                    .iter()
+                    .position(|c| c.status == Some(StatusFilter::Products(q)))
+                    .unwrap();
+                assert_eq!(chips[at].n, 1, "{q:?} chip count");
+                at
+            }
             _ => panic!("no picker"),
         };
         a.press("g g");

@@ -616,6 +616,13 @@ fn restock_arithmetic_on_a_small_history() {
     reports::refresh_stats_at(&mut s, now(), true).unwrap();
     let st = store::products::stored_stat(&s.conn, p).unwrap().unwrap();
     assert_eq!((st.units_30d, st.units_90d, st.abc), (45, 145, 'A'));
+    let counts: (i64, i64, i64) = shop
+        .conn()
+        .query_row("SELECT abc_a, abc_b, abc_c FROM inventory_settings", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!(counts, (1, 0, 1), "the chips' counts are kept with the figures");
     let _ = products::label(&s.conn, p).unwrap();
 }
 

@@ -105,7 +105,11 @@ pub fn store_stats(tx: &Connection, stats: &[Stat], at: &str) -> Result<()> {
             s.abc.to_string()
         ])?;
     }
-    tx.execute("UPDATE inventory_settings SET stats_at = ?1 WHERE id = 1", [at])?;
+    let n = |c: char| stats.iter().filter(|s| s.abc == c).count() as i64;
+    tx.execute(
+        "UPDATE inventory_settings SET stats_at = ?1, abc_a = ?2, abc_b = ?3, abc_c = ?4 WHERE id = 1",
+        params![at, n('A'), n('B'), n('C')],
+    )?;
     Ok(())
 }
 
