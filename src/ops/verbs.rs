@@ -463,9 +463,9 @@ pub struct EntityOps {
     pub verbs: &'static [VerbSpec],
 }
 
-/// The entities whose workflows are built. Products and tickets
-/// join when their issues land; until then they have no verbs, and every face
-/// says so rather than offering something that does nothing.
+/// The entities whose workflows are built. Tickets join when their
+/// issue lands; until then they have no verbs, and every face says so
+/// rather than offering something that does nothing.
 pub fn ops_of(entity: Entity) -> &'static EntityOps {
     match entity {
         Entity::Order => &super::orders::verbs::OPS,
