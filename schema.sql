@@ -1,4 +1,4 @@
--- shopdesk schema, version 4 (store/migrate.rs brings older files here).
+-- shopdesk schema, version 6 (store/migrate.rs brings older files here).
 --
 -- The database is the source of truth: every rule the code enforces is backed
 -- here by a CHECK, FOREIGN KEY, UNIQUE or NOT NULL. Money is integer minor
@@ -242,7 +242,7 @@ CREATE TABLE products (
     delist_at           TEXT,
     created_at          TEXT    NOT NULL,
     updated_at          TEXT    NOT NULL,
-    version             INTEGER NOT NULL DEFAULT 0,
+    version             INTEGER NOT NULL DEFAULT 0, model TEXT NOT NULL DEFAULT '', branded INTEGER NOT NULL DEFAULT 0 CHECK (branded IN (0, 1)), cost_minor INTEGER CHECK (cost_minor BETWEEN 0 AND 10000000000), warranty_months INTEGER NOT NULL DEFAULT 0 CHECK (warranty_months BETWEEN 0 AND 1200), after_sales TEXT NOT NULL DEFAULT '7-day no-reason return', approved_at TEXT,
     UNIQUE (merchant_id, sku),
     -- Never oversold: available = on_hand - reserved is never negative.
     CHECK (stock_reserved <= stock_on_hand),
@@ -254,6 +254,14 @@ CREATE INDEX products_merchant ON products (merchant_id);
 CREATE INDEX products_category ON products (category_id);
 CREATE INDEX products_sku ON products (sku);
 CREATE INDEX products_title ON products (title);
+-- Scheduled listings and delistings, for the scheduled effects; the low
+-- stock queue (available at or under the warning line, not delisted or
+-- rejected: the restock list) by id, for its chip. Queries repeat its
+-- condition word for word, with a constant on the right: SQLite does not
+-- use a partial index whose condition compares two columns.
+CREATE INDEX products_list_at ON products (list_at) WHERE list_at IS NOT NULL;
+CREATE INDEX products_delist_at ON products (delist_at) WHERE delist_at IS NOT NULL;
+CREATE INDEX products_low ON products (id) WHERE stock_on_hand - stock_reserved - low_stock_threshold <= 0 AND status NOT IN ('delisted', 'rejected');
 
 -- Substring search over SKU, title and description that works for CJK text.
 -- Trigram needs 3+ characters per term; shorter terms fall back to LIKE.
@@ -289,6 +297,50 @@ CREATE TABLE stock_movements (
 );
 CREATE INDEX stock_movements_product ON stock_movements (product_id, id);
 CREATE INDEX stock_movements_order ON stock_movements (order_id);
+
+-- Every time a product leaves sale (by a verb, a schedule, a merchant's
+-- suspension or termination), with its reason and category then: the
+-- delist report reads this, and the trigger makes it hold for every path.
+CREATE TABLE product_delistings (
+    id          INTEGER PRIMARY KEY,
+    product_id  INTEGER NOT NULL REFERENCES products (id),
+    merchant_id INTEGER NOT NULL REFERENCES merchants (id),
+    category_id INTEGER REFERENCES categories (id),
+    reason      TEXT    NOT NULL CHECK (reason IN ('out_of_stock', 'seasonal', 'violation', 'merchant_request', 'replaced', 'other')),
+    at          TEXT    NOT NULL
+);
+CREATE INDEX product_delistings_at ON product_delistings (at);
+CREATE TRIGGER products_delisted AFTER UPDATE OF status ON products
+WHEN new.status = 'delisted' AND old.status <> 'delisted' BEGIN
+    INSERT INTO product_delistings (product_id, merchant_id, category_id, reason, at)
+    VALUES (new.id, new.merchant_id, new.category_id, coalesce(new.delist_reason, 'other'), new.updated_at);
+END;
+
+-- Sales figures per product over rolling windows (ABC class, slow movers,
+-- turnover, restock), recomputed by the scheduled effects when older than
+-- an hour so that no screen key waits on a scan of the order lines.
+CREATE TABLE product_stats (
+    product_id   INTEGER PRIMARY KEY REFERENCES products (id),
+    units_30d    INTEGER NOT NULL DEFAULT 0 CHECK (units_30d >= 0),
+    units_90d    INTEGER NOT NULL DEFAULT 0 CHECK (units_90d >= 0),
+    revenue_90d  INTEGER NOT NULL DEFAULT 0,
+    avg_on_hand  REAL    NOT NULL DEFAULT 0,
+    last_sold_at TEXT,
+    abc          TEXT    NOT NULL DEFAULT 'C' CHECK (abc IN ('A', 'B', 'C'))
+);
+CREATE INDEX product_stats_abc ON product_stats (abc, product_id);
+
+-- One row: the inventory settings and when the stats were last computed.
+CREATE TABLE inventory_settings (
+    id                INTEGER PRIMARY KEY CHECK (id = 1),
+    restock_lead_days INTEGER NOT NULL DEFAULT 7 CHECK (restock_lead_days BETWEEN 1 AND 365),
+    stats_at          TEXT,
+    -- Products per ABC class as of stats_at (the chips read these, not a count).
+    abc_a             INTEGER NOT NULL DEFAULT 0,
+    abc_b             INTEGER NOT NULL DEFAULT 0,
+    abc_c             INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO inventory_settings (id) VALUES (1);
 
 CREATE TABLE customers (
     id           INTEGER PRIMARY KEY,

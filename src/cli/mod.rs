@@ -20,6 +20,7 @@ pub mod io;
 pub mod merchant;
 pub mod notices;
 pub mod order;
+pub mod product;
 pub mod verbs;
 
 use std::io::{IsTerminal, Write};
@@ -82,12 +83,17 @@ pub enum Command {
     Export(io::ExportArgs),
     /// Print the login and role in force.
     Whoami,
-    /// Apply scheduled effects that are due (documents past their expiry) and print them.
+    /// Apply scheduled effects that are due (documents past their expiry, scheduled listings and delistings) and print them.
     Tick,
     /// Merchant review: every merchant verb, show, doc export.
     Merchant {
         #[command(subcommand)]
         action: merchant::MerchantCmd,
+    },
+    /// Product listing and stock: every product verb, show, the inventory reports.
+    Product {
+        #[command(subcommand)]
+        action: product::ProductCmd,
     },
     /// The notices outbox: list, export, mark-sent, send --via CMD.
     Notices {
@@ -228,6 +234,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Merchant { action }) => merchant::run(&config::db_path(db)?, action),
+        Some(Command::Product { action }) => product::run(&config::db_path(db)?, action),
         Some(Command::Notices { action }) => notices::run(&config::db_path(db)?, action),
         Some(Command::Order { action }) => order::run(&config::db_path(db)?, action),
         Some(Command::Staff { action }) => staff(&config::db_path(db)?, action),

@@ -25,6 +25,7 @@ fn flag_help(f: &verbs::FieldSpec) -> String {
         FieldKind::Money => " (decimal, e.g. 12.50)",
         FieldKind::Time => " (RFC 3339 or YYYY-MM-DD HH:MM:SS in the shop's time zone)",
         FieldKind::Int => " (a whole number > 0)",
+        FieldKind::Count => " (a whole number, 0 or more)",
         FieldKind::Ref(Entity::Order) => " (numeric id or CHANNEL:EXTERNAL_ID)",
         _ => "",
     };

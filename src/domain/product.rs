@@ -100,6 +100,9 @@ pub struct ListingCheck<'a> {
     pub has_category: bool,
     pub merchant_active: bool,
     pub branded: bool,
+    /// The brand is the merchant's own (a direct-mode brand store): no
+    /// authorisation needed.
+    pub brand_owned: bool,
     pub brand_authorisation_verified: bool,
 }
 
@@ -121,10 +124,64 @@ pub fn listing_blockers(check: &ListingCheck<'_>) -> Vec<String> {
     if !check.merchant_active {
         out.push("the merchant is not active".to_string());
     }
-    if check.branded && !check.brand_authorisation_verified {
-        out.push("a branded product needs the merchant's brand authorisation verified".to_string());
+    if check.branded && !check.brand_owned && !check.brand_authorisation_verified {
+        out.push(
+            "the brand authorisation is not verified (a branded product whose brand is not the merchant's own)"
+                .to_string(),
+        );
     }
     out
+}
+
+/// Whether an approval lists the product now or waits for its scheduled
+/// listing time (`list_at`, an RFC 3339 stamp).
+pub fn lists_on_approval(list_at: Option<&str>, now: &str) -> bool {
+    list_at.is_none_or(|t| t <= now)
+}
+
+/// A master-data edit of a listed product that changes what was reviewed
+/// (its category or brand) sends it back to review.
+pub fn edit_needs_review(status: ProductStatus, category_changed: bool, brand_changed: bool) -> bool {
+    status == ProductStatus::Listed && (category_changed || brand_changed)
+}
+
+/// The `adjust` delta of a shelf count, or a refusal: a count may not leave
+/// on hand below what orders have reserved.
+pub fn count_delta(on_hand: i64, reserved: i64, counted: i64) -> Result<i64, Refusal> {
+    if counted < 0 {
+        return Err(Refusal::cannot(
+            "count",
+            "product",
+            "the counted quantity cannot be negative",
+        ));
+    }
+    if counted < reserved {
+        return Err(Refusal::cannot(
+            "count",
+            "product",
+            format!(
+                "{counted} counted is below the {reserved} reserved for orders (ship or release them first)"
+            ),
+        ));
+    }
+    Ok(counted - on_hand)
+}
+
+/// The restock suggestion: the last 30 days' units per day × the lead time,
+/// less what is available, rounded up to whole units and never below 0.
+pub fn restock_quantity(units_30d: i64, lead_days: i64, available: i64) -> i64 {
+    let need = (units_30d.max(0) * lead_days.max(0) + 29) / 30;
+    (need - available.max(0)).max(0)
+}
+
+/// Price less purchase cost, where the cost is known.
+pub fn margin(price_minor: i64, cost_minor: Option<i64>) -> Option<i64> {
+    cost_minor.map(|c| price_minor - c)
+}
+
+/// Units sold ÷ average on hand; None with nothing on hand on average.
+pub fn turnover(units: i64, avg_on_hand: f64) -> Option<f64> {
+    (avg_on_hand > 0.0).then(|| units as f64 / avg_on_hand)
 }
 
 /// Units that can still be sold: on hand minus reserved, never negative.
@@ -251,9 +308,19 @@ mod tests {
             has_category: true,
             merchant_active: true,
             branded: true,
+            brand_owned: false,
             brand_authorisation_verified: true,
         };
         assert!(listing_blockers(&good).is_empty());
+        // The merchant's own brand needs no authorisation.
+        assert!(
+            listing_blockers(&ListingCheck {
+                brand_owned: true,
+                brand_authorisation_verified: false,
+                ..good
+            })
+            .is_empty()
+        );
         assert_eq!(
             listing_blockers(&ListingCheck {
                 branded: false,
@@ -271,6 +338,35 @@ mod tests {
         });
         assert_eq!(b.len(), 2);
         assert!(b[1].contains("brand authorisation"));
+    }
+
+    #[test]
+    fn counts_restock_margin_and_schedule() {
+        assert_eq!(count_delta(10, 3, 7), Ok(-3));
+        assert_eq!(count_delta(10, 3, 12), Ok(2));
+        assert!(
+            count_delta(10, 3, 2)
+                .unwrap_err()
+                .to_string()
+                .contains("below the 3 reserved")
+        );
+        assert!(count_delta(10, 0, -1).is_err());
+        // 45 units in 30 days = 1.5 a day; 7 days = 10.5, so 11, less 4 available.
+        assert_eq!(restock_quantity(45, 7, 4), 7);
+        assert_eq!(restock_quantity(0, 7, 4), 0);
+        assert_eq!(restock_quantity(30, 7, 100), 0);
+        assert_eq!(margin(1000, Some(600)), Some(400));
+        assert_eq!(margin(1000, None), None);
+        assert_eq!(turnover(90, 30.0), Some(3.0));
+        assert_eq!(turnover(5, 0.0), None);
+        assert!(lists_on_approval(None, "2026-01-01T00:00:00Z"));
+        assert!(!lists_on_approval(
+            Some("2026-01-02T00:00:00Z"),
+            "2026-01-01T00:00:00Z"
+        ));
+        assert!(edit_needs_review(ProductStatus::Listed, true, false));
+        assert!(!edit_needs_review(ProductStatus::Draft, true, true));
+        assert!(!edit_needs_review(ProductStatus::Listed, false, false));
     }
 
     #[test]

@@ -16,6 +16,11 @@ pub const COLUMNS: &[Column] = &[
     opt("low_stock_threshold").kind(TextKind::Number),
     opt("status"),
     opt("description").kind(TextKind::Paragraph),
+    opt("model"),
+    opt("brand"),
+    opt("branded"),
+    opt("cost").kind(TextKind::Number),
+    opt("warranty_months").kind(TextKind::Number),
 ];
 
 const MERCHANT_CODE: usize = 0;
@@ -27,6 +32,11 @@ const STOCK: usize = 5;
 const LOW_STOCK: usize = 6;
 const STATUS: usize = 7;
 const DESCRIPTION: usize = 8;
+const MODEL: usize = 9;
+const BRAND: usize = 10;
+const BRANDED: usize = 11;
+const COST: usize = 12;
+const WARRANTY: usize = 13;
 
 #[derive(Debug, Clone)]
 pub struct ProductIn {
@@ -80,6 +90,31 @@ pub fn parse_row(row: &Row<'_>) -> Result<ProductIn, Vec<Problem>> {
     };
     let stock = count(STOCK);
     let low = count(LOW_STOCK);
+    let warranty = csv_in::optional(row.get(WARRANTY))
+        .map_or(Ok(0), |v| csv_in::int(v, 0, 1200))
+        .unwrap_or_else(|e| {
+            bad(WARRANTY, e);
+            0
+        });
+    let cost = match csv_in::optional(row.get(COST)).map(csv_in::money) {
+        None => None,
+        Some(Ok(c)) => Some(c),
+        Some(Err(e)) => {
+            bad(COST, e);
+            None
+        }
+    };
+    let branded = match csv_in::optional(row.get(BRANDED))
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("no" | "false" | "0") => false,
+        Some("yes" | "true" | "1") => true,
+        Some(other) => {
+            bad(BRANDED, format!("{other:?} is not yes or no"));
+            false
+        }
+    };
     let status_text = row.get(STATUS);
     let status = match csv_in::optional(status_text).map(str::parse::<ProductStatus>) {
         None => ProductStatus::Draft,
@@ -104,6 +139,11 @@ pub fn parse_row(row: &Row<'_>) -> Result<ProductIn, Vec<Problem>> {
             low_stock_threshold: low,
             status: status.as_str().to_string(),
             description: row.get(DESCRIPTION).to_string(),
+            model: row.get(MODEL).to_string(),
+            brand: csv_in::optional(row.get(BRAND)).map(str::to_string),
+            branded,
+            cost_minor: cost,
+            warranty_months: warranty,
         },
         status,
         status_given: !status_text.is_empty(),

@@ -7,6 +7,7 @@ pub mod history;
 pub mod import;
 pub mod merchants;
 pub mod orders;
+pub mod products;
 pub mod schedule;
 pub mod staff;
 pub mod verbs;

@@ -78,6 +78,8 @@ pub enum FieldKind {
     Token,
     /// A whole number greater than 0.
     Int,
+    /// A whole number, 0 or more (a shelf count, a warning line).
+    Count,
     /// Decimal money ("12.50").
     Money,
     /// Exactly one of these spellings.
@@ -153,7 +155,7 @@ fn text_kind(kind: FieldKind) -> TextKind {
     match kind {
         FieldKind::LongText => TextKind::Paragraph,
         FieldKind::Token => TextKind::Token,
-        FieldKind::Int | FieldKind::Money => TextKind::Number,
+        FieldKind::Int | FieldKind::Count | FieldKind::Money => TextKind::Number,
         _ => TextKind::Line,
     }
 }
@@ -205,6 +207,15 @@ impl FieldSpec {
                 Ok(n) => Value::Int(i64::from(n)),
                 Err(_) if v.chars().all(|c| c.is_ascii_digit()) => return Err("too large".into()),
                 Err(_) => return Err(format!("\"{v}\" is not a whole number (digits only, e.g. 850)")),
+            },
+            FieldKind::Count => match v.parse::<u32>() {
+                Ok(n) => Value::Int(i64::from(n)),
+                Err(_) if v.chars().all(|c| c.is_ascii_digit()) => return Err("too large".into()),
+                Err(_) => {
+                    return Err(format!(
+                        "\"{v}\" is not a whole number (digits only, e.g. 0 or 12)"
+                    ));
+                }
             },
             FieldKind::Money => match Money::parse(v) {
                 Ok(m) if m.0 > 0 => Value::Money(m.0),
@@ -452,13 +463,14 @@ pub struct EntityOps {
     pub verbs: &'static [VerbSpec],
 }
 
-/// The entities whose workflows are built. Products and tickets
-/// join when their issues land; until then they have no verbs, and every face
-/// says so rather than offering something that does nothing.
+/// The entities whose workflows are built. Tickets join when their
+/// issue lands; until then they have no verbs, and every face says so
+/// rather than offering something that does nothing.
 pub fn ops_of(entity: Entity) -> &'static EntityOps {
     match entity {
         Entity::Order => &super::orders::verbs::OPS,
         Entity::Merchant => &super::merchants::verbs::OPS,
+        Entity::Product => &super::products::verbs::OPS,
         _ => &NONE,
     }
 }

@@ -104,7 +104,77 @@ pub(super) const STEPS: &[Step] = &[
         then: &[],
         create_indexes: &[],
     },
+    // Product listing and inventory (issue 12): master data columns on
+    // products (added in place, not a rebuild: other tables' foreign keys
+    // and the FTS triggers name products), the delistings record with its
+    // trigger, the sales figures and the inventory settings.
+    Step {
+        to: 6,
+        drop: &[
+            "DROP INDEX IF EXISTS product_delistings_at;",
+            "DROP INDEX IF EXISTS product_stats_abc;",
+            "DROP INDEX IF EXISTS products_list_at;",
+            "DROP INDEX IF EXISTS products_delist_at;",
+            "DROP INDEX IF EXISTS products_low;",
+        ],
+        change: Some(to_v6),
+        tables: &["product_delistings", "product_stats", "inventory_settings"],
+        then: &["INSERT OR IGNORE INTO inventory_settings (id) VALUES (1);"],
+        create_indexes: &[
+            "product_delistings_at",
+            "product_stats_abc",
+            "products_list_at",
+            "products_delist_at",
+            "products_low",
+        ],
+    },
 ];
+
+/// The columns schema 6 adds to products, in schema.sql's order and spelling.
+pub(super) const PRODUCTS_V6: &[&str] = &[
+    "model TEXT NOT NULL DEFAULT ''",
+    "branded INTEGER NOT NULL DEFAULT 0 CHECK (branded IN (0, 1))",
+    "cost_minor INTEGER CHECK (cost_minor BETWEEN 0 AND 10000000000)",
+    "warranty_months INTEGER NOT NULL DEFAULT 0 CHECK (warranty_months BETWEEN 0 AND 1200)",
+    "after_sales TEXT NOT NULL DEFAULT '7-day no-reason return'",
+    "approved_at TEXT",
+];
+
+/// Adds each missing products column (ALTER TABLE puts it after `version`,
+/// where schema.sql has it), then the delistings trigger.
+fn to_v6(tx: &Connection) -> Result<()> {
+    let have = columns(tx, "products")?;
+    for def in PRODUCTS_V6 {
+        let name = def.split(' ').next().unwrap_or(def);
+        if !have.iter().any(|c| c == name) {
+            // Without its CHECK: ALTER TABLE would check every CHECK of the
+            // table on every row, and a row already past the money ceiling
+            // must not stop the upgrade (`check` names it). The CHECKs come
+            // with schema.sql's text below, as in schema 5.
+            let bare = def.split(" CHECK").next().unwrap_or(def);
+            tx.execute_batch(&format!("ALTER TABLE products ADD COLUMN {bare};"))?;
+        }
+    }
+    let want = schema_table("products")?.trim_end_matches(';');
+    if stored_sql(tx, "products")?.as_deref() != Some(want) {
+        same_columns(tx, "products", want)?;
+        tx.execute_batch("PRAGMA writable_schema = ON;")?;
+        tx.execute(
+            "UPDATE sqlite_schema SET sql = ?1 WHERE type = 'table' AND name = 'products'",
+            [want],
+        )?;
+        let v: i64 = tx.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+        tx.execute_batch(&format!(
+            "PRAGMA schema_version = {}; PRAGMA writable_schema = OFF;",
+            v + 1
+        ))?;
+    }
+    tx.execute_batch("DROP TRIGGER IF EXISTS products_delisted;")?;
+    // The trigger's table must exist first.
+    ensure_table(tx, "product_delistings")?;
+    tx.execute_batch(super::schema_statement("TRIGGER", "products_delisted")?)?;
+    Ok(())
+}
 
 /// The tables whose CHECKs schema 5 changed, and nothing else about them.
 pub(super) const CEILING_TABLES: &[&str] = &["products", "orders", "order_lines", "tickets", "refunds"];
@@ -226,7 +296,8 @@ fn ensure_table(tx: &Connection, name: &str) -> Result<()> {
 fn to_v5(tx: &Connection) -> Result<()> {
     let mut changed = false;
     for name in CEILING_TABLES {
-        let want = schema_table(name)?.trim_end_matches(';');
+        let want = v5_shape(tx, name)?;
+        let want = want.as_str();
         if stored_sql(tx, name)?.as_deref() == Some(want) {
             continue;
         }
@@ -279,6 +350,18 @@ fn same_columns(tx: &Connection, name: &str, create: &str) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// A ceiling table as schema 5 had it: schema.sql's text without the
+/// columns schema 6 adds to products (`to_v6` adds them after this step),
+/// unless the file has them already (tests make old files from new ones).
+fn v5_shape(tx: &Connection, name: &str) -> Result<String> {
+    let now = schema_table(name)?.trim_end_matches(';');
+    let has_v6 = name == "products" && columns(tx, name)?.iter().any(|c| c == "approved_at");
+    Ok(match name {
+        "products" if !has_v6 => now.replacen(&format!(", {}", PRODUCTS_V6.join(", ")), "", 1),
+        _ => now.to_string(),
+    })
 }
 
 /// The file's schema version.
@@ -339,6 +422,16 @@ mod tests {
         for table in ["imports", "audit_log", "orders"] {
             assert!(schema_table(table).unwrap().ends_with("\n);"), "{table}");
         }
+    }
+
+    #[test]
+    fn the_v6_columns_are_where_alter_table_puts_them() {
+        let products = schema_table("products").unwrap();
+        let line = format!("DEFAULT 0, {},\n", PRODUCTS_V6.join(", "));
+        assert!(
+            products.contains(&line),
+            "schema.sql's products must have {line:?}"
+        );
     }
 
     #[test]

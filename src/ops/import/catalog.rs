@@ -150,6 +150,31 @@ fn product_diff(p: &ProductIn, s: &ProductRow) -> Vec<(String, String, String)> 
     if p.status_given {
         pairs.push(("status", f.status.clone(), s.status.clone()));
     }
+    // The master data columns count only where the file has them.
+    if !f.model.is_empty() {
+        pairs.push(("model", f.model.clone(), s.model.clone()));
+    }
+    if let Some(b) = &f.brand {
+        pairs.push(("brand", b.clone(), s.brand.clone().unwrap_or_default()));
+    }
+    if f.branded {
+        pairs.push((
+            "branded",
+            "yes".into(),
+            if s.branded { "yes" } else { "no" }.into(),
+        ));
+    }
+    if let Some(c) = f.cost_minor {
+        let stored = s.cost_minor.map(|c| Money(c).to_string()).unwrap_or_default();
+        pairs.push(("cost", Money(c).to_string(), stored));
+    }
+    if f.warranty_months > 0 {
+        pairs.push((
+            "warranty_months",
+            f.warranty_months.to_string(),
+            s.warranty_months.to_string(),
+        ));
+    }
     changed_fields(&pairs)
 }
 
@@ -229,7 +254,10 @@ pub(super) fn products(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Res
                 price_minor: p.row.price_minor,
                 has_category: !p.row.category.is_empty(),
                 merchant_active: merchant_status == MerchantStatus::Active.as_str(),
-                branded: false,
+                // The merchant's documents are not read here: a branded
+                // product cannot arrive listed; it goes through review.
+                branded: p.row.branded,
+                brand_owned: false,
                 brand_authorisation_verified: false,
             });
             if !blockers.is_empty() {

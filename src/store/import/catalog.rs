@@ -122,6 +122,11 @@ pub struct ProductRow {
     pub low_stock_threshold: i64,
     pub status: String,
     pub description: String,
+    pub model: String,
+    pub brand: Option<String>,
+    pub branded: bool,
+    pub cost_minor: Option<i64>,
+    pub warranty_months: i64,
 }
 
 /// Inserts a product with no stock (stock arrives as a `receive` movement).
@@ -135,8 +140,9 @@ pub fn insert_product(
 ) -> Result<i64> {
     conn.prepare_cached(
         "INSERT INTO products (merchant_id, category_id, sku, title, description, price_minor,
-            low_stock_threshold, status, delist_reason, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+            low_stock_threshold, status, delist_reason, created_at, updated_at, model, brand, branded,
+            cost_minor, warranty_months)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?
     .execute(params![
         merchant_id,
@@ -148,13 +154,19 @@ pub fn insert_product(
         p.low_stock_threshold,
         p.status,
         delist_reason,
-        now
+        now,
+        p.model,
+        p.brand,
+        p.branded,
+        p.cost_minor,
+        p.warranty_months
     ])?;
     Ok(conn.last_insert_rowid())
 }
 
 pub(super) const PRODUCT_SELECT: &str = "SELECT m.code, p.sku, p.title, coalesce(c.path, ''), p.price_minor,
-        p.stock_on_hand, p.low_stock_threshold, p.status, p.description
+        p.stock_on_hand, p.low_stock_threshold, p.status, p.description, p.model, p.brand,
+        p.branded, p.cost_minor, p.warranty_months
     FROM products p JOIN merchants m ON m.id = p.merchant_id LEFT JOIN categories c ON c.id = p.category_id";
 
 pub(super) fn map_product(r: &rusqlite::Row<'_>) -> rusqlite::Result<ProductRow> {
@@ -168,6 +180,11 @@ pub(super) fn map_product(r: &rusqlite::Row<'_>) -> rusqlite::Result<ProductRow>
         low_stock_threshold: r.get(6)?,
         status: r.get(7)?,
         description: r.get(8)?,
+        model: r.get(9)?,
+        brand: r.get(10)?,
+        branded: r.get(11)?,
+        cost_minor: r.get(12)?,
+        warranty_months: r.get(13)?,
     })
 }
 

@@ -22,7 +22,7 @@ use rusqlite::{Connection, ToSql};
 use crate::Result;
 
 pub(crate) use matches::{page_for, resolve};
-pub use status::{MerchantQueue, OrderQueue, Status, StatusFilter};
+pub use status::{MerchantQueue, OrderQueue, ProductQueue, Status, StatusFilter};
 
 /// The connection type, named here so the screens need not know the driver.
 pub type Conn = Connection;

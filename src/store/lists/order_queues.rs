@@ -38,7 +38,9 @@ pub(crate) fn status_cond(sf: &StatusFilter) -> (String, Vec<Value>) {
             ("o.status = ?".into(), vec![Value::Text(s.as_str().to_string())])
         }
         // Another entity's status or queue: nothing here has it.
-        StatusFilter::Status(_) | StatusFilter::Merchants(_) => ("0".into(), Vec::new()),
+        StatusFilter::Status(_) | StatusFilter::Merchants(_) | StatusFilter::Products(_) => {
+            ("0".into(), Vec::new())
+        }
     }
 }
 
@@ -47,7 +49,7 @@ pub(crate) fn queue_index(sf: &StatusFilter) -> Option<&'static str> {
     match sf {
         StatusFilter::Queue(OrderQueue::Held(_)) => Some("orders_hold"),
         StatusFilter::Queue(OrderQueue::LateToShip { .. }) => Some("orders_open"),
-        StatusFilter::Status(_) | StatusFilter::Merchants(_) => None,
+        StatusFilter::Status(_) | StatusFilter::Merchants(_) | StatusFilter::Products(_) => None,
     }
 }
 

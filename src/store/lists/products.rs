@@ -3,7 +3,7 @@
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{COUNT_CAP, Filter, Page, Paged, Query, Seek, SortKey};
+use super::{COUNT_CAP, Count, Filter, Page, Paged, ProductQueue, Query, Seek, SortKey, StatusFilter};
 use crate::Result;
 use crate::domain::product::ProductStatus;
 
@@ -49,12 +49,17 @@ pub struct Row {
     pub reserved: i64,
     pub low_stock_threshold: i64,
     pub status: ProductStatus,
+    pub version: i64,
+    /// The stored ABC class, once the sales figures were computed.
+    pub abc: Option<String>,
 }
 
 const COLS: &str = "p.id, p.sku, p.title, m.code, m.name, c.path, p.price_minor, p.stock_on_hand, \
-     p.stock_reserved, p.low_stock_threshold, p.status";
-const JOINS: &str =
-    "FROM products p JOIN merchants m ON m.id = p.merchant_id LEFT JOIN categories c ON c.id = p.category_id";
+     p.stock_reserved, p.low_stock_threshold, p.status, p.version, st.abc";
+const JOINS: &str = "FROM products p JOIN merchants m ON m.id = p.merchant_id LEFT JOIN categories c ON c.id = p.category_id \
+     LEFT JOIN product_stats st ON st.product_id = p.id";
+/// Where the detail's extra columns start (after COLS).
+const DETAIL_AT: usize = 13;
 
 fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     Ok(Row {
@@ -69,7 +74,53 @@ fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         reserved: r.get(8)?,
         low_stock_threshold: r.get(9)?,
         status: crate::store::enums::get(r, 10, "products")?,
+        version: r.get(11)?,
+        abc: r.get(12)?,
     })
+}
+
+/// A product queue's condition, parameters and the index that serves it in
+/// id order (a low-stock page reads the partial index `products_low`
+/// alone; an ABC class probes `product_stats` by id).
+fn queue_cond(pq: ProductQueue) -> (String, Vec<Value>, &'static str) {
+    match pq {
+        ProductQueue::LowStock => (
+            "p.stock_on_hand - p.stock_reserved - p.low_stock_threshold <= 0 AND p.status NOT IN ('delisted', 'rejected')"
+                .into(),
+            Vec::new(),
+            "products_low",
+        ),
+        ProductQueue::Abc(c) => (
+            // Per row a primary-key probe: a page walking ids stops after
+            // its rows instead of first listing a whole class.
+            "EXISTS (SELECT 1 FROM product_stats s WHERE s.product_id = p.id AND s.abc = ?)".into(),
+            vec![Value::Text(c.to_string())],
+            "",
+        ),
+    }
+}
+
+/// How many products a queue holds (through its index alone).
+pub fn queue_count(conn: &Connection, pq: ProductQueue) -> Result<u64> {
+    let n: i64 = match pq {
+        ProductQueue::LowStock => conn
+            .prepare_cached(
+                "SELECT count(*) FROM products INDEXED BY products_low
+                 WHERE stock_on_hand - stock_reserved - low_stock_threshold <= 0 AND status NOT IN ('delisted', 'rejected')",
+            )?
+            .query_row([], |r| r.get(0))?,
+        // Kept with the figures when they are computed: a count of a
+        // class would read a third of the products at every picker.
+        ProductQueue::Abc(c) => conn
+            .prepare_cached(
+                "SELECT CASE ?1 WHEN 'A' THEN abc_a WHEN 'B' THEN abc_b ELSE abc_c END
+                 FROM inventory_settings WHERE id = 1",
+            )?
+            .query_row([c.to_string()], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0),
+    };
+    Ok(n.max(0) as u64)
 }
 
 /// An FTS5 phrase: the term in double quotes, inner quotes doubled.
@@ -82,7 +133,15 @@ fn fts_phrase(term: &str) -> String {
 /// shorter ones (耳机) use LIKE on SKU and title.
 fn filter(q: &Query) -> Filter {
     let mut f = Filter::default();
-    f.status(q, ENTITY, "p.status");
+    match &q.status {
+        Some(StatusFilter::Products(pq)) => {
+            let (cond, params, index) = queue_cond(*pq);
+            f.status = true;
+            f.status_index = Some(index);
+            f.push(cond, params);
+        }
+        _ => f.status(q, ENTITY, "p.status"),
+    }
     if let Some(t) = q.text() {
         f.text = true;
         let (long, short): (Vec<&str>, Vec<&str>) =
@@ -129,6 +188,12 @@ pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
     } else {
         "FROM products p"
     };
+    if q.text().is_none()
+        && let Some(StatusFilter::Products(pq)) = &q.status
+    {
+        let n = queue_count(conn, *pq)?;
+        return Ok((Count { n, capped: false }, None));
+    }
     let f = filter(q);
     super::resolve(conn, ENTITY, q, &TABLE.view(q, &f), from, COUNT_CAP)
 }
@@ -163,30 +228,55 @@ pub struct Detail {
     pub delist_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    pub model: String,
+    pub branded: bool,
+    pub cost_minor: Option<i64>,
+    pub warranty_months: i64,
+    pub after_sales: String,
+    pub approved_at: Option<String>,
+    /// A merchant's suspension hid it.
+    pub hidden: bool,
+    /// Stored 30- and 90-day units and the last sale, once computed.
+    pub units_30d: Option<i64>,
+    pub units_90d: Option<i64>,
+    pub last_sold_at: Option<String>,
     /// Newest first, at most 100.
     pub movements: Vec<Movement>,
 }
 
 pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
     let sql = format!(
-        "SELECT {COLS}, 0, p.description, p.spec, p.origin, p.brand, p.delist_reason, p.reject_reason, p.list_at, p.delist_at, \
-         p.created_at, p.updated_at {JOINS} WHERE p.id = ?1"
+        "SELECT {COLS}, p.description, p.spec, p.origin, p.brand, p.delist_reason, p.reject_reason, p.list_at, p.delist_at, \
+         p.created_at, p.updated_at, p.model, p.branded, p.cost_minor, p.warranty_months, p.after_sales, p.approved_at, \
+         EXISTS (SELECT 1 FROM merchant_hidden_products h WHERE h.product_id = p.id), st.units_30d, st.units_90d, \
+         st.last_sold_at {JOINS} WHERE p.id = ?1"
     );
     let d = conn
         .prepare_cached(&sql)?
         .query_row([id], |r| {
+            let at = DETAIL_AT;
             Ok(Detail {
                 row: map(r)?,
-                description: r.get(12)?,
-                spec: r.get(13)?,
-                origin: r.get(14)?,
-                brand: r.get(15)?,
-                delist_reason: r.get(16)?,
-                reject_reason: r.get(17)?,
-                list_at: r.get(18)?,
-                delist_at: r.get(19)?,
-                created_at: r.get(20)?,
-                updated_at: r.get(21)?,
+                description: r.get(at)?,
+                spec: r.get(at + 1)?,
+                origin: r.get(at + 2)?,
+                brand: r.get(at + 3)?,
+                delist_reason: r.get(at + 4)?,
+                reject_reason: r.get(at + 5)?,
+                list_at: r.get(at + 6)?,
+                delist_at: r.get(at + 7)?,
+                created_at: r.get(at + 8)?,
+                updated_at: r.get(at + 9)?,
+                model: r.get(at + 10)?,
+                branded: r.get(at + 11)?,
+                cost_minor: r.get(at + 12)?,
+                warranty_months: r.get(at + 13)?,
+                after_sales: r.get(at + 14)?,
+                approved_at: r.get(at + 15)?,
+                hidden: r.get(at + 16)?,
+                units_30d: r.get(at + 17)?,
+                units_90d: r.get(at + 18)?,
+                last_sold_at: r.get(at + 19)?,
                 movements: Vec::new(),
             })
         })

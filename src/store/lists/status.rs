@@ -93,12 +93,31 @@ impl MerchantQueue {
     }
 }
 
+/// A product queue: a chip that is a stock or sales condition, not a status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProductQueue {
+    /// Available at or under the warning line: the restock list.
+    LowStock,
+    /// ABC class 'A', 'B' or 'C' from the stored 90-day revenue figures.
+    Abc(char),
+}
+
+impl ProductQueue {
+    pub fn label(self) -> String {
+        match self {
+            ProductQueue::LowStock => "low stock".to_string(),
+            ProductQueue::Abc(c) => format!("class {c}"),
+        }
+    }
+}
+
 /// What a list's status filter selects: one status, or a queue.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum StatusFilter {
     Status(Status),
     Queue(OrderQueue),
     Merchants(MerchantQueue),
+    Products(ProductQueue),
 }
 
 impl StatusFilter {
@@ -106,7 +125,7 @@ impl StatusFilter {
     pub fn status(&self) -> Option<Status> {
         match self {
             StatusFilter::Status(s) => Some(*s),
-            StatusFilter::Queue(_) | StatusFilter::Merchants(_) => None,
+            StatusFilter::Queue(_) | StatusFilter::Merchants(_) | StatusFilter::Products(_) => None,
         }
     }
 
@@ -116,7 +135,7 @@ impl StatusFilter {
         match self {
             StatusFilter::Status(s) => vec![*s],
             StatusFilter::Merchants(q) => q.statuses().into_iter().map(Status::Merchant).collect(),
-            StatusFilter::Queue(_) => Vec::new(),
+            StatusFilter::Queue(_) | StatusFilter::Products(_) => Vec::new(),
         }
     }
 
@@ -143,6 +162,7 @@ impl StatusFilter {
             StatusFilter::Status(s) => s.label().to_string(),
             StatusFilter::Queue(q) => q.label(),
             StatusFilter::Merchants(q) => q.label().to_string(),
+            StatusFilter::Products(q) => q.label(),
         }
     }
 }

@@ -9,7 +9,8 @@ use crate::Result;
 use crate::domain::product::{ProductStatus, available, is_low_stock};
 use crate::ops::verbs::Entity;
 use crate::store::lists::products::{self as store, Row};
-use crate::store::lists::{Page, Query, Resolution, Seek, SortKey, Status};
+use crate::store::lists::{Page, ProductQueue, Query, Resolution, Seek, SortKey, Status, StatusFilter};
+use crate::tui::app::Chip;
 use crate::tui::fmt::Fmt;
 use crate::tui::keymap::Context;
 use crate::tui::theme::Theme;
@@ -50,6 +51,25 @@ impl Screen for Products {
             .collect()
     }
 
+    /// After the statuses: low stock (the restock list) and the ABC classes.
+    fn chips(&self, conn: &Connection, _fmt: &Fmt) -> Result<Vec<Chip>> {
+        let mut chips = super::status_chips(conn, self.entity(), &self.statuses())?;
+        let queues = [
+            ProductQueue::LowStock,
+            ProductQueue::Abc('A'),
+            ProductQueue::Abc('B'),
+            ProductQueue::Abc('C'),
+        ];
+        for q in queues {
+            chips.push(Chip {
+                status: Some(StatusFilter::Products(q)),
+                label: q.label(),
+                n: store::queue_count(conn, q)?,
+            });
+        }
+        Ok(chips)
+    }
+
     fn text_hint(&self) -> &'static str {
         "SKU, title or description (耳机 works)"
     }
@@ -63,7 +83,11 @@ impl Screen for Products {
         limit: usize,
     ) -> Result<Page<TableRow>> {
         let page = store::page(conn, q, seek, limit)?;
-        Ok(super::table_rows(page, |r| (r.id, None), |r| cells(r, fmt)))
+        Ok(super::table_rows(
+            page,
+            |r| (r.id, Some(r.version)),
+            |r| cells(r, fmt),
+        ))
     }
 
     fn resolve(&self, conn: &Connection, q: &Query) -> Result<Resolution> {
@@ -71,7 +95,16 @@ impl Screen for Products {
     }
 
     fn load_detail(&self, conn: &Connection, id: i64) -> Result<Option<Box<dyn Detail>>> {
-        Ok(store::detail(conn, id)?.map(|d| Box::new(ProductDetail(d)) as Box<dyn Detail>))
+        let Some(d) = store::detail(conn, id)? else {
+            return Ok(None);
+        };
+        // The checklist as the data is now, and the restock lead time.
+        let (checklist, lead_days) = crate::ops::products::review_facts(conn, id)?;
+        Ok(Some(Box::new(ProductDetail {
+            d,
+            checklist,
+            lead_days,
+        })))
     }
 
     fn verb_entity(&self) -> Option<Entity> {
@@ -93,15 +126,24 @@ impl Screen for Products {
     }
 }
 
-struct ProductDetail(store::Detail);
+struct ProductDetail {
+    d: store::Detail,
+    /// Failing items of the listing checklist (empty: it passes, or listed).
+    checklist: Vec<String>,
+    lead_days: i64,
+}
 
 impl Detail for ProductDetail {
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
 
+    fn version(&self) -> Option<i64> {
+        Some(self.d.row.version)
+    }
+
     fn lines(&self, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Line<'static>> {
-        detail_lines(&self.0, fmt, width, theme)
+        detail_lines(self, fmt, width, theme)
     }
 }
 
@@ -124,6 +166,7 @@ pub const COLUMNS: &[Column] = &[
     Column::new("avail", 5, 6).right(),
     Column::new("status", 8, 14).keep(),
     Column::new("low", 3, 3),
+    Column::new("abc", 3, 3).optional(),
 ];
 
 fn status_tone(s: ProductStatus) -> Tone {
@@ -153,6 +196,7 @@ fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
         } else {
             Cell::new("")
         },
+        Cell::new(r.abc.as_deref().unwrap_or("")),
     ]
 }
 
@@ -194,20 +238,46 @@ fn export(
     })
 }
 
-fn detail_lines(d: &store::Detail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Line<'static>> {
+fn detail_lines(pd: &ProductDetail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Line<'static>> {
+    use crate::domain::product::{margin, restock_quantity};
+    let d = &pd.d;
     let mut doc = Doc::new(width, theme);
     let r = &d.row;
     doc.title(&format!("Product {} — {}", r.sku, r.title));
     doc.field("status", r.status.label());
-    if let Some(x) = &d.delist_reason {
+    if d.hidden {
+        doc.field_styled(
+            "hidden",
+            "not sellable while the merchant is suspended",
+            theme.warn,
+        );
+    }
+    if let Some(x) = d
+        .delist_reason
+        .as_ref()
+        .filter(|_| r.status == ProductStatus::Delisted)
+    {
         doc.field("delist reason", x.replace('_', " "));
     }
     if let Some(x) = &d.reject_reason {
         doc.field("reject reason", x);
     }
+    if !pd.checklist.is_empty() {
+        doc.field_styled(
+            "checklist",
+            format!("fails: {}", pd.checklist.join("; ")),
+            theme.warn,
+        );
+    } else if r.status.awaits_review() {
+        doc.field("checklist", "passes");
+    }
     doc.field("merchant", format!("{} {}", r.merchant_code, r.merchant_name));
     doc.field("category", r.category_path.as_deref().unwrap_or("—"));
     doc.field("price", fmt.money(r.price_minor));
+    if let Some(c) = d.cost_minor {
+        let m = margin(r.price_minor, Some(c)).unwrap_or(0);
+        doc.field("cost · margin", format!("{} · {}", fmt.money(c), fmt.money(m)));
+    }
     let avail = available(r.on_hand, r.reserved);
     let low = is_low_stock(avail, r.low_stock_threshold);
     doc.field_styled(
@@ -222,16 +292,52 @@ fn detail_lines(d: &store::Detail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<
         ),
         if low { theme.warn } else { theme.base },
     );
-    if let Some(b) = &d.brand {
-        doc.field("brand", b);
+    if let Some(u30) = d.units_30d {
+        let mut sales = format!("{u30} units in 30 days, {} in 90", d.units_90d.unwrap_or(0));
+        if let Some(c) = &r.abc {
+            sales.push_str(&format!(" · class {c}"));
+        }
+        if let Some(t) = &d.last_sold_at {
+            sales.push_str(&format!(" · last sale {}", fmt.time(t)));
+        }
+        doc.field("sales", sales);
+        if low {
+            doc.field_styled(
+                "restock",
+                format!(
+                    "suggest {} (lead time {} days)",
+                    restock_quantity(u30, pd.lead_days, avail),
+                    pd.lead_days
+                ),
+                theme.warn,
+            );
+        }
+    }
+    let brand = match (&d.brand, d.branded) {
+        (Some(b), true) => format!("{b} (branded)"),
+        (Some(b), false) => b.clone(),
+        (None, true) => "— (branded)".to_string(),
+        (None, false) => "—".to_string(),
+    };
+    doc.field("brand", brand);
+    if !d.model.is_empty() {
+        doc.field("model", &d.model);
     }
     doc.field("origin", &d.origin);
     doc.field("spec", &d.spec);
+    doc.field("warranty", format!("{} months", d.warranty_months));
+    doc.field("after-sales", &d.after_sales);
     if let Some(t) = &d.list_at {
-        doc.field("list at", fmt.time(t));
+        let approved = if d.approved_at.is_some() {
+            "approved"
+        } else {
+            "needs approval"
+        };
+        doc.field("list at", format!("{} ({approved})", fmt.time(t)));
     }
     if let Some(t) = &d.delist_at {
-        doc.field("delist at", fmt.time(t));
+        let why = d.delist_reason.as_deref().unwrap_or("other").replace('_', " ");
+        doc.field("delist at", format!("{} ({why})", fmt.time(t)));
     }
     doc.field("created", fmt.time(&d.created_at));
     doc.field("updated", fmt.time(&d.updated_at));

@@ -111,7 +111,16 @@ pub fn build(app: &App, v: &'static VerbSpec, t: Target) -> VerbForm {
             FieldKind::Choice(options) => {
                 let labels: Vec<String> = options.iter().map(|o| o.replace('_', " ")).collect();
                 let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
-                fields.push(Field::choice(f.label, &labels, "←/→ or a digit to choose"));
+                let mut field = Field::choice(f.label, &labels, "←/→ or a digit to choose");
+                // A prefilled choice starts on its value (and counts as unchanged there).
+                if let Some(at) = prefill
+                    .as_deref()
+                    .and_then(|p| options.iter().position(|o| *o == p))
+                {
+                    field.choice = at;
+                    field.value = options[at].to_string();
+                }
+                fields.push(field);
             }
             _ => fields
                 .push(Field::text(f.label, Rule::Spec(f), hint).with_value(&prefill.unwrap_or_default())),
