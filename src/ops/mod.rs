@@ -4,6 +4,7 @@
 
 pub mod export;
 pub mod import;
+pub mod kpi;
 pub mod merchants;
 pub mod orders;
 pub mod schedule;

@@ -7,6 +7,7 @@ pub mod bulk;
 pub mod check;
 pub(crate) mod enums;
 pub mod import;
+pub mod kpi;
 pub mod lists;
 pub mod merchants;
 mod migrate;
