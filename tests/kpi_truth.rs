@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use chrono_tz::Asia::Shanghai;
+use chrono_tz::Tz;
 use cli_support::{expect_code, ok, run};
 use rusqlite::{Connection, params};
 use serde_json::Value;
@@ -37,12 +37,15 @@ fn stamp(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-/// The shop: 3 merchants, 6 products, 48 orders over November 2026 and a
-/// merged pair, then reviews, tickets, refunds and traffic.
-fn shop(dir: &Path) -> std::path::PathBuf {
+/// The shop in time zone `tz`: 3 merchants, 6 products, 48 orders over
+/// November 2026 and a merged pair, then reviews, tickets, refunds and
+/// traffic. The orders come in two imports: the first into the empty shop
+/// (rollups summed once at the end), the second into a bigger shop (the
+/// triggers keep them row by row).
+fn shop(dir: &Path, tz: &str) -> std::path::PathBuf {
     let db = dir.join("shop.db");
     let d = db.to_str().unwrap();
-    ok(dir, &["--db", d, "init", "--timezone", "Asia/Shanghai"]);
+    ok(dir, &["--db", d, "init", "--timezone", tz]);
     let merchants = dir.join("m.csv");
     std::fs::write(
         &merchants,
@@ -95,6 +98,11 @@ fn shop(dir: &Path) -> std::path::PathBuf {
     let mut g = Lcg(7);
     let mut csv = format!("{HEADER}\n");
     for k in 0..48 {
+        if k == 36 {
+            let first = dir.join("o1.csv");
+            std::fs::write(&first, std::mem::replace(&mut csv, format!("{HEADER}\n"))).unwrap();
+            ok(dir, &["--db", d, "import", "orders", first.to_str().unwrap()]);
+        }
         let status = statuses[g.next(statuses.len() as u64) as usize];
         // Every fourth order sits within an hour of the shop's midnight
         // (16:00 UTC), on either side of it.
@@ -257,8 +265,8 @@ fn t(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
-fn local(ts: DateTime<Utc>) -> NaiveDate {
-    ts.with_timezone(&Shanghai).date_naive()
+fn local(ts: DateTime<Utc>, tz: Tz) -> NaiveDate {
+    ts.with_timezone(&tz).date_naive()
 }
 
 fn rate(n: i64, d: i64) -> Value {
@@ -273,7 +281,12 @@ fn rate(n: i64, d: i64) -> Value {
 /// Every scalar key of SPEC §6 for local dates `[from, to)`, from the raw rows.
 fn expected(db: &Path, from: NaiveDate, to: NaiveDate) -> HashMap<&'static str, Value> {
     let c = Connection::open(db).unwrap();
-    let inside = |ts: DateTime<Utc>| (from..to).contains(&local(ts));
+    let tz: Tz = c
+        .query_row("SELECT timezone FROM settings", [], |r| r.get::<_, String>(0))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let inside = |ts: DateTime<Utc>| (from..to).contains(&local(ts, tz));
     let mut orders: HashMap<i64, Order> = HashMap::new();
     let mut st = c
         .prepare("SELECT id, status, placed_at, paid_at, delivered_at, promised_at, customer_id, shipping_minor FROM orders")
@@ -339,7 +352,7 @@ fn expected(db: &Path, from: NaiveDate, to: NaiveDate) -> HashMap<&'static str, 
         .unwrap()
     {
         let (cust, placed, has_paid, status) = row.unwrap();
-        if has_paid && status != "cancelled" && status != "merged" && local(t(&placed)) < from {
+        if has_paid && status != "cancelled" && status != "merged" && local(t(&placed), tz) < from {
             before.insert(cust);
         }
     }
@@ -527,8 +540,16 @@ fn assert_scalars(got: &Value, want: &HashMap<&'static str, Value>, what: &str) 
 
 #[test]
 fn every_scalar_key_equals_an_independent_computation() {
+    // Shanghai: days of whole UTC hours; Kolkata (+05:30): every day
+    // starts and ends in the middle of an hour.
+    for tz in ["Asia/Shanghai", "Asia/Kolkata"] {
+        scalars_match(tz);
+    }
+}
+
+fn scalars_match(tz: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let db = shop(dir.path());
+    let db = shop(dir.path(), tz);
     for (from, to) in [
         ("2026-11-01", "2026-12-01"),
         ("2026-11-05", "2026-11-12"),
@@ -537,15 +558,17 @@ fn every_scalar_key_equals_an_independent_computation() {
     ] {
         let got = kpi(dir.path(), &db, from, to);
         let want = expected(&db, date(from), date(to));
-        assert_scalars(&got, &want, &format!("{from}..{to}"));
+        assert_scalars(&got, &want, &format!("{tz} {from}..{to}"));
         assert_eq!(got["period"]["from"], from);
         assert_eq!(got["period"]["to"], to);
         // `previous` is the same length, just before.
         let days = (date(to) - date(from)).num_days();
         let prev_from = date(from) - chrono::Duration::days(days);
         let prev = expected(&db, prev_from, date(from));
-        assert_scalars(&got["previous"], &prev, &format!("previous of {from}..{to}"));
+        assert_scalars(&got["previous"], &prev, &format!("{tz} previous of {from}..{to}"));
     }
+    // `check` recomputes every rollup hour from the orders.
+    ok(dir.path(), &["--db", db.to_str().unwrap(), "check"]);
     // The whole month really holds the shop: the comparison is not of zeros.
     let month = kpi(dir.path(), &db, "2026-11-01", "2026-12-01");
     assert!(month["orders"].as_i64().unwrap() >= 45, "{month}");
@@ -558,7 +581,7 @@ fn every_scalar_key_equals_an_independent_computation() {
 #[test]
 fn the_daily_series_splits_at_the_shops_midnight_and_sums_to_the_period() {
     let dir = tempfile::tempdir().unwrap();
-    let db = shop(dir.path());
+    let db = shop(dir.path(), "Asia/Shanghai");
     let got = kpi(dir.path(), &db, "2026-11-01", "2026-12-01");
     let daily = got["daily"].as_array().unwrap();
     assert_eq!(daily.len(), 30);
@@ -577,7 +600,7 @@ fn the_daily_series_splits_at_the_shops_midnight_and_sums_to_the_period() {
 #[test]
 fn top_lists_rank_by_the_gmv_of_paid_lines() {
     let dir = tempfile::tempdir().unwrap();
-    let db = shop(dir.path());
+    let db = shop(dir.path(), "Asia/Shanghai");
     let got = kpi(dir.path(), &db, "2026-11-01", "2026-12-01");
     let c = Connection::open(&db).unwrap();
     let (from, to) = ("2026-10-31T16:00:00Z", "2026-11-30T16:00:00Z");

@@ -3,7 +3,7 @@
 //! range of the shop's local dates `[from, to)`; it becomes UTC instants
 //! here, day by day, so a day is the shop's day whatever its offset.
 
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::Connection;
 use serde::Serialize;
 
@@ -183,12 +183,15 @@ fn div_half_up(num: i64, den: i64) -> Option<i64> {
     })
 }
 
+/// The period's `[from, to)` as UTC instants.
+fn instants(cal: &BusinessCalendar, p: &Period) -> (DateTime<Utc>, DateTime<Utc>) {
+    (cal.local_day_bounds(p.from).0, cal.local_day_bounds(p.to).0)
+}
+
 /// The period's `[from, to)` as stored UTC stamps.
 fn bounds(cal: &BusinessCalendar, p: &Period) -> (String, String) {
-    (
-        clock::stamp(cal.local_day_bounds(p.from).0),
-        clock::stamp(cal.local_day_bounds(p.to).0),
-    )
+    let (f, t) = instants(cal, p);
+    (clock::stamp(f), clock::stamp(t))
 }
 
 pub fn scalars(conn: &Connection, cal: &BusinessCalendar, p: &Period) -> Result<Scalars> {
@@ -198,10 +201,9 @@ pub fn scalars(conn: &Connection, cal: &BusinessCalendar, p: &Period) -> Result<
 /// The scalars and the CSAT averages of a period (both read the tickets).
 fn period_sums(conn: &Connection, cal: &BusinessCalendar, p: &Period) -> Result<(Scalars, Csat)> {
     let (from, to) = bounds(cal, p);
-    let o = st::order_sums(conn, &from, &to)?;
+    let (f, t_) = instants(cal, p);
+    let o = st::facts(conn, f, t_)?;
     let c = st::customer_sums(conn, &from, &to)?;
-    let refund_minor = st::ticket_refunds(conn, &from, &to)?;
-    let (reviews, score_sum, negative) = st::review_sums(conn, &from, &to)?;
     let (visits, has_traffic) = st::visits(conn, &p.from.to_string(), &p.to.to_string())?;
     let t = st::ticket_sums(conn, &from, &to)?;
     let per_hour = |secs: i64, n: i64| (n != 0).then(|| round4(secs as f64 / 3600.0 / n as f64));
@@ -219,8 +221,8 @@ fn period_sums(conn: &Connection, cal: &BusinessCalendar, p: &Period) -> Result<
         gmv_minor: o.gmv_minor,
         shipping_minor: o.shipping_minor,
         aov_minor: div_half_up(o.gmv_minor, o.paid_orders),
-        refund_minor,
-        refund_rate: rate(refund_minor, o.gmv_minor),
+        refund_minor: o.refund_minor,
+        refund_rate: rate(o.refund_minor, o.gmv_minor),
         customers: c.customers,
         repeat_customers: c.repeat_customers,
         repurchase_rate: rate(c.repeat_customers, c.customers),
@@ -231,9 +233,9 @@ fn period_sums(conn: &Connection, cal: &BusinessCalendar, p: &Period) -> Result<
         } else {
             None
         },
-        reviews,
-        avg_review_score: (reviews != 0).then(|| round4(score_sum as f64 / reviews as f64)),
-        negative_review_share: rate(negative, reviews),
+        reviews: o.reviews,
+        avg_review_score: (o.reviews != 0).then(|| round4(o.review_score as f64 / o.reviews as f64)),
+        negative_review_share: rate(o.negative_reviews, o.reviews),
         delivered_orders: o.delivered_orders,
         avg_delivery_days: (o.delivered_orders != 0)
             .then(|| round4(o.delivery_secs as f64 / 86_400.0 / o.delivered_orders as f64)),
@@ -252,7 +254,7 @@ pub fn daily(conn: &Connection, cal: &BusinessCalendar, p: &Period) -> Result<Ve
     p.dates()
         .map(|date| {
             let (f, t) = cal.local_day_bounds(date);
-            let d = st::day_sums(conn, &clock::stamp(f), &clock::stamp(t))?;
+            let d = st::facts(conn, f, t)?;
             Ok(Day {
                 date,
                 orders: d.orders,

@@ -5,17 +5,19 @@
 //! tables: exact by construction, and the reference the faster paths of the
 //! dashboard must equal.
 
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use rusqlite::{Connection, params};
 
-use crate::Result;
+use crate::{Result, clock};
 
 /// "A paid order": has `paid_at` and is not cancelled (merged ones are
 /// filtered out by every query already).
 const PAID: &str = "o.paid_at IS NOT NULL AND o.status <> 'cancelled'";
 
-/// The order-level sums of a period.
+/// What a period's orders add up to (the columns of `kpi_hours` and of the
+/// `kpi_order_facts` view, schema.sql).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct OrderSums {
+pub struct Facts {
     pub orders: i64,
     pub paid_orders: i64,
     pub cancelled_orders: i64,
@@ -27,58 +29,96 @@ pub struct OrderSums {
     /// Delivered orders that have a promised time, and those delivered after it.
     pub promised_delivered: i64,
     pub late_delivered: i64,
+    pub reviews: i64,
+    pub review_score: i64,
+    pub negative_reviews: i64,
+    /// Refunds issued on tickets of these orders.
+    pub refund_minor: i64,
 }
 
-pub fn order_sums(conn: &Connection, from: &str, to: &str) -> Result<OrderSums> {
-    let sql = format!(
-        "SELECT count(*),
-                coalesce(sum({PAID}), 0),
-                coalesce(sum(o.status = 'cancelled'), 0),
-                coalesce(sum(CASE WHEN {PAID} THEN o.items_minor END), 0),
-                coalesce(sum(CASE WHEN {PAID} THEN o.shipping_minor END), 0),
-                coalesce(sum(o.delivered_at IS NOT NULL), 0),
-                coalesce(sum(unixepoch(o.delivered_at) - unixepoch(o.placed_at)), 0),
-                coalesce(sum(o.delivered_at IS NOT NULL AND o.promised_at IS NOT NULL), 0),
-                coalesce(sum(o.delivered_at > o.promised_at), 0)
-         FROM orders o INDEXED BY orders_placed
-         WHERE o.placed_at >= ?1 AND o.placed_at < ?2 AND o.status <> 'merged'"
-    );
-    Ok(conn.prepare_cached(&sql)?.query_row(params![from, to], |r| {
-        Ok(OrderSums {
-            orders: r.get(0)?,
-            paid_orders: r.get(1)?,
-            cancelled_orders: r.get(2)?,
-            gmv_minor: r.get(3)?,
-            shipping_minor: r.get(4)?,
-            delivered_orders: r.get(5)?,
-            delivery_secs: r.get(6)?,
-            promised_delivered: r.get(7)?,
-            late_delivered: r.get(8)?,
-        })
-    })?)
+impl Facts {
+    fn add(&mut self, o: &Facts) {
+        self.orders += o.orders;
+        self.paid_orders += o.paid_orders;
+        self.cancelled_orders += o.cancelled_orders;
+        self.gmv_minor += o.gmv_minor;
+        self.shipping_minor += o.shipping_minor;
+        self.delivered_orders += o.delivered_orders;
+        self.delivery_secs += o.delivery_secs;
+        self.promised_delivered += o.promised_delivered;
+        self.late_delivered += o.late_delivered;
+        self.reviews += o.reviews;
+        self.review_score += o.review_score;
+        self.negative_reviews += o.negative_reviews;
+        self.refund_minor += o.refund_minor;
+    }
 }
 
-/// One day of the daily series.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct DaySums {
-    pub orders: i64,
-    pub paid_orders: i64,
-    pub gmv_minor: i64,
+const SUMS: &str =
+    "coalesce(sum(orders), 0), coalesce(sum(paid_orders), 0), coalesce(sum(cancelled_orders), 0),
+    coalesce(sum(gmv_minor), 0), coalesce(sum(shipping_minor), 0), coalesce(sum(delivered_orders), 0),
+    coalesce(sum(delivery_secs), 0), coalesce(sum(promised_delivered), 0), coalesce(sum(late_delivered), 0),
+    coalesce(sum(reviews), 0), coalesce(sum(review_score), 0), coalesce(sum(negative_reviews), 0),
+    coalesce(sum(refund_minor), 0)";
+
+fn facts_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Facts> {
+    Ok(Facts {
+        orders: r.get(0)?,
+        paid_orders: r.get(1)?,
+        cancelled_orders: r.get(2)?,
+        gmv_minor: r.get(3)?,
+        shipping_minor: r.get(4)?,
+        delivered_orders: r.get(5)?,
+        delivery_secs: r.get(6)?,
+        promised_delivered: r.get(7)?,
+        late_delivered: r.get(8)?,
+        reviews: r.get(9)?,
+        review_score: r.get(10)?,
+        negative_reviews: r.get(11)?,
+        refund_minor: r.get(12)?,
+    })
 }
 
-pub fn day_sums(conn: &Connection, from: &str, to: &str) -> Result<DaySums> {
-    let sql = format!(
-        "SELECT count(*), coalesce(sum({PAID}), 0), coalesce(sum(CASE WHEN {PAID} THEN o.items_minor END), 0)
-         FROM orders o INDEXED BY orders_placed
-         WHERE o.placed_at >= ?1 AND o.placed_at < ?2 AND o.status <> 'merged'"
-    );
-    Ok(conn.prepare_cached(&sql)?.query_row(params![from, to], |r| {
-        Ok(DaySums {
-            orders: r.get(0)?,
-            paid_orders: r.get(1)?,
-            gmv_minor: r.get(2)?,
-        })
-    })?)
+/// The stored hour key of an instant: `YYYY-MM-DDTHH` (UTC).
+fn hour_key(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H").to_string()
+}
+
+/// The facts of orders placed in `[from, to)`: whole UTC hours from the
+/// rollups, a part hour at either end (a zone at :30 or :45) from the
+/// orders themselves through the same view.
+pub fn facts(conn: &Connection, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Facts> {
+    let hour = |t: DateTime<Utc>| t.duration_trunc(TimeDelta::hours(1)).unwrap_or(t);
+    let first_whole = {
+        let h = hour(from);
+        if h < from { h + TimeDelta::hours(1) } else { h }
+    };
+    let last_whole = hour(to);
+    if first_whole >= last_whole {
+        return base_facts(conn, from, to);
+    }
+    let mut f = conn
+        .prepare_cached(&format!(
+            "SELECT {SUMS} FROM kpi_hours WHERE hour >= ?1 AND hour < ?2"
+        ))?
+        .query_row(params![hour_key(first_whole), hour_key(last_whole)], facts_row)?;
+    if from < first_whole {
+        f.add(&base_facts(conn, from, first_whole)?);
+    }
+    if last_whole < to {
+        f.add(&base_facts(conn, last_whole, to)?);
+    }
+    Ok(f)
+}
+
+/// The same sums read from the orders (`placed_at` index) instead of the
+/// rollups: for part hours, and for `check`.
+pub fn base_facts(conn: &Connection, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Facts> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {SUMS} FROM kpi_order_facts WHERE placed_at >= ?1 AND placed_at < ?2"
+        ))?
+        .query_row(params![clock::stamp(from), clock::stamp(to)], facts_row)?)
 }
 
 /// Distinct customers with a paid order in the period, those with two or
@@ -110,28 +150,6 @@ pub fn customer_sums(conn: &Connection, from: &str, to: &str) -> Result<Customer
             new_customers: r.get(2)?,
         })
     })?)
-}
-
-/// Refunds issued on tickets of the period's orders.
-pub fn ticket_refunds(conn: &Connection, from: &str, to: &str) -> Result<i64> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT coalesce(sum(r.amount_minor), 0)
-             FROM orders o INDEXED BY orders_placed JOIN refunds r ON r.order_id = o.id
-             WHERE o.placed_at >= ?1 AND o.placed_at < ?2 AND o.status <> 'merged' AND r.ticket_id IS NOT NULL",
-        )?
-        .query_row(params![from, to], |r| r.get(0))?)
-}
-
-/// Reviews of the period's orders: count, Σ score, and how many scored ≤ 2.
-pub fn review_sums(conn: &Connection, from: &str, to: &str) -> Result<(i64, i64, i64)> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT count(*), coalesce(sum(v.score), 0), coalesce(sum(v.score <= 2), 0)
-             FROM orders o INDEXED BY orders_placed JOIN reviews v ON v.order_id = o.id
-             WHERE o.placed_at >= ?1 AND o.placed_at < ?2 AND o.status <> 'merged'",
-        )?
-        .query_row(params![from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?)
 }
 
 /// Visits over the local dates `[from, to)` (`YYYY-MM-DD`), and whether any
@@ -288,4 +306,81 @@ pub fn top(conn: &Connection, by: TopBy, from: &str, to: &str, limit: i64) -> Re
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The KPI columns, in `kpi_hours` order.
+const KPI_COLUMNS: [&str; 13] = [
+    "orders",
+    "paid_orders",
+    "cancelled_orders",
+    "gmv_minor",
+    "shipping_minor",
+    "delivered_orders",
+    "delivery_secs",
+    "promised_delivered",
+    "late_delivered",
+    "reviews",
+    "review_score",
+    "negative_reviews",
+    "refund_minor",
+];
+
+/// Every hour whose rollup differs from a recomputation from the orders,
+/// named in shop time with the figures that differ (for `check`).
+pub fn rollup_differences(conn: &Connection, limit: usize) -> Result<Vec<String>> {
+    let tz: chrono_tz::Tz = super::settings::load(conn)?
+        .timezone
+        .parse()
+        .unwrap_or(chrono_tz::UTC);
+    let sums: Vec<String> = KPI_COLUMNS.iter().map(|c| format!("sum({c}) AS {c}")).collect();
+    let zero = |t: &str| {
+        KPI_COLUMNS
+            .iter()
+            .map(|c| format!("{t}.{c} = 0"))
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    };
+    let differ: Vec<String> = KPI_COLUMNS
+        .iter()
+        .map(|c| format!("coalesce(f.{c}, 0) <> coalesce(k.{c}, 0)"))
+        .collect();
+    let pick: Vec<String> = KPI_COLUMNS
+        .iter()
+        .map(|c| format!("coalesce(f.{c}, 0), coalesce(k.{c}, 0)"))
+        .collect();
+    // Both directions: an hour the orders have and the rollups lack (or
+    // hold wrong), and a non-zero rollup hour no order explains.
+    let sql = format!(
+        "WITH f AS (SELECT hour, {} FROM kpi_order_facts GROUP BY hour)
+         SELECT f.hour, {} FROM f LEFT JOIN kpi_hours k ON k.hour = f.hour WHERE {}
+         UNION ALL
+         SELECT k.hour, {} FROM kpi_hours k LEFT JOIN f ON f.hour = k.hour WHERE f.hour IS NULL AND NOT ({})
+         ORDER BY 1",
+        sums.join(", "),
+        pick.join(", "),
+        differ.join(" OR "),
+        pick.join(", "),
+        zero("k"),
+    );
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = st.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        if out.len() >= limit {
+            break;
+        }
+        let hour: String = r.get(0)?;
+        let at = DateTime::parse_from_rfc3339(&format!("{hour}:00:00Z"))
+            .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_else(|_| hour.clone());
+        let mut what = Vec::new();
+        for (i, c) in KPI_COLUMNS.iter().enumerate() {
+            let (want, have): (i64, i64) = (r.get(1 + 2 * i)?, r.get(2 + 2 * i)?);
+            if want != have {
+                what.push(format!("{c} {have} (the orders say {want})"));
+            }
+        }
+        out.push(format!("KPI hour from {at} shop time: {}", what.join(", ")));
+    }
+    Ok(out)
 }

@@ -104,6 +104,44 @@ pub(super) const STEPS: &[Step] = &[
         then: &[],
         create_indexes: &[],
     },
+    // The KPI rollups (issue 14): per UTC hour of placed_at, kept by
+    // triggers from one view, filled once from the orders already there.
+    Step {
+        to: 6,
+        drop: &[],
+        change: Some(to_v6),
+        tables: &[],
+        then: &[],
+        create_indexes: &[],
+    },
+];
+
+/// The KPI rollup table, view and triggers as schema.sql has them (view and
+/// triggers dropped first, so a file that has some of them comes out the
+/// same), then the rollups summed from the orders already there.
+fn to_v6(tx: &Connection) -> Result<()> {
+    ensure_table(tx, "kpi_hours")?;
+    tx.execute_batch("DROP VIEW IF EXISTS kpi_order_facts;")?;
+    tx.execute_batch(super::schema_statement("VIEW", "kpi_order_facts")?)?;
+    for name in KPI_TRIGGERS {
+        tx.execute_batch(&format!("DROP TRIGGER IF EXISTS \"{name}\";"))?;
+        tx.execute_batch(super::schema_statement("TRIGGER", name)?)?;
+    }
+    tx.execute_batch(super::bulk::KPI_REBUILD)?;
+    Ok(())
+}
+
+pub(super) const KPI_TRIGGERS: &[&str] = &[
+    "orders_kpi_ai",
+    "orders_kpi_bu",
+    "orders_kpi_au",
+    "orders_kpi_bd",
+    "reviews_kpi_ai",
+    "reviews_kpi_ad",
+    "reviews_kpi_au",
+    "refunds_kpi_ai",
+    "refunds_kpi_ad",
+    "refunds_kpi_au",
 ];
 
 /// The tables whose CHECKs schema 5 changed, and nothing else about them.

@@ -220,7 +220,7 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
         Some(store::bulk::set_aside(
             tx,
             &["orders", "order_lines", "customers"],
-            &[store::bulk::ORDER_COUNTS],
+            &[store::bulk::ORDER_COUNTS, store::bulk::ORDER_KPIS],
         )?)
     } else {
         None

@@ -24,12 +24,15 @@ pub const DEMO_SHOP_NAME: &str = "shopdesk demo";
 
 /// Triggers that fire once per inserted row; the load drops them and
 /// rebuilds what they maintain in one pass at the end.
-const ROW_TRIGGERS: [bulk::RowTrigger; 5] = [
+const ROW_TRIGGERS: [bulk::RowTrigger; 8] = [
     bulk::PRODUCT_SEARCH,
     bulk::MERCHANT_COUNTS,
     bulk::PRODUCT_COUNTS,
     bulk::ORDER_COUNTS,
     bulk::TICKET_COUNTS,
+    bulk::ALL_KPIS[0],
+    bulk::ALL_KPIS[1],
+    bulk::ALL_KPIS[2],
 ];
 
 /// Tables whose secondary indexes are built once after the load. Building
