@@ -233,6 +233,12 @@ fn shop(dir: &Path, tz: &str) -> std::path::PathBuf {
                 params![id, t, 500 + i as i64 * 37, stamp(opened)],
             )
             .unwrap();
+            // The ticket carries its refunds' total (`check` compares them).
+            c.execute(
+                "UPDATE tickets SET refund_minor = ?2 WHERE id = ?1",
+                params![t, 500 + i as i64 * 37],
+            )
+            .unwrap();
         }
     }
     // A refund without a ticket (a cancelled paid order) is not a ticket refund.

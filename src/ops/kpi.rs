@@ -8,14 +8,14 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use crate::domain::calendar::BusinessCalendar;
-use crate::store::kpi::{self as st, TopBy};
+use crate::store::kpi as st;
 use crate::{Error, Result, clock};
 
 /// Longest period accepted: a mistyped year must not make a query plan a
 /// century of days.
 pub const MAX_DAYS: i64 = 366 * 20;
 /// Rows in each top list.
-pub const TOP: i64 = 10;
+pub const TOP: usize = 10;
 
 /// Local dates `[from, to)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -268,13 +268,14 @@ pub fn daily(conn: &Connection, cal: &BusinessCalendar, p: &Period) -> Result<Ve
 /// The whole report for a period.
 pub fn report(conn: &Connection, cal: &BusinessCalendar, p: Period) -> Result<Report> {
     let (from, to) = bounds(cal, &p);
-    let top = |by| st::top(conn, by, &from, &to, TOP);
+    let tops = st::tops(conn, &from, &to, TOP)?;
     let (scalars, csat) = period_sums(conn, cal, &p)?;
     Ok(Report {
         period: p,
         scalars,
         csat,
-        top_merchants: top(TopBy::Merchant)?
+        top_merchants: tops
+            .merchants
             .into_iter()
             .map(|t| TopMerchant {
                 code: t.key,
@@ -282,7 +283,8 @@ pub fn report(conn: &Connection, cal: &BusinessCalendar, p: Period) -> Result<Re
                 gmv_minor: t.gmv_minor,
             })
             .collect(),
-        top_categories: top(TopBy::Category)?
+        top_categories: tops
+            .categories
             .into_iter()
             .map(|t| TopCategory {
                 name: t.name,
@@ -290,7 +292,8 @@ pub fn report(conn: &Connection, cal: &BusinessCalendar, p: Period) -> Result<Re
                 gmv_minor: t.gmv_minor,
             })
             .collect(),
-        top_products: top(TopBy::Product)?
+        top_products: tops
+            .products
             .into_iter()
             .map(|t| TopProduct {
                 sku: t.key,

@@ -260,52 +260,72 @@ pub struct Top {
     pub gmv_minor: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TopBy {
-    Merchant,
-    Category,
-    Product,
+/// The three top lists of a period.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tops {
+    pub merchants: Vec<Top>,
+    pub categories: Vec<Top>,
+    pub products: Vec<Top>,
 }
 
-/// The `limit` biggest merchants, categories or products of the period by
-/// the GMV of their lines on paid orders (ties by key).
-pub fn top(conn: &Connection, by: TopBy, from: &str, to: &str, limit: i64) -> Result<Vec<Top>> {
-    let (key, name, join, group) = match by {
-        TopBy::Merchant => (
-            "m.code",
-            "m.name",
-            "JOIN merchants m ON m.id = l.merchant_id",
-            "l.merchant_id",
-        ),
-        TopBy::Category => (
-            "coalesce(c.path, '(none)')",
-            "coalesce(c.path, '(none)')",
-            "JOIN products p ON p.id = l.product_id LEFT JOIN categories c ON c.id = p.category_id",
-            "p.category_id",
-        ),
-        TopBy::Product => (
-            "p.sku",
-            "p.title",
-            "JOIN products p ON p.id = l.product_id",
-            "l.product_id",
-        ),
-    };
+/// The `limit` biggest merchants, categories and products of the period by
+/// the GMV of their lines on paid orders (ties by key). One pass groups the
+/// period's lines by product; a product's merchant and category give the
+/// other two lists (a line's merchant is its product's).
+pub fn tops(conn: &Connection, from: &str, to: &str, limit: usize) -> Result<Tops> {
     let sql = format!(
-        "SELECT {key}, {name}, sum(l.qty), sum(l.qty * l.unit_price_minor) AS g
-         FROM orders o INDEXED BY orders_placed JOIN order_lines l ON l.order_id = o.id {join}
+        "SELECT l.product_id, sum(l.qty), sum(l.qty * l.unit_price_minor)
+         FROM orders o INDEXED BY orders_placed JOIN order_lines l ON l.order_id = o.id
          WHERE o.placed_at >= ?1 AND o.placed_at < ?2 AND o.status <> 'merged' AND {PAID}
-         GROUP BY {group} ORDER BY g DESC, 1 LIMIT ?3"
+         GROUP BY l.product_id"
     );
     let mut st = conn.prepare_cached(&sql)?;
-    let rows = st.query_map(params![from, to, limit], |r| {
-        Ok(Top {
-            key: r.get(0)?,
-            name: r.get(1)?,
-            units: r.get(2)?,
-            gmv_minor: r.get(3)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let sold: Vec<(i64, i64, i64)> = st
+        .query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut info = conn.prepare_cached(
+        "SELECT p.sku, p.title, m.code, m.name, coalesce(c.path, '(none)')
+         FROM products p JOIN merchants m ON m.id = p.merchant_id LEFT JOIN categories c ON c.id = p.category_id
+         WHERE p.id = ?1",
+    )?;
+    let mut products = Vec::with_capacity(sold.len());
+    let mut merchants: std::collections::HashMap<String, Top> = std::collections::HashMap::new();
+    let mut categories: std::collections::HashMap<String, Top> = std::collections::HashMap::new();
+    for (id, units, gmv) in sold {
+        let (sku, title, code, mname, path): (String, String, String, String, String) = info
+            .query_row([id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?;
+        for (map, key, name) in [
+            (&mut merchants, code, mname),
+            (&mut categories, path.clone(), path),
+        ] {
+            let t = map.entry(key.clone()).or_insert(Top {
+                key,
+                name,
+                units: 0,
+                gmv_minor: 0,
+            });
+            t.units += units;
+            t.gmv_minor += gmv;
+        }
+        products.push(Top {
+            key: sku,
+            name: title,
+            units,
+            gmv_minor: gmv,
+        });
+    }
+    let rank = |mut v: Vec<Top>| {
+        v.sort_by(|a, b| b.gmv_minor.cmp(&a.gmv_minor).then_with(|| a.key.cmp(&b.key)));
+        v.truncate(limit);
+        v
+    };
+    Ok(Tops {
+        merchants: rank(merchants.into_values().collect()),
+        categories: rank(categories.into_values().collect()),
+        products: rank(products),
+    })
 }
 
 /// The KPI columns, in `kpi_hours` order.
