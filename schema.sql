@@ -728,3 +728,48 @@ CREATE TRIGGER refunds_kpi_au AFTER UPDATE OF order_id, ticket_id, amount_minor 
     UPDATE kpi_hours SET refund_minor = refund_minor + new.amount_minor
     WHERE new.ticket_id IS NOT NULL AND hour = (SELECT substr(placed_at, 1, 13) FROM orders WHERE id = new.order_id AND status <> 'merged');
 END;
+
+-- Distinct customers over any period without grouping (issue 14): one row
+-- per paid order (paid, not cancelled, not merged) with the placed times of
+-- the same customer's previous two paid orders. In [F, T): a customer is
+-- counted once, on the first of its orders there (the one whose previous is
+-- before F); a repeat customer on its second (previous inside, the one
+-- before that not); a new customer on an order with no previous at all.
+CREATE TABLE kpi_paid_orders (
+    order_id    INTEGER PRIMARY KEY REFERENCES orders (id) ON DELETE CASCADE,
+    customer_id INTEGER NOT NULL,
+    placed_at   TEXT    NOT NULL,
+    prev_at     TEXT,
+    prev2_at    TEXT
+);
+CREATE INDEX kpi_paid_orders_placed ON kpi_paid_orders (placed_at, prev_at, prev2_at);
+CREATE INDEX kpi_paid_orders_customer ON kpi_paid_orders (customer_id);
+-- A customer's chain, recomputed whole (a few rows) when one of its orders
+-- changes in a way that matters.
+CREATE VIEW kpi_paid_chain AS
+SELECT id AS order_id, customer_id, placed_at,
+       lag(placed_at, 1) OVER w AS prev_at, lag(placed_at, 2) OVER w AS prev2_at
+FROM orders WHERE paid_at IS NOT NULL AND status NOT IN ('cancelled', 'merged')
+WINDOW w AS (PARTITION BY customer_id ORDER BY placed_at, id);
+CREATE TRIGGER orders_chain_ai AFTER INSERT ON orders
+WHEN new.paid_at IS NOT NULL AND new.status NOT IN ('cancelled', 'merged') BEGIN
+    DELETE FROM kpi_paid_orders WHERE customer_id = new.customer_id;
+    INSERT INTO kpi_paid_orders (order_id, customer_id, placed_at, prev_at, prev2_at)
+    SELECT order_id, customer_id, placed_at, prev_at, prev2_at FROM kpi_paid_chain WHERE customer_id = new.customer_id;
+END;
+CREATE TRIGGER orders_chain_au AFTER UPDATE OF status, paid_at, placed_at, customer_id ON orders
+WHEN (old.paid_at IS NOT NULL AND old.status NOT IN ('cancelled', 'merged'))
+         <> (new.paid_at IS NOT NULL AND new.status NOT IN ('cancelled', 'merged'))
+     OR old.placed_at <> new.placed_at OR old.customer_id <> new.customer_id BEGIN
+    DELETE FROM kpi_paid_orders WHERE customer_id = old.customer_id;
+    INSERT INTO kpi_paid_orders (order_id, customer_id, placed_at, prev_at, prev2_at)
+    SELECT order_id, customer_id, placed_at, prev_at, prev2_at FROM kpi_paid_chain WHERE customer_id = old.customer_id;
+    DELETE FROM kpi_paid_orders WHERE customer_id = new.customer_id;
+    INSERT INTO kpi_paid_orders (order_id, customer_id, placed_at, prev_at, prev2_at)
+    SELECT order_id, customer_id, placed_at, prev_at, prev2_at FROM kpi_paid_chain WHERE customer_id = new.customer_id;
+END;
+CREATE TRIGGER orders_chain_ad AFTER DELETE ON orders BEGIN
+    DELETE FROM kpi_paid_orders WHERE customer_id = old.customer_id;
+    INSERT INTO kpi_paid_orders (order_id, customer_id, placed_at, prev_at, prev2_at)
+    SELECT order_id, customer_id, placed_at, prev_at, prev2_at FROM kpi_paid_chain WHERE customer_id = old.customer_id;
+END;

@@ -120,7 +120,8 @@ proptest! {
                 }
             }
         }
-        let differences = store::kpi::rollup_differences(&conn, 10).unwrap();
+        let mut differences = store::kpi::rollup_differences(&conn, 10).unwrap();
+        differences.extend(store::kpi::chain_differences(&conn, 10).unwrap());
         prop_assert!(differences.is_empty(), "{differences:#?}");
     }
 }

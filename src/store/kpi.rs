@@ -131,25 +131,24 @@ pub struct CustomerSums {
 }
 
 pub fn customer_sums(conn: &Connection, from: &str, to: &str) -> Result<CustomerSums> {
-    let sql = format!(
-        "WITH c AS (
-             SELECT o.customer_id AS id, count(*) AS n
-             FROM orders o INDEXED BY orders_placed
-             WHERE o.placed_at >= ?1 AND o.placed_at < ?2 AND o.status <> 'merged' AND {PAID}
-             GROUP BY o.customer_id)
-         SELECT count(*), coalesce(sum(n >= 2), 0),
-                coalesce(sum(NOT EXISTS (
-                    SELECT 1 FROM orders o INDEXED BY orders_customer
-                    WHERE o.customer_id = c.id AND o.placed_at < ?1 AND o.status <> 'merged' AND {PAID})), 0)
-         FROM c"
-    );
-    Ok(conn.prepare_cached(&sql)?.query_row(params![from, to], |r| {
-        Ok(CustomerSums {
-            customers: r.get(0)?,
-            repeat_customers: r.get(1)?,
-            new_customers: r.get(2)?,
-        })
-    })?)
+    // One pass over the period's paid orders (schema.sql, kpi_paid_orders):
+    // each customer is counted on its first order in the period, a repeat
+    // customer again on its second, a new one on its first ever.
+    Ok(conn
+        .prepare_cached(
+            "SELECT coalesce(sum(prev_at IS NULL OR prev_at < ?1), 0),
+                    coalesce(sum(prev_at >= ?1 AND (prev2_at IS NULL OR prev2_at < ?1)), 0),
+                    coalesce(sum(prev_at IS NULL), 0)
+             FROM kpi_paid_orders INDEXED BY kpi_paid_orders_placed
+             WHERE placed_at >= ?1 AND placed_at < ?2",
+        )?
+        .query_row(params![from, to], |r| {
+            Ok(CustomerSums {
+                customers: r.get(0)?,
+                repeat_customers: r.get(1)?,
+                new_customers: r.get(2)?,
+            })
+        })?)
 }
 
 /// Visits over the local dates `[from, to)` (`YYYY-MM-DD`), and whether any
@@ -403,4 +402,26 @@ pub fn rollup_differences(conn: &Connection, limit: usize) -> Result<Vec<String>
         out.push(format!("KPI hour from {at} shop time: {}", what.join(", ")));
     }
     Ok(out)
+}
+
+/// Paid orders whose chain row is missing, stale or left over (for `check`).
+pub fn chain_differences(conn: &Connection, limit: usize) -> Result<Vec<String>> {
+    let mut st = conn.prepare(
+        "SELECT order_id, 'is paid but has no chain row, or a stale one' FROM (
+             SELECT order_id, customer_id, placed_at, prev_at, prev2_at FROM kpi_paid_chain
+             EXCEPT SELECT order_id, customer_id, placed_at, prev_at, prev2_at FROM kpi_paid_orders)
+         UNION ALL
+         SELECT order_id, 'has a chain row but is not a paid order, or it is stale' FROM (
+             SELECT order_id, customer_id, placed_at, prev_at, prev2_at FROM kpi_paid_orders
+             EXCEPT SELECT order_id, customer_id, placed_at, prev_at, prev2_at FROM kpi_paid_chain)
+         ORDER BY 1 LIMIT ?1",
+    )?;
+    let rows = st.query_map([limit as i64], |r| {
+        Ok(format!(
+            "order {}: {}",
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

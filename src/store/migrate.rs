@@ -120,14 +120,23 @@ pub(super) const STEPS: &[Step] = &[
 /// triggers dropped first, so a file that has some of them comes out the
 /// same), then the rollups summed from the orders already there.
 fn to_v6(tx: &Connection) -> Result<()> {
-    ensure_table(tx, "kpi_hours")?;
-    tx.execute_batch("DROP VIEW IF EXISTS kpi_order_facts;")?;
-    tx.execute_batch(super::schema_statement("VIEW", "kpi_order_facts")?)?;
+    for table in ["kpi_hours", "kpi_paid_orders"] {
+        ensure_table(tx, table)?;
+    }
+    for index in ["kpi_paid_orders_placed", "kpi_paid_orders_customer"] {
+        tx.execute_batch(&format!("DROP INDEX IF EXISTS \"{index}\";"))?;
+        tx.execute_batch(super::schema_statement("INDEX", index)?)?;
+    }
+    for view in ["kpi_order_facts", "kpi_paid_chain"] {
+        tx.execute_batch(&format!("DROP VIEW IF EXISTS \"{view}\";"))?;
+        tx.execute_batch(super::schema_statement("VIEW", view)?)?;
+    }
     for name in KPI_TRIGGERS {
         tx.execute_batch(&format!("DROP TRIGGER IF EXISTS \"{name}\";"))?;
         tx.execute_batch(super::schema_statement("TRIGGER", name)?)?;
     }
     tx.execute_batch(super::bulk::KPI_REBUILD)?;
+    tx.execute_batch(super::bulk::CHAIN_REBUILD)?;
     Ok(())
 }
 
@@ -142,6 +151,9 @@ pub(super) const KPI_TRIGGERS: &[&str] = &[
     "refunds_kpi_ai",
     "refunds_kpi_ad",
     "refunds_kpi_au",
+    "orders_chain_ai",
+    "orders_chain_au",
+    "orders_chain_ad",
 ];
 
 /// The tables whose CHECKs schema 5 changed, and nothing else about them.
