@@ -636,3 +636,192 @@ CREATE TRIGGER tickets_count_au AFTER UPDATE OF status ON tickets WHEN old.statu
     INSERT INTO status_counts (entity, status, n) VALUES ('ticket', new.status, 1)
         ON CONFLICT (entity, status) DO UPDATE SET n = n + 1;
 END;
+
+-- KPI rollups (issue 14, docs/kpi.md): what each order adds to the UTC hour
+-- of its placed_at; merged orders add nothing. A shop-local day is a run of
+-- whole UTC hours in every zone with a whole-hour offset, and the KPI code
+-- reads the base rows for a part hour (zones at :30 or :45). The view is
+-- the one definition of an order's share: the order triggers, the rebuild
+-- after a bulk load (store/bulk.rs) and `shopdesk check` all read it.
+CREATE VIEW kpi_order_facts AS
+SELECT o.id AS id, o.placed_at AS placed_at, substr(o.placed_at, 1, 13) AS hour,
+       1 AS orders,
+       (o.paid_at IS NOT NULL AND o.status <> 'cancelled') AS paid_orders,
+       (o.status = 'cancelled') AS cancelled_orders,
+       CASE WHEN o.paid_at IS NOT NULL AND o.status <> 'cancelled' THEN o.items_minor ELSE 0 END AS gmv_minor,
+       CASE WHEN o.paid_at IS NOT NULL AND o.status <> 'cancelled' THEN o.shipping_minor ELSE 0 END AS shipping_minor,
+       (o.delivered_at IS NOT NULL) AS delivered_orders,
+       coalesce(unixepoch(o.delivered_at) - unixepoch(o.placed_at), 0) AS delivery_secs,
+       (o.delivered_at IS NOT NULL AND o.promised_at IS NOT NULL) AS promised_delivered,
+       coalesce(o.delivered_at > o.promised_at, 0) AS late_delivered,
+       (SELECT count(*) FROM reviews v WHERE v.order_id = o.id) AS reviews,
+       (SELECT coalesce(sum(v.score), 0) FROM reviews v WHERE v.order_id = o.id) AS review_score,
+       (SELECT count(*) FROM reviews v WHERE v.order_id = o.id AND v.score <= 2) AS negative_reviews,
+       (SELECT coalesce(sum(r.amount_minor), 0) FROM refunds r WHERE r.order_id = o.id AND r.ticket_id IS NOT NULL) AS refund_minor
+FROM orders o WHERE o.status <> 'merged';
+
+CREATE TABLE kpi_hours (
+    hour               TEXT    NOT NULL PRIMARY KEY CHECK (length(hour) = 13),
+    orders             INTEGER NOT NULL DEFAULT 0,
+    paid_orders        INTEGER NOT NULL DEFAULT 0,
+    cancelled_orders   INTEGER NOT NULL DEFAULT 0,
+    gmv_minor          INTEGER NOT NULL DEFAULT 0,
+    shipping_minor     INTEGER NOT NULL DEFAULT 0,
+    delivered_orders   INTEGER NOT NULL DEFAULT 0,
+    delivery_secs      INTEGER NOT NULL DEFAULT 0,
+    promised_delivered INTEGER NOT NULL DEFAULT 0,
+    late_delivered     INTEGER NOT NULL DEFAULT 0,
+    reviews            INTEGER NOT NULL DEFAULT 0,
+    review_score       INTEGER NOT NULL DEFAULT 0,
+    negative_reviews   INTEGER NOT NULL DEFAULT 0,
+    refund_minor       INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TRIGGER orders_kpi_ai AFTER INSERT ON orders BEGIN
+    INSERT INTO kpi_hours (hour, orders, paid_orders, cancelled_orders, gmv_minor, shipping_minor, delivered_orders, delivery_secs, promised_delivered, late_delivered, reviews, review_score, negative_reviews, refund_minor)
+    SELECT hour, orders, paid_orders, cancelled_orders, gmv_minor, shipping_minor, delivered_orders, delivery_secs, promised_delivered, late_delivered, reviews, review_score, negative_reviews, refund_minor FROM kpi_order_facts WHERE id = new.id
+    ON CONFLICT (hour) DO UPDATE SET
+        orders = orders + excluded.orders,
+        paid_orders = paid_orders + excluded.paid_orders,
+        cancelled_orders = cancelled_orders + excluded.cancelled_orders,
+        gmv_minor = gmv_minor + excluded.gmv_minor,
+        shipping_minor = shipping_minor + excluded.shipping_minor,
+        delivered_orders = delivered_orders + excluded.delivered_orders,
+        delivery_secs = delivery_secs + excluded.delivery_secs,
+        promised_delivered = promised_delivered + excluded.promised_delivered,
+        late_delivered = late_delivered + excluded.late_delivered,
+        reviews = reviews + excluded.reviews,
+        review_score = review_score + excluded.review_score,
+        negative_reviews = negative_reviews + excluded.negative_reviews,
+        refund_minor = refund_minor + excluded.refund_minor;
+END;
+-- An update takes the old share out before and puts the new one in after.
+CREATE TRIGGER orders_kpi_bu BEFORE UPDATE OF status, placed_at, paid_at, items_minor, shipping_minor, delivered_at, promised_at ON orders BEGIN
+    UPDATE kpi_hours SET
+        orders = kpi_hours.orders - f.orders,
+        paid_orders = kpi_hours.paid_orders - f.paid_orders,
+        cancelled_orders = kpi_hours.cancelled_orders - f.cancelled_orders,
+        gmv_minor = kpi_hours.gmv_minor - f.gmv_minor,
+        shipping_minor = kpi_hours.shipping_minor - f.shipping_minor,
+        delivered_orders = kpi_hours.delivered_orders - f.delivered_orders,
+        delivery_secs = kpi_hours.delivery_secs - f.delivery_secs,
+        promised_delivered = kpi_hours.promised_delivered - f.promised_delivered,
+        late_delivered = kpi_hours.late_delivered - f.late_delivered,
+        reviews = kpi_hours.reviews - f.reviews,
+        review_score = kpi_hours.review_score - f.review_score,
+        negative_reviews = kpi_hours.negative_reviews - f.negative_reviews,
+        refund_minor = kpi_hours.refund_minor - f.refund_minor
+    FROM (SELECT * FROM kpi_order_facts WHERE id = old.id) AS f WHERE kpi_hours.hour = f.hour;
+END;
+CREATE TRIGGER orders_kpi_au AFTER UPDATE OF status, placed_at, paid_at, items_minor, shipping_minor, delivered_at, promised_at ON orders BEGIN
+    INSERT INTO kpi_hours (hour, orders, paid_orders, cancelled_orders, gmv_minor, shipping_minor, delivered_orders, delivery_secs, promised_delivered, late_delivered, reviews, review_score, negative_reviews, refund_minor)
+    SELECT hour, orders, paid_orders, cancelled_orders, gmv_minor, shipping_minor, delivered_orders, delivery_secs, promised_delivered, late_delivered, reviews, review_score, negative_reviews, refund_minor FROM kpi_order_facts WHERE id = new.id
+    ON CONFLICT (hour) DO UPDATE SET
+        orders = orders + excluded.orders,
+        paid_orders = paid_orders + excluded.paid_orders,
+        cancelled_orders = cancelled_orders + excluded.cancelled_orders,
+        gmv_minor = gmv_minor + excluded.gmv_minor,
+        shipping_minor = shipping_minor + excluded.shipping_minor,
+        delivered_orders = delivered_orders + excluded.delivered_orders,
+        delivery_secs = delivery_secs + excluded.delivery_secs,
+        promised_delivered = promised_delivered + excluded.promised_delivered,
+        late_delivered = late_delivered + excluded.late_delivered,
+        reviews = reviews + excluded.reviews,
+        review_score = review_score + excluded.review_score,
+        negative_reviews = negative_reviews + excluded.negative_reviews,
+        refund_minor = refund_minor + excluded.refund_minor;
+END;
+CREATE TRIGGER orders_kpi_bd BEFORE DELETE ON orders BEGIN
+    UPDATE kpi_hours SET
+        orders = kpi_hours.orders - f.orders,
+        paid_orders = kpi_hours.paid_orders - f.paid_orders,
+        cancelled_orders = kpi_hours.cancelled_orders - f.cancelled_orders,
+        gmv_minor = kpi_hours.gmv_minor - f.gmv_minor,
+        shipping_minor = kpi_hours.shipping_minor - f.shipping_minor,
+        delivered_orders = kpi_hours.delivered_orders - f.delivered_orders,
+        delivery_secs = kpi_hours.delivery_secs - f.delivery_secs,
+        promised_delivered = kpi_hours.promised_delivered - f.promised_delivered,
+        late_delivered = kpi_hours.late_delivered - f.late_delivered,
+        reviews = kpi_hours.reviews - f.reviews,
+        review_score = kpi_hours.review_score - f.review_score,
+        negative_reviews = kpi_hours.negative_reviews - f.negative_reviews,
+        refund_minor = kpi_hours.refund_minor - f.refund_minor
+    FROM (SELECT * FROM kpi_order_facts WHERE id = old.id) AS f WHERE kpi_hours.hour = f.hour;
+END;
+-- Reviews and ticket refunds move their order's hour by their own amounts.
+CREATE TRIGGER reviews_kpi_ai AFTER INSERT ON reviews BEGIN
+    UPDATE kpi_hours SET reviews = reviews + 1, review_score = review_score + new.score,
+        negative_reviews = negative_reviews + (new.score <= 2)
+    WHERE hour = (SELECT substr(placed_at, 1, 13) FROM orders WHERE id = new.order_id AND status <> 'merged');
+END;
+CREATE TRIGGER reviews_kpi_ad AFTER DELETE ON reviews BEGIN
+    UPDATE kpi_hours SET reviews = reviews - 1, review_score = review_score - old.score,
+        negative_reviews = negative_reviews - (old.score <= 2)
+    WHERE hour = (SELECT substr(placed_at, 1, 13) FROM orders WHERE id = old.order_id AND status <> 'merged');
+END;
+CREATE TRIGGER reviews_kpi_au AFTER UPDATE OF order_id, score ON reviews BEGIN
+    UPDATE kpi_hours SET reviews = reviews - 1, review_score = review_score - old.score,
+        negative_reviews = negative_reviews - (old.score <= 2)
+    WHERE hour = (SELECT substr(placed_at, 1, 13) FROM orders WHERE id = old.order_id AND status <> 'merged');
+    UPDATE kpi_hours SET reviews = reviews + 1, review_score = review_score + new.score,
+        negative_reviews = negative_reviews + (new.score <= 2)
+    WHERE hour = (SELECT substr(placed_at, 1, 13) FROM orders WHERE id = new.order_id AND status <> 'merged');
+END;
+CREATE TRIGGER refunds_kpi_ai AFTER INSERT ON refunds BEGIN
+    UPDATE kpi_hours SET refund_minor = refund_minor + new.amount_minor
+    WHERE new.ticket_id IS NOT NULL AND hour = (SELECT substr(placed_at, 1, 13) FROM orders WHERE id = new.order_id AND status <> 'merged');
+END;
+CREATE TRIGGER refunds_kpi_ad AFTER DELETE ON refunds BEGIN
+    UPDATE kpi_hours SET refund_minor = refund_minor - old.amount_minor
+    WHERE old.ticket_id IS NOT NULL AND hour = (SELECT substr(placed_at, 1, 13) FROM orders WHERE id = old.order_id AND status <> 'merged');
+END;
+CREATE TRIGGER refunds_kpi_au AFTER UPDATE OF order_id, ticket_id, amount_minor ON refunds BEGIN
+    UPDATE kpi_hours SET refund_minor = refund_minor - old.amount_minor
+    WHERE old.ticket_id IS NOT NULL AND hour = (SELECT substr(placed_at, 1, 13) FROM orders WHERE id = old.order_id AND status <> 'merged');
+    UPDATE kpi_hours SET refund_minor = refund_minor + new.amount_minor
+    WHERE new.ticket_id IS NOT NULL AND hour = (SELECT substr(placed_at, 1, 13) FROM orders WHERE id = new.order_id AND status <> 'merged');
+END;
+
+-- Distinct customers over any period without grouping (issue 14): one row
+-- per paid order (paid, not cancelled, not merged) with the placed times of
+-- the same customer's previous two paid orders. In [F, T): a customer is
+-- counted once, on the first of its orders there (the one whose previous is
+-- before F); a repeat customer on its second (previous inside, the one
+-- before that not); a new customer on an order with no previous at all.
+CREATE TABLE kpi_paid_orders (
+    order_id    INTEGER PRIMARY KEY REFERENCES orders (id) ON DELETE CASCADE,
+    customer_id INTEGER NOT NULL,
+    placed_at   TEXT    NOT NULL,
+    prev_at     TEXT,
+    prev2_at    TEXT
+);
+CREATE INDEX kpi_paid_orders_placed ON kpi_paid_orders (placed_at, prev_at, prev2_at);
+CREATE INDEX kpi_paid_orders_customer ON kpi_paid_orders (customer_id);
+-- A customer's chain, recomputed whole (a few rows) when one of its orders
+-- changes in a way that matters.
+CREATE VIEW kpi_paid_chain AS
+SELECT id AS order_id, customer_id, placed_at,
+       lag(placed_at, 1) OVER w AS prev_at, lag(placed_at, 2) OVER w AS prev2_at
+FROM orders WHERE paid_at IS NOT NULL AND status NOT IN ('cancelled', 'merged')
+WINDOW w AS (PARTITION BY customer_id ORDER BY placed_at, id);
+CREATE TRIGGER orders_chain_ai AFTER INSERT ON orders
+WHEN new.paid_at IS NOT NULL AND new.status NOT IN ('cancelled', 'merged') BEGIN
+    DELETE FROM kpi_paid_orders WHERE customer_id = new.customer_id;
+    INSERT INTO kpi_paid_orders (order_id, customer_id, placed_at, prev_at, prev2_at)
+    SELECT order_id, customer_id, placed_at, prev_at, prev2_at FROM kpi_paid_chain WHERE customer_id = new.customer_id;
+END;
+CREATE TRIGGER orders_chain_au AFTER UPDATE OF status, paid_at, placed_at, customer_id ON orders
+WHEN (old.paid_at IS NOT NULL AND old.status NOT IN ('cancelled', 'merged'))
+         <> (new.paid_at IS NOT NULL AND new.status NOT IN ('cancelled', 'merged'))
+     OR old.placed_at <> new.placed_at OR old.customer_id <> new.customer_id BEGIN
+    DELETE FROM kpi_paid_orders WHERE customer_id = old.customer_id;
+    INSERT INTO kpi_paid_orders (order_id, customer_id, placed_at, prev_at, prev2_at)
+    SELECT order_id, customer_id, placed_at, prev_at, prev2_at FROM kpi_paid_chain WHERE customer_id = old.customer_id;
+    DELETE FROM kpi_paid_orders WHERE customer_id = new.customer_id;
+    INSERT INTO kpi_paid_orders (order_id, customer_id, placed_at, prev_at, prev2_at)
+    SELECT order_id, customer_id, placed_at, prev_at, prev2_at FROM kpi_paid_chain WHERE customer_id = new.customer_id;
+END;
+CREATE TRIGGER orders_chain_ad AFTER DELETE ON orders BEGIN
+    DELETE FROM kpi_paid_orders WHERE customer_id = old.customer_id;
+    INSERT INTO kpi_paid_orders (order_id, customer_id, placed_at, prev_at, prev2_at)
+    SELECT order_id, customer_id, placed_at, prev_at, prev2_at FROM kpi_paid_chain WHERE customer_id = old.customer_id;
+END;

@@ -1,10 +1,11 @@
 //! The command line (SPEC §6): clap definitions and the non-TUI commands.
 //! Every command that changes data goes through `ops`.
 
-/// `println!` with the text made safe for a terminal (see [`safe`]).
+/// `println!` with the text made safe for a terminal (see [`safe`]);
+/// a closed pipe ends the command quietly (see [`out`]).
 macro_rules! outln {
     ($($arg:tt)*) => {
-        println!("{}", $crate::cli::safe(&format!($($arg)*)))
+        $crate::cli::out(&format!("{}\n", $crate::cli::safe(&format!($($arg)*))))
     };
 }
 
@@ -17,6 +18,7 @@ macro_rules! errln {
 
 pub mod integrity;
 pub mod io;
+pub mod kpi;
 pub mod merchant;
 pub mod notices;
 pub mod order;
@@ -81,6 +83,8 @@ pub enum Command {
     Import(io::ImportArgs),
     /// Export merchants, products, orders or tickets as CSV or JSON.
     Export(io::ExportArgs),
+    /// The KPIs of a period and the one before it (docs/kpi.md defines every key).
+    Kpi(kpi::KpiArgs),
     /// Print the login and role in force.
     Whoami,
     /// Apply scheduled effects that are due (documents past their expiry, scheduled listings and delistings) and print them.
@@ -182,6 +186,43 @@ pub fn safe(text: &str) -> String {
     out
 }
 
+/// Writes to stdout. When the reader has gone (`shopdesk kpi | head`) the
+/// command stops quietly with status 0, as it would by SIGPIPE, instead of
+/// panicking in `println!`; everything it wrote to the database is already
+/// committed by the time it prints. SIGPIPE itself stays ignored so that a
+/// child that closes its stdin early (`notices send --via`) is an error to
+/// report, not the end of shopdesk.
+pub fn out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let res = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+    if let Err(e) = res {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("shopdesk: cannot write to standard output: {e}");
+        std::process::exit(3);
+    }
+}
+
+/// Writes `value` as pretty JSON. serde_json escapes C0 controls but
+/// leaves C1 ones (U+0080–U+009F, which some terminals obey) raw; they can
+/// only stand inside strings, so writing them as `\u` escapes keeps the
+/// JSON valid and the value exact.
+pub fn out_json<T: serde::Serialize>(value: &T) -> Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Error::Db(format!("json: {e}")))?;
+    let mut esc = String::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        if c.is_control() && c != '\n' {
+            esc.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            esc.push(c);
+        }
+    }
+    esc.push('\n');
+    out(&esc);
+    Ok(())
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let db = cli.db.as_deref();
@@ -216,6 +257,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Some(Command::Import(a)) => io::import(&config::db_path(db)?, a),
         Some(Command::Export(a)) => io::export(&config::db_path(db)?, a),
+        Some(Command::Kpi(a)) => kpi::run(&config::db_path(db)?, a),
         Some(Command::Whoami) => {
             let s = Session::open(&config::db_path(db)?)?;
             outln!("{} {}", s.actor.login, s.actor.role);
@@ -251,12 +293,12 @@ pub fn run(cli: Cli) -> Result<()> {
             for w in warnings {
                 errln!("{w}");
             }
-            print!("{}", safe(&keymap.describe()));
+            out(&safe(&keymap.describe()));
             Ok(())
         }
         Some(Command::Bench { rounds, explain }) => {
             let report = crate::tui::bench::run(&config::db_path(db)?, rounds, explain)?;
-            print!("{}", safe(&report));
+            out(&safe(&report));
             Ok(())
         }
         Some(Command::Completions { shell }) => {

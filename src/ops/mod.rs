@@ -5,6 +5,7 @@
 pub mod export;
 pub mod history;
 pub mod import;
+pub mod kpi;
 pub mod merchants;
 pub mod orders;
 pub mod products;

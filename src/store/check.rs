@@ -56,13 +56,14 @@ pub fn run_all(conn: &Connection) -> Result<Vec<CheckResult>> {
 /// takes most of the time, so on a file database it runs on a second
 /// connection beside the others; each check is its own read either way.
 pub fn run_with(conn: &Connection, opts: &Options) -> Result<Vec<CheckResult>> {
-    let others: [Check; 7] = [
+    let others: [Check; 8] = [
         foreign_keys,
         audit_chain,
         images::audit_images,
         stock_ledger,
         order_reservations,
         status_counts,
+        kpi_rollups,
         super::import::check::imported_orders,
     ];
     let extra = match &opts.expect_head {
@@ -257,6 +258,14 @@ fn order_reservations(conn: &Connection) -> Result<CheckResult> {
     })?;
     let problems = rows.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(finding("order reservations", problems))
+}
+
+/// The trigger-kept KPI rollups match a recomputation from the orders.
+fn kpi_rollups(conn: &Connection) -> Result<CheckResult> {
+    Ok(finding(
+        "KPI rollups",
+        super::kpi::rollup_differences(conn, MAX_PROBLEMS)?,
+    ))
 }
 
 /// The trigger-kept status counts match the tables.

@@ -128,6 +128,56 @@ pub(super) const STEPS: &[Step] = &[
             "products_low",
         ],
     },
+    // The KPI rollups (issue 14): per UTC hour of placed_at, kept by
+    // triggers from one view, filled once from the orders already there.
+    Step {
+        to: 7,
+        drop: &[],
+        change: Some(to_v7),
+        tables: &[],
+        then: &[],
+        create_indexes: &[],
+    },
+];
+
+/// The KPI rollup table, view and triggers as schema.sql has them (view and
+/// triggers dropped first, so a file that has some of them comes out the
+/// same), then the rollups summed from the orders already there.
+fn to_v7(tx: &Connection) -> Result<()> {
+    for table in ["kpi_hours", "kpi_paid_orders"] {
+        ensure_table(tx, table)?;
+    }
+    for index in ["kpi_paid_orders_placed", "kpi_paid_orders_customer"] {
+        tx.execute_batch(&format!("DROP INDEX IF EXISTS \"{index}\";"))?;
+        tx.execute_batch(super::schema_statement("INDEX", index)?)?;
+    }
+    for view in ["kpi_order_facts", "kpi_paid_chain"] {
+        tx.execute_batch(&format!("DROP VIEW IF EXISTS \"{view}\";"))?;
+        tx.execute_batch(super::schema_statement("VIEW", view)?)?;
+    }
+    for name in KPI_TRIGGERS {
+        tx.execute_batch(&format!("DROP TRIGGER IF EXISTS \"{name}\";"))?;
+        tx.execute_batch(super::schema_statement("TRIGGER", name)?)?;
+    }
+    tx.execute_batch(super::bulk::KPI_REBUILD)?;
+    tx.execute_batch(super::bulk::CHAIN_REBUILD)?;
+    Ok(())
+}
+
+pub(super) const KPI_TRIGGERS: &[&str] = &[
+    "orders_kpi_ai",
+    "orders_kpi_bu",
+    "orders_kpi_au",
+    "orders_kpi_bd",
+    "reviews_kpi_ai",
+    "reviews_kpi_ad",
+    "reviews_kpi_au",
+    "refunds_kpi_ai",
+    "refunds_kpi_ad",
+    "refunds_kpi_au",
+    "orders_chain_ai",
+    "orders_chain_au",
+    "orders_chain_ad",
 ];
 
 /// The columns schema 6 adds to products, in schema.sql's order and spelling.

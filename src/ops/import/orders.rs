@@ -220,7 +220,11 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
         Some(store::bulk::set_aside(
             tx,
             &["orders", "order_lines", "customers"],
-            &[store::bulk::ORDER_COUNTS],
+            &[
+                store::bulk::ORDER_COUNTS,
+                store::bulk::ORDER_KPIS[0],
+                store::bulk::ORDER_KPIS[1],
+            ],
         )?)
     } else {
         None

@@ -142,7 +142,11 @@ impl Load<'_> {
     /// Drops the indexes and triggers a bulk load rebuilds after
     /// (`restore` inside the last transaction puts them back).
     pub fn set_aside(&self) -> Result<SetAside> {
-        bulk::set_aside(self.conn, &DEFERRED_INDEX_TABLES, &ROW_TRIGGERS)
+        bulk::set_aside(
+            self.conn,
+            &DEFERRED_INDEX_TABLES,
+            &[&ROW_TRIGGERS[..], &bulk::ALL_KPIS[..]].concat(),
+        )
     }
 
     pub fn restore(&self, aside: SetAside) -> Result<()> {

@@ -1,0 +1,147 @@
+//! The KPI rollups (`kpi_hours`) always equal a recomputation from the
+//! orders, whatever sequence of workflow calls, reviews and refunds came
+//! before: a property test over random sequences, checked with the same
+//! comparison `shopdesk check` runs.
+
+mod orders_support;
+
+use orders_support::*;
+use proptest::prelude::*;
+use rusqlite::params;
+use shopdesk::domain::order::{HoldReason, OrderAction};
+use shopdesk::ops::orders;
+use shopdesk::store;
+
+const ORDERS: usize = 8;
+
+#[derive(Debug, Clone)]
+enum Step {
+    Act(usize, u8),
+    Merge(usize, usize),
+    Review(usize, i64),
+    DropReview(usize),
+    Refund(usize, i64, bool),
+    Replace(usize, u8),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        6 => (0..ORDERS, 0u8..11).prop_map(|(o, a)| Step::Act(o, a)),
+        1 => (0..ORDERS, 0..ORDERS).prop_map(|(a, b)| Step::Merge(a, b)),
+        2 => (0..ORDERS, 1i64..=5).prop_map(|(o, s)| Step::Review(o, s)),
+        1 => (0..ORDERS).prop_map(Step::DropReview),
+        1 => (0..ORDERS, 1i64..5_000, any::<bool>()).prop_map(|(o, a, t)| Step::Refund(o, a, t)),
+        1 => (0..ORDERS, 0u8..48).prop_map(|(o, h)| Step::Replace(o, h)),
+    ]
+}
+
+fn action(a: u8) -> OrderAction {
+    match a {
+        0 => OrderAction::Pay,
+        1 => OrderAction::Approve,
+        2 => OrderAction::Hold(HoldReason::CustomerRequest),
+        3 => OrderAction::Release,
+        4 => OrderAction::Pick,
+        5 => OrderAction::Pack { weight_g: 500 },
+        6 => OrderAction::Ship {
+            carrier: "SF".into(),
+            tracking: "SF1".into(),
+        },
+        7 => OrderAction::Deliver,
+        8 => OrderAction::Complete,
+        _ => OrderAction::Cancel {
+            reason: "客户取消".into(),
+        },
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    #[test]
+    fn rollups_equal_a_recomputation_after_any_sequence(steps in prop::collection::vec(step(), 1..40)) {
+        let shop = Shop::new();
+        let p = &shop.path;
+        let m = merchant(p, "M001", "星辰电子");
+        let ear = product(p, m, "BT-01", "蓝牙耳机", 19900, 100);
+        let cable = product(p, m, "CB-02", "USB-C 数据线", 1500, 100);
+        let cust = customer(p, "C001", "李雷");
+        let ids: Vec<i64> = (0..ORDERS)
+            .map(|i| order(p, &format!("W{i}"), cust, m, &[(ear, 1 + i as i64 % 2), (cable, 1)], &GOOD))
+            .collect();
+        let mut s = shop.session("ana");
+        let conn = shop.conn();
+        let mut reviews: Vec<i64> = Vec::new();
+        for st in &steps {
+            match st {
+                // Refusals (a wrong state) are part of the sequence: they
+                // must leave the rollups alone too.
+                Step::Act(o, a) => {
+                    let _ = orders::act(&mut s, ids[*o], None, &action(*a));
+                }
+                Step::Merge(a, b) => {
+                    let _ = orders::act(&mut s, ids[*a], None, &OrderAction::MergeInto(ids[*b]));
+                }
+                Step::Review(o, score) => {
+                    conn.execute(
+                        "INSERT INTO reviews (order_id, score, created_at) VALUES (?1, ?2, ?3)",
+                        params![ids[*o], score, NOW],
+                    )
+                    .unwrap();
+                    reviews.push(conn.last_insert_rowid());
+                }
+                Step::DropReview(i) => {
+                    if let Some(id) = reviews.get(*i).copied() {
+                        conn.execute("DELETE FROM reviews WHERE id = ?1", [id]).unwrap();
+                    }
+                }
+                Step::Refund(o, amount, on_ticket) => {
+                    let ticket: Option<i64> = on_ticket.then(|| {
+                        conn.execute(
+                            "INSERT INTO tickets (order_id, kind, opened_at, created_at, updated_at)
+                             VALUES (?1, 'return', ?2, ?2, ?2)",
+                            params![ids[*o], NOW],
+                        )
+                        .unwrap();
+                        conn.last_insert_rowid()
+                    });
+                    conn.execute(
+                        "INSERT INTO refunds (order_id, ticket_id, amount_minor, actor, created_at)
+                         VALUES (?1, ?2, ?3, 'ana', ?4)",
+                        params![ids[*o], ticket, amount, NOW],
+                    )
+                    .unwrap();
+                }
+                // An order's placed time moved to another hour (two days of
+                // hours either side of the shop's midnight).
+                Step::Replace(o, h) => {
+                    let at = format!("2026-11-{:02}T{:02}:30:00Z", 19 + h / 24, h % 24);
+                    conn.execute("UPDATE orders SET placed_at = ?2 WHERE id = ?1", params![ids[*o], at]).unwrap();
+                }
+            }
+        }
+        let mut differences = store::kpi::rollup_differences(&conn, 10).unwrap();
+        differences.extend(store::kpi::chain_differences(&conn, 10).unwrap());
+        prop_assert!(differences.is_empty(), "{differences:#?}");
+    }
+}
+
+#[test]
+fn a_rollup_that_drifted_is_named_by_its_shop_hour() {
+    let shop = Shop::new();
+    let p = &shop.path;
+    let m = merchant(p, "M001", "星辰电子");
+    let ear = product(p, m, "BT-01", "蓝牙耳机", 19900, 10);
+    let cust = customer(p, "C001", "李雷");
+    order(p, "W1", cust, m, &[(ear, 1)], &GOOD);
+    let conn = shop.conn();
+    assert!(store::kpi::rollup_differences(&conn, 10).unwrap().is_empty());
+    conn.execute_batch("UPDATE kpi_hours SET orders = orders + 1")
+        .unwrap();
+    let found = store::kpi::rollup_differences(&conn, 10).unwrap();
+    // NOW is 10:00 UTC: 18:00 in Asia/Shanghai.
+    assert_eq!(
+        found,
+        vec!["KPI hour from 2026-11-20 18:00 shop time: orders 2 (the orders say 1)".to_string()]
+    );
+}
