@@ -28,7 +28,7 @@ use super::workflow::Record;
 
 pub use documents::{NewDocument, add_document_at, check_document_at};
 pub use expiry::{SYSTEM, expire_documents_at};
-pub use money::{DepositKind, deposit_at, fee_at, sign_at};
+pub use money::{DepositKind, Terms, deposit_at, fee_at, sign_at, terms_at};
 pub use notices::{SendReport, mark_sent, send};
 pub use review::{DelistCause, act_at};
 pub use violations::{NewViolation, violation_at};

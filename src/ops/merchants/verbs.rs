@@ -55,7 +55,7 @@ const REASON: FieldSpec = field("reason", "reason", "why (the merchant is told)"
 const KIND_ARG: FieldSpec =
     field("kind", "kind", "the document kind", FieldKind::Choice(&DOC_KINDS)).positional();
 
-pub static VERBS: [VerbSpec; 16] = [
+pub static VERBS: [VerbSpec; 17] = [
     VerbSpec {
         forward: true,
         key: Some("R"),
@@ -187,6 +187,36 @@ pub static VERBS: [VerbSpec; 16] = [
             "sign",
             "sign agreement",
             "record the cooperation agreement as signed",
+        )
+    },
+    VerbSpec {
+        fields: &[
+            field(
+                "deposit",
+                "required deposit",
+                "the deposit required before opening (decimal, 0 for none)",
+                FieldKind::Token,
+            )
+            .optional(),
+            field(
+                "fee",
+                "platform fee",
+                "the platform (annual) fee (decimal, 0 for none)",
+                FieldKind::Token,
+            )
+            .optional(),
+            field(
+                "commission",
+                "commission",
+                "the merchant's own rate (5.5% or 0.055), or default",
+                FieldKind::Token,
+            )
+            .optional(),
+        ],
+        ..verb(
+            "terms",
+            "set terms…",
+            "set the required deposit, the platform fee and the merchant's commission rate",
         )
     },
     VerbSpec {
@@ -357,6 +387,10 @@ fn run(
         }
         "fee" => super::fee_at(s, id, shown, amount()?, now)?,
         "sign" => super::sign_at(s, id, shown, now)?,
+        "terms" => {
+            let t = super::Terms::parse(v.text("deposit"), v.text("fee"), v.text("commission"))?;
+            super::terms_at(s, id, shown, t, now)?
+        }
         "doc_add" => {
             let d = NewDocument {
                 kind: text(v, "kind"),
