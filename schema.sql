@@ -584,3 +584,21 @@ CREATE TRIGGER tickets_count_au AFTER UPDATE OF status ON tickets WHEN old.statu
     INSERT INTO status_counts (entity, status, n) VALUES ('ticket', new.status, 1)
         ON CONFLICT (entity, status) DO UPDATE SET n = n + 1;
 END;
+
+-- A reviewer's claim on an application awaiting review (issue 11), so two
+-- reviewers do not take the same one: `merchant claim` or `start-review`
+-- takes it, a decision or `release` ends it. Another reviewer's review
+-- verbs are refused while it is fresh, unless the owner's.
+CREATE TABLE merchant_claims (
+    merchant_id INTEGER PRIMARY KEY REFERENCES merchants (id),
+    claimed_by  TEXT    NOT NULL CHECK (length(claimed_by) > 0),
+    claimed_at  TEXT    NOT NULL
+);
+
+-- Merchant review settings beside `settings` (one row): after how many
+-- minutes another reviewer may take a claim over.
+CREATE TABLE merchant_review_settings (
+    id                     INTEGER PRIMARY KEY CHECK (id = 1),
+    claim_takeover_minutes INTEGER NOT NULL DEFAULT 240 CHECK (claim_takeover_minutes > 0)
+);
+INSERT INTO merchant_review_settings (id) VALUES (1);

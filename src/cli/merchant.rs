@@ -222,6 +222,7 @@ fn to_json(d: &MerchantDetail, s: &Session) -> serde_json::Value {
         "notices": notices,
         "bad_records": d.bad_records,
         "changes_since_last_round": d.changes_since_last_round,
+        "claim": d.claim,
         "version": m.version,
     })
 }
@@ -260,6 +261,13 @@ pub fn show_text(d: &MerchantDetail, timezone: &str) -> String {
         local(m.review_due_at.as_deref(), &tz),
         local(m.decided_at.as_deref(), &tz)
     ));
+    if let Some(c) = &d.claim {
+        out.push_str(&format!(
+            "claimed by {}{}\n",
+            c.ago,
+            if c.stale { " (may be taken over)" } else { "" }
+        ));
+    }
     let rates: Vec<String> = d
         .commission
         .iter()

@@ -104,6 +104,16 @@ pub(super) const STEPS: &[Step] = &[
         then: &[],
         create_indexes: &[],
     },
+    // Claiming a review (issue 11): one claim per merchant, and the
+    // setting after which another reviewer may take it over.
+    Step {
+        to: 6,
+        drop: &[],
+        change: None,
+        tables: &["merchant_claims", "merchant_review_settings"],
+        then: &["INSERT OR IGNORE INTO merchant_review_settings (id) VALUES (1);"],
+        create_indexes: &[],
+    },
 ];
 
 /// The tables whose CHECKs schema 5 changed, and nothing else about them.

@@ -5,6 +5,7 @@
 //! suspension hides) are written inside the same transaction, and the
 //! merchant row's audit image names them under `change`.
 
+pub mod claims;
 mod documents;
 mod expiry;
 mod money;
@@ -26,6 +27,7 @@ use crate::{Error, Result};
 use super::Session;
 use super::workflow::Record;
 
+pub use claims::{claim_at, release_at};
 pub use documents::{NewDocument, add_document_at, check_document_at};
 pub use expiry::{SYSTEM, expire_documents_at};
 pub use money::{DepositKind, Terms, deposit_at, fee_at, sign_at, terms_at};
@@ -294,6 +296,8 @@ pub struct MerchantDetail {
     pub credit_inputs: CreditInputs,
     pub commission: Vec<Commission>,
     pub currency: String,
+    /// Who has claimed the review, and since when.
+    pub claim: Option<claims::ClaimView>,
 }
 
 /// The merchant with its documents, money, violations and notices, read now.
@@ -346,6 +350,7 @@ pub fn detail_at(s: &Session, id: i64, now: DateTime<Utc>) -> Result<MerchantDet
         credit_inputs,
         commission: commission(conn, &m, s.settings.default_commission_bp)?,
         currency,
+        claim: claims::view(conn, id, now)?,
         merchant: m,
     })
 }

@@ -3,10 +3,12 @@
 //! (`ops::merchants`). Statuses are stored text here; the workflow layer
 //! parses them into the domain's types.
 
+mod claims;
 mod documents;
 mod ledger;
 mod notices;
 
+pub use claims::*;
 pub use documents::*;
 pub use ledger::*;
 pub use notices::*;
