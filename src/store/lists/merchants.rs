@@ -54,10 +54,17 @@ pub struct Row {
     pub review_due_at: Option<String>,
     /// The row's version as read: verbs act on it or report a conflict.
     pub version: i64,
+    /// Who claimed the review and when (UTC stamp), if anyone.
+    pub claim: Option<(String, String)>,
 }
 
-const COLS: &str =
-    "m.id, m.code, m.name, m.status, m.cooperation_mode, m.credit_score, m.review_due_at, m.version";
+/// The claim by primary key, read by column name (`map`), so a query
+/// that adds columns after these need not renumber.
+const COLS: &str = concat!(
+    "m.id, m.code, m.name, m.status, m.cooperation_mode, m.credit_score, m.review_due_at, m.version, ",
+    "(SELECT c.claimed_by FROM merchant_claims c WHERE c.merchant_id = m.id) AS claimed_by, ",
+    "(SELECT c.claimed_at FROM merchant_claims c WHERE c.merchant_id = m.id) AS claimed_at"
+);
 const JOINS: &str = "FROM merchants m";
 
 fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
@@ -70,6 +77,10 @@ fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         credit_score: r.get(5)?,
         review_due_at: r.get(6)?,
         version: r.get(7)?,
+        claim: match (r.get("claimed_by")?, r.get("claimed_at")?) {
+            (Some(by), Some(at)) => Some((by, at)),
+            _ => None,
+        },
     })
 }
 
@@ -167,7 +178,9 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
             "SELECT m.id, m.code, m.name, m.status, m.cooperation_mode, m.credit_score, m.review_due_at, m.version,
                     legal_name, contact_name, phone, email, address, city, license_no, tax_id,
                     requested_categories, status_reason, commission_bp, platform_fee_minor, deposit_minor,
-                    deposit_paid, agreement_signed, violation_points, applied_at, decided_at
+                    deposit_paid, agreement_signed, violation_points, applied_at, decided_at,
+                    (SELECT c.claimed_by FROM merchant_claims c WHERE c.merchant_id = m.id) AS claimed_by,
+                    (SELECT c.claimed_at FROM merchant_claims c WHERE c.merchant_id = m.id) AS claimed_at
              FROM merchants m WHERE m.id = ?1",
         )?
         .query_row([id], |r| {

@@ -169,6 +169,16 @@ pub fn rejected_documents(conn: &Connection, merchant_id: i64) -> Result<Vec<(St
 /// Documents past their expiry date (before `today`, `YYYY-MM-DD`) not yet
 /// marked expired: (document id, merchant id, kind, expires_on). Reads the
 /// expiry index's range only.
+/// Whether any document is past its expiry and not yet marked (the
+/// partial index `merchant_documents_due` answers it without a scan).
+pub fn any_due_expiry(conn: &Connection, today: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM merchant_documents WHERE expires_on < ?1 AND check_status <> 'expired')",
+        )?
+        .query_row([today], |r| r.get(0))?)
+}
+
 pub fn due_expiries(conn: &Connection, today: &str) -> Result<Vec<(i64, i64, String, String)>> {
     let mut st = conn.prepare_cached(
         "SELECT id, merchant_id, kind, expires_on FROM merchant_documents

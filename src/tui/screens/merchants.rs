@@ -165,7 +165,7 @@ pub const COLUMNS: &[Column] = &[
     Column::new("status", 8, 13).keep(),
     Column::new("mode", 6, 8),
     Column::new("credit", 6, 6).right(),
-    Column::new("review due", 11, 16),
+    Column::new("review due", 11, 24),
 ];
 
 /// Review due shows only while the application waits for a decision.
@@ -177,9 +177,21 @@ fn review_due(r: &Row, fmt: &Fmt) -> Cell {
             } else {
                 Tone::Normal
             };
-            Cell::new(fmt.due(due)).tone(tone)
+            let text = match &r.claim {
+                Some((by, _)) => format!("{} · {by}", fmt.due(due)),
+                None => fmt.due(due),
+            };
+            Cell::new(text).tone(tone)
         }
         _ => Cell::new("").tone(Tone::Dim),
+    }
+}
+
+/// "lin 20m ago": who claimed the review and how long ago.
+fn claim_text(by: &str, at: &str, fmt: &Fmt) -> String {
+    match crate::clock::parse_stamp(at) {
+        Ok(t) => format!("{by} {}", crate::domain::calendar::format_ago(fmt.now, t)),
+        Err(_) => by.to_string(),
     }
 }
 
@@ -252,6 +264,11 @@ fn detail_lines(d: &store::Detail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<
             format!("{} ({})", fmt.due(due), fmt.time(due)),
             style,
         );
+    }
+    if let Some((by, at)) = &r.claim {
+        doc.field("claimed by", claim_text(by, at, fmt));
+    } else if r.status.awaits_review() {
+        doc.field_styled("claimed by", "nobody (K claims it)".to_string(), theme.dim);
     }
     doc.field("cooperation", &r.cooperation_mode);
     doc.field("credit score", r.credit_score.to_string());
