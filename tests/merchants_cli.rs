@@ -457,45 +457,31 @@ fn tick_expires_documents_once() {
     let d = tempfile::tempdir().unwrap();
     let dir = d.path();
     let db = shop(dir);
-    m(
-        dir,
-        &db,
-        &[
-            "doc",
-            "add",
-            "M1",
-            "--kind",
-            "business_licence",
-            "--expires",
-            "2026-11-19",
-        ],
-    );
-    m(
-        dir,
-        &db,
-        &[
-            "doc",
-            "add",
-            "M1",
-            "--kind",
-            "tax_registration",
-            "--expires",
-            "2026-11-20",
-        ],
-    );
+    let add = |kind: &str, expires: &str| {
+        m(dir, &db, &["doc", "add", "M1", "--kind", kind, "--expires", expires]);
+    };
+    add("business_licence", "2026-11-20");
+    add("tax_registration", "2026-11-21");
     m(dir, &db, &["doc", "verify", "M1", "business_licence"]);
-    let out = ok(dir, &["--db", &db, "tick"]);
+    // Nothing is past its date today (2026-11-20 in Shanghai).
+    let out = cli_support::run(dir, &["--db", &db, "tick"]);
+    assert!(out.status.success());
+    assert!(cli_support::text(&out.stdout).is_empty());
+    // The next day the licence is past it: tick marks it expired, once.
+    let next_day = "2026-11-21T10:00:00Z";
+    let out = cli_support::run_at(dir, next_day, &["--db", &db, "tick"]);
+    assert!(out.status.success(), "{}", cli_support::text(&out.stderr));
     assert_eq!(
-        out.trim(),
-        "merchant M1 (杭州好物): business licence expired on 2026-11-19"
+        cli_support::text(&out.stdout).trim(),
+        "merchant M1 (杭州好物): business licence expired on 2026-11-20"
     );
-    assert_eq!(
+    let expired = || {
         count(
             &db,
-            "SELECT count(*) FROM merchant_documents WHERE check_status = 'expired'"
-        ),
-        1
-    );
+            "SELECT count(*) FROM merchant_documents WHERE check_status = 'expired'",
+        )
+    };
+    assert_eq!(expired(), 1);
     assert_eq!(
         count(
             &db,
@@ -504,12 +490,22 @@ fn tick_expires_documents_once() {
         1
     );
     let audit = count(&db, "SELECT count(*) FROM audit_log");
-    let again = cli_support::run(dir, &["--db", &db, "tick"]);
+    let again = cli_support::run_at(dir, next_day, &["--db", &db, "tick"]);
     assert!(again.status.success());
     assert!(cli_support::text(&again.stdout).is_empty());
     assert_eq!(count(&db, "SELECT count(*) FROM audit_log"), audit);
-    m(dir, &db, &["start-review", "M1"]);
-    let e = m_fails(dir, &db, &["approve", "M1"], 1);
+    // An expired document is not verified again; approval names it.
+    let later = |args: &[&str], code: i32| {
+        let mut all = vec!["--db", db.as_str(), "merchant"];
+        all.extend_from_slice(args);
+        let out = cli_support::run_at(dir, next_day, &all);
+        assert_eq!(out.status.code(), Some(code), "{}", cli_support::text(&out.stderr));
+        cli_support::text(&out.stderr)
+    };
+    let e = later(&["doc", "verify", "M1", "business_licence"], 1);
+    assert!(e.contains("expired on 2026-11-20"), "{e}");
+    later(&["start-review", "M1"], 0);
+    let e = later(&["approve", "M1"], 1);
     assert!(
         e.contains("business licence is not verified (it is expired)"),
         "{e}"
