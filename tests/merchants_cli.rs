@@ -458,7 +458,11 @@ fn tick_expires_documents_once() {
     let dir = d.path();
     let db = shop(dir);
     let add = |kind: &str, expires: &str| {
-        m(dir, &db, &["doc", "add", "M1", "--kind", kind, "--expires", expires]);
+        m(
+            dir,
+            &db,
+            &["doc", "add", "M1", "--kind", kind, "--expires", expires],
+        );
     };
     add("business_licence", "2026-11-20");
     add("tax_registration", "2026-11-21");
@@ -499,7 +503,12 @@ fn tick_expires_documents_once() {
         let mut all = vec!["--db", db.as_str(), "merchant"];
         all.extend_from_slice(args);
         let out = cli_support::run_at(dir, next_day, &all);
-        assert_eq!(out.status.code(), Some(code), "{}", cli_support::text(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{}",
+            cli_support::text(&out.stderr)
+        );
         cli_support::text(&out.stderr)
     };
     let e = later(&["doc", "verify", "M1", "business_licence"], 1);

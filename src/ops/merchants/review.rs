@@ -98,14 +98,12 @@ fn review_claim(
     rules::next(from, action).map_err(|r| Error::Refused(r.about(label(before))))?;
     let verb = action.name().replace('_', " ");
     match action {
-        A::StartReview => {
-            if !matches!(
-                claims::standing(tx, before, who, &verb, now)?,
-                claims::Standing::Mine
-            ) {
+        A::StartReview => match claims::standing(tx, before, who, &verb, now)? {
+            claims::Standing::Mine => {}
+            claims::Standing::Free | claims::Standing::TakeOver(_) => {
                 db::put_claim(tx, before.id, who.login, at)?;
             }
-        }
+        },
         A::RequestChanges { .. } | A::Approve | A::Reject { .. } => {
             claims::standing(tx, before, who, &verb, now)?;
             db::clear_claim(tx, before.id)?;

@@ -268,7 +268,7 @@ fn detail_lines(d: &store::Detail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<
     if let Some((by, at)) = &r.claim {
         doc.field("claimed by", claim_text(by, at, fmt));
     } else if r.status.awaits_review() {
-        doc.field_styled("claimed by", "nobody (K claims it)".to_string(), theme.dim);
+        doc.field_styled("claimed by", "nobody (K claims it)", theme.dim);
     }
     doc.field("cooperation", &r.cooperation_mode);
     doc.field("credit score", r.credit_score.to_string());
