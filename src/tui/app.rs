@@ -50,6 +50,10 @@ pub enum Effect {
     Export(Tab),
     /// A workflow verb (`tui::verbs`): load the record, run, report, reload.
     Verb(Box<super::verbs::Job>),
+    /// Read the notices outbox (all, or only the unsent) and show it.
+    Notices {
+        unsent_only: bool,
+    },
 }
 
 impl std::fmt::Debug for Effect {
@@ -63,6 +67,7 @@ impl std::fmt::Debug for Effect {
             Effect::ReloadDetail(t) => write!(f, "ReloadDetail({t:?})"),
             Effect::Export(t) => write!(f, "Export({t:?})"),
             Effect::Verb(j) => write!(f, "Verb({j:?})"),
+            Effect::Notices { unsent_only } => write!(f, "Notices({unsent_only})"),
         }
     }
 }
@@ -101,6 +106,8 @@ pub enum Overlay {
     Form(Box<super::verbs::VerbForm>),
     /// The `a` action menu or a verb's choices (keys of `[picker]`).
     Menu(Box<super::verbs::VerbMenu>),
+    /// The notices outbox (keys of `[picker]`, `s` and `a` typed).
+    Notices(Box<super::overlays::notices::NoticesView>),
 }
 
 impl Overlay {
@@ -112,7 +119,7 @@ impl Overlay {
             Overlay::Picker { .. } => Context::Picker,
             Overlay::Confirm { .. } => Context::Confirm,
             Overlay::Form(_) => Context::Form,
-            Overlay::Menu(_) => Context::Picker,
+            Overlay::Menu(_) | Overlay::Notices(_) => Context::Picker,
         }
     }
 }
@@ -440,6 +447,9 @@ impl App {
     fn input_text(&mut self, s: &str) {
         if matches!(self.overlay, Some(Overlay::Menu(_))) {
             return super::verbs::menu_typed(self, s);
+        }
+        if matches!(self.overlay, Some(Overlay::Notices(_))) {
+            return super::overlays::notices::typed(self, s);
         }
         match &mut self.overlay {
             Some(Overlay::Prompt { input }) => input.push_str(s),

@@ -73,6 +73,7 @@ impl App {
             }
             Effect::Export(tab) => self.start_export(tab)?,
             Effect::Verb(job) => self.run_verb_job(*job)?,
+            Effect::Notices { unsent_only } => super::overlays::notices::open(self, unsent_only),
         }
         Ok(())
     }

@@ -4,6 +4,7 @@
 pub mod form;
 pub mod help;
 pub mod menu;
+pub mod notices;
 pub mod palette;
 pub mod picker;
 
