@@ -1,0 +1,99 @@
+//! The TUI side of the review queue's claim and of the notices outbox: the
+//! claimer shows in the queue and the detail, `N` (and the palette's
+//! `notices`) opens the outbox, Enter reads a notice, `s` marks it sent
+//! (audited), `a` shows only the unsent.
+
+mod tui_support;
+
+use shopdesk::tui::app::{App, Overlay};
+use shopdesk::tui::screens::Tab;
+use tui_support::{app, app_as, screen, shop};
+
+fn current(a: &App) -> i64 {
+    a.list(Tab::Merchants).unwrap().current().unwrap().id
+}
+
+fn message(a: &App) -> String {
+    a.message.as_ref().map(|m| m.text.clone()).unwrap_or_default()
+}
+
+fn one(path: &std::path::Path, sql: &str) -> i64 {
+    let c = shopdesk::store::open(path).unwrap();
+    c.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn the_claimer_shows_and_the_outbox_reads_and_marks_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let mut a = app(&path, 120, 40);
+    a.press("1");
+    let id = current(&a);
+    {
+        let c = shopdesk::store::open(&path).unwrap();
+        c.execute(
+            "UPDATE merchants SET status = 'submitted', status_reason = NULL, deposit_paid = 0, agreement_signed = 0,
+                email = 'shop@example.com', review_due_at = '2026-11-25T01:00:00Z' WHERE id = ?1",
+            [id],
+        )
+        .unwrap();
+    }
+    a.press("r");
+    // K claims; the queue's review-due cell names the claimer.
+    a.press("K");
+    assert!(message(&a).contains("claimed by you"), "{}", message(&a));
+    let text = screen(&mut a, 120, 40);
+    assert!(text.contains("· owner"), "{text}");
+    a.press("enter");
+    let text = screen(&mut a, 120, 40);
+    assert!(text.contains("claimed by") && text.contains("owner <1m ago"), "{text}");
+    a.press("esc");
+    // Start the review and send it back: a notice lands in the outbox.
+    a.press("R");
+    a.press("C");
+    a.type_text("营业执照扫描件不清晰");
+    a.press("enter");
+    assert_eq!(one(&path, "SELECT count(*) FROM notices"), 1, "{}", message(&a));
+    // N opens the outbox.
+    a.press("N");
+    assert!(matches!(a.overlay, Some(Overlay::Notices(_))), "N opens the outbox");
+    let text = screen(&mut a, 120, 40);
+    assert!(text.contains("UNSENT") && text.contains("1 unsent"), "{text}");
+    // Enter reads it whole; esc goes back to the list.
+    a.press("enter");
+    let text = screen(&mut a, 120, 40);
+    assert!(text.contains("营业执照扫描件不清晰"), "{text}");
+    assert!(text.contains("shop@example.com"), "the owner sees the recipient: {text}");
+    a.press("esc");
+    assert!(matches!(a.overlay, Some(Overlay::Notices(_))));
+    // s marks it sent, audited.
+    a.press("s");
+    assert!(message(&a).contains("marked sent"), "{}", message(&a));
+    assert_eq!(
+        one(&path, "SELECT count(*) FROM notices WHERE sent_at IS NOT NULL AND sent_by = 'owner'"),
+        1
+    );
+    assert_eq!(
+        one(&path, "SELECT count(*) FROM audit_log WHERE action = 'notice_sent'"),
+        1
+    );
+    // a: only the unsent, of which there are none now.
+    a.press("a");
+    let text = screen(&mut a, 120, 40);
+    assert!(text.contains("no unsent notices yet"), "{text}");
+    a.press("esc");
+    assert!(a.overlay.is_none());
+    // The palette reaches it too.
+    a.press(":");
+    a.type_text("notices");
+    a.press("enter");
+    assert!(matches!(a.overlay, Some(Overlay::Notices(_))), "the palette opens it");
+    a.press("esc");
+    // Support reads the outbox with the recipient masked, and may not mark.
+    let mut s = app_as(&path, "lin", 80, 24);
+    s.press("1");
+    s.press("N");
+    s.press("enter");
+    let text = screen(&mut s, 80, 24);
+    assert!(!text.contains("shop@example.com"), "{text}");
+}
