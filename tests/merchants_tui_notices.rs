@@ -46,7 +46,10 @@ fn the_claimer_shows_and_the_outbox_reads_and_marks_sent() {
     assert!(text.contains("· owner"), "{text}");
     a.press("enter");
     let text = screen(&mut a, 120, 40);
-    assert!(text.contains("claimed by") && text.contains("owner <1m ago"), "{text}");
+    assert!(
+        text.contains("claimed by") && text.contains("owner <1m ago"),
+        "{text}"
+    );
     a.press("esc");
     // Start the review and send it back: a notice lands in the outbox.
     a.press("R");
@@ -56,25 +59,37 @@ fn the_claimer_shows_and_the_outbox_reads_and_marks_sent() {
     assert_eq!(one(&path, "SELECT count(*) FROM notices"), 1, "{}", message(&a));
     // N opens the outbox.
     a.press("N");
-    assert!(matches!(a.overlay, Some(Overlay::Notices(_))), "N opens the outbox");
+    assert!(
+        matches!(a.overlay, Some(Overlay::Notices(_))),
+        "N opens the outbox"
+    );
     let text = screen(&mut a, 120, 40);
     assert!(text.contains("UNSENT") && text.contains("1 unsent"), "{text}");
     // Enter reads it whole; esc goes back to the list.
     a.press("enter");
     let text = screen(&mut a, 120, 40);
     assert!(text.contains("营业执照扫描件不清晰"), "{text}");
-    assert!(text.contains("shop@example.com"), "the owner sees the recipient: {text}");
+    assert!(
+        text.contains("shop@example.com"),
+        "the owner sees the recipient: {text}"
+    );
     a.press("esc");
     assert!(matches!(a.overlay, Some(Overlay::Notices(_))));
     // s marks it sent, audited.
     a.press("s");
     assert!(message(&a).contains("marked sent"), "{}", message(&a));
     assert_eq!(
-        one(&path, "SELECT count(*) FROM notices WHERE sent_at IS NOT NULL AND sent_by = 'owner'"),
+        one(
+            &path,
+            "SELECT count(*) FROM notices WHERE sent_at IS NOT NULL AND sent_by = 'owner'"
+        ),
         1
     );
     assert_eq!(
-        one(&path, "SELECT count(*) FROM audit_log WHERE action = 'notice_sent'"),
+        one(
+            &path,
+            "SELECT count(*) FROM audit_log WHERE action = 'notice_sent'"
+        ),
         1
     );
     // a: only the unsent, of which there are none now.
@@ -87,7 +102,10 @@ fn the_claimer_shows_and_the_outbox_reads_and_marks_sent() {
     a.press(":");
     a.type_text("notices");
     a.press("enter");
-    assert!(matches!(a.overlay, Some(Overlay::Notices(_))), "the palette opens it");
+    assert!(
+        matches!(a.overlay, Some(Overlay::Notices(_))),
+        "the palette opens it"
+    );
     a.press("esc");
     // Support reads the outbox with the recipient masked, and may not mark.
     let mut s = app_as(&path, "lin", 80, 24);
