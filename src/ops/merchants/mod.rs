@@ -326,10 +326,7 @@ pub fn detail_at(s: &Session, id: i64, now: DateTime<Utc>) -> Result<MerchantDet
         Vec::new()
     };
     let (credit_score_now, credit_inputs) = credit(conn, id, now)?;
-    let notices = db::notices(conn, false)?
-        .into_iter()
-        .filter(|n| n.entity == "merchant" && n.entity_id == id)
-        .collect();
+    let notices = db::notices_of(conn, "merchant", id)?;
     Ok(MerchantDetail {
         status_label: status.label(),
         round: db::round(conn, id)?,

@@ -107,7 +107,11 @@ impl Screen for Merchants {
     }
 
     fn load_detail(&self, conn: &Connection, id: i64) -> Result<Option<Box<dyn Detail>>> {
-        Ok(store::detail(conn, id)?.map(|d| Box::new(MerchantDetail(d)) as Box<dyn Detail>))
+        let Some(d) = store::detail(conn, id)? else {
+            return Ok(None);
+        };
+        let review = review(conn, id)?;
+        Ok(Some(Box::new(MerchantDetail(d, review)) as Box<dyn Detail>))
     }
 
     fn verb_entity(&self) -> Option<Entity> {
@@ -129,8 +133,44 @@ impl Screen for Merchants {
     }
 }
 
-/// A merchant's detail view; its GMV arrives from the background reader.
-struct MerchantDetail(store::Detail);
+/// What the reviewer needs beside the record: the round, what changed
+/// since the last one, the required documents, the money, the commission
+/// and where it comes from. The bad-record check reads other merchants, so
+/// it arrives from the background reader with the GMV.
+struct Review {
+    round: i64,
+    changes: Vec<String>,
+    required: Vec<String>,
+    deposit_balance: i64,
+    fee_paid: i64,
+    commission: Vec<crate::ops::merchants::Commission>,
+    bad_records: Option<Vec<crate::store::merchants::BadRecord>>,
+    unsent_notices: usize,
+}
+
+fn review(conn: &Connection, id: i64) -> Result<Review> {
+    use crate::store::merchants as mdb;
+    let m = mdb::get(conn, id)?.ok_or_else(|| crate::Error::not_found("merchant", id))?;
+    let settings = crate::store::settings::load(conn)?;
+    let required = mdb::required_kinds(conn, &m.cooperation_mode)?;
+    Ok(Review {
+        round: mdb::round(conn, id)?,
+        changes: crate::ops::merchants::rounds::changes(conn, id)?,
+        required,
+        deposit_balance: mdb::account(conn, id, "deposit")?.1,
+        fee_paid: mdb::account(conn, id, "fee")?.1,
+        commission: crate::ops::merchants::commission(conn, &m, settings.default_commission_bp)?,
+        bad_records: None,
+        unsent_notices: mdb::notices_of(conn, "merchant", id)?
+            .iter()
+            .filter(|n| n.sent_at.is_none())
+            .count(),
+    })
+}
+
+/// A merchant's detail view; its GMV and bad-record check arrive from the
+/// background reader.
+struct MerchantDetail(store::Detail, Review);
 
 impl Detail for MerchantDetail {
     fn as_any(&self) -> &dyn std::any::Any {
@@ -142,19 +182,25 @@ impl Detail for MerchantDetail {
     }
 
     fn lines(&self, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Line<'static>> {
-        detail_lines(&self.0, fmt, width, theme)
+        detail_lines(&self.0, &self.1, fmt, width, theme)
     }
 
     fn later(&self) -> Option<Later> {
         Some(Later {
-            what: "GMV",
-            run: |conn, id| Ok(Box::new(store::gmv(conn, id)?)),
+            what: "GMV and bad-record check",
+            run: |conn, id| {
+                let gmv = store::gmv(conn, id)?;
+                let bad = crate::store::merchants::bad_records(conn, id)?;
+                Ok(Box::new((gmv, bad)))
+            },
         })
     }
 
     fn fill(&mut self, value: Box<dyn Any + Send>) {
-        if let Ok(g) = value.downcast::<i64>() {
-            self.0.gmv_minor = Some(*g);
+        if let Ok(v) = value.downcast::<(i64, Vec<crate::store::merchants::BadRecord>)>() {
+            let (gmv, bad) = *v;
+            self.0.gmv_minor = Some(gmv);
+            self.1.bad_records = Some(bad);
         }
     }
 }
@@ -245,7 +291,7 @@ fn export(
     })
 }
 
-fn detail_lines(d: &store::Detail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Line<'static>> {
+fn detail_lines(d: &store::Detail, rv: &Review, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Line<'static>> {
     let mut doc = Doc::new(width, theme);
     let r = &d.row;
     doc.title(&format!("Merchant {} — {}", r.code, r.name));
@@ -279,18 +325,40 @@ fn detail_lines(d: &store::Detail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<
         d.gmv_minor
             .map_or_else(|| "computing…".to_string(), |g| fmt.money(g)),
     );
-    doc.field(
-        "commission",
-        d.commission_bp
-            .map(format_bp)
-            .unwrap_or_else(|| "category / shop default".into()),
-    );
-    doc.field(
+    let rates: Vec<String> = rv
+        .commission
+        .iter()
+        .map(|c| match &c.category {
+            Some(cat) => format!("{} {cat} ({})", format_bp(c.bp), c.source),
+            None => format!("{} ({})", format_bp(c.bp), c.source),
+        })
+        .collect();
+    doc.field("commission", rates.join(", "));
+    let short = rv.deposit_balance < d.deposit_minor;
+    doc.field_styled(
         "deposit",
         format!(
-            "{} ({}), agreement {}",
+            "{} of {} required{}",
+            fmt.money(rv.deposit_balance),
             fmt.money(d.deposit_minor),
-            if d.deposit_paid { "paid" } else { "not paid" },
+            match (rv.deposit_balance, short) {
+                (0, true) => " (not paid)",
+                (_, true) => " (BELOW REQUIRED)",
+                _ => "",
+            }
+        ),
+        if short && rv.deposit_balance > 0 {
+            theme.warn
+        } else {
+            theme.base
+        },
+    );
+    doc.field(
+        "fee, agreement",
+        format!(
+            "fee paid {} of {}, agreement {}",
+            fmt.money(rv.fee_paid),
+            fmt.money(d.platform_fee_minor),
             if d.agreement_signed {
                 "signed"
             } else {
@@ -298,6 +366,26 @@ fn detail_lines(d: &store::Detail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<
             }
         ),
     );
+    doc.field("round", format!("{} (resubmissions: {})", rv.round, rv.round - 1));
+    if rv.unsent_notices > 0 {
+        doc.field(
+            "notices",
+            format!("{} unsent (N opens the outbox)", rv.unsent_notices),
+        );
+    }
+    match &rv.bad_records {
+        None => doc.field_styled("bad records", "checking…", theme.dim),
+        Some(b) if b.is_empty() => doc.field("bad records", "none"),
+        Some(b) => {
+            for r in b {
+                doc.field_styled(
+                    "FLAGGED",
+                    format!("the {} matches {} merchant {}", r.matched, r.status, r.code),
+                    theme.error,
+                );
+            }
+        }
+    }
     doc.field("applied", fmt.time(&d.applied_at));
     if let Some(t) = &d.decided_at {
         doc.field("decided", fmt.time(t));
@@ -310,11 +398,28 @@ fn detail_lines(d: &store::Detail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<
     doc.field("licence no", &d.license_no);
     doc.field("tax id", &d.tax_id);
     doc.field("categories", &d.requested_categories);
+    if !rv.changes.is_empty() {
+        doc.section(&format!("Changed since round {}", rv.round - 1));
+        for c in &rv.changes {
+            doc.para(c);
+        }
+    }
     doc.section("Documents");
-    let rows = d
-        .documents
+    let missing = rv
+        .required
         .iter()
-        .map(|x| {
+        .filter(|k| !d.documents.iter().any(|x| &x.kind == *k))
+        .map(|k| {
+            vec![
+                k.replace('_', " "),
+                "MISSING".to_string(),
+                String::new(),
+                "required".to_string(),
+                String::new(),
+            ]
+        });
+    let rows = missing
+        .chain(d.documents.iter().map(|x| {
             vec![
                 x.kind.replace('_', " "),
                 x.check_status.to_string(),
@@ -322,7 +427,7 @@ fn detail_lines(d: &store::Detail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<
                 x.expires_on.as_deref().map(|e| fmt.expiry(e)).unwrap_or_default(),
                 x.number.clone(),
             ]
-        })
+        }))
         .collect();
     doc.table(
         &[
