@@ -146,6 +146,7 @@ struct Review {
     commission: Vec<crate::ops::merchants::Commission>,
     bad_records: Option<Vec<crate::store::merchants::BadRecord>>,
     unsent_notices: usize,
+    ledger: Vec<crate::store::merchants::LedgerEntry>,
 }
 
 fn review(conn: &Connection, id: i64) -> Result<Review> {
@@ -161,6 +162,7 @@ fn review(conn: &Connection, id: i64) -> Result<Review> {
         fee_paid: mdb::account(conn, id, "fee")?.1,
         commission: crate::ops::merchants::commission(conn, &m, settings.default_commission_bp)?,
         bad_records: None,
+        ledger: mdb::ledger(conn, id)?,
         unsent_notices: mdb::notices_of(conn, "merchant", id)?
             .iter()
             .filter(|n| n.sent_at.is_none())
@@ -342,6 +344,7 @@ fn detail_lines(d: &store::Detail, rv: &Review, fmt: &Fmt, width: u16, theme: &T
             fmt.money(rv.deposit_balance),
             fmt.money(d.deposit_minor),
             match (rv.deposit_balance, short) {
+                _ if r.status.is_final() => "",
                 (0, true) => " (not paid)",
                 (_, true) => " (BELOW REQUIRED)",
                 _ => "",
@@ -436,6 +439,30 @@ fn detail_lines(d: &store::Detail, rv: &Review, fmt: &Fmt, width: u16, theme: &T
             ("expires", 10, false),
             ("", 16, false),
             ("number", 10, false),
+        ],
+        rows,
+    );
+    doc.section("Deposit and fee ledger");
+    let rows = rv
+        .ledger
+        .iter()
+        .map(|e| {
+            vec![
+                fmt.time(&e.created_at),
+                e.account.clone(),
+                e.kind.replace('_', "-"),
+                fmt.money(e.amount_minor),
+                e.note.clone(),
+            ]
+        })
+        .collect();
+    doc.table(
+        &[
+            ("when", 16, false),
+            ("account", 7, false),
+            ("entry", 9, false),
+            ("amount", 12, true),
+            ("note", 10, false),
         ],
         rows,
     );
