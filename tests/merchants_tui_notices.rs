@@ -115,3 +115,64 @@ fn the_claimer_shows_and_the_outbox_reads_and_marks_sent() {
     let text = screen(&mut s, 80, 24);
     assert!(!text.contains("shop@example.com"), "{text}");
 }
+
+/// The document checklist's verdicts from keys: `Y` verifies, `D` rejects
+/// with a reason (the kind chosen in the form by its digit).
+#[test]
+fn document_verdicts_from_one_key_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let mut a = app(&path, 80, 24);
+    a.press("1");
+    let id = current(&a);
+    {
+        let c = shopdesk::store::open(&path).unwrap();
+        c.execute(
+            "INSERT OR REPLACE INTO merchant_documents (merchant_id, kind, number, check_status) VALUES
+                (?1, 'business_licence', 'L-1', 'pending'), (?1, 'tax_registration', 'T-1', 'pending')",
+            [id],
+        )
+        .unwrap();
+    }
+    a.press("r");
+    a.press("enter");
+    let check = |kind: &str| -> (String, String) {
+        let c = shopdesk::store::open(&path).unwrap();
+        c.query_row(
+            "SELECT check_status, note FROM merchant_documents WHERE merchant_id = ?1 AND kind = ?2",
+            rusqlite::params![id, kind],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+    };
+    // Y opens the kinds as a menu: the digit of the business licence.
+    a.press("Y");
+    assert!(matches!(a.overlay, Some(Overlay::Menu(_))), "{}", message(&a));
+    a.press("1");
+    assert_eq!(check("business_licence").0, "verified", "{}", message(&a));
+    // D, the digit of the tax registration, then the reason.
+    a.press("D");
+    a.press("2");
+    assert!(matches!(a.overlay, Some(Overlay::Form(_))), "{}", message(&a));
+    a.press("tab");
+    a.type_text("印章不清 stamp unreadable");
+    let before_enter = screen(&mut a, 80, 24);
+    a.press("enter");
+    assert_eq!(
+        check("tax_registration"),
+        ("rejected".to_string(), "印章不清 stamp unreadable".to_string()),
+        "{}\n{before_enter}",
+        message(&a)
+    );
+    // The detail shows both verdicts.
+    a.press("r");
+    let text = screen(&mut a, 120, 40);
+    assert!(
+        text.lines()
+            .any(|l| l.contains("business licence") && l.contains("verified"))
+            && text
+                .lines()
+                .any(|l| l.contains("tax registration") && l.contains("rejected")),
+        "{text}"
+    );
+}

@@ -256,11 +256,13 @@ pub static VERBS: [VerbSpec; 19] = [
     },
     VerbSpec {
         group: Some("doc"),
+        key: Some("Y"),
         fields: &[KIND_ARG],
         ..verb("doc_verify", "verify document…", "mark a document verified")
     },
     VerbSpec {
         group: Some("doc"),
+        key: Some("D"),
         fields: &[KIND_ARG, REASON],
         ..verb(
             "doc_reject",
