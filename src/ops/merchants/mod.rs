@@ -373,3 +373,48 @@ pub fn document_file(s: &Session, key: &str, kind: &str) -> Result<(db::FileMeta
         ))
     })
 }
+
+pub use crate::store::merchants::{BadRecord, LedgerEntry, Notice};
+
+/// What the TUI's merchant detail shows beside the record (reads only).
+#[derive(Debug, Clone)]
+pub struct ReviewSummary {
+    pub round: i64,
+    /// What changed from the previous round to the last.
+    pub changes: Vec<String>,
+    /// The kinds the cooperation mode requires (the setting).
+    pub required: Vec<String>,
+    pub deposit_balance: i64,
+    pub fee_paid: i64,
+    pub commission: Vec<Commission>,
+    pub unsent_notices: usize,
+    pub ledger: Vec<LedgerEntry>,
+}
+
+pub fn review_summary(conn: &Connection, id: i64) -> Result<ReviewSummary> {
+    let m = db::get(conn, id)?.ok_or_else(|| Error::not_found("merchant", id))?;
+    let settings = crate::store::settings::load(conn)?;
+    Ok(ReviewSummary {
+        round: db::round(conn, id)?,
+        changes: rounds::changes(conn, id)?,
+        required: db::required_kinds(conn, &m.cooperation_mode)?,
+        deposit_balance: db::account(conn, id, "deposit")?.1,
+        fee_paid: db::account(conn, id, "fee")?.1,
+        commission: commission(conn, &m, settings.default_commission_bp)?,
+        unsent_notices: db::notices_of(conn, "merchant", id)?
+            .iter()
+            .filter(|n| n.sent_at.is_none())
+            .count(),
+        ledger: db::ledger(conn, id)?,
+    })
+}
+
+/// Rejected or terminated merchants sharing an identifier with `id`.
+pub fn bad_records(conn: &Connection, id: i64) -> Result<Vec<BadRecord>> {
+    db::bad_records(conn, id)
+}
+
+/// The notices outbox, oldest first (only the unsent with `unsent_only`).
+pub fn outbox(conn: &Connection, unsent_only: bool) -> Result<Vec<Notice>> {
+    db::notices(conn, unsent_only)
+}

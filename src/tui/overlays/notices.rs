@@ -10,7 +10,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use crate::store::merchants::Notice;
+use crate::ops::merchants::Notice;
 use crate::tui::app::{App, JobResult, Overlay};
 use crate::tui::widgets::text::{fit, one_line, wrap};
 
@@ -28,7 +28,7 @@ pub struct NoticesView {
 
 /// Reads the outbox and opens the view (a read of one small table).
 pub fn open(app: &mut App, unsent_only: bool) {
-    match crate::store::merchants::notices(&app.session.conn, unsent_only) {
+    match crate::ops::merchants::outbox(&app.session.conn, unsent_only) {
         Ok(mut rows) => {
             rows.reverse();
             app.overlay = Some(Overlay::Notices(Box::new(NoticesView {

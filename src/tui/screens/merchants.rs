@@ -133,40 +133,18 @@ impl Screen for Merchants {
     }
 }
 
-/// What the reviewer needs beside the record: the round, what changed
-/// since the last one, the required documents, the money, the commission
-/// and where it comes from. The bad-record check reads other merchants, so
-/// it arrives from the background reader with the GMV.
+/// What the reviewer needs beside the record (`ops::merchants`); the
+/// bad-record check reads other merchants, so it arrives from the
+/// background reader with the GMV.
 struct Review {
-    round: i64,
-    changes: Vec<String>,
-    required: Vec<String>,
-    deposit_balance: i64,
-    fee_paid: i64,
-    commission: Vec<crate::ops::merchants::Commission>,
-    bad_records: Option<Vec<crate::store::merchants::BadRecord>>,
-    unsent_notices: usize,
-    ledger: Vec<crate::store::merchants::LedgerEntry>,
+    summary: crate::ops::merchants::ReviewSummary,
+    bad_records: Option<Vec<crate::ops::merchants::BadRecord>>,
 }
 
 fn review(conn: &Connection, id: i64) -> Result<Review> {
-    use crate::store::merchants as mdb;
-    let m = mdb::get(conn, id)?.ok_or_else(|| crate::Error::not_found("merchant", id))?;
-    let settings = crate::store::settings::load(conn)?;
-    let required = mdb::required_kinds(conn, &m.cooperation_mode)?;
     Ok(Review {
-        round: mdb::round(conn, id)?,
-        changes: crate::ops::merchants::rounds::changes(conn, id)?,
-        required,
-        deposit_balance: mdb::account(conn, id, "deposit")?.1,
-        fee_paid: mdb::account(conn, id, "fee")?.1,
-        commission: crate::ops::merchants::commission(conn, &m, settings.default_commission_bp)?,
+        summary: crate::ops::merchants::review_summary(conn, id)?,
         bad_records: None,
-        ledger: mdb::ledger(conn, id)?,
-        unsent_notices: mdb::notices_of(conn, "merchant", id)?
-            .iter()
-            .filter(|n| n.sent_at.is_none())
-            .count(),
     })
 }
 
@@ -192,14 +170,14 @@ impl Detail for MerchantDetail {
             what: "GMV and bad-record check",
             run: |conn, id| {
                 let gmv = store::gmv(conn, id)?;
-                let bad = crate::store::merchants::bad_records(conn, id)?;
+                let bad = crate::ops::merchants::bad_records(conn, id)?;
                 Ok(Box::new((gmv, bad)))
             },
         })
     }
 
     fn fill(&mut self, value: Box<dyn Any + Send>) {
-        if let Ok(v) = value.downcast::<(i64, Vec<crate::store::merchants::BadRecord>)>() {
+        if let Ok(v) = value.downcast::<(i64, Vec<crate::ops::merchants::BadRecord>)>() {
             let (gmv, bad) = *v;
             self.0.gmv_minor = Some(gmv);
             self.1.bad_records = Some(bad);
@@ -328,6 +306,7 @@ fn detail_lines(d: &store::Detail, rv: &Review, fmt: &Fmt, width: u16, theme: &T
             .map_or_else(|| "computing…".to_string(), |g| fmt.money(g)),
     );
     let rates: Vec<String> = rv
+        .summary
         .commission
         .iter()
         .map(|c| match &c.category {
@@ -336,21 +315,21 @@ fn detail_lines(d: &store::Detail, rv: &Review, fmt: &Fmt, width: u16, theme: &T
         })
         .collect();
     doc.field("commission", rates.join(", "));
-    let short = rv.deposit_balance < d.deposit_minor;
+    let short = rv.summary.deposit_balance < d.deposit_minor;
     doc.field_styled(
         "deposit",
         format!(
             "{} of {} required{}",
-            fmt.money(rv.deposit_balance),
+            fmt.money(rv.summary.deposit_balance),
             fmt.money(d.deposit_minor),
-            match (rv.deposit_balance, short) {
+            match (rv.summary.deposit_balance, short) {
                 _ if r.status.is_final() => "",
                 (0, true) => " (not paid)",
                 (_, true) => " (BELOW REQUIRED)",
                 _ => "",
             }
         ),
-        if short && rv.deposit_balance > 0 {
+        if short && rv.summary.deposit_balance > 0 {
             theme.warn
         } else {
             theme.base
@@ -360,7 +339,7 @@ fn detail_lines(d: &store::Detail, rv: &Review, fmt: &Fmt, width: u16, theme: &T
         "fee, agreement",
         format!(
             "fee paid {} of {}, agreement {}",
-            fmt.money(rv.fee_paid),
+            fmt.money(rv.summary.fee_paid),
             fmt.money(d.platform_fee_minor),
             if d.agreement_signed {
                 "signed"
@@ -369,11 +348,14 @@ fn detail_lines(d: &store::Detail, rv: &Review, fmt: &Fmt, width: u16, theme: &T
             }
         ),
     );
-    doc.field("round", format!("{} (resubmissions: {})", rv.round, rv.round - 1));
-    if rv.unsent_notices > 0 {
+    doc.field(
+        "round",
+        format!("{} (resubmissions: {})", rv.summary.round, rv.summary.round - 1),
+    );
+    if rv.summary.unsent_notices > 0 {
         doc.field(
             "notices",
-            format!("{} unsent (N opens the outbox)", rv.unsent_notices),
+            format!("{} unsent (N opens the outbox)", rv.summary.unsent_notices),
         );
     }
     match &rv.bad_records {
@@ -401,14 +383,15 @@ fn detail_lines(d: &store::Detail, rv: &Review, fmt: &Fmt, width: u16, theme: &T
     doc.field("licence no", &d.license_no);
     doc.field("tax id", &d.tax_id);
     doc.field("categories", &d.requested_categories);
-    if !rv.changes.is_empty() {
-        doc.section(&format!("Changed since round {}", rv.round - 1));
-        for c in &rv.changes {
+    if !rv.summary.changes.is_empty() {
+        doc.section(&format!("Changed since round {}", rv.summary.round - 1));
+        for c in &rv.summary.changes {
             doc.para(c);
         }
     }
     doc.section("Documents");
     let missing = rv
+        .summary
         .required
         .iter()
         .filter(|k| !d.documents.iter().any(|x| &x.kind == *k))
@@ -444,6 +427,7 @@ fn detail_lines(d: &store::Detail, rv: &Review, fmt: &Fmt, width: u16, theme: &T
     );
     doc.section("Deposit and fee ledger");
     let rows = rv
+        .summary
         .ledger
         .iter()
         .map(|e| {
