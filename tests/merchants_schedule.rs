@@ -113,3 +113,34 @@ fn a_viewer_applies_nothing_and_a_held_lock_leaves_it_for_later() {
     assert_eq!((expired(&db), system_rows(&db)), (1, 1));
     check_ok(d, &db);
 }
+
+/// The re-verification queue: documents expiring within the window (the
+/// setting, 30 days) or past their date, of merchants still open.
+#[test]
+fn documents_expiring_soon_are_in_the_reverification_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = shop(d);
+    let out = ok(d, &["--db", &db, "merchant", "reverify"]);
+    assert!(
+        out.contains("M1") && out.contains("business_licence") && out.contains("expires in 11d"),
+        "{out}"
+    );
+    let out = run_at(
+        d,
+        cli_support::NOW,
+        &["--db", &db, "merchant", "reverify", "--days", "5"],
+    );
+    assert!(out.status.success());
+    assert!(text(&out.stdout).is_empty(), "{}", text(&out.stdout));
+    // Past its date it stays in the queue (now expired).
+    let out = run_at(d, LATER, &["--db", &db, "merchant", "reverify", "--json"]);
+    let rows: serde_json::Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+    assert_eq!(rows[0]["code"], "M1");
+    assert_eq!(rows[0]["check_status"], "expired");
+    // A terminated merchant's documents are not re-verified.
+    ok(d, &["--db", &db, "merchant", "start-review", "M1"]);
+    ok(d, &["--db", &db, "merchant", "reject", "M1", "--reason", "no"]);
+    let out = ok(d, &["--db", &db, "merchant", "reverify"]);
+    assert!(out.trim().is_empty(), "{out}");
+}

@@ -374,7 +374,19 @@ pub fn document_file(s: &Session, key: &str, kind: &str) -> Result<(db::FileMeta
     })
 }
 
-pub use crate::store::merchants::{BadRecord, LedgerEntry, Notice};
+pub use crate::store::merchants::{BadRecord, LedgerEntry, Notice, Reverify};
+
+/// The re-verification queue (SPEC §4.1): documents expiring within `days`
+/// of today (default the setting `doc_expiry_warn_days`, 30) or already
+/// past their date, of merchants still open, soonest first.
+pub fn reverification(s: &Session, days: Option<i64>, now: DateTime<Utc>) -> Result<Vec<Reverify>> {
+    let days = days.unwrap_or(s.settings.doc_expiry_warn_days).clamp(0, 3650);
+    let today = s.calendar()?.local_date(now);
+    let until = today
+        .checked_add_days(chrono::Days::new(days.unsigned_abs()))
+        .unwrap_or(today);
+    db::reverify_until(&s.conn, &until.format("%Y-%m-%d").to_string())
+}
 
 /// What the TUI's merchant detail shows beside the record (reads only).
 #[derive(Debug, Clone)]
