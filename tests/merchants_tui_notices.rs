@@ -176,3 +176,45 @@ fn document_verdicts_from_one_key_each() {
         "{text}"
     );
 }
+
+/// The re-verification queue chip: open merchants with a document
+/// expiring within the window (30 days) or past it.
+#[test]
+fn documents_to_reverify_is_a_chip_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    {
+        let c = shopdesk::store::open(&path).unwrap();
+        c.execute_batch(
+            "DELETE FROM merchant_documents;
+             INSERT INTO merchant_documents (merchant_id, kind, expires_on, check_status) VALUES
+                (2, 'business_licence', '2026-12-10', 'verified'),
+                (3, 'business_licence', '2027-06-01', 'verified'),
+                (4, 'tax_registration', '2026-11-01', 'expired'),
+                (5, 'business_licence', '2026-12-01', 'verified');
+             UPDATE merchants SET status = 'terminated', status_reason = 'x' WHERE id = 5;",
+        )
+        .unwrap();
+    }
+    let mut a = app(&path, 120, 40);
+    a.press("1");
+    a.press("f");
+    let Some(Overlay::Picker { chips, .. }) = &a.overlay else {
+        panic!("no status picker")
+    };
+    let at = chips
+        .iter()
+        .position(|c| c.label == "documents to re-verify")
+        .expect("the chip");
+    assert_eq!(chips[at].n, 2, "{chips:?}");
+    a.press("g g");
+    for _ in 0..at {
+        a.press("j");
+    }
+    a.press("enter");
+    let lv = a.list(Tab::Merchants).unwrap();
+    let mut ids: Vec<i64> = lv.rows.iter().map(|r| r.id).collect();
+    ids.sort();
+    assert_eq!(ids, [2, 4], "within 30 days or past, not terminated");
+    assert_eq!(lv.count.n, 2);
+}

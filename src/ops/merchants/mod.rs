@@ -376,6 +376,17 @@ pub fn document_file(s: &Session, key: &str, kind: &str) -> Result<(db::FileMeta
 
 pub use crate::store::merchants::{BadRecord, LedgerEntry, Notice, Reverify};
 
+/// The last day of the re-verification window from `today` (the setting
+/// `doc_expiry_warn_days`, 30 by default).
+pub fn reverify_until(conn: &Connection, today: chrono::NaiveDate) -> Result<chrono::NaiveDate> {
+    let days = crate::store::settings::load(conn)?
+        .doc_expiry_warn_days
+        .clamp(0, 3650);
+    Ok(today
+        .checked_add_days(chrono::Days::new(days.unsigned_abs()))
+        .unwrap_or(today))
+}
+
 /// The re-verification queue (SPEC §4.1): documents expiring within `days`
 /// of today (default the setting `doc_expiry_warn_days`, 30) or already
 /// past their date, of merchants still open, soonest first.

@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{Filter, Page, Paged, Query, Seek, SortKey};
+use super::{Count, Filter, MerchantQueue, Page, Paged, Query, Seek, SortKey, StatusFilter};
 use crate::Result;
 use crate::domain::merchant::MerchantStatus;
 
@@ -84,10 +84,36 @@ fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     })
 }
 
+/// The re-verification queue's condition (`merchant_documents_expiry`).
+const REVERIFY: &str = "m.id IN (SELECT d.merchant_id FROM merchant_documents d WHERE d.expires_on IS NOT NULL AND d.expires_on <= ?)";
+
+/// How many open merchants have a document expiring on or before `until`.
+pub fn reverify_count(conn: &Connection, until: chrono::NaiveDate) -> Result<u64> {
+    let q = Query {
+        status: Some(StatusFilter::Merchants(MerchantQueue::Reverify { until })),
+        ..Query::default()
+    };
+    count(conn, &filter(&q))
+}
+
+fn count(conn: &Connection, f: &Filter) -> Result<u64> {
+    let sql = format!("SELECT count(*) FROM merchants m{}", f.where_sql(None));
+    let n: i64 = conn
+        .prepare_cached(&sql)?
+        .query_row(rusqlite::params_from_iter(f.params.iter()), |r| r.get(0))?;
+    Ok(n.max(0) as u64)
+}
+
 /// The merchant table is small (thousands): substring match on code and name.
 fn filter(q: &Query) -> Filter {
     let mut f = Filter::default();
     f.status(q, ENTITY, "m.status");
+    if let Some(StatusFilter::Merchants(MerchantQueue::Reverify { until })) = &q.status {
+        f.push(
+            REVERIFY,
+            [rusqlite::types::Value::Text(until.format("%Y-%m-%d").to_string())],
+        );
+    }
     if let Some(t) = q.text() {
         f.text = true;
         let p = super::like_pattern(t);
@@ -115,6 +141,21 @@ pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<P
 /// table is small).
 pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
     let f = filter(q);
+    // The re-verification queue is not a set of statuses: counted here.
+    if q.text().is_none()
+        && matches!(
+            q.status,
+            Some(StatusFilter::Merchants(MerchantQueue::Reverify { .. }))
+        )
+    {
+        return Ok((
+            Count {
+                n: count(conn, &f)?,
+                capped: false,
+            },
+            None,
+        ));
+    }
     super::resolve(conn, ENTITY, q, &TABLE.view(q, &f), "FROM merchants m", 100_000)
 }
 

@@ -56,7 +56,7 @@ impl Screen for Merchants {
 
     /// "awaiting review" (submitted and under review) first after "all":
     /// the reviewers' queue, sorted by review due, overdue first.
-    fn chips(&self, conn: &Connection, _fmt: &Fmt) -> Result<Vec<Chip>> {
+    fn chips(&self, conn: &Connection, fmt: &Fmt) -> Result<Vec<Chip>> {
         let mut chips = super::status_chips(conn, self.entity(), &self.statuses())?;
         let queue = MerchantQueue::AwaitingReview;
         let held = StatusFilter::Merchants(queue).statuses();
@@ -77,6 +77,17 @@ impl Screen for Merchants {
                 status: Some(StatusFilter::Merchants(queue)),
                 label: queue.label().to_string(),
                 n,
+            },
+        );
+        // Documents to re-verify: expiring within the window, or past it.
+        let until = crate::ops::merchants::reverify_until(conn, fmt.today())?;
+        let reverify = MerchantQueue::Reverify { until };
+        chips.insert(
+            at + 1,
+            Chip {
+                status: Some(StatusFilter::Merchants(reverify)),
+                label: reverify.label().to_string(),
+                n: store::reverify_count(conn, until)?,
             },
         );
         Ok(chips)
