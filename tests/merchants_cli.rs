@@ -46,11 +46,25 @@ fn shop(dir: &Path) -> String {
          M2,深圳优选,李四,m2@example.com,13800000002,direct,submitted\n",
     );
     ok(dir, &["--db", &db, "import", "merchants", csv.to_str().unwrap()]);
+    // The terms an operator agrees with the merchant.
+    let out = ok(
+        dir,
+        &[
+            "--db",
+            &db,
+            "merchant",
+            "terms",
+            "M1",
+            "--deposit",
+            "500",
+            "--fee",
+            "100.00",
+        ],
+    );
+    assert!(out.contains("deposit ¥0.00 → ¥500.00"), "{out}");
     let c = rusqlite::Connection::open(&db).unwrap();
-    // The terms an operator agrees with the merchant (no verb sets them yet).
     c.execute_batch(
-        "UPDATE merchants SET deposit_minor = 50000, platform_fee_minor = 10000 WHERE code = 'M1';
-         INSERT INTO products (merchant_id, sku, title, price_minor, status, created_at, updated_at)
+        "INSERT INTO products (merchant_id, sku, title, price_minor, status, created_at, updated_at)
            SELECT id, 'A', '茶杯', 1200, 'listed', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z' FROM merchants WHERE code = 'M1';
          INSERT INTO products (merchant_id, sku, title, price_minor, status, created_at, updated_at)
            SELECT id, 'B', '茶壶', 5600, 'listed', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z' FROM merchants WHERE code = 'M1';
@@ -88,6 +102,10 @@ fn an_application_from_submission_to_termination_from_the_command_line() {
     let e = m_fails(dir, &db, &["approve", "M1"], 1);
     assert!(e.contains("M1") && e.contains("it is submitted"), "{e}");
     m(dir, &db, &["start-review", "M1"]);
+    // Starting the review claims it.
+    let show = m(dir, &db, &["show", "M1"]);
+    let me = shopdesk::identity::os_login().unwrap();
+    assert!(show.contains(&format!("claimed by {me} ")), "{show}");
 
     // Every required document is named while missing.
     let e = m_fails(dir, &db, &["approve", "M1"], 1);
@@ -99,6 +117,24 @@ fn an_application_from_submission_to_termination_from_the_command_line() {
     ] {
         assert!(e.contains(what), "{what}: {e}");
     }
+    // Per-document feedback: the licence rejected with its reason.
+    m(
+        dir,
+        &db,
+        &["doc", "add", "M1", "--kind", "business_licence", "--number", "N0"],
+    );
+    m(
+        dir,
+        &db,
+        &[
+            "doc",
+            "reject",
+            "M1",
+            "business_licence",
+            "--reason",
+            "扫描不清晰 scan unreadable",
+        ],
+    );
     // Feedback is required text.
     m_fails(dir, &db, &["request-changes", "M1"], 2);
     m(
@@ -108,13 +144,29 @@ fn an_application_from_submission_to_termination_from_the_command_line() {
             "request-changes",
             "M1",
             "--feedback",
-            "营业执照扫描不清晰 / licence scan unreadable",
+            "请补充材料 / please complete the documents",
         ],
     );
     assert_eq!(status(&db, "M1"), "needs_changes");
+    let notices = ok(dir, &["--db", &db, "notices", "export"]);
+    assert!(
+        notices.contains("business licence: 扫描不清晰 scan unreadable"),
+        "the notice names each rejected document: {notices}"
+    );
+    // The merchant sends a new licence and resubmits: the review shows the diff.
+    m(
+        dir,
+        &db,
+        &["doc", "add", "M1", "--kind", "business_licence", "--number", "N1"],
+    );
     let out = m(dir, &db, &["resubmit", "M1"]);
     assert!(out.contains("1st resubmission"), "{out}");
     m(dir, &db, &["start-review", "M1"]);
+    let show = m(dir, &db, &["show", "M1"]);
+    assert!(
+        show.contains("changed since round 1") && show.contains("N0 → N1"),
+        "{show}"
+    );
 
     // A scan is stored with its hash; a missing or oversized file writes nothing.
     let scan = write(dir, "licence.pdf", b"%PDF-1.4 licence scan");
@@ -317,6 +369,9 @@ fn an_application_from_submission_to_termination_from_the_command_line() {
     );
     assert_eq!(status(&db, "M1"), "suspended");
     assert_eq!(listed(&db), 0);
+    // Gone from the listed view as the command line shows it.
+    let listed_csv = ok(dir, &["--db", &db, "export", "products", "--status", "listed"]);
+    assert_eq!(listed_csv.lines().count(), 1, "only the header: {listed_csv}");
     let show = m(dir, &db, &["show", "M1", "--json"]);
     let j: serde_json::Value = serde_json::from_str(&show).unwrap();
     assert_eq!(j["deposit_balance_minor"], 40000);
@@ -327,6 +382,16 @@ fn an_application_from_submission_to_termination_from_the_command_line() {
     m(dir, &db, &["reinstate", "M1"]);
     assert_eq!(status(&db, "M1"), "active");
     assert_eq!(listed(&db), 2);
+    // The credit score travels with the export.
+    let csv = ok(dir, &["--db", &db, "export", "merchants"]);
+    let header = csv.lines().next().unwrap_or_default();
+    assert!(header.ends_with(",credit_score"), "{header}");
+    let score = j["credit_score"].as_i64().unwrap();
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("M1,") && l.ends_with(&format!(",{score}"))),
+        "{csv}"
+    );
 
     // Termination delists everything and refunds the balance.
     m_fails(dir, &db, &["terminate", "M1", "--reason", "合同到期"], 2);
@@ -457,45 +522,35 @@ fn tick_expires_documents_once() {
     let d = tempfile::tempdir().unwrap();
     let dir = d.path();
     let db = shop(dir);
-    m(
-        dir,
-        &db,
-        &[
-            "doc",
-            "add",
-            "M1",
-            "--kind",
-            "business_licence",
-            "--expires",
-            "2026-11-19",
-        ],
-    );
-    m(
-        dir,
-        &db,
-        &[
-            "doc",
-            "add",
-            "M1",
-            "--kind",
-            "tax_registration",
-            "--expires",
-            "2026-11-20",
-        ],
-    );
+    let add = |kind: &str, expires: &str| {
+        m(
+            dir,
+            &db,
+            &["doc", "add", "M1", "--kind", kind, "--expires", expires],
+        );
+    };
+    add("business_licence", "2026-11-20");
+    add("tax_registration", "2026-11-21");
     m(dir, &db, &["doc", "verify", "M1", "business_licence"]);
-    let out = ok(dir, &["--db", &db, "tick"]);
+    // Nothing is past its date today (2026-11-20 in Shanghai).
+    let out = cli_support::run(dir, &["--db", &db, "tick"]);
+    assert!(out.status.success());
+    assert!(cli_support::text(&out.stdout).is_empty());
+    // The next day the licence is past it: tick marks it expired, once.
+    let next_day = "2026-11-21T10:00:00Z";
+    let out = cli_support::run_at(dir, next_day, &["--db", &db, "tick"]);
+    assert!(out.status.success(), "{}", cli_support::text(&out.stderr));
     assert_eq!(
-        out.trim(),
-        "merchant M1 (杭州好物): business licence expired on 2026-11-19"
+        cli_support::text(&out.stdout).trim(),
+        "merchant M1 (杭州好物): business licence expired on 2026-11-20"
     );
-    assert_eq!(
+    let expired = || {
         count(
             &db,
-            "SELECT count(*) FROM merchant_documents WHERE check_status = 'expired'"
-        ),
-        1
-    );
+            "SELECT count(*) FROM merchant_documents WHERE check_status = 'expired'",
+        )
+    };
+    assert_eq!(expired(), 1);
     assert_eq!(
         count(
             &db,
@@ -504,12 +559,27 @@ fn tick_expires_documents_once() {
         1
     );
     let audit = count(&db, "SELECT count(*) FROM audit_log");
-    let again = cli_support::run(dir, &["--db", &db, "tick"]);
+    let again = cli_support::run_at(dir, next_day, &["--db", &db, "tick"]);
     assert!(again.status.success());
     assert!(cli_support::text(&again.stdout).is_empty());
     assert_eq!(count(&db, "SELECT count(*) FROM audit_log"), audit);
-    m(dir, &db, &["start-review", "M1"]);
-    let e = m_fails(dir, &db, &["approve", "M1"], 1);
+    // An expired document is not verified again; approval names it.
+    let later = |args: &[&str], code: i32| {
+        let mut all = vec!["--db", db.as_str(), "merchant"];
+        all.extend_from_slice(args);
+        let out = cli_support::run_at(dir, next_day, &all);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{}",
+            cli_support::text(&out.stderr)
+        );
+        cli_support::text(&out.stderr)
+    };
+    let e = later(&["doc", "verify", "M1", "business_licence"], 1);
+    assert!(e.contains("expired on 2026-11-20"), "{e}");
+    later(&["start-review", "M1"], 0);
+    let e = later(&["approve", "M1"], 1);
     assert!(
         e.contains("business licence is not verified (it is expired)"),
         "{e}"

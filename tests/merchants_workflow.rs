@@ -164,13 +164,11 @@ fn approval_needs_every_required_document_verified_and_the_setting_decides_which
         ]),
     )
     .unwrap();
-    run(
-        &mut s,
-        "doc_verify",
-        id,
-        &values(&[("kind", text("business_licence"))]),
-    )
-    .unwrap();
+    // Verified while it was valid; its date passed before any tick ran:
+    // approval reads the date, not only the stored check.
+    let verify = verbs::find(Entity::Merchant, "doc_verify").unwrap();
+    let kind = values(&[("kind", text("business_licence"))]);
+    verbs::run_at(&mut s, verify, id, None, &kind, t("2026-11-18T10:00:00Z")).unwrap();
     let e = run(&mut s, "approve", id, &Values::default()).unwrap_err();
     assert!(
         e.to_string().contains("business licence expired on 2026-11-19"),

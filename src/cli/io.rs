@@ -18,6 +18,8 @@ pub enum ImportKind {
     Merchants,
     Products,
     Orders,
+    /// merchant_code,kind,number,issuer,expires_on,status
+    MerchantDocuments,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -106,6 +108,7 @@ pub fn import(db: &Path, a: ImportArgs) -> Result<()> {
         ImportKind::Merchants => Kind::Merchants,
         ImportKind::Products => Kind::Products,
         ImportKind::Orders => Kind::Orders,
+        ImportKind::MerchantDocuments => Kind::MerchantDocuments,
     };
     let opts = Options {
         read: ReadOptions {

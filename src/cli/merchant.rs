@@ -37,6 +37,14 @@ pub enum MerchantExtra {
         #[arg(long)]
         json: bool,
     },
+    /// The re-verification queue: documents expiring within N days (default
+    /// the setting, 30) or past their date, of merchants still open.
+    Reverify {
+        #[arg(long)]
+        days: Option<u32>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn doc_export_command() -> clap::Command {
@@ -121,6 +129,35 @@ pub fn run(path: &Path, cmd: MerchantCmd) -> Result<()> {
                 println!("{text}");
             } else {
                 print!("{}", super::safe(&show_text(&d, &s.settings.timezone)));
+            }
+            Ok(())
+        }
+        MerchantCmd::Other(MerchantExtra::Reverify { days, json }) => {
+            let now = s.now()?;
+            let rows = merchants::reverification(&s, days.map(i64::from), now)?;
+            if json {
+                let text =
+                    serde_json::to_string_pretty(&rows).map_err(|e| Error::Db(format!("json: {e}")))?;
+                println!("{text}");
+                return Ok(());
+            }
+            let today = s.calendar()?.local_date(now);
+            for r in &rows {
+                let when = chrono::NaiveDate::parse_from_str(&r.expires_on, "%Y-%m-%d")
+                    .map(|d| crate::domain::calendar::format_expiry(today, d))
+                    .unwrap_or_default();
+                outln!(
+                    "{:<8} {:<12} {:<28} {:<9} {} ({when})  {}",
+                    r.code,
+                    r.status,
+                    r.kind,
+                    r.check_status,
+                    r.expires_on,
+                    r.name
+                );
+            }
+            if rows.is_empty() {
+                errln!("no document expires within the window");
             }
             Ok(())
         }
@@ -222,6 +259,7 @@ fn to_json(d: &MerchantDetail, s: &Session) -> serde_json::Value {
         "notices": notices,
         "bad_records": d.bad_records,
         "changes_since_last_round": d.changes_since_last_round,
+        "claim": d.claim,
         "version": m.version,
     })
 }
@@ -260,6 +298,13 @@ pub fn show_text(d: &MerchantDetail, timezone: &str) -> String {
         local(m.review_due_at.as_deref(), &tz),
         local(m.decided_at.as_deref(), &tz)
     ));
+    if let Some(c) = &d.claim {
+        out.push_str(&format!(
+            "claimed by {}{}\n",
+            c.ago,
+            if c.stale { " (may be taken over)" } else { "" }
+        ));
+    }
     let rates: Vec<String> = d
         .commission
         .iter()

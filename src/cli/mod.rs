@@ -223,9 +223,45 @@ pub fn out_json<T: serde::Serialize>(value: &T) -> Result<()> {
     Ok(())
 }
 
+/// The commands that apply due scheduled effects when they open the
+/// database (SPEC §4.7; `ops::schedule`). Not the TUI (its writer worker
+/// does, off the input path), `tick` (its own job), nor `check`, `audit`
+/// and `backup`, which look at the file as it is.
+fn applies_due_on_open(c: &Command) -> bool {
+    matches!(
+        c,
+        Command::Import(_)
+            | Command::Export(_)
+            | Command::Whoami
+            | Command::Merchant { .. }
+            | Command::Notices { .. }
+            | Command::Order { .. }
+            | Command::Staff { .. }
+    )
+}
+
+/// Applies what is due before the command runs; problems are the
+/// command's to report when it opens the file itself.
+fn apply_due_on_open(path: &Path) {
+    let Ok(mut s) = Session::open(path) else {
+        return;
+    };
+    match ops::schedule::on_open(&mut s) {
+        Ok(Some(done)) => done.iter().for_each(|d| tracing::info!("on open: {d}")),
+        Ok(None) => {}
+        Err(e) => tracing::warn!("scheduled effects on open: {e}"),
+    }
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let db = cli.db.as_deref();
+    if let Some(c) = &cli.command
+        && applies_due_on_open(c)
+        && let Ok(path) = config::db_path(db)
+    {
+        apply_due_on_open(&path);
+    }
     match cli.command {
         None => {
             let path = config::db_path(db)?;

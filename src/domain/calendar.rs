@@ -301,6 +301,16 @@ pub fn format_due(now: DateTime<Utc>, due: DateTime<Utc>) -> String {
     }
 }
 
+/// "20m ago", "3h 5m ago", "<1m ago" (a time in the future reads "just now").
+pub fn format_ago(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
+    let secs = (now - then).num_seconds();
+    if secs < 60 {
+        "<1m ago".to_string()
+    } else {
+        format!("{} ago", span(secs))
+    }
+}
+
 /// "2d 3h", "2d", "3h 20m", "4h", "45m" from whole seconds (rounded down to minutes).
 fn span(secs: i64) -> String {
     let minutes = secs / 60;

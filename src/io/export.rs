@@ -78,9 +78,10 @@ pub const MERCHANT_COLUMNS: &[&str] = &[
     "commission_rate",
     "status",
     "applied_at",
+    "credit_score",
 ];
 
-pub fn merchant(m: &MerchantRow, st: &Style) -> Vec<Value> {
+pub fn merchant(m: &MerchantRow, credit_score: i64, st: &Style) -> Vec<Value> {
     vec![
         text(&m.code),
         text(&m.name),
@@ -97,6 +98,7 @@ pub fn merchant(m: &MerchantRow, st: &Style) -> Vec<Value> {
             .map_or(Value::Null, |bp| Value::Text(format_bp(bp))),
         text(&m.status),
         st.time(&m.applied_at),
+        Value::Int(credit_score),
     ]
 }
 

@@ -22,6 +22,9 @@ pub const COLUMNS: &[Column] = &[
     opt("commission_rate").kind(TextKind::Number),
     opt("status"),
     opt("applied_at"),
+    // Exported (`export merchants`) but computed from the data, so a
+    // re-import reads past it.
+    opt("credit_score").kind(TextKind::Number),
 ];
 
 const CODE: usize = 0;

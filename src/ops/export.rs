@@ -84,7 +84,9 @@ pub fn export(s: &Session, what: What, opts: &ExportOptions, out: impl Write) ->
     match what {
         What::Merchants => {
             let mut sink = Sink::new(opts.format, export::MERCHANT_COLUMNS, out)?;
-            st::merchants(conn, &filter, |r| sink.row(&export::merchant(r, &style)))?;
+            st::merchants(conn, &filter, |(r, credit)| {
+                sink.row(&export::merchant(r, *credit, &style))
+            })?;
             sink.finish()
         }
         What::Products => {

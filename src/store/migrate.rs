@@ -138,6 +138,17 @@ pub(super) const STEPS: &[Step] = &[
         then: &[],
         create_indexes: &[],
     },
+    // Claiming a review (issue 11): one claim per merchant, and the
+    // setting after which another reviewer may take it over; the partial
+    // index that tells an opening process whether any expiry is due.
+    Step {
+        to: 8,
+        drop: &["DROP INDEX IF EXISTS merchant_documents_due;"],
+        change: None,
+        tables: &["merchant_claims", "merchant_review_settings"],
+        then: &["INSERT OR IGNORE INTO merchant_review_settings (id) VALUES (1);"],
+        create_indexes: &["merchant_documents_due"],
+    },
 ];
 
 /// The KPI rollup table, view and triggers as schema.sql has them (view and

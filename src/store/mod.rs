@@ -31,7 +31,7 @@ use crate::{Error, Result};
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 /// Bumped whenever schema.sql changes (with a step in `migrate`); an older
 /// file is migrated when opened, a newer one refused.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 /// "SHDK": marks a SQLite file as a shopdesk database.
 pub const APPLICATION_ID: i64 = 0x5348_444B;
 
@@ -320,6 +320,16 @@ fn db_err(path: &Path, e: rusqlite::Error) -> Error {
 /// so two writers queue on the busy timeout instead of one failing at commit.
 /// On a file opened read-only it says so instead of SQLite's bare "attempt to
 /// write a readonly database".
+/// How long a write waits for another connection's lock.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Sets how long this connection's writes wait for another's lock (a
+/// write that may be skipped waits less than [`BUSY_TIMEOUT`]).
+pub fn set_busy_timeout(conn: &Connection, wait: Duration) -> Result<()> {
+    conn.busy_timeout(wait)?;
+    Ok(())
+}
+
 pub fn write_tx(conn: &mut Connection) -> Result<Transaction<'_>> {
     if is_read_only(conn) {
         return Err(read_only_refusal(conn));

@@ -89,6 +89,7 @@ actions! {
     ChoicePrev = "choice_prev", "previous choice of a list field (in forms)";
     EditExternal = "edit_external", "edit a long text field in $VISUAL / $EDITOR (in forms)";
     OrderPrint = "order_print", "order: write pick list and packing slips; the selection if any";
+    Notices = "notices", "the notices outbox: read each notice, mark it sent";
 }
 
 /// (action name, description) of every verb, by verb index.

@@ -51,6 +51,10 @@ pub enum Effect {
     Export(Tab, std::path::PathBuf),
     /// A workflow verb (`tui::verbs`): load the record, run, report, reload.
     Verb(Box<super::verbs::Job>),
+    /// Read the notices outbox (all, or only the unsent) and show it.
+    Notices {
+        unsent_only: bool,
+    },
 }
 
 impl std::fmt::Debug for Effect {
@@ -64,6 +68,7 @@ impl std::fmt::Debug for Effect {
             Effect::ReloadDetail(t) => write!(f, "ReloadDetail({t:?})"),
             Effect::Export(t, p) => write!(f, "Export({t:?}, {p:?})"),
             Effect::Verb(j) => write!(f, "Verb({j:?})"),
+            Effect::Notices { unsent_only } => write!(f, "Notices({unsent_only})"),
         }
     }
 }
@@ -104,6 +109,8 @@ pub enum Overlay {
     Menu(Box<super::verbs::VerbMenu>),
     /// Where to save an export or a pick list (`tui::export`).
     SaveAs(Box<super::export::SaveAs>),
+    /// The notices outbox (keys of `[picker]`, `s` and `a` typed).
+    Notices(Box<super::overlays::notices::NoticesView>),
 }
 
 impl Overlay {
@@ -115,7 +122,7 @@ impl Overlay {
             Overlay::Picker { .. } => Context::Picker,
             Overlay::Confirm { .. } => Context::Confirm,
             Overlay::Form(_) => Context::Form,
-            Overlay::Menu(_) => Context::Picker,
+            Overlay::Menu(_) | Overlay::Notices(_) => Context::Picker,
             Overlay::SaveAs(_) => Context::Form,
         }
     }
@@ -446,6 +453,9 @@ impl App {
     fn input_text(&mut self, s: &str) {
         if matches!(self.overlay, Some(Overlay::Menu(_))) {
             return super::verbs::menu_typed(self, s);
+        }
+        if matches!(self.overlay, Some(Overlay::Notices(_))) {
+            return super::overlays::notices::typed(self, s);
         }
         match &mut self.overlay {
             Some(Overlay::Prompt { input }) => input.push_str(s),

@@ -147,6 +147,18 @@ impl Bench {
             self.record(tab, "queue filter", d);
             let d = self.key("pagedown")?;
             self.record(tab, "page down (queue)", d);
+            // Working a queue: the next row, its detail (a merchant's
+            // with its documents, an order's with its lines) and back.
+            self.key("g g")?;
+            for _ in 0..3 {
+                let d = self.key("j")?;
+                self.record(tab, "next row (queue)", d);
+            }
+            let d = self.key("enter")?;
+            self.record(tab, "open detail (queue)", d);
+            self.app.wait_jobs();
+            let d = self.key("esc")?;
+            self.record(tab, "close detail (queue)", d);
         }
         self.key("x")?;
         Ok(())

@@ -36,6 +36,7 @@ pub fn update(app: &mut App, a: Action) -> Vec<Effect> {
             });
             vec![]
         }
+        Action::Notices => vec![Effect::Notices { unsent_only: false }],
         Action::Palette => {
             app.overlay = Some(Overlay::Palette {
                 input: String::new(),
@@ -388,6 +389,10 @@ fn overlay(app: &mut App, a: Action) -> Vec<Effect> {
         Overlay::Form(f) => super::verbs::form_key(app, f, a),
         Overlay::Menu(m) => super::verbs::menu_key(app, m, a),
         Overlay::SaveAs(s) => super::export::key(app, s, a),
+        Overlay::Notices(v) => {
+            super::overlays::notices::key(app, v, a);
+            vec![]
+        }
         Overlay::Confirm { prompt, effect } => match a {
             Action::Submit => vec![*effect],
             Action::Cancel | Action::Back => {

@@ -87,6 +87,7 @@ pub fn render(f: &mut Frame<'_>, app: &App) {
             "the keys shown work without this menu too",
             &app.theme,
         ),
+        Some(Overlay::Notices(v)) => overlays::notices::render(f, area, app, v),
         Some(Overlay::Prompt { .. }) | None => {}
     }
 }
@@ -212,6 +213,7 @@ fn hints(app: &App) -> Vec<(Action, &'static str)> {
         Some(Overlay::Confirm { .. }) => return vec![(Submit, "yes"), (Cancel, "no")],
         Some(Overlay::Menu(_)) => return vec![(Submit, "choose"), (Down, "next"), (Cancel, "close")],
         Some(Overlay::SaveAs(_)) => return vec![(Submit, "save"), (Cancel, "cancel"), (ClearInput, "clear")],
+        Some(Overlay::Notices(_)) => return vec![(Submit, "read"), (Down, "next"), (Cancel, "close")],
         Some(Overlay::Form(_)) => {
             return vec![(Submit, "accept"), (NextField, "next field"), (Cancel, "cancel")];
         }

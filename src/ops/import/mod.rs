@@ -5,6 +5,7 @@
 //! are reported as already present, or as changed with the differing fields.
 
 mod catalog;
+mod documents;
 mod order_writer;
 mod orders;
 mod progress;
@@ -31,11 +32,13 @@ pub enum Kind {
     Merchants,
     Products,
     Orders,
+    MerchantDocuments,
 }
 
 impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
+            Kind::MerchantDocuments => "merchant-documents",
             Kind::Merchants => "merchants",
             Kind::Products => "products",
             Kind::Orders => "orders",
@@ -289,6 +292,7 @@ fn run(conn: &mut Connection, kind: Kind, ctx: &Ctx<'_>, started: Instant) -> Re
         Kind::Orders => orders::run(&tx, ctx, &mut out)?,
         Kind::Merchants => catalog::merchants(&tx, ctx, &mut out)?,
         Kind::Products => catalog::products(&tx, ctx, &mut out)?,
+        Kind::MerchantDocuments => documents::run(&tx, ctx, &mut out)?,
     }
     if !out.problems.is_empty() && !opts.skip_invalid {
         // Dropping the transaction rolls back whatever was begun.

@@ -180,6 +180,7 @@ pub fn check_document_at(
     {
         return Err(Error::input("doc reject: --reason is required"));
     }
+    let today = s.calendar()?.local_date(now).format("%Y-%m-%d").to_string();
     let (after, applied) = workflow::run(
         s,
         Permission::ManageMerchants,
@@ -214,6 +215,23 @@ pub fn check_document_at(
                     before,
                     "verify",
                     vec![format!("the {} is already verified", kind.label())],
+                ));
+            }
+            // A document past its expiry date cannot be verified: the
+            // expiry effect would undo it, and approval refuses it anyway.
+            if reject.is_none()
+                && let Some(exp) = doc.expires_on.as_deref()
+                && exp < today.as_str()
+            {
+                return Err(blocked(
+                    before,
+                    "verify",
+                    vec![format!(
+                        "the {} expired on {exp}; add the renewed one with `merchant doc add {} --kind {} --expires D`",
+                        kind.label(),
+                        before.code,
+                        kind.as_str()
+                    )],
                 ));
             }
             db::set_document_check(tx, doc.id, status, note)?;

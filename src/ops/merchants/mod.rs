@@ -5,6 +5,7 @@
 //! suspension hides) are written inside the same transaction, and the
 //! merchant row's audit image names them under `change`.
 
+pub mod claims;
 mod documents;
 mod expiry;
 mod money;
@@ -26,9 +27,10 @@ use crate::{Error, Result};
 use super::Session;
 use super::workflow::Record;
 
+pub use claims::{claim_at, release_at};
 pub use documents::{NewDocument, add_document_at, check_document_at};
 pub use expiry::{SYSTEM, expire_documents_at};
-pub use money::{DepositKind, deposit_at, fee_at, sign_at};
+pub use money::{DepositKind, Terms, deposit_at, fee_at, sign_at, terms_at};
 pub use notices::{SendReport, mark_sent, send};
 pub use review::{DelistCause, act_at};
 pub use violations::{NewViolation, violation_at};
@@ -294,6 +296,8 @@ pub struct MerchantDetail {
     pub credit_inputs: CreditInputs,
     pub commission: Vec<Commission>,
     pub currency: String,
+    /// Who has claimed the review, and since when.
+    pub claim: Option<claims::ClaimView>,
 }
 
 /// The merchant with its documents, money, violations and notices, read now.
@@ -322,10 +326,7 @@ pub fn detail_at(s: &Session, id: i64, now: DateTime<Utc>) -> Result<MerchantDet
         Vec::new()
     };
     let (credit_score_now, credit_inputs) = credit(conn, id, now)?;
-    let notices = db::notices(conn, false)?
-        .into_iter()
-        .filter(|n| n.entity == "merchant" && n.entity_id == id)
-        .collect();
+    let notices = db::notices_of(conn, "merchant", id)?;
     Ok(MerchantDetail {
         status_label: status.label(),
         round: db::round(conn, id)?,
@@ -346,6 +347,7 @@ pub fn detail_at(s: &Session, id: i64, now: DateTime<Utc>) -> Result<MerchantDet
         credit_inputs,
         commission: commission(conn, &m, s.settings.default_commission_bp)?,
         currency,
+        claim: claims::view(conn, id, now)?,
         merchant: m,
     })
 }
@@ -370,4 +372,72 @@ pub fn document_file(s: &Session, key: &str, kind: &str) -> Result<(db::FileMeta
             kind.as_str()
         ))
     })
+}
+
+pub use crate::store::merchants::{BadRecord, LedgerEntry, Notice, Reverify};
+
+/// The last day of the re-verification window from `today` (the setting
+/// `doc_expiry_warn_days`, 30 by default).
+pub fn reverify_until(conn: &Connection, today: chrono::NaiveDate) -> Result<chrono::NaiveDate> {
+    let days = crate::store::settings::load(conn)?
+        .doc_expiry_warn_days
+        .clamp(0, 3650);
+    Ok(today
+        .checked_add_days(chrono::Days::new(days.unsigned_abs()))
+        .unwrap_or(today))
+}
+
+/// The re-verification queue (SPEC §4.1): documents expiring within `days`
+/// of today (default the setting `doc_expiry_warn_days`, 30) or already
+/// past their date, of merchants still open, soonest first.
+pub fn reverification(s: &Session, days: Option<i64>, now: DateTime<Utc>) -> Result<Vec<Reverify>> {
+    let days = days.unwrap_or(s.settings.doc_expiry_warn_days).clamp(0, 3650);
+    let today = s.calendar()?.local_date(now);
+    let until = today
+        .checked_add_days(chrono::Days::new(days.unsigned_abs()))
+        .unwrap_or(today);
+    db::reverify_until(&s.conn, &until.format("%Y-%m-%d").to_string())
+}
+
+/// What the TUI's merchant detail shows beside the record (reads only).
+#[derive(Debug, Clone)]
+pub struct ReviewSummary {
+    pub round: i64,
+    /// What changed from the previous round to the last.
+    pub changes: Vec<String>,
+    /// The kinds the cooperation mode requires (the setting).
+    pub required: Vec<String>,
+    pub deposit_balance: i64,
+    pub fee_paid: i64,
+    pub commission: Vec<Commission>,
+    pub unsent_notices: usize,
+    pub ledger: Vec<LedgerEntry>,
+}
+
+pub fn review_summary(conn: &Connection, id: i64) -> Result<ReviewSummary> {
+    let m = db::get(conn, id)?.ok_or_else(|| Error::not_found("merchant", id))?;
+    let settings = crate::store::settings::load(conn)?;
+    Ok(ReviewSummary {
+        round: db::round(conn, id)?,
+        changes: rounds::changes(conn, id)?,
+        required: db::required_kinds(conn, &m.cooperation_mode)?,
+        deposit_balance: db::account(conn, id, "deposit")?.1,
+        fee_paid: db::account(conn, id, "fee")?.1,
+        commission: commission(conn, &m, settings.default_commission_bp)?,
+        unsent_notices: db::notices_of(conn, "merchant", id)?
+            .iter()
+            .filter(|n| n.sent_at.is_none())
+            .count(),
+        ledger: db::ledger(conn, id)?,
+    })
+}
+
+/// Rejected or terminated merchants sharing an identifier with `id`.
+pub fn bad_records(conn: &Connection, id: i64) -> Result<Vec<BadRecord>> {
+    db::bad_records(conn, id)
+}
+
+/// The notices outbox, oldest first (only the unsent with `unsent_only`).
+pub fn outbox(conn: &Connection, unsent_only: bool) -> Result<Vec<Notice>> {
+    db::notices(conn, unsent_only)
 }

@@ -218,3 +218,104 @@ pub fn sign_at(s: &mut Session, id: i64, shown: Option<i64>, now: DateTime<Utc>)
     )?;
     outcome(&after, "sign", applied)
 }
+
+/// What `merchant terms` was given; `None` leaves that term as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Terms {
+    /// The required deposit (minor units, ≥ 0).
+    pub deposit: Option<i64>,
+    /// The platform (annual) fee (minor units, ≥ 0).
+    pub fee: Option<i64>,
+    /// `Some(None)`: back to the category's or the shop's rate.
+    pub commission_bp: Option<Option<i64>>,
+}
+
+impl Terms {
+    /// Parses the CLI / form texts: money as decimal text ("5000.00", "0"),
+    /// the commission as "5.5%", "0.055" or "default".
+    pub fn parse(deposit: Option<&str>, fee: Option<&str>, commission: Option<&str>) -> Result<Terms> {
+        let money = |flag: &str, v: &str| -> Result<i64> {
+            let m = Money::parse(v).map_err(|e| Error::input(format!("--{flag}: {e}")))?;
+            if m.0 < 0 {
+                return Err(Error::input(format!("--{flag}: must not be negative")));
+            }
+            Ok(m.0)
+        };
+        let commission_bp = commission
+            .map(|c| match c.trim().to_ascii_lowercase().as_str() {
+                "default" | "none" | "inherit" => Ok(None),
+                _ => crate::domain::money::parse_rate_bp(c)
+                    .map(Some)
+                    .map_err(|e| Error::input(format!("--commission: {e}"))),
+            })
+            .transpose()?;
+        let t = Terms {
+            deposit: deposit.map(|d| money("deposit", d)).transpose()?,
+            fee: fee.map(|f| money("fee", f)).transpose()?,
+            commission_bp,
+        };
+        if t == Terms::default() {
+            return Err(Error::input(
+                "merchant terms: give at least one of --deposit, --fee, --commission",
+            ));
+        }
+        Ok(t)
+    }
+}
+
+/// Sets the merchant's required deposit, platform fee and commission rate.
+pub fn terms_at(
+    s: &mut Session,
+    id: i64,
+    shown: Option<i64>,
+    terms: Terms,
+    now: DateTime<Utc>,
+) -> Result<Outcome> {
+    let (after, applied) = workflow::run(
+        s,
+        Permission::ManageMerchants,
+        "terms",
+        id,
+        shown,
+        now,
+        |st, before: &Merchant, after: &mut Merchant| {
+            require_open(before, "terms")?;
+            let fmt = |n: i64| Money(n).format(&st.settings.currency);
+            let rate = |bp: Option<i64>| {
+                bp.map(crate::domain::money::format_bp)
+                    .unwrap_or_else(|| "category / shop default".into())
+            };
+            let mut said = Vec::new();
+            if let Some(d) = terms.deposit {
+                after.deposit_minor = d;
+                said.push(format!("deposit {} → {}", fmt(before.deposit_minor), fmt(d)));
+            }
+            if let Some(f) = terms.fee {
+                after.platform_fee_minor = f;
+                said.push(format!(
+                    "platform fee {} → {}",
+                    fmt(before.platform_fee_minor),
+                    fmt(f)
+                ));
+            }
+            if let Some(c) = terms.commission_bp {
+                after.commission_bp = c;
+                said.push(format!("commission {} → {}", rate(before.commission_bp), rate(c)));
+            }
+            let (entries, balance) = db::account(st.tx, before.id, "deposit")?;
+            let short = entries > 0 && balance < after.deposit_minor;
+            Ok(Applied::saved(format!(
+                "{}: {}{}",
+                label(before),
+                said.join(", "),
+                if short {
+                    format!("; the deposit balance {} is below it", fmt(balance))
+                } else {
+                    String::new()
+                }
+            ))
+            .attention(short))
+        },
+    )?;
+    outcome(&after, "terms", applied)
+}

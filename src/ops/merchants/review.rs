@@ -13,7 +13,7 @@ use crate::store::merchants::{self as db, Merchant, NewEntry};
 use crate::{Error, Result, clock};
 
 use super::notices::{self, Kind};
-use super::{Outcome, blocked, label, money, outcome, products, rounds, status_of};
+use super::{Outcome, blocked, claims, label, money, outcome, products, rounds, status_of};
 
 /// Why a terminated merchant's products are delisted (the products'
 /// `delist_reason`).
@@ -62,6 +62,8 @@ pub fn act_at(
     let due = calendar.add_business_days(now, s.settings.merchant_review_sla_days);
     let today = calendar.local_date(now);
     let name = action.name();
+    let login = s.actor.login.clone();
+    let owner = s.role() == crate::domain::Role::Owner;
     let (after, applied) = workflow::run(
         s,
         Permission::ManageMerchants,
@@ -70,10 +72,48 @@ pub fn act_at(
         shown,
         now,
         |st, before: &Merchant, after: &mut Merchant| {
+            let who = claims::Reviewer { login: &login, owner };
+            review_claim(st.tx, action, before, who, st.who.at, st.now)?;
             apply(st, action, cause, before, after, clock::stamp(due), today)
         },
     )?;
     outcome(&after, name, applied)
+}
+
+/// The claim side of a review verb: start-review takes the application
+/// (refused while another reviewer's claim is fresh), a decision is
+/// refused the same way and ends the claim, a resubmission starts
+/// unclaimed. Checked after the state machine, so a wrong state is named
+/// first.
+fn review_claim(
+    tx: &Connection,
+    action: &MerchantAction,
+    before: &Merchant,
+    who: claims::Reviewer<'_>,
+    at: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use MerchantAction as A;
+    let from = status_of(before)?;
+    rules::next(from, action).map_err(|r| Error::Refused(r.about(label(before))))?;
+    let verb = action.name().replace('_', " ");
+    match action {
+        A::StartReview => match claims::standing(tx, before, who, &verb, now)? {
+            claims::Standing::Mine => {}
+            claims::Standing::Free | claims::Standing::TakeOver(_) => {
+                db::put_claim(tx, before.id, who.login, at)?;
+            }
+        },
+        A::RequestChanges { .. } | A::Approve | A::Reject { .. } => {
+            claims::standing(tx, before, who, &verb, now)?;
+            db::clear_claim(tx, before.id)?;
+        }
+        A::Resubmit | A::Terminate { .. } => {
+            db::clear_claim(tx, before.id)?;
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 fn apply(

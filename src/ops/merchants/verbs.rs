@@ -55,7 +55,7 @@ const REASON: FieldSpec = field("reason", "reason", "why (the merchant is told)"
 const KIND_ARG: FieldSpec =
     field("kind", "kind", "the document kind", FieldKind::Choice(&DOC_KINDS)).positional();
 
-pub static VERBS: [VerbSpec; 16] = [
+pub static VERBS: [VerbSpec; 19] = [
     VerbSpec {
         forward: true,
         key: Some("R"),
@@ -65,6 +65,20 @@ pub static VERBS: [VerbSpec; 16] = [
             "start review",
             "take a submitted application into review",
         )
+    },
+    VerbSpec {
+        key: Some("K"),
+        done: "claimed",
+        ..verb(
+            "claim",
+            "claim review",
+            "take an application awaiting review, so no other reviewer takes it",
+        )
+    },
+    VerbSpec {
+        key: Some("L"),
+        done: "released",
+        ..verb("release", "release claim", "give up the claim on an application")
     },
     VerbSpec {
         key: Some("C"),
@@ -190,6 +204,36 @@ pub static VERBS: [VerbSpec; 16] = [
         )
     },
     VerbSpec {
+        fields: &[
+            field(
+                "deposit",
+                "required deposit",
+                "the deposit required before opening (decimal, 0 for none)",
+                FieldKind::Token,
+            )
+            .optional(),
+            field(
+                "fee",
+                "platform fee",
+                "the platform (annual) fee (decimal, 0 for none)",
+                FieldKind::Token,
+            )
+            .optional(),
+            field(
+                "commission",
+                "commission",
+                "the merchant's own rate (5.5% or 0.055), or default",
+                FieldKind::Token,
+            )
+            .optional(),
+        ],
+        ..verb(
+            "terms",
+            "set terms…",
+            "set the required deposit, the platform fee and the merchant's commission rate",
+        )
+    },
+    VerbSpec {
         group: Some("doc"),
         fields: &[
             field("kind", "kind", "the document kind", FieldKind::Choice(&DOC_KINDS)),
@@ -212,11 +256,13 @@ pub static VERBS: [VerbSpec; 16] = [
     },
     VerbSpec {
         group: Some("doc"),
+        key: Some("Y"),
         fields: &[KIND_ARG],
         ..verb("doc_verify", "verify document…", "mark a document verified")
     },
     VerbSpec {
         group: Some("doc"),
+        key: Some("D"),
         fields: &[KIND_ARG, REASON],
         ..verb(
             "doc_reject",
@@ -303,6 +349,19 @@ fn sample(name: &str) -> Option<MerchantAction> {
 
 fn state_refusal(verb: &VerbSpec, t: &Target) -> Option<Refusal> {
     let status: MerchantStatus = t.state.first()?.parse().ok()?;
+    if matches!(verb.name, "claim" | "release") {
+        return (!status.awaits_review()).then(|| Refusal::WrongState {
+            verb: verb.cli_path(),
+            thing: "merchant".into(),
+            subject: None,
+            from: status.to_string(),
+            needs: MerchantStatus::ALL
+                .iter()
+                .filter(|s| s.awaits_review())
+                .map(|s| s.to_string())
+                .collect(),
+        });
+    }
     match sample(verb.name) {
         Some(a) => rules::next(status, &a).err(),
         None => status.is_final().then(|| Refusal::WrongState {
@@ -357,6 +416,12 @@ fn run(
         }
         "fee" => super::fee_at(s, id, shown, amount()?, now)?,
         "sign" => super::sign_at(s, id, shown, now)?,
+        "claim" => super::claim_at(s, id, shown, now)?,
+        "release" => super::release_at(s, id, shown, now)?,
+        "terms" => {
+            let t = super::Terms::parse(v.text("deposit"), v.text("fee"), v.text("commission"))?;
+            super::terms_at(s, id, shown, t, now)?
+        }
         "doc_add" => {
             let d = NewDocument {
                 kind: text(v, "kind"),

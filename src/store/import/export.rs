@@ -58,14 +58,21 @@ fn stream<T>(
     Ok(n)
 }
 
-pub fn merchants(conn: &Connection, f: &Filter, each: impl FnMut(&MerchantRow) -> Result<()>) -> Result<u64> {
+/// Each merchant with its stored credit score (computed, so exported but
+/// never imported).
+pub fn merchants(
+    conn: &Connection,
+    f: &Filter,
+    each: impl FnMut(&(MerchantRow, i64)) -> Result<()>,
+) -> Result<u64> {
     let (w, p) = f.clause("status", "applied_at");
     let sql = format!(
         "SELECT code, name, legal_name, contact_name, phone, email, address, city, license_no, tax_id,
-                cooperation_mode, commission_bp, status, applied_at
+                cooperation_mode, commission_bp, status, applied_at, credit_score
          FROM merchants{w} ORDER BY applied_at, id"
     );
-    stream(conn, &sql, p, catalog::map_merchant, each)
+    let map = |r: &rusqlite::Row<'_>| Ok((catalog::map_merchant(r)?, r.get(14)?));
+    stream(conn, &sql, p, map, each)
 }
 
 pub fn products(conn: &Connection, f: &Filter, each: impl FnMut(&ProductRow) -> Result<()>) -> Result<u64> {

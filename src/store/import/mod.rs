@@ -4,6 +4,7 @@
 pub mod batch;
 pub mod catalog;
 pub mod check;
+pub mod documents;
 pub mod export;
 pub mod imports;
 pub mod orders;

@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{Filter, Page, Paged, Query, Seek, SortKey};
+use super::{Count, Filter, MerchantQueue, Page, Paged, Query, Seek, SortKey, StatusFilter};
 use crate::Result;
 use crate::domain::merchant::MerchantStatus;
 
@@ -54,10 +54,17 @@ pub struct Row {
     pub review_due_at: Option<String>,
     /// The row's version as read: verbs act on it or report a conflict.
     pub version: i64,
+    /// Who claimed the review and when (UTC stamp), if anyone.
+    pub claim: Option<(String, String)>,
 }
 
-const COLS: &str =
-    "m.id, m.code, m.name, m.status, m.cooperation_mode, m.credit_score, m.review_due_at, m.version";
+/// The claim by primary key, read by column name (`map`), so a query
+/// that adds columns after these need not renumber.
+const COLS: &str = concat!(
+    "m.id, m.code, m.name, m.status, m.cooperation_mode, m.credit_score, m.review_due_at, m.version, ",
+    "(SELECT c.claimed_by FROM merchant_claims c WHERE c.merchant_id = m.id) AS claimed_by, ",
+    "(SELECT c.claimed_at FROM merchant_claims c WHERE c.merchant_id = m.id) AS claimed_at"
+);
 const JOINS: &str = "FROM merchants m";
 
 fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
@@ -70,13 +77,43 @@ fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         credit_score: r.get(5)?,
         review_due_at: r.get(6)?,
         version: r.get(7)?,
+        claim: match (r.get("claimed_by")?, r.get("claimed_at")?) {
+            (Some(by), Some(at)) => Some((by, at)),
+            _ => None,
+        },
     })
+}
+
+/// The re-verification queue's condition (`merchant_documents_expiry`).
+const REVERIFY: &str = "m.id IN (SELECT d.merchant_id FROM merchant_documents d WHERE d.expires_on IS NOT NULL AND d.expires_on <= ?)";
+
+/// How many open merchants have a document expiring on or before `until`.
+pub fn reverify_count(conn: &Connection, until: chrono::NaiveDate) -> Result<u64> {
+    let q = Query {
+        status: Some(StatusFilter::Merchants(MerchantQueue::Reverify { until })),
+        ..Query::default()
+    };
+    count(conn, &filter(&q))
+}
+
+fn count(conn: &Connection, f: &Filter) -> Result<u64> {
+    let sql = format!("SELECT count(*) FROM merchants m{}", f.where_sql(None));
+    let n: i64 = conn
+        .prepare_cached(&sql)?
+        .query_row(rusqlite::params_from_iter(f.params.iter()), |r| r.get(0))?;
+    Ok(n.max(0) as u64)
 }
 
 /// The merchant table is small (thousands): substring match on code and name.
 fn filter(q: &Query) -> Filter {
     let mut f = Filter::default();
     f.status(q, ENTITY, "m.status");
+    if let Some(StatusFilter::Merchants(MerchantQueue::Reverify { until })) = &q.status {
+        f.push(
+            REVERIFY,
+            [rusqlite::types::Value::Text(until.format("%Y-%m-%d").to_string())],
+        );
+    }
     if let Some(t) = q.text() {
         f.text = true;
         let p = super::like_pattern(t);
@@ -104,6 +141,21 @@ pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<P
 /// table is small).
 pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
     let f = filter(q);
+    // The re-verification queue is not a set of statuses: counted here.
+    if q.text().is_none()
+        && matches!(
+            q.status,
+            Some(StatusFilter::Merchants(MerchantQueue::Reverify { .. }))
+        )
+    {
+        return Ok((
+            Count {
+                n: count(conn, &f)?,
+                capped: false,
+            },
+            None,
+        ));
+    }
     super::resolve(conn, ENTITY, q, &TABLE.view(q, &f), "FROM merchants m", 100_000)
 }
 
@@ -167,7 +219,9 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
             "SELECT m.id, m.code, m.name, m.status, m.cooperation_mode, m.credit_score, m.review_due_at, m.version,
                     legal_name, contact_name, phone, email, address, city, license_no, tax_id,
                     requested_categories, status_reason, commission_bp, platform_fee_minor, deposit_minor,
-                    deposit_paid, agreement_signed, violation_points, applied_at, decided_at
+                    deposit_paid, agreement_signed, violation_points, applied_at, decided_at,
+                    (SELECT c.claimed_by FROM merchant_claims c WHERE c.merchant_id = m.id) AS claimed_by,
+                    (SELECT c.claimed_at FROM merchant_claims c WHERE c.merchant_id = m.id) AS claimed_at
              FROM merchants m WHERE m.id = ?1",
         )?
         .query_row([id], |r| {

@@ -73,12 +73,17 @@ impl OrderQueue {
 pub enum MerchantQueue {
     /// Submitted or under review: the applications someone must decide.
     AwaitingReview,
+    /// Not rejected or terminated, with a document expiring on or before
+    /// `until` (today plus the warning window, or already past): the
+    /// re-verification queue (SPEC §4.1).
+    Reverify { until: chrono::NaiveDate },
 }
 
 impl MerchantQueue {
     pub fn label(self) -> &'static str {
         match self {
             MerchantQueue::AwaitingReview => "awaiting review",
+            MerchantQueue::Reverify { .. } => "documents to re-verify",
         }
     }
 
@@ -88,6 +93,10 @@ impl MerchantQueue {
             MerchantQueue::AwaitingReview => MerchantStatus::ALL
                 .into_iter()
                 .filter(|s| s.awaits_review())
+                .collect(),
+            MerchantQueue::Reverify { .. } => MerchantStatus::ALL
+                .into_iter()
+                .filter(|s| !s.is_final())
                 .collect(),
         }
     }

@@ -169,6 +169,52 @@ pub fn rejected_documents(conn: &Connection, merchant_id: i64) -> Result<Vec<(St
 /// Documents past their expiry date (before `today`, `YYYY-MM-DD`) not yet
 /// marked expired: (document id, merchant id, kind, expires_on). Reads the
 /// expiry index's range only.
+/// A document due for re-verification, with its merchant.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Reverify {
+    pub code: String,
+    pub name: String,
+    pub status: String,
+    pub kind: String,
+    pub number: String,
+    pub expires_on: String,
+    pub check_status: String,
+}
+
+/// Documents expiring on or before `until` (YYYY-MM-DD), of merchants not
+/// rejected or terminated, soonest first (the `merchant_documents_expiry`
+/// index).
+pub fn reverify_until(conn: &Connection, until: &str) -> Result<Vec<Reverify>> {
+    let mut st = conn.prepare_cached(
+        "SELECT m.code, m.name, m.status, d.kind, d.number, d.expires_on, d.check_status
+         FROM merchant_documents d JOIN merchants m ON m.id = d.merchant_id
+         WHERE d.expires_on IS NOT NULL AND d.expires_on <= ?1 AND m.status NOT IN ('rejected', 'terminated')
+         ORDER BY d.expires_on, m.code, d.kind",
+    )?;
+    let rows = st.query_map([until], |r| {
+        Ok(Reverify {
+            code: r.get(0)?,
+            name: r.get(1)?,
+            status: r.get(2)?,
+            kind: r.get(3)?,
+            number: r.get(4)?,
+            expires_on: r.get(5)?,
+            check_status: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Whether any document is past its expiry and not yet marked (the
+/// partial index `merchant_documents_due` answers it without a scan).
+pub fn any_due_expiry(conn: &Connection, today: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM merchant_documents WHERE expires_on < ?1 AND check_status <> 'expired')",
+        )?
+        .query_row([today], |r| r.get(0))?)
+}
+
 pub fn due_expiries(conn: &Connection, today: &str) -> Result<Vec<(i64, i64, String, String)>> {
     let mut st = conn.prepare_cached(
         "SELECT id, merchant_id, kind, expires_on FROM merchant_documents

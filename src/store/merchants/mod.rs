@@ -3,10 +3,12 @@
 //! (`ops::merchants`). Statuses are stored text here; the workflow layer
 //! parses them into the domain's types.
 
+mod claims;
 mod documents;
 mod ledger;
 mod notices;
 
+pub use claims::*;
 pub use documents::*;
 pub use ledger::*;
 pub use notices::*;
@@ -113,7 +115,8 @@ pub fn update(conn: &Connection, m: &Merchant, expected_version: i64) -> Result<
         .prepare_cached(
             "UPDATE merchants SET status = ?1, status_reason = ?2, deposit_paid = ?3, agreement_signed = ?4,
                 violation_points = ?5, review_due_at = ?6, decided_at = ?7, credit_score = ?8,
-                updated_at = ?9, version = version + 1
+                updated_at = ?9, commission_bp = ?12, platform_fee_minor = ?13, deposit_minor = ?14,
+                version = version + 1
              WHERE id = ?10 AND version = ?11",
         )?
         .execute(params![
@@ -127,7 +130,10 @@ pub fn update(conn: &Connection, m: &Merchant, expected_version: i64) -> Result<
             m.credit_score,
             m.updated_at,
             m.id,
-            expected_version
+            expected_version,
+            m.commission_bp,
+            m.platform_fee_minor,
+            m.deposit_minor
         ])?;
     Ok(n == 1)
 }

@@ -81,6 +81,15 @@ pub fn notices(conn: &Connection, unsent: bool) -> Result<Vec<Notice>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// One record's notices, oldest first (the `notices_entity` index).
+pub fn notices_of(conn: &Connection, entity: &str, entity_id: i64) -> Result<Vec<Notice>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {NOTICE_COLUMNS} FROM notices WHERE entity = ?1 AND entity_id = ?2 ORDER BY id"
+    ))?;
+    let rows = st.query_map(params![entity, entity_id], map_notice)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 pub fn notice(conn: &Connection, id: i64) -> Result<Option<Notice>> {
     Ok(conn
         .prepare_cached(&format!("SELECT {NOTICE_COLUMNS} FROM notices WHERE id = ?1"))?

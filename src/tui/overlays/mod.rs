@@ -4,6 +4,7 @@
 pub mod form;
 pub mod help;
 pub mod menu;
+pub mod notices;
 pub mod palette;
 pub mod picker;
 
@@ -41,11 +42,15 @@ pub fn popup(f: &mut Frame<'_>, area: Rect, title: &str, lines: Vec<Line<'static
 }
 
 pub fn confirm(f: &mut Frame<'_>, area: Rect, prompt: &str, keys: &str, theme: &Theme) {
-    let lines = vec![
-        Line::from(format!(" {prompt}")),
-        Line::default(),
-        Line::from(format!(" {keys}")),
-    ];
     let w = (super::widgets::text::width(prompt) as u16 + 4).clamp(30, area.width.max(1));
-    popup(f, centered(area, w, 5), "confirm", lines, theme);
+    // A long prompt (a CJK name at 80 columns) wraps rather than being cut.
+    let mut lines: Vec<Line<'static>> =
+        super::widgets::text::wrap(prompt, w.saturating_sub(4).max(10) as usize)
+            .into_iter()
+            .map(|l| Line::from(format!(" {l}")))
+            .collect();
+    let h = lines.len() as u16 + 4;
+    lines.push(Line::default());
+    lines.push(Line::from(format!(" {keys}")));
+    popup(f, centered(area, w, h), "confirm", lines, theme);
 }

@@ -56,7 +56,7 @@ impl Screen for Merchants {
 
     /// "awaiting review" (submitted and under review) first after "all":
     /// the reviewers' queue, sorted by review due, overdue first.
-    fn chips(&self, conn: &Connection, _fmt: &Fmt) -> Result<Vec<Chip>> {
+    fn chips(&self, conn: &Connection, fmt: &Fmt) -> Result<Vec<Chip>> {
         let mut chips = super::status_chips(conn, self.entity(), &self.statuses())?;
         let queue = MerchantQueue::AwaitingReview;
         let held = StatusFilter::Merchants(queue).statuses();
@@ -77,6 +77,17 @@ impl Screen for Merchants {
                 status: Some(StatusFilter::Merchants(queue)),
                 label: queue.label().to_string(),
                 n,
+            },
+        );
+        // Documents to re-verify: expiring within the window, or past it.
+        let until = crate::ops::merchants::reverify_until(conn, fmt.today())?;
+        let reverify = MerchantQueue::Reverify { until };
+        chips.insert(
+            at + 1,
+            Chip {
+                status: Some(StatusFilter::Merchants(reverify)),
+                label: reverify.label().to_string(),
+                n: store::reverify_count(conn, until)?,
             },
         );
         Ok(chips)
@@ -110,8 +121,11 @@ impl Screen for Merchants {
         let Some(d) = store::detail(conn, id)? else {
             return Ok(None);
         };
+        let review = review(conn, id)?;
         let history = crate::ops::history::of(conn, "merchant", id, HISTORY_ROWS)?;
-        Ok(Some(Box::new(MerchantDetail(d, history))))
+        Ok(Some(
+            Box::new(MerchantDetail(d, review, history)) as Box<dyn Detail>
+        ))
     }
 
     fn verb_entity(&self) -> Option<Entity> {
@@ -133,11 +147,27 @@ impl Screen for Merchants {
     }
 }
 
-/// A merchant's detail view; its GMV arrives from the background reader.
+/// What the reviewer needs beside the record (`ops::merchants`); the
+/// bad-record check reads other merchants, so it arrives from the
+/// background reader with the GMV.
+struct Review {
+    summary: crate::ops::merchants::ReviewSummary,
+    bad_records: Option<Vec<crate::ops::merchants::BadRecord>>,
+}
+
+fn review(conn: &Connection, id: i64) -> Result<Review> {
+    Ok(Review {
+        summary: crate::ops::merchants::review_summary(conn, id)?,
+        bad_records: None,
+    })
+}
+
+/// A merchant's detail view; its GMV and bad-record check arrive from the
+/// background reader.
 /// The newest audit rows a merchant's detail shows.
 const HISTORY_ROWS: usize = 50;
 
-struct MerchantDetail(store::Detail, Vec<crate::ops::history::Row>);
+struct MerchantDetail(store::Detail, Review, Vec<crate::ops::history::Row>);
 
 impl Detail for MerchantDetail {
     fn as_any(&self) -> &dyn std::any::Any {
@@ -149,23 +179,29 @@ impl Detail for MerchantDetail {
     }
 
     fn lines(&self, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Line<'static>> {
-        let mut lines = detail_lines(&self.0, fmt, width, theme);
+        let mut lines = detail_lines(&self.0, &self.1, fmt, width, theme);
         let mut doc = super::doc::Doc::new(width, theme);
-        super::history::section(&mut doc, &self.1, fmt, theme);
+        super::history::section(&mut doc, &self.2, fmt, theme);
         lines.append(&mut doc.lines);
         lines
     }
 
     fn later(&self) -> Option<Later> {
         Some(Later {
-            what: "GMV",
-            run: |conn, id| Ok(Box::new(store::gmv(conn, id)?)),
+            what: "GMV and bad-record check",
+            run: |conn, id| {
+                let gmv = store::gmv(conn, id)?;
+                let bad = crate::ops::merchants::bad_records(conn, id)?;
+                Ok(Box::new((gmv, bad)))
+            },
         })
     }
 
     fn fill(&mut self, value: Box<dyn Any + Send>) {
-        if let Ok(g) = value.downcast::<i64>() {
-            self.0.gmv_minor = Some(*g);
+        if let Ok(v) = value.downcast::<(i64, Vec<crate::ops::merchants::BadRecord>)>() {
+            let (gmv, bad) = *v;
+            self.0.gmv_minor = Some(gmv);
+            self.1.bad_records = Some(bad);
         }
     }
 }
@@ -176,7 +212,7 @@ pub const COLUMNS: &[Column] = &[
     Column::new("status", 8, 13).keep(),
     Column::new("mode", 6, 8),
     Column::new("credit", 6, 6).right(),
-    Column::new("review due", 11, 16),
+    Column::new("review due", 11, 24),
 ];
 
 /// Review due shows only while the application waits for a decision.
@@ -188,9 +224,21 @@ fn review_due(r: &Row, fmt: &Fmt) -> Cell {
             } else {
                 Tone::Normal
             };
-            Cell::new(fmt.due(due)).tone(tone)
+            let text = match &r.claim {
+                Some((by, _)) => format!("{} · {by}", fmt.due(due)),
+                None => fmt.due(due),
+            };
+            Cell::new(text).tone(tone)
         }
         _ => Cell::new("").tone(Tone::Dim),
+    }
+}
+
+/// "lin 20m ago": who claimed the review and how long ago.
+fn claim_text(by: &str, at: &str, fmt: &Fmt) -> String {
+    match crate::clock::parse_stamp(at) {
+        Ok(t) => format!("{by} {}", crate::domain::calendar::format_ago(fmt.now, t)),
+        Err(_) => by.to_string(),
     }
 }
 
@@ -244,7 +292,7 @@ fn export(
     })
 }
 
-fn detail_lines(d: &store::Detail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Line<'static>> {
+fn detail_lines(d: &store::Detail, rv: &Review, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Line<'static>> {
     let mut doc = Doc::new(width, theme);
     let r = &d.row;
     doc.title(&format!("Merchant {} — {}", r.code, r.name));
@@ -264,6 +312,11 @@ fn detail_lines(d: &store::Detail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<
             style,
         );
     }
+    if let Some((by, at)) = &r.claim {
+        doc.field("claimed by", claim_text(by, at, fmt));
+    } else if r.status.awaits_review() {
+        doc.field_styled("claimed by", "nobody (K claims it)", theme.dim);
+    }
     doc.field("cooperation", &r.cooperation_mode);
     doc.field("credit score", r.credit_score.to_string());
     doc.field("violation pts", d.violation_points.to_string());
@@ -273,18 +326,42 @@ fn detail_lines(d: &store::Detail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<
         d.gmv_minor
             .map_or_else(|| "computing…".to_string(), |g| fmt.money(g)),
     );
-    doc.field(
-        "commission",
-        d.commission_bp
-            .map(format_bp)
-            .unwrap_or_else(|| "category / shop default".into()),
-    );
-    doc.field(
+    let rates: Vec<String> = rv
+        .summary
+        .commission
+        .iter()
+        .map(|c| match &c.category {
+            Some(cat) => format!("{} {cat} ({})", format_bp(c.bp), c.source),
+            None => format!("{} ({})", format_bp(c.bp), c.source),
+        })
+        .collect();
+    doc.field("commission", rates.join(", "));
+    let short = rv.summary.deposit_balance < d.deposit_minor;
+    doc.field_styled(
         "deposit",
         format!(
-            "{} ({}), agreement {}",
+            "{} of {} required{}",
+            fmt.money(rv.summary.deposit_balance),
             fmt.money(d.deposit_minor),
-            if d.deposit_paid { "paid" } else { "not paid" },
+            match (rv.summary.deposit_balance, short) {
+                _ if r.status.is_final() => "",
+                (0, true) => " (not paid)",
+                (_, true) => " (BELOW REQUIRED)",
+                _ => "",
+            }
+        ),
+        if short && rv.summary.deposit_balance > 0 {
+            theme.warn
+        } else {
+            theme.base
+        },
+    );
+    doc.field(
+        "fee, agreement",
+        format!(
+            "fee paid {} of {}, agreement {}",
+            fmt.money(rv.summary.fee_paid),
+            fmt.money(d.platform_fee_minor),
             if d.agreement_signed {
                 "signed"
             } else {
@@ -292,6 +369,29 @@ fn detail_lines(d: &store::Detail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<
             }
         ),
     );
+    doc.field(
+        "round",
+        format!("{} (resubmissions: {})", rv.summary.round, rv.summary.round - 1),
+    );
+    if rv.summary.unsent_notices > 0 {
+        doc.field(
+            "notices",
+            format!("{} unsent (N opens the outbox)", rv.summary.unsent_notices),
+        );
+    }
+    match &rv.bad_records {
+        None => doc.field_styled("bad records", "checking…", theme.dim),
+        Some(b) if b.is_empty() => doc.field("bad records", "none"),
+        Some(b) => {
+            for r in b {
+                doc.field_styled(
+                    "FLAGGED",
+                    format!("the {} matches {} merchant {}", r.matched, r.status, r.code),
+                    theme.error,
+                );
+            }
+        }
+    }
     doc.field("applied", fmt.time(&d.applied_at));
     if let Some(t) = &d.decided_at {
         doc.field("decided", fmt.time(t));
@@ -304,11 +404,29 @@ fn detail_lines(d: &store::Detail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<
     doc.field("licence no", &d.license_no);
     doc.field("tax id", &d.tax_id);
     doc.field("categories", &d.requested_categories);
+    if !rv.summary.changes.is_empty() {
+        doc.section(&format!("Changed since round {}", rv.summary.round - 1));
+        for c in &rv.summary.changes {
+            doc.para(c);
+        }
+    }
     doc.section("Documents");
-    let rows = d
-        .documents
+    let missing = rv
+        .summary
+        .required
         .iter()
-        .map(|x| {
+        .filter(|k| !d.documents.iter().any(|x| &x.kind == *k))
+        .map(|k| {
+            vec![
+                k.replace('_', " "),
+                "MISSING".to_string(),
+                String::new(),
+                "required".to_string(),
+                String::new(),
+            ]
+        });
+    let rows = missing
+        .chain(d.documents.iter().map(|x| {
             vec![
                 x.kind.replace('_', " "),
                 x.check_status.to_string(),
@@ -316,7 +434,7 @@ fn detail_lines(d: &store::Detail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<
                 x.expires_on.as_deref().map(|e| fmt.expiry(e)).unwrap_or_default(),
                 x.number.clone(),
             ]
-        })
+        }))
         .collect();
     doc.table(
         &[
@@ -325,6 +443,31 @@ fn detail_lines(d: &store::Detail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<
             ("expires", 10, false),
             ("", 16, false),
             ("number", 10, false),
+        ],
+        rows,
+    );
+    doc.section("Deposit and fee ledger");
+    let rows = rv
+        .summary
+        .ledger
+        .iter()
+        .map(|e| {
+            vec![
+                fmt.time(&e.created_at),
+                e.account.clone(),
+                e.kind.replace('_', "-"),
+                fmt.money(e.amount_minor),
+                e.note.clone(),
+            ]
+        })
+        .collect();
+    doc.table(
+        &[
+            ("when", 16, false),
+            ("account", 7, false),
+            ("entry", 9, false),
+            ("amount", 12, true),
+            ("note", 10, false),
         ],
         rows,
     );
