@@ -21,7 +21,7 @@ use rusqlite::{Connection, ToSql};
 
 use crate::Result;
 
-pub(crate) use matches::{page_for, resolve};
+pub(crate) use matches::{Source, page_for, resolve, resolve_from};
 pub use status::{MerchantQueue, OrderQueue, Status, StatusFilter};
 
 /// The connection type, named here so the screens need not know the driver.
@@ -62,30 +62,63 @@ fn record_plan(conn: &Connection, sql: &str, params: &[Value]) {
     }
 }
 
-/// How long one page query may walk the sort index testing a broad text
-/// filter before it stops and returns what it found (sparse stretches of a
-/// million rows would otherwise cost a keypress tens of milliseconds).
-pub const WALK_BUDGET: std::time::Duration = std::time::Duration::from_millis(8);
+/// How many rows one page query may test against a broad text filter
+/// before it stops and returns what it found. Counted in rows, not time, so
+/// a cold and a warm cache give the same answer; at about half a
+/// microsecond a row (warm) the walk stays inside a frame.
+pub const WALK_ROWS: u64 = 20_000;
 
-thread_local! {
-    // The progress handler is per connection but takes no arguments, so the
-    // running query's deadline is handed to it here; the outcome travels
-    // back in the `Page`, not through this cell.
-    static DEADLINE: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
+/// How many rows "keep looking" tests in one go (on the list worker).
+pub const LOOK_FURTHER_ROWS: u64 = 400_000;
+
+/// What the running walk has seen: rows tested so far, the last one (where
+/// to go on from) and the most it may test.
+#[derive(Default)]
+struct Walk {
+    seen: u64,
+    limit: u64,
+    last: Option<Cursor>,
+    stopped: bool,
 }
 
-/// Lets page queries on `conn` be stopped at their budget (install once).
+thread_local! {
+    // SQL functions take no context from the caller, so the running walk's
+    // budget is handed to `walk_seen` here; the outcome travels back in the
+    // `Page`, not through this cell.
+    static WALK: std::cell::RefCell<Option<Walk>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Registers `walk_seen(id, key)` on `conn`: every page walk calls it once
+/// per row of the sort index it tests, so a walk stops after a fixed number
+/// of rows and knows the last row it looked at (install once per
+/// connection).
 pub fn install_budget(conn: &mut Connection) -> Result<()> {
-    conn.progress_handler(
-        1000,
-        Some(|| DEADLINE.with(|d| d.get().is_some_and(|t| std::time::Instant::now() > t))),
-    )?;
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function("walk_seen", 2, FunctionFlags::SQLITE_UTF8, |ctx| {
+        let id: i64 = ctx.get(0)?;
+        let key = key_from(ctx.get_raw(1));
+        WALK.with(|w| {
+            let mut w = w.borrow_mut();
+            let Some(w) = w.as_mut() else { return Ok(1) };
+            if w.seen >= w.limit {
+                w.stopped = true;
+                return Err(rusqlite::Error::UserFunctionError("walk budget spent".into()));
+            }
+            w.seen += 1;
+            w.last = Some(Cursor { key, id });
+            Ok(1)
+        })
+    })?;
     Ok(())
 }
 
-/// Text filters on big tables count at most this many matches ("10,000+");
-/// up to that many, the matches are kept in list order and paged by id.
-pub const COUNT_CAP: u64 = 10_000;
+/// Text filters count at most this many matches ("200,000+"), through
+/// their indexes.
+pub const COUNT_CAP: u64 = 200_000;
+
+/// Up to this many matches are kept in list order and paged by id (about
+/// 70 bytes each: 3.5 MB at the cap); a broader filter walks the sort index.
+pub const MATCH_CAP: u64 = 50_000;
 
 /// A sort-key value as stored. Ordered as SQLite orders them (NULL, then
 /// integers, then text by bytes).
@@ -200,6 +233,9 @@ pub struct Query {
     /// filter is broad, and pages walk the sort index testing each row,
     /// which finds a page quickly because matches are dense.
     pub matches: Option<std::sync::Arc<[Cursor]>>,
+    /// Rows a page walk may test (0: `WALK_ROWS`); "keep looking" asks
+    /// for more.
+    pub walk_rows: u64,
 }
 
 impl Query {
@@ -223,12 +259,15 @@ pub struct Paged<T> {
 #[derive(Debug, Clone)]
 pub struct Page<T> {
     pub rows: Vec<T>,
-    /// The walk of the sort index stopped at its budget before the page was
-    /// full: rows further on may match (the screen says "refine the filter").
+    /// The walk of the sort index stopped at its row budget before the page
+    /// was full: rows further on may match.
     pub truncated: bool,
-    /// How long the read walked the index testing a text filter (`None` when
+    /// Rows of the sort index the read tested against a text filter (0 when
     /// it did not walk: no text filter, or a resolved match list).
-    pub walked: Option<std::time::Duration>,
+    pub looked: u64,
+    /// The last row a stopped walk looked at: reading `Seek::After` it goes
+    /// on where this one stopped.
+    pub resume: Option<Cursor>,
 }
 
 impl<T> Page<T> {
@@ -237,7 +276,8 @@ impl<T> Page<T> {
         Page {
             rows,
             truncated: false,
-            walked: None,
+            looked: 0,
+            resume: None,
         }
     }
 
@@ -246,7 +286,8 @@ impl<T> Page<T> {
         Page {
             rows: f(self.rows),
             truncated: self.truncated,
-            walked: self.walked,
+            looked: self.looked,
+            resume: self.resume,
         }
     }
 }
@@ -300,6 +341,14 @@ impl Filter {
         self.params.extend(params);
     }
 
+    /// ` WHERE first AND extra AND conds`: `first` is tested before anything else.
+    fn where_sql_first(&self, first: &str, extra: &[&str]) -> String {
+        let mut parts: Vec<&str> = vec![first];
+        parts.extend(extra.iter().copied());
+        parts.extend(self.conds.iter().map(String::as_str));
+        format!(" WHERE ({})", parts.join(") AND ("))
+    }
+
     fn where_sql(&self, extra: Option<&str>) -> String {
         let mut parts: Vec<&str> = self.conds.iter().map(String::as_str).collect();
         if let Some(e) = extra {
@@ -316,6 +365,42 @@ impl Filter {
 /// The upper bound of a prefix range: `col >= p AND col < p || U+10FFFF`.
 pub(crate) fn prefix_range(p: &str) -> (Value, Value) {
     (Value::Text(p.to_string()), Value::Text(format!("{p}\u{10FFFF}")))
+}
+
+/// What a search term can be: an order number prefix (as typed and
+/// upper-cased), a name prefix (the term itself) and, with four or more
+/// digits, the end of a phone number.
+pub(crate) struct Terms {
+    /// Distinct spellings of an order-number prefix.
+    pub prefixes: Vec<String>,
+    digits: Option<String>,
+}
+
+/// Customers whose phone ends in the digits: the tail index finds the last
+/// four, LIKE checks the rest (parameters: the last four, `%digits`).
+pub(crate) const PHONE_TAIL_COND: &str = "substr(phone, -4) = ? AND phone LIKE ? ESCAPE '\\'";
+
+impl Terms {
+    pub fn of(t: &str) -> Terms {
+        let mut prefixes = vec![t.to_string()];
+        let upper = t.to_uppercase();
+        if upper != t {
+            prefixes.push(upper);
+        }
+        let digits: String = t.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+        let phone = digits.len() >= 4 && digits.len() <= 20 && digits.chars().all(|c| c.is_ascii_digit());
+        Terms {
+            prefixes,
+            digits: phone.then_some(digits),
+        }
+    }
+
+    /// The parameters of `PHONE_TAIL_COND`, when the term is phone digits.
+    pub fn phone_tail(&self) -> Option<(Value, Value)> {
+        let d = self.digits.as_ref()?;
+        let tail = d.get(d.len() - 4..)?.to_string();
+        Some((Value::Text(tail), Value::Text(format!("%{d}"))))
+    }
 }
 
 /// `%term%` with LIKE's wildcards escaped (use with `ESCAPE '\'`).
@@ -376,13 +461,13 @@ impl Table {
 
 /// Builds and runs one keyset page query. `select` is `SELECT cols FROM ...`
 /// without WHERE; the key expression is appended as the last column. A walk
-/// testing a text filter stops after `budget` (see `WALK_BUDGET`).
+/// testing a text filter stops after testing `budget` rows (see `WALK_ROWS`).
 pub(crate) fn page<T>(
     conn: &Connection,
     v: &ViewSql<'_>,
     seek: &Seek,
     limit: usize,
-    budget: std::time::Duration,
+    budget: u64,
     map: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
 ) -> Result<Page<Paged<T>>> {
     let ViewSql {
@@ -411,53 +496,62 @@ pub(crate) fn page<T>(
     } else {
         format!("{} {dir}, {id_expr} {dir}", key.expr)
     };
+    let walk = filter.text && !filter.by_ids;
+    // The counter comes first so it sees every row of the index range,
+    // before the text test throws most of them away.
+    let counter = format!("walk_seen({id_expr}, {})", key.expr);
+    let mut extra: Vec<&str> = Vec::new();
+    if let Some(c) = cond.as_deref() {
+        extra.push(c);
+    }
     let from = hinted(from, &key.hint(filter));
-    let sql = format!(
-        "SELECT {cols}, {} AS sort_key {from}{} ORDER BY {order} LIMIT {limit}",
-        key.expr,
+    let where_sql = if walk {
+        filter.where_sql_first(&counter, &extra)
+    } else {
         filter.where_sql(cond.as_deref())
+    };
+    let sql = format!(
+        "SELECT {cols}, {} AS sort_key {from}{where_sql} ORDER BY {order} LIMIT {limit}",
+        key.expr,
     );
     record_plan(conn, &sql, &params);
-    let walk = filter.text && !filter.by_ids;
     let mut st = conn.prepare_cached(&sql)?;
     let ncols = st.column_count();
-    let started = std::time::Instant::now();
     if walk {
-        DEADLINE.with(|d| d.set(Some(started + budget)));
+        WALK.with(|w| {
+            *w.borrow_mut() = Some(Walk {
+                limit: budget,
+                ..Walk::default()
+            })
+        });
     }
     let mut out = Vec::with_capacity(limit);
-    let result = (|| -> Result<bool> {
+    let result = (|| -> Result<()> {
         let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
-        loop {
-            match rows.next() {
-                Ok(Some(r)) => {
-                    let row = map(r)?;
-                    let id: i64 = r.get(0)?;
-                    let k = key_from(r.get_ref(ncols - 1)?);
-                    out.push(Paged {
-                        cursor: Cursor { key: k, id },
-                        row,
-                    });
-                }
-                Ok(None) => return Ok(false),
-                Err(rusqlite::Error::SqliteFailure(e, _))
-                    if walk && e.code == rusqlite::ErrorCode::OperationInterrupted =>
-                {
-                    return Ok(true);
-                }
-                Err(e) => return Err(e.into()),
-            }
+        while let Some(r) = rows.next()? {
+            let row = map(r)?;
+            let id: i64 = r.get(0)?;
+            let k = key_from(r.get_ref(ncols - 1)?);
+            out.push(Paged {
+                cursor: Cursor { key: k, id },
+                row,
+            });
         }
+        Ok(())
     })();
-    DEADLINE.with(|d| d.set(None));
-    let truncated = result?;
+    let w = WALK.with(|w| w.borrow_mut().take()).unwrap_or_default();
+    let truncated = w.stopped;
+    if !truncated {
+        result?;
+    }
     if backwards {
         out.reverse();
     }
     Ok(Page {
         rows: out,
         truncated,
-        walked: walk.then(|| started.elapsed()),
+        looked: w.seen,
+        resume: if truncated { w.last } else { None },
     })
 }
 
@@ -540,8 +634,9 @@ pub fn status_total(conn: &Connection, entity: &str, status: Option<&str>) -> Re
 /// A second connection for background reads, with a small page cache (the
 /// main connection keeps the big one), so the process stays small.
 pub fn open_reader(path: &std::path::Path) -> Result<Connection> {
-    let conn = super::open(path)?;
+    let mut conn = super::open(path)?;
     conn.execute_batch("PRAGMA cache_size = -4000; PRAGMA query_only = ON;")?;
+    install_budget(&mut conn)?;
     Ok(conn)
 }
 
