@@ -341,11 +341,12 @@ impl Filter {
         self.params.extend(params);
     }
 
-    /// ` WHERE first AND extra AND conds`: `first` is tested before anything else.
+    /// ` WHERE first AND conds AND extra`: `first` (no parameters) is tested
+    /// before anything else; the parameters stay in `conds`, `extra` order.
     fn where_sql_first(&self, first: &str, extra: &[&str]) -> String {
         let mut parts: Vec<&str> = vec![first];
-        parts.extend(extra.iter().copied());
         parts.extend(self.conds.iter().map(String::as_str));
+        parts.extend(extra.iter().copied());
         format!(" WHERE ({})", parts.join(") AND ("))
     }
 
