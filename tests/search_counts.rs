@@ -44,7 +44,9 @@ fn sql_orders(conn: &Connection, t: &str) -> u64 {
 fn sql_tickets(conn: &Connection, t: &str) -> u64 {
     if let Some(id) = t.strip_prefix('#') {
         return conn
-            .query_row("SELECT count(*) FROM tickets WHERE id = ?1", [id], |r| r.get::<_, i64>(0))
+            .query_row("SELECT count(*) FROM tickets WHERE id = ?1", [id], |r| {
+                r.get::<_, i64>(0)
+            })
             .unwrap() as u64;
     }
     conn.query_row(
@@ -68,7 +70,8 @@ fn terms(conn: &Connection) -> (Vec<String>, Vec<String>) {
     let tail4 = phone[phone.len() - 4..].to_string();
     let tail6 = phone[phone.len() - 6..].to_string();
     let ext = one("SELECT external_id FROM orders WHERE id = 1234");
-    let ticket_order = one("SELECT o.external_id FROM tickets t JOIN orders o ON o.id = t.order_id WHERE t.id = 77");
+    let ticket_order =
+        one("SELECT o.external_id FROM tickets t JOIN orders o ON o.id = t.order_id WHERE t.id = 77");
     let orders = vec![
         "JD".to_string(),
         "jd0000".to_string(),
@@ -138,8 +141,16 @@ fn orders_and_tickets_counts_equal_direct_sql_counts() {
             } else {
                 lists::tickets::resolve(&conn, &q).unwrap()
             };
-            assert_eq!((store_count.n, store_count.capped), (want, false), "store, tab {tab_key}, /{t}");
-            assert_eq!(matches.map(|m| m.len() as u64), Some(want), "match set, tab {tab_key}, /{t}");
+            assert_eq!(
+                (store_count.n, store_count.capped),
+                (want, false),
+                "store, tab {tab_key}, /{t}"
+            );
+            assert_eq!(
+                matches.map(|m| m.len() as u64),
+                Some(want),
+                "match set, tab {tab_key}, /{t}"
+            );
             for a in [&mut sync_app, &mut worker_app] {
                 let (n, capped, rows) = screen_count(a, tab_key, t);
                 assert_eq!((n, capped), (want, false), "screen, tab {tab_key}, /{t}");

@@ -222,7 +222,7 @@ impl App {
     /// `LOOK_FURTHER_ROWS` rows on the worker.
     pub(crate) fn keep_looking(&mut self, tab: Tab) -> bool {
         let i = tab.index();
-        let Some(stopped) = self.search[i].stopped.clone() else {
+        let Some(stopped) = self.stopped(tab).cloned() else {
             return false;
         };
         if self.lists[i].searching {
@@ -287,11 +287,10 @@ impl App {
         } else {
             lv.rows = a.page.rows;
             lv.cursor = 0;
+            // Going on happens from an empty screen, so the rows found
+            // start where the (empty) window did.
             if !a.resumed {
                 lv.offset = Some(0);
-            } else if lv.offset.is_some() {
-                // Rows found after a gap: their place is unknown.
-                lv.offset = None;
             }
         }
         let s = &mut self.search[i];
@@ -332,12 +331,22 @@ impl App {
         if !tab.is_list() {
             return None;
         }
-        let s = self.search[tab.index()].stopped.as_ref()?;
+        let s = self.stopped(tab)?;
         Some(format!(
             "looked at {} of {} — Enter keeps looking",
             super::widgets::text::thousands(s.looked),
             super::widgets::text::thousands(s.of)
         ))
+    }
+
+    /// The walk that stopped early, unless the rows on screen already reach
+    /// the exact count (then there is nothing further to find).
+    fn stopped(&self, tab: Tab) -> Option<&Stopped> {
+        let i = tab.index();
+        let s = self.search[i].stopped.as_ref()?;
+        let lv = &self.lists[i];
+        let all_found = !lv.count.capped && lv.offset.is_some_and(|o| o + lv.rows.len() as u64 >= lv.count.n);
+        (!all_found).then_some(s)
     }
 
     /// The `/` prompt opened: remember the list for Esc.
@@ -408,7 +417,7 @@ impl App {
     /// nothing is on screen; false when Enter should open the row.
     pub(crate) fn enter_on_list(&mut self, tab: Tab) -> bool {
         let i = tab.index();
-        if self.search[i].stopped.is_some() && self.lists[i].rows.is_empty() {
+        if self.stopped(tab).is_some() && self.lists[i].rows.is_empty() {
             return self.keep_looking(tab);
         }
         false
@@ -418,7 +427,7 @@ impl App {
     /// walk stopped, else after the last row on screen.
     pub(crate) fn forward_from(&self, tab: Tab) -> Option<Cursor> {
         let i = tab.index();
-        match &self.search[i].stopped {
+        match self.stopped(tab) {
             Some(s) => Some(s.resume.clone()),
             None => self.lists[i].rows.last().map(|r| r.cursor.clone()),
         }

@@ -183,7 +183,11 @@ pub(crate) fn page_for<T>(
     match (&q.matches, q.text()) {
         (Some(list), Some(_)) => page_of_matches(conn, v, list, seek, limit, map),
         _ => {
-            let budget = if q.walk_rows == 0 { super::WALK_ROWS } else { q.walk_rows };
+            let budget = if q.walk_rows == 0 {
+                super::WALK_ROWS
+            } else {
+                q.walk_rows
+            };
             page(conn, v, seek, limit, budget, map)
         }
     }

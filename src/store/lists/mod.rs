@@ -236,9 +236,20 @@ pub struct Query {
     /// Rows a page walk may test (0: `WALK_ROWS`); "keep looking" asks
     /// for more.
     pub walk_rows: u64,
+    /// The most matches kept as a list (0: `MATCH_CAP`; tests make it small
+    /// to see a broad search on a small shop).
+    pub match_cap: u64,
 }
 
 impl Query {
+    pub fn match_cap(&self) -> u64 {
+        if self.match_cap == 0 {
+            MATCH_CAP
+        } else {
+            self.match_cap
+        }
+    }
+
     pub fn text(&self) -> Option<&str> {
         let t = self.text.trim();
         (!t.is_empty()).then_some(t)

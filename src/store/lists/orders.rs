@@ -3,7 +3,7 @@
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{Count, Filter, MATCH_CAP, Page, Paged, Query, Seek, SortKey, StatusFilter};
+use super::{Count, Filter, Page, Paged, Query, Seek, SortKey, StatusFilter};
 use crate::Result;
 use crate::domain::order::{HoldReason, OrderStatus};
 use crate::domain::ticket::TicketStatus;
@@ -100,9 +100,7 @@ fn filter(q: &Query, for_ids: bool) -> Filter {
         let plus = if for_ids { "" } else { "+" };
         for p in &terms.prefixes {
             let (a, b) = super::prefix_range(p);
-            conds.push(format!(
-                "({plus}o.external_id >= ? AND {plus}o.external_id < ?)"
-            ));
+            conds.push(format!("({plus}o.external_id >= ? AND {plus}o.external_id < ?)"));
             params.extend([a, b]);
         }
         let (a, b) = super::prefix_range(t);
@@ -167,7 +165,8 @@ fn sources(q: &Query) -> Vec<super::Source> {
             params: with_status(vec![a, b]),
         });
     }
-    let by_customer = "FROM customers c JOIN orders o INDEXED BY orders_customer ON o.customer_id = c.id WHERE";
+    let by_customer =
+        "FROM customers c JOIN orders o INDEXED BY orders_customer ON o.customer_id = c.id WHERE";
     let (a, b) = super::prefix_range(t);
     out.push(super::Source {
         from_where: format!("{by_customer} c.name >= ? AND c.name < ?{status}"),
@@ -211,7 +210,7 @@ pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
         &TABLE.view(q, &f),
         "FROM orders o",
         &sources(q),
-        MATCH_CAP,
+        q.match_cap(),
     )
 }
 

@@ -3,7 +3,7 @@
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{COUNT_CAP, Filter, Page, Paged, Query, Seek, SortKey};
+use super::{Filter, Page, Paged, Query, Seek, SortKey};
 use crate::Result;
 use crate::domain::product::ProductStatus;
 
@@ -130,7 +130,7 @@ pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
         "FROM products p"
     };
     let f = filter(q);
-    super::resolve(conn, ENTITY, q, &TABLE.view(q, &f), from, COUNT_CAP)
+    super::resolve(conn, ENTITY, q, &TABLE.view(q, &f), from, q.match_cap())
 }
 
 pub fn stream(conn: &Connection, q: &Query, f: &mut dyn FnMut(Row) -> Result<()>) -> Result<u64> {

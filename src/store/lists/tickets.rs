@@ -3,7 +3,7 @@
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{Filter, MATCH_CAP, Page, Paged, Query, Seek, SortKey};
+use super::{Filter, Page, Paged, Query, Seek, SortKey};
 use crate::Result;
 use crate::domain::ticket::TicketStatus;
 
@@ -170,7 +170,8 @@ fn other_sources(q: &Query, t: &str) -> Vec<super::Source> {
             params: with_status(vec![a, b]),
         });
     }
-    let by_customer = "FROM customers c JOIN tickets t INDEXED BY tickets_customer ON t.customer_id = c.id WHERE";
+    let by_customer =
+        "FROM customers c JOIN tickets t INDEXED BY tickets_customer ON t.customer_id = c.id WHERE";
     let (a, b) = super::prefix_range(t);
     out.push(super::Source {
         from_where: format!("{by_customer} c.name >= ? AND c.name < ?{status}"),
@@ -235,11 +236,25 @@ fn matching_subjects(conn: &Connection, term: &str) -> Result<Option<Vec<String>
 pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
     let Some(t) = q.text() else {
         let f = filter(q);
-        return super::resolve(conn, ENTITY, q, &TABLE.view(q, &f), "FROM tickets t", MATCH_CAP);
+        return super::resolve(
+            conn,
+            ENTITY,
+            q,
+            &TABLE.view(q, &f),
+            "FROM tickets t",
+            q.match_cap(),
+        );
     };
     if hash_id(t).is_some() {
         let f = filter(q);
-        return super::resolve(conn, ENTITY, q, &TABLE.view(q, &f), "FROM tickets t", MATCH_CAP);
+        return super::resolve(
+            conn,
+            ENTITY,
+            q,
+            &TABLE.view(q, &f),
+            "FROM tickets t",
+            q.match_cap(),
+        );
     }
     let st = status_filter(q);
     let status = st.conds.first().map_or(String::new(), |c| format!(" AND ({c})"));
@@ -279,7 +294,7 @@ pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
         &TABLE.view(q, &f),
         "FROM tickets t",
         &sources,
-        MATCH_CAP,
+        q.match_cap(),
     )
 }
 

@@ -79,7 +79,15 @@ fn a_walk_that_stops_at_its_budget_reports_how_far_it_looked() {
 #[test]
 fn a_short_budget_stops_before_the_far_matches() {
     let conn = sparse();
-    let p = read(&conn, &text_filter("match"), &Seek::After(super::Cursor { key: super::Key::Int(3), id: 3 }), 5);
+    let p = read(
+        &conn,
+        &text_filter("match"),
+        &Seek::After(super::Cursor {
+            key: super::Key::Int(3),
+            id: 3,
+        }),
+        5,
+    );
     assert!(p.truncated);
     assert!(p.rows.is_empty());
     assert_eq!(p.looked, 5);

@@ -1,0 +1,148 @@
+//! The text filter's states on screen (issue 10 items 1 and 2), at 80x24 and
+//! 120x40 with CJK data: filtering as it is typed, kept by Enter, put back by
+//! Esc; a broad search that stopped early says how far it looked, Enter
+//! looks further, and the note leaves with its search.
+
+mod tui_support;
+
+use shopdesk::tui::app::App;
+use tui_support::{app, screen, shop};
+
+fn snap(name: &str, text: String) {
+    insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+const ORDERS: usize = 2;
+
+/// Broad from two matches on, and walks of 50 rows: the small shop then
+/// behaves like the large one does past 50,000 matches.
+fn small_limits(a: &mut App, list: usize) {
+    a.lists[list].query.match_cap = 2;
+    a.lists[list].query.walk_rows = 50;
+}
+
+#[test]
+fn filter_as_you_type_enter_keeps_esc_puts_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    for (w, h) in [(80u16, 24u16), (120, 40)] {
+        let mut a = app(&path, w, h);
+        a.press("3");
+        let unfiltered = screen(&mut a, w, h);
+        a.press("/");
+        a.type_text("张");
+        // No Enter yet: the list already shows 张's orders.
+        let typing = screen(&mut a, w, h);
+        assert!(typing.contains("/ 张"), "{typing}");
+        assert!(!typing.contains("李"), "only 张's orders: {typing}");
+        snap(&format!("search_typing_{w}x{h}"), typing);
+        a.type_text("芳");
+        a.press("enter");
+        let kept = screen(&mut a, w, h);
+        assert!(kept.contains("text: /张芳"), "{kept}");
+        snap(&format!("search_kept_{w}x{h}"), kept.clone());
+        // Esc after typing puts back /张芳 and its rows.
+        a.press("/");
+        a.press("ctrl-u");
+        a.type_text("李");
+        assert!(screen(&mut a, w, h).contains("李"));
+        a.press("esc");
+        assert_eq!(screen(&mut a, w, h), kept, "Esc puts the previous filter back");
+        // Backspace to nothing is the unfiltered list; Esc puts /张芳 back.
+        a.press("/");
+        a.press("backspace backspace");
+        let cleared = screen(&mut a, w, h);
+        assert!(cleared.contains("李") && cleared.contains("张"), "{cleared}");
+        a.press("esc");
+        assert_eq!(screen(&mut a, w, h), kept);
+        a.press("x");
+        // The same list (the status line says "filters cleared").
+        let body = |s: &str| s.lines().take(h as usize - 1).collect::<Vec<_>>().join("\n");
+        assert_eq!(body(&screen(&mut a, w, h)), body(&unfiltered));
+    }
+}
+
+#[test]
+fn the_same_as_you_type_on_the_search_worker() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let mut sync = app(&path, 120, 40);
+    let mut worker = app(&path, 120, 40);
+    worker.background_search = true;
+    for a in [&mut sync, &mut worker] {
+        a.press("4");
+        a.press("/");
+        for c in ["张", "芳"] {
+            a.type_text(c);
+            a.wait_jobs();
+        }
+        a.press("enter");
+        a.wait_jobs();
+    }
+    assert_eq!(screen(&mut worker, 120, 40), screen(&mut sync, 120, 40));
+    snap("tickets_search_customer_120x40", screen(&mut worker, 120, 40));
+}
+
+#[test]
+fn a_search_that_stops_early_says_how_far_it_looked_and_enter_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    for (w, h) in [(80u16, 24u16), (120, 40)] {
+        let mut a = app(&path, w, h);
+        a.press("3");
+        small_limits(&mut a, ORDERS);
+        // TM00000192, 195 and 198 are the oldest orders: past the first
+        // 50 rows of the list.
+        a.press("/");
+        a.type_text("TM0000019");
+        a.press("enter");
+        let stopped = screen(&mut a, w, h);
+        assert!(!stopped.contains("nothing matches"), "{stopped}");
+        assert!(stopped.contains("3 matches"), "{stopped}");
+        assert!(
+            stopped.contains("looked at 50 of 200 — Enter keeps looking"),
+            "{stopped}"
+        );
+        snap(&format!("search_stopped_{w}x{h}"), stopped);
+        a.press("enter");
+        let further = screen(&mut a, w, h);
+        for id in ["TM00000192", "TM00000195", "TM00000198"] {
+            assert!(further.contains(id), "{id}: {further}");
+        }
+        assert!(!further.contains("looked at"), "it finished: {further}");
+        snap(&format!("search_looked_further_{w}x{h}"), further);
+    }
+}
+
+#[test]
+fn the_stopped_note_does_not_outlive_its_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let mut a = app(&path, 120, 40);
+    a.press("3");
+    small_limits(&mut a, ORDERS);
+    a.press("/");
+    a.type_text("TM0000019");
+    a.press("enter");
+    assert!(screen(&mut a, 120, 40).contains("looked at 50"));
+    // A new search: its own answer, no old note.
+    a.press("/");
+    a.press("ctrl-u");
+    a.type_text("JD0000000");
+    a.press("enter");
+    let s = screen(&mut a, 120, 40);
+    assert!(s.contains("JD00000001"), "{s}");
+    assert!(!s.contains("looked at"), "{s}");
+    // Clearing the filter clears any note too.
+    a.press("/");
+    a.press("ctrl-u");
+    a.type_text("TM0000019");
+    a.press("enter");
+    assert!(screen(&mut a, 120, 40).contains("looked at 50"));
+    a.press("x");
+    let s = screen(&mut a, 120, 40);
+    assert!(!s.contains("looked at"), "{s}");
+    assert!(s.contains("of 200"), "{s}");
+}
