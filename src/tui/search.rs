@@ -199,11 +199,10 @@ impl App {
         self.search[i].looked = 0;
         let limit = self.lists[i].page_size.max(1);
         let lv = &mut self.lists[i];
+        // The previous rows stay until the answer lands (typing does not
+        // blank the list at every key); the label says "searching…".
         lv.searching = true;
         lv.loaded = true;
-        lv.rows.clear();
-        lv.cursor = 0;
-        lv.offset = Some(0);
         let mut query = lv.query.clone();
         query.matches = None;
         let generation = self.search_generation[i];
@@ -397,12 +396,15 @@ impl App {
         let i = tab.index();
         if let Some(before) = self.search[i].before.take() {
             let (lv, stopped) = *before;
+            if lv.query.text == self.lists[i].query.text {
+                // Nothing was typed: the list is as it was.
+                return;
+            }
             // Answers still on their way are for text no longer wanted.
             self.search_generation[i] += 1;
-            let changed = lv.query.text != self.lists[i].query.text;
             self.lists[i] = lv;
             self.search[i].stopped = stopped;
-            if changed && self.lists[i].searching {
+            if self.lists[i].searching {
                 // The old search itself had not landed: ask again.
                 self.requery_text(tab);
             }
