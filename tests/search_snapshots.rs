@@ -86,29 +86,63 @@ fn the_same_as_you_type_on_the_search_worker() {
 }
 
 #[test]
+fn a_broad_order_search_pages_from_its_indexes_without_walking() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let mut a = app(&path, 80, 24);
+    a.press("3");
+    small_limits(&mut a, ORDERS);
+    // Three matches, all past the first 50 rows: answered from the order
+    // number index, not by walking the list.
+    a.press("/");
+    a.type_text("TM0000019");
+    a.press("enter");
+    let s = screen(&mut a, 80, 24);
+    for id in ["TM00000192", "TM00000195", "TM00000198"] {
+        assert!(s.contains(id), "{id}: {s}");
+    }
+    assert!(s.contains("3 of 3"), "{s}");
+    assert!(!s.contains("looked at"), "{s}");
+    // Broad and paged: 张 has more orders than a page; PgDn and G go on.
+    a.press("/");
+    a.press("ctrl-u");
+    a.type_text("张");
+    a.press("enter");
+    let first = screen(&mut a, 80, 24);
+    assert!(first.contains("of 20"), "{first}");
+    a.press("G");
+    let last = screen(&mut a, 80, 24);
+    assert!(last.contains("of 20"), "{last}");
+    assert!(last.contains("JD00000199"), "the oldest of 张's orders: {last}");
+}
+
+const TICKETS: usize = 3;
+
+#[test]
 fn a_search_that_stops_early_says_how_far_it_looked_and_enter_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let path = shop(dir.path());
     for (w, h) in [(80u16, 24u16), (120, 40)] {
         let mut a = app(&path, w, h);
-        a.press("3");
-        small_limits(&mut a, ORDERS);
-        // TM00000192, 195 and 198 are the oldest orders: past the first
-        // 50 rows of the list.
+        a.press("4");
+        small_limits(&mut a, TICKETS);
+        a.lists[TICKETS].query.walk_rows = 10;
+        // Tickets 37–39 (orders JD00000112, 115, 118) are past the first
+        // ten rows of the list.
         a.press("/");
-        a.type_text("TM0000019");
+        a.type_text("JD0000011");
         a.press("enter");
         let stopped = screen(&mut a, w, h);
         assert!(!stopped.contains("nothing matches"), "{stopped}");
         assert!(stopped.contains("3 matches"), "{stopped}");
         assert!(
-            stopped.contains("looked at 50 of 200 — Enter keeps looking"),
+            stopped.contains("looked at 10 of 40 — Enter keeps looking"),
             "{stopped}"
         );
         snap(&format!("search_stopped_{w}x{h}"), stopped);
         a.press("enter");
         let further = screen(&mut a, w, h);
-        for id in ["TM00000192", "TM00000195", "TM00000198"] {
+        for id in ["JD00000112", "JD00000115", "JD00000118"] {
             assert!(further.contains(id), "{id}: {further}");
         }
         assert!(!further.contains("looked at"), "it finished: {further}");
@@ -121,28 +155,31 @@ fn the_stopped_note_does_not_outlive_its_search() {
     let dir = tempfile::tempdir().unwrap();
     let path = shop(dir.path());
     let mut a = app(&path, 120, 40);
-    a.press("3");
-    small_limits(&mut a, ORDERS);
+    a.press("4");
+    small_limits(&mut a, TICKETS);
+    a.lists[TICKETS].query.walk_rows = 10;
     a.press("/");
-    a.type_text("TM0000019");
+    a.type_text("JD0000011");
     a.press("enter");
-    assert!(screen(&mut a, 120, 40).contains("looked at 50"));
+    assert!(screen(&mut a, 120, 40).contains("looked at 10"));
     // A new search: its own answer, no old note.
+    a.lists[TICKETS].query.match_cap = 0;
     a.press("/");
     a.press("ctrl-u");
-    a.type_text("JD0000000");
+    a.type_text("张");
     a.press("enter");
     let s = screen(&mut a, 120, 40);
-    assert!(s.contains("JD00000001"), "{s}");
+    assert!(s.contains("张") || s.contains("of "), "{s}");
     assert!(!s.contains("looked at"), "{s}");
     // Clearing the filter clears any note too.
+    a.lists[TICKETS].query.match_cap = 2;
     a.press("/");
     a.press("ctrl-u");
-    a.type_text("TM0000019");
+    a.type_text("JD0000011");
     a.press("enter");
-    assert!(screen(&mut a, 120, 40).contains("looked at 50"));
+    assert!(screen(&mut a, 120, 40).contains("looked at 10"));
     a.press("x");
     let s = screen(&mut a, 120, 40);
     assert!(!s.contains("looked at"), "{s}");
-    assert!(s.contains("of 200"), "{s}");
+    assert!(s.contains("of 40"), "{s}");
 }

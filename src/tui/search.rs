@@ -330,6 +330,9 @@ impl App {
         if !tab.is_list() {
             return None;
         }
+        if self.lists[tab.index()].searching {
+            return None;
+        }
         let s = self.stopped(tab)?;
         Some(format!(
             "looked at {} of {} — Enter keeps looking",

@@ -170,6 +170,65 @@ fn page_of_matches<T>(
     Ok(page)
 }
 
+/// A page of a broad filter straight from its index paths: each source
+/// gives its first `limit` rows past `seek` in list order (a range scan of
+/// an index that holds the sort key, keeping the best `limit`), the union's
+/// first `limit` are the page. No walk: the cost is the sources' range
+/// sizes, whatever the list order puts before the matches.
+pub(crate) fn page_of_sources<T>(
+    conn: &Connection,
+    v: &ViewSql<'_>,
+    sources: &[Source],
+    seek: &Seek,
+    limit: usize,
+    map: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Page<Paged<T>>> {
+    let desc = v.key.desc != v.reversed;
+    let backwards = matches!(seek, Seek::Last | Seek::Before(_));
+    let walk_desc = desc != backwards;
+    let dir = if walk_desc { "DESC" } else { "ASC" };
+    let order = if v.key.expr == v.id_expr {
+        format!("{} {dir}", v.id_expr)
+    } else {
+        format!("{} {dir}, {} {dir}", v.key.expr, v.id_expr)
+    };
+    let mut found = Vec::new();
+    for s in sources {
+        let mut params = s.params.clone();
+        let cond = match seek {
+            Seek::First | Seek::Last => String::new(),
+            Seek::After(c) | Seek::Before(c) | Seek::From(c) => {
+                let inclusive = matches!(seek, Seek::From(_));
+                let k = super::keyset_cond(v.key, v.id_expr, walk_desc, inclusive, c, &mut params);
+                format!(" AND ({k})")
+            }
+        };
+        let sql = format!(
+            "SELECT {}, {} {}{cond} ORDER BY {order} LIMIT {limit}",
+            v.id_expr, v.key.expr, s.from_where
+        );
+        record_plan(conn, &sql, &params);
+        let mut st = conn.prepare_cached(&sql)?;
+        let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
+        while let Some(r) = rows.next()? {
+            found.push(Cursor {
+                id: r.get(0)?,
+                key: key_from(r.get_ref(1)?),
+            });
+        }
+    }
+    found.sort();
+    found.dedup();
+    if walk_desc {
+        found.reverse();
+    }
+    found.truncate(limit);
+    if backwards {
+        found.reverse();
+    }
+    page_of_matches(conn, v, &found, &Seek::First, found.len(), map)
+}
+
 /// A page of the view: from the resolved match list when there is one,
 /// else by keyset over the sort index.
 pub(crate) fn page_for<T>(

@@ -21,7 +21,7 @@ use rusqlite::{Connection, ToSql};
 
 use crate::Result;
 
-pub(crate) use matches::{Source, page_for, resolve, resolve_from};
+pub(crate) use matches::{Source, page_for, page_of_sources, resolve, resolve_from};
 pub use status::{MerchantQueue, OrderQueue, Status, StatusFilter};
 
 /// The connection type, named here so the screens need not know the driver.

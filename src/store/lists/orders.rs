@@ -86,10 +86,9 @@ fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 /// the start of the customer's name (张 finds 张伟), or with four or more
 /// digits the end of the customer's phone, all through indexes.
 ///
-/// The count uses the indexes (a multi-index OR, `for_ids`); a broad filter
-/// (more than `MATCH_CAP` matches) instead walks the `placed_at` index and
-/// tests each row (the `+` keeps SQLite from using the OR indexes), which
-/// fills a page after a few hundred rows when matches are dense.
+/// The count uses the indexes (a multi-index OR, `for_ids`); pages come
+/// from the match list or the index paths (`sources`); the `+` form (which
+/// keeps SQLite on the sort index and tests each row) streams exports.
 fn filter(q: &Query, for_ids: bool) -> Filter {
     let mut f = status_filter(q);
     if let Some(t) = q.text() {
@@ -191,9 +190,16 @@ const TABLE: super::Table = super::Table {
     sort_keys: SORT_KEYS,
 };
 
+/// A page: by id from the match list, or for a broad text filter (more
+/// than `MATCH_CAP` matches) from its index paths (order number and
+/// customer indexes hold placed_at), never a walk of the whole list.
 pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<Page<Paged<Row>>> {
     let f = filter(q, false);
-    super::page_for(conn, &TABLE.view(q, &f), q, seek, limit, map)
+    let v = TABLE.view(q, &f);
+    if q.text().is_some() && q.matches.is_none() {
+        return super::page_of_sources(conn, &v, &sources(q), seek, limit, map);
+    }
+    super::page_for(conn, &v, q, seek, limit, map)
 }
 
 /// The count and, for a selective text filter, the matching ids.
