@@ -219,7 +219,7 @@ impl Bench {
         let mut deep_terms = Vec::new();
         let mut broad_terms = Vec::new();
         for r in last.iter().rev().take(20) {
-            if let Some(k) = deep_key(tab, r) {
+            if let Some(k) = deep_key(r) {
                 let n = k.chars().count();
                 deep_terms.push(k.chars().take(n.saturating_sub(3).max(3)).collect());
                 broad_terms.push(k.chars().take(n.saturating_sub(7).max(3)).collect());
@@ -285,16 +285,21 @@ impl Bench {
     }
 }
 
-/// The key whose prefix finds a row deep in the list: the order number
-/// (Orders, and the ticket's order on Tickets), the SKU on Products.
-fn deep_key(tab: Tab, row: &super::widgets::table::TableRow) -> Option<String> {
-    let col = match tab {
-        Tab::Tickets => 3,
-        Tab::Orders | Tab::Products => 0,
-        _ => return None,
-    };
-    let t = &row.cells.get(col)?.text;
-    (t.len() >= 6 && t.is_ascii()).then(|| t.clone())
+/// The key whose prefix finds a row deep in the list: the row's longest
+/// cell that looks like a record key (letters then digits, 8+ characters:
+/// an order number, a SKU).
+fn deep_key(row: &super::widgets::table::TableRow) -> Option<String> {
+    row.cells
+        .iter()
+        .map(|c| c.text.trim())
+        .filter(|t| {
+            t.len() >= 8
+                && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && t.starts_with(|c: char| c.is_ascii_alphabetic())
+                && t.chars().any(|c| c.is_ascii_digit())
+        })
+        .max_by_key(|t| t.len())
+        .map(str::to_string)
 }
 
 /// Runs the benchmark on `db` and returns the report.
