@@ -71,19 +71,37 @@ pub(crate) fn resolve_from(
         };
         return Ok((Count { n, capped: false }, None));
     }
-    // First count through the filter's indexes alone (no table reads); only
-    // a selective filter pays for reading sort keys.
+    // First count through the indexes alone (no table reads); only a
+    // selective filter pays for reading sort keys. When at most one index
+    // path finds anything (the usual case: an order number is not also a
+    // name), its own count is the answer, an index range count; else the
+    // OR of all of them, which dedups.
     let count_cap = cap.max(COUNT_CAP);
-    let where_sql = v.filter.where_sql(None);
-    let count_sql = format!(
-        "SELECT count(*) FROM (SELECT 1 {ids_from}{where_sql} LIMIT {})",
-        count_cap + 1
-    );
-    record_plan(conn, &count_sql, &v.filter.params);
-    let n: i64 = conn
-        .prepare_cached(&count_sql)?
-        .query_row(rusqlite::params_from_iter(v.filter.params.iter()), |r| r.get(0))?;
-    let n = n.max(0) as u64;
+    let mut per_source = Vec::new();
+    for s in sources {
+        let sql = format!("SELECT count(*) FROM (SELECT 1 {} LIMIT {})", s.from_where, count_cap + 1);
+        record_plan(conn, &sql, &s.params);
+        let n: i64 = conn
+            .prepare_cached(&sql)?
+            .query_row(rusqlite::params_from_iter(s.params.iter()), |r| r.get(0))?;
+        per_source.push(n.max(0) as u64);
+    }
+    let n = match per_source.iter().filter(|n| **n > 0).count() {
+        0 if !sources.is_empty() => 0,
+        1 => per_source.iter().copied().max().unwrap_or(0),
+        _ => {
+            let where_sql = v.filter.where_sql(None);
+            let count_sql = format!(
+                "SELECT count(*) FROM (SELECT 1 {ids_from}{where_sql} LIMIT {})",
+                count_cap + 1
+            );
+            record_plan(conn, &count_sql, &v.filter.params);
+            let n: i64 = conn
+                .prepare_cached(&count_sql)?
+                .query_row(rusqlite::params_from_iter(v.filter.params.iter()), |r| r.get(0))?;
+            n.max(0) as u64
+        }
+    };
     if n > count_cap {
         return Ok((
             Count {
