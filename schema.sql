@@ -469,11 +469,13 @@ CREATE TABLE tickets (
 );
 CREATE INDEX tickets_status_opened ON tickets (status, opened_at);
 CREATE INDEX tickets_opened ON tickets (opened_at);
-CREATE INDEX tickets_order ON tickets (order_id);
+-- With opened_at, a search's matches by order, customer or subject come with
+-- their sort key from the index alone (store/lists/tickets.rs).
+CREATE INDEX tickets_order ON tickets (order_id, opened_at);
 CREATE INDEX tickets_customer ON tickets (customer_id, opened_at);
 CREATE INDEX tickets_assignee ON tickets (assignee_id, status);
 CREATE INDEX tickets_resolve_due ON tickets (resolve_due_at);
-CREATE INDEX tickets_subject ON tickets (subject);
+CREATE INDEX tickets_subject ON tickets (subject, opened_at);
 
 CREATE TABLE ticket_messages (
     id          INTEGER PRIMARY KEY,

@@ -106,13 +106,16 @@ pub(super) const STEPS: &[Step] = &[
     },
     // Searches answered from indexes (issue 10 item 1): order number and
     // customer carry placed_at (matches read with their sort key, no table
-    // reads), tickets by customer, customers by the last four phone digits.
+    // reads), tickets by order, customer and subject with opened_at,
+    // customers by the last four phone digits.
     Step {
         to: 6,
         drop: &[
             "DROP INDEX IF EXISTS orders_external;",
             "DROP INDEX IF EXISTS orders_customer;",
+            "DROP INDEX IF EXISTS tickets_order;",
             "DROP INDEX IF EXISTS tickets_customer;",
+            "DROP INDEX IF EXISTS tickets_subject;",
             "DROP INDEX IF EXISTS customers_phone_tail;",
         ],
         change: None,
@@ -121,7 +124,9 @@ pub(super) const STEPS: &[Step] = &[
         create_indexes: &[
             "orders_external",
             "orders_customer",
+            "tickets_order",
             "tickets_customer",
+            "tickets_subject",
             "customers_phone_tail",
         ],
     },
