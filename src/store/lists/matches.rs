@@ -79,7 +79,11 @@ pub(crate) fn resolve_from(
     let count_cap = cap.max(COUNT_CAP);
     let mut per_source = Vec::new();
     for s in sources {
-        let sql = format!("SELECT count(*) FROM (SELECT 1 {} LIMIT {})", s.from_where, count_cap + 1);
+        let sql = format!(
+            "SELECT count(*) FROM (SELECT 1 {} LIMIT {})",
+            s.from_where,
+            count_cap + 1
+        );
         record_plan(conn, &sql, &s.params);
         let n: i64 = conn
             .prepare_cached(&sql)?

@@ -207,7 +207,11 @@ pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<P
         let rows = if q.walk_rows == 0 { PROBE_ROWS } else { q.walk_rows };
         let probe = super::page(conn, &v, seek, limit, rows, map)?;
         if !probe.truncated || probe.rows.len() >= limit {
-            return Ok(Page { truncated: false, resume: None, ..probe });
+            return Ok(Page {
+                truncated: false,
+                resume: None,
+                ..probe
+            });
         }
         return super::page_of_sources(conn, &v, &sources(q), seek, limit, map);
     }
