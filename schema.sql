@@ -357,6 +357,8 @@ CREATE TABLE customers (
     version      INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX customers_name ON customers (name);
+-- A search by the last digits of a phone number ("5678") reads this index.
+CREATE INDEX customers_phone_tail ON customers (substr(phone, -4));
 
 -- One row per `import orders` that wrote orders: the file (its name and
 -- SHA-256), who ran it, what it held, and the id range of the orders it
@@ -432,9 +434,11 @@ CREATE TABLE orders (
 );
 CREATE INDEX orders_placed ON orders (placed_at);
 CREATE INDEX orders_status_placed ON orders (status, placed_at);
-CREATE INDEX orders_customer ON orders (customer_id);
+-- Both carry placed_at so a search by order number or customer reads its
+-- matches with their sort key from the index alone (store/lists/orders.rs).
+CREATE INDEX orders_customer ON orders (customer_id, placed_at);
 CREATE INDEX orders_merchant ON orders (merchant_id);
-CREATE INDEX orders_external ON orders (external_id);
+CREATE INDEX orders_external ON orders (external_id, placed_at);
 -- The exception queues (store/lists/order_queues.rs) read these partial
 -- indexes alone: open orders for late to ship, held orders by reason. Their
 -- WHERE must match the queries word for word, or SQLite cannot use them.
@@ -520,10 +524,13 @@ CREATE TABLE tickets (
 );
 CREATE INDEX tickets_status_opened ON tickets (status, opened_at);
 CREATE INDEX tickets_opened ON tickets (opened_at);
-CREATE INDEX tickets_order ON tickets (order_id);
+-- With opened_at, a search's matches by order, customer or subject come with
+-- their sort key from the index alone (store/lists/tickets.rs).
+CREATE INDEX tickets_order ON tickets (order_id, opened_at);
+CREATE INDEX tickets_customer ON tickets (customer_id, opened_at);
 CREATE INDEX tickets_assignee ON tickets (assignee_id, status);
 CREATE INDEX tickets_resolve_due ON tickets (resolve_due_at);
-CREATE INDEX tickets_subject ON tickets (subject);
+CREATE INDEX tickets_subject ON tickets (subject, opened_at);
 
 CREATE TABLE ticket_messages (
     id          INTEGER PRIMARY KEY,

@@ -149,6 +149,32 @@ pub(super) const STEPS: &[Step] = &[
         then: &["INSERT OR IGNORE INTO merchant_review_settings (id) VALUES (1);"],
         create_indexes: &["merchant_documents_due"],
     },
+    // Searches answered from indexes (issue 10 item 1): order number and
+    // customer carry placed_at (matches read with their sort key, no table
+    // reads), tickets by order, customer and subject with opened_at,
+    // customers by the last four phone digits.
+    Step {
+        to: 9,
+        drop: &[
+            "DROP INDEX IF EXISTS orders_external;",
+            "DROP INDEX IF EXISTS orders_customer;",
+            "DROP INDEX IF EXISTS tickets_order;",
+            "DROP INDEX IF EXISTS tickets_customer;",
+            "DROP INDEX IF EXISTS tickets_subject;",
+            "DROP INDEX IF EXISTS customers_phone_tail;",
+        ],
+        change: None,
+        tables: &[],
+        then: &[],
+        create_indexes: &[
+            "orders_external",
+            "orders_customer",
+            "tickets_order",
+            "tickets_customer",
+            "tickets_subject",
+            "customers_phone_tail",
+        ],
+    },
 ];
 
 /// The KPI rollup table, view and triggers as schema.sql has them (view and

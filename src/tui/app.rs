@@ -174,7 +174,7 @@ pub(crate) enum JobResult {
     Search {
         tab: Tab,
         generation: u64,
-        result: Result<crate::store::lists::Resolution, String>,
+        result: Result<super::search::Answer, String>,
     },
 }
 
@@ -203,6 +203,8 @@ pub struct App {
     pub(crate) worker_tx: Option<mpsc::Sender<super::search::Request>>,
     /// Bumped for every text search, so a late answer to an old one is dropped.
     pub(crate) search_generation: [u64; Tab::LISTS.len()],
+    /// Per list: a walk that stopped early, the list before `/` (for Esc).
+    pub(crate) search: [super::search::SearchState; Tab::LISTS.len()],
     /// Resolve text filters on the search worker (the terminal and the
     /// benchmark) rather than in line (tests that want determinism).
     pub background_search: bool,
@@ -269,6 +271,7 @@ impl App {
             pending_jobs: 0,
             worker_tx: None,
             search_generation: [0; Tab::LISTS.len()],
+            search: Default::default(),
             background_search: false,
             export_dir: None,
             writer: None,
@@ -458,7 +461,11 @@ impl App {
             return super::overlays::notices::typed(self, s);
         }
         match &mut self.overlay {
-            Some(Overlay::Prompt { input }) => input.push_str(s),
+            Some(Overlay::Prompt { input }) => {
+                input.push_str(s);
+                let input = input.clone();
+                self.prompt_changed(&input);
+            }
             Some(Overlay::Palette { input, selected }) => {
                 input.push_str(s);
                 *selected = 0;
@@ -565,25 +572,7 @@ impl App {
                 tab,
                 generation,
                 result,
-            } => {
-                if !tab.is_list() || generation != self.search_generation[tab.index()] {
-                    return;
-                }
-                let lv = &mut self.lists[tab.index()];
-                lv.searching = false;
-                match result {
-                    Ok((count, matches)) => {
-                        lv.count = count;
-                        lv.query.matches = matches;
-                        lv.loaded = true;
-                        lv.stale = false;
-                        if let Err(e) = self.navigate(tab, Nav::First) {
-                            self.warn(e.to_string());
-                        }
-                    }
-                    Err(e) => self.warn(format!("search failed: {e}")),
-                }
-            }
+            } => self.search_done(tab, generation, result),
             JobResult::Message(Ok(m)) => self.say(m),
             JobResult::Message(Err(e)) => self.warn(e),
             JobResult::Later { tab, id, what, value } => match value {

@@ -27,6 +27,9 @@ impl App {
                 self.start_search(tab);
             }
             Effect::Requery(tab) => {
+                self.search[tab.index()].stopped = None;
+                self.search_generation[tab.index()] += 1;
+                self.lists[tab.index()].searching = false;
                 self.resolve(tab)?;
                 let lv = &mut self.lists[tab.index()];
                 lv.loaded = true;
@@ -94,11 +97,12 @@ impl App {
         let page = tab
             .screen()
             .fetch(&self.session.conn, &self.fmt, q, seek, limit.max(1))?;
-        if page.truncated {
-            self.warn(format!(
-                "stopped looking after {} ms of rows that do not match: refine the filter to see further",
-                crate::store::lists::WALK_BUDGET.as_millis()
-            ));
+        self.walked(tab, seek, page.looked);
+        match seek {
+            Seek::First | Seek::After(_) => self.note_walk(tab, page.truncated, page.resume.clone()),
+            // Walking back from the end: "keep looking" goes forward only.
+            Seek::Last => self.note_walk(tab, false, None),
+            Seek::Before(_) | Seek::From(_) => {}
         }
         Ok(page.rows)
     }
@@ -145,7 +149,7 @@ impl App {
                 lv.cursor = lv.rows.len().saturating_sub(1);
             }
             Nav::Forward(n) => {
-                let Some(last) = self.lists[i].rows.last().map(|r| r.cursor.clone()) else {
+                let Some(last) = self.forward_from(tab) else {
                     return self.navigate(tab, Nav::First);
                 };
                 let extra = self.fetch(tab, &Seek::After(last), n)?;

@@ -122,7 +122,10 @@ fn list(app: &mut App, a: Action) -> Vec<Effect> {
         Action::LastRow => vec![Effect::Nav(tab, Nav::Last)],
         Action::Open => match lv.current() {
             Some(r) => vec![Effect::OpenDetail(tab, r.id)],
-            None => vec![],
+            None => {
+                app.enter_on_list(tab);
+                vec![]
+            }
         },
         Action::Back => {
             if lv.query.text().is_some() || lv.query.status.is_some() {
@@ -160,6 +163,7 @@ fn list(app: &mut App, a: Action) -> Vec<Effect> {
         Action::FilterText => {
             let input = lv.query.text.clone();
             app.overlay = Some(Overlay::Prompt { input });
+            app.prompt_opened(tab);
             vec![]
         }
         Action::FilterStatus => vec![Effect::Chips(tab)],
@@ -347,14 +351,15 @@ fn overlay(app: &mut App, a: Action) -> Vec<Effect> {
             app.overlay = Some(Overlay::Palette { input, selected });
             vec![]
         }
+        // The list follows the text as it is typed (search.rs).
         Overlay::Prompt { mut input } => match a {
-            Action::Cancel | Action::Back => vec![],
+            Action::Cancel | Action::Back => {
+                app.prompt_cancelled();
+                vec![]
+            }
             Action::Submit => {
-                let tab = app.tab;
-                if let Some(lv) = app.list_mut(tab) {
-                    lv.query.text = input.trim().to_string();
-                }
-                vec![Effect::Requery(tab)]
+                app.prompt_submitted(&input);
+                vec![]
             }
             _ => {
                 match a {
@@ -364,7 +369,8 @@ fn overlay(app: &mut App, a: Action) -> Vec<Effect> {
                     Action::ClearInput => input.clear(),
                     _ => {}
                 }
-                app.overlay = Some(Overlay::Prompt { input });
+                app.overlay = Some(Overlay::Prompt { input: input.clone() });
+                app.prompt_changed(&input);
                 vec![]
             }
         },

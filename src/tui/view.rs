@@ -42,10 +42,14 @@ pub fn render(f: &mut Frame<'_>, app: &App) {
             }
             None => {
                 if let Some(lv) = app.list(tab) {
-                    let empty = if lv.query.text().is_some() || lv.query.status.is_some() {
-                        "nothing matches this filter (esc or x clears it)"
-                    } else {
-                        "no rows yet"
+                    // A search that stopped early says how far it looked.
+                    let note = app.search_note(tab);
+                    let empty = match &note {
+                        Some(n) => n.as_str(),
+                        None if lv.query.text().is_some() || lv.query.status.is_some() => {
+                            "nothing matches this filter (esc or x clears it)"
+                        }
+                        None => "no rows yet",
                     };
                     table::render(f, body, tab.screen().columns(), lv, &app.theme, empty);
                 }
@@ -190,10 +194,18 @@ fn filter_bar(f: &mut Frame<'_>, area: Rect, app: &App) {
     if let Some(label) = super::verbs::selection_label(app) {
         spans.push(Span::styled(format!("  {label}"), t.selected));
     }
-    let label = if app.detail(app.tab).is_some() {
-        format!("{} · detail", lv.label())
-    } else {
-        lv.label()
+    // No rows on screen is "nothing matches" only when the count says so:
+    // a walk that stopped early shows the count and how far it looked.
+    let counted = format!(
+        "{}{} matches",
+        super::widgets::text::thousands(lv.count.n),
+        if lv.count.capped { "+" } else { "" }
+    );
+    let label = match (app.detail(app.tab).is_some(), app.search_note(app.tab)) {
+        (true, _) => format!("{} · detail", lv.label()),
+        (false, _) if lv.rows.is_empty() && lv.count.n > 0 && !lv.searching => counted,
+        (false, Some(n)) => format!("{} · {n}", lv.label()),
+        (false, None) => lv.label(),
     };
     let left: usize = spans.iter().map(|s| width(&s.content)).sum();
     let room = (area.width as usize).saturating_sub(left);

@@ -4,8 +4,8 @@
 use rusqlite::Connection;
 
 use super::{
-    Count, Cursor, Filter, Page, Paged, Query, Resolution, Seek, ViewSql, key_from, page, record_plan,
-    status_total,
+    COUNT_CAP, Count, Cursor, Filter, Page, Paged, Query, Resolution, Seek, ViewSql, key_from, page,
+    record_plan, status_total,
 };
 use crate::Result;
 
@@ -19,15 +19,42 @@ fn ids_cond(id_expr: &str, ids: &[i64]) -> String {
     format!("{id_expr} IN ({})", list.join(","))
 }
 
+/// One index path to a filter's matches: `FROM ... WHERE ...` naming the
+/// view's aliases, read as `SELECT id_expr, key_expr` (an index holding the
+/// sort key makes it a range scan with no table reads).
+#[derive(Debug, Clone)]
+pub(crate) struct Source {
+    pub from_where: String,
+    pub params: Vec<rusqlite::types::Value>,
+}
+
 /// The count of a view and, for a selective text filter, its matching rows
-/// in list order: one query reading at most `cap` + 1 ids (with their sort
-/// keys) through the filter's indexes, sorted here.
+/// in list order (reading them through `ids_from` and the filter itself).
 pub(crate) fn resolve(
     conn: &Connection,
     entity: &str,
     q: &Query,
     v: &ViewSql<'_>,
     ids_from: &str,
+    cap: u64,
+) -> Result<Resolution> {
+    let whole = Source {
+        from_where: format!("{ids_from}{}", v.filter.where_sql(None)),
+        params: v.filter.params.clone(),
+    };
+    resolve_from(conn, entity, q, v, ids_from, &[whole], cap)
+}
+
+/// The count of a view (counted through `ids_from` and the filter's
+/// indexes, at most `COUNT_CAP`) and, when there are at most `cap` matches,
+/// the matching rows in list order: the union of `sources`, sorted here.
+pub(crate) fn resolve_from(
+    conn: &Connection,
+    entity: &str,
+    q: &Query,
+    v: &ViewSql<'_>,
+    ids_from: &str,
+    sources: &[Source],
     cap: u64,
 ) -> Result<Resolution> {
     if q.text().is_none() {
@@ -44,41 +71,70 @@ pub(crate) fn resolve(
         };
         return Ok((Count { n, capped: false }, None));
     }
-    // First count through the filter's indexes alone (no table reads); only
-    // a selective filter pays for reading sort keys.
-    let where_sql = v.filter.where_sql(None);
-    let count_sql = format!(
-        "SELECT count(*) FROM (SELECT 1 {ids_from}{where_sql} LIMIT {})",
-        cap + 1
-    );
-    record_plan(conn, &count_sql, &v.filter.params);
-    let n: i64 = conn
-        .prepare_cached(&count_sql)?
-        .query_row(rusqlite::params_from_iter(v.filter.params.iter()), |r| r.get(0))?;
-    if n.max(0) as u64 > cap {
-        return Ok((Count { n: cap, capped: true }, None));
+    // First count through the indexes alone (no table reads); only a
+    // selective filter pays for reading sort keys. When at most one index
+    // path finds anything (the usual case: an order number is not also a
+    // name), its own count is the answer, an index range count; else the
+    // OR of all of them, which dedups.
+    let count_cap = cap.max(COUNT_CAP);
+    let mut per_source = Vec::new();
+    for s in sources {
+        let sql = format!(
+            "SELECT count(*) FROM (SELECT 1 {} LIMIT {})",
+            s.from_where,
+            count_cap + 1
+        );
+        record_plan(conn, &sql, &s.params);
+        let n: i64 = conn
+            .prepare_cached(&sql)?
+            .query_row(rusqlite::params_from_iter(s.params.iter()), |r| r.get(0))?;
+        per_source.push(n.max(0) as u64);
     }
-    let sql = format!(
-        "SELECT {}, {} {ids_from}{} LIMIT {}",
-        v.id_expr,
-        v.key.expr,
-        v.filter.where_sql(None),
-        cap + 1
-    );
-    record_plan(conn, &sql, &v.filter.params);
-    let mut st = conn.prepare_cached(&sql)?;
-    let mut rows = st.query(rusqlite::params_from_iter(v.filter.params.iter()))?;
+    let n = match per_source.iter().filter(|n| **n > 0).count() {
+        0 if !sources.is_empty() => 0,
+        1 => per_source.iter().copied().max().unwrap_or(0),
+        _ => {
+            let where_sql = v.filter.where_sql(None);
+            let count_sql = format!(
+                "SELECT count(*) FROM (SELECT 1 {ids_from}{where_sql} LIMIT {})",
+                count_cap + 1
+            );
+            record_plan(conn, &count_sql, &v.filter.params);
+            let n: i64 = conn
+                .prepare_cached(&count_sql)?
+                .query_row(rusqlite::params_from_iter(v.filter.params.iter()), |r| r.get(0))?;
+            n.max(0) as u64
+        }
+    };
+    if n > count_cap {
+        return Ok((
+            Count {
+                n: count_cap,
+                capped: true,
+            },
+            None,
+        ));
+    }
+    if n > cap {
+        return Ok((Count { n, capped: false }, None));
+    }
     let mut found = Vec::new();
-    while let Some(r) = rows.next()? {
-        found.push(Cursor {
-            id: r.get(0)?,
-            key: key_from(r.get_ref(1)?),
-        });
-        if found.len() as u64 > cap {
-            return Ok((Count { n: cap, capped: true }, None));
+    for s in sources {
+        let sql = format!("SELECT {}, {} {}", v.id_expr, v.key.expr, s.from_where);
+        record_plan(conn, &sql, &s.params);
+        let mut st = conn.prepare_cached(&sql)?;
+        let mut rows = st.query(rusqlite::params_from_iter(s.params.iter()))?;
+        while let Some(r) = rows.next()? {
+            found.push(Cursor {
+                id: r.get(0)?,
+                key: key_from(r.get_ref(1)?),
+            });
         }
     }
+    // A row reached by two sources (an order number that is also a name)
+    // has the same key both times, so it sorts next to itself.
     found.sort();
+    found.dedup();
     if v.key.desc != v.reversed {
         found.reverse();
     }
@@ -129,11 +185,70 @@ fn page_of_matches<T>(
     f.by_ids = true;
     let by_ids = ViewSql { filter: &f, ..*v };
     // Read by id, so no walk and no budget.
-    let mut page = page(conn, &by_ids, &Seek::First, slice.len(), super::WALK_BUDGET, map)?;
+    let mut page = page(conn, &by_ids, &Seek::First, slice.len(), super::WALK_ROWS, map)?;
     let pos: std::collections::HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     page.rows
         .sort_by_key(|r| pos.get(&r.cursor.id).copied().unwrap_or(usize::MAX));
     Ok(page)
+}
+
+/// A page of a broad filter straight from its index paths: each source
+/// gives its first `limit` rows past `seek` in list order (a range scan of
+/// an index that holds the sort key, keeping the best `limit`), the union's
+/// first `limit` are the page. No walk: the cost is the sources' range
+/// sizes, whatever the list order puts before the matches.
+pub(crate) fn page_of_sources<T>(
+    conn: &Connection,
+    v: &ViewSql<'_>,
+    sources: &[Source],
+    seek: &Seek,
+    limit: usize,
+    map: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Page<Paged<T>>> {
+    let desc = v.key.desc != v.reversed;
+    let backwards = matches!(seek, Seek::Last | Seek::Before(_));
+    let walk_desc = desc != backwards;
+    let dir = if walk_desc { "DESC" } else { "ASC" };
+    let order = if v.key.expr == v.id_expr {
+        format!("{} {dir}", v.id_expr)
+    } else {
+        format!("{} {dir}, {} {dir}", v.key.expr, v.id_expr)
+    };
+    let mut found = Vec::new();
+    for s in sources {
+        let mut params = s.params.clone();
+        let cond = match seek {
+            Seek::First | Seek::Last => String::new(),
+            Seek::After(c) | Seek::Before(c) | Seek::From(c) => {
+                let inclusive = matches!(seek, Seek::From(_));
+                let k = super::keyset_cond(v.key, v.id_expr, walk_desc, inclusive, c, &mut params);
+                format!(" AND ({k})")
+            }
+        };
+        let sql = format!(
+            "SELECT {}, {} {}{cond} ORDER BY {order} LIMIT {limit}",
+            v.id_expr, v.key.expr, s.from_where
+        );
+        record_plan(conn, &sql, &params);
+        let mut st = conn.prepare_cached(&sql)?;
+        let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
+        while let Some(r) = rows.next()? {
+            found.push(Cursor {
+                id: r.get(0)?,
+                key: key_from(r.get_ref(1)?),
+            });
+        }
+    }
+    found.sort();
+    found.dedup();
+    if walk_desc {
+        found.reverse();
+    }
+    found.truncate(limit);
+    if backwards {
+        found.reverse();
+    }
+    page_of_matches(conn, v, &found, &Seek::First, found.len(), map)
 }
 
 /// A page of the view: from the resolved match list when there is one,
@@ -148,6 +263,13 @@ pub(crate) fn page_for<T>(
 ) -> Result<Page<Paged<T>>> {
     match (&q.matches, q.text()) {
         (Some(list), Some(_)) => page_of_matches(conn, v, list, seek, limit, map),
-        _ => page(conn, v, seek, limit, super::WALK_BUDGET, map),
+        _ => {
+            let budget = if q.walk_rows == 0 {
+                super::WALK_ROWS
+            } else {
+                q.walk_rows
+            };
+            page(conn, v, seek, limit, budget, map)
+        }
     }
 }

@@ -13,6 +13,7 @@ pub mod orders;
 pub mod products;
 mod status;
 pub mod tickets;
+mod walk;
 #[cfg(test)]
 mod walk_tests;
 
@@ -21,8 +22,11 @@ use rusqlite::{Connection, ToSql};
 
 use crate::Result;
 
-pub(crate) use matches::{page_for, resolve};
+pub(crate) use matches::{Source, page_for, page_of_sources, resolve, resolve_from};
 pub use status::{MerchantQueue, OrderQueue, ProductQueue, Status, StatusFilter};
+use walk::keyset_cond;
+pub(crate) use walk::page;
+pub use walk::{LOOK_FURTHER_ROWS, WALK_ROWS, install_budget};
 
 /// The connection type, named here so the screens need not know the driver.
 pub type Conn = Connection;
@@ -62,30 +66,13 @@ fn record_plan(conn: &Connection, sql: &str, params: &[Value]) {
     }
 }
 
-/// How long one page query may walk the sort index testing a broad text
-/// filter before it stops and returns what it found (sparse stretches of a
-/// million rows would otherwise cost a keypress tens of milliseconds).
-pub const WALK_BUDGET: std::time::Duration = std::time::Duration::from_millis(8);
+/// Text filters count at most this many matches ("200,000+"), through
+/// their indexes.
+pub const COUNT_CAP: u64 = 200_000;
 
-thread_local! {
-    // The progress handler is per connection but takes no arguments, so the
-    // running query's deadline is handed to it here; the outcome travels
-    // back in the `Page`, not through this cell.
-    static DEADLINE: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
-}
-
-/// Lets page queries on `conn` be stopped at their budget (install once).
-pub fn install_budget(conn: &mut Connection) -> Result<()> {
-    conn.progress_handler(
-        1000,
-        Some(|| DEADLINE.with(|d| d.get().is_some_and(|t| std::time::Instant::now() > t))),
-    )?;
-    Ok(())
-}
-
-/// Text filters on big tables count at most this many matches ("10,000+");
-/// up to that many, the matches are kept in list order and paged by id.
-pub const COUNT_CAP: u64 = 10_000;
+/// Up to this many matches are kept in list order and paged by id (about
+/// 70 bytes each: 3.5 MB at the cap); a broader filter walks the sort index.
+pub const MATCH_CAP: u64 = 50_000;
 
 /// A sort-key value as stored. Ordered as SQLite orders them (NULL, then
 /// integers, then text by bytes).
@@ -200,9 +187,23 @@ pub struct Query {
     /// filter is broad, and pages walk the sort index testing each row,
     /// which finds a page quickly because matches are dense.
     pub matches: Option<std::sync::Arc<[Cursor]>>,
+    /// Rows a page walk may test (0: `WALK_ROWS`); "keep looking" asks
+    /// for more.
+    pub walk_rows: u64,
+    /// The most matches kept as a list (0: `MATCH_CAP`; tests make it small
+    /// to see a broad search on a small shop).
+    pub match_cap: u64,
 }
 
 impl Query {
+    pub fn match_cap(&self) -> u64 {
+        if self.match_cap == 0 {
+            MATCH_CAP
+        } else {
+            self.match_cap
+        }
+    }
+
     pub fn text(&self) -> Option<&str> {
         let t = self.text.trim();
         (!t.is_empty()).then_some(t)
@@ -223,12 +224,15 @@ pub struct Paged<T> {
 #[derive(Debug, Clone)]
 pub struct Page<T> {
     pub rows: Vec<T>,
-    /// The walk of the sort index stopped at its budget before the page was
-    /// full: rows further on may match (the screen says "refine the filter").
+    /// The walk of the sort index stopped at its row budget before the page
+    /// was full: rows further on may match.
     pub truncated: bool,
-    /// How long the read walked the index testing a text filter (`None` when
+    /// Rows of the sort index the read tested against a text filter (0 when
     /// it did not walk: no text filter, or a resolved match list).
-    pub walked: Option<std::time::Duration>,
+    pub looked: u64,
+    /// The last row a stopped walk looked at: reading `Seek::After` it goes
+    /// on where this one stopped.
+    pub resume: Option<Cursor>,
 }
 
 impl<T> Page<T> {
@@ -237,7 +241,8 @@ impl<T> Page<T> {
         Page {
             rows,
             truncated: false,
-            walked: None,
+            looked: 0,
+            resume: None,
         }
     }
 
@@ -246,7 +251,8 @@ impl<T> Page<T> {
         Page {
             rows: f(self.rows),
             truncated: self.truncated,
-            walked: self.walked,
+            looked: self.looked,
+            resume: self.resume,
         }
     }
 }
@@ -300,6 +306,15 @@ impl Filter {
         self.params.extend(params);
     }
 
+    /// ` WHERE first AND conds AND extra`: `first` (no parameters) is tested
+    /// before anything else; the parameters stay in `conds`, `extra` order.
+    fn where_sql_first(&self, first: &str, extra: &[&str]) -> String {
+        let mut parts: Vec<&str> = vec![first];
+        parts.extend(self.conds.iter().map(String::as_str));
+        parts.extend(extra.iter().copied());
+        format!(" WHERE ({})", parts.join(") AND ("))
+    }
+
     fn where_sql(&self, extra: Option<&str>) -> String {
         let mut parts: Vec<&str> = self.conds.iter().map(String::as_str).collect();
         if let Some(e) = extra {
@@ -316,6 +331,42 @@ impl Filter {
 /// The upper bound of a prefix range: `col >= p AND col < p || U+10FFFF`.
 pub(crate) fn prefix_range(p: &str) -> (Value, Value) {
     (Value::Text(p.to_string()), Value::Text(format!("{p}\u{10FFFF}")))
+}
+
+/// What a search term can be: an order number prefix (as typed and
+/// upper-cased), a name prefix (the term itself) and, with four or more
+/// digits, the end of a phone number.
+pub(crate) struct Terms {
+    /// Distinct spellings of an order-number prefix.
+    pub prefixes: Vec<String>,
+    digits: Option<String>,
+}
+
+/// Customers whose phone ends in the digits: the tail index finds the last
+/// four, LIKE checks the rest (parameters: the last four, `%digits`).
+pub(crate) const PHONE_TAIL_COND: &str = "substr(phone, -4) = ? AND phone LIKE ? ESCAPE '\\'";
+
+impl Terms {
+    pub fn of(t: &str) -> Terms {
+        let mut prefixes = vec![t.to_string()];
+        let upper = t.to_uppercase();
+        if upper != t {
+            prefixes.push(upper);
+        }
+        let digits: String = t.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+        let phone = digits.len() >= 4 && digits.len() <= 20 && digits.chars().all(|c| c.is_ascii_digit());
+        Terms {
+            prefixes,
+            digits: phone.then_some(digits),
+        }
+    }
+
+    /// The parameters of `PHONE_TAIL_COND`, when the term is phone digits.
+    pub fn phone_tail(&self) -> Option<(Value, Value)> {
+        let d = self.digits.as_ref()?;
+        let tail = d.get(d.len() - 4..)?.to_string();
+        Some((Value::Text(tail), Value::Text(format!("%{d}"))))
+    }
 }
 
 /// `%term%` with LIKE's wildcards escaped (use with `ESCAPE '\'`).
@@ -374,140 +425,6 @@ impl Table {
     }
 }
 
-/// Builds and runs one keyset page query. `select` is `SELECT cols FROM ...`
-/// without WHERE; the key expression is appended as the last column. A walk
-/// testing a text filter stops after `budget` (see `WALK_BUDGET`).
-pub(crate) fn page<T>(
-    conn: &Connection,
-    v: &ViewSql<'_>,
-    seek: &Seek,
-    limit: usize,
-    budget: std::time::Duration,
-    map: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-) -> Result<Page<Paged<T>>> {
-    let ViewSql {
-        cols,
-        from,
-        id_expr,
-        filter,
-        key,
-        reversed,
-    } = *v;
-    let desc = key.desc != reversed;
-    // Walk backwards for Last and Before, then flip the rows.
-    let backwards = matches!(seek, Seek::Last | Seek::Before(_));
-    let walk_desc = desc != backwards;
-    let mut params = filter.params.clone();
-    let cond = match seek {
-        Seek::First | Seek::Last => None,
-        Seek::After(c) | Seek::Before(c) | Seek::From(c) => {
-            let inclusive = matches!(seek, Seek::From(_));
-            Some(keyset_cond(key, id_expr, walk_desc, inclusive, c, &mut params))
-        }
-    };
-    let dir = if walk_desc { "DESC" } else { "ASC" };
-    let order = if key.expr == id_expr {
-        format!("{id_expr} {dir}")
-    } else {
-        format!("{} {dir}, {id_expr} {dir}", key.expr)
-    };
-    let from = hinted(from, &key.hint(filter));
-    let sql = format!(
-        "SELECT {cols}, {} AS sort_key {from}{} ORDER BY {order} LIMIT {limit}",
-        key.expr,
-        filter.where_sql(cond.as_deref())
-    );
-    record_plan(conn, &sql, &params);
-    let walk = filter.text && !filter.by_ids;
-    let mut st = conn.prepare_cached(&sql)?;
-    let ncols = st.column_count();
-    let started = std::time::Instant::now();
-    if walk {
-        DEADLINE.with(|d| d.set(Some(started + budget)));
-    }
-    let mut out = Vec::with_capacity(limit);
-    let result = (|| -> Result<bool> {
-        let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
-        loop {
-            match rows.next() {
-                Ok(Some(r)) => {
-                    let row = map(r)?;
-                    let id: i64 = r.get(0)?;
-                    let k = key_from(r.get_ref(ncols - 1)?);
-                    out.push(Paged {
-                        cursor: Cursor { key: k, id },
-                        row,
-                    });
-                }
-                Ok(None) => return Ok(false),
-                Err(rusqlite::Error::SqliteFailure(e, _))
-                    if walk && e.code == rusqlite::ErrorCode::OperationInterrupted =>
-                {
-                    return Ok(true);
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-    })();
-    DEADLINE.with(|d| d.set(None));
-    let truncated = result?;
-    if backwards {
-        out.reverse();
-    }
-    Ok(Page {
-        rows: out,
-        truncated,
-        walked: walk.then(|| started.elapsed()),
-    })
-}
-
-/// Rows after `c` when walking in `walk_desc` order. SQLite puts NULLs first
-/// in ascending order and last in descending order.
-fn keyset_cond(
-    key: &SortKey,
-    id_expr: &str,
-    walk_desc: bool,
-    inclusive: bool,
-    c: &Cursor,
-    params: &mut Vec<Value>,
-) -> String {
-    let (op, id_op) = match (walk_desc, inclusive) {
-        (false, false) => (">", ">"),
-        (false, true) => (">=", ">="),
-        (true, false) => ("<", "<"),
-        (true, true) => ("<=", "<="),
-    };
-    let id = Value::Integer(c.id);
-    if key.expr == id_expr {
-        params.push(id);
-        return format!("{id_expr} {id_op} ?");
-    }
-    let k = key.expr;
-    match (&c.key, key.nullable, walk_desc) {
-        (Key::Null, _, false) => {
-            params.push(id);
-            format!("({k} IS NULL AND {id_expr} {id_op} ?) OR {k} IS NOT NULL")
-        }
-        (Key::Null, _, true) => {
-            params.push(id);
-            format!("{k} IS NULL AND {id_expr} {id_op} ?")
-        }
-        (v, nullable, desc) => {
-            params.push(match v {
-                Key::Int(i) => Value::Integer(*i),
-                Key::Text(s) => Value::Text(s.clone()),
-                Key::Null => Value::Null,
-            });
-            params.push(id);
-            if nullable && desc {
-                format!("({k}, {id_expr}) {op} (?, ?) OR {k} IS NULL")
-            } else {
-                format!("({k}, {id_expr}) {op} (?, ?)")
-            }
-        }
-    }
-}
-
 /// Rows per status for an entity (`merchant|product|order|ticket`), kept by
 /// triggers: no table scan.
 pub fn status_counts(conn: &Connection, entity: &str) -> Result<Vec<(String, u64)>> {
@@ -540,8 +457,9 @@ pub fn status_total(conn: &Connection, entity: &str, status: Option<&str>) -> Re
 /// A second connection for background reads, with a small page cache (the
 /// main connection keeps the big one), so the process stays small.
 pub fn open_reader(path: &std::path::Path) -> Result<Connection> {
-    let conn = super::open(path)?;
+    let mut conn = super::open(path)?;
     conn.execute_batch("PRAGMA cache_size = -4000; PRAGMA query_only = ON;")?;
+    install_budget(&mut conn)?;
     Ok(conn)
 }
 

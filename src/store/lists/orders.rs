@@ -1,8 +1,9 @@
 //! The order pipeline.
 
+use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{COUNT_CAP, Count, Filter, Page, Paged, Query, Seek, SortKey, StatusFilter};
+use super::{Count, Filter, Page, Paged, Query, Seek, SortKey, StatusFilter};
 use crate::Result;
 use crate::domain::order::{HoldReason, OrderStatus};
 use crate::domain::ticket::TicketStatus;
@@ -81,14 +82,54 @@ fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     })
 }
 
-/// The text matches the start of the external id (as typed or upper-cased)
-/// or the start of the customer's name (张 finds 张伟), both through indexes.
+/// The text matches the start of the external id (as typed or upper-cased),
+/// the start of the customer's name (张 finds 张伟), or with four or more
+/// digits the end of the customer's phone, all through indexes.
 ///
-/// Collecting the ids uses the indexes (a multi-index OR); a broad filter
-/// (more than `COUNT_CAP` matches) instead walks the `placed_at` index and
-/// tests each row (the `+` keeps SQLite from using the OR indexes), which
-/// fills a page after a few hundred rows because matches are dense.
+/// The count uses the indexes (a multi-index OR, `for_ids`); pages come
+/// from the match list or the index paths (`sources`); the `+` form (which
+/// keeps SQLite on the sort index and tests each row) streams exports.
 fn filter(q: &Query, for_ids: bool) -> Filter {
+    let mut f = status_filter(q);
+    if let Some(t) = q.text() {
+        f.text = true;
+        let terms = super::Terms::of(t);
+        let mut conds = Vec::new();
+        let mut params = Vec::new();
+        let plus = if for_ids { "" } else { "+" };
+        for p in &terms.prefixes {
+            let (a, b) = super::prefix_range(p);
+            conds.push(format!("({plus}o.external_id >= ? AND {plus}o.external_id < ?)"));
+            params.extend([a, b]);
+        }
+        let (a, b) = super::prefix_range(t);
+        if for_ids {
+            conds.push("o.customer_id IN (SELECT id FROM customers WHERE name >= ? AND name < ?)".into());
+        } else {
+            // Page walks join customers anyway: test the joined name.
+            conds.push("(+c.name >= ? AND +c.name < ?)".into());
+        }
+        params.extend([a, b]);
+        if let Some((tail, like)) = terms.phone_tail() {
+            if for_ids {
+                conds.push(format!(
+                    "o.customer_id IN (SELECT id FROM customers WHERE {})",
+                    super::PHONE_TAIL_COND
+                ));
+            } else {
+                conds.push("(+c.phone LIKE ? ESCAPE '\\')".into());
+            }
+            if for_ids {
+                params.push(tail);
+            }
+            params.push(like);
+        }
+        f.push(conds.join(" OR "), params);
+    }
+    f
+}
+
+fn status_filter(q: &Query) -> Filter {
     let mut f = Filter::default();
     if let Some(s) = &q.status {
         let (cond, params) = super::order_queues::status_cond(s);
@@ -96,24 +137,50 @@ fn filter(q: &Query, for_ids: bool) -> Filter {
         f.status = true;
         f.status_index = super::order_queues::queue_index(s);
     }
-    if let Some(t) = q.text() {
-        f.text = true;
-        let (a, b) = super::prefix_range(t);
-        let (c, d) = super::prefix_range(&t.to_uppercase());
-        let (e, g) = super::prefix_range(t);
-        // The id query (FROM orders o alone) finds customers by the name
-        // index; page walks (which join customers anyway) test the joined
-        // name, and `+` keeps SQLite on the sort index.
-        let cond = if for_ids {
-            "(o.external_id >= ? AND o.external_id < ?) OR (o.external_id >= ? AND o.external_id < ?) \
-             OR o.customer_id IN (SELECT id FROM customers WHERE name >= ? AND name < ?)"
-        } else {
-            "(+o.external_id >= ? AND +o.external_id < ?) OR (+o.external_id >= ? AND +o.external_id < ?) \
-             OR (+c.name >= ? AND +c.name < ?)"
-        };
-        f.push(cond, [a, b, c, d, e, g]);
-    }
     f
+}
+
+/// The index paths to a text filter's matches, each reading the sort key
+/// (placed_at) from the index it scans: by order number, by customer name,
+/// by phone digits.
+fn sources(q: &Query) -> Vec<super::Source> {
+    let Some(t) = q.text() else {
+        return Vec::new();
+    };
+    let st = status_filter(q);
+    let status = st.conds.first().map_or(String::new(), |c| format!(" AND ({c})"));
+    let with_status = |mut params: Vec<Value>| {
+        params.extend(st.params.iter().cloned());
+        params
+    };
+    let terms = super::Terms::of(t);
+    let mut out = Vec::new();
+    for p in &terms.prefixes {
+        let (a, b) = super::prefix_range(p);
+        out.push(super::Source {
+            from_where: format!(
+                "FROM orders o INDEXED BY orders_external WHERE o.external_id >= ? AND o.external_id < ?{status}"
+            ),
+            params: with_status(vec![a, b]),
+        });
+    }
+    let by_customer =
+        "FROM customers c JOIN orders o INDEXED BY orders_customer ON o.customer_id = c.id WHERE";
+    let (a, b) = super::prefix_range(t);
+    out.push(super::Source {
+        from_where: format!("{by_customer} c.name >= ? AND c.name < ?{status}"),
+        params: with_status(vec![a, b]),
+    });
+    if let Some((tail, like)) = terms.phone_tail() {
+        out.push(super::Source {
+            from_where: format!(
+                "{by_customer} c.id IN (SELECT id FROM customers WHERE {}){status}",
+                super::PHONE_TAIL_COND
+            ),
+            params: with_status(vec![tail, like]),
+        });
+    }
+    out
 }
 
 const TABLE: super::Table = super::Table {
@@ -123,9 +190,32 @@ const TABLE: super::Table = super::Table {
     sort_keys: SORT_KEYS,
 };
 
+/// Rows a broad search tests along the sort index before it reads the
+/// index paths instead (`Query::walk_rows` when set: tests).
+const PROBE_ROWS: u64 = 2_000;
+
+/// A page: by id from the match list, or for a broad text filter (more
+/// than `MATCH_CAP` matches) from its index paths (order number and
+/// customer indexes hold placed_at), never a walk of the whole list.
 pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<Page<Paged<Row>>> {
     let f = filter(q, false);
-    super::page_for(conn, &TABLE.view(q, &f), q, seek, limit, map)
+    let v = TABLE.view(q, &f);
+    if q.text().is_some() && q.matches.is_none() {
+        // Dense matches (/JD2026: every third order) fill a page within a
+        // few hundred rows of the sort index; only when a short probe does
+        // not, read the index paths (their cost is their range size).
+        let rows = if q.walk_rows == 0 { PROBE_ROWS } else { q.walk_rows };
+        let probe = super::page(conn, &v, seek, limit, rows, map)?;
+        if !probe.truncated || probe.rows.len() >= limit {
+            return Ok(Page {
+                truncated: false,
+                resume: None,
+                ..probe
+            });
+        }
+        return super::page_of_sources(conn, &v, &sources(q), seek, limit, map);
+    }
+    super::page_for(conn, &v, q, seek, limit, map)
 }
 
 /// The count and, for a selective text filter, the matching ids.
@@ -135,7 +225,15 @@ pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
         return Ok((Count { n, capped: false }, None));
     }
     let f = filter(q, true);
-    super::resolve(conn, ENTITY, q, &TABLE.view(q, &f), "FROM orders o", COUNT_CAP)
+    super::resolve_from(
+        conn,
+        ENTITY,
+        q,
+        &TABLE.view(q, &f),
+        "FROM orders o",
+        &sources(q),
+        q.match_cap(),
+    )
 }
 
 pub fn stream(conn: &Connection, q: &Query, f: &mut dyn FnMut(Row) -> Result<()>) -> Result<u64> {

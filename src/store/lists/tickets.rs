@@ -3,7 +3,7 @@
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{COUNT_CAP, Filter, Page, Paged, Query, Seek, SortKey};
+use super::{Filter, Page, Paged, Query, Seek, SortKey};
 use crate::Result;
 use crate::domain::ticket::TicketStatus;
 
@@ -74,22 +74,119 @@ fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     })
 }
 
-/// Substring of the subject; "#123" (or a bare number) is the ticket with that id.
-fn ticket_id(t: &str) -> Option<i64> {
-    t.trim_start_matches('#').parse::<i64>().ok()
+/// "#123" is the ticket with that id and nothing else.
+fn hash_id(t: &str) -> Option<i64> {
+    t.strip_prefix('#').and_then(|n| n.parse::<i64>().ok())
+}
+
+/// A bare number is also a ticket id (besides phone digits or an order
+/// number).
+fn bare_id(t: &str) -> Option<i64> {
+    t.parse::<i64>().ok()
+}
+
+/// The status condition alone.
+fn status_filter(q: &Query) -> Filter {
+    let mut f = Filter::default();
+    f.status(q, ENTITY, "t.status");
+    f
+}
+
+/// What a text filter matches besides the subject: the ticket id, the start
+/// of the order number (as typed or upper-cased), the start of the
+/// customer's name, the end of the customer's phone (four or more digits).
+/// `walk` tests the joined order row in page walks instead of a subquery.
+fn other_conds(t: &str, walk: bool) -> (Vec<String>, Vec<Value>) {
+    let mut conds = Vec::new();
+    let mut params = Vec::new();
+    if let Some(id) = bare_id(t) {
+        conds.push("t.id = ?".to_string());
+        params.push(Value::Integer(id));
+    }
+    let terms = super::Terms::of(t);
+    for p in &terms.prefixes {
+        let (a, b) = super::prefix_range(p);
+        conds.push(if walk {
+            "(+o.external_id >= ? AND +o.external_id < ?)".to_string()
+        } else {
+            "t.order_id IN (SELECT id FROM orders WHERE external_id >= ? AND external_id < ?)".to_string()
+        });
+        params.extend([a, b]);
+    }
+    let (a, b) = super::prefix_range(t);
+    conds.push("t.customer_id IN (SELECT id FROM customers WHERE name >= ? AND name < ?)".into());
+    params.extend([a, b]);
+    if let Some((tail, like)) = terms.phone_tail() {
+        conds.push(format!(
+            "t.customer_id IN (SELECT id FROM customers WHERE {})",
+            super::PHONE_TAIL_COND
+        ));
+        params.extend([tail, like]);
+    }
+    (conds, params)
 }
 
 fn filter(q: &Query) -> Filter {
-    let mut f = Filter::default();
-    f.status(q, ENTITY, "t.status");
+    let mut f = status_filter(q);
     if let Some(t) = q.text() {
         f.text = true;
-        match ticket_id(t) {
+        match hash_id(t) {
             Some(id) => f.push("t.id = ?", [Value::Integer(id)]),
-            None => f.push("t.subject LIKE ? ESCAPE '\\'", [super::like_pattern(t)]),
+            None => {
+                let (mut conds, mut params) = other_conds(t, true);
+                conds.insert(0, "t.subject LIKE ? ESCAPE '\\'".into());
+                params.insert(0, super::like_pattern(t));
+                f.push(conds.join(" OR "), params);
+            }
         }
     }
     f
+}
+
+/// The index paths to the non-subject matches, each with the status
+/// condition: by id, by order number, by customer name, by phone digits.
+fn other_sources(q: &Query, t: &str) -> Vec<super::Source> {
+    let st = status_filter(q);
+    let status = st.conds.first().map_or(String::new(), |c| format!(" AND ({c})"));
+    let with_status = |mut params: Vec<Value>| {
+        params.extend(st.params.iter().cloned());
+        params
+    };
+    let mut out = Vec::new();
+    if let Some(id) = bare_id(t) {
+        out.push(super::Source {
+            from_where: format!("FROM tickets t WHERE t.id = ?{status}"),
+            params: with_status(vec![Value::Integer(id)]),
+        });
+    }
+    let terms = super::Terms::of(t);
+    for p in &terms.prefixes {
+        let (a, b) = super::prefix_range(p);
+        out.push(super::Source {
+            from_where: format!(
+                "FROM orders o INDEXED BY orders_external JOIN tickets t INDEXED BY tickets_order \
+                 ON t.order_id = o.id WHERE o.external_id >= ? AND o.external_id < ?{status}"
+            ),
+            params: with_status(vec![a, b]),
+        });
+    }
+    let by_customer =
+        "FROM customers c JOIN tickets t INDEXED BY tickets_customer ON t.customer_id = c.id WHERE";
+    let (a, b) = super::prefix_range(t);
+    out.push(super::Source {
+        from_where: format!("{by_customer} c.name >= ? AND c.name < ?{status}"),
+        params: with_status(vec![a, b]),
+    });
+    if let Some((tail, like)) = terms.phone_tail() {
+        out.push(super::Source {
+            from_where: format!(
+                "{by_customer} c.id IN (SELECT id FROM customers WHERE {}){status}",
+                super::PHONE_TAIL_COND
+            ),
+            params: with_status(vec![tail, like]),
+        });
+    }
+    out
 }
 
 const TABLE: super::Table = super::Table {
@@ -133,33 +230,72 @@ fn matching_subjects(conn: &Connection, term: &str) -> Result<Option<Vec<String>
 }
 
 /// The count and, for a selective text filter, the matching rows in list
-/// order. A subject search goes through the distinct subjects when they are
-/// few, else reads the subject index alone (covering: no table reads).
+/// order. The subject part goes through the distinct subjects when they are
+/// few, else reads the subject index alone (covering: no table reads); the
+/// rest (id, order number, customer, phone) through their indexes.
 pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
-    let subject = q.text().filter(|t| ticket_id(t).is_none());
-    if let Some(term) = subject
-        && let Some(subjects) = matching_subjects(conn, term)?
-    {
-        let mut f = Filter::default();
-        f.status(q, ENTITY, "t.status");
-        if subjects.is_empty() {
-            f.push("0", []);
-        } else {
-            let marks = vec!["?"; subjects.len()].join(", ");
-            f.push(
-                format!("t.subject IN ({marks})"),
-                subjects.into_iter().map(Value::Text),
-            );
-        }
-        return super::resolve(conn, ENTITY, q, &TABLE.view(q, &f), "FROM tickets t", COUNT_CAP);
-    }
-    let from = if subject.is_some() && q.status.is_none() {
-        "FROM tickets t INDEXED BY tickets_subject"
-    } else {
-        "FROM tickets t"
+    let Some(t) = q.text() else {
+        let f = filter(q);
+        return super::resolve(
+            conn,
+            ENTITY,
+            q,
+            &TABLE.view(q, &f),
+            "FROM tickets t",
+            q.match_cap(),
+        );
     };
-    let f = filter(q);
-    super::resolve(conn, ENTITY, q, &TABLE.view(q, &f), from, COUNT_CAP)
+    if hash_id(t).is_some() {
+        let f = filter(q);
+        return super::resolve(
+            conn,
+            ENTITY,
+            q,
+            &TABLE.view(q, &f),
+            "FROM tickets t",
+            q.match_cap(),
+        );
+    }
+    let st = status_filter(q);
+    let status = st.conds.first().map_or(String::new(), |c| format!(" AND ({c})"));
+    let (subject_cond, subject_params, subject_from) = match matching_subjects(conn, t)? {
+        Some(subjects) if subjects.is_empty() => ("0".to_string(), Vec::new(), "FROM tickets t"),
+        Some(subjects) => (
+            format!("t.subject IN ({})", vec!["?"; subjects.len()].join(", ")),
+            subjects.into_iter().map(Value::Text).collect(),
+            "FROM tickets t",
+        ),
+        None => (
+            "t.subject LIKE ? ESCAPE '\\'".to_string(),
+            vec![super::like_pattern(t)],
+            "FROM tickets t INDEXED BY tickets_subject",
+        ),
+    };
+    // The count: one multi-index OR over the same conditions.
+    let (others, other_params) = other_conds(t, false);
+    let mut f = st.clone();
+    let mut conds = vec![subject_cond.clone()];
+    conds.extend(others);
+    let mut params = subject_params.clone();
+    params.extend(other_params);
+    f.push(conds.join(" OR "), params);
+    let mut sources = vec![super::Source {
+        from_where: format!("{subject_from} WHERE ({subject_cond}){status}"),
+        params: subject_params
+            .into_iter()
+            .chain(st.params.iter().cloned())
+            .collect(),
+    }];
+    sources.extend(other_sources(q, t));
+    super::resolve_from(
+        conn,
+        ENTITY,
+        q,
+        &TABLE.view(q, &f),
+        "FROM tickets t",
+        &sources,
+        q.match_cap(),
+    )
 }
 
 pub fn stream(conn: &Connection, q: &Query, f: &mut dyn FnMut(Row) -> Result<()>) -> Result<u64> {

@@ -1,4 +1,5 @@
-//! A page walk that runs out of budget says so in the `Page` it returns.
+//! A page walk that runs out of its row budget says so in the `Page` it
+//! returns, with how far it looked and where to go on.
 
 use rusqlite::Connection;
 
@@ -33,7 +34,7 @@ fn text_filter(term: &str) -> Filter {
     f
 }
 
-fn read(conn: &Connection, f: &Filter, seek: &Seek, budget: std::time::Duration) -> Page<Paged<String>> {
+fn read(conn: &Connection, f: &Filter, seek: &Seek, budget: u64) -> Page<Paged<String>> {
     let v = ViewSql {
         cols: "i.id, i.name",
         from: "FROM items i",
@@ -45,49 +46,78 @@ fn read(conn: &Connection, f: &Filter, seek: &Seek, budget: std::time::Duration)
     page(conn, &v, seek, 20, budget, |r| r.get::<_, String>(1)).unwrap()
 }
 
-#[test]
-fn a_walk_that_stops_at_its_budget_reports_truncated() {
+/// 50,000 rows; "match" at ids 1–3 and 40,001–40,003, far apart.
+fn sparse() -> Connection {
     let conn = items();
-    // A zero budget: the first progress check (after 1,000 VM steps, long
-    // before 50,000 rows are tested) is past the deadline.
+    conn.execute_batch("UPDATE items SET name = 'match ' || id WHERE id BETWEEN 40001 AND 40003;")
+        .unwrap();
+    conn
+}
+
+#[test]
+fn a_walk_that_stops_at_its_budget_reports_how_far_it_looked() {
+    let conn = sparse();
+    let p = read(&conn, &text_filter("match"), &Seek::First, 10_000);
+    assert!(p.truncated, "the walk stopped early, so the page must say so");
+    assert_eq!(p.looked, 10_000, "it looked at exactly its budget of rows");
+    // Whatever it found before stopping is real and in order.
+    let names: Vec<&str> = p.rows.iter().map(|r| r.row.as_str()).collect();
+    assert_eq!(names, ["match 1", "match 2", "match 3"]);
+    let resume = p.resume.clone().unwrap();
+    assert_eq!(resume.id, 10_000, "the last row it looked at");
+    // Going on from there finds the far matches; the answer depends on
+    // rows, not time, so it is the same every run.
+    let p2 = read(&conn, &text_filter("match"), &Seek::After(resume.clone()), 40_000);
+    assert!(!p2.truncated);
+    let names: Vec<&str> = p2.rows.iter().map(|r| r.row.as_str()).collect();
+    assert_eq!(names, ["match 40001", "match 40002", "match 40003"]);
+    assert_eq!(p2.looked, 40_000);
+    let again = read(&conn, &text_filter("match"), &Seek::After(resume), 40_000);
+    assert_eq!(again.rows.len(), 3);
+}
+
+#[test]
+fn a_short_budget_stops_before_the_far_matches() {
+    let conn = sparse();
     let p = read(
         &conn,
         &text_filter("match"),
-        &Seek::First,
-        std::time::Duration::ZERO,
+        &Seek::After(super::Cursor {
+            key: super::Key::Int(3),
+            id: 3,
+        }),
+        5,
     );
+    assert!(p.truncated);
+    assert!(p.rows.is_empty());
+    assert_eq!(p.looked, 5);
+    assert_eq!(p.resume.map(|c| c.id), Some(8));
+}
+
+#[test]
+fn a_walk_that_stops_at_its_budget_reports_truncated() {
+    let conn = items();
+    let p = read(&conn, &text_filter("match"), &Seek::First, 0);
     assert!(p.truncated, "the walk stopped early, so the page must say so");
-    assert!(p.rows.len() < 20, "{} rows", p.rows.len());
-    assert!(p.walked.is_some());
-    // Whatever it found before stopping is real and in order.
-    let names: Vec<&str> = p.rows.iter().map(|r| r.row.as_str()).collect();
-    assert!(names.iter().all(|n| n.starts_with("match")), "{names:?}");
+    assert!(p.rows.is_empty(), "{} rows", p.rows.len());
+    assert_eq!(p.looked, 0);
 }
 
 #[test]
 fn a_walk_that_finishes_is_not_truncated() {
     let conn = items();
-    let p = read(
-        &conn,
-        &text_filter("match"),
-        &Seek::First,
-        std::time::Duration::from_secs(60),
-    );
+    let p = read(&conn, &text_filter("match"), &Seek::First, 1_000_000);
     assert!(!p.truncated);
-    assert!(p.walked.is_some());
+    assert_eq!(p.looked, 50_000, "it tested every row once");
+    assert_eq!(p.resume, None);
     let names: Vec<&str> = p.rows.iter().map(|r| r.row.as_str()).collect();
     assert_eq!(names, ["match 1", "match 2", "match 3"]);
     // And the budget is cleared: a later read without a text filter is
-    // never interrupted, even on the same thread right after a stop.
-    read(
-        &conn,
-        &text_filter("nothing"),
-        &Seek::First,
-        std::time::Duration::ZERO,
-    );
-    let all = read(&conn, &Filter::default(), &Seek::Last, std::time::Duration::ZERO);
+    // never stopped, even on the same thread right after a stop.
+    read(&conn, &text_filter("nothing"), &Seek::First, 0);
+    let all = read(&conn, &Filter::default(), &Seek::Last, 0);
     assert!(!all.truncated);
-    assert_eq!(all.walked, None, "no text filter, no walk");
+    assert_eq!(all.looked, 0, "no text filter, no walk");
     assert_eq!(all.rows.len(), 20);
     assert_eq!(all.rows.last().map(|r| r.cursor.id), Some(50_000));
 }

@@ -91,7 +91,7 @@ impl Screen for Orders {
     }
 
     fn text_hint(&self) -> &'static str {
-        "external id or customer name (start of)"
+        "order no., name (start) or phone (end)"
     }
 
     fn fetch(

@@ -52,7 +52,7 @@ impl Screen for Tickets {
     }
 
     fn text_hint(&self) -> &'static str {
-        "subject, or #id"
+        "subject, #id, order no., name, phone"
     }
 
     fn fetch(
