@@ -1,5 +1,5 @@
 //! Whole-screen snapshots of every screen (list and detail) at 80x24 and
-//! 120x40, with CJK data, in the monochrome theme.
+//! 120x40 and 200x50, with CJK data, in the monochrome theme.
 
 mod tui_support;
 
@@ -12,10 +12,10 @@ fn snap(name: &str, text: String) {
 }
 
 #[test]
-fn every_screen_list_and_detail_at_two_sizes() {
+fn every_screen_list_and_detail_at_three_sizes() {
     let dir = tempfile::tempdir().unwrap();
     let path = shop(dir.path());
-    for (w, h) in [(80u16, 24u16), (120, 40)] {
+    for (w, h) in [(80u16, 24u16), (120, 40), (200, 50)] {
         let mut a = app(&path, w, h);
         for (key, name) in [
             ("1", "merchants"),
@@ -70,4 +70,37 @@ fn overlays_help_palette_status_picker_too_small() {
     snap("filter_prompt_80x24", screen(&mut a, 80, 24));
     a.press("esc");
     snap("too_small_60x20", screen(&mut a, 60, 20));
+}
+
+/// Column widths come from the terminal width and the declarations, not the
+/// rows on screen: the header line of every list stays the same through 60
+/// one-row scrolls (which cross pages) and under a status filter.
+#[test]
+fn headers_stay_put_while_scrolling_and_filtering() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    for (w, h) in [(80u16, 24u16), (120, 40), (200, 50)] {
+        let mut a = app(&path, w, h);
+        for key in ["1", "2", "3", "4"] {
+            a.press(key);
+            let header = |a: &mut shopdesk::tui::app::App| {
+                screen(a, w, h).lines().nth(2).unwrap_or_default().to_string()
+            };
+            let first = header(&mut a);
+            for i in 0..60 {
+                a.press("j");
+                assert_eq!(header(&mut a), first, "tab {key} at {w}x{h}, after {} j", i + 1);
+            }
+            a.press("f");
+            a.press("j j");
+            a.press("enter");
+            a.wait_jobs();
+            assert_eq!(
+                header(&mut a),
+                first,
+                "tab {key} at {w}x{h} under a status filter"
+            );
+            a.press("x");
+        }
+    }
 }

@@ -159,13 +159,15 @@ impl Detail for MerchantDetail {
     }
 }
 
+/// Everything fits at 80 columns; wide terminals give the name room and the
+/// review due time its date.
 pub const COLUMNS: &[Column] = &[
-    Column::new("code", 6, 12),
-    Column::new("name", 10, 40).grow(),
-    Column::new("status", 8, 13).keep(),
-    Column::new("mode", 6, 8),
-    Column::new("credit", 6, 6).right(),
-    Column::new("review due", 11, 16),
+    Column::new("code", 6, 6).priority(95),
+    Column::new("name", 16, 30).wide(50).grow().priority(80),
+    Column::new("status", 13, 13).priority(90),
+    Column::new("mode", 7, 7).wide(19).priority(30),
+    Column::new("credit", 6, 6).right().priority(40),
+    Column::new("review due", 15, 15).wide(34).priority(70),
 ];
 
 /// Review due shows only while the application waits for a decision.
@@ -177,9 +179,19 @@ fn review_due(r: &Row, fmt: &Fmt) -> Cell {
             } else {
                 Tone::Normal
             };
-            Cell::new(fmt.due(due)).tone(tone)
+            Cell::new(format!("{} ({})", fmt.time(due), fmt.due(due)))
+                .or_short(fmt.due(due))
+                .tone(tone)
         }
         _ => Cell::new("").tone(Tone::Dim),
+    }
+}
+
+/// "direct brand supply", or the stored word where the column is narrow.
+fn mode_cell(mode: &str) -> Cell {
+    match mode.parse::<crate::domain::merchant::CooperationMode>() {
+        Ok(m) => Cell::new(m.label()).or_short(mode),
+        Err(_) => Cell::new(mode),
     }
 }
 
@@ -197,7 +209,7 @@ fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
         Cell::new(&r.code),
         Cell::new(&r.name),
         Cell::new(r.status.label()).tone(status_tone(r.status)),
-        Cell::new(&r.cooperation_mode),
+        mode_cell(&r.cooperation_mode),
         Cell::new(r.credit_score.to_string()),
         review_due(r, fmt),
     ]
