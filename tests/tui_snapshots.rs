@@ -104,3 +104,32 @@ fn headers_stay_put_while_scrolling_and_filtering() {
         }
     }
 }
+
+/// Issue 10 item 8: a one-row scroll writes at most 2 KB at 120x40 and
+/// 1 KB at 80x24 on Orders, Products and Tickets (bytes counted under the
+/// TUI's backend; ratatui's plain backend wrote about 5 KB).
+#[test]
+fn a_one_row_scroll_writes_under_the_byte_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let figures = shopdesk::tui::bytes::measure(&path, Some("owner"), 6).unwrap();
+    let mut seen = 0;
+    for f in &figures {
+        if !f.action.contains("one-row scroll") {
+            continue;
+        }
+        seen += 1;
+        let target = if f.size == (120, 40) { 2048 } else { 1024 };
+        let worst = shopdesk::tui::bytes::max(&f.wire);
+        assert!(
+            worst <= target,
+            "{:?} {} at {:?}: {worst} B > {target} B",
+            f.tab,
+            f.action,
+            f.size
+        );
+        // And the counting is real: the plain backend writes much more.
+        assert!(shopdesk::tui::bytes::max(&f.plain) > worst * 2, "{f:?}");
+    }
+    assert_eq!(seen, 12, "{figures:?}");
+}

@@ -123,6 +123,9 @@ pub enum Command {
         /// Also print the query plan of every list query.
         #[arg(long)]
         explain: bool,
+        /// Count the bytes each key's frame writes (80x24 and 120x40) instead.
+        #[arg(long)]
+        bytes: bool,
     },
     /// Print shell completions.
     Completions { shell: clap_complete::Shell },
@@ -247,8 +250,16 @@ pub fn run(cli: Cli) -> Result<()> {
             print!("{}", safe(&keymap.describe()));
             Ok(())
         }
-        Some(Command::Bench { rounds, explain }) => {
-            let report = crate::tui::bench::run(&config::db_path(db)?, rounds, explain)?;
+        Some(Command::Bench {
+            rounds,
+            explain,
+            bytes,
+        }) => {
+            let report = if bytes {
+                crate::tui::bytes::run(&config::db_path(db)?, rounds)?
+            } else {
+                crate::tui::bench::run(&config::db_path(db)?, rounds, explain)?
+            };
             print!("{}", safe(&report));
             Ok(())
         }
