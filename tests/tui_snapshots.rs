@@ -133,3 +133,60 @@ fn a_one_row_scroll_writes_under_the_byte_targets() {
     }
     assert_eq!(seen, 12, "{figures:?}");
 }
+
+/// Issue 10 item 12: the "needs me" chips open most urgent first, in the
+/// order SQL gives for the same rule: open tickets by SLA due (overdue
+/// first), late orders by ship-by (the latest first).
+#[test]
+fn queues_open_most_urgent_first() {
+    use shopdesk::tui::screens::Tab;
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let conn = shopdesk::store::open(&path).unwrap();
+    let ids = |sql: &str| -> Vec<i64> {
+        let mut st = conn.prepare(sql).unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    };
+    let mut a = app(&path, 120, 40);
+    a.press("4");
+    a.press("f");
+    a.press("j");
+    a.press("enter");
+    a.wait_jobs();
+    let lv = a.list(Tab::Tickets).unwrap();
+    assert_eq!(
+        lv.query.status.as_ref().map(|s| s.label()).as_deref(),
+        Some("open, by SLA due")
+    );
+    let got: Vec<i64> = lv.rows.iter().map(|r| r.id).collect();
+    let want = ids(&format!(
+        "SELECT id FROM tickets WHERE status IN ('new', 'approved', 'in_progress', 'waiting_merchant', 'escalated', 'reopened') \
+         ORDER BY (CASE WHEN status = 'new' THEN audit_due_at ELSE resolve_due_at END), id LIMIT {}",
+        got.len()
+    ));
+    assert!(got.len() > 3, "{got:?}");
+    assert_eq!(got, want);
+    // Late to ship, the last chip of Orders.
+    a.press("3");
+    a.press("f");
+    a.press("G");
+    a.press("enter");
+    a.wait_jobs();
+    let lv = a.list(Tab::Orders).unwrap();
+    assert_eq!(
+        lv.query.status.as_ref().map(|s| s.label()).as_deref(),
+        Some("late to ship")
+    );
+    let got: Vec<i64> = lv.rows.iter().map(|r| r.id).collect();
+    let want = ids(&format!(
+        "SELECT id FROM orders WHERE status IN ('pending_payment', 'paid', 'approved', 'picking', 'packed', 'on_hold') \
+         AND ship_by_at < '{}' ORDER BY ship_by_at, id LIMIT {}",
+        tui_support::NOW,
+        got.len()
+    ));
+    assert!(!got.is_empty());
+    assert_eq!(got, want);
+}

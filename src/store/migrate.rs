@@ -104,6 +104,23 @@ pub(super) const STEPS: &[Step] = &[
         then: &[],
         create_indexes: &[],
     },
+    // "Needs me" orderings (issue 10 item 12): orders by ship-by, tickets by
+    // the SLA deadline that matters now, each with its queue's index.
+    Step {
+        to: 6,
+        drop: &[],
+        change: None,
+        tables: &[],
+        then: &[],
+        create_indexes: &[
+            "orders_ship_by",
+            "orders_status_ship_by",
+            "orders_late",
+            "tickets_sla",
+            "tickets_status_sla",
+            "tickets_open_sla",
+        ],
+    },
 ];
 
 /// The tables whose CHECKs schema 5 changed, and nothing else about them.

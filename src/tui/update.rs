@@ -244,7 +244,22 @@ pub fn apply_status(
     };
     lv.query.status = status;
     let mut note = None;
-    if lv.query.status.is_some()
+    // A chip's "needs me" order, when it has one (most urgent first).
+    let needs_me = lv
+        .query
+        .status
+        .as_ref()
+        .and_then(|s| s.needs_me_sort())
+        .and_then(|name| {
+            tab.screen()
+                .sort_keys()
+                .iter()
+                .position(|k| k.name == name && k.with_status())
+        });
+    if let Some(i) = needs_me {
+        lv.query.sort = i;
+        lv.query.reversed = false;
+    } else if lv.query.status.is_some()
         && !tab
             .screen()
             .sort_keys()

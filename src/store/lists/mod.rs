@@ -22,7 +22,7 @@ use rusqlite::{Connection, ToSql};
 use crate::Result;
 
 pub(crate) use matches::{page_for, resolve};
-pub use status::{MerchantQueue, OrderQueue, Status, StatusFilter};
+pub use status::{MerchantQueue, OrderQueue, Status, StatusFilter, TicketQueue};
 
 /// The connection type, named here so the screens need not know the driver.
 pub type Conn = Connection;
@@ -499,10 +499,19 @@ fn keyset_cond(
                 Key::Null => Value::Null,
             });
             params.push(id);
-            if nullable && desc {
-                format!("({k}, {id_expr}) {op} (?, ?) OR {k} IS NULL")
+            // SQLite seeks an expression index (tickets' SLA due) on a
+            // plain comparison, not on a row value: lead with one.
+            let lead = if k.starts_with('(') {
+                let v = params[params.len() - 2].clone();
+                params.insert(params.len() - 2, v);
+                format!("{k} {} ? AND ", if desc { "<=" } else { ">=" })
             } else {
-                format!("({k}, {id_expr}) {op} (?, ?)")
+                String::new()
+            };
+            if nullable && desc {
+                format!("({lead}({k}, {id_expr}) {op} (?, ?)) OR {k} IS NULL")
+            } else {
+                format!("{lead}({k}, {id_expr}) {op} (?, ?)")
             }
         }
     }

@@ -206,7 +206,7 @@ pub const COLUMNS: &[Column] = &[
     Column::new("qty", 3, 3).right().priority(20),
     Column::new("total", 10, 10).right().priority(80),
     Column::new("status", 11, 11).wide(26).priority(90),
-    Column::new("ship by", 10, 10).wide(29).priority(60),
+    Column::new("ship by", 12, 12).wide(29).priority(60),
 ];
 
 fn late(r: &Row, fmt: &Fmt) -> bool {
@@ -224,13 +224,10 @@ fn late_at(status: OrderStatus, ship_by: Option<&str>, fmt: &Fmt) -> bool {
 fn ship_by_cell(r: &Row, fmt: &Fmt) -> Cell {
     if late(r, fmt) {
         let due = r.ship_by_at.as_deref().unwrap_or_default();
-        return Cell::new(format!(
-            "LATE {} ({})",
-            fmt.time(due),
-            fmt.due(due).replace("OVERDUE ", "")
-        ))
-        .or_short("LATE")
-        .tone(Tone::Bad);
+        let by = fmt.due(due).replace("OVERDUE ", "");
+        return Cell::new(format!("LATE {} ({by})", fmt.time(due)))
+            .or_short(format!("LATE {by}"))
+            .tone(Tone::Bad);
     }
     // An unpaid order has no deadline yet.
     match &r.ship_by_at {

@@ -10,12 +10,12 @@ use crate::domain::ticket::{Priority, TicketStatus, sla_paused};
 use crate::ops::verbs::Entity;
 use crate::store::lists::orders::Detail as OrderDetail;
 use crate::store::lists::tickets::{self as store, Row};
-use crate::store::lists::{Page, Query, Resolution, Seek, SortKey, Status};
+use crate::store::lists::{Page, Query, Resolution, Seek, SortKey, Status, StatusFilter, TicketQueue};
+use crate::tui::app::Chip;
 use crate::tui::fmt::Fmt;
 use crate::tui::keymap::Context;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::{Cell, Column, TableRow, Tone};
-use crate::tui::widgets::text::width;
 
 /// The Tickets screen.
 pub struct Tickets;
@@ -43,6 +43,34 @@ impl Screen for Tickets {
 
     fn statuses(&self) -> Vec<Status> {
         TicketStatus::ALL.into_iter().map(Status::Ticket).collect()
+    }
+
+    /// "open, by SLA due" first after "all": every ticket whose SLA clock
+    /// runs, overdue first (the "needs me" order).
+    fn chips(&self, conn: &Connection, _fmt: &Fmt) -> Result<Vec<Chip>> {
+        let mut chips = super::status_chips(conn, self.entity(), &self.statuses())?;
+        let queue = TicketQueue::SlaRunning;
+        let held = StatusFilter::Tickets(queue).statuses();
+        let n = chips
+            .iter()
+            .filter(|c| {
+                c.status
+                    .as_ref()
+                    .and_then(StatusFilter::status)
+                    .is_some_and(|s| held.contains(&s))
+            })
+            .map(|c| c.n)
+            .sum();
+        let at = 1.min(chips.len());
+        chips.insert(
+            at,
+            Chip {
+                status: Some(StatusFilter::Tickets(queue)),
+                label: queue.label().to_string(),
+                n,
+            },
+        );
+        Ok(chips)
     }
 
     fn status_words(&self) -> Vec<String> {
@@ -170,9 +198,10 @@ fn sla_cell(r: &Row, fmt: &Fmt) -> Cell {
                 Tone::Normal
             };
             let left = fmt.due(due).replace("due ", "");
+            // One word for overdue in the narrow form, whatever the span.
             let short = left.replace("OVERDUE ", "late ");
             Cell::new(format!("{} ({left})", fmt.time(due)))
-                .or_short(if width(&left) <= 12 { left } else { short })
+                .or_short(short)
                 .tone(tone)
         }
         None => Cell::new(""),
