@@ -388,8 +388,8 @@ CREATE INDEX orders_open ON orders (placed_at, ship_by_at)
 CREATE INDEX orders_hold ON orders (hold_reason, placed_at) WHERE status = 'on_hold';
 -- "Needs me": orders by ship-by, the latest first (store/lists/orders.rs
 -- SORT_KEYS); late to ship walks the open orders alone.
-CREATE INDEX orders_ship_by ON orders (ship_by_at);
-CREATE INDEX orders_status_ship_by ON orders (status, ship_by_at);
+CREATE INDEX orders_ship_due ON orders (ship_by_at);
+CREATE INDEX orders_status_ship_due ON orders (status, ship_by_at);
 CREATE INDEX orders_late ON orders (ship_by_at)
     WHERE status IN ('pending_payment', 'paid', 'approved', 'picking', 'packed', 'on_hold');
 

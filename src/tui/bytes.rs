@@ -1,6 +1,6 @@
 //! `shopdesk bench --bytes`: the bytes a frame costs over a slow link. It
 //! drives the real App with scripted keys (j, k, PgDn, PgUp, Tab, ...) on
-//! Orders, Products and Tickets at 80x24 and 120x40 and counts what the
+//! every list screen (Merchants, Products, Orders, Tickets) at 80x24 and 120x40 and counts what the
 //! backend writes for each key's frame: once through `Wire` (the backend the
 //! TUI uses) and once through ratatui's plain `CrosstermBackend`, for
 //! comparison. Both write into a counting `io::Write`; nothing reaches a
@@ -181,12 +181,13 @@ pub fn measure(db: &Path, login: Option<&str>, n: usize) -> Result<Vec<Figure>> 
             out: Vec::new(),
         };
         run.pair.draw(run.app)?;
-        for tab in [Tab::Orders, Tab::Products, Tab::Tickets] {
+        for tab in Tab::LISTS {
             run.screen(tab, n)?;
         }
         // Tab through the list screens.
-        run.key("1")?;
-        run.sample(Tab::Merchants, "Tab (next screen)", "tab", 8)?;
+        let first = Tab::LISTS[0];
+        run.key(&(first.index() + 1).to_string())?;
+        run.sample(first, "Tab (next screen)", "tab", 8)?;
         out.extend(run.out);
     }
     Ok(out)

@@ -26,8 +26,8 @@ pub const SORT_KEYS: &[SortKey] = &[
         expr: "o.ship_by_at",
         nullable: true,
         desc: false,
-        index: "orders_ship_by",
-        status_index: Some("orders_status_ship_by"),
+        index: "orders_ship_due",
+        status_index: Some("orders_status_ship_due"),
     },
     SortKey {
         name: "external id",

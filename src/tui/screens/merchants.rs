@@ -179,8 +179,8 @@ fn review_due(r: &Row, fmt: &Fmt) -> Cell {
             } else {
                 Tone::Normal
             };
-            Cell::new(format!("{} ({})", fmt.time(due), fmt.due(due)))
-                .or_short(fmt.due(due))
+            Cell::new(fmt.due(due))
+                .or_long(format!("{} ({})", fmt.time(due), fmt.due(due)))
                 .tone(tone)
         }
         _ => Cell::new("").tone(Tone::Dim),
@@ -190,7 +190,7 @@ fn review_due(r: &Row, fmt: &Fmt) -> Cell {
 /// "direct brand supply", or the stored word where the column is narrow.
 fn mode_cell(mode: &str) -> Cell {
     match mode.parse::<crate::domain::merchant::CooperationMode>() {
-        Ok(m) => Cell::new(m.label()).or_short(mode),
+        Ok(m) => Cell::new(mode).or_long(m.label()),
         Err(_) => Cell::new(mode),
     }
 }

@@ -225,16 +225,16 @@ fn ship_by_cell(r: &Row, fmt: &Fmt) -> Cell {
     if late(r, fmt) {
         let due = r.ship_by_at.as_deref().unwrap_or_default();
         let by = fmt.due(due).replace("OVERDUE ", "");
-        return Cell::new(format!("LATE {} ({by})", fmt.time(due)))
-            .or_short(format!("LATE {by}"))
+        return Cell::new(format!("LATE {by}"))
+            .or_long(format!("LATE {} ({by})", fmt.time(due)))
             .tone(Tone::Bad);
     }
     // An unpaid order has no deadline yet.
     match &r.ship_by_at {
         Some(due) if r.status.is_open() && r.status != OrderStatus::PendingPayment => {
             let left = fmt.due(due).replace("due ", "");
-            Cell::new(format!("{} ({left})", fmt.time(due)))
-                .or_short(left)
+            Cell::new(&left)
+                .or_long(format!("{} ({left})", fmt.time(due)))
                 .tone(Tone::Dim)
         }
         _ => Cell::new(""),
@@ -244,14 +244,14 @@ fn ship_by_cell(r: &Row, fmt: &Fmt) -> Cell {
 fn status_cell(r: &Row) -> Cell {
     let label = status_short(r.status);
     match (r.hold_reason, r.status) {
-        (Some(h), _) => Cell::new(format!("on hold: {}", h.label()))
-            .or_short(hold_short(h))
+        (Some(h), _) => Cell::new(hold_short(h))
+            .or_long(format!("on hold: {}", h.label()))
             .tone(Tone::Warn),
-        (None, s) if s.is_void() => Cell::new(s.label()).or_short(label).tone(Tone::Dim),
+        (None, s) if s.is_void() => Cell::new(label).or_long(s.label()).tone(Tone::Dim),
         (None, s @ (OrderStatus::Completed | OrderStatus::Delivered)) => {
-            Cell::new(s.label()).or_short(label).tone(Tone::Good)
+            Cell::new(label).or_long(s.label()).tone(Tone::Good)
         }
-        (None, s) => Cell::new(s.label()).or_short(label),
+        (None, s) => Cell::new(label).or_long(s.label()),
     }
 }
 
@@ -264,7 +264,7 @@ fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
     vec![
         Cell::new(&r.external_id),
         Cell::new(&r.channel),
-        Cell::new(fmt.time(&r.placed_at)).or_short(fmt.time_short(&r.placed_at)),
+        Cell::new(fmt.time_short(&r.placed_at)).or_long(fmt.time(&r.placed_at)),
         Cell::new(&r.customer_name),
         Cell::new(merchant),
         Cell::new(r.item_count.to_string()),

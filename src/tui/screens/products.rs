@@ -149,8 +149,8 @@ fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
         Cell::new(r.on_hand.to_string()),
         Cell::new(r.reserved.to_string()),
         Cell::new(avail.to_string()).tone(if low { Tone::Warn } else { Tone::Normal }),
-        Cell::new(r.status.label())
-            .or_short(status_short(r.status))
+        Cell::new(status_short(r.status))
+            .or_long(r.status.label())
             .tone(status_tone(r.status)),
         if low {
             Cell::new("LOW").tone(Tone::Warn)

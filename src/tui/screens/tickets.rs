@@ -200,8 +200,8 @@ fn sla_cell(r: &Row, fmt: &Fmt) -> Cell {
             let left = fmt.due(due).replace("due ", "");
             // One word for overdue in the narrow form, whatever the span.
             let short = left.replace("OVERDUE ", "late ");
-            Cell::new(format!("{} ({left})", fmt.time(due)))
-                .or_short(short)
+            Cell::new(short)
+                .or_long(format!("{} ({left})", fmt.time(due)))
                 .tone(tone)
         }
         None => Cell::new(""),
@@ -220,12 +220,12 @@ fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
     vec![
         Cell::new(format!("#{}", r.id)),
         Cell::new(r.kind.replace('_', " ")),
-        Cell::new(r.status.label()).or_short(status_short(r.status)),
+        Cell::new(status_short(r.status)).or_long(r.status.label()),
         Cell::new(r.order_external_id.as_deref().unwrap_or("—")),
         Cell::new(r.assignee.as_deref().unwrap_or("—")),
         priority_cell(r.priority),
         sla_cell(r, fmt),
-        Cell::new(fmt.time(&r.opened_at)).or_short(fmt.time_short(&r.opened_at)),
+        Cell::new(fmt.time_short(&r.opened_at)).or_long(fmt.time(&r.opened_at)),
         Cell::new(&r.subject),
     ]
 }

@@ -125,11 +125,12 @@ impl Tone {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Cell {
-    /// The full form, shown when the column is wide enough for it.
+    /// The form that fits the column's minimum width ("11-22 13:23"); cut
+    /// with `…` if even that is too wide.
     pub text: String,
-    /// A shorter form for a narrow column ("11-22 13:23" for
-    /// "2026-11-22 13:23"); the full form is cut with `…` when there is none.
-    pub short: Option<String>,
+    /// A fuller form shown when the column is wide enough for it
+    /// ("2026-11-22 13:23", "on hold: risk review").
+    pub long: Option<String>,
     pub tone: Tone,
 }
 
@@ -137,20 +138,20 @@ impl Cell {
     pub fn new(text: impl Into<String>) -> Cell {
         Cell {
             text: super::text::one_line(&text.into()),
-            short: None,
+            long: None,
             tone: Tone::Normal,
         }
     }
 
-    pub fn or_short(mut self, short: impl Into<String>) -> Cell {
-        self.short = Some(super::text::one_line(&short.into()));
+    pub fn or_long(mut self, long: impl Into<String>) -> Cell {
+        self.long = Some(super::text::one_line(&long.into()));
         self
     }
 
-    /// The form that fits `w` columns best.
+    /// The fullest form that fits `w` columns.
     pub fn text_for(&self, w: usize) -> &str {
-        match &self.short {
-            Some(s) if width(&self.text) > w => s,
+        match &self.long {
+            Some(l) if width(l) <= w => l,
             _ => &self.text,
         }
     }

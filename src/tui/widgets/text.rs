@@ -78,20 +78,27 @@ pub fn wrap(s: &str, cols: usize) -> Vec<String> {
         let mut w = 0;
         // Spaces waiting to be written before the next word on this line.
         let mut gap = String::new();
+        // At the start of the paragraph (indentation is kept) rather than
+        // after a break (where spaces go).
+        let mut fresh = true;
         for token in tokens(&para) {
             if token.starts_with(' ') {
                 gap.push_str(token);
                 continue;
             }
             let tw = width(token);
-            if w > 0 && w + width(&gap) + tw > cols {
-                lines.push(std::mem::take(&mut line));
+            if (w > 0 || fresh) && w + width(&gap) + tw > cols {
+                if w > 0 {
+                    lines.push(std::mem::take(&mut line));
+                }
                 w = 0;
+                fresh = false;
             }
-            if w > 0 {
+            if w > 0 || fresh {
                 line.push_str(&gap);
                 w += width(&gap);
             }
+            fresh = false;
             gap.clear();
             if tw <= cols - w.min(cols) {
                 line.push_str(token);
@@ -194,6 +201,8 @@ mod tests {
         // CJK breaks between characters, mixed with words.
         assert_eq!(wrap("发往 Shanghai 仓库", 12), vec!["发往", "Shanghai 仓", "库"]);
         assert_eq!(wrap("", 5), vec![""]);
+        // A paragraph's indentation stays.
+        assert_eq!(wrap("    indented text", 12), vec!["    indented", "text"]);
         for (text, cols) in [("蓝牙耳机 Pro 黑色 降噪版 wireless", 7), ("x", 1), ("ab cd", 1)] {
             for l in wrap(text, cols) {
                 assert!(width(&l) <= cols, "{l:?} in {cols}");
