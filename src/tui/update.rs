@@ -256,6 +256,12 @@ pub fn apply_status(
                 .iter()
                 .position(|k| k.name == name && k.with_status())
         });
+    // A needs-me order does not follow into a chip without one (held
+    // orders by ship-by would sort the whole queue): it opens in the
+    // list's first indexed order.
+    let other_needs_me = |k: &crate::store::lists::SortKey| {
+        crate::store::lists::StatusFilter::NEEDS_ME_SORTS.contains(&k.name) && needs_me.is_none()
+    };
     if let Some(i) = needs_me {
         lv.query.sort = i;
         lv.query.reversed = false;
@@ -264,7 +270,7 @@ pub fn apply_status(
             .screen()
             .sort_keys()
             .get(lv.query.sort)
-            .is_some_and(|k| k.with_status())
+            .is_some_and(|k| k.with_status() && !other_needs_me(k))
         && let Some(&i) = allowed_sorts(tab, true).first()
     {
         lv.query.sort = i;

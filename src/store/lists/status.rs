@@ -137,6 +137,9 @@ impl StatusFilter {
         }
     }
 
+    /// Every sort `needs_me_sort` names.
+    pub const NEEDS_ME_SORTS: &'static [&'static str] = &["review due", "ship by", "SLA due"];
+
     /// The sort key (by name) a chip is read in when it is chosen: the
     /// "needs me" order, most urgent first. Review due for the review
     /// queue; ship-by (late first) for late to ship and the open order
@@ -252,6 +255,9 @@ mod tests {
             StatusFilter::Merchants(MerchantQueue::AwaitingReview).needs_me_sort(),
             Some("review due")
         );
+        for f in [late.clone(), StatusFilter::Tickets(TicketQueue::SlaRunning)] {
+            assert!(StatusFilter::NEEDS_ME_SORTS.contains(&f.needs_me_sort().unwrap_or("")));
+        }
         // The sort keys they name exist and are index-backed with a status.
         for (keys, name) in [
             (orders::SORT_KEYS, "ship by"),

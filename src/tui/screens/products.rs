@@ -117,8 +117,8 @@ fn status_short(s: ProductStatus) -> &'static str {
 /// hand, reserved and the category path come in as the width allows.
 pub const COLUMNS: &[Column] = &[
     Column::new("sku", 11, 11).priority(95),
-    Column::new("title", 20, 30).wide(60).grow().priority(85),
-    Column::new("merchant", 12, 16).wide(24).priority(40),
+    Column::new("title", 20, 30).wide(50).grow().priority(85),
+    Column::new("merchant", 12, 16).wide(32).priority(40),
     Column::new("category", 12, 22).wide(40).priority(20),
     Column::new("price", 10, 10).right().priority(70),
     Column::new("have", 5, 5).right().priority(30),
