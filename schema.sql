@@ -445,6 +445,12 @@ CREATE INDEX orders_external ON orders (external_id, placed_at);
 CREATE INDEX orders_open ON orders (placed_at, ship_by_at)
     WHERE status IN ('pending_payment', 'paid', 'approved', 'picking', 'packed', 'on_hold');
 CREATE INDEX orders_hold ON orders (hold_reason, placed_at) WHERE status = 'on_hold';
+-- "Needs me": orders by ship-by, the latest first (store/lists/orders.rs
+-- SORT_KEYS); late to ship walks the open orders alone.
+CREATE INDEX orders_ship_due ON orders (ship_by_at);
+CREATE INDEX orders_status_ship_due ON orders (status, ship_by_at);
+CREATE INDEX orders_late ON orders (ship_by_at)
+    WHERE status IN ('pending_payment', 'paid', 'approved', 'picking', 'packed', 'on_hold');
 
 CREATE TABLE order_lines (
     id               INTEGER PRIMARY KEY,
@@ -531,6 +537,12 @@ CREATE INDEX tickets_customer ON tickets (customer_id, opened_at);
 CREATE INDEX tickets_assignee ON tickets (assignee_id, status);
 CREATE INDEX tickets_resolve_due ON tickets (resolve_due_at);
 CREATE INDEX tickets_subject ON tickets (subject, opened_at);
+-- "Needs me": tickets by the SLA deadline that matters now (store/lists/
+-- tickets.rs SLA_DUE, word for word); the open queue has its own.
+CREATE INDEX tickets_sla ON tickets ((CASE WHEN status = 'new' THEN audit_due_at ELSE resolve_due_at END));
+CREATE INDEX tickets_status_sla ON tickets (status, (CASE WHEN status = 'new' THEN audit_due_at ELSE resolve_due_at END));
+CREATE INDEX tickets_open_sla ON tickets ((CASE WHEN status = 'new' THEN audit_due_at ELSE resolve_due_at END))
+    WHERE status IN ('new', 'approved', 'in_progress', 'waiting_merchant', 'escalated', 'reopened');
 
 CREATE TABLE ticket_messages (
     id          INTEGER PRIMARY KEY,

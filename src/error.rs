@@ -10,7 +10,7 @@ pub struct Conflict {
     /// "order", "merchant": the audit log's entity.
     pub entity: String,
     pub id: i64,
-    /// Who made the last change and when (stored UTC stamp), if the audit log says.
+    /// Who made the last change and when (in shop time), if the audit log says.
     pub by: Option<(String, String)>,
 }
 

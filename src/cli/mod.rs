@@ -133,6 +133,9 @@ pub enum Command {
         /// Also print the query plan of every list query.
         #[arg(long)]
         explain: bool,
+        /// Count the bytes each key's frame writes (80x24 and 120x40) instead.
+        #[arg(long)]
+        bytes: bool,
     },
     /// Print shell completions.
     Completions { shell: clap_complete::Shell },
@@ -332,8 +335,16 @@ pub fn run(cli: Cli) -> Result<()> {
             out(&safe(&keymap.describe()));
             Ok(())
         }
-        Some(Command::Bench { rounds, explain }) => {
-            let report = crate::tui::bench::run(&config::db_path(db)?, rounds, explain)?;
+        Some(Command::Bench {
+            rounds,
+            explain,
+            bytes,
+        }) => {
+            let report = if bytes {
+                crate::tui::bytes::run(&config::db_path(db)?, rounds)?
+            } else {
+                crate::tui::bench::run(&config::db_path(db)?, rounds, explain)?
+            };
             out(&safe(&report));
             Ok(())
         }

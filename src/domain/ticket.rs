@@ -159,8 +159,9 @@ fn plus_days(t: DateTime<Utc>, days: i64) -> DateTime<Utc> {
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
-fn when(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+/// People read times in the shop's zone.
+fn when(t: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
+    super::calendar::shop_minute(t, tz)
 }
 
 /// Why a no-reason return is not accepted: only `return` tickets without a
@@ -172,6 +173,7 @@ pub fn return_window_blocker(
     delivered_at: Option<DateTime<Utc>>,
     window_days: i64,
     now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
 ) -> Option<String> {
     if kind != TicketKind::Return || quality_issue {
         return None;
@@ -184,8 +186,8 @@ pub fn return_window_blocker(
         format!(
             "the {window_days}-day no-reason return window ended {} (delivered {}); \
              a quality problem is not bound by it",
-            when(ends),
-            when(delivered)
+            when(ends, tz),
+            when(delivered, tz)
         )
     })
 }
@@ -195,6 +197,7 @@ pub fn reopen_blocker(
     resolved_at: Option<DateTime<Utc>>,
     reopen_days: i64,
     now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
 ) -> Option<String> {
     let Some(resolved) = resolved_at else {
         return Some("the ticket has no resolution time recorded".to_string());
@@ -203,8 +206,8 @@ pub fn reopen_blocker(
     (now > ends).then(|| {
         format!(
             "a ticket can be reopened only within {reopen_days} days of resolution (resolved {}, window ended {})",
-            when(resolved),
-            when(ends)
+            when(resolved, tz),
+            when(ends, tz)
         )
     })
 }
@@ -359,33 +362,44 @@ mod tests {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
     }
 
+    const SH: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
+
     #[test]
     fn return_and_reopen_windows() {
         let delivered = Some(t("2026-03-01T08:00:00Z"));
         let late = t("2026-03-08T08:00:01Z");
         assert_eq!(
-            return_window_blocker(TicketKind::Return, false, delivered, 7, t("2026-03-08T08:00:00Z")),
+            return_window_blocker(
+                TicketKind::Return,
+                false,
+                delivered,
+                7,
+                t("2026-03-08T08:00:00Z"),
+                SH
+            ),
             None
         );
-        let e = return_window_blocker(TicketKind::Return, false, delivered, 7, late).unwrap();
-        assert!(e.contains("7-day") && e.contains("2026-03-08 08:00"), "{e}");
+        let e = return_window_blocker(TicketKind::Return, false, delivered, 7, late, SH).unwrap();
+        // In shop time (Shanghai, UTC+8), not UTC.
+        assert!(e.contains("7-day") && e.contains("2026-03-08 16:00"), "{e}");
+        assert!(!e.contains("UTC"), "{e}");
         assert_eq!(
-            return_window_blocker(TicketKind::Return, true, delivered, 7, late),
+            return_window_blocker(TicketKind::Return, true, delivered, 7, late, SH),
             None
         );
         assert_eq!(
-            return_window_blocker(TicketKind::Repair, false, delivered, 7, late),
+            return_window_blocker(TicketKind::Repair, false, delivered, 7, late, SH),
             None
         );
-        assert!(return_window_blocker(TicketKind::Return, false, None, 7, late).is_some());
+        assert!(return_window_blocker(TicketKind::Return, false, None, 7, late, SH).is_some());
         let resolved = Some(t("2026-03-01T00:00:00Z"));
-        assert_eq!(reopen_blocker(resolved, 7, t("2026-03-08T00:00:00Z")), None);
+        assert_eq!(reopen_blocker(resolved, 7, t("2026-03-08T00:00:00Z"), SH), None);
         assert!(
-            reopen_blocker(resolved, 7, t("2026-03-08T00:00:01Z"))
+            reopen_blocker(resolved, 7, t("2026-03-08T00:00:01Z"), SH)
                 .unwrap()
                 .contains("within 7 days")
         );
-        assert!(reopen_blocker(None, 7, late).is_some());
+        assert!(reopen_blocker(None, 7, late, SH).is_some());
     }
 
     #[test]

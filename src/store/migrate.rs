@@ -175,6 +175,31 @@ pub(super) const STEPS: &[Step] = &[
             "customers_phone_tail",
         ],
     },
+    // "Needs me" orderings (issue 10 item 12): orders by ship-by, tickets by
+    // the SLA deadline that matters now, each with its queue's index.
+    // (Dropped first: a file made from a new one, as tests do, has them.)
+    Step {
+        to: 10,
+        drop: &[
+            "DROP INDEX IF EXISTS orders_ship_due;",
+            "DROP INDEX IF EXISTS orders_status_ship_due;",
+            "DROP INDEX IF EXISTS orders_late;",
+            "DROP INDEX IF EXISTS tickets_sla;",
+            "DROP INDEX IF EXISTS tickets_status_sla;",
+            "DROP INDEX IF EXISTS tickets_open_sla;",
+        ],
+        change: None,
+        tables: &[],
+        then: &[],
+        create_indexes: &[
+            "orders_ship_due",
+            "orders_status_ship_due",
+            "orders_late",
+            "tickets_sla",
+            "tickets_status_sla",
+            "tickets_open_sla",
+        ],
+    },
 ];
 
 /// The KPI rollup table, view and triggers as schema.sql has them (view and

@@ -31,7 +31,7 @@ use crate::{Error, Result};
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 /// Bumped whenever schema.sql changes (with a step in `migrate`); an older
 /// file is migrated when opened, a newer one refused.
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 /// "SHDK": marks a SQLite file as a shopdesk database.
 pub const APPLICATION_ID: i64 = 0x5348_444B;
 
@@ -369,6 +369,20 @@ pub fn conflict(conn: &Connection, entity: &str, table: &str, id: i64) -> Error 
             key: id.to_string(),
         };
     }
+    // People read the time in the shop's zone, not the stored UTC stamp.
+    let tz: Option<chrono_tz::Tz> = conn
+        .query_row("SELECT timezone FROM settings WHERE id = 1", [], |r| {
+            r.get::<_, String>(0)
+        })
+        .ok()
+        .and_then(|z| z.parse().ok());
+    let who = who.map(|(actor, at)| {
+        let local = match (chrono::DateTime::parse_from_rfc3339(&at), tz) {
+            (Ok(t), Some(tz)) => crate::domain::calendar::shop_minute(t.with_timezone(&chrono::Utc), tz),
+            _ => at,
+        };
+        (actor, local)
+    });
     Error::Conflict(crate::error::Conflict {
         entity: entity.to_string(),
         id,

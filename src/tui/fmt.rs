@@ -41,10 +41,11 @@ impl Fmt {
         }
     }
 
-    /// "26-11-22 14:35": the short form for list columns.
+    /// "11-22 14:35": the short form for narrow list columns (the year is
+    /// left out rather than cut to "26-11-22", which reads as a day).
     pub fn time_short(&self, s: &str) -> String {
         match Self::parse(s) {
-            Some(t) => t.with_timezone(&self.tz).format("%y-%m-%d %H:%M").to_string(),
+            Some(t) => t.with_timezone(&self.tz).format("%m-%d %H:%M").to_string(),
             None => s.to_string(),
         }
     }

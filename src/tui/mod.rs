@@ -5,6 +5,7 @@
 pub mod action;
 pub mod app;
 pub mod bench;
+pub mod bytes;
 pub mod editor;
 pub mod event_loop;
 pub mod export;
@@ -20,6 +21,7 @@ pub mod update;
 pub mod verbs;
 pub mod view;
 pub mod widgets;
+pub mod wire;
 pub(crate) mod writer;
 
 use crate::ops::Session;

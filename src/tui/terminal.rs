@@ -21,7 +21,6 @@ use crossterm::event::{
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
 use crossterm::{cursor, execute};
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
 use signal_hook::consts::signal::{SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP, SIGWINCH};
 use signal_hook::iterator::Signals;
 use signal_hook::low_level;
@@ -210,7 +209,7 @@ fn in_foreground() -> bool {
 }
 
 pub struct Guard {
-    pub terminal: Terminal<CrosstermBackend<Stdout>>,
+    pub terminal: Terminal<super::wire::Wire<Stdout>>,
 }
 
 impl Guard {
@@ -226,7 +225,7 @@ impl Guard {
             restore();
             return Err(io(e));
         }
-        match Terminal::new(CrosstermBackend::new(stdout())) {
+        match Terminal::new(super::wire::Wire::new(stdout())) {
             Ok(terminal) => Ok(Guard { terminal }),
             Err(e) => {
                 restore();

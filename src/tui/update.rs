@@ -249,12 +249,33 @@ pub fn apply_status(
     };
     lv.query.status = status;
     let mut note = None;
-    if lv.query.status.is_some()
+    // A chip's "needs me" order, when it has one (most urgent first).
+    let needs_me = lv
+        .query
+        .status
+        .as_ref()
+        .and_then(|s| s.needs_me_sort())
+        .and_then(|name| {
+            tab.screen()
+                .sort_keys()
+                .iter()
+                .position(|k| k.name == name && k.with_status())
+        });
+    // A needs-me order does not follow into a chip without one (held
+    // orders by ship-by would sort the whole queue): it opens in the
+    // list's first indexed order.
+    let other_needs_me = |k: &crate::store::lists::SortKey| {
+        crate::store::lists::StatusFilter::NEEDS_ME_SORTS.contains(&k.name) && needs_me.is_none()
+    };
+    if let Some(i) = needs_me {
+        lv.query.sort = i;
+        lv.query.reversed = false;
+    } else if lv.query.status.is_some()
         && !tab
             .screen()
             .sort_keys()
             .get(lv.query.sort)
-            .is_some_and(|k| k.with_status())
+            .is_some_and(|k| k.with_status() && !other_needs_me(k))
         && let Some(&i) = allowed_sorts(tab, true).first()
     {
         lv.query.sort = i;

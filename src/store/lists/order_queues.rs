@@ -38,18 +38,25 @@ pub(crate) fn status_cond(sf: &StatusFilter) -> (String, Vec<Value>) {
             ("o.status = ?".into(), vec![Value::Text(s.as_str().to_string())])
         }
         // Another entity's status or queue: nothing here has it.
-        StatusFilter::Status(_) | StatusFilter::Merchants(_) | StatusFilter::Products(_) => {
-            ("0".into(), Vec::new())
-        }
+        StatusFilter::Status(_)
+        | StatusFilter::Merchants(_)
+        | StatusFilter::Products(_)
+        | StatusFilter::Tickets(_) => ("0".into(), Vec::new()),
     }
 }
 
-/// The index a queue's pages and count read, when it has its own.
-pub(crate) fn queue_index(sf: &StatusFilter) -> Option<&'static str> {
+/// The index a queue's pages and count read, when it has its own, for the
+/// sort key named `sort` (None: the count). Late to ship read by ship-by
+/// (late first) walks `orders_late (ship_by_at)` over open orders alone.
+pub(crate) fn queue_index(sf: &StatusFilter, sort: Option<&str>) -> Option<&'static str> {
     match sf {
         StatusFilter::Queue(OrderQueue::Held(_)) => Some("orders_hold"),
+        StatusFilter::Queue(OrderQueue::LateToShip { .. }) if sort == Some("ship by") => Some("orders_late"),
         StatusFilter::Queue(OrderQueue::LateToShip { .. }) => Some("orders_open"),
-        StatusFilter::Status(_) | StatusFilter::Merchants(_) | StatusFilter::Products(_) => None,
+        StatusFilter::Status(_)
+        | StatusFilter::Merchants(_)
+        | StatusFilter::Products(_)
+        | StatusFilter::Tickets(_) => None,
     }
 }
 
@@ -57,7 +64,7 @@ pub(crate) fn queue_index(sf: &StatusFilter) -> Option<&'static str> {
 pub fn count(conn: &Connection, q: &OrderQueue) -> Result<u64> {
     let sf = StatusFilter::Queue(q.clone());
     let (cond, params) = status_cond(&sf);
-    let hint = queue_index(&sf).map_or(String::new(), |i| format!("INDEXED BY {i}"));
+    let hint = queue_index(&sf, None).map_or(String::new(), |i| format!("INDEXED BY {i}"));
     let sql = format!("SELECT count(*) FROM orders o {hint} WHERE {cond}");
     let n: i64 = conn
         .prepare_cached(&sql)?

@@ -20,6 +20,16 @@ pub const SORT_KEYS: &[SortKey] = &[
         index: "orders_placed",
         status_index: Some("orders_status_placed"),
     },
+    // "Needs me" for the open statuses and late to ship: the earliest
+    // ship-by first, so the latest orders lead (issue 10 item 12).
+    SortKey {
+        name: "ship by",
+        expr: "o.ship_by_at",
+        nullable: true,
+        desc: false,
+        index: "orders_ship_due",
+        status_index: Some("orders_status_ship_due"),
+    },
     SortKey {
         name: "external id",
         expr: "o.external_id",
@@ -135,7 +145,7 @@ fn status_filter(q: &Query) -> Filter {
         let (cond, params) = super::order_queues::status_cond(s);
         f.push(cond, params);
         f.status = true;
-        f.status_index = super::order_queues::queue_index(s);
+        f.status_index = super::order_queues::queue_index(s, SORT_KEYS.get(q.sort).map(|k| k.name));
     }
     f
 }

@@ -5,7 +5,7 @@ use super::{merchants, orders, products, tickets};
 use crate::domain::merchant::MerchantStatus;
 use crate::domain::order::{HoldReason, OrderStatus};
 use crate::domain::product::ProductStatus;
-use crate::domain::ticket::TicketStatus;
+use crate::domain::ticket::{TicketStatus, sla_paused};
 
 /// One status of one entity: what a plain status chip filters on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -120,6 +120,32 @@ impl ProductQueue {
     }
 }
 
+/// A ticket queue: a chip that is several statuses at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TicketQueue {
+    /// Open with the SLA clock running: the tickets someone must work on,
+    /// read by SLA due, overdue first.
+    SlaRunning,
+}
+
+impl TicketQueue {
+    pub fn label(self) -> &'static str {
+        match self {
+            TicketQueue::SlaRunning => "open, by SLA due",
+        }
+    }
+
+    /// The statuses the queue holds (open, not paused).
+    pub fn statuses(self) -> Vec<TicketStatus> {
+        match self {
+            TicketQueue::SlaRunning => TicketStatus::ALL
+                .into_iter()
+                .filter(|s| s.is_open() && !sla_paused(*s))
+                .collect(),
+        }
+    }
+}
+
 /// What a list's status filter selects: one status, or a queue.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum StatusFilter {
@@ -127,6 +153,7 @@ pub enum StatusFilter {
     Queue(OrderQueue),
     Merchants(MerchantQueue),
     Products(ProductQueue),
+    Tickets(TicketQueue),
 }
 
 impl StatusFilter {
@@ -134,7 +161,34 @@ impl StatusFilter {
     pub fn status(&self) -> Option<Status> {
         match self {
             StatusFilter::Status(s) => Some(*s),
-            StatusFilter::Queue(_) | StatusFilter::Merchants(_) | StatusFilter::Products(_) => None,
+            StatusFilter::Queue(_)
+            | StatusFilter::Merchants(_)
+            | StatusFilter::Products(_)
+            | StatusFilter::Tickets(_) => None,
+        }
+    }
+
+    /// Every sort `needs_me_sort` names.
+    pub const NEEDS_ME_SORTS: &'static [&'static str] = &["review due", "ship by", "SLA due"];
+
+    /// The sort key (by name) a chip is read in when it is chosen: the
+    /// "needs me" order, most urgent first. Review due for the review
+    /// queue; ship-by (late first) for late to ship and the open order
+    /// statuses that have a ship-by time; SLA due (overdue first) for the
+    /// open-ticket queue and the ticket statuses whose SLA clock runs.
+    pub fn needs_me_sort(&self) -> Option<&'static str> {
+        match self {
+            StatusFilter::Merchants(MerchantQueue::AwaitingReview) => Some("review due"),
+            StatusFilter::Queue(OrderQueue::LateToShip { .. }) => Some("ship by"),
+            StatusFilter::Queue(OrderQueue::Held(_)) => None,
+            StatusFilter::Status(Status::Order(s)) if s.is_open() && *s != OrderStatus::PendingPayment => {
+                Some("ship by")
+            }
+            StatusFilter::Tickets(TicketQueue::SlaRunning) => Some("SLA due"),
+            StatusFilter::Status(Status::Ticket(s)) if s.is_open() && !sla_paused(*s) => Some("SLA due"),
+            StatusFilter::Status(_)
+            | StatusFilter::Products(_)
+            | StatusFilter::Merchants(MerchantQueue::Reverify { .. }) => None,
         }
     }
 
@@ -144,6 +198,7 @@ impl StatusFilter {
         match self {
             StatusFilter::Status(s) => vec![*s],
             StatusFilter::Merchants(q) => q.statuses().into_iter().map(Status::Merchant).collect(),
+            StatusFilter::Tickets(q) => q.statuses().into_iter().map(Status::Ticket).collect(),
             StatusFilter::Queue(_) | StatusFilter::Products(_) => Vec::new(),
         }
     }
@@ -172,6 +227,7 @@ impl StatusFilter {
             StatusFilter::Queue(q) => q.label(),
             StatusFilter::Merchants(q) => q.label().to_string(),
             StatusFilter::Products(q) => q.label(),
+            StatusFilter::Tickets(q) => q.label().to_string(),
         }
     }
 }
@@ -203,5 +259,77 @@ mod tests {
         assert!(!StatusFilter::same_chip(Some(&paid), None));
         assert!(StatusFilter::same_chip(None, None));
         assert!(StatusFilter::same_chip(Some(&paid), Some(&paid.clone())));
+    }
+
+    /// Each queue opens in its "needs me" order: review due, ship-by (late
+    /// first), SLA due (overdue first); held orders and closed statuses keep
+    /// the list's order.
+    #[test]
+    fn queues_open_in_their_needs_me_order() {
+        let order = |s| StatusFilter::Status(Status::Order(s)).needs_me_sort();
+        let ticket = |s| StatusFilter::Status(Status::Ticket(s)).needs_me_sort();
+        let late = StatusFilter::Queue(OrderQueue::LateToShip { cutoff: "x".into() });
+        assert_eq!(late.needs_me_sort(), Some("ship by"));
+        assert_eq!(order(OrderStatus::Paid), Some("ship by"));
+        assert_eq!(order(OrderStatus::OnHold), Some("ship by"));
+        assert_eq!(order(OrderStatus::PendingPayment), None);
+        assert_eq!(order(OrderStatus::Completed), None);
+        assert_eq!(
+            StatusFilter::Queue(OrderQueue::Held(HoldReason::RiskReview)).needs_me_sort(),
+            None
+        );
+        assert_eq!(
+            StatusFilter::Tickets(TicketQueue::SlaRunning).needs_me_sort(),
+            Some("SLA due")
+        );
+        assert_eq!(ticket(TicketStatus::InProgress), Some("SLA due"));
+        assert_eq!(ticket(TicketStatus::WaitingCustomer), None);
+        assert_eq!(ticket(TicketStatus::Closed), None);
+        assert_eq!(
+            StatusFilter::Merchants(MerchantQueue::AwaitingReview).needs_me_sort(),
+            Some("review due")
+        );
+        for f in [late.clone(), StatusFilter::Tickets(TicketQueue::SlaRunning)] {
+            assert!(StatusFilter::NEEDS_ME_SORTS.contains(&f.needs_me_sort().unwrap_or("")));
+        }
+        // The sort keys they name exist and are index-backed with a status.
+        for (keys, name) in [
+            (orders::SORT_KEYS, "ship by"),
+            (tickets::SORT_KEYS, "SLA due"),
+            (merchants::SORT_KEYS, "review due"),
+        ] {
+            assert!(keys.iter().any(|k| k.name == name && k.with_status()), "{name}");
+        }
+        // The open-ticket queue holds the statuses whose SLA clock runs.
+        let held = TicketQueue::SlaRunning.statuses();
+        assert!(held.contains(&TicketStatus::New) && held.contains(&TicketStatus::Escalated));
+        assert!(!held.contains(&TicketStatus::WaitingCustomer) && !held.contains(&TicketStatus::Resolved));
+    }
+
+    /// The open-ticket queue's condition and the SLA expression repeat the
+    /// `tickets_open_sla` index word for word (else SQLite will not use it).
+    #[test]
+    fn sla_queue_condition_is_the_index_condition() {
+        let schema = include_str!("../../../schema.sql");
+        let index = schema
+            .split("CREATE INDEX tickets_open_sla")
+            .nth(1)
+            .and_then(|s| s.split(';').next())
+            .unwrap_or("");
+        let want = format!("WHERE status IN ({})", tickets::sla_running_list());
+        assert!(index.contains(&want), "{index:?} vs {want:?}");
+        assert!(index.contains(&tickets::SLA_DUE.replace("t.", "")), "{index:?}");
+        let late = schema
+            .split("CREATE INDEX orders_late")
+            .nth(1)
+            .and_then(|s| s.split(';').next())
+            .unwrap_or("");
+        assert!(
+            late.contains(&format!(
+                "WHERE status IN ({})",
+                super::super::order_queues::open_list()
+            )),
+            "{late:?}"
+        );
     }
 }

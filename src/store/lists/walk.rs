@@ -191,10 +191,19 @@ pub(super) fn keyset_cond(
                 Key::Null => Value::Null,
             });
             params.push(id);
-            if nullable && desc {
-                format!("({k}, {id_expr}) {op} (?, ?) OR {k} IS NULL")
+            // SQLite seeks an expression index (tickets' SLA due) on a
+            // plain comparison, not on a row value: lead with one.
+            let lead = if k.starts_with('(') {
+                let v = params[params.len() - 2].clone();
+                params.insert(params.len() - 2, v);
+                format!("{k} {} ? AND ", if desc { "<=" } else { ">=" })
             } else {
-                format!("({k}, {id_expr}) {op} (?, ?)")
+                String::new()
+            };
+            if nullable && desc {
+                format!("({lead}({k}, {id_expr}) {op} (?, ?)) OR {k} IS NULL")
+            } else {
+                format!("{lead}({k}, {id_expr}) {op} (?, ?)")
             }
         }
     }

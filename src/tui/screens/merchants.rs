@@ -206,13 +206,15 @@ impl Detail for MerchantDetail {
     }
 }
 
+/// Everything fits at 80 columns; wide terminals give the name room and the
+/// review due time its date.
 pub const COLUMNS: &[Column] = &[
-    Column::new("code", 6, 12),
-    Column::new("name", 10, 40).grow(),
-    Column::new("status", 8, 13).keep(),
-    Column::new("mode", 6, 8),
-    Column::new("credit", 6, 6).right(),
-    Column::new("review due", 11, 24),
+    Column::new("code", 6, 6).priority(95),
+    Column::new("name", 16, 30).wide(50).grow().priority(80),
+    Column::new("status", 13, 13).priority(90),
+    Column::new("mode", 7, 7).wide(19).priority(30),
+    Column::new("credit", 6, 6).right().priority(40),
+    Column::new("review due", 15, 22).wide(40).priority(70),
 ];
 
 /// Review due shows only while the application waits for a decision.
@@ -224,11 +226,12 @@ fn review_due(r: &Row, fmt: &Fmt) -> Cell {
             } else {
                 Tone::Normal
             };
-            let text = match &r.claim {
-                Some((by, _)) => format!("{} · {by}", fmt.due(due)),
-                None => fmt.due(due),
+            let (short, long) = (fmt.due(due), format!("{} ({})", fmt.time(due), fmt.due(due)));
+            let (short, long) = match &r.claim {
+                Some((by, _)) => (format!("{short} · {by}"), format!("{long} · {by}")),
+                None => (short, long),
             };
-            Cell::new(text).tone(tone)
+            Cell::new(short).or_long(long).tone(tone)
         }
         _ => Cell::new("").tone(Tone::Dim),
     }
@@ -239,6 +242,14 @@ fn claim_text(by: &str, at: &str, fmt: &Fmt) -> String {
     match crate::clock::parse_stamp(at) {
         Ok(t) => format!("{by} {}", crate::domain::calendar::format_ago(fmt.now, t)),
         Err(_) => by.to_string(),
+    }
+}
+
+/// "direct brand supply", or the stored word where the column is narrow.
+fn mode_cell(mode: &str) -> Cell {
+    match mode.parse::<crate::domain::merchant::CooperationMode>() {
+        Ok(m) => Cell::new(mode).or_long(m.label()),
+        Err(_) => Cell::new(mode),
     }
 }
 
@@ -256,7 +267,7 @@ fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
         Cell::new(&r.code),
         Cell::new(&r.name),
         Cell::new(r.status.label()).tone(status_tone(r.status)),
-        Cell::new(&r.cooperation_mode),
+        mode_cell(&r.cooperation_mode),
         Cell::new(r.credit_score.to_string()),
         review_due(r, fmt),
     ]

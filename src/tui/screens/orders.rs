@@ -195,16 +195,24 @@ fn hold_short(reason: HoldReason) -> String {
     format!("hold:{r}")
 }
 
+/// At 80 columns: external id, placed (month-day), customer, total, status
+/// and ship-by; merchant, item count and channel (also in the id's prefix)
+/// come in as the width allows; wide terminals get full dates, the hold
+/// reason in words and the ship-by time beside its countdown.
 pub const COLUMNS: &[Column] = &[
-    Column::new("external id", 10, 22).keep(),
-    Column::new("chan", 4, 8).optional(),
-    Column::new("placed", 14, 14),
-    Column::new("customer", 6, 12).grow().short("cust"),
-    Column::new("merchant", 6, 10).short("mrch"),
-    Column::new("qty", 3, 5).right().optional(),
-    Column::new("total", 9, 12).right(),
-    Column::new("status", 9, 26).keep(),
-    Column::new("ship by", 9, 13),
+    Column::new("external id", 17, 17).priority(95),
+    Column::new("chan", 6, 6).priority(10),
+    Column::new("placed", 11, 16).priority(40),
+    Column::new("customer", 12, 14)
+        .wide(20)
+        .grow()
+        .priority(70)
+        .short("cust"),
+    Column::new("merchant", 8, 8).priority(30),
+    Column::new("qty", 3, 3).right().priority(20),
+    Column::new("total", 10, 10).right().priority(80),
+    Column::new("status", 11, 11).wide(26).priority(90),
+    Column::new("ship by", 12, 12).wide(29).priority(60),
 ];
 
 fn late(r: &Row, fmt: &Fmt) -> bool {
@@ -221,12 +229,19 @@ fn late_at(status: OrderStatus, ship_by: Option<&str>, fmt: &Fmt) -> bool {
 
 fn ship_by_cell(r: &Row, fmt: &Fmt) -> Cell {
     if late(r, fmt) {
-        return Cell::new("LATE").tone(Tone::Bad);
+        let due = r.ship_by_at.as_deref().unwrap_or_default();
+        let by = fmt.due(due).replace("OVERDUE ", "");
+        return Cell::new(format!("LATE {by}"))
+            .or_long(format!("LATE {} ({by})", fmt.time(due)))
+            .tone(Tone::Bad);
     }
     // An unpaid order has no deadline yet.
     match &r.ship_by_at {
         Some(due) if r.status.is_open() && r.status != OrderStatus::PendingPayment => {
-            Cell::new(fmt.due(due).replace("due ", "")).tone(Tone::Dim)
+            let left = fmt.due(due).replace("due ", "");
+            Cell::new(&left)
+                .or_long(format!("{} ({left})", fmt.time(due)))
+                .tone(Tone::Dim)
         }
         _ => Cell::new(""),
     }
@@ -235,10 +250,14 @@ fn ship_by_cell(r: &Row, fmt: &Fmt) -> Cell {
 fn status_cell(r: &Row) -> Cell {
     let label = status_short(r.status);
     match (r.hold_reason, r.status) {
-        (Some(h), _) => Cell::new(hold_short(h)).tone(Tone::Warn),
-        (None, s) if s.is_void() => Cell::new(label).tone(Tone::Dim),
-        (None, OrderStatus::Completed | OrderStatus::Delivered) => Cell::new(label).tone(Tone::Good),
-        _ => Cell::new(label),
+        (Some(h), _) => Cell::new(hold_short(h))
+            .or_long(format!("on hold: {}", h.label()))
+            .tone(Tone::Warn),
+        (None, s) if s.is_void() => Cell::new(label).or_long(s.label()).tone(Tone::Dim),
+        (None, s @ (OrderStatus::Completed | OrderStatus::Delivered)) => {
+            Cell::new(label).or_long(s.label()).tone(Tone::Good)
+        }
+        (None, s) => Cell::new(label).or_long(s.label()),
     }
 }
 
@@ -251,7 +270,7 @@ fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
     vec![
         Cell::new(&r.external_id),
         Cell::new(&r.channel),
-        Cell::new(fmt.time_short(&r.placed_at)),
+        Cell::new(fmt.time_short(&r.placed_at)).or_long(fmt.time(&r.placed_at)),
         Cell::new(&r.customer_name),
         Cell::new(merchant),
         Cell::new(r.item_count.to_string()),

@@ -155,18 +155,20 @@ fn status_short(s: ProductStatus) -> &'static str {
     }
 }
 
+/// At 80 columns: sku, title, merchant, price, available, status, LOW; on
+/// hand, reserved and the category path come in as the width allows.
 pub const COLUMNS: &[Column] = &[
-    Column::new("sku", 9, 16).keep(),
-    Column::new("title", 12, 40).grow(),
-    Column::new("merchant", 6, 14),
-    Column::new("category", 6, 22).optional(),
-    Column::new("price", 9, 12).right(),
-    Column::new("have", 4, 7).right().optional(),
-    Column::new("rsvd", 4, 6).right().optional(),
-    Column::new("avail", 5, 6).right(),
-    Column::new("status", 8, 14).keep(),
-    Column::new("low", 3, 3),
-    Column::new("abc", 3, 3).optional(),
+    Column::new("sku", 11, 11).priority(95),
+    Column::new("title", 20, 30).wide(50).grow().priority(85),
+    Column::new("merchant", 12, 16).wide(32).priority(40),
+    Column::new("category", 12, 22).wide(40).priority(20),
+    Column::new("price", 10, 10).right().priority(70),
+    Column::new("have", 5, 5).right().priority(30),
+    Column::new("rsvd", 5, 5).right().priority(25),
+    Column::new("avail", 5, 5).right().priority(80),
+    Column::new("status", 9, 14).priority(90),
+    Column::new("low", 3, 3).priority(75),
+    Column::new("abc", 3, 3).priority(35),
 ];
 
 fn status_tone(s: ProductStatus) -> Tone {
@@ -190,7 +192,9 @@ fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
         Cell::new(r.on_hand.to_string()),
         Cell::new(r.reserved.to_string()),
         Cell::new(avail.to_string()).tone(if low { Tone::Warn } else { Tone::Normal }),
-        Cell::new(status_short(r.status)).tone(status_tone(r.status)),
+        Cell::new(status_short(r.status))
+            .or_long(r.status.label())
+            .tone(status_tone(r.status)),
         if low {
             Cell::new("LOW").tone(Tone::Warn)
         } else {

@@ -10,7 +10,8 @@ use crate::domain::ticket::{Priority, TicketStatus, sla_paused};
 use crate::ops::verbs::Entity;
 use crate::store::lists::orders::Detail as OrderDetail;
 use crate::store::lists::tickets::{self as store, Row};
-use crate::store::lists::{Page, Query, Resolution, Seek, SortKey, Status};
+use crate::store::lists::{Page, Query, Resolution, Seek, SortKey, Status, StatusFilter, TicketQueue};
+use crate::tui::app::Chip;
 use crate::tui::fmt::Fmt;
 use crate::tui::keymap::Context;
 use crate::tui::theme::Theme;
@@ -42,6 +43,34 @@ impl Screen for Tickets {
 
     fn statuses(&self) -> Vec<Status> {
         TicketStatus::ALL.into_iter().map(Status::Ticket).collect()
+    }
+
+    /// "open, by SLA due" first after "all": every ticket whose SLA clock
+    /// runs, overdue first (the "needs me" order).
+    fn chips(&self, conn: &Connection, _fmt: &Fmt) -> Result<Vec<Chip>> {
+        let mut chips = super::status_chips(conn, self.entity(), &self.statuses())?;
+        let queue = TicketQueue::SlaRunning;
+        let held = StatusFilter::Tickets(queue).statuses();
+        let n = chips
+            .iter()
+            .filter(|c| {
+                c.status
+                    .as_ref()
+                    .and_then(StatusFilter::status)
+                    .is_some_and(|s| held.contains(&s))
+            })
+            .map(|c| c.n)
+            .sum();
+        let at = 1.min(chips.len());
+        chips.insert(
+            at,
+            Chip {
+                status: Some(StatusFilter::Tickets(queue)),
+                label: queue.label().to_string(),
+                n,
+            },
+        );
+        Ok(chips)
     }
 
     fn status_words(&self) -> Vec<String> {
@@ -127,16 +156,19 @@ fn status_short(s: TicketStatus) -> &'static str {
     }
 }
 
+/// At 80 columns: number, kind, status, who, priority, SLA and the subject;
+/// the order and the opening time come in as the width allows, then full
+/// status words and the SLA's due time.
 pub const COLUMNS: &[Column] = &[
-    Column::new("id", 4, 9).right().keep(),
-    Column::new("kind", 7, 11),
-    Column::new("status", 9, 20).keep(),
-    Column::new("order", 8, 20).optional(),
-    Column::new("assignee", 5, 10).short("who"),
-    Column::new("prio", 6, 6),
-    Column::new("SLA", 9, 14),
-    Column::new("opened", 14, 14).optional(),
-    Column::new("subject", 8, 40).grow(),
+    Column::new("id", 7, 7).right().priority(95),
+    Column::new("kind", 11, 11).priority(50),
+    Column::new("status", 13, 13).wide(20).priority(90),
+    Column::new("order", 17, 17).priority(35),
+    Column::new("assignee", 5, 8).priority(45).short("who"),
+    Column::new("prio", 6, 6).priority(60),
+    Column::new("SLA", 12, 15).wide(33).priority(70),
+    Column::new("opened", 11, 16).priority(30),
+    Column::new("subject", 16, 40).wide(80).grow().priority(80),
 ];
 
 /// The deadline that matters now: the audit deadline while new, the
@@ -165,7 +197,12 @@ fn sla_cell(r: &Row, fmt: &Fmt) -> Cell {
             } else {
                 Tone::Normal
             };
-            Cell::new(fmt.due(due).replace("due ", "")).tone(tone)
+            let left = fmt.due(due).replace("due ", "");
+            // One word for overdue in the narrow form, whatever the span.
+            let short = left.replace("OVERDUE ", "late ");
+            Cell::new(short)
+                .or_long(format!("{} ({left})", fmt.time(due)))
+                .tone(tone)
         }
         None => Cell::new(""),
     }
@@ -183,12 +220,12 @@ fn cells(r: &Row, fmt: &Fmt) -> Vec<Cell> {
     vec![
         Cell::new(format!("#{}", r.id)),
         Cell::new(r.kind.replace('_', " ")),
-        Cell::new(status_short(r.status)),
+        Cell::new(status_short(r.status)).or_long(r.status.label()),
         Cell::new(r.order_external_id.as_deref().unwrap_or("—")),
         Cell::new(r.assignee.as_deref().unwrap_or("—")),
         priority_cell(r.priority),
         sla_cell(r, fmt),
-        Cell::new(fmt.time_short(&r.opened_at)),
+        Cell::new(fmt.time_short(&r.opened_at)).or_long(fmt.time(&r.opened_at)),
         Cell::new(&r.subject),
     ]
 }

@@ -14,48 +14,64 @@ use super::text::{fit, thousands, width};
 use crate::store::lists::{Count, Cursor, Query};
 use crate::tui::theme::Theme;
 
-/// How a column is laid out.
+/// How a column is laid out. Widths come from the terminal width and these
+/// declarations alone, never from the rows on screen, so the header and every
+/// column stay put while scrolling and between filters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Column {
     pub title: &'static str,
+    /// The narrowest the column is ever shown (its cells' short form fits).
     pub min: u16,
-    pub max: u16,
+    /// The width its cells' full form needs; given when there is room.
+    pub ideal: u16,
+    /// A wider form still, given on wide terminals after every column has
+    /// its ideal width (e.g. a due time with its date).
+    pub wide: u16,
+    /// Higher is more important: the lowest is dropped first when the
+    /// minimums do not fit, the highest widens first when there is room.
+    pub priority: u8,
     /// Right-aligned (money, counts).
     pub right: bool,
-    /// Free text that takes the spare width (up to its content) and is the
-    /// first to shrink when space is short.
+    /// Free text: may widen part of the way, and takes what is left over
+    /// (up to `wide`) once every column has its wide width.
     pub grow: bool,
-    /// Carries meaning without colour (status): shrunk last, after every
-    /// other column is at its minimum.
-    pub keep: bool,
-    /// Dropped when the row does not fit even with free text at its minimum
-    /// (the information is elsewhere, e.g. the channel in the external id).
-    pub optional: bool,
     /// Header used when the column is narrower than `title`.
     pub short: Option<&'static str>,
 }
 
 impl Column {
-    pub const fn new(title: &'static str, min: u16, max: u16) -> Column {
+    /// A column shown `min` to `ideal` wide, of middling priority.
+    pub const fn new(title: &'static str, min: u16, ideal: u16) -> Column {
+        let ideal = if ideal < min { min } else { ideal };
         Column {
             title,
             min,
-            max,
+            ideal,
+            wide: ideal,
+            priority: 50,
             right: false,
             grow: false,
-            keep: false,
-            optional: false,
             short: None,
         }
     }
 
-    pub const fn keep(mut self) -> Column {
-        self.keep = true;
+    pub const fn priority(mut self, p: u8) -> Column {
+        self.priority = p;
         self
     }
 
-    pub const fn optional(mut self) -> Column {
-        self.optional = true;
+    /// Never dropped before the others (the row's key, its status).
+    pub const fn keep(self) -> Column {
+        self.priority(90)
+    }
+
+    /// Dropped first when space is short (the information is elsewhere).
+    pub const fn optional(self) -> Column {
+        self.priority(10)
+    }
+
+    pub const fn wide(mut self, w: u16) -> Column {
+        self.wide = if w < self.ideal { self.ideal } else { w };
         self
     }
 
@@ -109,7 +125,12 @@ impl Tone {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Cell {
+    /// The form that fits the column's minimum width ("11-22 13:23"); cut
+    /// with `…` if even that is too wide.
     pub text: String,
+    /// A fuller form shown when the column is wide enough for it
+    /// ("2026-11-22 13:23", "on hold: risk review").
+    pub long: Option<String>,
     pub tone: Tone,
 }
 
@@ -117,7 +138,21 @@ impl Cell {
     pub fn new(text: impl Into<String>) -> Cell {
         Cell {
             text: super::text::one_line(&text.into()),
+            long: None,
             tone: Tone::Normal,
+        }
+    }
+
+    pub fn or_long(mut self, long: impl Into<String>) -> Cell {
+        self.long = Some(super::text::one_line(&long.into()));
+        self
+    }
+
+    /// The fullest form that fits `w` columns.
+    pub fn text_for(&self, w: usize) -> &str {
+        match &self.long {
+            Some(l) if width(l) <= w => l,
+            _ => &self.text,
         }
     }
 
@@ -201,85 +236,70 @@ impl ListView {
     }
 }
 
-/// Column widths for `area_width`: content width clamped to [min, max];
-/// when that is too wide, in order: free-text (`grow`) columns shrink to
-/// their minimum, `optional` columns are dropped (rightmost first), other
-/// columns shrink (the one with most room first), `keep` columns (status)
-/// shrink, and finally columns are dropped from the right (width 0).
-/// Spare width goes to the growing column up to its content width, then
-/// to columns cut below their content.
-pub fn layout(cols: &[Column], rows: &[TableRow], area_width: u16) -> Vec<u16> {
-    let content: Vec<u16> = cols
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let content = rows
-                .iter()
-                .filter_map(|r| r.cells.get(i))
-                .map(|cell| width(&cell.text))
-                .max()
-                .unwrap_or(0)
-                .max(width(c.title));
-            content.min(u16::MAX as usize) as u16
-        })
-        .collect();
-    let mut w: Vec<u16> = cols
-        .iter()
-        .zip(&content)
-        .map(|(c, n)| (*n).clamp(c.min, c.max.max(c.min)))
-        .collect();
+/// Column widths for `area_width`, from the declarations alone (a dropped
+/// column is 0 wide):
+/// 1. while the minimums (and one space between columns) do not fit, the
+///    column of lowest priority is dropped (the rightmost of equals);
+/// 2. by priority, highest first, each column widens to its ideal width
+///    where that fits whole (a free-text column takes what it can);
+/// 3. the same again up to each column's wide width (free text waits);
+/// 4. what is left goes to the free-text columns, up to their wide width.
+pub fn layout(cols: &[Column], area_width: u16) -> Vec<u16> {
     let avail = area_width.saturating_sub(MARK_WIDTH);
+    let mut w: Vec<u16> = cols.iter().map(|c| c.min).collect();
     let total = |w: &[u16]| -> u16 {
         let shown = w.iter().filter(|x| **x > 0).count() as u16;
-        w.iter().sum::<u16>() + shown.saturating_sub(1)
+        w.iter().fold(0u16, |a, x| a.saturating_add(*x)) + shown.saturating_sub(1)
     };
-    // Shrink the columns `pick` allows, the one with most room first.
-    let shrink = |w: &mut Vec<u16>, pick: &dyn Fn(&Column) -> bool| {
-        while total(w) > avail {
-            let best = (0..w.len())
-                .filter(|&i| w[i] > cols[i].min && pick(&cols[i]))
-                .max_by_key(|&i| w[i] - cols[i].min);
-            match best {
-                Some(i) => w[i] -= 1,
-                None => break,
-            }
-        }
-    };
-    shrink(&mut w, &|c| c.grow);
     while total(&w) > avail {
-        match (0..w.len()).rev().find(|&i| cols[i].optional && w[i] > 0) {
-            Some(i) => w[i] = 0,
-            None => break,
-        }
-    }
-    shrink(&mut w, &|c| !c.keep);
-    shrink(&mut w, &|_| true);
-    while total(&w) > avail {
-        match w.iter().rposition(|x| *x > 0) {
-            Some(i) if i > 0 => w[i] = 0,
-            Some(i) => {
+        let shown: Vec<usize> = (0..w.len()).filter(|&i| w[i] > 0).collect();
+        if shown.len() <= 1 {
+            if let Some(&i) = shown.first() {
                 w[i] = avail;
-                break;
             }
-            None => break,
-        }
-    }
-    let t = total(&w);
-    if t < avail
-        && let Some(i) = cols.iter().position(|c| c.grow)
-        && w[i] > 0
-    {
-        let want = content[i].max(cols[i].max).max(w[i]);
-        w[i] += (avail - t).min(want - w[i]);
-    }
-    // What is left goes to columns cut below their content (by `max`).
-    for i in 0..w.len() {
-        let t = total(&w);
-        if t >= avail {
             break;
         }
-        if w[i] > 0 && w[i] < content[i] {
-            w[i] += (avail - t).min(content[i] - w[i]);
+        // Lowest priority; of equals, the rightmost.
+        if let Some(&i) = shown
+            .iter()
+            .min_by_key(|&&i| (cols[i].priority, std::cmp::Reverse(i)))
+        {
+            w[i] = 0;
+        }
+    }
+    let mut order: Vec<usize> = (0..cols.len()).filter(|&i| w[i] > 0).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(cols[i].priority), i));
+    let targets: [fn(&Column) -> u16; 2] = [|c| c.ideal, |c| c.wide];
+    for (pass, target) in targets.into_iter().enumerate() {
+        for &i in &order {
+            // Free text takes its wide width from what is left (step 4).
+            if pass == 1 && cols[i].grow {
+                continue;
+            }
+            let want = target(&cols[i]);
+            if want <= w[i] {
+                continue;
+            }
+            let spare = avail.saturating_sub(total(&w));
+            if spare >= want - w[i] {
+                w[i] = want;
+            } else if cols[i].grow {
+                w[i] += spare;
+            }
+        }
+    }
+    // What is left goes to the free-text columns, shared evenly.
+    let grow: Vec<usize> = order.iter().copied().filter(|&i| cols[i].grow).collect();
+    while !grow.is_empty() {
+        let spare = avail.saturating_sub(total(&w));
+        let open: Vec<usize> = grow.iter().copied().filter(|&i| w[i] < cols[i].wide).collect();
+        if spare == 0 || open.is_empty() {
+            break;
+        }
+        let share = (spare / open.len() as u16).max(1);
+        for i in open {
+            let spare = avail.saturating_sub(total(&w));
+            w[i] += share.min(spare).min(cols[i].wide - w[i]);
         }
     }
     w
@@ -299,7 +319,7 @@ pub fn render(
     if area.height == 0 || area.width == 0 {
         return;
     }
-    let widths = layout(cols, &view.rows, area.width);
+    let widths = layout(cols, area.width);
     let mut lines = Vec::with_capacity(area.height as usize);
     let mut header = vec![Span::styled(" ".repeat(MARK_WIDTH as usize), theme.header)];
     let mut first = true;
@@ -355,7 +375,10 @@ pub fn render(
             } else {
                 cell.tone.style(theme)
             };
-            spans.push(Span::styled(fit(&cell.text, *w as usize, c.right), style));
+            spans.push(Span::styled(
+                fit(cell.text_for(*w as usize), *w as usize, c.right),
+                style,
+            ));
         }
         lines.push(Line::from(spans));
     }
