@@ -142,7 +142,8 @@ fn a_search_that_stops_early_says_how_far_it_looked_and_enter_goes_on() {
         snap(&format!("search_stopped_{w}x{h}"), stopped);
         a.press("enter");
         let further = screen(&mut a, w, h);
-        for id in ["JD00000112", "JD00000115", "JD00000118"] {
+        // The tickets themselves (at 80 columns the order column gives way).
+        for id in ["#37", "#38", "#39"] {
             assert!(further.contains(id), "{id}: {further}");
         }
         assert!(!further.contains("looked at"), "it finished: {further}");
