@@ -20,6 +20,7 @@ pub mod io;
 pub mod merchant;
 pub mod notices;
 pub mod order;
+pub mod ticket;
 pub mod verbs;
 
 use std::io::{IsTerminal, Write};
@@ -98,6 +99,11 @@ pub enum Command {
     Order {
         #[command(subcommand)]
         action: order::OrderCmd,
+    },
+    /// After-sales tickets: every ticket verb, open, show, queues, macros, report.
+    Ticket {
+        #[command(subcommand)]
+        action: ticket::TicketCmd,
     },
     /// Manage staff (owner only).
     Staff {
@@ -230,6 +236,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Merchant { action }) => merchant::run(&config::db_path(db)?, action),
         Some(Command::Notices { action }) => notices::run(&config::db_path(db)?, action),
         Some(Command::Order { action }) => order::run(&config::db_path(db)?, action),
+        Some(Command::Ticket { action }) => ticket::run(&config::db_path(db)?, action),
         Some(Command::Staff { action }) => staff(&config::db_path(db)?, action),
         Some(Command::Check(a)) => integrity::run_check(&config::db_path(db)?, a),
         Some(Command::Audit { action }) => integrity::audit(&config::db_path(db)?, action),

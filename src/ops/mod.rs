@@ -8,6 +8,7 @@ pub mod merchants;
 pub mod orders;
 pub mod schedule;
 pub mod staff;
+pub mod tickets;
 pub mod verbs;
 pub mod workflow;
 

@@ -459,6 +459,7 @@ pub fn ops_of(entity: Entity) -> &'static EntityOps {
     match entity {
         Entity::Order => &super::orders::verbs::OPS,
         Entity::Merchant => &super::merchants::verbs::OPS,
+        Entity::Ticket => &super::tickets::verbs::OPS,
         _ => &NONE,
     }
 }

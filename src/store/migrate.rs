@@ -104,7 +104,75 @@ pub(super) const STEPS: &[Step] = &[
         then: &[],
         create_indexes: &[],
     },
+    // After-sales tickets (issue 13): the reason code, return shipping,
+    // first response, the dispute's response and ruling, a refund waiting
+    // for an owner (columns added where ALTER TABLE puts them), the
+    // merchant's dispute response days (ticket_settings), the status log the SLA clock is
+    // computed from, the reason taxonomy, and refunds capped at what was paid.
+    Step {
+        to: 6,
+        drop: &[
+            "DROP INDEX IF EXISTS tickets_respond_due;",
+            "DROP INDEX IF EXISTS ticket_log_ticket;",
+        ],
+        change: Some(to_v6),
+        tables: &["ticket_log", "ticket_reasons", "ticket_settings"],
+        then: &["INSERT OR IGNORE INTO ticket_settings (id) VALUES (1);", "INSERT INTO ticket_reasons (code, parent, label)
+                 SELECT column1, column2, column3 FROM (VALUES
+                    ('quality', NULL, 'quality'), ('quality.damaged', 'quality', 'damaged in transit'),
+                    ('quality.defective', 'quality', 'defective'), ('quality.wrong_item', 'quality', 'wrong item sent'),
+                    ('logistics', NULL, 'logistics'), ('logistics.late', 'logistics', 'late'), ('logistics.lost', 'logistics', 'lost'),
+                    ('description', NULL, 'description'), ('description.not_as_described', 'description', 'not as described'),
+                    ('description.size', 'description', 'size or colour differs'),
+                    ('service', NULL, 'service'), ('service.attitude', 'service', 'attitude'), ('service.slow', 'service', 'slow reply'),
+                    ('price', NULL, 'price'), ('price.dropped', 'price', 'price dropped'), ('price.overcharged', 'price', 'overcharged'),
+                    ('other', NULL, 'other'), ('other.no_reason', 'other', 'no reason (7-day return)'), ('other.changed_mind', 'other', 'changed mind'))
+                 WHERE NOT EXISTS (SELECT 1 FROM ticket_reasons);"],
+        create_indexes: &["tickets_respond_due", "ticket_log_ticket"],
+    },
 ];
+
+/// The columns schema 6 adds to tickets, in order, as schema.sql has them
+/// (on the `version` line, where ALTER TABLE ADD COLUMN puts them).
+pub(super) const TICKETS_V6_COLUMNS: &[&str] = &[
+    "reason TEXT",
+    "return_shipping TEXT CHECK (return_shipping IN ('buyer', 'merchant', 'platform'))",
+    "first_response_at TEXT",
+    "respond_due_at TEXT",
+    "responded_at TEXT",
+    "ruling_payer TEXT CHECK (ruling_payer IN ('merchant', 'platform', 'split'))",
+    "merchant_share_minor INTEGER NOT NULL DEFAULT 0 CHECK (merchant_share_minor BETWEEN 0 AND 10000000000)",
+    "pending_refund_minor INTEGER CHECK (pending_refund_minor BETWEEN 1 AND 10000000000)",
+    "pending_restock INTEGER NOT NULL DEFAULT 0 CHECK (pending_restock IN (0, 1))",
+    "pending_by TEXT",
+];
+
+/// Schema 6's columns are added only when missing (so a file with some of
+/// them comes out the same), then the refunds trigger.
+fn to_v6(tx: &Connection) -> Result<()> {
+    let has = |table: &str, col: &str| -> Result<bool> {
+        Ok(tx.query_row(
+            "SELECT count(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2",
+            [table, col],
+            |r| r.get(0),
+        )?)
+    };
+    let name = |def: &'static str| def.split(' ').next().unwrap_or(def);
+    for def in TICKETS_V6_COLUMNS {
+        if !has("tickets", name(def))? {
+            tx.execute_batch(&format!("ALTER TABLE tickets ADD COLUMN {def};"))?;
+        }
+    }
+    let trigger: bool = tx.query_row(
+        "SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'trigger' AND name = 'refunds_within_paid'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !trigger {
+        tx.execute_batch(super::schema_statement("TRIGGER", "refunds_within_paid")?)?;
+    }
+    Ok(())
+}
 
 /// The tables whose CHECKs schema 5 changed, and nothing else about them.
 pub(super) const CEILING_TABLES: &[&str] = &["products", "orders", "order_lines", "tickets", "refunds"];
@@ -226,7 +294,21 @@ fn ensure_table(tx: &Connection, name: &str) -> Result<()> {
 fn to_v5(tx: &Connection) -> Result<()> {
     let mut changed = false;
     for name in CEILING_TABLES {
-        let want = schema_table(name)?.trim_end_matches(';');
+        let full = schema_table(name)?.trim_end_matches(';');
+        // Schema 5 is the tickets table before schema 6 added its columns.
+        let v6 = format!(", {}", TICKETS_V6_COLUMNS.join(", "));
+        let before_v6 = full.replacen(&v6, "", 1);
+        // (A file that already has schema 6's columns gets the full text.)
+        let has_v6: bool = tx.query_row(
+            "SELECT count(*) > 0 FROM pragma_table_info('tickets') WHERE name = 'reason'",
+            [],
+            |r| r.get(0),
+        )?;
+        let want = if *name == "tickets" && !has_v6 {
+            before_v6.as_str()
+        } else {
+            full
+        };
         if stored_sql(tx, name)?.as_deref() == Some(want) {
             continue;
         }
