@@ -141,3 +141,33 @@ pub fn detail_at(s: &Session, id: i64, now: DateTime<Utc>) -> Result<TicketView>
         ticket: t,
     })
 }
+
+/// What the TUI's ticket detail adds to the list's row: the SLA clock and
+/// the status log (paused spans), and the columns of schema 6. Read on the
+/// TUI's reader thread (no session: the settings come from the file).
+#[derive(Debug, Clone)]
+pub struct Timeline {
+    pub ticket: Ticket,
+    pub sla: SlaView,
+    pub log: Vec<LogEntry>,
+}
+
+pub fn read_timeline(conn: &rusqlite::Connection, id: i64, now: DateTime<Utc>) -> Result<Option<Timeline>> {
+    let Some(t) = db::get(conn, id)? else {
+        return Ok(None);
+    };
+    let settings = crate::store::settings::load(conn)?;
+    let c = super::sla(conn, &settings, &t, now)?;
+    let mut sla = sla_view(&c, &t, now);
+    if sla.first_response_at.is_none() {
+        sla.first_response_at = db::messages(conn, id)?
+            .into_iter()
+            .find(|m| m.author_kind == "staff" && !m.internal)
+            .map(|m| m.created_at);
+    }
+    Ok(Some(Timeline {
+        log: db::log(conn, id)?,
+        sla,
+        ticket: t,
+    }))
+}

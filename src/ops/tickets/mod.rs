@@ -29,7 +29,7 @@ use crate::{Error, Result, clock, store};
 
 use super::workflow::Record;
 
-pub use detail::{TicketView, detail, detail_at};
+pub use detail::{TicketView, Timeline, detail, detail_at, read_timeline};
 pub use open::{NewTicketArgs, open, open_at};
 pub use work::{delete_macro, escalate_overdue_responses, set_macro};
 

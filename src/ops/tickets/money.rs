@@ -46,7 +46,7 @@ fn check_refund(tx: &Connection, t: &Ticket, amount: i64, limit: Option<i64>) ->
     if let Some(why) = rules::refund_blocker(amount, paid, earlier, limit) {
         let hint = if limit.is_some_and(|l| amount > l) && amount <= paid - earlier {
             format!(
-                " (send it to an owner: shopdesk ticket request-refund {} --refund {})",
+                " (send it to an owner with request-refund: key F, or shopdesk ticket request-refund {} --refund {})",
                 t.id,
                 Money(amount)
             )

@@ -18,7 +18,8 @@ use crate::{Error, Result};
 use super::money::Resolve;
 
 const RESOLUTIONS: [&str; 5] = ["refund", "replace", "repair", "compensation", "no_action"];
-const YES_NO: [&str; 2] = ["yes", "no"];
+/// "no" first: the form starts an optional choice on its first value.
+const YES_NO: [&str; 2] = ["no", "yes"];
 const SHIPPING: [&str; 3] = ["buyer", "merchant", "platform"];
 const PAYERS: [&str; 3] = ["merchant", "platform", "split"];
 const SCORES: [&str; 5] = ["1", "2", "3", "4", "5"];
@@ -162,11 +163,12 @@ pub static VERBS: [VerbSpec; 22] = [
             ),
             REFUND.optional(),
             RESTOCK,
+            // A suggestion, not a choice: left empty it records nobody.
             field(
                 "shipping",
                 "return shipping",
-                "who bears the return shipping",
-                FieldKind::Choice(&SHIPPING),
+                "who bears the return shipping: buyer, merchant or platform",
+                FieldKind::Suggest(&SHIPPING),
             )
             .optional(),
         ],
