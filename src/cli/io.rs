@@ -18,6 +18,9 @@ pub enum ImportKind {
     Merchants,
     Products,
     Orders,
+    Reviews,
+    Tickets,
+    Traffic,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -106,6 +109,9 @@ pub fn import(db: &Path, a: ImportArgs) -> Result<()> {
         ImportKind::Merchants => Kind::Merchants,
         ImportKind::Products => Kind::Products,
         ImportKind::Orders => Kind::Orders,
+        ImportKind::Reviews => Kind::Reviews,
+        ImportKind::Tickets => Kind::Tickets,
+        ImportKind::Traffic => Kind::Traffic,
     };
     let opts = Options {
         read: ReadOptions {

@@ -2,6 +2,7 @@
 //! taxonomy and refunds: the SQL behind the ticket workflows
 //! (`ops::tickets`). Statuses are stored text; the workflow layer parses them.
 
+pub mod import;
 mod talk;
 
 pub use talk::*;
