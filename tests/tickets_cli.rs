@@ -122,6 +122,11 @@ fn a_support_day_from_the_command_line() {
         show.contains("phone 138****5671") && show.contains("masked"),
         "{show}"
     );
+    // The approval's notice went to the customer's phone: masked too.
+    assert!(
+        show.contains("to 138****5671 via sms") && !show.contains("13812345671"),
+        "{show}"
+    );
     assert!(
         show.contains("[INTERNAL NOTE]") && show.contains("您好 王芳，订单 TM:TM1"),
         "{show}"

@@ -112,9 +112,19 @@ pub fn detail_at(s: &Session, id: i64, now: DateTime<Utc>) -> Result<TicketView>
         None => (None, Vec::new()),
     };
     let c = super::sla(conn, &s.settings, &t, now)?;
+    // A notice's recipient is the customer's email or phone: masked alike.
     let notices = crate::store::merchants::notices(conn, false)?
         .into_iter()
         .filter(|n| n.entity == "ticket" && n.entity_id == id)
+        .map(|mut n| {
+            let field = if n.channel == "email" {
+                crate::domain::pii::PiiField::Email
+            } else {
+                crate::domain::pii::PiiField::Phone
+            };
+            n.recipient = mask.show(field, &n.recipient);
+            n
+        })
         .collect();
     let messages = db::messages(conn, id)?;
     let mut sla = sla_view(&c, &t, now);
