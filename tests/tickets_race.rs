@@ -1,5 +1,6 @@
 //! Races between real processes (issue 13): two agents claiming one ticket
-//! at once (one wins, the other is told who), and a ticket refund racing
+//! at once (one wins, the other is told who), two resolving it (one
+//! wins, one refund), and a ticket refund racing
 //! the order's cancellation (the total refunded never exceeds what was
 //! paid). The children are this test binary run again with `RACE_CHILD`
 //! set; each opens its session, waits for the go file, then acts.
@@ -42,6 +43,13 @@ fn race_child() {
             id,
             "resolve",
             &[("resolution", "refund"), ("refund", "60.00")],
+        )
+        .map(|o| o.message),
+        "partial" => run(
+            &mut s,
+            id,
+            "resolve",
+            &[("resolution", "refund"), ("refund", "40.00")],
         )
         .map(|o| o.message),
         "cancel" => shopdesk::ops::orders::act_at(
@@ -163,4 +171,38 @@ fn a_refund_racing_the_cancellation_never_refunds_more_than_was_paid() {
         );
     }
     assert_checks_pass(&shop.path);
+}
+
+#[test]
+fn two_agents_resolving_one_ticket_one_wins_and_one_refund_is_paid() {
+    let shop = Shop::new();
+    for round in 0..3 {
+        let (o, _) = order(
+            &shop,
+            &format!("R3{round}"),
+            1,
+            "2026-11-09T02:00:00Z",
+            Some("2026-11-16T02:00:00Z"),
+        );
+        let mut mei = shop.session("mei");
+        let id = open(&mut mei, o, "return", "quality.damaged", t(NOW)).unwrap();
+        run(&mut mei, id, "approve", &[]).unwrap();
+        run(&mut mei, id, "start", &[]).unwrap();
+        let results = race(
+            &shop,
+            &[("mei", "partial", id), ("lin", "partial", id)],
+            round + 20,
+        );
+        let wins = results.iter().filter(|r| r.starts_with("ok ")).count();
+        assert_eq!(wins, 1, "{results:?}");
+        let loser = results.iter().find(|r| r.starts_with("err ")).unwrap();
+        assert!(loser.contains("it is resolved"), "{loser}");
+        assert_eq!(
+            one(
+                &shop,
+                &format!("SELECT sum(amount_minor) FROM refunds WHERE order_id = {o}")
+            ),
+            4000
+        );
+    }
 }
