@@ -113,9 +113,8 @@ pub fn detail_at(s: &Session, id: i64, now: DateTime<Utc>) -> Result<TicketView>
     };
     let c = super::sla(conn, &s.settings, &t, now)?;
     // A notice's recipient is the customer's email or phone: masked alike.
-    let notices = crate::store::merchants::notices(conn, false)?
+    let notices = db::notices_of(conn, id)?
         .into_iter()
-        .filter(|n| n.entity == "ticket" && n.entity_id == id)
         .map(|mut n| {
             let field = if n.channel == "email" {
                 crate::domain::pii::PiiField::Email

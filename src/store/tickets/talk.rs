@@ -130,3 +130,30 @@ pub fn csat(conn: &Connection, from: &str, to: &str) -> Result<Vec<CsatRow>> {
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// The notices about one ticket, oldest first (the `notices_entity` index).
+pub fn notices_of(conn: &Connection, ticket_id: i64) -> Result<Vec<crate::store::merchants::Notice>> {
+    super::super::rows_of(
+        conn,
+        "SELECT id, entity, entity_id, recipient, channel, subject, body, created_at, sent_at, sent_by, attempts,
+                last_error
+         FROM notices WHERE entity = 'ticket' AND entity_id = ?1 ORDER BY id",
+        ticket_id,
+        |r| {
+            Ok(crate::store::merchants::Notice {
+                id: r.get(0)?,
+                entity: r.get(1)?,
+                entity_id: r.get(2)?,
+                recipient: r.get(3)?,
+                channel: r.get(4)?,
+                subject: r.get(5)?,
+                body: r.get(6)?,
+                created_at: r.get(7)?,
+                sent_at: r.get(8)?,
+                sent_by: r.get(9)?,
+                attempts: r.get(10)?,
+                last_error: r.get(11)?,
+            })
+        },
+    )
+}
