@@ -523,7 +523,7 @@ CREATE TABLE tickets (
     sat_overall     INTEGER CHECK (sat_overall BETWEEN 1 AND 5),
     created_at      TEXT    NOT NULL,
     updated_at      TEXT    NOT NULL,
-    version         INTEGER NOT NULL DEFAULT 0,
+    version         INTEGER NOT NULL DEFAULT 0, reason TEXT, return_shipping TEXT CHECK (return_shipping IN ('buyer', 'merchant', 'platform')), first_response_at TEXT, respond_due_at TEXT, responded_at TEXT, ruling_payer TEXT CHECK (ruling_payer IN ('merchant', 'platform', 'split')), merchant_share_minor INTEGER NOT NULL DEFAULT 0 CHECK (merchant_share_minor BETWEEN 0 AND 10000000000), pending_refund_minor INTEGER CHECK (pending_refund_minor BETWEEN 1 AND 10000000000), pending_restock INTEGER NOT NULL DEFAULT 0 CHECK (pending_restock IN (0, 1)), pending_by TEXT,
     UNIQUE (channel, external_id),
     CHECK (status <> 'rejected' OR length(coalesce(reject_reason, '')) > 0),
     CHECK (status NOT IN ('resolved', 'closed') OR resolution IS NOT NULL OR reject_reason IS NOT NULL)
@@ -543,6 +543,46 @@ CREATE INDEX tickets_sla ON tickets ((CASE WHEN status = 'new' THEN audit_due_at
 CREATE INDEX tickets_status_sla ON tickets (status, (CASE WHEN status = 'new' THEN audit_due_at ELSE resolve_due_at END));
 CREATE INDEX tickets_open_sla ON tickets ((CASE WHEN status = 'new' THEN audit_due_at ELSE resolve_due_at END))
     WHERE status IN ('new', 'approved', 'in_progress', 'waiting_merchant', 'escalated', 'reopened');
+-- Disputes waiting for the merchant's response (the deadline's scheduled effect).
+CREATE INDEX tickets_respond_due ON tickets (respond_due_at) WHERE responded_at IS NULL AND respond_due_at IS NOT NULL;
+
+-- The status log (issue 13): one row per status a ticket entered, so the SLA
+-- clock (paused while waiting for the customer) is computed from it on the
+-- calendar in force, not from stored due times.
+CREATE TABLE ticket_log (
+    id        INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+    at        TEXT    NOT NULL,
+    status    TEXT    NOT NULL CHECK (status IN ('new', 'approved', 'in_progress', 'waiting_customer',
+              'waiting_merchant', 'escalated', 'resolved', 'reopened', 'closed', 'rejected')),
+    actor     TEXT    NOT NULL
+);
+CREATE INDEX ticket_log_ticket ON ticket_log (ticket_id, id);
+
+-- Ticket settings beside the shop's (schema 6): the business days a
+-- merchant has to respond to a dispute.
+CREATE TABLE ticket_settings (
+    id                    INTEGER PRIMARY KEY CHECK (id = 1),
+    dispute_response_days INTEGER NOT NULL DEFAULT 2 CHECK (dispute_response_days > 0)
+);
+INSERT INTO ticket_settings (id) VALUES (1);
+
+-- The two-level reason taxonomy (a setting): `quality` and its children
+-- `quality.damaged`, ...; a ticket's `reason` is one of these codes.
+CREATE TABLE ticket_reasons (
+    code   TEXT PRIMARY KEY CHECK (length(code) > 0),
+    parent TEXT REFERENCES ticket_reasons (code),
+    label  TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+INSERT INTO ticket_reasons (code, parent, label) VALUES
+    ('quality', NULL, 'quality'), ('quality.damaged', 'quality', 'damaged in transit'),
+    ('quality.defective', 'quality', 'defective'), ('quality.wrong_item', 'quality', 'wrong item sent'),
+    ('logistics', NULL, 'logistics'), ('logistics.late', 'logistics', 'late'), ('logistics.lost', 'logistics', 'lost'),
+    ('description', NULL, 'description'), ('description.not_as_described', 'description', 'not as described'),
+    ('description.size', 'description', 'size or colour differs'),
+    ('service', NULL, 'service'), ('service.attitude', 'service', 'attitude'), ('service.slow', 'service', 'slow reply'),
+    ('price', NULL, 'price'), ('price.dropped', 'price', 'price dropped'), ('price.overcharged', 'price', 'overcharged'),
+    ('other', NULL, 'other'), ('other.no_reason', 'other', 'no reason (7-day return)'), ('other.changed_mind', 'other', 'changed mind');
 
 CREATE TABLE ticket_messages (
     id          INTEGER PRIMARY KEY,
@@ -575,6 +615,13 @@ CREATE TABLE refunds (
 );
 CREATE INDEX refunds_order ON refunds (order_id);
 CREATE INDEX refunds_ticket ON refunds (ticket_id);
+-- Refunds on an order never add up to more than it was paid (issue 13: a
+-- ticket refund racing a cancellation), whatever writes them.
+CREATE TRIGGER refunds_within_paid BEFORE INSERT ON refunds
+WHEN (SELECT coalesce(sum(amount_minor), 0) FROM refunds WHERE order_id = new.order_id) + new.amount_minor
+     > (SELECT items_minor + shipping_minor FROM orders WHERE id = new.order_id) BEGIN
+    SELECT RAISE(ABORT, 'refunds on an order cannot add up to more than it was paid');
+END;
 
 CREATE TABLE traffic_daily (
     date    TEXT    NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),

@@ -20,6 +20,9 @@ pub enum ImportKind {
     Orders,
     /// merchant_code,kind,number,issuer,expires_on,status
     MerchantDocuments,
+    Reviews,
+    Tickets,
+    Traffic,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -109,6 +112,9 @@ pub fn import(db: &Path, a: ImportArgs) -> Result<()> {
         ImportKind::Products => Kind::Products,
         ImportKind::Orders => Kind::Orders,
         ImportKind::MerchantDocuments => Kind::MerchantDocuments,
+        ImportKind::Reviews => Kind::Reviews,
+        ImportKind::Tickets => Kind::Tickets,
+        ImportKind::Traffic => Kind::Traffic,
     };
     let opts = Options {
         read: ReadOptions {

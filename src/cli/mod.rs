@@ -23,6 +23,7 @@ pub mod merchant;
 pub mod notices;
 pub mod order;
 pub mod product;
+pub mod ticket;
 pub mod verbs;
 
 use std::io::{IsTerminal, Write};
@@ -108,6 +109,11 @@ pub enum Command {
     Order {
         #[command(subcommand)]
         action: order::OrderCmd,
+    },
+    /// After-sales tickets: every ticket verb, open, show, queues, macros, report.
+    Ticket {
+        #[command(subcommand)]
+        action: ticket::TicketCmd,
     },
     /// Manage staff (owner only).
     Staff {
@@ -318,6 +324,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Product { action }) => product::run(&config::db_path(db)?, action),
         Some(Command::Notices { action }) => notices::run(&config::db_path(db)?, action),
         Some(Command::Order { action }) => order::run(&config::db_path(db)?, action),
+        Some(Command::Ticket { action }) => ticket::run(&config::db_path(db)?, action),
         Some(Command::Staff { action }) => staff(&config::db_path(db)?, action),
         Some(Command::Check(a)) => integrity::run_check(&config::db_path(db)?, a),
         Some(Command::Audit { action }) => integrity::audit(&config::db_path(db)?, action),

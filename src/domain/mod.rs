@@ -16,6 +16,7 @@ pub mod pii;
 pub mod product;
 pub mod role;
 pub mod ticket;
+pub mod ticket_sla;
 
 pub use role::{Permission, Role};
 

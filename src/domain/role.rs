@@ -30,6 +30,8 @@ pub enum Permission {
     SeePii,
     /// Reveal one masked value on purpose (audited).
     RevealPii,
+    /// Approve a refund above the requester's limit (owner only).
+    ApproveRefunds,
 }
 
 impl Role {
@@ -48,7 +50,7 @@ impl Role {
         use Permission::*;
         match self {
             Role::Owner => true,
-            Role::Operator => !matches!(p, ManageStaff | ManageSettings),
+            Role::Operator => !matches!(p, ManageStaff | ManageSettings | ApproveRefunds),
             Role::Support => matches!(p, HoldOrChangeAddress | ManageTickets | RevealPii),
             Role::Viewer => false,
         }
@@ -81,6 +83,7 @@ impl Permission {
             ImportData => "import data",
             SeePii => "see customer phone numbers and addresses",
             RevealPii => "reveal customer phone numbers and addresses",
+            ApproveRefunds => "approve refunds above a role's limit",
         }
     }
 }

@@ -164,9 +164,10 @@ fn when(t: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
     super::calendar::shop_minute(t, tz)
 }
 
-/// Why a no-reason return is not accepted: only `return` tickets without a
-/// quality problem are bound by the window, which runs `window_days` from
-/// delivery. Other kinds go through their own review.
+/// Why a no-reason return or exchange is not accepted: only `return` and
+/// `exchange` tickets without a quality problem are bound by the window,
+/// which runs `window_days` from delivery. Other kinds go through their
+/// own review.
 pub fn return_window_blocker(
     kind: TicketKind,
     quality_issue: bool,
@@ -175,16 +176,19 @@ pub fn return_window_blocker(
     now: DateTime<Utc>,
     tz: chrono_tz::Tz,
 ) -> Option<String> {
-    if kind != TicketKind::Return || quality_issue {
+    if !matches!(kind, TicketKind::Return | TicketKind::Exchange) || quality_issue {
         return None;
     }
+    let what = kind.label();
     let Some(delivered) = delivered_at else {
-        return Some("a return needs a delivered order, and this one has no delivery recorded".to_string());
+        return Some(format!(
+            "a no-reason {what} needs a delivered order, and this one has no delivery recorded"
+        ));
     };
     let ends = plus_days(delivered, window_days);
     (now > ends).then(|| {
         format!(
-            "the {window_days}-day no-reason return window ended {} (delivered {}); \
+            "the {window_days}-day no-reason {what} window ended {} (delivered {}); \
              a quality problem is not bound by it",
             when(ends, tz),
             when(delivered, tz)
@@ -236,12 +240,63 @@ pub fn refund_blocker(
     }
     match role_limit {
         Some(limit) if amount > limit => Some(format!(
-            "a refund of {} is above your limit of {}; an owner must issue it",
+            "a refund of {} is above your limit of {}: it needs an owner's approval",
             Money(amount),
             Money(limit)
         )),
         _ => None,
     }
+}
+
+text_enum! {
+    /// Who bears the return shipping of a return or exchange.
+    pub enum ShippingPayer ("shipping payer") {
+        Buyer = "buyer", "buyer";
+        Merchant = "merchant", "merchant";
+        Platform = "platform", "platform";
+    }
+}
+
+text_enum! {
+    /// Who pays a dispute ruling's refund.
+    pub enum RulingPayer ("payer") {
+        Merchant = "merchant", "merchant";
+        Platform = "platform", "platform";
+        /// Half each; the odd fen is the platform's.
+        Split = "split", "split";
+    }
+}
+
+/// The merchant's share of a ruling's refund (charged on its settlement).
+pub fn merchant_share(refund: i64, payer: RulingPayer) -> i64 {
+    match payer {
+        RulingPayer::Merchant => refund,
+        RulingPayer::Platform => 0,
+        RulingPayer::Split => refund / 2,
+    }
+}
+
+/// A reason code is a quality problem when it is `quality` or under it
+/// (`quality.damaged`): such returns are not bound by the 7-day window.
+pub fn is_quality_reason(code: &str) -> bool {
+    code == "quality" || code.starts_with("quality.")
+}
+
+/// Why a satisfaction score may not be recorded: each of the four is 1–5,
+/// and only once the ticket is resolved or closed.
+pub fn csat_blocker(status: TicketStatus, scores: &[(&str, i64)]) -> Option<String> {
+    if !matches!(status, TicketStatus::Resolved | TicketStatus::Closed) {
+        return Some(format!(
+            "satisfaction is recorded after resolution, and the ticket is {}",
+            status.label()
+        ));
+    }
+    let bad: Vec<String> = scores
+        .iter()
+        .filter(|(_, n)| !(1..=5).contains(n))
+        .map(|(name, n)| format!("{name} {n} is not 1 to 5"))
+        .collect();
+    (!bad.is_empty()).then(|| bad.join("; "))
 }
 
 /// Fills `{name}` placeholders from `vars`. Unknown placeholders are left as

@@ -2,6 +2,7 @@
 
 pub mod csv_in;
 pub mod export;
+pub mod import_after_sales;
 pub mod import_fields;
 pub mod import_merchants;
 pub mod import_orders;

@@ -303,7 +303,7 @@ pub fn report(conn: &Connection, cal: &BusinessCalendar, p: Period) -> Result<Re
             })
             .collect(),
         daily: daily(conn, cal, &p)?,
-        tickets_by_reason: st::tickets_by_kind(conn, &from, &to)?
+        tickets_by_reason: st::tickets_by_reason(conn, &from, &to)?
             .into_iter()
             .map(|(reason, count)| ReasonCount { reason, count })
             .collect(),

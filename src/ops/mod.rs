@@ -11,6 +11,7 @@ pub mod orders;
 pub mod products;
 pub mod schedule;
 pub mod staff;
+pub mod tickets;
 pub mod verbs;
 pub mod workflow;
 

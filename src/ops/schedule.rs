@@ -2,7 +2,10 @@
 //! passed. Each effect is an ordinary audited change by `system`; applying
 //! twice changes nothing. Built so far: documents past their expiry become
 //! `expired`; products are listed and delisted at their scheduled times;
-//! the stored product sales figures are recomputed when an hour old.
+//! a dispute whose merchant missed the response deadline is escalated.
+//! `tick` (cron and the TUI's writer) also recomputes the stored product
+//! sales figures when they are an hour old; an opening command does not
+//! (bookkeeping that can take seconds on a large shop, not a due effect).
 //!
 //! Who applies them:
 //! - `shopdesk tick` (for cron), which prints what it did;
@@ -29,12 +32,20 @@ use super::Session;
 use crate::domain::{Permission, Role};
 use crate::{Result, store};
 
-/// Applies every effect due at `now`; one line per change, for people.
+/// Applies every effect due at `now`, then the hourly bookkeeping; one line
+/// per change, for people.
 pub fn tick(s: &mut Session, now: DateTime<Utc>) -> Result<Vec<String>> {
-    let mut done = super::merchants::expire_documents_at(s, now)?;
-    done.extend(super::products::apply_schedules_at(s, now)?);
+    let done = apply_due(s, now)?;
     // Bookkeeping, not a change people act on: not one of the lines.
     super::products::reports::refresh_stats_at(s, now, false)?;
+    Ok(done)
+}
+
+/// Applies every effect due at `now`; one line per change, for people.
+pub fn apply_due(s: &mut Session, now: DateTime<Utc>) -> Result<Vec<String>> {
+    let mut done = super::merchants::expire_documents_at(s, now)?;
+    done.extend(super::products::apply_schedules_at(s, now)?);
+    done.extend(super::tickets::escalate_overdue_responses(s, now)?);
     Ok(done)
 }
 
@@ -62,7 +73,11 @@ pub fn may_write(role: Role) -> bool {
 /// Whether anything is due at `now` (one indexed read per effect).
 pub fn any_due(s: &Session, now: DateTime<Utc>) -> Result<bool> {
     let today = s.calendar()?.local_date(now).format("%Y-%m-%d").to_string();
-    store::merchants::any_due_expiry(&s.conn, &today)
+    let at = crate::clock::stamp(now);
+    Ok(store::merchants::any_due_expiry(&s.conn, &today)?
+        || !store::products::due_delistings(&s.conn, &at)?.is_empty()
+        || !store::products::due_listings(&s.conn, &at)?.is_empty()
+        || !store::tickets::due_responses(&s.conn, &at)?.is_empty())
 }
 
 /// What a command applies when it opens the database (see the module
@@ -82,7 +97,7 @@ pub fn on_open_at(s: &mut Session, now: DateTime<Utc>) -> Result<Option<Vec<Stri
         return Ok(Some(Vec::new()));
     }
     store::set_busy_timeout(&s.conn, ON_OPEN_WAIT)?;
-    let done = tick(s, now);
+    let done = apply_due(s, now);
     store::set_busy_timeout(&s.conn, store::BUSY_TIMEOUT)?;
     match done {
         Ok(done) => Ok(Some(done)),

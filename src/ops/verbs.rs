@@ -463,35 +463,15 @@ pub struct EntityOps {
     pub verbs: &'static [VerbSpec],
 }
 
-/// The entities whose workflows are built. Tickets join when their
-/// issue lands; until then they have no verbs, and every face says so
-/// rather than offering something that does nothing.
+/// Each entity's workflow: its verbs and how they reach the store.
 pub fn ops_of(entity: Entity) -> &'static EntityOps {
     match entity {
         Entity::Order => &super::orders::verbs::OPS,
         Entity::Merchant => &super::merchants::verbs::OPS,
         Entity::Product => &super::products::verbs::OPS,
-        _ => &NONE,
+        Entity::Ticket => &super::tickets::verbs::OPS,
     }
 }
-
-static NONE: EntityOps = EntityOps {
-    resolve: |_, key| {
-        Err(Error::input(format!(
-            "{key:?}: this screen has no workflow verbs yet"
-        )))
-    },
-    target: |_, _| Ok(None),
-    state_refusal: |_, _| None,
-    candidates: |_, _, _, _| Ok(Vec::new()),
-    run: |_, verb, _, _, _, _| {
-        Err(Error::refused(format!(
-            "{} {} is not built",
-            verb.entity, verb.name
-        )))
-    },
-    verbs: &[],
-};
 
 /// Every verb, entity by entity, in table order. A verb's index here is its id.
 pub fn all() -> &'static [&'static VerbSpec] {

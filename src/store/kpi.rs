@@ -230,11 +230,12 @@ pub fn ticket_sums(conn: &Connection, from: &str, to: &str) -> Result<TicketSums
     Ok(s)
 }
 
-/// Tickets opened in the period by kind, most first.
-pub fn tickets_by_kind(conn: &Connection, from: &str, to: &str) -> Result<Vec<(String, i64)>> {
+/// Tickets opened in the period by reason code (`ticket_reasons`), most
+/// first; a ticket without one (imported without it) counts as "(none)".
+pub fn tickets_by_reason(conn: &Connection, from: &str, to: &str) -> Result<Vec<(String, i64)>> {
     let mut st = conn.prepare_cached(
-        "SELECT kind, count(*) AS n FROM tickets WHERE opened_at >= ?1 AND opened_at < ?2
-         GROUP BY kind ORDER BY n DESC, kind",
+        "SELECT coalesce(reason, '(none)') AS r, count(*) AS n FROM tickets
+         WHERE opened_at >= ?1 AND opened_at < ?2 GROUP BY r ORDER BY n DESC, r",
     )?;
     let rows = st.query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

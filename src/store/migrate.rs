@@ -200,6 +200,32 @@ pub(super) const STEPS: &[Step] = &[
             "tickets_open_sla",
         ],
     },
+    // After-sales tickets (issue 13): the reason code, return shipping,
+    // first response, the dispute's response and ruling, a refund waiting
+    // for an owner (columns added where ALTER TABLE puts them), the
+    // merchant's dispute response days (ticket_settings), the status log
+    // the SLA clock is computed from, the reason taxonomy, and refunds capped at what was paid.
+    Step {
+        to: 11,
+        drop: &[
+            "DROP INDEX IF EXISTS tickets_respond_due;",
+            "DROP INDEX IF EXISTS ticket_log_ticket;",
+        ],
+        change: Some(to_v11),
+        tables: &["ticket_log", "ticket_reasons", "ticket_settings"],
+        then: &["INSERT OR IGNORE INTO ticket_settings (id) VALUES (1);", "INSERT INTO ticket_reasons (code, parent, label)
+                 SELECT column1, column2, column3 FROM (VALUES
+                    ('quality', NULL, 'quality'), ('quality.damaged', 'quality', 'damaged in transit'),
+                    ('quality.defective', 'quality', 'defective'), ('quality.wrong_item', 'quality', 'wrong item sent'),
+                    ('logistics', NULL, 'logistics'), ('logistics.late', 'logistics', 'late'), ('logistics.lost', 'logistics', 'lost'),
+                    ('description', NULL, 'description'), ('description.not_as_described', 'description', 'not as described'),
+                    ('description.size', 'description', 'size or colour differs'),
+                    ('service', NULL, 'service'), ('service.attitude', 'service', 'attitude'), ('service.slow', 'service', 'slow reply'),
+                    ('price', NULL, 'price'), ('price.dropped', 'price', 'price dropped'), ('price.overcharged', 'price', 'overcharged'),
+                    ('other', NULL, 'other'), ('other.no_reason', 'other', 'no reason (7-day return)'), ('other.changed_mind', 'other', 'changed mind'))
+                 WHERE NOT EXISTS (SELECT 1 FROM ticket_reasons);"],
+        create_indexes: &["tickets_respond_due", "ticket_log_ticket"],
+    },
 ];
 
 /// The KPI rollup table, view and triggers as schema.sql has them (view and
@@ -255,25 +281,34 @@ pub(super) const PRODUCTS_V6: &[&str] = &[
 /// Adds each missing products column (ALTER TABLE puts it after `version`,
 /// where schema.sql has it), then the delistings trigger.
 fn to_v6(tx: &Connection) -> Result<()> {
-    let have = columns(tx, "products")?;
-    for def in PRODUCTS_V6 {
+    add_columns(tx, "products", PRODUCTS_V6)?;
+    tx.execute_batch("DROP TRIGGER IF EXISTS products_delisted;")?;
+    // The trigger's table must exist first.
+    ensure_table(tx, "product_delistings")?;
+    tx.execute_batch(super::schema_statement("TRIGGER", "products_delisted")?)?;
+    Ok(())
+}
+
+/// Adds each of `defs` that `table` lacks, without its CHECK: ALTER TABLE
+/// would check every CHECK of the table on every row, and a row already
+/// past the money ceiling must not stop the upgrade (`check` names it).
+/// The CHECKs come with schema.sql's text, swapped in as in schema 5.
+fn add_columns(tx: &Connection, table: &str, defs: &[&str]) -> Result<()> {
+    let have = columns(tx, table)?;
+    for def in defs {
         let name = def.split(' ').next().unwrap_or(def);
         if !have.iter().any(|c| c == name) {
-            // Without its CHECK: ALTER TABLE would check every CHECK of the
-            // table on every row, and a row already past the money ceiling
-            // must not stop the upgrade (`check` names it). The CHECKs come
-            // with schema.sql's text below, as in schema 5.
             let bare = def.split(" CHECK").next().unwrap_or(def);
-            tx.execute_batch(&format!("ALTER TABLE products ADD COLUMN {bare};"))?;
+            tx.execute_batch(&format!("ALTER TABLE \"{table}\" ADD COLUMN {bare};"))?;
         }
     }
-    let want = schema_table("products")?.trim_end_matches(';');
-    if stored_sql(tx, "products")?.as_deref() != Some(want) {
-        same_columns(tx, "products", want)?;
+    let want = schema_table(table)?.trim_end_matches(';');
+    if stored_sql(tx, table)?.as_deref() != Some(want) {
+        same_columns(tx, table, want)?;
         tx.execute_batch("PRAGMA writable_schema = ON;")?;
         tx.execute(
-            "UPDATE sqlite_schema SET sql = ?1 WHERE type = 'table' AND name = 'products'",
-            [want],
+            "UPDATE sqlite_schema SET sql = ?1 WHERE type = 'table' AND name = ?2",
+            [want, table],
         )?;
         let v: i64 = tx.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
         tx.execute_batch(&format!(
@@ -281,10 +316,36 @@ fn to_v6(tx: &Connection) -> Result<()> {
             v + 1
         ))?;
     }
-    tx.execute_batch("DROP TRIGGER IF EXISTS products_delisted;")?;
-    // The trigger's table must exist first.
-    ensure_table(tx, "product_delistings")?;
-    tx.execute_batch(super::schema_statement("TRIGGER", "products_delisted")?)?;
+    Ok(())
+}
+
+/// The columns schema 11 adds to tickets, in order, as schema.sql has them
+/// (on the `version` line, where ALTER TABLE ADD COLUMN puts them).
+pub(super) const TICKETS_V11_COLUMNS: &[&str] = &[
+    "reason TEXT",
+    "return_shipping TEXT CHECK (return_shipping IN ('buyer', 'merchant', 'platform'))",
+    "first_response_at TEXT",
+    "respond_due_at TEXT",
+    "responded_at TEXT",
+    "ruling_payer TEXT CHECK (ruling_payer IN ('merchant', 'platform', 'split'))",
+    "merchant_share_minor INTEGER NOT NULL DEFAULT 0 CHECK (merchant_share_minor BETWEEN 0 AND 10000000000)",
+    "pending_refund_minor INTEGER CHECK (pending_refund_minor BETWEEN 1 AND 10000000000)",
+    "pending_restock INTEGER NOT NULL DEFAULT 0 CHECK (pending_restock IN (0, 1))",
+    "pending_by TEXT",
+];
+
+/// Schema 11's ticket columns are added only when missing (so a file with
+/// some of them comes out the same), then the refunds trigger.
+fn to_v11(tx: &Connection) -> Result<()> {
+    add_columns(tx, "tickets", TICKETS_V11_COLUMNS)?;
+    let trigger: bool = tx.query_row(
+        "SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'trigger' AND name = 'refunds_within_paid'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !trigger {
+        tx.execute_batch(super::schema_statement("TRIGGER", "refunds_within_paid")?)?;
+    }
     Ok(())
 }
 
@@ -465,13 +526,15 @@ fn same_columns(tx: &Connection, name: &str, create: &str) -> Result<()> {
 }
 
 /// A ceiling table as schema 5 had it: schema.sql's text without the
-/// columns schema 6 adds to products (`to_v6` adds them after this step),
-/// unless the file has them already (tests make old files from new ones).
+/// columns later steps add to products (schema 6, `to_v6`) and tickets
+/// (schema 11, `to_v11`), unless the file has them already (tests make old
+/// files from new ones).
 fn v5_shape(tx: &Connection, name: &str) -> Result<String> {
     let now = schema_table(name)?.trim_end_matches(';');
-    let has_v6 = name == "products" && columns(tx, name)?.iter().any(|c| c == "approved_at");
+    let has = |col: &str| -> Result<bool> { Ok(columns(tx, name)?.iter().any(|c| c == col)) };
     Ok(match name {
-        "products" if !has_v6 => now.replacen(&format!(", {}", PRODUCTS_V6.join(", ")), "", 1),
+        "products" if !has("approved_at")? => now.replacen(&format!(", {}", PRODUCTS_V6.join(", ")), "", 1),
+        "tickets" if !has("reason")? => now.replacen(&format!(", {}", TICKETS_V11_COLUMNS.join(", ")), "", 1),
         _ => now.to_string(),
     })
 }

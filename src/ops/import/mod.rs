@@ -4,6 +4,7 @@
 //! then rolls back. Existing records (same key) are never overwritten: they
 //! are reported as already present, or as changed with the differing fields.
 
+mod after_sales;
 mod catalog;
 mod documents;
 mod order_writer;
@@ -33,6 +34,9 @@ pub enum Kind {
     Products,
     Orders,
     MerchantDocuments,
+    Reviews,
+    Tickets,
+    Traffic,
 }
 
 impl Kind {
@@ -42,6 +46,9 @@ impl Kind {
             Kind::Merchants => "merchants",
             Kind::Products => "products",
             Kind::Orders => "orders",
+            Kind::Reviews => "reviews",
+            Kind::Tickets => "tickets",
+            Kind::Traffic => "traffic",
         }
     }
 }
@@ -293,6 +300,9 @@ fn run(conn: &mut Connection, kind: Kind, ctx: &Ctx<'_>, started: Instant) -> Re
         Kind::Merchants => catalog::merchants(&tx, ctx, &mut out)?,
         Kind::Products => catalog::products(&tx, ctx, &mut out)?,
         Kind::MerchantDocuments => documents::run(&tx, ctx, &mut out)?,
+        Kind::Reviews => after_sales::reviews(&tx, ctx, &mut out)?,
+        Kind::Tickets => after_sales::tickets(&tx, ctx, &mut out)?,
+        Kind::Traffic => after_sales::traffic(&tx, ctx, &mut out)?,
     }
     if !out.problems.is_empty() && !opts.skip_invalid {
         // Dropping the transaction rolls back whatever was begun.

@@ -411,3 +411,119 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
     )?;
     Ok(Some(d))
 }
+
+/// The support queues (issue 13 item 2): who has what to do next. Each is a
+/// filter over open tickets, soonest due first (the stored due times,
+/// refreshed by every verb; the detail recomputes them from the log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TicketQueue {
+    /// Open tickets the reader holds.
+    NeedsMe,
+    /// Open tickets nobody holds.
+    Unassigned,
+    /// Open tickets past their audit or resolution due time.
+    Overdue,
+    /// Waiting for the customer or the merchant.
+    Waiting,
+    Escalated,
+    /// A refund above someone's limit waits for an owner.
+    AwaitingOwner,
+}
+
+impl TicketQueue {
+    pub const ALL: [TicketQueue; 6] = [
+        TicketQueue::NeedsMe,
+        TicketQueue::Unassigned,
+        TicketQueue::Overdue,
+        TicketQueue::Waiting,
+        TicketQueue::Escalated,
+        TicketQueue::AwaitingOwner,
+    ];
+
+    /// The command-line spelling (`ticket queue me`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketQueue::NeedsMe => "me",
+            TicketQueue::Unassigned => "unassigned",
+            TicketQueue::Overdue => "overdue",
+            TicketQueue::Waiting => "waiting",
+            TicketQueue::Escalated => "escalated",
+            TicketQueue::AwaitingOwner => "owner",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TicketQueue::NeedsMe => "needs me",
+            TicketQueue::Unassigned => "unassigned",
+            TicketQueue::Overdue => "overdue",
+            TicketQueue::Waiting => "waiting",
+            TicketQueue::Escalated => "escalated",
+            TicketQueue::AwaitingOwner => "refund awaiting an owner",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TicketQueue> {
+        TicketQueue::ALL.into_iter().find(|q| q.as_str() == s.trim())
+    }
+}
+
+const OPEN_SQL: &str =
+    "('new', 'approved', 'in_progress', 'waiting_customer', 'waiting_merchant', 'escalated', 'reopened')";
+/// The deadline that matters now: the audit's while new, else the resolution's.
+const DUE_SQL: &str = "CASE t.status WHEN 'new' THEN t.audit_due_at ELSE t.resolve_due_at END";
+
+/// The WHERE clause and its parameters of `queue` for staff `me` at `now`.
+fn queue_where(queue: TicketQueue, me: i64, now: &str) -> (String, Vec<Value>) {
+    match queue {
+        TicketQueue::NeedsMe => (
+            format!("t.assignee_id = ?1 AND t.status IN {OPEN_SQL}"),
+            vec![Value::Integer(me)],
+        ),
+        TicketQueue::Unassigned => (
+            format!("t.assignee_id IS NULL AND t.status IN {OPEN_SQL}"),
+            Vec::new(),
+        ),
+        TicketQueue::Overdue => (
+            format!(
+                "((t.status = 'new' AND t.audit_due_at < ?1) OR
+                  (t.status IN {OPEN_SQL} AND t.status <> 'new' AND t.resolve_due_at < ?1))"
+            ),
+            vec![Value::Text(now.to_string())],
+        ),
+        TicketQueue::Waiting => (
+            "t.status IN ('waiting_customer', 'waiting_merchant')".into(),
+            Vec::new(),
+        ),
+        TicketQueue::Escalated => ("t.status = 'escalated'".into(), Vec::new()),
+        TicketQueue::AwaitingOwner => (
+            format!("t.pending_refund_minor IS NOT NULL AND t.status IN {OPEN_SQL}"),
+            Vec::new(),
+        ),
+    }
+}
+
+/// The first `limit` tickets of a queue, soonest due first (paused ones,
+/// with no due time, last), and how many the queue holds.
+pub fn queue(
+    conn: &Connection,
+    queue: TicketQueue,
+    me: i64,
+    now: &str,
+    limit: usize,
+) -> Result<(Vec<Row>, i64)> {
+    let (cond, params) = queue_where(queue, me, now);
+    let sql = format!(
+        "SELECT {COLS} {JOINS} WHERE {cond} ORDER BY ({DUE_SQL}) IS NULL, {DUE_SQL}, t.id LIMIT {limit}"
+    );
+    let mut st = conn.prepare(&sql)?;
+    let rows = st
+        .query_map(rusqlite::params_from_iter(params.iter()), map)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let n: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM tickets t WHERE {cond}"),
+        rusqlite::params_from_iter(params.iter()),
+        |r| r.get(0),
+    )?;
+    Ok((rows, n))
+}

@@ -109,7 +109,8 @@ impl Screen for Tickets {
             Some(oid) => crate::store::lists::orders::detail(conn, oid)?,
             None => None,
         };
-        Ok(Some(Box::new(TicketDetail { d, order })))
+        let timeline = crate::ops::tickets::read_timeline(conn, id, crate::clock::now()?)?;
+        Ok(Some(Box::new(TicketDetail { d, order, timeline })))
     }
 
     fn verb_entity(&self) -> Option<Entity> {
@@ -135,6 +136,8 @@ impl Screen for Tickets {
 struct TicketDetail {
     d: store::Detail,
     order: Option<OrderDetail>,
+    /// The SLA clock from the status log, and schema 6's columns.
+    timeline: Option<crate::ops::tickets::Timeline>,
 }
 
 impl Detail for TicketDetail {
@@ -143,7 +146,11 @@ impl Detail for TicketDetail {
     }
 
     fn lines(&self, fmt: &Fmt, width: u16, theme: &Theme) -> Vec<Line<'static>> {
-        detail_lines(&self.d, self.order.as_ref(), fmt, width, theme)
+        let mut lines = detail_lines(&self.d, self.order.as_ref(), fmt, width, theme);
+        if let Some(t) = &self.timeline {
+            lines.extend(timeline_lines(t, fmt, width, theme));
+        }
+        lines
     }
 }
 
@@ -353,11 +360,18 @@ fn detail_lines(
             );
             doc.field("placed", fmt.time(&or.placed_at));
             doc.field("total", fmt.money(or.total_minor));
-            doc.field("ship to", format!("{} {}", o.ship_name, fmt.phone(&o.ship_phone)));
-            doc.field(
-                "address",
-                format!("{} {}", o.ship_city, fmt.address(&o.ship_address)),
-            );
+            // Revealed in this session (the `reveal` verb, audited): shown as stored.
+            let revealed = crate::ops::tickets::is_revealed(r.id);
+            let (phone, address) = if revealed {
+                (o.ship_phone.clone(), o.ship_address.clone())
+            } else {
+                (fmt.phone(&o.ship_phone), fmt.address(&o.ship_address))
+            };
+            doc.field("ship to", format!("{} {phone}", o.ship_name));
+            doc.field("address", format!("{} {address}", o.ship_city));
+            if !revealed && !fmt.sees_pii() {
+                doc.note("(phone and address masked for your role; V reveals them, audited)");
+            }
             for l in &o.lines {
                 doc.field(
                     "",
@@ -371,6 +385,94 @@ fn detail_lines(
                 );
             }
         }
+    }
+    doc.lines
+}
+
+/// The SLA clock and the status log: due times, paused spans, first
+/// response, the reason, a refund awaiting an owner, the dispute's state.
+fn timeline_lines(
+    t: &crate::ops::tickets::Timeline,
+    fmt: &Fmt,
+    width: u16,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let mut doc = Doc::new(width, theme);
+    let k = &t.ticket;
+    let sla = &t.sla;
+    doc.section("SLA and timeline");
+    doc.field("reason", k.reason.as_deref().unwrap_or("—"));
+    let late = |yes: bool| if yes { " — LATE" } else { "" };
+    doc.field(
+        "audit due",
+        format!("{}{}", fmt.time(&sla.audit_due_at), late(sla.audit_late)),
+    );
+    match (&sla.resolve_due_at, sla.paused) {
+        (_, true) => doc.field("resolve due", "paused while waiting for the customer"),
+        (Some(d), false) => doc.field(
+            "resolve due",
+            format!("{}{}", fmt.time(d), late(sla.resolve_late)),
+        ),
+        (None, false) => {}
+    }
+    doc.field(
+        "time used",
+        format!(
+            "{}h {:02}m of {}h (business hours, waits excluded)",
+            sla.used_business_secs / 3600,
+            sla.used_business_secs % 3600 / 60,
+            sla.budget_business_secs / 3600
+        ),
+    );
+    doc.field(
+        "first reply",
+        sla.first_response_at
+            .as_deref()
+            .map(|x| fmt.time(x))
+            .unwrap_or_else(|| "— (none yet)".into()),
+    );
+    for (a, b) in &sla.paused_spans {
+        let end = b.as_deref().map(|x| fmt.time(x)).unwrap_or_else(|| "now".into());
+        doc.field("paused", format!("{} – {end}", fmt.time(a)));
+    }
+    if let Some(p) = k.pending_refund_minor {
+        doc.field_styled(
+            "refund",
+            format!(
+                "{} awaits an owner (asked by {}; Y approves)",
+                fmt.money(p),
+                k.pending_by.as_deref().unwrap_or("—")
+            ),
+            theme.warn,
+        );
+    }
+    if let Some(p) = &k.return_shipping {
+        doc.field("return ship", format!("paid by the {p}"));
+    }
+    if k.kind == "dispute" {
+        let due = k
+            .respond_due_at
+            .as_deref()
+            .map(|x| format!("response due {}", fmt.time(x)))
+            .unwrap_or_else(|| "no response deadline".into());
+        let answered = k
+            .responded_at
+            .as_deref()
+            .map(|x| format!("responded {}", fmt.time(x)))
+            .unwrap_or_else(|| "not yet responded".into());
+        doc.field("merchant", format!("{due}, {answered}"));
+        if let Some(p) = &k.ruling_payer {
+            doc.field(
+                "ruling",
+                format!("{p} pays; merchant's share {}", fmt.money(k.merchant_share_minor)),
+            );
+        }
+    }
+    for e in &t.log {
+        doc.field(
+            "",
+            format!("{}  {}  {}", fmt.time(&e.at), e.status.replace('_', " "), e.actor),
+        );
     }
     doc.lines
 }
