@@ -30,7 +30,9 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (0..ORDERS, 0..ORDERS).prop_map(|(a, b)| Step::Merge(a, b)),
         2 => (0..ORDERS, 1i64..=5).prop_map(|(o, s)| Step::Review(o, s)),
         1 => (0..ORDERS).prop_map(Step::DropReview),
-        1 => (0..ORDERS, 1i64..5_000, any::<bool>()).prop_map(|(o, a, t)| Step::Refund(o, a, t)),
+        // Small enough that forty of them stay within what an order is
+        // worth (refunds_within_paid refuses more).
+        1 => (0..ORDERS, 1i64..500, any::<bool>()).prop_map(|(o, a, t)| Step::Refund(o, a, t)),
         1 => (0..ORDERS, 0u8..48).prop_map(|(o, h)| Step::Replace(o, h)),
     ]
 }

@@ -239,7 +239,7 @@ fn a_support_day_from_the_command_line() {
         1,
     );
     assert!(
-        e.contains("window ended 2026-11-08 02:00 UTC (delivered 2026-11-01 02:00 UTC)"),
+        e.contains("window ended 2026-11-08 10:00 (delivered 2026-11-01 10:00)"),
         "{e}"
     );
     t(

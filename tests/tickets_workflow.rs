@@ -201,7 +201,7 @@ fn the_return_window_and_the_reopen_window_name_their_dates() {
             .to_string();
         assert!(
             e.contains("7-day no-reason")
-                && e.contains("2026-11-08 02:00")
+                && e.contains("2026-11-08 10:00")
                 && e.contains("delivered 2026-11-01"),
             "{e}"
         );
