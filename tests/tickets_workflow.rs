@@ -225,7 +225,7 @@ fn the_return_window_and_the_reopen_window_name_their_dates() {
     ok(&mut mei, id, "resolve", &[("resolution", "replace")], now);
     let e = refused(&mut mei, id, "reopen", &[], t("2026-11-25T02:00:01Z"));
     assert!(
-        e.contains("within 7 days") && e.contains("2026-11-18 02:00"),
+        e.contains("within 7 days") && e.contains("2026-11-18 10:00"),
         "{e}"
     );
     ok(&mut mei, id, "reopen", &[], t("2026-11-25T01:00:00Z"));
