@@ -39,7 +39,7 @@ fn render(f: &mut Frame<'_>, area: Rect, theme: &Theme) {
         Line::from(Span::styled("Dashboard — coming soon", theme.title)),
         Line::default(),
         Line::from("KPI tiles, the daily orders/GMV chart, rankings and alerts are not built yet."),
-        Line::from("The same numbers will come from `shopdesk kpi --json`."),
+        Line::from("The numbers are: run `shopdesk kpi` (a report) or `shopdesk kpi --json`."),
         Line::default(),
         Line::from("Meanwhile: overdue reviews are on Merchants (f → submitted, sorted by review due),"),
         Line::from("late shipments show LATE on Orders, low stock shows LOW on Products."),
