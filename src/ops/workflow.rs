@@ -27,6 +27,46 @@ pub trait Record: Clone + serde::Serialize {
     fn update(conn: &Connection, after: &Self, expected_version: i64) -> Result<bool>;
 }
 
+/// `impl Record` for a row type with `id`, `version` and `updated_at`
+/// fields whose store module has `get(conn, id)` and
+/// `update(conn, row, expected_version)`: every workflow's row is one.
+macro_rules! impl_record {
+    ($ty:ty, $entity:literal, $table:literal, $store:path) => {
+        impl $crate::ops::workflow::Record for $ty {
+            const ENTITY: &'static str = $entity;
+            const TABLE: &'static str = $table;
+
+            fn load(conn: &rusqlite::Connection, id: i64) -> $crate::Result<Option<$ty>> {
+                use $store as store_of;
+                store_of::get(conn, id)
+            }
+
+            fn id(&self) -> i64 {
+                self.id
+            }
+
+            fn version(&self) -> i64 {
+                self.version
+            }
+
+            fn saved(&mut self, version: i64, at: &str) {
+                self.version = version;
+                self.updated_at = at.to_string();
+            }
+
+            fn update(
+                conn: &rusqlite::Connection,
+                after: &$ty,
+                expected_version: i64,
+            ) -> $crate::Result<bool> {
+                use $store as store_of;
+                store_of::update(conn, after, expected_version)
+            }
+        }
+    };
+}
+pub(crate) use impl_record;
+
 /// What `apply` may use: the open transaction, who and when, the settings.
 pub struct Step<'a, 'c> {
     pub tx: &'a mut Transaction<'c>,

@@ -25,7 +25,6 @@ use crate::store::merchants::{self as db, Merchant};
 use crate::{Error, Result};
 
 use super::Session;
-use super::workflow::Record;
 
 pub use claims::{claim_at, release_at};
 pub use documents::{NewDocument, add_document_at, check_document_at};
@@ -70,31 +69,7 @@ pub(crate) fn outcome(
 /// The largest scan `doc add --file` stores (SPEC §4.1).
 pub const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
 
-impl Record for Merchant {
-    const ENTITY: &'static str = "merchant";
-    const TABLE: &'static str = "merchants";
-
-    fn load(conn: &Connection, id: i64) -> Result<Option<Merchant>> {
-        db::get(conn, id)
-    }
-
-    fn id(&self) -> i64 {
-        self.id
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn saved(&mut self, version: i64, at: &str) {
-        self.version = version;
-        self.updated_at = at.to_string();
-    }
-
-    fn update(conn: &Connection, after: &Merchant, expected_version: i64) -> Result<bool> {
-        db::update(conn, after, expected_version)
-    }
-}
+crate::ops::workflow::impl_record!(Merchant, "merchant", "merchants", crate::store::merchants);
 
 /// "merchant M10004 (杭州好物)": how messages name a merchant.
 pub fn label(m: &Merchant) -> String {

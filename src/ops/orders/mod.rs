@@ -25,7 +25,7 @@ use crate::store::orders::Order;
 use crate::store::{self};
 use crate::{Error, Result, clock};
 
-use super::workflow::{self, Applied, Record, Step};
+use super::workflow::{self, Applied, Step};
 use super::{Session, audit};
 
 pub use batch::{BatchResult, act_many, approve_many, pick_many};
@@ -172,31 +172,7 @@ pub(crate) fn blocked(o: &Order, verb: &str, why: impl Into<String>) -> Error {
     })
 }
 
-impl Record for Order {
-    const ENTITY: &'static str = "order";
-    const TABLE: &'static str = "orders";
-
-    fn load(conn: &Connection, id: i64) -> Result<Option<Order>> {
-        store::orders::get(conn, id)
-    }
-
-    fn id(&self) -> i64 {
-        self.id
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn saved(&mut self, version: i64, at: &str) {
-        self.version = version;
-        self.updated_at = at.to_string();
-    }
-
-    fn update(conn: &Connection, after: &Order, expected_version: i64) -> Result<bool> {
-        store::orders::update(conn, after, expected_version)
-    }
-}
+crate::ops::workflow::impl_record!(Order, "order", "orders", crate::store::orders);
 
 pub(crate) fn load(conn: &Connection, id: i64) -> Result<Order> {
     store::orders::get(conn, id)?.ok_or_else(|| Error::not_found("order", id))

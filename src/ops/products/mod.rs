@@ -18,7 +18,7 @@ use crate::domain::Refusal;
 use crate::domain::product::{self as rules, ListingCheck, ProductAction, ProductStatus};
 use crate::ops::Session;
 use crate::ops::verbs::{Entity, Outcome};
-use crate::ops::workflow::{self, Applied, Record, Step};
+use crate::ops::workflow::{self, Applied, Step};
 use crate::store::products::{self as db, Product};
 use crate::{Error, Result};
 
@@ -26,31 +26,7 @@ pub use edit::{Edit, edit_at};
 pub use schedule::{apply_schedules_at, schedule_at};
 pub use stock::{count_at, receive_at};
 
-impl Record for Product {
-    const ENTITY: &'static str = "product";
-    const TABLE: &'static str = "products";
-
-    fn load(conn: &Connection, id: i64) -> Result<Option<Product>> {
-        db::get(conn, id)
-    }
-
-    fn id(&self) -> i64 {
-        self.id
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn saved(&mut self, version: i64, at: &str) {
-        self.version = version;
-        self.updated_at = at.to_string();
-    }
-
-    fn update(conn: &Connection, after: &Product, expected_version: i64) -> Result<bool> {
-        db::update(conn, after, expected_version)
-    }
-}
+crate::ops::workflow::impl_record!(Product, "product", "products", crate::store::products);
 
 /// A product id from `MERCHANT_CODE:SKU` (the key people see) or a numeric id.
 pub fn resolve(conn: &Connection, key: &str) -> Result<i64> {

@@ -27,37 +27,11 @@ use crate::store::settings::Settings;
 use crate::store::tickets::{self as db, Ticket};
 use crate::{Error, Result, clock, store};
 
-use super::workflow::Record;
-
 pub use detail::{TicketView, Timeline, detail, detail_at, read_timeline};
 pub use open::{NewTicketArgs, open, open_at};
 pub use work::{delete_macro, escalate_overdue_responses, set_macro};
 
-impl Record for Ticket {
-    const ENTITY: &'static str = "ticket";
-    const TABLE: &'static str = "tickets";
-
-    fn load(conn: &Connection, id: i64) -> Result<Option<Ticket>> {
-        db::get(conn, id)
-    }
-
-    fn id(&self) -> i64 {
-        self.id
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn saved(&mut self, version: i64, at: &str) {
-        self.version = version;
-        self.updated_at = at.to_string();
-    }
-
-    fn update(conn: &Connection, after: &Ticket, expected_version: i64) -> Result<bool> {
-        db::update(conn, after, expected_version)
-    }
-}
+crate::ops::workflow::impl_record!(Ticket, "ticket", "tickets", crate::store::tickets);
 
 /// "ticket #12 (return)": how messages name a ticket.
 pub fn label(t: &Ticket) -> String {
