@@ -405,3 +405,31 @@ fn an_order_imported_as_cancelled_after_payment_needs_no_refund_row() {
     );
     cli_support::check_ok(d, &db);
 }
+
+#[test]
+fn refunds_past_what_an_order_was_worth_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, o) = shop(dir.path());
+    // The schema refuses it on insert...
+    let c = Connection::open(&db).unwrap();
+    let err = c
+        .execute(
+            "INSERT INTO refunds (order_id, amount_minor, actor, created_at) VALUES (?1, 99999999, 'x', '2026-11-20T00:00:00Z')",
+            [o],
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("more than it was paid"), "{err}");
+    // ...and a bulk load sets that trigger aside, so `check` looks too.
+    sql(
+        &db,
+        &format!(
+            "DROP TRIGGER refunds_within_paid;
+             INSERT INTO refunds (order_id, amount_minor, actor, created_at) VALUES ({o}, 99999999, 'x', '2026-11-20T00:00:00Z');"
+        ),
+    );
+    fails(
+        &check(dir.path(), &db, &[]),
+        "refunds",
+        &[&format!("order {o}: refunds total 99999999")],
+    );
+}
