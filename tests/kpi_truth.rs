@@ -468,3 +468,36 @@ fn an_empty_shop_gives_zeros_and_nulls_and_bad_periods_exit_2() {
     );
     assert!(err.contains("2026-02-30"), "{err}");
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_output_quietly() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("empty.db");
+    let d = db.to_str().unwrap();
+    ok(dir.path(), &["--db", d, "init"]);
+    // Twenty years of daily rows: far more than a pipe holds.
+    let mut c = cli_support::command(
+        dir.path(),
+        &[
+            "--db",
+            d,
+            "kpi",
+            "--json",
+            "--from",
+            "2006-01-01",
+            "--to",
+            "2026-01-01",
+        ],
+    );
+    c.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The read end is closed here, like `| head` exiting.
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -124,11 +124,9 @@ pub fn run(path: &Path, cmd: MerchantCmd) -> Result<()> {
             let id = merchants::resolve(&s.conn, &code)?;
             let d = merchants::detail(&s, id)?;
             if json {
-                let text = serde_json::to_string_pretty(&to_json(&d, &s))
-                    .map_err(|e| Error::Db(format!("json: {e}")))?;
-                println!("{text}");
+                super::out_json(&to_json(&d, &s))?;
             } else {
-                print!("{}", super::safe(&show_text(&d, &s.settings.timezone)));
+                super::out(&super::safe(&show_text(&d, &s.settings.timezone)));
             }
             Ok(())
         }
@@ -136,9 +134,7 @@ pub fn run(path: &Path, cmd: MerchantCmd) -> Result<()> {
             let now = s.now()?;
             let rows = merchants::reverification(&s, days.map(i64::from), now)?;
             if json {
-                let text =
-                    serde_json::to_string_pretty(&rows).map_err(|e| Error::Db(format!("json: {e}")))?;
-                println!("{text}");
+                super::out_json(&rows)?;
                 return Ok(());
             }
             let today = s.calendar()?.local_date(now);

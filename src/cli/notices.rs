@@ -44,9 +44,7 @@ pub fn run(path: &Path, cmd: NoticesCmd) -> Result<()> {
         NoticesCmd::List { unsent, json } => {
             let list = db::notices(&s.conn, unsent)?;
             if json {
-                let text =
-                    serde_json::to_string_pretty(&list).map_err(|e| Error::Db(format!("json: {e}")))?;
-                println!("{text}");
+                super::out_json(&list)?;
             } else {
                 for n in &list {
                     outln!(
@@ -71,7 +69,7 @@ pub fn run(path: &Path, cmd: NoticesCmd) -> Result<()> {
             let list = db::notices(&s.conn, false)?;
             let text = serde_json::to_string_pretty(&list).map_err(|e| Error::Db(format!("json: {e}")))?;
             match out {
-                None => println!("{text}"),
+                None => super::out(&format!("{text}\n")),
                 Some(p) => {
                     crate::identity::as_caller(|| std::fs::write(&p, format!("{text}\n")))
                         .map_err(|e| Error::input(format!("{}: cannot write: {e}", p.display())))?;

@@ -13,7 +13,7 @@ use crate::ops::orders::{self, OrderDetail};
 use crate::ops::verbs::Entity;
 
 use super::verbs::{self, VerbArgs};
-use crate::{Error, Result, clock, config};
+use crate::{Result, clock, config};
 
 /// `shopdesk order …`: the verbs from the table, plus `show` and `pick-list`.
 #[derive(Debug)]
@@ -83,11 +83,9 @@ pub fn run(path: &Path, cmd: OrderCmd) -> Result<()> {
             let id = orders::resolve(&s.conn, &id)?;
             let d = orders::detail(&s, id)?;
             if json {
-                let text = serde_json::to_string_pretty(&d.to_json())
-                    .map_err(|e| Error::Db(format!("json: {e}")))?;
-                println!("{text}");
+                super::out_json(&d.to_json())?;
             } else {
-                print!("{}", super::safe(&show_text(&d, &s.settings.timezone)));
+                super::out(&super::safe(&show_text(&d, &s.settings.timezone)));
             }
             Ok(())
         }

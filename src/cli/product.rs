@@ -111,12 +111,6 @@ impl Subcommand for ProductCmd {
     }
 }
 
-fn json_out(v: &impl serde::Serialize) -> Result<()> {
-    let text = serde_json::to_string_pretty(v).map_err(|e| Error::Db(format!("json: {e}")))?;
-    println!("{text}");
-    Ok(())
-}
-
 fn date(flag: &str, s: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .map_err(|_| Error::input(format!("--{flag}: {s:?} is not a date (YYYY-MM-DD)")))
@@ -147,7 +141,7 @@ pub fn run(path: &Path, cmd: ProductCmd) -> Result<()> {
             let end = clock::stamp(cal.local_day_bounds(to_day).1);
             let rows = db::delist_report(&s.conn, &start, &end)?;
             if json {
-                return json_out(
+                return super::out_json(
                     &serde_json::json!({"from": from_day.to_string(), "to": to_day.to_string(), "rows": rows}),
                 );
             }
@@ -213,7 +207,7 @@ pub fn run(path: &Path, cmd: ProductCmd) -> Result<()> {
                 .filter(|l| want.as_deref().is_none_or(|w| l.class.to_string() == w))
                 .collect();
             if json {
-                return json_out(&rows);
+                return super::out_json(&rows);
             }
             for l in &rows {
                 outln!(
@@ -231,7 +225,7 @@ pub fn run(path: &Path, cmd: ProductCmd) -> Result<()> {
         ProductCmd::Other(ProductExtra::Slow { days, json }) => {
             let rows = reports::slow_movers(&s.conn, now, days)?;
             if json {
-                return json_out(&rows);
+                return super::out_json(&rows);
             }
             for l in &rows {
                 outln!(
@@ -256,7 +250,7 @@ pub fn run(path: &Path, cmd: ProductCmd) -> Result<()> {
                     .iter()
                     .map(|(c, u, t)| serde_json::json!({"category": c, "units_90d": u, "turnover_90d": t}))
                     .collect();
-                return json_out(&if products {
+                return super::out_json(&if products {
                     serde_json::json!({"categories": cats, "products": rows})
                 } else {
                     serde_json::json!({"categories": cats})
@@ -334,7 +328,7 @@ fn show(s: &Session, key: &str, json: bool) -> Result<()> {
                     "order": m.order_external_id, "note": m.note, "actor": m.actor, "at": m.created_at})
             })
             .collect();
-        return json_out(&serde_json::json!({
+        return super::out_json(&serde_json::json!({
             "id": p.id, "key": name, "sku": p.sku, "title": p.title, "status": p.status,
             "category": category, "price_minor": p.price_minor, "cost_minor": p.cost_minor,
             "margin_minor": margin(p.price_minor, p.cost_minor), "brand": p.brand, "branded": p.branded,
@@ -432,6 +426,6 @@ fn show(s: &Session, key: &str, json: bool) -> Result<()> {
             m.note
         ));
     }
-    print!("{}", super::safe(&out));
+    super::out(&super::safe(&out));
     Ok(())
 }

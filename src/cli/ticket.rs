@@ -160,13 +160,13 @@ pub fn run(path: &Path, cmd: TicketCmd) -> Result<()> {
             let id = tickets::resolve(&s.conn, &ticket)?;
             let d = tickets::detail(&s, id)?;
             if json {
-                let text = serde_json::to_string_pretty(&d).map_err(|e| Error::Db(format!("json: {e}")))?;
-                println!("{text}");
+                super::out_json(&d)?;
             } else {
-                print!(
-                    "{}",
-                    super::safe(&show_text(&d, &s.settings.timezone, &s.settings.currency))
-                );
+                super::out(&super::safe(&show_text(
+                    &d,
+                    &s.settings.timezone,
+                    &s.settings.currency,
+                )));
             }
             Ok(())
         }
@@ -248,8 +248,7 @@ fn report(s: &Session, from: Option<NaiveDate>, to: Option<NaiveDate>, json: boo
                 "resolution": round(avg[2]), "overall": round(avg[3]),
             })).collect::<Vec<_>>(),
         });
-        let text = serde_json::to_string_pretty(&v).map_err(|e| Error::Db(format!("json: {e}")))?;
-        println!("{text}");
+        super::out_json(&v)?;
         return Ok(());
     }
     outln!("tickets opened {from} to {to} (exclusive), by reason");
