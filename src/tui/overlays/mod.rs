@@ -32,6 +32,7 @@ pub fn popup(f: &mut Frame<'_>, area: Rect, title: &str, lines: Vec<Line<'static
     if area.width < 3 || area.height < 3 {
         return;
     }
+    cut_wide_glyphs_at_left_edge(f, area);
     f.render_widget(Clear, area);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -39,6 +40,24 @@ pub fn popup(f: &mut Frame<'_>, area: Rect, title: &str, lines: Vec<Line<'static
         .title_style(theme.title)
         .style(theme.popup);
     f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// A wide glyph (CJK) just left of the popup spills into its first column,
+/// and the buffer diff skips the cell it covers: the border there is never
+/// written. The glyph's visible half would be cut anyway, so it becomes a
+/// space.
+fn cut_wide_glyphs_at_left_edge(f: &mut Frame<'_>, area: Rect) {
+    let Some(x) = area.x.checked_sub(1) else {
+        return;
+    };
+    let buf = f.buffer_mut();
+    for y in area.top()..area.bottom() {
+        if let Some(cell) = buf.cell_mut((x, y))
+            && super::widgets::text::width(cell.symbol()) > 1
+        {
+            cell.set_symbol(" ");
+        }
+    }
 }
 
 pub fn confirm(f: &mut Frame<'_>, area: Rect, prompt: &str, keys: &str, theme: &Theme) {
@@ -53,4 +72,34 @@ pub fn confirm(f: &mut Frame<'_>, area: Rect, prompt: &str, keys: &str, theme: &
     lines.push(Line::default());
     lines.push(Line::from(format!(" {keys}")));
     popup(f, centered(area, w, h), "confirm", lines, theme);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    fn cjk_rows(f: &mut Frame<'_>) {
+        let rows: Vec<Line<'static>> = (0..10).map(|_| Line::from("蓝牙耳机".repeat(10))).collect();
+        f.render_widget(Paragraph::new(rows), f.area());
+    }
+
+    #[test]
+    fn a_popup_over_wide_glyphs_keeps_its_left_border() {
+        let mut term = Terminal::new(TestBackend::new(40, 10)).unwrap();
+        term.draw(cjk_rows).unwrap();
+        // x = 5 falls on the second half of a two-cell glyph on every row.
+        let area = Rect::new(5, 2, 12, 5);
+        term.draw(|f| {
+            cjk_rows(f);
+            popup(f, area, "t", vec![Line::from("x")], &Theme::mono());
+        })
+        .unwrap();
+        let buf = term.backend().buffer();
+        for y in 3..6 {
+            assert_eq!(buf[(5, y)].symbol(), "│", "row {y}");
+            assert_eq!(buf[(4, y)].symbol(), " ", "row {y}");
+        }
+    }
 }
