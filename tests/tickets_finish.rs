@@ -109,3 +109,71 @@ fn restock_is_a_flag_and_the_value_form_still_works() {
     assert!(help.contains("--restock [<yes|no>]") && help.contains("alone means yes"), "{help}");
     t_fails(dir, &db, &["resolve", "3", "--resolution", "replace", "--restock", "maybe"], 2);
 }
+
+/// SPEC §4.7: a resolved ticket closes by itself once the reopen window
+/// (7 days) has passed: by `system`, audited, in batches, and a second
+/// application changes nothing.
+#[test]
+fn resolved_tickets_close_after_the_reopen_window_once_by_system() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let db = shop(dir);
+    open(dir, &db, "TM:TM1", "return", "quality.damaged");
+    t(dir, &db, &["approve", "1"]);
+    t(dir, &db, &["start", "1"]);
+    t(dir, &db, &["resolve", "1", "--resolution", "replace"]);
+    // More than one batch of them (the same ticket copied, as an upgraded
+    // shop would have many at once).
+    let c = rusqlite::Connection::open(&db).unwrap();
+    c.execute_batch(
+        "WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < 250)
+         INSERT INTO tickets (id, order_id, customer_id, merchant_id, kind, status, subject, opened_at,
+                              audit_due_at, approved_at, resolve_due_at, resolved_at, resolution, created_at, updated_at, reason)
+         SELECT i, order_id, customer_id, merchant_id, kind, status, subject, opened_at, audit_due_at, approved_at,
+                resolve_due_at, resolved_at, resolution, created_at, updated_at, reason FROM tickets, n WHERE id = 1;",
+    )
+    .unwrap();
+    drop(c);
+    let closed = || count(&db, "SELECT count(*) FROM tickets WHERE status = 'closed'");
+    let tick = |now: &str| run_at(dir, now, &["--db", &db, "tick"]);
+    // Resolved 2026-11-20 10:00 UTC: inside the window a minute before its end.
+    let out = tick("2026-11-27T09:59:00Z");
+    assert!(cli_support::text(&out.stderr).contains("nothing due"));
+    assert_eq!(closed(), 0);
+    let after = "2026-11-27T10:01:00Z";
+    let mut lines = 0;
+    for _ in 0..50 {
+        let out = tick(after);
+        let stdout = cli_support::text(&out.stdout);
+        lines += stdout.lines().filter(|l| l.contains("reopen window has passed")).count();
+        if cli_support::text(&out.stderr).contains("nothing due") {
+            break;
+        }
+    }
+    assert_eq!(closed(), 250, "every one closed");
+    assert_eq!(lines, 250, "one line per ticket closed");
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM audit_log WHERE entity = 'ticket' AND action = 'close' AND actor = 'system'
+               AND after_json LIKE '%reopen window ended%'"
+        ),
+        250,
+        "each close audited once, by system, with its cause"
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM ticket_log WHERE status = 'closed' AND actor = 'system'"),
+        250
+    );
+    // Applying again (any later command applies due effects first) changes nothing.
+    let audits = count(&db, "SELECT count(*) FROM audit_log");
+    assert!(cli_support::text(&tick("2026-12-05T00:00:00Z").stderr).contains("nothing due"));
+    assert_eq!(count(&db, "SELECT count(*) FROM audit_log"), audits);
+    let e = expect_code(
+        &t_at(dir, &db, after, &["reopen", "1"]),
+        &"reopen a closed ticket",
+        1,
+    );
+    assert!(e.contains("within 7 days of resolution"), "{e}");
+    cli_support::check_ok(dir, &db);
+}

@@ -230,6 +230,16 @@ pub(super) const STEPS: &[Step] = &[
                  WHERE NOT EXISTS (SELECT 1 FROM ticket_reasons);"],
         create_indexes: &["tickets_respond_due", "ticket_log_ticket"],
     },
+    // Resolved tickets close by themselves after the reopen window (SPEC
+    // §4.7): the scheduled effect's index.
+    Step {
+        to: 12,
+        drop: &["DROP INDEX IF EXISTS tickets_resolved;"],
+        change: None,
+        tables: &[],
+        then: &[],
+        create_indexes: &["tickets_resolved"],
+    },
 ];
 
 /// The tables whose CHECKs schema 5 changed, and nothing else about them.

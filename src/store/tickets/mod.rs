@@ -428,3 +428,15 @@ pub fn due_responses(conn: &Connection, now: &str) -> Result<Vec<i64>> {
     let rows = st.query_map([now], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// Up to `limit` resolved tickets resolved before `cutoff` (an RFC 3339
+/// stamp), oldest first: the ones whose reopen window has passed.
+pub fn due_closures(conn: &Connection, cutoff: &str, limit: usize) -> Result<Vec<i64>> {
+    let mut st = conn.prepare_cached(
+        "SELECT id FROM tickets INDEXED BY tickets_resolved
+         WHERE status = 'resolved' AND resolved_at < ?1 ORDER BY resolved_at, id LIMIT ?2",
+    )?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = st.query_map(rusqlite::params![cutoff, limit], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
