@@ -222,7 +222,10 @@ fn every_state_at(now: &str, seed: u64) {
     // every resolved ticket is inside its reopen window.
     let window = count(&conn, "SELECT reopen_window_days FROM settings");
     let stamp = chrono::DateTime::parse_from_rfc3339(now).unwrap() - chrono::TimeDelta::days(window);
-    let cutoff = stamp.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let cutoff = stamp
+        .with_timezone(&chrono::Utc)
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
     assert_eq!(
         count(
             &conn,

@@ -7,10 +7,10 @@
 //! exits as the issue says and writes nothing.
 
 mod cli_support;
-mod tickets_support;
+mod tickets_cli_support;
 
 use cli_support::{check_ok, count, ok, write};
-use tickets_support::{become_role, shop, t, t_fails};
+use tickets_cli_support::{become_role, shop, t, t_fails};
 
 #[test]
 fn a_support_day_from_the_command_line() {

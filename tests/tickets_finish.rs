@@ -5,19 +5,27 @@
 //! idempotent, audited as `system`), and the ticket's history in `show`.
 
 mod cli_support;
-mod tickets_support;
+mod tickets_cli_support;
 
 use std::path::Path;
 
 use cli_support::{count, expect_code, ok, run_at};
-use tickets_support::{shop, t, t_fails};
+use tickets_cli_support::{shop, t, t_fails};
 
 fn open(dir: &Path, db: &str, order: &str, kind: &str, reason: &str) -> String {
     t(
         dir,
         db,
         &[
-            "open", "--order", order, "--kind", kind, "--reason", reason, "--subject", "耳机不响",
+            "open",
+            "--order",
+            order,
+            "--kind",
+            kind,
+            "--reason",
+            reason,
+            "--subject",
+            "耳机不响",
         ],
     )
 }
@@ -40,13 +48,26 @@ fn a_repair_is_accepted_only_within_the_warranty_months_from_delivery() {
         out.contains("warranty not checked") && out.contains("M1:A 蓝牙耳机"),
         "{out}"
     );
-    ok(dir, &["--db", &db, "product", "edit", "M1:A", "--warranty-months", "12"]);
+    ok(
+        dir,
+        &["--db", &db, "product", "edit", "M1:A", "--warranty-months", "12"],
+    );
     // TM2 was delivered 2026-11-18 10:00 (shop time): covered until 2027-11-18 10:00.
     let inside = t_at(
         dir,
         &db,
         "2027-11-18T01:59:00Z",
-        &["open", "--order", "TM:TM2", "--kind", "repair", "--reason", "quality.defective", "--subject", "x"],
+        &[
+            "open",
+            "--order",
+            "TM:TM2",
+            "--kind",
+            "repair",
+            "--reason",
+            "quality.defective",
+            "--subject",
+            "x",
+        ],
     );
     let text = cli_support::expect_ok(&inside, &"repair inside the warranty");
     assert!(!text.contains("not checked"), "{text}");
@@ -55,7 +76,17 @@ fn a_repair_is_accepted_only_within_the_warranty_months_from_delivery() {
         dir,
         &db,
         "2027-11-18T02:01:00Z",
-        &["open", "--order", "TM:TM3", "--kind", "repair", "--reason", "quality.defective", "--subject", "x"],
+        &[
+            "open",
+            "--order",
+            "TM:TM3",
+            "--kind",
+            "repair",
+            "--reason",
+            "quality.defective",
+            "--subject",
+            "x",
+        ],
     );
     let e = expect_code(&late, &"repair after the warranty", 1);
     assert!(
@@ -64,12 +95,26 @@ fn a_repair_is_accepted_only_within_the_warranty_months_from_delivery() {
             && e.contains("delivered 2026-11-18 10:00"),
         "{e}"
     );
-    assert_eq!(count(&db, "SELECT count(*) FROM tickets"), before, "nothing written");
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM tickets"),
+        before,
+        "nothing written"
+    );
     // A return is the return window's business, not the warranty's.
     let e = t_fails(
         dir,
         &db,
-        &["open", "--order", "TM:TM4", "--kind", "return", "--reason", "other.no_reason", "--subject", "x"],
+        &[
+            "open",
+            "--order",
+            "TM:TM4",
+            "--kind",
+            "return",
+            "--reason",
+            "other.no_reason",
+            "--subject",
+            "x",
+        ],
         1,
     );
     assert!(!e.contains("warranty"), "{e}");
@@ -92,22 +137,52 @@ fn restock_is_a_flag_and_the_value_form_still_works() {
     let moved = |id: i64| {
         count(
             &db,
-            &format!("SELECT coalesce(sum(on_hand_delta), 0) FROM stock_movements WHERE kind = 'return' AND ticket_id = {id}"),
+            &format!(
+                "SELECT coalesce(sum(on_hand_delta), 0) FROM stock_movements WHERE kind = 'return' AND ticket_id = {id}"
+            ),
         )
     };
     // The flag alone, last on the line and before another flag.
-    let r = t(dir, &db, &["resolve", "1", "--resolution", "refund", "--refund", "10.00", "--restock"]);
+    let r = t(
+        dir,
+        &db,
+        &[
+            "resolve",
+            "1",
+            "--resolution",
+            "refund",
+            "--refund",
+            "10.00",
+            "--restock",
+        ],
+    );
     assert!(r.contains("restocked"), "{r}");
     assert_eq!(moved(1), 2, "TM1's two pieces back in stock");
-    let r = t(dir, &db, &["resolve", "2", "--restock", "--resolution", "replace"]);
+    let r = t(
+        dir,
+        &db,
+        &["resolve", "2", "--restock", "--resolution", "replace"],
+    );
     assert!(r.contains("restocked"), "{r}");
     assert_eq!(moved(2), 5);
-    let r = t(dir, &db, &["resolve", "3", "--resolution", "replace", "--restock", "no"]);
+    let r = t(
+        dir,
+        &db,
+        &["resolve", "3", "--resolution", "replace", "--restock", "no"],
+    );
     assert!(!r.contains("restocked"), "{r}");
     assert_eq!(moved(3), 0);
     let help = t(dir, &db, &["resolve", "--help"]);
-    assert!(help.contains("--restock [<yes|no>]") && help.contains("alone means yes"), "{help}");
-    t_fails(dir, &db, &["resolve", "3", "--resolution", "replace", "--restock", "maybe"], 2);
+    assert!(
+        help.contains("--restock [<yes|no>]") && help.contains("alone means yes"),
+        "{help}"
+    );
+    t_fails(
+        dir,
+        &db,
+        &["resolve", "3", "--resolution", "replace", "--restock", "maybe"],
+        2,
+    );
 }
 
 /// SPEC §4.7: a resolved ticket closes by itself once the reopen window
@@ -145,7 +220,10 @@ fn resolved_tickets_close_after_the_reopen_window_once_by_system() {
     for _ in 0..50 {
         let out = tick(after);
         let stdout = cli_support::text(&out.stdout);
-        lines += stdout.lines().filter(|l| l.contains("reopen window has passed")).count();
+        lines += stdout
+            .lines()
+            .filter(|l| l.contains("reopen window has passed"))
+            .count();
         if cli_support::text(&out.stderr).contains("nothing due") {
             break;
         }
@@ -162,7 +240,10 @@ fn resolved_tickets_close_after_the_reopen_window_once_by_system() {
         "each close audited once, by system, with its cause"
     );
     assert_eq!(
-        count(&db, "SELECT count(*) FROM ticket_log WHERE status = 'closed' AND actor = 'system'"),
+        count(
+            &db,
+            "SELECT count(*) FROM ticket_log WHERE status = 'closed' AND actor = 'system'"
+        ),
         250
     );
     // Applying again (any later command applies due effects first) changes nothing.

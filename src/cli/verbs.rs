@@ -83,7 +83,10 @@ pub fn command(v: &'static VerbSpec) -> Command {
                 .num_args(0..=1)
                 .default_missing_value("yes")
                 .value_name("yes|no")
-                .help(format!("{} (a flag: alone means yes; `yes` or `no` may follow)", flag_help(f)));
+                .help(format!(
+                    "{} (a flag: alone means yes; `yes` or `no` may follow)",
+                    flag_help(f)
+                ));
         }
         c = c.arg(a);
     }

@@ -64,7 +64,10 @@ pub fn repair_verdict(
         );
     };
     let (recorded, unrecorded): (Vec<&Covered>, Vec<&Covered>) = products.iter().partition(|p| p.months > 0);
-    if recorded.iter().any(|p| now <= warranty_end(delivered, p.months, tz)) {
+    if recorded
+        .iter()
+        .any(|p| now <= warranty_end(delivered, p.months, tz))
+    {
         return Verdict::Accepted;
     }
     if !unrecorded.is_empty() {
@@ -162,6 +165,9 @@ mod tests {
         let Verdict::Refused(why) = repair_verdict(TicketKind::Repair, delivered, &ended, now, SH) else {
             panic!("refused");
         };
-        assert!(why.contains("M1:B ended 2021-01-01 08:00") && why.contains("M1:C ended 2020-07-01 08:00"), "{why}");
+        assert!(
+            why.contains("M1:B ended 2021-01-01 08:00") && why.contains("M1:C ended 2020-07-01 08:00"),
+            "{why}"
+        );
     }
 }

@@ -1,61 +1,95 @@
-//! The small shop the ticket CLI tests run on (one merchant, one product,
-//! four delivered orders) and the `shopdesk ticket ...` runners.
+//! A shop with delivered orders for the ticket tests, on top of the order
+//! tests' shop (ana owner, lin operator, mei support, vic viewer).
 #![allow(dead_code)]
 
-use std::path::Path;
+#[path = "../orders_support/mod.rs"]
+pub mod shop;
 
-use super::cli_support::{fails, init, ok, write};
+use chrono::{DateTime, Utc};
+use shopdesk::domain::order::OrderAction;
+use shopdesk::ops::Session;
+use shopdesk::ops::orders::act_at;
+use shopdesk::ops::tickets::{self, NewTicketArgs};
+use shopdesk::ops::verbs::{self, Entity, Outcome, Values};
+use shopdesk::{Error, Result};
 
-const HEADER: &str = "channel,external_id,placed_at,status,customer_ref,customer_name,customer_phone,ship_address,ship_city,merchant_code,sku,qty,unit_price,shipping_fee,paid_at,shipped_at,delivered_at,promised_at,carrier,tracking_no";
+pub use shop::{GOOD, Shop, assert_checks_pass, t};
 
-pub fn shop(dir: &Path) -> String {
-    let db = init(dir);
-    let m = write(
-        dir,
-        "m.csv",
-        "code,name,cooperation_mode,status\nM1,一号店,direct,active\n",
-    );
-    ok(dir, &["--db", &db, "import", "merchants", m.to_str().unwrap()]);
-    let p = write(
-        dir,
-        "p.csv",
-        "merchant_code,sku,title,price,stock\nM1,A,蓝牙耳机,50.00,100\n",
-    );
-    ok(dir, &["--db", &db, "import", "products", p.to_str().unwrap()]);
-    let mut o = format!("{HEADER}\n");
-    for (k, qty, day) in [(1, 2, 10), (2, 5, 10), (3, 1, 10), (4, 1, 25)] {
-        // Delivered 2026-11-18, except TM4: placed in October, delivered 2026-11-01.
-        let (month, delivered) = if day == 25 {
-            (10, "2026-11-01")
-        } else {
-            (11, "2026-11-18")
+/// One order of `qty` × 茶杯 (50.00) + 10.00 shipping = 60.00 × qty..., paid
+/// at `paid`, and delivered at `delivered` when given. Returns (order, product).
+pub fn order(shop: &Shop, ext: &str, qty: i64, paid: &str, delivered: Option<&str>) -> (i64, i64) {
+    let m = shop::merchant(&shop.path, &format!("M{ext}"), "杭州好物");
+    let p = shop::product(&shop.path, m, &format!("SKU{ext}"), "茶杯", 5000, 20);
+    let c = shop::customer(&shop.path, &format!("C{ext}"), "王芳");
+    let o = shop::order(&shop.path, ext, c, m, &[(p, qty)], &GOOD);
+    let mut s = shop.session("ana");
+    let at = t(paid);
+    act_at(&mut s, o, None, &OrderAction::Pay, at).unwrap();
+    if let Some(d) = delivered {
+        act_at(&mut s, o, None, &OrderAction::Approve, at).unwrap();
+        act_at(&mut s, o, None, &OrderAction::Pick, at).unwrap();
+        act_at(&mut s, o, None, &OrderAction::Pack { weight_g: 300 }, at).unwrap();
+        let ship = OrderAction::Ship {
+            carrier: "SF".into(),
+            tracking: format!("SF{ext}"),
         };
-        o.push_str(&format!(
-            "TM,TM{k},2026-{month}-{day} 10:00:00,delivered,c{k},王芳,1381234567{k},西湖区文三路{k}号,杭州,M1,A,{qty},50.00,10.00,2026-{month}-{day} 10:05:00,2026-{month}-{} 10:00:00,{delivered} 10:00:00,,SF,SF{k}\n",
-            day + 1
-        ));
+        act_at(&mut s, o, None, &ship, at).unwrap();
+        act_at(&mut s, o, None, &OrderAction::Deliver, t(d)).unwrap();
     }
-    let f = write(dir, "o.csv", o);
-    ok(dir, &["--db", &db, "import", "orders", f.to_str().unwrap()]);
-    db
+    (o, p)
 }
 
-pub fn t(dir: &Path, db: &str, args: &[&str]) -> String {
-    let mut all = vec!["--db", db, "ticket"];
-    all.extend_from_slice(args);
-    ok(dir, &all)
+pub fn open(s: &mut Session, order: i64, kind: &str, reason: &str, now: DateTime<Utc>) -> Result<i64> {
+    let a = NewTicketArgs {
+        order: order.to_string(),
+        kind: kind.into(),
+        reason: reason.into(),
+        subject: "七天无理由退货".into(),
+        body: Some("不想要了".into()),
+    };
+    tickets::open_at(s, &a, now).map(|(id, _)| id)
 }
 
-pub fn t_fails(dir: &Path, db: &str, args: &[&str], code: i32) -> String {
-    let mut all = vec!["--db", db, "ticket"];
-    all.extend_from_slice(args);
-    fails(dir, &all, code)
+/// Runs ticket verb `name` with `fields` (as typed) at `now`.
+pub fn verb(
+    s: &mut Session,
+    id: i64,
+    name: &str,
+    fields: &[(&str, &str)],
+    now: DateTime<Utc>,
+) -> Result<Outcome> {
+    let v = verbs::find(Entity::Ticket, name).unwrap_or_else(|| panic!("no ticket verb {name}"));
+    let raw: Vec<(&str, String)> = fields.iter().map(|(k, x)| (*k, x.to_string())).collect();
+    let values = Values::parse(v, &raw, "Asia/Shanghai")?;
+    verbs::run_at(s, v, id, None, &values, now)
 }
 
-/// The OS login running the tests gets `role` (test setup: one login runs
-/// every process here).
-pub fn become_role(db: &str, role: &str) {
-    let c = rusqlite::Connection::open(db).unwrap();
-    c.execute("UPDATE staff SET role = ?1", [role]).unwrap();
+#[track_caller]
+pub fn ok(s: &mut Session, id: i64, name: &str, fields: &[(&str, &str)], now: DateTime<Utc>) -> Outcome {
+    match verb(s, id, name, fields, now) {
+        Ok(o) => o,
+        Err(e) => panic!("ticket {name} {id}: {e}"),
+    }
 }
 
+#[track_caller]
+pub fn refused(s: &mut Session, id: i64, name: &str, fields: &[(&str, &str)], now: DateTime<Utc>) -> String {
+    match verb(s, id, name, fields, now) {
+        Ok(o) => panic!("ticket {name} {id} should be refused, got: {}", o.message),
+        Err(e) => {
+            assert!(
+                matches!(e, Error::Refused(_) | Error::Conflict(_)),
+                "{name}: {e:?}"
+            );
+            e.to_string()
+        }
+    }
+}
+
+pub fn one(shop: &Shop, sql: &str) -> i64 {
+    shop.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+pub fn text(shop: &Shop, sql: &str) -> String {
+    shop.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+}

@@ -55,7 +55,8 @@ pub fn close_after_window(s: &mut Session, now: DateTime<Utc>) -> Result<Vec<Str
             return Ok(done);
         }
         if started.elapsed() >= BUDGET {
-            let left = db::due_closures(&s.conn, &cutoff(now, s.settings.reopen_window_days), usize::MAX)?.len();
+            let left =
+                db::due_closures(&s.conn, &cutoff(now, s.settings.reopen_window_days), usize::MAX)?.len();
             done.push(format!(
                 "{left} more resolved tickets are past their reopen window; the next tick closes them"
             ));
@@ -80,7 +81,11 @@ fn close_batch(s: &mut Session, now: DateTime<Utc>) -> Result<(Vec<String>, bool
     for &id in &ids {
         let before = db::get(&tx, id)?.ok_or_else(|| Error::not_found("ticket", id))?;
         let from: TicketStatus = super::status_of(&before)?;
-        let resolved = before.resolved_at.as_deref().map(clock::parse_stamp).transpose()?;
+        let resolved = before
+            .resolved_at
+            .as_deref()
+            .map(clock::parse_stamp)
+            .transpose()?;
         // Read under the write lock: reopened or closed by someone since, or
         // (a clock moved back) still inside the window: not this effect's.
         if rules::next(from, &TicketAction::Close).is_err()

@@ -231,14 +231,18 @@ pub(super) const STEPS: &[Step] = &[
         create_indexes: &["tickets_respond_due", "ticket_log_ticket"],
     },
     // Resolved tickets close by themselves after the reopen window (SPEC
-    // §4.7): the scheduled effect's index.
+    // §4.7): the scheduled effect's index; the ticket queue chips "needs
+    // me" and "unassigned" read open tickets by holder in SLA order.
     Step {
         to: 12,
-        drop: &["DROP INDEX IF EXISTS tickets_resolved;"],
+        drop: &[
+            "DROP INDEX IF EXISTS tickets_resolved;",
+            "DROP INDEX IF EXISTS tickets_assignee_sla;",
+        ],
         change: None,
         tables: &[],
         then: &[],
-        create_indexes: &["tickets_resolved"],
+        create_indexes: &["tickets_resolved", "tickets_assignee_sla"],
     },
 ];
 
