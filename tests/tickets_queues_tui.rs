@@ -145,3 +145,58 @@ fn the_picker_shows_the_queues_at_80x24() {
         assert!(s.contains(l), "{l}:\n{s}");
     }
 }
+
+/// Issue 10 item 10: the ticket's detail shows its history: who, when, the
+/// action, its reason, and the fields it changed before → after.
+#[test]
+fn the_ticket_detail_shows_its_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let mut a = app_as(&path, "lin", 120, 40);
+    a.press("4");
+    // The first `new` ticket: claim it, then reject it with a reason.
+    let c = shopdesk::store::open(&path).unwrap();
+    let id: i64 = c
+        .query_row("SELECT min(id) FROM tickets WHERE status = 'new'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    drop(c);
+    a.press("/");
+    a.type_text(&format!("#{id}"));
+    a.press("enter");
+    a.press("C");
+    a.press("J");
+    a.type_text("超出退货期限");
+    a.press("enter");
+    if matches!(a.overlay, Some(Overlay::Confirm { .. })) {
+        a.press("y");
+    }
+    a.press("enter");
+    let mut text = String::new();
+    for _ in 0..6 {
+        text.push_str(&screen(&mut a, 120, 40));
+        a.press("pagedown");
+    }
+    assert!(text.contains("History"), "{text}");
+    assert!(text.contains("lin") && text.contains("claim"), "{text}");
+    assert!(text.contains("reject: 超出退货期限"), "{text}");
+    assert!(text.contains("status: new → rejected"), "{text}");
+    // Support sees the changes: a ticket's audit image holds no personal
+    // data (the customer and order by id, no phone, address or email).
+    let c = shopdesk::store::open(&path).unwrap();
+    let mut st = c
+        .prepare("SELECT coalesce(before_json, '') || coalesce(after_json, '') FROM audit_log WHERE entity = 'ticket'")
+        .unwrap();
+    let images: Vec<String> = st
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(!images.is_empty());
+    for img in images {
+        for key in ["phone\":", "address\":", "email\":", "\"ship_"] {
+            assert!(!img.contains(key), "{key} in a ticket image: {img}");
+        }
+    }
+}

@@ -120,7 +120,13 @@ impl Screen for Tickets {
             None => None,
         };
         let timeline = crate::ops::tickets::read_timeline(conn, id, crate::clock::now()?)?;
-        Ok(Some(Box::new(TicketDetail { d, order, timeline })))
+        let history = crate::ops::history::of(conn, "ticket", id, HISTORY_ROWS)?;
+        Ok(Some(Box::new(TicketDetail {
+            d,
+            order,
+            timeline,
+            history,
+        })))
     }
 
     fn verb_entity(&self) -> Option<Entity> {
@@ -148,7 +154,13 @@ struct TicketDetail {
     order: Option<OrderDetail>,
     /// The SLA clock from the status log, and schema 6's columns.
     timeline: Option<crate::ops::tickets::Timeline>,
+    /// Who did what when, with reasons and fields before → after (the
+    /// newest `HISTORY_ROWS` audit rows, oldest first).
+    history: Vec<crate::ops::history::Row>,
 }
+
+/// Audit rows a ticket's detail shows at most.
+const HISTORY_ROWS: usize = 50;
 
 impl Detail for TicketDetail {
     fn as_any(&self) -> &dyn std::any::Any {
@@ -160,6 +172,10 @@ impl Detail for TicketDetail {
         if let Some(t) = &self.timeline {
             lines.extend(timeline_lines(t, fmt, width, theme));
         }
+        let mut doc = Doc::new(width, theme);
+        // A ticket's image holds no personal data (ids only; a test checks).
+        super::history::section_with(&mut doc, &self.history, fmt, theme, false);
+        lines.extend(doc.lines);
         lines
     }
 }
