@@ -100,6 +100,49 @@ fn a_repair_is_accepted_only_within_the_warranty_months_from_delivery() {
         before,
         "nothing written"
     );
+    // The order verb (the TUI's "open ticket") is the same call with the same rule.
+    let via_order = run_at(
+        dir,
+        "2027-11-18T02:01:00Z",
+        &[
+            "--db",
+            &db,
+            "order",
+            "open-ticket",
+            "TM:TM3",
+            "--kind",
+            "repair",
+            "--reason",
+            "quality.defective",
+            "--subject",
+            "x",
+        ],
+    );
+    let e2 = expect_code(&via_order, &"order open-ticket after the warranty", 1);
+    assert!(
+        e2.contains("12-month warranty of M1:A 蓝牙耳机 ended 2027-11-18 10:00"),
+        "{e2}"
+    );
+    let ok_order = ok(
+        dir,
+        &[
+            "--db",
+            &db,
+            "order",
+            "open-ticket",
+            "TM:TM3",
+            "--kind",
+            "complaint",
+            "--reason",
+            "service.slow",
+            "--subject",
+            "回复太慢",
+        ],
+    );
+    assert!(
+        ok_order.contains("(complaint) opened on order TM:TM3"),
+        "{ok_order}"
+    );
     // A return is the return window's business, not the warranty's.
     let e = t_fails(
         dir,

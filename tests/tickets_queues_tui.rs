@@ -200,3 +200,66 @@ fn the_ticket_detail_shows_its_history() {
         }
     }
 }
+
+/// Issue 13: "open ticket" is an order verb, so the same verb works from
+/// its key on the Orders screen, the `a` menu and the palette: the kind as
+/// a choice, the reason from the two-level taxonomy, the subject, the
+/// description as long text.
+#[test]
+fn open_ticket_is_an_order_verb_from_key_menu_and_palette() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let tickets = |p: &std::path::Path| -> i64 {
+        shopdesk::store::open(p)
+            .unwrap()
+            .query_row("SELECT count(*) FROM tickets", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = tickets(&path);
+    let mut a = app_as(&path, "lin", 120, 40);
+    a.press("3");
+    let order = a.list(Tab::Orders).unwrap().current().unwrap().id;
+    // From its key: a complaint (the fifth kind), the first reason offered.
+    a.press("O");
+    let Some(Overlay::Form(f)) = &a.overlay else {
+        panic!("O opens the form: {:?}", a.message)
+    };
+    assert_eq!(f.verb.name, "open_ticket");
+    let s = screen(&mut a, 120, 40);
+    assert!(
+        s.contains("description › not as described"),
+        "the taxonomy is offered:\n{s}"
+    );
+    a.type_text("5");
+    a.press("tab");
+    a.press("tab");
+    a.type_text("客服态度差");
+    a.press("tab");
+    a.type_text("买家说客服不回消息。");
+    a.press("enter");
+    assert!(a.overlay.is_none(), "{:?}", a.message);
+    let msg = a.message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
+    assert!(msg.contains("(complaint) opened on order"), "{msg}");
+    assert_eq!(tickets(&path), before + 1);
+    let c = shopdesk::store::open(&path).unwrap();
+    let (kind, reason, subject, order_id): (String, String, String, i64) = c
+        .query_row(
+            "SELECT kind, reason, subject, order_id FROM tickets ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (kind.as_str(), reason.as_str(), subject.as_str(), order_id),
+        ("complaint", "description.not_as_described", "客服态度差", order)
+    );
+    // The `a` menu and the palette offer the same verb.
+    a.press("a");
+    assert!(screen(&mut a, 120, 40).contains("open ticket…"));
+    a.press("esc");
+    let found = shopdesk::tui::update::palette_matches("open ticket");
+    let verb = shopdesk::ops::verbs::find(shopdesk::ops::verbs::Entity::Order, "open_ticket").unwrap();
+    let action = shopdesk::tui::action::Action::of_verb(verb).unwrap();
+    assert_eq!(action.name(), "order_open_ticket");
+    assert!(found.contains(&action), "{found:?}");
+}
