@@ -9,7 +9,7 @@
 mod cli_support;
 mod tickets_cli_support;
 
-use cli_support::{check_ok, count, ok, write};
+use cli_support::{check_ok, count, ok};
 use tickets_cli_support::{become_role, shop, t, t_fails};
 
 #[test]
