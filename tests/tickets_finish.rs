@@ -299,5 +299,15 @@ fn resolved_tickets_close_after_the_reopen_window_once_by_system() {
         1,
     );
     assert!(e.contains("within 7 days of resolution"), "{e}");
+    // `ticket show` lists the history: who, when, what.
+    let show = t(dir, &db, &["show", "1"]);
+    let history = show.split("history\n").nth(1).unwrap_or("");
+    assert!(
+        history.contains("open")
+            && history
+                .lines()
+                .any(|l| l.contains("system") && l.contains("close")),
+        "{show}"
+    );
     cli_support::check_ok(dir, &db);
 }
