@@ -291,6 +291,30 @@ impl From<OrderQueue> for StatusFilter {
 mod tests {
     use super::*;
 
+    /// Every ticket queue opens by SLA due; overdue is one chip whatever
+    /// its cutoff; needs me is per reader.
+    #[test]
+    fn ticket_queues_open_by_sla_due_and_overdue_is_one_chip() {
+        let overdue = |c: &str| StatusFilter::Tickets(TicketQueue::Overdue { cutoff: c.into() });
+        assert!(StatusFilter::same_chip(
+            Some(&overdue("2026-11-22T08:00:00Z")),
+            Some(&overdue("2026-11-22T08:05:00Z"))
+        ));
+        let me = |id| StatusFilter::Tickets(TicketQueue::NeedsMe { me: id });
+        assert!(!StatusFilter::same_chip(Some(&me(1)), Some(&me(2))));
+        for q in [
+            TicketQueue::NeedsMe { me: 1 },
+            TicketQueue::Unassigned,
+            TicketQueue::Waiting,
+            TicketQueue::Escalated,
+        ] {
+            assert_eq!(StatusFilter::Tickets(q).needs_me_sort(), Some("SLA due"));
+        }
+        assert_eq!(overdue("x").needs_me_sort(), Some("SLA due"));
+        assert!(!TicketQueue::Waiting.statuses().contains(&TicketStatus::New));
+        assert!(!TicketQueue::Unassigned.statuses().contains(&TicketStatus::WaitingCustomer));
+    }
+
     #[test]
     fn late_to_ship_is_one_chip_whatever_its_cutoff() {
         let late = |c: &str| StatusFilter::Queue(OrderQueue::LateToShip { cutoff: c.into() });
