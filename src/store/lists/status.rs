@@ -312,7 +312,11 @@ mod tests {
         }
         assert_eq!(overdue("x").needs_me_sort(), Some("SLA due"));
         assert!(!TicketQueue::Waiting.statuses().contains(&TicketStatus::New));
-        assert!(!TicketQueue::Unassigned.statuses().contains(&TicketStatus::WaitingCustomer));
+        assert!(
+            !TicketQueue::Unassigned
+                .statuses()
+                .contains(&TicketStatus::WaitingCustomer)
+        );
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! `status_cond` turns it into SQL that, read by SLA due, walks an index in
 //! that order: `tickets_assignee_sla (assignee_id, due)` for needs me and
 //! unassigned, `tickets_open_sla (due)` for the open queue and overdue (a
-//! range below the cutoff), `tickets_status_sla (status, due)` for waiting
-//! and escalated. Counts read the same index alone.
+//! range below the cutoff), `tickets_waiting_sla (due)` for waiting,
+//! `tickets_status_sla (status, due)` for escalated. Counts read the same
+//! index alone.
 
 use rusqlite::Connection;
 use rusqlite::types::Value;
@@ -13,6 +14,14 @@ use rusqlite::types::Value;
 use super::TicketQueue;
 use super::tickets::{SLA_DUE, sla_running_list};
 use crate::Result;
+use crate::domain::ticket::TicketStatus;
+
+/// `'waiting_customer', 'waiting_merchant'`: the waiting queue's statuses
+/// as SQL literals (a partial index is used only for a query that repeats
+/// its condition).
+pub(crate) fn waiting_list() -> String {
+    crate::store::enums::literals(&TicketQueue::Waiting.statuses(), TicketStatus::as_str)
+}
 
 /// The WHERE condition and parameters of a ticket queue.
 pub(crate) fn status_cond(q: &TicketQueue) -> (String, Vec<Value>) {
@@ -28,14 +37,12 @@ pub(crate) fn status_cond(q: &TicketQueue) -> (String, Vec<Value>) {
             format!("{running} AND {SLA_DUE} < ?"),
             vec![Value::Text(cutoff.clone())],
         ),
-        TicketQueue::Waiting | TicketQueue::Escalated => {
-            let st: Vec<Value> = q
-                .statuses()
-                .into_iter()
-                .map(|s| Value::Text(s.as_str().to_string()))
-                .collect();
-            (format!("t.status IN ({})", vec!["?"; st.len()].join(", ")), st)
-        }
+        // Literals: word for word the WHERE of tickets_waiting_sla.
+        TicketQueue::Waiting => (format!("t.status IN ({})", waiting_list()), Vec::new()),
+        TicketQueue::Escalated => (
+            "t.status = ?".to_string(),
+            vec![Value::Text(TicketStatus::Escalated.as_str().to_string())],
+        ),
     }
 }
 
@@ -49,7 +56,8 @@ pub(crate) fn queue_index(q: &TicketQueue, sort: Option<&str>) -> Option<&'stati
     Some(match q {
         TicketQueue::SlaRunning | TicketQueue::Overdue { .. } => "tickets_open_sla",
         TicketQueue::NeedsMe { .. } | TicketQueue::Unassigned => "tickets_assignee_sla",
-        TicketQueue::Waiting | TicketQueue::Escalated => "tickets_status_sla",
+        TicketQueue::Waiting => "tickets_waiting_sla",
+        TicketQueue::Escalated => "tickets_status_sla",
     })
 }
 
@@ -100,5 +108,14 @@ mod tests {
         let want = format!("WHERE status IN ({})", super::sla_running_list());
         assert!(index.contains(&want), "{index:?} vs {want:?}");
         assert!(index.contains(&super::SLA_DUE.replace("t.", "")), "{index:?}");
+        let waiting = schema
+            .split("CREATE INDEX tickets_waiting_sla")
+            .nth(1)
+            .and_then(|s| s.split(';').next())
+            .unwrap_or("");
+        assert!(
+            waiting.contains(&format!("WHERE status IN ({})", super::waiting_list())),
+            "{waiting:?}"
+        );
     }
 }

@@ -238,11 +238,12 @@ pub(super) const STEPS: &[Step] = &[
         drop: &[
             "DROP INDEX IF EXISTS tickets_resolved;",
             "DROP INDEX IF EXISTS tickets_assignee_sla;",
+            "DROP INDEX IF EXISTS tickets_waiting_sla;",
         ],
         change: None,
         tables: &[],
         then: &[],
-        create_indexes: &["tickets_resolved", "tickets_assignee_sla"],
+        create_indexes: &["tickets_resolved", "tickets_assignee_sla", "tickets_waiting_sla"],
     },
 ];
 
