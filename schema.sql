@@ -543,6 +543,16 @@ CREATE INDEX tickets_sla ON tickets ((CASE WHEN status = 'new' THEN audit_due_at
 CREATE INDEX tickets_status_sla ON tickets (status, (CASE WHEN status = 'new' THEN audit_due_at ELSE resolve_due_at END));
 CREATE INDEX tickets_open_sla ON tickets ((CASE WHEN status = 'new' THEN audit_due_at ELSE resolve_due_at END))
     WHERE status IN ('new', 'approved', 'in_progress', 'waiting_merchant', 'escalated', 'reopened');
+-- The "needs me" and "unassigned" queues: open tickets by who holds them, in
+-- SLA order (store/lists/ticket_queues.rs; the same WHERE as tickets_open_sla).
+CREATE INDEX tickets_assignee_sla ON tickets (assignee_id, (CASE WHEN status = 'new' THEN audit_due_at ELSE resolve_due_at END))
+    WHERE status IN ('new', 'approved', 'in_progress', 'waiting_merchant', 'escalated', 'reopened');
+-- The "waiting" queue in SLA order (two statuses: (status, due) would sort).
+CREATE INDEX tickets_waiting_sla ON tickets ((CASE WHEN status = 'new' THEN audit_due_at ELSE resolve_due_at END))
+    WHERE status IN ('waiting_customer', 'waiting_merchant');
+-- Resolved tickets by resolution time: closing them once the reopen window
+-- has passed (a scheduled effect, ops/tickets/autoclose.rs) reads this alone.
+CREATE INDEX tickets_resolved ON tickets (resolved_at) WHERE status = 'resolved';
 -- Disputes waiting for the merchant's response (the deadline's scheduled effect).
 CREATE INDEX tickets_respond_due ON tickets (respond_due_at) WHERE responded_at IS NULL AND respond_due_at IS NOT NULL;
 

@@ -218,6 +218,22 @@ fn every_state_at(now: &str, seed: u64) {
         );
         assert_eq!(n, 0, "{table}.{column} after now");
     }
+    // Nothing the scheduled effects would change at the demo's own clock:
+    // every resolved ticket is inside its reopen window.
+    let window = count(&conn, "SELECT reopen_window_days FROM settings");
+    let stamp = chrono::DateTime::parse_from_rfc3339(now).unwrap() - chrono::TimeDelta::days(window);
+    let cutoff = stamp
+        .with_timezone(&chrono::Utc)
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    assert_eq!(
+        count(
+            &conn,
+            &format!("SELECT count(*) FROM tickets WHERE status = 'resolved' AND resolved_at < '{cutoff}'")
+        ),
+        0,
+        "resolved tickets past the reopen window at {now}"
+    );
     drop(conn);
     let out = cli::run_at(dir.path(), now, &["--db", db.to_str().unwrap(), "check"]);
     assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));

@@ -30,7 +30,9 @@ fn flag_help(f: &verbs::FieldSpec) -> String {
         _ => "",
     };
     let mut help = format!("{}{what}", if f.help.is_empty() { f.label } else { f.help });
-    if let FieldKind::Suggest(options) = f.kind {
+    if let FieldKind::Suggest(options) = f.kind
+        && !options.is_empty()
+    {
         help.push_str(&format!("; e.g. {}", options.join(", ")));
     }
     help
@@ -74,6 +76,17 @@ pub fn command(v: &'static VerbSpec) -> Command {
             .help(flag_help(f));
         if let FieldKind::Choice(options) = f.kind {
             a = a.value_parser(PossibleValuesParser::new(options.iter().copied()));
+        }
+        if f.flag {
+            // `--restock` alone is yes; `--restock no` / `--restock yes` too.
+            a = a
+                .num_args(0..=1)
+                .default_missing_value("yes")
+                .value_name("yes|no")
+                .help(format!(
+                    "{} (a flag: alone means yes; `yes` or `no` may follow)",
+                    flag_help(f)
+                ));
         }
         c = c.arg(a);
     }

@@ -159,6 +159,12 @@ fn force(p: &mut Plan, status: TicketStatus, opened: i64, now: i64) {
     } else {
         p.close.max(now + HOUR)
     };
+    // A resolved ticket is still inside its 7-day reopen window (else the
+    // scheduled effect would close it the first time the demo is opened).
+    if status == S::Resolved && p.resolved() < now - 2 * DAY && p.start < now - 2 * DAY {
+        p.reopen = None;
+        p.resolve = now - 2 * DAY;
+    }
 }
 
 /// Each status and kind at least once: open states on the newest tickets,

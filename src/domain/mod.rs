@@ -17,6 +17,7 @@ pub mod product;
 pub mod role;
 pub mod ticket;
 pub mod ticket_sla;
+pub mod ticket_warranty;
 
 pub use role::{Permission, Role};
 

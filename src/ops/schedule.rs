@@ -2,7 +2,8 @@
 //! passed. Each effect is an ordinary audited change by `system`; applying
 //! twice changes nothing. Built so far: documents past their expiry become
 //! `expired`; products are listed and delisted at their scheduled times;
-//! a dispute whose merchant missed the response deadline is escalated.
+//! a dispute whose merchant missed the response deadline is escalated; a
+//! resolved ticket past its reopen window is closed (in time-boxed batches).
 //! `tick` (cron and the TUI's writer) also recomputes the stored product
 //! sales figures when they are an hour old; an opening command does not
 //! (bookkeeping that can take seconds on a large shop, not a due effect).
@@ -46,6 +47,7 @@ pub fn apply_due(s: &mut Session, now: DateTime<Utc>) -> Result<Vec<String>> {
     let mut done = super::merchants::expire_documents_at(s, now)?;
     done.extend(super::products::apply_schedules_at(s, now)?);
     done.extend(super::tickets::escalate_overdue_responses(s, now)?);
+    done.extend(super::tickets::autoclose::close_after_window(s, now)?);
     Ok(done)
 }
 
@@ -77,7 +79,8 @@ pub fn any_due(s: &Session, now: DateTime<Utc>) -> Result<bool> {
     Ok(store::merchants::any_due_expiry(&s.conn, &today)?
         || !store::products::due_delistings(&s.conn, &at)?.is_empty()
         || !store::products::due_listings(&s.conn, &at)?.is_empty()
-        || !store::tickets::due_responses(&s.conn, &at)?.is_empty())
+        || !store::tickets::due_responses(&s.conn, &at)?.is_empty()
+        || super::tickets::autoclose::any_due(s, now)?)
 }
 
 /// What a command applies when it opens the database (see the module

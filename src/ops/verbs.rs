@@ -108,6 +108,10 @@ pub struct FieldSpec {
     /// On the command line, a positional argument after the record's key
     /// (`merchant doc verify CODE KIND`) instead of a `--flag`.
     pub positional: bool,
+    /// A yes/no choice that is a flag on the command line: `--restock`
+    /// alone means yes, and `--restock yes|no` still works (SPEC §6 writes
+    /// the flag form; earlier releases took the value).
+    pub flag: bool,
 }
 
 impl FieldSpec {
@@ -126,6 +130,7 @@ impl FieldSpec {
             required: true,
             pii: false,
             positional: false,
+            flag: false,
         }
     }
 
@@ -141,6 +146,12 @@ impl FieldSpec {
 
     pub const fn positional(mut self) -> FieldSpec {
         self.positional = true;
+        self
+    }
+
+    /// See [`FieldSpec::flag`]: for a `Choice(["no", "yes"])` field.
+    pub const fn flag(mut self) -> FieldSpec {
+        self.flag = true;
         self
     }
 }

@@ -230,12 +230,13 @@ impl App {
             tracing::warn!("cannot bound page queries: {e}");
         }
         let t = now.or_else(|| crate::clock::now().ok()).unwrap_or_else(Utc::now);
-        let fmt = Fmt::new(
+        let mut fmt = Fmt::new(
             &session.settings.timezone,
             &session.settings.currency,
             t,
             session.actor.role,
         );
+        fmt.me = session.actor.id;
         let data_version = crate::store::lists::data_version(&session.conn).unwrap_or(0);
         let message = match notes.len() {
             0 => None,

@@ -15,6 +15,8 @@ pub struct Fmt {
     pub currency: String,
     pub now: DateTime<Utc>,
     pub role: Role,
+    /// The reader's staff id (the "needs me" queue); 0 until the app sets it.
+    pub me: i64,
 }
 
 impl Fmt {
@@ -24,6 +26,7 @@ impl Fmt {
             currency: currency.to_string(),
             now,
             role,
+            me: 0,
         }
     }
 

@@ -49,7 +49,7 @@ const fn pii(f: FieldSpec) -> FieldSpec {
     f.pii()
 }
 
-pub static VERBS: [VerbSpec; 13] = [
+pub static VERBS: [VerbSpec; 14] = [
     VerbSpec {
         forward: true,
         key: Some("$"),
@@ -211,6 +211,56 @@ pub static VERBS: [VerbSpec; 13] = [
             "merge into another order of the same customer, address and merchant",
         )
     },
+    // The ticket's own verbs are on the Tickets screen; opening one starts
+    // from the order it is about (`ticket open --order` is the same call).
+    VerbSpec {
+        permission: Permission::ManageTickets,
+        key: Some("O"),
+        done: "ticket opened",
+        fields: &[
+            field(
+                "kind",
+                "kind",
+                "what the customer asks for",
+                FieldKind::Choice(&TICKET_KINDS),
+            ),
+            field(
+                "reason",
+                "reason",
+                "a reason code of the taxonomy, e.g. quality.damaged (`shopdesk ticket reasons` lists them)",
+                FieldKind::Suggest(&[]),
+            ),
+            field(
+                "subject",
+                "subject",
+                "one line: what it is about",
+                FieldKind::Text,
+            ),
+            optional(field(
+                "body",
+                "description",
+                "the customer's words (ctrl-e opens $EDITOR)",
+                FieldKind::LongText,
+            )),
+        ],
+        ..verb(
+            "open_ticket",
+            "open ticket…",
+            "open ticket: an after-sales ticket on this order (return window and warranty checked)",
+        )
+    },
+];
+
+/// Every ticket kind's stored spelling (`TicketKind`; a test checks).
+pub const TICKET_KINDS: [&str; 8] = [
+    "return",
+    "exchange",
+    "repair",
+    "refund_only",
+    "complaint",
+    "dispute",
+    "logistics",
+    "inquiry",
 ];
 
 pub static OPS: EntityOps = EntityOps {
@@ -229,6 +279,9 @@ fn candidates(
     field: &FieldSpec,
     t: &Target,
 ) -> Result<Vec<(String, String)>> {
+    if verb.name == "open_ticket" && field.name == "reason" {
+        return reasons(conn);
+    }
     if verb.name != "merge" || field.name != "into" {
         return Ok(Vec::new());
     }
@@ -246,6 +299,23 @@ fn candidates(
                 key,
                 format!("order {} ({}) · {status} · {money}", c.id, c.external_id),
             )
+        })
+        .collect())
+}
+
+/// The reason taxonomy's leaf codes, "quality › damaged in transit".
+fn reasons(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let all = crate::store::tickets::reasons(conn)?;
+    let parent = |p: &str| {
+        all.iter()
+            .find(|(c, _, _)| c == p)
+            .map_or(p.to_string(), |(_, _, l)| l.clone())
+    };
+    Ok(all
+        .iter()
+        .filter_map(|(code, p, label)| {
+            p.as_deref()
+                .map(|p| (code.clone(), format!("{} › {label}", parent(p))))
         })
         .collect())
 }
@@ -371,6 +441,7 @@ fn run(
             let into = super::resolve(&s.conn, v.text("into").unwrap_or_default())?;
             super::merge_at(s, id, into, shown, now)?
         }
+        "open_ticket" => return open_ticket(s, verb, id, v, now),
         _ => super::act_at(s, id, shown, &action(verb, v)?, now)?,
     };
     Ok(outcome(verb, o))
@@ -387,5 +458,53 @@ fn outcome(verb: &'static VerbSpec, o: Outcome) -> VerbOutcome {
         // Only pay and approve can end on hold unasked (short stock, a bad address).
         attention: o.held() && matches!(verb.name, "pay" | "approve"),
         message: o.message,
+    }
+}
+
+/// Opens a ticket on order `id`: the same call as `ticket open --order`.
+/// The order itself does not change, so the version the screen showed is
+/// not required to be current (an address edited meanwhile does not stop a
+/// complaint from being recorded).
+fn open_ticket(
+    s: &mut Session,
+    verb: &'static VerbSpec,
+    id: i64,
+    v: &Values,
+    now: DateTime<Utc>,
+) -> Result<VerbOutcome> {
+    let args = crate::ops::tickets::NewTicketArgs {
+        order: id.to_string(),
+        kind: text(v, "kind"),
+        reason: text(v, "reason"),
+        subject: text(v, "subject"),
+        body: v.text("body").map(str::to_string),
+    };
+    let (_, message) = crate::ops::tickets::open_at(s, &args, now)?;
+    let t = target(&s.conn, id)?.ok_or_else(|| Error::not_found("order", id))?;
+    let status = t
+        .state
+        .first()
+        .and_then(|x| x.parse::<OrderStatus>().ok())
+        .map_or("", |st| st.label());
+    Ok(VerbOutcome {
+        entity: Entity::Order,
+        id,
+        name: t.name,
+        verb: verb.name,
+        status,
+        version: t.version,
+        message,
+        attention: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::ticket::TicketKind;
+
+    #[test]
+    fn the_ticket_kinds_offered_are_the_domain_s() {
+        let kinds: Vec<&str> = TicketKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(kinds, super::TICKET_KINDS);
     }
 }

@@ -5,6 +5,7 @@
 //! notices) are written in the same transaction and named in the audit
 //! image under `change`.
 
+pub mod autoclose;
 mod detail;
 mod flow;
 mod money;

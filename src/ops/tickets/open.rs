@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use crate::domain::Permission;
 use crate::domain::limits;
 use crate::domain::ticket::{self as rules, TicketKind, TicketStatus};
+use crate::domain::ticket_warranty::{Covered, Verdict, repair_verdict};
 use crate::ops::{Session, Stamp, audit};
 use crate::store::tickets::{self as db, NewTicket};
 use crate::{Error, Result, clock, store};
@@ -91,6 +92,23 @@ pub fn open_at(s: &mut Session, a: &NewTicketArgs, now: DateTime<Utc>) -> Result
             o.external_id
         )));
     }
+    let products: Vec<Covered> = db::order_warranties(&tx, order_id)?
+        .into_iter()
+        .map(|(name, months)| Covered { name, months })
+        .collect();
+    let unchecked = match repair_verdict(kind, delivered, &products, now, tz) {
+        Verdict::Accepted => String::new(),
+        Verdict::Unchecked(names) => format!(
+            "; warranty not checked: no warranty months recorded for {}",
+            names.join(", ")
+        ),
+        Verdict::Refused(why) => {
+            return Err(Error::refused(format!(
+                "cannot open a repair on order {}:{}: {why}",
+                o.channel, o.external_id
+            )));
+        }
+    };
     let cal = super::calendar(&tx, &settings)?;
     let respond_due =
         (kind == TicketKind::Dispute).then(|| clock::stamp(cal.add_business_days(now, dispute_days)));
@@ -153,7 +171,7 @@ pub fn open_at(s: &mut Session, a: &NewTicketArgs, now: DateTime<Utc>) -> Result
     Ok((
         id,
         format!(
-            "ticket #{id} ({}) opened on order {}:{}; audit due {due}{respond}",
+            "ticket #{id} ({}) opened on order {}:{}; audit due {due}{respond}{unchecked}",
             kind.label(),
             o.channel,
             o.external_id

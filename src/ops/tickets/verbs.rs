@@ -45,10 +45,11 @@ const REFUND: FieldSpec = field("refund", "refund", "the amount to refund", Fiel
 const RESTOCK: FieldSpec = field(
     "restock",
     "restock",
-    "yes: the returned goods go back into stock",
+    "the returned goods go back into stock",
     FieldKind::Choice(&YES_NO),
 )
-.optional();
+.optional()
+.flag();
 
 const fn score(name: &'static str) -> FieldSpec {
     field(

@@ -12,6 +12,7 @@ pub mod order_queues;
 pub mod orders;
 pub mod products;
 mod status;
+pub mod ticket_queues;
 pub mod tickets;
 mod walk;
 #[cfg(test)]

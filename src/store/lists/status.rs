@@ -120,29 +120,69 @@ impl ProductQueue {
     }
 }
 
-/// A ticket queue: a chip that is several statuses at once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A ticket queue: a chip over the open tickets (store/lists/ticket_queues.rs
+/// has their conditions and the indexes that read them in SLA order).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TicketQueue {
     /// Open with the SLA clock running: the tickets someone must work on,
     /// read by SLA due, overdue first.
     SlaRunning,
+    /// Held by staff `me`, clock running (waiting for the customer is in
+    /// "waiting", not here).
+    NeedsMe {
+        me: i64,
+    },
+    /// Held by nobody, clock running.
+    Unassigned,
+    /// Clock running and past the deadline that matters now (the audit's
+    /// while new, else the resolution's) at `cutoff` (an RFC 3339 stamp,
+    /// the time the chip was offered, so its count and pages agree). A
+    /// paused ticket is not late while paused.
+    Overdue {
+        cutoff: String,
+    },
+    /// Waiting for the customer or the merchant.
+    Waiting,
+    Escalated,
 }
 
 impl TicketQueue {
-    pub fn label(self) -> &'static str {
+    pub fn label(&self) -> &'static str {
         match self {
             TicketQueue::SlaRunning => "open, by SLA due",
+            TicketQueue::NeedsMe { .. } => "needs me",
+            TicketQueue::Unassigned => "unassigned",
+            TicketQueue::Overdue { .. } => "overdue",
+            TicketQueue::Waiting => "waiting",
+            TicketQueue::Escalated => "escalated",
         }
     }
 
-    /// The statuses the queue holds (open, not paused).
-    pub fn statuses(self) -> Vec<TicketStatus> {
-        match self {
-            TicketQueue::SlaRunning => TicketStatus::ALL
+    /// The statuses the queue holds (the domain's sets); the queues with
+    /// more conditions than a status are counted by their own query.
+    pub fn statuses(&self) -> Vec<TicketStatus> {
+        let running = || {
+            TicketStatus::ALL
                 .into_iter()
                 .filter(|s| s.is_open() && !sla_paused(*s))
-                .collect(),
+                .collect()
+        };
+        match self {
+            TicketQueue::SlaRunning
+            | TicketQueue::NeedsMe { .. }
+            | TicketQueue::Unassigned
+            | TicketQueue::Overdue { .. } => running(),
+            TicketQueue::Waiting => vec![TicketStatus::WaitingCustomer, TicketStatus::WaitingMerchant],
+            TicketQueue::Escalated => vec![TicketStatus::Escalated],
         }
+    }
+
+    /// Whether its count is the sum of its statuses' counts.
+    pub fn is_statuses(&self) -> bool {
+        matches!(
+            self,
+            TicketQueue::SlaRunning | TicketQueue::Waiting | TicketQueue::Escalated
+        )
     }
 }
 
@@ -184,7 +224,7 @@ impl StatusFilter {
             StatusFilter::Status(Status::Order(s)) if s.is_open() && *s != OrderStatus::PendingPayment => {
                 Some("ship by")
             }
-            StatusFilter::Tickets(TicketQueue::SlaRunning) => Some("SLA due"),
+            StatusFilter::Tickets(_) => Some("SLA due"),
             StatusFilter::Status(Status::Ticket(s)) if s.is_open() && !sla_paused(*s) => Some("SLA due"),
             StatusFilter::Status(_)
             | StatusFilter::Products(_)
@@ -208,12 +248,15 @@ impl StatusFilter {
     }
 
     /// Whether `a` and `b` are the same chip of the picker: equal, except
-    /// that late to ship is one chip whatever its cutoff (the picker offers
-    /// it at the time it opens, so the current filter's cutoff is older).
+    /// that late to ship and overdue are one chip whatever their cutoff (the
+    /// picker offers them at the time it opens, so the current filter's
+    /// cutoff is older).
     pub fn same_chip(a: Option<&StatusFilter>, b: Option<&StatusFilter>) -> bool {
         use OrderQueue::LateToShip;
+        use TicketQueue::Overdue;
         match (a, b) {
-            (Some(StatusFilter::Queue(LateToShip { .. })), Some(StatusFilter::Queue(LateToShip { .. }))) => {
+            (Some(StatusFilter::Queue(LateToShip { .. })), Some(StatusFilter::Queue(LateToShip { .. })))
+            | (Some(StatusFilter::Tickets(Overdue { .. })), Some(StatusFilter::Tickets(Overdue { .. }))) => {
                 true
             }
             (a, b) => a == b,
@@ -247,6 +290,34 @@ impl From<OrderQueue> for StatusFilter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every ticket queue opens by SLA due; overdue is one chip whatever
+    /// its cutoff; needs me is per reader.
+    #[test]
+    fn ticket_queues_open_by_sla_due_and_overdue_is_one_chip() {
+        let overdue = |c: &str| StatusFilter::Tickets(TicketQueue::Overdue { cutoff: c.into() });
+        assert!(StatusFilter::same_chip(
+            Some(&overdue("2026-11-22T08:00:00Z")),
+            Some(&overdue("2026-11-22T08:05:00Z"))
+        ));
+        let me = |id| StatusFilter::Tickets(TicketQueue::NeedsMe { me: id });
+        assert!(!StatusFilter::same_chip(Some(&me(1)), Some(&me(2))));
+        for q in [
+            TicketQueue::NeedsMe { me: 1 },
+            TicketQueue::Unassigned,
+            TicketQueue::Waiting,
+            TicketQueue::Escalated,
+        ] {
+            assert_eq!(StatusFilter::Tickets(q).needs_me_sort(), Some("SLA due"));
+        }
+        assert_eq!(overdue("x").needs_me_sort(), Some("SLA due"));
+        assert!(!TicketQueue::Waiting.statuses().contains(&TicketStatus::New));
+        assert!(
+            !TicketQueue::Unassigned
+                .statuses()
+                .contains(&TicketStatus::WaitingCustomer)
+        );
+    }
 
     #[test]
     fn late_to_ship_is_one_chip_whatever_its_cutoff() {

@@ -101,11 +101,14 @@ fn bare_id(t: &str) -> Option<i64> {
 fn status_filter(q: &Query) -> Filter {
     let mut f = Filter::default();
     match &q.status {
-        Some(super::StatusFilter::Tickets(super::TicketQueue::SlaRunning)) => {
-            f.push(format!("t.status IN ({})", sla_running_list()), []);
+        // The queue chips: their conditions and indexes are in ticket_queues.rs.
+        Some(super::StatusFilter::Tickets(queue)) => {
+            let (cond, params) = super::ticket_queues::status_cond(queue);
+            f.push(cond, params);
             f.status = true;
-            if SORT_KEYS.get(q.sort).is_some_and(|k| k.name == "SLA due") {
-                f.status_index = Some("tickets_open_sla");
+            let sort = SORT_KEYS.get(q.sort).map(|k| k.name);
+            if sort.is_some() {
+                f.status_index = super::ticket_queues::queue_index(queue, sort);
             }
         }
         _ => f.status(q, ENTITY, "t.status"),
@@ -265,6 +268,12 @@ fn matching_subjects(conn: &Connection, term: &str) -> Result<Option<Vec<String>
 /// few, else reads the subject index alone (covering: no table reads); the
 /// rest (id, order number, customer, phone) through their indexes.
 pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
+    if let (None, Some(super::StatusFilter::Tickets(queue))) = (q.text(), &q.status)
+        && !queue.is_statuses()
+    {
+        let n = super::ticket_queues::count(conn, queue)?;
+        return Ok((super::Count { n, capped: false }, None));
+    }
     let Some(t) = q.text() else {
         let f = filter(q);
         return super::resolve(
@@ -417,11 +426,13 @@ pub fn detail(conn: &Connection, id: i64) -> Result<Option<Detail>> {
 /// refreshed by every verb; the detail recomputes them from the log).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TicketQueue {
-    /// Open tickets the reader holds.
+    /// Open tickets the reader holds, the clock running (not waiting for
+    /// the customer: that is "waiting").
     NeedsMe,
-    /// Open tickets nobody holds.
+    /// Open tickets nobody holds, the clock running.
     Unassigned,
-    /// Open tickets past their audit or resolution due time.
+    /// Clock running and past the audit due time while new, else the
+    /// resolution's (a paused ticket is not late while paused).
     Overdue,
     /// Waiting for the customer or the merchant.
     Waiting,
@@ -466,6 +477,22 @@ impl TicketQueue {
     pub fn parse(s: &str) -> Option<TicketQueue> {
         TicketQueue::ALL.into_iter().find(|q| q.as_str() == s.trim())
     }
+
+    /// The Tickets screen's chip for this queue (the same conditions and
+    /// indexes), for staff `me` at `now`; the owner's queue has none.
+    pub fn chip(self, me: i64, now: &str) -> Option<super::TicketQueue> {
+        use super::TicketQueue as Q;
+        Some(match self {
+            TicketQueue::NeedsMe => Q::NeedsMe { me },
+            TicketQueue::Unassigned => Q::Unassigned,
+            TicketQueue::Overdue => Q::Overdue {
+                cutoff: now.to_string(),
+            },
+            TicketQueue::Waiting => Q::Waiting,
+            TicketQueue::Escalated => Q::Escalated,
+            TicketQueue::AwaitingOwner => return None,
+        })
+    }
 }
 
 const OPEN_SQL: &str =
@@ -473,38 +500,9 @@ const OPEN_SQL: &str =
 /// The deadline that matters now: the audit's while new, else the resolution's.
 const DUE_SQL: &str = "CASE t.status WHEN 'new' THEN t.audit_due_at ELSE t.resolve_due_at END";
 
-/// The WHERE clause and its parameters of `queue` for staff `me` at `now`.
-fn queue_where(queue: TicketQueue, me: i64, now: &str) -> (String, Vec<Value>) {
-    match queue {
-        TicketQueue::NeedsMe => (
-            format!("t.assignee_id = ?1 AND t.status IN {OPEN_SQL}"),
-            vec![Value::Integer(me)],
-        ),
-        TicketQueue::Unassigned => (
-            format!("t.assignee_id IS NULL AND t.status IN {OPEN_SQL}"),
-            Vec::new(),
-        ),
-        TicketQueue::Overdue => (
-            format!(
-                "((t.status = 'new' AND t.audit_due_at < ?1) OR
-                  (t.status IN {OPEN_SQL} AND t.status <> 'new' AND t.resolve_due_at < ?1))"
-            ),
-            vec![Value::Text(now.to_string())],
-        ),
-        TicketQueue::Waiting => (
-            "t.status IN ('waiting_customer', 'waiting_merchant')".into(),
-            Vec::new(),
-        ),
-        TicketQueue::Escalated => ("t.status = 'escalated'".into(), Vec::new()),
-        TicketQueue::AwaitingOwner => (
-            format!("t.pending_refund_minor IS NOT NULL AND t.status IN {OPEN_SQL}"),
-            Vec::new(),
-        ),
-    }
-}
-
-/// The first `limit` tickets of a queue, soonest due first (paused ones,
-/// with no due time, last), and how many the queue holds.
+/// The first `limit` tickets of a queue, soonest due first, and how many
+/// the queue holds: the Tickets screen's chip (same conditions, same
+/// index), or the owner's refunds (paused ones, with no due time, last).
 pub fn queue(
     conn: &Connection,
     queue: TicketQueue,
@@ -512,7 +510,23 @@ pub fn queue(
     now: &str,
     limit: usize,
 ) -> Result<(Vec<Row>, i64)> {
-    let (cond, params) = queue_where(queue, me, now);
+    if let Some(chip) = queue.chip(me, now) {
+        let q = Query {
+            status: Some(super::StatusFilter::Tickets(chip.clone())),
+            sort: SORT_KEYS.iter().position(|k| k.name == "SLA due").unwrap_or(0),
+            ..Query::default()
+        };
+        let rows = page(conn, &q, &Seek::First, limit)?
+            .rows
+            .into_iter()
+            .map(|p| p.row)
+            .collect();
+        let n = super::ticket_queues::count(conn, &chip)?;
+        return Ok((rows, i64::try_from(n).unwrap_or(i64::MAX)));
+    }
+    // A refund waiting for an owner: few, and no chip; read as they come.
+    let cond = format!("t.pending_refund_minor IS NOT NULL AND t.status IN {OPEN_SQL}");
+    let params: Vec<Value> = Vec::new();
     let sql = format!(
         "SELECT {COLS} {JOINS} WHERE {cond} ORDER BY ({DUE_SQL}) IS NULL, {DUE_SQL}, t.id LIMIT {limit}"
     );

@@ -230,6 +230,21 @@ pub(super) const STEPS: &[Step] = &[
                  WHERE NOT EXISTS (SELECT 1 FROM ticket_reasons);"],
         create_indexes: &["tickets_respond_due", "ticket_log_ticket"],
     },
+    // Resolved tickets close by themselves after the reopen window (SPEC
+    // §4.7): the scheduled effect's index; the ticket queue chips "needs
+    // me" and "unassigned" read open tickets by holder in SLA order.
+    Step {
+        to: 12,
+        drop: &[
+            "DROP INDEX IF EXISTS tickets_resolved;",
+            "DROP INDEX IF EXISTS tickets_assignee_sla;",
+            "DROP INDEX IF EXISTS tickets_waiting_sla;",
+        ],
+        change: None,
+        tables: &[],
+        then: &[],
+        create_indexes: &["tickets_resolved", "tickets_assignee_sla", "tickets_waiting_sla"],
+    },
 ];
 
 /// The tables whose CHECKs schema 5 changed, and nothing else about them.

@@ -366,6 +366,20 @@ pub fn order_facts(conn: &Connection, order_id: i64) -> Result<Option<OrderFacts
         .optional()?)
 }
 
+/// ("MERCHANT:SKU title", warranty months) of each distinct product on an
+/// order, for the repair warranty rule.
+pub fn order_warranties(conn: &Connection, order_id: i64) -> Result<Vec<(String, i64)>> {
+    super::rows_of(
+        conn,
+        "SELECT m.code || ':' || p.sku || ' ' || p.title, p.warranty_months
+         FROM (SELECT DISTINCT product_id FROM order_lines WHERE order_id = ?1) l
+         JOIN products p ON p.id = l.product_id JOIN merchants m ON m.id = p.merchant_id
+         ORDER BY p.id",
+        order_id,
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}
+
 /// (product, qty) of each line of an order, to restock a return.
 pub fn order_lines(conn: &Connection, order_id: i64) -> Result<Vec<(i64, i64)>> {
     super::rows_of(
@@ -412,5 +426,17 @@ pub fn due_responses(conn: &Connection, now: &str) -> Result<Vec<i64>> {
          ORDER BY respond_due_at",
     )?;
     let rows = st.query_map([now], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Up to `limit` resolved tickets resolved before `cutoff` (an RFC 3339
+/// stamp), oldest first: the ones whose reopen window has passed.
+pub fn due_closures(conn: &Connection, cutoff: &str, limit: usize) -> Result<Vec<i64>> {
+    let mut st = conn.prepare_cached(
+        "SELECT id FROM tickets INDEXED BY tickets_resolved
+         WHERE status = 'resolved' AND resolved_at < ?1 ORDER BY resolved_at, id LIMIT ?2",
+    )?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = st.query_map(rusqlite::params![cutoff, limit], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -21,12 +21,23 @@ const INDENT: usize = 6;
 /// not see (masked personal data) were removed before: such rows show no
 /// fields, and the section says why.
 pub fn section(doc: &mut Doc<'_>, rows: &[Row], fmt: &Fmt, theme: &Theme) {
+    section_with(doc, rows, fmt, theme, true);
+}
+
+/// [`section`] for an entity whose audit images hold no personal data
+/// (`holds_pii` false: a ticket's row names its customer and order by id,
+/// never a phone, address or email), so every role sees what changed.
+pub fn section_with(doc: &mut Doc<'_>, rows: &[Row], fmt: &Fmt, theme: &Theme, holds_pii: bool) {
     doc.section("History");
     if rows.is_empty() {
         doc.note("(none)");
         return;
     }
-    let mask = fmt.pii();
+    let mask = if holds_pii {
+        fmt.pii()
+    } else {
+        crate::domain::pii::PiiMask::for_role(crate::domain::Role::Owner)
+    };
     let mut hidden = false;
     for r in rows {
         let mut r = r.clone();

@@ -9,6 +9,7 @@ use crate::Result;
 use crate::domain::ticket::{Priority, TicketStatus, sla_paused};
 use crate::ops::verbs::Entity;
 use crate::store::lists::orders::Detail as OrderDetail;
+use crate::store::lists::ticket_queues;
 use crate::store::lists::tickets::{self as store, Row};
 use crate::store::lists::{Page, Query, Resolution, Seek, SortKey, Status, StatusFilter, TicketQueue};
 use crate::tui::app::Chip;
@@ -45,31 +46,40 @@ impl Screen for Tickets {
         TicketStatus::ALL.into_iter().map(Status::Ticket).collect()
     }
 
-    /// "open, by SLA due" first after "all": every ticket whose SLA clock
-    /// runs, overdue first (the "needs me" order).
-    fn chips(&self, conn: &Connection, _fmt: &Fmt) -> Result<Vec<Chip>> {
+    /// "open, by SLA due" first after "all" (every ticket whose SLA clock
+    /// runs, overdue first), then the support queues: needs me, unassigned,
+    /// overdue (now), waiting, escalated; each opens by SLA due.
+    fn chips(&self, conn: &Connection, fmt: &Fmt) -> Result<Vec<Chip>> {
         let mut chips = super::status_chips(conn, self.entity(), &self.statuses())?;
         let queue = TicketQueue::SlaRunning;
-        let held = StatusFilter::Tickets(queue).statuses();
+        let held = queue.statuses();
         let n = chips
             .iter()
             .filter(|c| {
                 c.status
                     .as_ref()
                     .and_then(StatusFilter::status)
-                    .is_some_and(|s| held.contains(&s))
+                    .is_some_and(|s| matches!(s, Status::Ticket(t) if held.contains(&t)))
             })
             .map(|c| c.n)
             .sum();
-        let at = 1.min(chips.len());
-        chips.insert(
-            at,
-            Chip {
-                status: Some(StatusFilter::Tickets(queue)),
-                label: queue.label().to_string(),
-                n,
-            },
+        let now = crate::clock::stamp(fmt.now);
+        let mut queues = vec![Chip {
+            label: queue.label().to_string(),
+            status: Some(StatusFilter::Tickets(queue)),
+            n,
+        }];
+        queues.extend(
+            ticket_queues::queues(conn, fmt.me, &now)?
+                .into_iter()
+                .map(|(q, n)| Chip {
+                    label: format!("  ↳ {}", q.label()),
+                    status: Some(StatusFilter::Tickets(q)),
+                    n,
+                }),
         );
+        let at = 1.min(chips.len());
+        chips.splice(at..at, queues);
         Ok(chips)
     }
 
@@ -110,7 +120,13 @@ impl Screen for Tickets {
             None => None,
         };
         let timeline = crate::ops::tickets::read_timeline(conn, id, crate::clock::now()?)?;
-        Ok(Some(Box::new(TicketDetail { d, order, timeline })))
+        let history = crate::ops::history::of(conn, "ticket", id, HISTORY_ROWS)?;
+        Ok(Some(Box::new(TicketDetail {
+            d,
+            order,
+            timeline,
+            history,
+        })))
     }
 
     fn verb_entity(&self) -> Option<Entity> {
@@ -138,7 +154,13 @@ struct TicketDetail {
     order: Option<OrderDetail>,
     /// The SLA clock from the status log, and schema 6's columns.
     timeline: Option<crate::ops::tickets::Timeline>,
+    /// Who did what when, with reasons and fields before → after (the
+    /// newest `HISTORY_ROWS` audit rows, oldest first).
+    history: Vec<crate::ops::history::Row>,
 }
+
+/// Audit rows a ticket's detail shows at most.
+const HISTORY_ROWS: usize = 50;
 
 impl Detail for TicketDetail {
     fn as_any(&self) -> &dyn std::any::Any {
@@ -150,6 +172,10 @@ impl Detail for TicketDetail {
         if let Some(t) = &self.timeline {
             lines.extend(timeline_lines(t, fmt, width, theme));
         }
+        let mut doc = Doc::new(width, theme);
+        // A ticket's image holds no personal data (ids only; a test checks).
+        super::history::section_with(&mut doc, &self.history, fmt, theme, false);
+        lines.extend(doc.lines);
         lines
     }
 }

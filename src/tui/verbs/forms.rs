@@ -65,14 +65,20 @@ pub fn build(app: &App, v: &'static VerbSpec, t: Target) -> VerbForm {
     let mut picks = Vec::new();
     for f in v.fields {
         starts.push(fields.len());
-        let found = match f.kind {
-            FieldKind::Ref(e) => {
-                (verbs::ops_of(e).candidates)(&app.session.conn, v, f, &t).unwrap_or_else(|e| {
-                    tracing::warn!("candidates for {} {}: {e}", v.name, f.name);
-                    Vec::new()
-                })
-            }
-            _ => Vec::new(),
+        // A reference offers its entity's candidates; a suggestion with no
+        // fixed list, the values the verb's entity offers (a reason code
+        // from the taxonomy).
+        let offer = match f.kind {
+            FieldKind::Ref(e) => Some(e),
+            FieldKind::Suggest([]) => Some(v.entity),
+            _ => None,
+        };
+        let found = match offer {
+            Some(e) => (verbs::ops_of(e).candidates)(&app.session.conn, v, f, &t).unwrap_or_else(|e| {
+                tracing::warn!("candidates for {} {}: {e}", v.name, f.name);
+                Vec::new()
+            }),
+            None => Vec::new(),
         };
         picks.push(found.iter().map(|(k, _)| k.clone()).collect());
         let prefill = t
@@ -88,6 +94,14 @@ pub fn build(app: &App, v: &'static VerbSpec, t: Target) -> VerbForm {
             f.help
         };
         match f.kind {
+            FieldKind::Suggest([]) if !found.is_empty() => {
+                let mut opts: Vec<&str> = found.iter().map(|(_, l)| l.as_str()).collect();
+                opts.push(OTHER);
+                let n = opts.len();
+                fields.push(Field::choice(f.label, &opts, &format!("←/→ or 1–{n} to choose")));
+                let name = format!("{} (code)", f.label);
+                fields.push(Field::text(&name, Rule::Spec(f), f.help).only_if(fields.len() - 1, n - 1));
+            }
             FieldKind::Suggest(options) => {
                 let mut opts: Vec<&str> = options.to_vec();
                 opts.push(OTHER);
@@ -213,10 +227,12 @@ fn raw_values(app: &App, f: &VerbForm) -> Vec<(&'static str, String)> {
     for (k, (spec, &i)) in f.verb.fields.iter().zip(&f.starts).enumerate() {
         let picks = &f.picks[k];
         let text = match spec.kind {
-            FieldKind::Ref(_) if !picks.is_empty() => match picks.get(f.form.choice(i)) {
-                Some(key) => key.clone(),
-                None => f.form.value(i + 1).to_string(),
-            },
+            FieldKind::Ref(_) | FieldKind::Suggest([]) if !picks.is_empty() => {
+                match picks.get(f.form.choice(i)) {
+                    Some(key) => key.clone(),
+                    None => f.form.value(i + 1).to_string(),
+                }
+            }
             FieldKind::Suggest(_) => match f.form.fields[i].chosen() {
                 Some(OTHER) | None => f.form.value(i + 1).to_string(),
                 Some(c) => c.to_string(),
