@@ -4,12 +4,77 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
+use crate::domain::calendar::BusinessCalendar;
 use crate::domain::product::{abc_classes, available, restock_quantity, turnover};
 use crate::ops::Session;
-use crate::store::products::{self as db, Stat, StockLine};
-use crate::{Result, clock, store};
+use crate::store::products::{self as db, DelistCount, Stat, StockLine};
+use crate::{Error, Result, clock, store};
+
+/// The days a delist report covers when no start is given (ending today).
+pub const DELIST_REPORT_DAYS: i64 = 30;
+
+/// Delistings by reason and category over whole shop days (the CLI's
+/// `product delist-report` and the Products screen's view).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DelistReport {
+    pub from: NaiveDate,
+    /// Included.
+    pub to: NaiveDate,
+    /// By reason, then category.
+    pub rows: Vec<DelistCount>,
+}
+
+impl DelistReport {
+    /// Each reason with its total and its categories' rows, in order.
+    pub fn by_reason(&self) -> Vec<(&str, i64, Vec<&DelistCount>)> {
+        let mut out: Vec<(&str, i64, Vec<&DelistCount>)> = Vec::new();
+        for r in &self.rows {
+            match out.last_mut() {
+                Some((reason, total, rows)) if *reason == r.reason => {
+                    *total += r.n;
+                    rows.push(r);
+                }
+                _ => out.push((&r.reason, r.n, vec![r])),
+            }
+        }
+        out
+    }
+
+    pub fn total(&self) -> i64 {
+        self.rows.iter().map(|r| r.n).sum()
+    }
+}
+
+/// A report day as typed (`YYYY-MM-DD`); `what` names the input in the error.
+pub fn report_day(what: &str, s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| Error::input(format!("{what}: {s:?} is not a date (YYYY-MM-DD)")))
+}
+
+/// Delistings from shop day `from` to `to` (both included; default: the
+/// [`DELIST_REPORT_DAYS`] days ending today, or ending `to`).
+pub fn delist_report(
+    conn: &rusqlite::Connection,
+    cal: &BusinessCalendar,
+    now: DateTime<Utc>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<DelistReport> {
+    let to = to.unwrap_or(cal.local_date(now));
+    let from = from.unwrap_or(to - Duration::days(DELIST_REPORT_DAYS - 1));
+    if from > to {
+        return Err(Error::input(format!("from {from} is after to {to}")));
+    }
+    let start = clock::stamp(cal.local_day_bounds(from).0);
+    let end = clock::stamp(cal.local_day_bounds(to).1);
+    Ok(DelistReport {
+        from,
+        to,
+        rows: db::delist_report(conn, &start, &end)?,
+    })
+}
 
 /// How old the stored figures may get before the scheduled effect
 /// recomputes them.
