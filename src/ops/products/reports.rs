@@ -80,15 +80,37 @@ pub fn delist_report(
 /// recomputes them.
 pub const STATS_MAX_AGE_MINUTES: i64 = 60;
 
-/// Every product's figures now, ABC classes filled in (one read).
+/// The first UTC days of the 30- and 90-day windows ending today (UTC):
+/// the rollup keeps days, so "the last 30 days" is today and the 29 before.
+pub fn windows(now: DateTime<Utc>) -> (String, String) {
+    let day = |d: i64| {
+        (now.date_naive() - Duration::days(d - 1))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    (day(30), day(90))
+}
+
+/// Every product's figures now from the sales rollup, ABC classes filled
+/// in (one read of the rollup, no order line).
 pub fn stats_now(conn: &rusqlite::Connection, now: DateTime<Utc>) -> Result<Vec<Stat>> {
-    let since = |d: i64| clock::stamp(now - Duration::days(d));
-    let mut stats = db::compute_stats(conn, &since(30), &since(90))?;
+    let (d30, d90) = windows(now);
+    Ok(with_classes(db::rollup_stats(conn, &d30, &d90)?))
+}
+
+/// The same figures recomputed from the order lines (what the rollup must
+/// equal; seconds on the large demo).
+pub fn stats_recomputed(conn: &rusqlite::Connection, now: DateTime<Utc>) -> Result<Vec<Stat>> {
+    let (d30, d90) = windows(now);
+    Ok(with_classes(db::compute_stats(conn, &d30, &d90)?))
+}
+
+fn with_classes(mut stats: Vec<Stat>) -> Vec<Stat> {
     let revenue: Vec<(i64, i64)> = stats.iter().map(|s| (s.product_id, s.revenue_90d)).collect();
     for (s, (_, class)) in stats.iter_mut().zip(abc_classes(&revenue)) {
         s.abc = class;
     }
-    Ok(stats)
+    stats
 }
 
 /// Recomputes the stored figures when they are missing or older than
