@@ -98,12 +98,19 @@ fn stats_with(conn: &Connection, sales: &str, day30: &str, day90: &str) -> Resul
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Replaces the stored figures (inside the caller's transaction).
+/// Replaces the stored figures (inside the caller's transaction), writing
+/// only the rows whose figures changed: most products' do not between two
+/// refreshes, and the write holds the lock every save waits for.
 pub fn store_stats(tx: &Connection, stats: &[Stat], at: &str) -> Result<()> {
-    tx.execute("DELETE FROM product_stats", [])?;
     let mut st = tx.prepare_cached(
         "INSERT INTO product_stats (product_id, units_30d, units_90d, revenue_90d, avg_on_hand, last_sold_at, abc)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (product_id) DO UPDATE SET units_30d = excluded.units_30d, units_90d = excluded.units_90d,
+             revenue_90d = excluded.revenue_90d, avg_on_hand = excluded.avg_on_hand,
+             last_sold_at = excluded.last_sold_at, abc = excluded.abc
+         WHERE (units_30d, units_90d, revenue_90d, avg_on_hand, last_sold_at, abc)
+             IS NOT (excluded.units_30d, excluded.units_90d, excluded.revenue_90d, excluded.avg_on_hand,
+                     excluded.last_sold_at, excluded.abc)",
     )?;
     for s in stats {
         st.execute(params![
