@@ -469,6 +469,82 @@ CREATE TABLE order_lines (
 CREATE INDEX order_lines_product ON order_lines (product_id);
 CREATE INDEX order_lines_merchant ON order_lines (merchant_id);
 
+-- Product sales rollup (issue 12): each product's units and revenue of
+-- paid orders (not cancelled or merged away) per UTC day of placed_at,
+-- with the last sale that day; kept by the product_sales_* triggers in the
+-- transaction of every order and line write, so the 30/90-day figures
+-- (ABC, slow movers, turnover) are sums of at most 90 rows per product
+-- instead of a scan of the order lines. `check` recomputes it.
+CREATE VIEW product_sale_facts AS
+SELECT l.id AS line_id, l.order_id, l.product_id, substr(o.placed_at, 1, 10) AS day, o.placed_at,
+       l.qty AS units, l.qty * l.unit_price_minor AS revenue_minor
+FROM order_lines l JOIN orders o ON o.id = l.order_id
+WHERE o.paid_at IS NOT NULL AND o.status NOT IN ('cancelled', 'merged');
+CREATE TABLE product_sales_days (
+    product_id    INTEGER NOT NULL,
+    day           TEXT    NOT NULL,
+    units         INTEGER NOT NULL CHECK (units >= 0),
+    revenue_minor INTEGER NOT NULL CHECK (revenue_minor >= 0),
+    last_at       TEXT,
+    PRIMARY KEY (product_id, day)
+) WITHOUT ROWID;
+CREATE TRIGGER product_sales_line_ai AFTER INSERT ON order_lines BEGIN
+    INSERT INTO product_sales_days (product_id, day, units, revenue_minor, last_at)
+    SELECT product_id, day, units, revenue_minor, placed_at FROM product_sale_facts WHERE line_id = new.id
+    ON CONFLICT (product_id, day) DO UPDATE SET units = units + excluded.units,
+        revenue_minor = revenue_minor + excluded.revenue_minor, last_at = max(last_at, excluded.last_at);
+END;
+CREATE TRIGGER product_sales_line_bd BEFORE DELETE ON order_lines BEGIN
+    UPDATE product_sales_days SET units = product_sales_days.units - f.units,
+        revenue_minor = product_sales_days.revenue_minor - f.revenue_minor,
+        last_at = (SELECT max(x.placed_at) FROM product_sale_facts x
+                   WHERE x.product_id = f.product_id AND x.day = f.day AND x.line_id <> old.id)
+    FROM (SELECT product_id, day, units, revenue_minor FROM product_sale_facts WHERE line_id = old.id) AS f
+    WHERE product_sales_days.product_id = f.product_id AND product_sales_days.day = f.day;
+    DELETE FROM product_sales_days WHERE product_id = old.product_id AND units = 0 AND last_at IS NULL;
+END;
+CREATE TRIGGER product_sales_line_bu BEFORE UPDATE OF order_id, product_id, qty, unit_price_minor ON order_lines BEGIN
+    UPDATE product_sales_days SET units = product_sales_days.units - f.units,
+        revenue_minor = product_sales_days.revenue_minor - f.revenue_minor,
+        last_at = (SELECT max(x.placed_at) FROM product_sale_facts x
+                   WHERE x.product_id = f.product_id AND x.day = f.day AND x.line_id <> old.id)
+    FROM (SELECT product_id, day, units, revenue_minor FROM product_sale_facts WHERE line_id = old.id) AS f
+    WHERE product_sales_days.product_id = f.product_id AND product_sales_days.day = f.day;
+    DELETE FROM product_sales_days WHERE product_id = old.product_id AND units = 0 AND last_at IS NULL;
+END;
+CREATE TRIGGER product_sales_line_au AFTER UPDATE OF order_id, product_id, qty, unit_price_minor ON order_lines BEGIN
+    INSERT INTO product_sales_days (product_id, day, units, revenue_minor, last_at)
+    SELECT product_id, day, units, revenue_minor, placed_at FROM product_sale_facts WHERE line_id = new.id
+    ON CONFLICT (product_id, day) DO UPDATE SET units = units + excluded.units,
+        revenue_minor = revenue_minor + excluded.revenue_minor, last_at = max(last_at, excluded.last_at);
+END;
+-- An order counts or stops counting (paid, cancelled, merged), or moves to
+-- another day: its lines leave the old figures and join the new.
+CREATE TRIGGER product_sales_order_bu BEFORE UPDATE OF status, paid_at, placed_at ON orders
+WHEN (old.paid_at IS NOT NULL AND old.status NOT IN ('cancelled', 'merged'))
+         IS NOT (new.paid_at IS NOT NULL AND new.status NOT IN ('cancelled', 'merged'))
+     OR substr(old.placed_at, 1, 10) IS NOT substr(new.placed_at, 1, 10) BEGIN
+    UPDATE product_sales_days SET units = product_sales_days.units - f.units,
+        revenue_minor = product_sales_days.revenue_minor - f.revenue_minor,
+        last_at = (SELECT max(x.placed_at) FROM product_sale_facts x
+                   WHERE x.product_id = f.product_id AND x.day = f.day AND x.order_id <> old.id)
+    FROM (SELECT product_id, day, sum(units) AS units, sum(revenue_minor) AS revenue_minor
+          FROM product_sale_facts WHERE order_id = old.id GROUP BY product_id, day) AS f
+    WHERE product_sales_days.product_id = f.product_id AND product_sales_days.day = f.day;
+    DELETE FROM product_sales_days WHERE units = 0 AND last_at IS NULL
+        AND product_id IN (SELECT product_id FROM order_lines WHERE order_id = old.id);
+END;
+CREATE TRIGGER product_sales_order_au AFTER UPDATE OF status, paid_at, placed_at ON orders
+WHEN (old.paid_at IS NOT NULL AND old.status NOT IN ('cancelled', 'merged'))
+         IS NOT (new.paid_at IS NOT NULL AND new.status NOT IN ('cancelled', 'merged'))
+     OR substr(old.placed_at, 1, 10) IS NOT substr(new.placed_at, 1, 10) BEGIN
+    INSERT INTO product_sales_days (product_id, day, units, revenue_minor, last_at)
+    SELECT product_id, day, sum(units), sum(revenue_minor), max(placed_at)
+    FROM product_sale_facts WHERE order_id = new.id GROUP BY product_id, day
+    ON CONFLICT (product_id, day) DO UPDATE SET units = units + excluded.units,
+        revenue_minor = revenue_minor + excluded.revenue_minor, last_at = max(last_at, excluded.last_at);
+END;
+
 CREATE TABLE shipment_events (
     id       INTEGER PRIMARY KEY,
     order_id INTEGER NOT NULL REFERENCES orders (id),

@@ -332,3 +332,96 @@ fn import_products_takes_the_master_data_columns_all_or_nothing() {
     assert_eq!(json["margin_minor"], 100000);
     check_ok(dir, &db);
 }
+
+#[test]
+fn a_scheduled_time_is_cleared_from_the_command_line_and_audited() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let db = shop(dir);
+    let times = || {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        c.query_row(
+            "SELECT list_at, delist_at, delist_reason FROM products WHERE sku = 'CUP-1'",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            },
+        )
+        .unwrap()
+    };
+    p(
+        dir,
+        &db,
+        &[
+            "schedule",
+            "M1:CUP-1",
+            "--list-at",
+            "2099-01-01 09:00",
+            "--delist-at",
+            "2099-02-01 09:00",
+            "--reason",
+            "replaced",
+        ],
+    );
+    let (list, delist, reason) = times();
+    assert!(list.is_some() && delist.is_some() && reason.as_deref() == Some("replaced"));
+
+    // Setting and clearing one time at once contradicts itself: nothing written.
+    let audits = count(&db, "SELECT count(*) FROM audit_log");
+    p_fails(
+        dir,
+        &db,
+        &[
+            "schedule",
+            "M1:CUP-1",
+            "--clear",
+            "list",
+            "--list-at",
+            "2099-03-01 09:00",
+        ],
+        2,
+    );
+    p_fails(dir, &db, &["schedule", "M1:CUP-1", "--clear", "soon"], 2);
+    assert_eq!(count(&db, "SELECT count(*) FROM audit_log"), audits);
+
+    let out = p(dir, &db, &["schedule", "M1:CUP-1", "--clear", "list"]);
+    assert!(out.contains("scheduled listing cleared"), "{out}");
+    let (list, delist, _) = times();
+    assert_eq!(list, None);
+    assert!(delist.is_some(), "only the listing time went");
+
+    let out = p(dir, &db, &["schedule", "M1:CUP-1", "--clear", "delist"]);
+    assert!(out.contains("scheduled delisting cleared"), "{out}");
+    assert_eq!(
+        times(),
+        (None, None, None),
+        "the scheduled reason goes with its time"
+    );
+
+    // Nothing left to clear: refused (exit 1), nothing written.
+    let audits = count(&db, "SELECT count(*) FROM audit_log");
+    p_fails(dir, &db, &["schedule", "M1:CUP-1", "--clear", "both"], 1);
+    assert_eq!(count(&db, "SELECT count(*) FROM audit_log"), audits);
+
+    // Each clearing is an audit row whose images show the time going.
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let rows: Vec<(String, String, String)> = c
+        .prepare(
+            "SELECT action, before_json, after_json FROM audit_log
+             WHERE entity = 'product' AND action = 'schedule' ORDER BY id",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(rows.len(), 3, "set, clear list, clear delist");
+    let json = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap();
+    assert!(!json(&rows[1].1)["list_at"].is_null() && json(&rows[1].2)["list_at"].is_null());
+    assert!(!json(&rows[2].1)["delist_at"].is_null() && json(&rows[2].2)["delist_at"].is_null());
+    check_ok(dir, &db);
+}

@@ -6,7 +6,6 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{Duration, NaiveDate};
 use clap::{ArgMatches, FromArgMatches, Subcommand};
 
 use crate::domain::money::Money;
@@ -17,7 +16,7 @@ use crate::ops::verbs::Entity;
 use crate::store::products as db;
 
 use super::verbs::{self, VerbArgs};
-use crate::{Error, Result, clock};
+use crate::{Error, Result};
 
 /// `shopdesk product …`: the verbs from the table, plus show and the reports.
 #[derive(Debug)]
@@ -111,11 +110,6 @@ impl Subcommand for ProductCmd {
     }
 }
 
-fn date(flag: &str, s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| Error::input(format!("--{flag}: {s:?} is not a date (YYYY-MM-DD)")))
-}
-
 pub fn run(path: &Path, cmd: ProductCmd) -> Result<()> {
     let mut s = Session::open(path)?;
     let now = s.now()?;
@@ -124,42 +118,29 @@ pub fn run(path: &Path, cmd: ProductCmd) -> Result<()> {
         ProductCmd::Verb(v) => verbs::run(&mut s, v),
         ProductCmd::Other(ProductExtra::Show { product, json }) => show(&s, &product, json),
         ProductCmd::Other(ProductExtra::DelistReport { from, to, json }) => {
-            let cal = s.calendar()?;
-            let to_day = to
-                .as_deref()
-                .map(|t| date("to", t))
-                .transpose()?
-                .unwrap_or(cal.local_date(now));
-            let from_day = match from.as_deref() {
-                Some(f) => date("from", f)?,
-                None => to_day - Duration::days(29),
+            let day = |flag: &str, v: Option<String>| {
+                v.map(|d| reports::report_day(&format!("--{flag}"), &d))
+                    .transpose()
             };
-            if from_day > to_day {
-                return Err(Error::input(format!("--from {from_day} is after --to {to_day}")));
-            }
-            let start = clock::stamp(cal.local_day_bounds(from_day).0);
-            let end = clock::stamp(cal.local_day_bounds(to_day).1);
-            let rows = db::delist_report(&s.conn, &start, &end)?;
+            let (from, to) = (day("from", from)?, day("to", to)?);
+            let rep = reports::delist_report(&s.conn, &s.calendar()?, now, from, to)?;
             if json {
-                return super::out_json(
-                    &serde_json::json!({"from": from_day.to_string(), "to": to_day.to_string(), "rows": rows}),
-                );
+                return super::out_json(&serde_json::json!({
+                    "from": rep.from.to_string(), "to": rep.to.to_string(), "rows": rep.rows
+                }));
             }
-            outln!("delistings {from_day} to {to_day}");
-            let mut last = String::new();
-            for r in &rows {
-                if r.reason != last {
-                    let total: i64 = rows.iter().filter(|x| x.reason == r.reason).map(|x| x.n).sum();
-                    outln!("{} ({total})", r.reason.replace('_', " "));
-                    last = r.reason.clone();
+            outln!("delistings {} to {}", rep.from, rep.to);
+            for (reason, total, rows) in rep.by_reason() {
+                outln!("{} ({total})", reason.replace('_', " "));
+                for r in rows {
+                    outln!(
+                        "  {:<40} {:>5}",
+                        super::safe(r.category.as_deref().unwrap_or("(no category)")),
+                        r.n
+                    );
                 }
-                outln!(
-                    "  {:<40} {:>5}",
-                    super::safe(r.category.as_deref().unwrap_or("(no category)")),
-                    r.n
-                );
             }
-            if rows.is_empty() {
+            if rep.rows.is_empty() {
                 outln!("  none");
             }
             Ok(())

@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 use crate::Result;
-pub use crate::store::audit::{Change, REASON_FIELDS, Row, changes, reason};
+pub use crate::store::audit::{Change, REASON_FIELDS, REASON_SEP, Row, changes, reason};
 
 /// The newest `limit` rows about `entity` `id`, oldest first.
 pub fn of(conn: &Connection, entity: &str, id: i64, limit: usize) -> Result<Vec<Row>> {

@@ -4,14 +4,15 @@
 //! `expired`; products are listed and delisted at their scheduled times;
 //! a dispute whose merchant missed the response deadline is escalated; a
 //! resolved ticket past its reopen window is closed (in time-boxed batches).
-//! `tick` (cron and the TUI's writer) also recomputes the stored product
-//! sales figures when they are an hour old; an opening command does not
-//! (bookkeeping that can take seconds on a large shop, not a due effect).
+//! `tick` (cron) also refreshes the stored product sales figures (ABC
+//! classes, read from the trigger-kept rollup) when they are an hour old;
+//! the TUI does that on a thread of its own, never on the writer, and an
+//! opening command does not (bookkeeping, not a due effect).
 //!
 //! Who applies them:
 //! - `shopdesk tick` (for cron), which prints what it did;
 //! - the TUI's writer worker when it starts and every minute after, never
-//!   on the input path;
+//!   on the input path ([`apply_due`]: the figures are not its work);
 //! - every other command that opens the database as a role that may write
 //!   ([`on_open`]): one indexed read says whether anything is due, so a
 //!   command pays nothing more when nothing is; when something is, it is
@@ -38,7 +39,9 @@ use crate::{Result, store};
 pub fn tick(s: &mut Session, now: DateTime<Utc>) -> Result<Vec<String>> {
     let done = apply_due(s, now)?;
     // Bookkeeping, not a change people act on: not one of the lines.
-    super::products::reports::refresh_stats_at(s, now, false)?;
+    if let Some(line) = super::products::reports::refresh_stats_at(s, now, false)? {
+        tracing::info!("{line}");
+    }
     Ok(done)
 }
 

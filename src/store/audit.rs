@@ -282,9 +282,15 @@ pub const REASON_FIELDS: &[&str] = &[
     "cancel_reason",
     "status_reason",
     "reject_reason",
+    "delist_reason",
     "reason",
     "note",
 ];
+
+/// The after image's description of the change itself (a stock movement's
+/// note, a delisting's note, what a scheduled effect acted on): its entries
+/// are read as fields the change set.
+const EVENT: &str = "change";
 
 /// What a row changed, field by field in name order: the fields whose
 /// values differ between the before and after images. A row with no
@@ -300,13 +306,22 @@ pub fn changes(r: &Row) -> Vec<Change> {
     let (Some(before), Some(after)) = (parse(&r.before_json), parse(&r.after_json)) else {
         return Vec::new();
     };
+    let event = match after.get(EVENT) {
+        Some(serde_json::Value::Object(m)) if before.get(EVENT) != after.get(EVENT) => Some(m),
+        _ => None,
+    };
     let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
+    keys.extend(event.iter().flat_map(|m| m.keys()));
     keys.sort();
     keys.dedup();
     keys.into_iter()
         .filter(|k| !BOOKKEEPING.contains(&k.as_str()))
+        .filter(|k| event.is_none() || k.as_str() != EVENT)
         .filter_map(|k| {
-            let (b, a) = (before.get(k), after.get(k));
+            let (b, mut a) = (before.get(k), after.get(k));
+            if a.is_none() && b.is_none() {
+                a = event.and_then(|m| m.get(k));
+            }
             (b != a).then(|| Change {
                 field: k.clone(),
                 before: b.cloned(),
@@ -315,6 +330,9 @@ pub fn changes(r: &Row) -> Vec<Change> {
         })
         .collect()
 }
+
+/// Between the reasons of one change in [`reason`]'s text.
+pub const REASON_SEP: &str = "; ";
 
 /// The reason or note a row carries: a reason field the change set (see
 /// [`REASON_FIELDS`]), or an event's own note.
@@ -325,14 +343,14 @@ pub fn reason(r: &Row) -> Option<String> {
             .filter(|s| !s.is_empty())
             .map(str::to_string)
     };
-    let set = changes(r).into_iter().find_map(|c| {
-        REASON_FIELDS
-            .contains(&c.field.as_str())
-            .then(|| c.after.as_ref().and_then(text))
-            .flatten()
-    });
-    if set.is_some() {
-        return set;
+    // Every reason and note the change set (a delisting has both), joined.
+    let set: Vec<String> = changes(r)
+        .into_iter()
+        .filter(|c| REASON_FIELDS.contains(&c.field.as_str()))
+        .filter_map(|c| c.after.as_ref().and_then(text))
+        .collect();
+    if !set.is_empty() {
+        return Some(set.join(REASON_SEP));
     }
     if r.before_json.is_none() {
         let after: serde_json::Value = serde_json::from_str(r.after_json.as_deref()?).ok()?;
@@ -383,5 +401,19 @@ mod tests {
         assert!(changes(&r).is_empty());
         assert_eq!(reason(&r).as_deref(), Some("left Shanghai hub"));
         assert!(changes(&row(Some("[1]"), Some("{}"))).is_empty());
+    }
+
+    #[test]
+    fn a_changes_own_description_reads_as_fields_it_set_and_reasons_join() {
+        let r = row(
+            Some(r#"{"status":"listed","delist_reason":null,"stock_on_hand":5}"#),
+            Some(
+                r#"{"status":"delisted","delist_reason":"out_of_stock","stock_on_hand":5,
+                    "change":{"note":"供应商断货"}}"#,
+            ),
+        );
+        let fields: Vec<String> = changes(&r).into_iter().map(|c| c.field).collect();
+        assert_eq!(fields, ["delist_reason", "note", "status"]);
+        assert_eq!(reason(&r).as_deref(), Some("out_of_stock; 供应商断货"));
     }
 }

@@ -108,6 +108,20 @@ pub const ALL_KPIS: [RowTrigger; 13] = [
 /// (106,771 refunds in the large demo: minutes). What the demo writes
 /// stays within it by construction, and `check` ("refunds") verifies it.
 pub const REFUND_CAP: RowTrigger = aside("refunds_within_paid");
+/// The product sales rollup's triggers (`store::products::sales`): set
+/// aside by a load that writes orders and lines in bulk, the rollup summed
+/// once at the end (the last entry carries the rebuild, so it runs once).
+pub const PRODUCT_SALES: [RowTrigger; 6] = [
+    aside("product_sales_line_bd"),
+    aside("product_sales_line_bu"),
+    aside("product_sales_line_au"),
+    aside("product_sales_order_bu"),
+    aside("product_sales_order_au"),
+    RowTrigger {
+        name: "product_sales_line_ai",
+        rebuild: super::products::sales::REBUILD,
+    },
+];
 pub const PRODUCT_SEARCH: RowTrigger = RowTrigger {
     name: "products_fts_ai",
     rebuild: "INSERT INTO products_fts (products_fts) VALUES ('rebuild');",

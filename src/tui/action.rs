@@ -90,6 +90,7 @@ actions! {
     EditExternal = "edit_external", "edit a long text field in $VISUAL / $EDITOR (in forms)";
     OrderPrint = "order_print", "order: write pick list and packing slips; the selection if any";
     Notices = "notices", "the notices outbox: read each notice, mark it sent";
+    DelistReport = "delist_report", "products: delistings by reason and category over a period";
 }
 
 /// (action name, description) of every verb, by verb index.

@@ -111,6 +111,8 @@ pub enum Overlay {
     SaveAs(Box<super::export::SaveAs>),
     /// The notices outbox (keys of `[picker]`, `s` and `a` typed).
     Notices(Box<super::overlays::notices::NoticesView>),
+    /// The delist report and its period form (`overlays::report`).
+    Report(Box<super::overlays::report::ReportView>),
 }
 
 impl Overlay {
@@ -124,6 +126,7 @@ impl Overlay {
             Overlay::Form(_) => Context::Form,
             Overlay::Menu(_) | Overlay::Notices(_) => Context::Picker,
             Overlay::SaveAs(_) => Context::Form,
+            Overlay::Report(v) => v.context(),
         }
     }
 }
@@ -170,6 +173,9 @@ pub(crate) enum JobResult {
         results: super::verbs::Results,
         form: Option<Box<super::verbs::VerbForm>>,
     },
+    /// Scheduled effects the writer worker applied on its own (not asked
+    /// for: no job waits on it): one line per change.
+    Ticked(Vec<String>),
     /// A text filter resolved by the search worker.
     Search {
         tab: Tab,
@@ -450,6 +456,10 @@ impl App {
                 self.input_text(&line);
                 true
             }
+            Some(Overlay::Report(v)) if v.period.is_some() => {
+                self.input_text(&line);
+                true
+            }
             _ => false,
         }
     }
@@ -460,6 +470,9 @@ impl App {
         }
         if matches!(self.overlay, Some(Overlay::Notices(_))) {
             return super::overlays::notices::typed(self, s);
+        }
+        if matches!(self.overlay, Some(Overlay::Report(_))) {
+            return super::overlays::report::typed(self, s);
         }
         match &mut self.overlay {
             Some(Overlay::Prompt { input }) => {
@@ -560,8 +573,12 @@ impl App {
     }
 
     fn job_done(&mut self, r: JobResult) {
+        if let JobResult::Ticked(done) = r {
+            return self.ticked(done);
+        }
         self.pending_jobs = self.pending_jobs.saturating_sub(1);
         match r {
+            JobResult::Ticked(_) => {}
             JobResult::Skipped => {}
             JobResult::Verb { verb, results, form } => {
                 self.saving = self.saving.saturating_sub(1);
@@ -586,6 +603,27 @@ impl App {
                 }
                 Err(e) => self.warn(format!("{what} of {} {id}: {e}", tab.screen().entity())),
             },
+        }
+    }
+
+    /// The writer applied scheduled effects (a product listed or delisted at
+    /// its time, a document expired): said, and the list and an open detail
+    /// re-read now, so the record on screen is never the one from before.
+    fn ticked(&mut self, done: Vec<String>) {
+        let Some(last) = done.last() else {
+            return;
+        };
+        let text = match done.len() {
+            1 => format!("scheduled: {last}"),
+            n => format!("scheduled: {n} changes (the message log has each); last: {last}"),
+        };
+        for d in &done[..done.len() - 1] {
+            // Each in the log; the bar shows the summary.
+            self.say(format!("scheduled: {d}"));
+        }
+        self.say(text);
+        if let Err(e) = self.reload_after_write() {
+            self.warn(e.to_string());
         }
     }
 

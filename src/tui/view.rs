@@ -92,6 +92,7 @@ pub fn render(f: &mut Frame<'_>, app: &App) {
             &app.theme,
         ),
         Some(Overlay::Notices(v)) => overlays::notices::render(f, area, app, v),
+        Some(Overlay::Report(v)) => overlays::report::render(f, area, app, v),
         Some(Overlay::Prompt { .. }) | None => {}
     }
 }
@@ -226,6 +227,10 @@ fn hints(app: &App) -> Vec<(Action, &'static str)> {
         Some(Overlay::Menu(_)) => return vec![(Submit, "choose"), (Down, "next"), (Cancel, "close")],
         Some(Overlay::SaveAs(_)) => return vec![(Submit, "save"), (Cancel, "cancel"), (ClearInput, "clear")],
         Some(Overlay::Notices(_)) => return vec![(Submit, "read"), (Down, "next"), (Cancel, "close")],
+        Some(Overlay::Report(v)) if v.period.is_some() => {
+            return vec![(Submit, "show"), (NextField, "next field"), (Cancel, "cancel")];
+        }
+        Some(Overlay::Report(_)) => return vec![(Down, "scroll"), (Submit, "period"), (Cancel, "close")],
         Some(Overlay::Form(_)) => {
             return vec![(Submit, "accept"), (NextField, "next field"), (Cancel, "cancel")];
         }

@@ -23,7 +23,7 @@ use crate::store::products::{self as db, Product};
 use crate::{Error, Result};
 
 pub use edit::{Edit, edit_at};
-pub use schedule::{apply_schedules_at, schedule_at};
+pub use schedule::{Clear, Plan, apply_schedules_at, schedule_at};
 pub use stock::{count_at, receive_at};
 
 crate::ops::workflow::impl_record!(Product, "product", "products", crate::store::products);

@@ -18,18 +18,79 @@ use crate::{Error, Result, clock, store};
 
 use super::{checklist, label, outcome, status_of};
 
+/// How `--clear` is spelled: which scheduled times to take away ("none"
+/// first, where the form starts).
+pub const CLEAR_WORDS: [&str; 4] = ["none", "list", "delist", "both"];
+
+/// Which scheduled times a `schedule` takes away.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Clear {
+    pub list: bool,
+    pub delist: bool,
+}
+
+impl std::str::FromStr for Clear {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "none" => Ok(Clear::default()),
+            "list" => Ok(Clear {
+                list: true,
+                delist: false,
+            }),
+            "delist" => Ok(Clear {
+                list: false,
+                delist: true,
+            }),
+            "both" => Ok(Clear {
+                list: true,
+                delist: true,
+            }),
+            other => Err(format!(
+                "--clear: {other:?} is not one of none, list, delist, both"
+            )),
+        }
+    }
+}
+
+/// What one `schedule` asks for: times to set, times to clear.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub list_at: Option<DateTime<Utc>>,
+    pub delist_at: Option<(DateTime<Utc>, DelistReason)>,
+    pub clear: Clear,
+}
+
 /// Sets a listing time, a delisting time (with the reason it will carry),
-/// or both. Times must be in the future.
+/// or both, and/or clears them. Times must be in the future; setting and
+/// clearing the same time at once is refused, as is clearing a time that
+/// is not set (nothing would be written).
 pub fn schedule_at(
     s: &mut Session,
     id: i64,
     shown: Option<i64>,
-    list_at: Option<DateTime<Utc>>,
-    delist_at: Option<(DateTime<Utc>, DelistReason)>,
+    plan: &Plan,
     now: DateTime<Utc>,
 ) -> Result<Outcome> {
-    if list_at.is_none() && delist_at.is_none() {
-        return Err(Error::input("product schedule: give --list-at or --delist-at"));
+    let Plan {
+        list_at,
+        delist_at,
+        clear,
+    } = *plan;
+    if list_at.is_none() && delist_at.is_none() && !clear.list && !clear.delist {
+        return Err(Error::input(
+            "product schedule: give --list-at, --delist-at or --clear",
+        ));
+    }
+    if clear.list && list_at.is_some() {
+        return Err(Error::input(
+            "product schedule: --list-at and --clear list contradict",
+        ));
+    }
+    if clear.delist && delist_at.is_some() {
+        return Err(Error::input(
+            "product schedule: --delist-at and --clear delist contradict",
+        ));
     }
     for (flag, t) in [("--list-at", list_at), ("--delist-at", delist_at.map(|d| d.0))] {
         if let Some(t) = t
@@ -52,6 +113,29 @@ pub fn schedule_at(
         |_st, before: &Product, after: &mut Product| {
             let status = status_of(before)?;
             let mut parts = Vec::new();
+            if clear.list {
+                if before.list_at.is_none() {
+                    return Err(Error::refused(format!(
+                        "{name} has no scheduled listing to clear"
+                    )));
+                }
+                after.list_at = None;
+                parts.push("scheduled listing cleared".to_string());
+            }
+            if clear.delist {
+                if before.delist_at.is_none() {
+                    return Err(Error::refused(format!(
+                        "{name} has no scheduled delisting to clear"
+                    )));
+                }
+                after.delist_at = None;
+                // The reason was the scheduled one (a delisted product has
+                // no delisting time, so its own reason is never this).
+                if status != ProductStatus::Delisted {
+                    after.delist_reason = None;
+                }
+                parts.push("scheduled delisting cleared".to_string());
+            }
             if let Some(t) = list_at {
                 if status == ProductStatus::Listed {
                     return Err(Error::refused(format!("{name} is already listed")));

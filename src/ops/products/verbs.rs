@@ -196,12 +196,18 @@ pub static VERBS: [VerbSpec; 10] = [
                 "the reason the delisting carries (default seasonal)",
                 FieldKind::Choice(&SCHEDULE_REASONS),
             ),
+            opt(
+                "clear",
+                "clear",
+                "take a scheduled time away: list, delist or both (none: keep them)",
+                FieldKind::Choice(&super::schedule::CLEAR_WORDS),
+            ),
         ],
         done: "scheduled",
         ..verb(
             "schedule",
             "schedule…",
-            "set a time to list (after approval) or to delist",
+            "set (or clear) a time to list (after approval) or to delist",
         )
     },
     VerbSpec {
@@ -371,7 +377,17 @@ fn run(
                 .time("delist_at")
                 .map(|t| Ok::<_, Error>((t, reason(v)?.unwrap_or(DelistReason::Seasonal))))
                 .transpose()?;
-            super::schedule_at(s, id, shown, v.time("list_at"), delist, now)
+            let clear = v
+                .text("clear")
+                .map(|c| c.parse::<super::Clear>().map_err(Error::input))
+                .transpose()?
+                .unwrap_or_default();
+            let plan = super::Plan {
+                list_at: v.time("list_at"),
+                delist_at: delist,
+                clear,
+            };
+            super::schedule_at(s, id, shown, &plan, now)
         }
         "delist" => {
             let a = action(verb, v)?;

@@ -31,6 +31,22 @@ pub(super) fn to_v7(tx: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// The product sales rollup, its view and triggers as schema.sql has them
+/// (view and triggers dropped first, as for the KPI rollups), then summed
+/// from the orders already there.
+pub(super) fn to_v13(tx: &Connection) -> Result<()> {
+    use crate::store::products::sales;
+    ensure_table(tx, "product_sales_days")?;
+    tx.execute_batch("DROP VIEW IF EXISTS product_sale_facts;")?;
+    tx.execute_batch(crate::store::schema_statement("VIEW", "product_sale_facts")?)?;
+    for name in sales::TRIGGERS {
+        tx.execute_batch(&format!("DROP TRIGGER IF EXISTS \"{name}\";"))?;
+        tx.execute_batch(crate::store::schema_statement("TRIGGER", name)?)?;
+    }
+    tx.execute_batch(sales::REBUILD)?;
+    Ok(())
+}
+
 const KPI_TRIGGERS: &[&str] = &[
     "orders_kpi_ai",
     "orders_kpi_bu",

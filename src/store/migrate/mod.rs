@@ -11,7 +11,7 @@ use crate::Result;
 
 mod later;
 
-use later::{PRODUCTS_V6, TICKETS_V11_COLUMNS, to_v6, to_v7, to_v11};
+use later::{PRODUCTS_V6, TICKETS_V11_COLUMNS, to_v6, to_v7, to_v11, to_v13};
 
 /// A step: what it drops, then the indexes it creates as schema.sql has
 /// them (so a migrated file's schema matches a new file's to the byte).
@@ -244,6 +244,16 @@ pub(super) const STEPS: &[Step] = &[
         tables: &[],
         then: &[],
         create_indexes: &["tickets_resolved", "tickets_assignee_sla", "tickets_waiting_sla"],
+    },
+    // The product sales rollup (issue 12): per product and UTC day, kept by
+    // triggers on orders and lines, summed from the orders already there.
+    Step {
+        to: 13,
+        drop: &[],
+        change: Some(to_v13),
+        tables: &[],
+        then: &[],
+        create_indexes: &[],
     },
 ];
 

@@ -2,9 +2,10 @@
 //! (`ops::products`): the row as the workflows load and save it, what the
 //! listing checklist reads, categories by path, the scheduled times that
 //! are due, and (in `reports`) the delistings, restock, ABC, slow mover and
-//! turnover figures.
+//! turnover figures, and (in `sales`) the trigger-kept sales rollup.
 
 mod reports;
+pub mod sales;
 
 pub use reports::*;
 

@@ -47,30 +47,41 @@ pub struct Stat {
 }
 
 /// Every product's figures as of now: units and revenue of paid orders
-/// (not cancelled or merged away) placed since `since30` / `since90`, the
-/// last sale ever, and the average on hand over the 90 days (today's and
-/// the one re-derived from the ledger for `since90`, halved). One read;
-/// seconds on the large demo, so only batch jobs call it.
-pub fn compute_stats(conn: &Connection, since30: &str, since90: &str) -> Result<Vec<Stat>> {
-    let mut st = conn.prepare(
-        "WITH sales AS (
-            SELECT l.product_id AS pid,
-                   sum(CASE WHEN o.placed_at >= ?1 THEN l.qty ELSE 0 END) AS u30,
-                   sum(CASE WHEN o.placed_at >= ?2 THEN l.qty ELSE 0 END) AS u90,
-                   sum(CASE WHEN o.placed_at >= ?2 THEN l.qty * l.unit_price_minor ELSE 0 END) AS r90,
-                   max(o.placed_at) AS last
-            FROM order_lines l JOIN orders o ON o.id = l.order_id
-            WHERE o.paid_at IS NOT NULL AND o.status NOT IN ('cancelled', 'merged')
-            GROUP BY l.product_id),
+/// (not cancelled or merged away) placed on or after UTC day `day30` /
+/// `day90` (`YYYY-MM-DD`), the last sale ever, and the average on hand over
+/// the 90 days (today's and the one re-derived from the ledger for `day90`,
+/// halved), read from the lines themselves: seconds on the large demo, so
+/// it is the reference the rollup is checked against, not what screens use.
+pub fn compute_stats(conn: &Connection, day30: &str, day90: &str) -> Result<Vec<Stat>> {
+    stats_with(conn, super::sales::FROM_LINES, day30, day90)
+}
+
+/// The same figures from the trigger-kept rollup (`product_sales_days`):
+/// one row per product and day with a sale, no order line read.
+pub fn rollup_stats(conn: &Connection, day30: &str, day90: &str) -> Result<Vec<Stat>> {
+    stats_with(conn, super::sales::FROM_ROLLUP, day30, day90)
+}
+
+/// `sales` is a query of (product_id, day, units, revenue_minor, last_at).
+fn stats_with(conn: &Connection, sales: &str, day30: &str, day90: &str) -> Result<Vec<Stat>> {
+    let mut st = conn.prepare(&format!(
+        "WITH src AS ({sales}),
+         sales AS (
+            SELECT product_id AS pid,
+                   sum(CASE WHEN day >= ?1 THEN units ELSE 0 END) AS u30,
+                   sum(CASE WHEN day >= ?2 THEN units ELSE 0 END) AS u90,
+                   sum(CASE WHEN day >= ?2 THEN revenue_minor ELSE 0 END) AS r90,
+                   max(last_at) AS last
+            FROM src GROUP BY product_id),
          moved AS (
             SELECT product_id AS pid, sum(on_hand_delta) AS d FROM stock_movements
-            WHERE created_at >= ?2 GROUP BY product_id)
+            WHERE created_at >= ?2 || 'T00:00:00Z' GROUP BY product_id)
          SELECT p.id, coalesce(s.u30, 0), coalesce(s.u90, 0), coalesce(s.r90, 0),
                 p.stock_on_hand, coalesce(m.d, 0), s.last
          FROM products p LEFT JOIN sales s ON s.pid = p.id LEFT JOIN moved m ON m.pid = p.id
-         ORDER BY p.id",
-    )?;
-    let rows = st.query_map([since30, since90], |r| {
+         ORDER BY p.id"
+    ))?;
+    let rows = st.query_map([day30, day90], |r| {
         let on_hand: i64 = r.get(4)?;
         let moved: i64 = r.get(5)?;
         let then = (on_hand - moved).max(0);
@@ -87,12 +98,19 @@ pub fn compute_stats(conn: &Connection, since30: &str, since90: &str) -> Result<
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Replaces the stored figures (inside the caller's transaction).
+/// Replaces the stored figures (inside the caller's transaction), writing
+/// only the rows whose figures changed: most products' do not between two
+/// refreshes, and the write holds the lock every save waits for.
 pub fn store_stats(tx: &Connection, stats: &[Stat], at: &str) -> Result<()> {
-    tx.execute("DELETE FROM product_stats", [])?;
     let mut st = tx.prepare_cached(
         "INSERT INTO product_stats (product_id, units_30d, units_90d, revenue_90d, avg_on_hand, last_sold_at, abc)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (product_id) DO UPDATE SET units_30d = excluded.units_30d, units_90d = excluded.units_90d,
+             revenue_90d = excluded.revenue_90d, avg_on_hand = excluded.avg_on_hand,
+             last_sold_at = excluded.last_sold_at, abc = excluded.abc
+         WHERE (units_30d, units_90d, revenue_90d, avg_on_hand, last_sold_at, abc)
+             IS NOT (excluded.units_30d, excluded.units_90d, excluded.revenue_90d, excluded.avg_on_hand,
+                     excluded.last_sold_at, excluded.abc)",
     )?;
     for s in stats {
         st.execute(params![

@@ -182,6 +182,22 @@ impl Load<'_> {
                 p.created_at,
                 p.updated_at,
             ])?;
+        // Inserted delisted, so the trigger on a status change never saw it:
+        // its delisting is recorded here, as the delist report counts them.
+        if p.status == "delisted" {
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO product_delistings (product_id, merchant_id, category_id, reason, at)
+                     VALUES (?1, ?2, ?3, coalesce(?4, 'other'), ?5)",
+                )?
+                .execute(params![
+                    p.id,
+                    p.merchant_id,
+                    p.category_id,
+                    p.delist_reason,
+                    p.updated_at
+                ])?;
+        }
         Ok(())
     }
 

@@ -145,7 +145,13 @@ impl Load<'_> {
         bulk::set_aside(
             self.conn,
             &DEFERRED_INDEX_TABLES,
-            &[&ROW_TRIGGERS[..], &bulk::ALL_KPIS[..], &[bulk::REFUND_CAP]].concat(),
+            &[
+                &ROW_TRIGGERS[..],
+                &bulk::ALL_KPIS[..],
+                &[bulk::REFUND_CAP],
+                &bulk::PRODUCT_SALES[..],
+            ]
+            .concat(),
         )
     }
 

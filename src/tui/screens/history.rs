@@ -56,11 +56,17 @@ pub fn entry(doc: &mut Doc<'_>, r: &Row, fmt: &Fmt, theme: &Theme) {
     let reason = audit::reason(r);
     let mut what = r.action.replace('_', " ");
     if let Some(why) = &reason {
-        let why = if is_state_name(why) {
-            why.replace('_', " ")
-        } else {
-            one_line(why)
-        };
+        let why = why
+            .split(audit::REASON_SEP)
+            .map(|part| {
+                if is_state_name(part) {
+                    part.replace('_', " ")
+                } else {
+                    one_line(part)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(audit::REASON_SEP);
         what = format!("{what}: {why}");
     }
     let head = format!(

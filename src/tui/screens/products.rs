@@ -100,10 +100,12 @@ impl Screen for Products {
         };
         // The checklist as the data is now, and the restock lead time.
         let (checklist, lead_days) = crate::ops::products::review_facts(conn, id)?;
+        let history = crate::ops::history::of(conn, store::ENTITY, id, HISTORY_ROWS)?;
         Ok(Some(Box::new(ProductDetail {
             d,
             checklist,
             lead_days,
+            history,
         })))
     }
 
@@ -126,11 +128,16 @@ impl Screen for Products {
     }
 }
 
+/// The newest audit rows a product's detail shows.
+const HISTORY_ROWS: usize = 50;
+
 struct ProductDetail {
     d: store::Detail,
     /// Failing items of the listing checklist (empty: it passes, or listed).
     checklist: Vec<String>,
     lead_days: i64,
+    /// Who changed what and why (reviews, delistings, edits, stock, schedules).
+    history: Vec<crate::ops::history::Row>,
 }
 
 impl Detail for ProductDetail {
@@ -378,5 +385,6 @@ fn detail_lines(pd: &ProductDetail, fmt: &Fmt, width: u16, theme: &Theme) -> Vec
         ],
         rows,
     );
+    super::history::section(&mut doc, &pd.history, fmt, theme);
     doc.lines
 }
