@@ -865,6 +865,41 @@ CREATE TABLE kpi_paid_orders (
 );
 CREATE INDEX kpi_paid_orders_placed ON kpi_paid_orders (placed_at, prev_at, prev2_at);
 CREATE INDEX kpi_paid_orders_customer ON kpi_paid_orders (customer_id);
+-- The chains counted per (UTC day placed, UTC day of an earlier paid order)
+-- (issue 14, store/kpi_chain.rs): `prev` counts the orders whose previous
+-- paid order was placed on `back`, `prev2` those whose one-before was;
+-- `back` is '' when there is none. Customer figures for whole days read
+-- these instead of every paid order. Kept by the triggers below from the
+-- chain rows; zeros stay (check ignores them).
+CREATE TABLE kpi_chain_days (
+    day   TEXT    NOT NULL CHECK (length(day) = 10),
+    back  TEXT    NOT NULL CHECK (back = '' OR length(back) = 10),
+    prev  INTEGER NOT NULL DEFAULT 0,
+    prev2 INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, back)
+) WITHOUT ROWID;
+CREATE TRIGGER kpi_paid_orders_ai AFTER INSERT ON kpi_paid_orders BEGIN
+    INSERT INTO kpi_chain_days (day, back, prev) VALUES (substr(new.placed_at, 1, 10), coalesce(substr(new.prev_at, 1, 10), ''), 1)
+        ON CONFLICT (day, back) DO UPDATE SET prev = prev + 1;
+    INSERT INTO kpi_chain_days (day, back, prev2) VALUES (substr(new.placed_at, 1, 10), coalesce(substr(new.prev2_at, 1, 10), ''), 1)
+        ON CONFLICT (day, back) DO UPDATE SET prev2 = prev2 + 1;
+END;
+CREATE TRIGGER kpi_paid_orders_ad AFTER DELETE ON kpi_paid_orders BEGIN
+    UPDATE kpi_chain_days SET prev = prev - 1
+    WHERE day = substr(old.placed_at, 1, 10) AND back = coalesce(substr(old.prev_at, 1, 10), '');
+    UPDATE kpi_chain_days SET prev2 = prev2 - 1
+    WHERE day = substr(old.placed_at, 1, 10) AND back = coalesce(substr(old.prev2_at, 1, 10), '');
+END;
+CREATE TRIGGER kpi_paid_orders_au AFTER UPDATE ON kpi_paid_orders BEGIN
+    UPDATE kpi_chain_days SET prev = prev - 1
+    WHERE day = substr(old.placed_at, 1, 10) AND back = coalesce(substr(old.prev_at, 1, 10), '');
+    UPDATE kpi_chain_days SET prev2 = prev2 - 1
+    WHERE day = substr(old.placed_at, 1, 10) AND back = coalesce(substr(old.prev2_at, 1, 10), '');
+    INSERT INTO kpi_chain_days (day, back, prev) VALUES (substr(new.placed_at, 1, 10), coalesce(substr(new.prev_at, 1, 10), ''), 1)
+        ON CONFLICT (day, back) DO UPDATE SET prev = prev + 1;
+    INSERT INTO kpi_chain_days (day, back, prev2) VALUES (substr(new.placed_at, 1, 10), coalesce(substr(new.prev2_at, 1, 10), ''), 1)
+        ON CONFLICT (day, back) DO UPDATE SET prev2 = prev2 + 1;
+END;
 -- A customer's chain, recomputed whole (a few rows) when one of its orders
 -- changes in a way that matters.
 CREATE VIEW kpi_paid_chain AS

@@ -130,25 +130,9 @@ pub struct CustomerSums {
     pub new_customers: i64,
 }
 
+/// Exact, from the chain day rollups (store/kpi_chain.rs).
 pub fn customer_sums(conn: &Connection, from: &str, to: &str) -> Result<CustomerSums> {
-    // One pass over the period's paid orders (schema.sql, kpi_paid_orders):
-    // each customer is counted on its first order in the period, a repeat
-    // customer again on its second, a new one on its first ever.
-    Ok(conn
-        .prepare_cached(
-            "SELECT coalesce(sum(prev_at IS NULL OR prev_at < ?1), 0),
-                    coalesce(sum(prev_at >= ?1 AND (prev2_at IS NULL OR prev2_at < ?1)), 0),
-                    coalesce(sum(prev_at IS NULL), 0)
-             FROM kpi_paid_orders INDEXED BY kpi_paid_orders_placed
-             WHERE placed_at >= ?1 AND placed_at < ?2",
-        )?
-        .query_row(params![from, to], |r| {
-            Ok(CustomerSums {
-                customers: r.get(0)?,
-                repeat_customers: r.get(1)?,
-                new_customers: r.get(2)?,
-            })
-        })?)
+    super::kpi_chain::customer_sums(conn, from, to)
 }
 
 /// Visits over the local dates `[from, to)` (`YYYY-MM-DD`), and whether any
