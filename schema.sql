@@ -612,6 +612,12 @@ CREATE INDEX tickets_order ON tickets (order_id, opened_at);
 CREATE INDEX tickets_customer ON tickets (customer_id, opened_at);
 CREATE INDEX tickets_assignee ON tickets (assignee_id, status);
 CREATE INDEX tickets_resolve_due ON tickets (resolve_due_at);
+-- The KPI ticket figures (store/kpi.rs) from indexes alone: opened ones
+-- by kind and reason, resolved ones with their due time and CSAT scores
+-- (without it every ticket was read).
+CREATE INDEX tickets_kpi_opened ON tickets (opened_at, kind, reason);
+CREATE INDEX tickets_kpi_resolved ON tickets (resolved_at, resolve_due_at, sat_attitude, sat_speed, sat_resolution, sat_overall)
+    WHERE resolved_at IS NOT NULL;
 CREATE INDEX tickets_subject ON tickets (subject, opened_at);
 -- "Needs me": tickets by the SLA deadline that matters now (store/lists/
 -- tickets.rs SLA_DUE, word for word); the open queue has its own.
@@ -680,6 +686,9 @@ CREATE TABLE ticket_messages (
     created_at  TEXT    NOT NULL
 );
 CREATE INDEX ticket_messages_ticket ON ticket_messages (ticket_id, id);
+-- A ticket's first public staff reply in one seek (the KPI first response).
+CREATE INDEX ticket_messages_first_reply ON ticket_messages (ticket_id, created_at)
+    WHERE author_kind = 'staff' AND internal = 0;
 
 -- Canned replies with {customer}, {order}, {ticket} placeholders.
 CREATE TABLE canned_replies (
@@ -951,6 +960,41 @@ CREATE TABLE kpi_paid_orders (
 );
 CREATE INDEX kpi_paid_orders_placed ON kpi_paid_orders (placed_at, prev_at, prev2_at);
 CREATE INDEX kpi_paid_orders_customer ON kpi_paid_orders (customer_id);
+-- The chains counted per (UTC day placed, UTC day of an earlier paid order)
+-- (issue 14, store/kpi_chain.rs): `prev` counts the orders whose previous
+-- paid order was placed on `back`, `prev2` those whose one-before was;
+-- `back` is '' when there is none. Customer figures for whole days read
+-- these instead of every paid order. Kept by the triggers below from the
+-- chain rows; zeros stay (check ignores them).
+CREATE TABLE kpi_chain_days (
+    day   TEXT    NOT NULL CHECK (length(day) = 10),
+    back  TEXT    NOT NULL CHECK (back = '' OR length(back) = 10),
+    prev  INTEGER NOT NULL DEFAULT 0,
+    prev2 INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, back)
+) WITHOUT ROWID;
+CREATE TRIGGER kpi_paid_orders_ai AFTER INSERT ON kpi_paid_orders BEGIN
+    INSERT INTO kpi_chain_days (day, back, prev) VALUES (substr(new.placed_at, 1, 10), coalesce(substr(new.prev_at, 1, 10), ''), 1)
+        ON CONFLICT (day, back) DO UPDATE SET prev = prev + 1;
+    INSERT INTO kpi_chain_days (day, back, prev2) VALUES (substr(new.placed_at, 1, 10), coalesce(substr(new.prev2_at, 1, 10), ''), 1)
+        ON CONFLICT (day, back) DO UPDATE SET prev2 = prev2 + 1;
+END;
+CREATE TRIGGER kpi_paid_orders_ad AFTER DELETE ON kpi_paid_orders BEGIN
+    UPDATE kpi_chain_days SET prev = prev - 1
+    WHERE day = substr(old.placed_at, 1, 10) AND back = coalesce(substr(old.prev_at, 1, 10), '');
+    UPDATE kpi_chain_days SET prev2 = prev2 - 1
+    WHERE day = substr(old.placed_at, 1, 10) AND back = coalesce(substr(old.prev2_at, 1, 10), '');
+END;
+CREATE TRIGGER kpi_paid_orders_au AFTER UPDATE ON kpi_paid_orders BEGIN
+    UPDATE kpi_chain_days SET prev = prev - 1
+    WHERE day = substr(old.placed_at, 1, 10) AND back = coalesce(substr(old.prev_at, 1, 10), '');
+    UPDATE kpi_chain_days SET prev2 = prev2 - 1
+    WHERE day = substr(old.placed_at, 1, 10) AND back = coalesce(substr(old.prev2_at, 1, 10), '');
+    INSERT INTO kpi_chain_days (day, back, prev) VALUES (substr(new.placed_at, 1, 10), coalesce(substr(new.prev_at, 1, 10), ''), 1)
+        ON CONFLICT (day, back) DO UPDATE SET prev = prev + 1;
+    INSERT INTO kpi_chain_days (day, back, prev2) VALUES (substr(new.placed_at, 1, 10), coalesce(substr(new.prev2_at, 1, 10), ''), 1)
+        ON CONFLICT (day, back) DO UPDATE SET prev2 = prev2 + 1;
+END;
 -- A customer's chain, recomputed whole (a few rows) when one of its orders
 -- changes in a way that matters.
 CREATE VIEW kpi_paid_chain AS

@@ -14,6 +14,18 @@ use shopdesk::store;
 
 const ORDERS: usize = 8;
 
+/// Periods over the days the orders' placed times range across.
+const PERIODS: [(&str, &str); 8] = [
+    ("2026-11-18T16:00:00Z", "2026-11-21T16:00:00Z"),
+    ("2026-11-19T16:00:00Z", "2026-11-20T16:00:00Z"),
+    ("2026-11-20T00:00:00Z", "2026-11-21T00:00:00Z"),
+    ("2026-11-19T18:30:00Z", "2026-11-21T18:30:00Z"),
+    ("2026-11-20T03:00:00Z", "2026-11-20T09:00:00Z"),
+    ("2026-11-19T12:00:00Z", "2026-11-20T00:00:00Z"),
+    ("2026-11-20T00:00:00Z", "2026-11-20T11:00:00Z"),
+    ("2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"),
+];
+
 #[derive(Debug, Clone)]
 enum Step {
     Act(usize, u8),
@@ -67,9 +79,9 @@ proptest! {
         let m = merchant(p, "M001", "星辰电子");
         let ear = product(p, m, "BT-01", "蓝牙耳机", 19900, 100);
         let cable = product(p, m, "CB-02", "USB-C 数据线", 1500, 100);
-        let cust = customer(p, "C001", "李雷");
+        let custs = [customer(p, "C001", "李雷"), customer(p, "C002", "韩梅梅")];
         let ids: Vec<i64> = (0..ORDERS)
-            .map(|i| order(p, &format!("W{i}"), cust, m, &[(ear, 1 + i as i64 % 2), (cable, 1)], &GOOD))
+            .map(|i| order(p, &format!("W{i}"), custs[i % 3 / 2], m, &[(ear, 1 + i as i64 % 2), (cable, 1)], &GOOD))
             .collect();
         let mut s = shop.session("ana");
         let conn = shop.conn();
@@ -129,7 +141,16 @@ proptest! {
         }
         let mut differences = store::kpi::rollup_differences(&conn, 10).unwrap();
         differences.extend(store::kpi::chain_differences(&conn, 10).unwrap());
+        differences.extend(store::kpi_chain::chain_day_differences(&conn, 10).unwrap());
         prop_assert!(differences.is_empty(), "{differences:#?}");
+        // The customer figures from the day rollups equal one pass over the
+        // chains, for periods with whole days and part days at either end
+        // (the shop's midnight is 16:00 UTC; :30 for a zone like +05:30).
+        for (from, to) in PERIODS {
+            let want = store::kpi_chain::customer_sums_base(&conn, from, to).unwrap();
+            prop_assert_eq!(store::kpi_chain::customer_sums_days(&conn, from, to).unwrap(), want, "{} to {}", from, to);
+            prop_assert_eq!(store::kpi::customer_sums(&conn, from, to).unwrap(), want, "{} to {}", from, to);
+        }
     }
 }
 

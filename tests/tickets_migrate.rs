@@ -29,7 +29,7 @@ fn a_schema_5_file_gets_the_ticket_tables_columns_and_trigger() {
     let fresh = cli::schema(&path);
     let c = rusqlite::Connection::open(&path).unwrap();
     c.execute_batch(
-        "DROP TRIGGER refunds_within_paid; DROP INDEX tickets_respond_due; DROP TABLE ticket_log;
+        "DROP TRIGGER refunds_within_paid; DROP INDEX tickets_respond_due; DROP INDEX tickets_kpi_opened; DROP TABLE ticket_log;
          DROP TABLE ticket_reasons; DROP TABLE ticket_settings;",
     )
     .unwrap();

@@ -261,12 +261,14 @@ fn order_reservations(conn: &Connection) -> Result<CheckResult> {
     Ok(finding("order reservations", problems))
 }
 
-/// The trigger-kept KPI rollups match a recomputation from the orders.
+/// The trigger-kept KPI rollups match a recomputation from the orders: the
+/// hours, the paid-order chains, and the chains counted by day.
 fn kpi_rollups(conn: &Connection) -> Result<CheckResult> {
-    Ok(finding(
-        "KPI rollups",
-        super::kpi::rollup_differences(conn, MAX_PROBLEMS)?,
-    ))
+    let mut problems = super::kpi::rollup_differences(conn, MAX_PROBLEMS)?;
+    problems.extend(super::kpi::chain_differences(conn, MAX_PROBLEMS)?);
+    problems.extend(super::kpi_chain::chain_day_differences(conn, MAX_PROBLEMS)?);
+    problems.truncate(MAX_PROBLEMS);
+    Ok(finding("KPI rollups", problems))
 }
 
 /// The trigger-kept product sales rollup matches a recomputation from the

@@ -130,25 +130,9 @@ pub struct CustomerSums {
     pub new_customers: i64,
 }
 
+/// Exact, from the chain day rollups (store/kpi_chain.rs).
 pub fn customer_sums(conn: &Connection, from: &str, to: &str) -> Result<CustomerSums> {
-    // One pass over the period's paid orders (schema.sql, kpi_paid_orders):
-    // each customer is counted on its first order in the period, a repeat
-    // customer again on its second, a new one on its first ever.
-    Ok(conn
-        .prepare_cached(
-            "SELECT coalesce(sum(prev_at IS NULL OR prev_at < ?1), 0),
-                    coalesce(sum(prev_at >= ?1 AND (prev2_at IS NULL OR prev2_at < ?1)), 0),
-                    coalesce(sum(prev_at IS NULL), 0)
-             FROM kpi_paid_orders INDEXED BY kpi_paid_orders_placed
-             WHERE placed_at >= ?1 AND placed_at < ?2",
-        )?
-        .query_row(params![from, to], |r| {
-            Ok(CustomerSums {
-                customers: r.get(0)?,
-                repeat_customers: r.get(1)?,
-                new_customers: r.get(2)?,
-            })
-        })?)
+    super::kpi_chain::customer_sums(conn, from, to)
 }
 
 /// Visits over the local dates `[from, to)` (`YYYY-MM-DD`), and whether any
@@ -185,17 +169,20 @@ pub struct TicketSums {
 pub fn ticket_sums(conn: &Connection, from: &str, to: &str) -> Result<TicketSums> {
     let (opened, complaints) = conn
         .prepare_cached(
-            "SELECT count(*), coalesce(sum(kind = 'complaint'), 0) FROM tickets
+            "SELECT count(*), coalesce(sum(kind = 'complaint'), 0) FROM tickets INDEXED BY tickets_kpi_opened
              WHERE opened_at >= ?1 AND opened_at < ?2",
         )?
         .query_row(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    // LIMIT keeps the subquery from being flattened into the outer one,
+    // which would look each ticket's first reply up twice.
     let (responded, response_secs) = conn
         .prepare_cached(
             "SELECT count(f), coalesce(sum(unixepoch(f) - unixepoch(opened_at)), 0) FROM (
                  SELECT t.opened_at,
                         (SELECT min(m.created_at) FROM ticket_messages m
                          WHERE m.ticket_id = t.id AND m.author_kind = 'staff' AND m.internal = 0) AS f
-                 FROM tickets t WHERE t.opened_at >= ?1 AND t.opened_at < ?2)",
+                 FROM tickets t INDEXED BY tickets_kpi_opened WHERE t.opened_at >= ?1 AND t.opened_at < ?2
+                 LIMIT -1)",
         )?
         .query_row(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let mut s = conn
@@ -207,7 +194,8 @@ pub fn ticket_sums(conn: &Connection, from: &str, to: &str) -> Result<TicketSums
                     count(sat_speed), coalesce(sum(sat_speed), 0),
                     count(sat_resolution), coalesce(sum(sat_resolution), 0),
                     count(sat_overall), coalesce(sum(sat_overall), 0)
-             FROM tickets WHERE resolved_at >= ?1 AND resolved_at < ?2",
+             FROM tickets INDEXED BY tickets_kpi_resolved
+             WHERE resolved_at IS NOT NULL AND resolved_at >= ?1 AND resolved_at < ?2",
         )?
         .query_row(params![from, to], |r| {
             Ok(TicketSums {
@@ -234,7 +222,7 @@ pub fn ticket_sums(conn: &Connection, from: &str, to: &str) -> Result<TicketSums
 /// first; a ticket without one (imported without it) counts as "(none)".
 pub fn tickets_by_reason(conn: &Connection, from: &str, to: &str) -> Result<Vec<(String, i64)>> {
     let mut st = conn.prepare_cached(
-        "SELECT coalesce(reason, '(none)') AS r, count(*) AS n FROM tickets
+        "SELECT coalesce(reason, '(none)') AS r, count(*) AS n FROM tickets INDEXED BY tickets_kpi_opened
          WHERE opened_at >= ?1 AND opened_at < ?2 GROUP BY r ORDER BY n DESC, r",
     )?;
     let rows = st.query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;

@@ -220,12 +220,16 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
         Some(store::bulk::set_aside(
             tx,
             &["orders", "order_lines", "customers"],
-            &[
-                store::bulk::ORDER_COUNTS,
-                store::bulk::ORDER_KPIS[0],
-                store::bulk::ORDER_KPIS[1],
-            ],
+            &[store::bulk::ORDER_COUNTS],
         )?)
+    } else {
+        None
+    };
+    // The KPI triggers are set aside for any import that creates orders:
+    // the new orders are added to the rollups and their customers' chains
+    // once, after the writes and the indexes.
+    let kpis_aside = if incoming > 0 {
+        Some(store::bulk::set_aside(tx, &[], &store::bulk::NEW_ORDER_KPIS)?)
     } else {
         None
     };
@@ -281,6 +285,13 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
     if let Some(aside) = aside {
         aside.restore(tx)?;
         phase.done(&mut out.report, "rebuild indexes and status counts");
+    }
+    if let Some(aside) = kpis_aside {
+        if let (Some(first), Some(last)) = (w.first, w.last) {
+            store::bulk::add_new_orders(tx, first, last)?;
+        }
+        aside.restore(tx)?;
+        phase.done(&mut out.report, "add the new orders to the KPI rollups");
     }
     if let Some(id) = import_id {
         record_import(tx, ctx, id, &sha, &w, out)?;

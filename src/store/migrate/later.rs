@@ -47,6 +47,19 @@ pub(super) fn to_v13(tx: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// The customer day rollups (issue 14, store/kpi_chain.rs): the table and
+/// its triggers on the chains as schema.sql has them, then counted from the
+/// chains already there.
+pub(super) fn to_v14(tx: &Connection) -> Result<()> {
+    ensure_table(tx, "kpi_chain_days")?;
+    for name in ["kpi_paid_orders_ai", "kpi_paid_orders_ad", "kpi_paid_orders_au"] {
+        tx.execute_batch(&format!("DROP TRIGGER IF EXISTS \"{name}\";"))?;
+        tx.execute_batch(crate::store::schema_statement("TRIGGER", name)?)?;
+    }
+    tx.execute_batch(crate::store::kpi_chain::CHAIN_DAYS_REBUILD)?;
+    Ok(())
+}
+
 const KPI_TRIGGERS: &[&str] = &[
     "orders_kpi_ai",
     "orders_kpi_bu",

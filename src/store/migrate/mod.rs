@@ -11,7 +11,7 @@ use crate::Result;
 
 mod later;
 
-use later::{PRODUCTS_V6, TICKETS_V11_COLUMNS, to_v6, to_v7, to_v11, to_v13};
+use later::{PRODUCTS_V6, TICKETS_V11_COLUMNS, to_v6, to_v7, to_v11, to_v13, to_v14};
 
 /// A step: what it drops, then the indexes it creates as schema.sql has
 /// them (so a migrated file's schema matches a new file's to the byte).
@@ -254,6 +254,25 @@ pub(super) const STEPS: &[Step] = &[
         tables: &[],
         then: &[],
         create_indexes: &[],
+    },
+    // Customer figures by day (issue 14): the paid-order chains counted per
+    // (day placed, day of the previous ones), kept by triggers on the chains;
+    // the KPI ticket figures read by index.
+    Step {
+        to: 14,
+        drop: &[
+            "DROP INDEX IF EXISTS tickets_kpi_opened;",
+            "DROP INDEX IF EXISTS tickets_kpi_resolved;",
+            "DROP INDEX IF EXISTS ticket_messages_first_reply;",
+        ],
+        change: Some(to_v14),
+        tables: &[],
+        then: &[],
+        create_indexes: &[
+            "tickets_kpi_opened",
+            "tickets_kpi_resolved",
+            "ticket_messages_first_reply",
+        ],
     },
 ];
 
