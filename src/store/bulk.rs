@@ -112,6 +112,19 @@ pub const PRODUCT_SEARCH: RowTrigger = RowTrigger {
     name: "products_fts_ai",
     rebuild: "INSERT INTO products_fts (products_fts) VALUES ('rebuild');",
 };
+/// The two-character title index (schema.sql `products_bigrams`) from
+/// every title in one sorted pass, the same pairs its triggers write.
+pub const BIGRAMS_REBUILD: &str = "DELETE FROM products_bigrams;
+     INSERT INTO products_bigrams (bigram, product_id)
+     WITH RECURSIVE i (id, title, n) AS (
+         SELECT id, title, 1 FROM products
+         UNION ALL SELECT id, title, n + 1 FROM i WHERE n < length(title) - 1)
+     SELECT DISTINCT b, id FROM (SELECT lower(substr(title, n, 2)) AS b, id FROM i)
+     WHERE length(b) = 2 AND instr(b, ' ') = 0 ORDER BY b, id;";
+pub const PRODUCT_BIGRAMS: RowTrigger = RowTrigger {
+    name: "products_bigrams_ai",
+    rebuild: BIGRAMS_REBUILD,
+};
 
 /// What `set_aside` took away, for `restore` to put back.
 #[must_use = "restore the indexes and triggers before commit"]
@@ -194,6 +207,7 @@ mod tests {
             ORDER_COUNTS,
             TICKET_COUNTS,
             PRODUCT_SEARCH,
+            PRODUCT_BIGRAMS,
         ]
         .into_iter()
         .chain(ALL_KPIS)

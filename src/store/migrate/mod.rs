@@ -11,7 +11,7 @@ use crate::Result;
 
 mod later;
 
-use later::{PRODUCTS_V6, TICKETS_V11_COLUMNS, to_v6, to_v7, to_v11};
+use later::{PRODUCTS_V6, TICKETS_V11_COLUMNS, to_v6, to_v7, to_v11, to_v12};
 
 /// A step: what it drops, then the indexes it creates as schema.sql has
 /// them (so a migrated file's schema matches a new file's to the byte).
@@ -229,6 +229,16 @@ pub(super) const STEPS: &[Step] = &[
                     ('other', NULL, 'other'), ('other.no_reason', 'other', 'no reason (7-day return)'), ('other.changed_mind', 'other', 'changed mind'))
                  WHERE NOT EXISTS (SELECT 1 FROM ticket_reasons);"],
         create_indexes: &["tickets_respond_due", "ticket_log_ticket"],
+    },
+    // Two-character product title terms from an index (issue 10 item 1):
+    // the title pairs table, its triggers, filled from every title.
+    Step {
+        to: 12,
+        drop: &[],
+        change: Some(to_v12),
+        tables: &[],
+        then: &[],
+        create_indexes: &[],
     },
 ];
 
