@@ -112,15 +112,26 @@ pub const PRODUCT_SEARCH: RowTrigger = RowTrigger {
     name: "products_fts_ai",
     rebuild: "INSERT INTO products_fts (products_fts) VALUES ('rebuild');",
 };
-/// The two-character title index (schema.sql `products_bigrams`) from
-/// every title in one sorted pass, the same pairs its triggers write.
-pub const BIGRAMS_REBUILD: &str = "DELETE FROM products_bigrams;
-     INSERT INTO products_bigrams (bigram, product_id)
-     WITH RECURSIVE i (id, title, n) AS (
-         SELECT id, title, 1 FROM products
-         UNION ALL SELECT id, title, n + 1 FROM i WHERE n < length(title) - 1)
-     SELECT DISTINCT b, id FROM (SELECT lower(substr(title, n, 2)) AS b, id FROM i)
-     WHERE length(b) = 2 AND instr(b, ' ') = 0 ORDER BY b, id;";
+/// `WITH` clause naming every product's title pairs `title_pairs (bigram,
+/// product_id)`: the pairs the `products_bigrams` triggers write
+/// (schema.sql), for the rebuild and for `check`.
+macro_rules! title_pairs {
+    () => {
+        "WITH RECURSIVE i (id, title, n) AS (
+             SELECT id, title, 1 FROM products
+             UNION ALL SELECT id, title, n + 1 FROM i WHERE n < length(title) - 1),
+         title_pairs (bigram, product_id) AS (
+             SELECT DISTINCT b, id FROM (SELECT lower(substr(title, n, 2)) AS b, id FROM i)
+             WHERE length(b) = 2 AND instr(b, ' ') = 0)"
+    };
+}
+pub const TITLE_PAIRS: &str = title_pairs!();
+/// The two-character title index from every title in one sorted pass.
+pub const BIGRAMS_REBUILD: &str = concat!(
+    "DELETE FROM products_bigrams; INSERT INTO products_bigrams (bigram, product_id) ",
+    title_pairs!(),
+    " SELECT bigram, product_id FROM title_pairs ORDER BY 1, 2;"
+);
 pub const PRODUCT_BIGRAMS: RowTrigger = RowTrigger {
     name: "products_bigrams_ai",
     rebuild: BIGRAMS_REBUILD,

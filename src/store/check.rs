@@ -56,7 +56,7 @@ pub fn run_all(conn: &Connection) -> Result<Vec<CheckResult>> {
 /// takes most of the time, so on a file database it runs on a second
 /// connection beside the others; each check is its own read either way.
 pub fn run_with(conn: &Connection, opts: &Options) -> Result<Vec<CheckResult>> {
-    let others: [Check; 8] = [
+    let others: [Check; 9] = [
         foreign_keys,
         audit_chain,
         images::audit_images,
@@ -64,6 +64,7 @@ pub fn run_with(conn: &Connection, opts: &Options) -> Result<Vec<CheckResult>> {
         order_reservations,
         status_counts,
         kpi_rollups,
+        title_pairs,
         super::import::check::imported_orders,
     ];
     let extra = match &opts.expect_head {
@@ -295,4 +296,28 @@ fn status_counts(conn: &Connection) -> Result<CheckResult> {
         }
     }
     Ok(finding("status counts", problems))
+}
+
+/// The trigger-kept two-character title index holds exactly every title's
+/// pairs (a file edited with the triggers off would search wrong).
+fn title_pairs(conn: &Connection) -> Result<CheckResult> {
+    let pairs = super::bulk::TITLE_PAIRS;
+    let sql = format!(
+        "{pairs}
+         SELECT 'lacks', * FROM (SELECT * FROM title_pairs EXCEPT SELECT bigram, product_id FROM products_bigrams)
+         UNION ALL
+         SELECT 'has a stray', * FROM (SELECT bigram, product_id FROM products_bigrams EXCEPT SELECT * FROM title_pairs)
+         LIMIT {MAX_PROBLEMS}"
+    );
+    let mut st = conn.prepare(&sql)?;
+    let rows = st.query_map([], |r| {
+        Ok(format!(
+            "products_bigrams {} pair {:?} for product {}",
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?
+        ))
+    })?;
+    let problems = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(finding("product title search index", problems))
 }
