@@ -117,18 +117,19 @@ pub const PRODUCT_SEARCH: RowTrigger = RowTrigger {
 /// (schema.sql), for the rebuild and for `check`.
 macro_rules! title_pairs {
     () => {
-        "WITH RECURSIVE i (id, title, n) AS (
-             SELECT id, title, 1 FROM products
-             UNION ALL SELECT id, title, n + 1 FROM i WHERE n < length(title) - 1),
+        // Positions joined once to every title: cheaper than a recursive
+        // walk per title. Pairs repeat where a title repeats one.
+        "WITH RECURSIVE n (n) AS (
+             SELECT 1 UNION ALL SELECT n + 1 FROM n WHERE n < (SELECT max(length(title)) FROM products) - 1),
          title_pairs (bigram, product_id) AS (
-             SELECT DISTINCT b, id FROM (SELECT lower(substr(title, n, 2)) AS b, id FROM i)
+             SELECT b, id FROM (SELECT lower(substr(p.title, n.n, 2)) AS b, p.id AS id FROM products p JOIN n ON n.n < length(p.title))
              WHERE length(b) = 2 AND instr(b, ' ') = 0)"
     };
 }
 pub const TITLE_PAIRS: &str = title_pairs!();
 /// The two-character title index from every title in one sorted pass.
 pub const BIGRAMS_REBUILD: &str = concat!(
-    "DELETE FROM products_bigrams; INSERT INTO products_bigrams (bigram, product_id) ",
+    "DELETE FROM products_bigrams; INSERT OR IGNORE INTO products_bigrams (bigram, product_id) ",
     title_pairs!(),
     " SELECT bigram, product_id FROM title_pairs ORDER BY 1, 2;"
 );
