@@ -87,6 +87,11 @@ CREATE TABLE merchants (
 CREATE INDEX merchants_status_due ON merchants (status, review_due_at);
 CREATE INDEX merchants_due ON merchants (review_due_at);
 CREATE INDEX merchants_name ON merchants (name);
+-- The bad-record check (an applicant sharing a licence number, tax id or
+-- legal representative id with a rejected or terminated merchant) looks
+-- each one up instead of reading every merchant and document.
+CREATE INDEX merchants_license ON merchants (license_no);
+CREATE INDEX merchants_tax_id ON merchants (tax_id);
 
 CREATE TABLE merchant_documents (
     id           INTEGER PRIMARY KEY,
@@ -103,6 +108,7 @@ CREATE TABLE merchant_documents (
     UNIQUE (merchant_id, kind)
 );
 CREATE INDEX merchant_documents_expiry ON merchant_documents (expires_on);
+CREATE INDEX merchant_documents_number ON merchant_documents (kind, number);
 -- What the expiry effect has still to do (SPEC 4.7): a process opening the
 -- file asks it once, so the answer costs nothing when nothing is due.
 CREATE INDEX merchant_documents_due ON merchant_documents (expires_on) WHERE check_status <> 'expired';

@@ -231,14 +231,19 @@ pub(super) const STEPS: &[Step] = &[
         create_indexes: &["tickets_respond_due", "ticket_log_ticket"],
     },
     // Two-character product title terms from an index (issue 10 item 1):
-    // the title pairs table, its triggers, filled from every title.
+    // the title pairs table, its triggers, filled from every title. The
+    // bad-record check by index (issue 11: a merchant's review detail).
     Step {
         to: 12,
-        drop: &[],
+        drop: &[
+            "DROP INDEX IF EXISTS merchants_license;",
+            "DROP INDEX IF EXISTS merchants_tax_id;",
+            "DROP INDEX IF EXISTS merchant_documents_number;",
+        ],
         change: Some(to_v12),
         tables: &[],
         then: &[],
-        create_indexes: &[],
+        create_indexes: &["merchants_license", "merchants_tax_id", "merchant_documents_number"],
     },
 ];
 
