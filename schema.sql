@@ -87,6 +87,11 @@ CREATE TABLE merchants (
 CREATE INDEX merchants_status_due ON merchants (status, review_due_at);
 CREATE INDEX merchants_due ON merchants (review_due_at);
 CREATE INDEX merchants_name ON merchants (name);
+-- The bad-record check (an applicant sharing a licence number, tax id or
+-- legal representative id with a rejected or terminated merchant) looks
+-- each one up instead of reading every merchant and document.
+CREATE INDEX merchants_license ON merchants (license_no);
+CREATE INDEX merchants_tax_id ON merchants (tax_id);
 
 CREATE TABLE merchant_documents (
     id           INTEGER PRIMARY KEY,
@@ -103,6 +108,7 @@ CREATE TABLE merchant_documents (
     UNIQUE (merchant_id, kind)
 );
 CREATE INDEX merchant_documents_expiry ON merchant_documents (expires_on);
+CREATE INDEX merchant_documents_number ON merchant_documents (kind, number);
 -- What the expiry effect has still to do (SPEC 4.7): a process opening the
 -- file asks it once, so the answer costs nothing when nothing is due.
 CREATE INDEX merchant_documents_due ON merchant_documents (expires_on) WHERE check_status <> 'expired';
@@ -267,7 +273,8 @@ CREATE INDEX products_delist_at ON products (delist_at) WHERE delist_at IS NOT N
 CREATE INDEX products_low ON products (id) WHERE stock_on_hand - stock_reserved - low_stock_threshold <= 0 AND status NOT IN ('delisted', 'rejected');
 
 -- Substring search over SKU, title and description that works for CJK text.
--- Trigram needs 3+ characters per term; shorter terms fall back to LIKE.
+-- Trigram needs 3+ characters per term; two-character terms use
+-- products_bigrams below, one-character terms fall back to LIKE.
 CREATE VIRTUAL TABLE products_fts USING fts5 (
     sku, title, description,
     content = 'products', content_rowid = 'id', tokenize = 'trigram'
@@ -281,6 +288,42 @@ END;
 CREATE TRIGGER products_fts_au AFTER UPDATE OF sku, title, description ON products BEGIN
     INSERT INTO products_fts (products_fts, rowid, sku, title, description) VALUES ('delete', old.id, old.sku, old.title, old.description);
     INSERT INTO products_fts (rowid, sku, title, description) VALUES (new.id, new.sku, new.title, new.description);
+END;
+
+-- Two-character title terms (耳机, 5G), which the trigram index cannot
+-- answer: every pair of adjacent title characters, lower-cased as LIKE folds
+-- (ASCII only), pairs with a space left out (a term never holds one), with
+-- the product. A term is one primary-key range; the triggers delete by the
+-- old title's pairs, so no second index. Kept by the triggers below, built
+-- in one pass by migration 12 and after a demo load (store::bulk
+-- PRODUCT_BIGRAMS). No foreign key: like products_fts it is derived, and a
+-- key would make every product delete scan it; `check` compares it.
+CREATE TABLE products_bigrams (
+    bigram     TEXT    NOT NULL,
+    product_id INTEGER NOT NULL,
+    PRIMARY KEY (bigram, product_id)
+) WITHOUT ROWID;
+CREATE TRIGGER products_bigrams_ai AFTER INSERT ON products BEGIN
+    INSERT OR IGNORE INTO products_bigrams (bigram, product_id)
+    SELECT b, new.id FROM (
+        WITH RECURSIVE i (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < length(new.title) - 1)
+        SELECT lower(substr(new.title, n, 2)) AS b FROM i)
+    WHERE length(b) = 2 AND instr(b, ' ') = 0;
+END;
+CREATE TRIGGER products_bigrams_ad AFTER DELETE ON products BEGIN
+    DELETE FROM products_bigrams WHERE product_id = old.id AND bigram IN (
+        WITH RECURSIVE i (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < length(old.title) - 1)
+        SELECT lower(substr(old.title, n, 2)) FROM i);
+END;
+CREATE TRIGGER products_bigrams_au AFTER UPDATE OF title ON products BEGIN
+    DELETE FROM products_bigrams WHERE product_id = old.id AND bigram IN (
+        WITH RECURSIVE i (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < length(old.title) - 1)
+        SELECT lower(substr(old.title, n, 2)) FROM i);
+    INSERT OR IGNORE INTO products_bigrams (bigram, product_id)
+    SELECT b, new.id FROM (
+        WITH RECURSIVE i (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < length(new.title) - 1)
+        SELECT lower(substr(new.title, n, 2)) AS b FROM i)
+    WHERE length(b) = 2 AND instr(b, ' ') = 0;
 END;
 
 -- The inventory ledger: for every product, stock_on_hand = SUM(on_hand_delta)

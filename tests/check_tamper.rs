@@ -433,3 +433,26 @@ fn refunds_past_what_an_order_was_worth_are_named() {
         &[&format!("order {o}: refunds total 99999999")],
     );
 }
+
+#[test]
+fn a_title_search_index_out_of_step_with_the_titles_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = shop(dir.path());
+    // The triggers keep it as titles change.
+    sql(
+        &db,
+        "UPDATE products SET title = '电热 Kettle' WHERE sku = 'SKU-1'",
+    );
+    cli_support::check_ok(dir.path(), &db);
+    sql(
+        &db,
+        "DELETE FROM products_bigrams WHERE bigram = '电热';
+         INSERT INTO products_bigrams (bigram, product_id) VALUES ('耳机', 1);",
+    );
+    let s = fails(
+        &check(dir.path(), &db, &[]),
+        "product title search index",
+        &["lacks pair \"电热\" for product 1"],
+    );
+    assert!(s.contains("has a stray pair \"耳机\" for product 1"), "{s}");
+}

@@ -190,3 +190,85 @@ fn a_status_filter_narrows_a_search_to_the_same_count_as_sql() {
     assert_eq!(c.n, want as u64);
     assert_eq!(m.map(|m| m.len()), Some(want as usize));
 }
+
+/// Products whose title holds a one- or two-character term (ASCII folded
+/// as LIKE does), written independently of the store's SQL.
+fn sql_products(conn: &Connection, t: &str) -> u64 {
+    conn.query_row(
+        "SELECT count(*) FROM products WHERE instr(lower(title), lower(?1)) > 0",
+        [t],
+        |r| r.get::<_, i64>(0),
+    )
+    .unwrap() as u64
+}
+
+fn products_count(conn: &Connection, t: &str) -> (u64, Option<usize>) {
+    let q = Query {
+        text: t.to_string(),
+        ..Query::default()
+    };
+    let (c, m) = lists::products::resolve(conn, &q).unwrap();
+    assert!(!c.capped, "/{t}");
+    (c.n, m.map(|m| m.len()))
+}
+
+/// Short product terms (two characters through `products_bigrams`, one by
+/// substring): the count and the match set equal a direct count, also after
+/// titles change, products are added and removed (the triggers keep the
+/// pairs), and on a schema 11 file the migration fills them.
+#[test]
+fn short_product_terms_count_what_sql_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let conn = shopdesk::store::open(&path).unwrap();
+    let terms = [
+        "耳机", "黑色", "标准", "准版", "o", "PR", "pr", "Pr", "色", "P", "5G", "机黑", "曹平", "%",
+    ];
+    let check = |conn: &Connection, what: &str| {
+        let mut nonzero = 0;
+        for t in terms {
+            let want = sql_products(conn, t);
+            assert_eq!(
+                products_count(conn, t),
+                (want, Some(want as usize)),
+                "{what}: /{t}"
+            );
+            nonzero += usize::from(want > 0);
+        }
+        assert!(nonzero >= 8, "{what}: most terms match something ({nonzero})");
+    };
+    check(&conn, "fresh");
+    conn.execute_batch(
+        "UPDATE products SET title = '5G 手机 曹平' WHERE id IN (3, 4, 5);
+         UPDATE products SET title = 'x' WHERE id = 6;
+         INSERT INTO products (merchant_id, sku, title, created_at, updated_at)
+             VALUES (1, 'NEW-1', '耳机耳机 PRO', 'x', 'x'), (1, 'NEW-2', '', 'x', 'x'),
+                    (1, 'NEW-3', '黑色耳机 标准版', 'x', 'x');
+         DELETE FROM products WHERE sku = 'NEW-3';",
+    )
+    .unwrap();
+    check(&conn, "after writes");
+    let pairs = |conn: &Connection| -> Vec<(String, i64)> {
+        conn.prepare("SELECT bigram, product_id FROM products_bigrams ORDER BY 1, 2")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    let kept = pairs(&conn);
+    // A schema 11 file: no pairs table, no triggers.
+    conn.execute_batch(
+        "DROP TRIGGER products_bigrams_ai; DROP TRIGGER products_bigrams_ad; DROP TRIGGER products_bigrams_au;
+         DROP TABLE products_bigrams; PRAGMA user_version = 11;",
+    )
+    .unwrap();
+    drop(conn);
+    let conn = shopdesk::store::open(&path).unwrap();
+    assert_eq!(
+        pairs(&conn),
+        kept,
+        "the migration writes the pairs the triggers wrote"
+    );
+    check(&conn, "migrated");
+}

@@ -296,3 +296,46 @@ fn exception_queues_read_their_partial_indexes() {
     }
     store::lists::set_explain(false);
 }
+
+/// A conflict names who changed the record and when in the shop's time
+/// (Asia/Shanghai here: 02:05 UTC is 10:05), never the stored UTC stamp.
+/// The CLI prints this same error as `shopdesk: …`; it cannot meet one by
+/// itself (it reads each record inside its write transaction), so the verb
+/// runs here as the CLI runs it, with a version shown before the change.
+#[test]
+fn a_conflict_names_the_change_in_shop_time() {
+    let (_d, path) = new_shop();
+    let mut s = Session::open_as(&path, "ana").unwrap();
+    s.conn
+        .execute_batch(
+            "INSERT INTO merchants (code, name, cooperation_mode, applied_at, created_at, updated_at)
+               VALUES ('M1', '深圳小铺', 'direct', '2026-11-19T01:00:00Z', '2026-11-19T01:00:00Z', '2026-11-19T01:00:00Z');
+             UPDATE merchants SET version = 1 WHERE code = 'M1';",
+        )
+        .unwrap();
+    store::audit::append(
+        &s.conn,
+        &store::audit::Entry {
+            at: "2026-11-20T02:05:00Z",
+            actor: "lin",
+            entity: "merchant",
+            entity_id: 1,
+            action: "start_review",
+            before: None,
+            after: None,
+        },
+    )
+    .unwrap();
+    let verb = ops::verbs::find(ops::verbs::Entity::Merchant, "start-review").unwrap();
+    let err = ops::verbs::run(&mut s, verb, 1, Some(0), &Default::default()).unwrap_err();
+    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("merchant 1 was changed by lin at 2026-11-20 10:05"),
+        "{msg}"
+    );
+    assert!(
+        !msg.contains("02:05") && !msg.contains("UTC") && !msg.contains('Z'),
+        "{msg}"
+    );
+}

@@ -214,7 +214,7 @@ fn load(l: &mut Load<'_>, opts: &DemoOptions) -> Result<()> {
     catalog::write_stock(l, &cat.products, &cat.changed)?;
     credit(l, &cat.merchants, &out.stats)?;
     traffic(l, &ctx, &out.per_day)?;
-    let audited = history::write(l, &ctx, history::order_window(sizes.orders))?;
+    let audited = history::write(l, &ctx, history::full_window(sizes.orders))?;
     lap(started, &format!("history ({audited} audit rows)"));
     l.restore(aside)?;
     lap(started, "triggers and indexes");

@@ -216,6 +216,31 @@ pub const PRODUCT_SEARCH: RowTrigger = RowTrigger {
     name: "products_fts_ai",
     rebuild: "INSERT INTO products_fts (products_fts) VALUES ('rebuild');",
 };
+/// `WITH` clause naming every product's title pairs `title_pairs (bigram,
+/// product_id)`: the pairs the `products_bigrams` triggers write
+/// (schema.sql), for the rebuild and for `check`.
+macro_rules! title_pairs {
+    () => {
+        // Positions joined once to every title: cheaper than a recursive
+        // walk per title. Pairs repeat where a title repeats one.
+        "WITH RECURSIVE n (n) AS (
+             SELECT 1 UNION ALL SELECT n + 1 FROM n WHERE n < (SELECT max(length(title)) FROM products) - 1),
+         title_pairs (bigram, product_id) AS (
+             SELECT b, id FROM (SELECT lower(substr(p.title, n.n, 2)) AS b, p.id AS id FROM products p JOIN n ON n.n < length(p.title))
+             WHERE length(b) = 2 AND instr(b, ' ') = 0)"
+    };
+}
+pub const TITLE_PAIRS: &str = title_pairs!();
+/// The two-character title index from every title in one sorted pass.
+pub const BIGRAMS_REBUILD: &str = concat!(
+    "DELETE FROM products_bigrams; INSERT OR IGNORE INTO products_bigrams (bigram, product_id) ",
+    title_pairs!(),
+    " SELECT bigram, product_id FROM title_pairs ORDER BY 1, 2;"
+);
+pub const PRODUCT_BIGRAMS: RowTrigger = RowTrigger {
+    name: "products_bigrams_ai",
+    rebuild: BIGRAMS_REBUILD,
+};
 
 /// What `set_aside` took away, for `restore` to put back.
 #[must_use = "restore the indexes and triggers before commit"]
@@ -298,6 +323,7 @@ mod tests {
             ORDER_COUNTS,
             TICKET_COUNTS,
             PRODUCT_SEARCH,
+            PRODUCT_BIGRAMS,
         ]
         .into_iter()
         .chain(ALL_KPIS)

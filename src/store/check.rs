@@ -65,6 +65,7 @@ pub fn run_with(conn: &Connection, opts: &Options) -> Result<Vec<CheckResult>> {
         status_counts,
         kpi_rollups,
         product_sales,
+        title_pairs,
         super::import::check::imported_orders,
     ];
     let extra = match &opts.expect_head {
@@ -307,4 +308,28 @@ fn status_counts(conn: &Connection) -> Result<CheckResult> {
         }
     }
     Ok(finding("status counts", problems))
+}
+
+/// The trigger-kept two-character title index holds exactly every title's
+/// pairs (a file edited with the triggers off would search wrong).
+fn title_pairs(conn: &Connection) -> Result<CheckResult> {
+    let pairs = super::bulk::TITLE_PAIRS;
+    let sql = format!(
+        "{pairs}
+         SELECT 'lacks', * FROM (SELECT * FROM title_pairs EXCEPT SELECT bigram, product_id FROM products_bigrams)
+         UNION ALL
+         SELECT 'has a stray', * FROM (SELECT bigram, product_id FROM products_bigrams EXCEPT SELECT * FROM title_pairs)
+         LIMIT {MAX_PROBLEMS}"
+    );
+    let mut st = conn.prepare(&sql)?;
+    let rows = st.query_map([], |r| {
+        Ok(format!(
+            "products_bigrams {} pair {:?} for product {}",
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?
+        ))
+    })?;
+    let problems = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(finding("product title search index", problems))
 }

@@ -130,7 +130,8 @@ fn fts_phrase(term: &str) -> String {
 
 /// Each whitespace-separated term must match SKU, title or description.
 /// Terms of 3+ characters use the trigram index (`products_fts MATCH`);
-/// shorter ones (耳机) test the title as a substring.
+/// two-character ones (耳机) match the title through `products_bigrams`
+/// (one key range), one-character ones test the title as a substring.
 fn filter(q: &Query) -> Filter {
     let mut f = Filter::default();
     match &q.status {
@@ -158,7 +159,13 @@ fn filter(q: &Query) -> Filter {
             );
         }
         for w in short {
-            if w.chars().any(|c| c.is_ascii_alphabetic()) {
+            if w.chars().count() == 2 {
+                // Folded as the table is (ASCII lower case, as LIKE does).
+                f.push(
+                    "p.id IN (SELECT product_id FROM products_bigrams WHERE bigram = lower(?))",
+                    [Value::Text(w.to_string())],
+                );
+            } else if w.chars().any(|c| c.is_ascii_alphabetic()) {
                 f.push("p.title LIKE ? ESCAPE '\\'", [super::like_pattern(w)]);
             } else {
                 // No letters to fold (耳机, 12): a plain substring test,
@@ -182,13 +189,13 @@ pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<P
     super::page_for(conn, &TABLE.view(q, &f), q, seek, limit, map)
 }
 
-/// The count and, for a selective text filter, the matching ids. Short
-/// terms scan the title index (covering, so no table reads) once here;
-/// pages then read only the matching rows.
+/// The count and, for a selective text filter, the matching ids. A
+/// one-character term scans the title index (covering, so no table reads)
+/// once here; pages then read only the matching rows.
 pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
     let short = q
         .text()
-        .is_some_and(|t| t.split_whitespace().any(|w| w.chars().count() < 3));
+        .is_some_and(|t| t.split_whitespace().any(|w| w.chars().count() < 2));
     let from = if short && q.status.is_none() {
         "FROM products p INDEXED BY products_title"
     } else {

@@ -344,19 +344,22 @@ pub struct BadRecord {
 /// Rejected or terminated merchants (other than `merchant_id`) whose
 /// licence number, tax id or legal representative id number equals this
 /// merchant's (empty values match nothing).
+// `me CROSS JOIN` keeps the one applicant row outermost, so each match is
+// an index lookup (merchants_license, merchants_tax_id,
+// merchant_documents_number), not a walk of every merchant in code order.
 pub fn bad_records(conn: &Connection, merchant_id: i64) -> Result<Vec<BadRecord>> {
     let mut st = conn.prepare_cached(
         "WITH me AS (
             SELECT m.id, m.license_no, m.tax_id,
                    (SELECT d.number FROM merchant_documents d WHERE d.merchant_id = m.id AND d.kind = 'legal_rep_id') AS rep
             FROM merchants m WHERE m.id = ?1)
-         SELECT o.code, o.status, 'licence number' FROM merchants o, me
+         SELECT o.code, o.status, 'licence number' FROM me CROSS JOIN merchants o
             WHERE o.id <> me.id AND o.status IN ('rejected', 'terminated') AND me.license_no <> '' AND o.license_no = me.license_no
          UNION ALL
-         SELECT o.code, o.status, 'tax id' FROM merchants o, me
+         SELECT o.code, o.status, 'tax id' FROM me CROSS JOIN merchants o
             WHERE o.id <> me.id AND o.status IN ('rejected', 'terminated') AND me.tax_id <> '' AND o.tax_id = me.tax_id
          UNION ALL
-         SELECT o.code, o.status, 'legal representative id' FROM merchant_documents d JOIN merchants o ON o.id = d.merchant_id, me
+         SELECT o.code, o.status, 'legal representative id' FROM me CROSS JOIN merchant_documents d JOIN merchants o ON o.id = d.merchant_id
             WHERE o.id <> me.id AND o.status IN ('rejected', 'terminated') AND d.kind = 'legal_rep_id'
               AND coalesce(me.rep, '') <> '' AND d.number = me.rep
          ORDER BY 1, 3",

@@ -156,3 +156,20 @@ pub(super) fn to_v11(tx: &Connection) -> Result<()> {
     }
     Ok(())
 }
+
+/// The title pairs table and its triggers as schema.sql has them (triggers
+/// dropped first, so a file that has some of them comes out the same), then
+/// the pairs of every title already there.
+pub(super) fn to_v15(tx: &Connection) -> Result<()> {
+    ensure_table(tx, "products_bigrams")?;
+    for name in [
+        "products_bigrams_ai",
+        "products_bigrams_ad",
+        "products_bigrams_au",
+    ] {
+        tx.execute_batch(&format!("DROP TRIGGER IF EXISTS \"{name}\";"))?;
+        tx.execute_batch(crate::store::schema_statement("TRIGGER", name)?)?;
+    }
+    tx.execute_batch(crate::store::bulk::BIGRAMS_REBUILD)?;
+    Ok(())
+}

@@ -11,7 +11,7 @@ use crate::Result;
 
 mod later;
 
-use later::{PRODUCTS_V6, TICKETS_V11_COLUMNS, to_v6, to_v7, to_v11, to_v13, to_v14};
+use later::{PRODUCTS_V6, TICKETS_V11_COLUMNS, to_v6, to_v7, to_v11, to_v13, to_v14, to_v15};
 
 /// A step: what it drops, then the indexes it creates as schema.sql has
 /// them (so a migrated file's schema matches a new file's to the byte).
@@ -273,6 +273,21 @@ pub(super) const STEPS: &[Step] = &[
             "tickets_kpi_resolved",
             "ticket_messages_first_reply",
         ],
+    },
+    // Two-character product title terms from an index (issue 10 item 1):
+    // the title pairs table, its triggers, filled from every title. The
+    // bad-record check by index (issue 11: a merchant's review detail).
+    Step {
+        to: 15,
+        drop: &[
+            "DROP INDEX IF EXISTS merchants_license;",
+            "DROP INDEX IF EXISTS merchants_tax_id;",
+            "DROP INDEX IF EXISTS merchant_documents_number;",
+        ],
+        change: Some(to_v15),
+        tables: &[],
+        then: &[],
+        create_indexes: &["merchants_license", "merchants_tax_id", "merchant_documents_number"],
     },
 ];
 

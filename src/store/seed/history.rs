@@ -72,15 +72,15 @@ impl Load<'_> {
         chain.push(self.conn, e)
     }
 
-    /// Every order placed at or after `since` (a stored stamp), in id
-    /// order. `f` may append audit rows meanwhile (another table).
-    pub fn each_order_since(&self, since: &str, mut f: impl FnMut(&OrderFacts) -> Result<()>) -> Result<()> {
+    /// Every order, in id order. `f` may append audit rows meanwhile
+    /// (another table).
+    pub fn each_order(&self, mut f: impl FnMut(&OrderFacts) -> Result<()>) -> Result<()> {
         let mut st = self.conn.prepare(
             "SELECT id, status, hold_reason, held_from, cancel_reason, merged_into, carrier, tracking_no,
                     placed_at, paid_at, approved_at, shipped_at, delivered_at, completed_at, cancelled_at, updated_at
-             FROM orders WHERE placed_at >= ?1 ORDER BY id",
+             FROM orders ORDER BY id",
         )?;
-        let mut rows = st.query([since])?;
+        let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
             f(&order_facts(r)?)?;
         }
