@@ -10,7 +10,9 @@ use crate::Result;
 use crate::domain::money::Money;
 use crate::io::picking::fit;
 use crate::ops::Session;
-use crate::ops::kpi::{self, Period, Report, Scalars};
+use crate::ops::alerts::Alert;
+use crate::ops::kpi::{self, Period, Report};
+use crate::ops::kpi_tiles::tiles;
 
 #[derive(Debug, Args)]
 pub struct KpiArgs {
@@ -48,25 +50,10 @@ pub fn run(path: &Path, a: KpiArgs) -> Result<()> {
     if a.json || a.format == Format::Json {
         crate::cli::out_json(&report)?;
     } else {
-        crate::cli::out(&crate::cli::safe(&text(&report, &s.settings.currency)));
+        let alerts = crate::ops::alerts::alerts(&s.conn, today, s.now()?)?;
+        crate::cli::out(&crate::cli::safe(&text(&report, &alerts, &s.settings.currency)));
     }
     Ok(())
-}
-
-/// "▲ 12.4 %", "▼ 3.0 %", "= 0.0 %", or "new" / "–" without a base.
-pub fn change(now: f64, before: f64) -> String {
-    if before == 0.0 {
-        return if now == 0.0 { "–".into() } else { "new".into() };
-    }
-    let pct = (now - before) / before.abs() * 100.0;
-    let arrow = if pct > 0.05 {
-        "▲"
-    } else if pct < -0.05 {
-        "▼"
-    } else {
-        "="
-    };
-    format!("{arrow} {:.1} %", pct.abs())
 }
 
 /// Eight-level bars, one per value, scaled to the largest.
@@ -82,66 +69,9 @@ pub fn sparkline(values: &[i64]) -> String {
         .collect()
 }
 
-fn pct(x: Option<f64>) -> String {
-    x.map_or("–".into(), |x| format!("{:.1} %", x * 100.0))
-}
-
-fn num(x: Option<f64>) -> String {
-    x.map_or("–".into(), |x| format!("{x:.2}"))
-}
-
 /// The plain-text report.
-pub fn text(r: &Report, currency: &str) -> String {
+pub fn text(r: &Report, alerts: &[Alert], currency: &str) -> String {
     let money = |m: i64| Money(m).format(currency);
-    let (n, p): (&Scalars, &Scalars) = (&r.scalars, &r.previous);
-    let f = |x: Option<f64>| x.unwrap_or(0.0);
-    let tiles: Vec<(&str, String, String)> = vec![
-        (
-            "GMV",
-            money(n.gmv_minor),
-            change(n.gmv_minor as f64, p.gmv_minor as f64),
-        ),
-        (
-            "orders",
-            n.orders.to_string(),
-            change(n.orders as f64, p.orders as f64),
-        ),
-        (
-            "paid orders",
-            n.paid_orders.to_string(),
-            change(n.paid_orders as f64, p.paid_orders as f64),
-        ),
-        (
-            "average order",
-            n.aov_minor.map_or("–".into(), money),
-            change(n.aov_minor.unwrap_or(0) as f64, p.aov_minor.unwrap_or(0) as f64),
-        ),
-        (
-            "conversion",
-            pct(n.conversion_rate),
-            change(f(n.conversion_rate), f(p.conversion_rate)),
-        ),
-        (
-            "repurchase",
-            pct(n.repurchase_rate),
-            change(f(n.repurchase_rate), f(p.repurchase_rate)),
-        ),
-        (
-            "refund rate",
-            pct(n.refund_rate),
-            change(f(n.refund_rate), f(p.refund_rate)),
-        ),
-        (
-            "review score",
-            num(n.avg_review_score),
-            change(f(n.avg_review_score), f(p.avg_review_score)),
-        ),
-        (
-            "ticket SLA met",
-            pct(n.ticket_sla_met_share),
-            change(f(n.ticket_sla_met_share), f(p.ticket_sla_met_share)),
-        ),
-    ];
     let mut out = format!(
         "KPIs {} to {} ({} days; change against the {} days before)\n\n",
         r.period.from,
@@ -149,8 +79,8 @@ pub fn text(r: &Report, currency: &str) -> String {
         r.period.days(),
         r.period.days()
     );
-    for (name, value, ch) in &tiles {
-        out.push_str(&format!("  {name:<15} {value:>16}  {ch}\n"));
+    for t in tiles(r, currency) {
+        out.push_str(&format!("  {:<15} {:>16}  {}\n", t.name, t.value, t.change));
     }
     let gmv: Vec<i64> = r.daily.iter().map(|d| d.gmv_minor).collect();
     out.push_str(&format!("\nDaily GMV  {}\n", sparkline(&gmv)));
@@ -182,25 +112,20 @@ pub fn text(r: &Report, currency: &str) -> String {
             money(t.gmv_minor)
         ));
     }
-    out.push_str(&format!(
-        "\nAlerts\n  low stock products: {}\n",
-        r.scalars.low_stock_products
-    ));
+    out.push_str("\nAlerts (now)\n");
+    for a in alerts {
+        out.push_str(&format!(
+            "  {:<34} {:>6}\n",
+            format!("{}:", a.kind.label()),
+            a.count
+        ));
+    }
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn change_says_the_direction_in_a_symbol_not_only_a_colour() {
-        assert_eq!(change(112.4, 100.0), "▲ 12.4 %");
-        assert_eq!(change(97.0, 100.0), "▼ 3.0 %");
-        assert_eq!(change(100.0, 100.0), "= 0.0 %");
-        assert_eq!(change(5.0, 0.0), "new");
-        assert_eq!(change(0.0, 0.0), "–");
-    }
 
     #[test]
     fn sparkline_scales_to_the_largest_day() {

@@ -1,6 +1,7 @@
 //! SQL and the connection: open, pragmas, schema, transactions.
 //! Nothing above this layer writes SQL.
 
+pub mod alerts;
 pub mod audit;
 mod backup;
 pub mod bulk;

@@ -90,6 +90,20 @@ actions! {
     EditExternal = "edit_external", "edit a long text field in $VISUAL / $EDITOR (in forms)";
     OrderPrint = "order_print", "order: write pick list and packing slips; the selection if any";
     Notices = "notices", "the notices outbox: read each notice, mark it sent";
+    DashToday = "dash_today", "dashboard: today";
+    Dash7d = "dash_7d", "dashboard: the last 7 days, today included";
+    Dash30d = "dash_30d", "dashboard: the last 30 days, today included";
+    Dash90d = "dash_90d", "dashboard: the last 90 days, today included";
+    DashThisMonth = "dash_this_month", "dashboard: this month so far";
+    DashLastMonth = "dash_last_month", "dashboard: last month";
+    DashCustom = "dash_custom", "dashboard: a period of your own (from, to)";
+    DashPrevPeriod = "dash_prev_period", "dashboard: the period choice before this one";
+    DashNextPeriod = "dash_next_period", "dashboard: the period choice after this one";
+    DashNextAlert = "dash_next_alert", "dashboard: move to the next alert";
+    DashPrevAlert = "dash_prev_alert", "dashboard: move to the previous alert";
+    DashOpenAlert = "dash_open_alert", "dashboard: open the alert's list, filtered to it";
+    DashPanels = "dash_panels", "dashboard: show the panels that do not fit (tops, service, reasons)";
+    DashRefresh = "dash_refresh", "dashboard: compute the figures again";
 }
 
 /// (action name, description) of every verb, by verb index.
