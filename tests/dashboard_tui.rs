@@ -69,7 +69,10 @@ fn a_new_period_says_computing_until_its_own_figures_land() {
     assert!(a.dashboard.computing);
     assert!(a.dashboard.current().is_none());
     let text = screen(&mut a, 80, 24);
-    assert!(text.contains("computing the figures for 2026-11-16 – 2026-11-22"), "{text}");
+    assert!(
+        text.contains("computing the figures for 2026-11-16 – 2026-11-22"),
+        "{text}"
+    );
     assert!(!text.contains("GMV "), "{text}");
     a.wait_jobs();
     let fig = a.dashboard.current().expect("the 7-day figures");
@@ -80,7 +83,10 @@ fn a_new_period_says_computing_until_its_own_figures_land() {
     // Many keys at once: only the last one's period is answered and shown.
     a.press("t n c");
     a.wait_jobs();
-    assert_eq!(a.dashboard.current().unwrap().report.period.from, date("2026-11-01"));
+    assert_eq!(
+        a.dashboard.current().unwrap().report.period.from,
+        date("2026-11-01")
+    );
 }
 
 #[test]
@@ -136,7 +142,13 @@ fn each_alert_opens_the_list_it_counts() {
         assert_eq!(lv.query.status.as_ref(), Some(&filter), "{:?}", alert.kind);
         // The queue holds at least the rows counted; the overdue ones are
         // its head (sorted by due time) where the queue holds more.
-        assert!(lv.count.n >= alert.count as u64, "{:?}: {} < {}", alert.kind, lv.count.n, alert.count);
+        assert!(
+            lv.count.n >= alert.count as u64,
+            "{:?}: {} < {}",
+            alert.kind,
+            lv.count.n,
+            alert.count
+        );
         use shopdesk::ops::alerts::AlertKind::*;
         if !matches!(alert.kind, OverdueTickets | OverdueReviews) {
             assert_eq!(lv.count.n, alert.count as u64, "{:?}", alert.kind);

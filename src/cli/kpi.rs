@@ -12,7 +12,8 @@ use crate::io::picking::fit;
 use crate::ops::Session;
 use crate::ops::alerts::Alert;
 use crate::ops::kpi::{self, Period, Report};
-use crate::ops::kpi_tiles::tiles;
+use crate::ops::kpi_by::{By, ByReport};
+use crate::ops::kpi_tiles::{pct, tiles};
 
 #[derive(Debug, Args)]
 pub struct KpiArgs {
@@ -27,6 +28,26 @@ pub struct KpiArgs {
     pub json: bool,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// The same scalars per channel, merchant or category, sorted by GMV.
+    #[arg(long, value_enum, value_name = "GROUP")]
+    pub by: Option<ByArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ByArg {
+    Channel,
+    Merchant,
+    Category,
+}
+
+impl From<ByArg> for By {
+    fn from(b: ByArg) -> By {
+        match b {
+            ByArg::Channel => By::Channel,
+            ByArg::Merchant => By::Merchant,
+            ByArg::Category => By::Category,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -46,6 +67,15 @@ pub fn run(path: &Path, a: KpiArgs) -> Result<()> {
     let cal = s.calendar()?;
     let today = cal.local_date(s.now()?);
     let period = Period::resolve(a.from, a.to, today)?;
+    if let Some(by) = a.by {
+        let r = crate::ops::kpi_by::report(&s.conn, &cal, period, by.into())?;
+        if a.json || a.format == Format::Json {
+            crate::cli::out_json(&r)?;
+        } else {
+            crate::cli::out(&crate::cli::safe(&by_text(&r, &s.settings.currency)));
+        }
+        return Ok(());
+    }
     let report = kpi::report(&s.conn, &cal, period)?;
     if a.json || a.format == Format::Json {
         crate::cli::out_json(&report)?;
@@ -67,6 +97,50 @@ pub fn sparkline(values: &[i64]) -> String {
             BARS[i.min(7)]
         })
         .collect()
+}
+
+/// The per-group report: one line a group, most GMV first.
+pub fn by_text(r: &ByReport, currency: &str) -> String {
+    let money = |m: i64| Money(m).format(currency);
+    let mut out = format!(
+        "KPIs by {} {} to {} ({} days)\n\n  {} {:>7} {:>7} {:>16} {:>12} {:>8} {:>8} {:>8} {:>7}\n",
+        r.by,
+        r.period.from,
+        r.period.to.pred_opt().unwrap_or(r.period.to),
+        r.period.days(),
+        fit(r.by, 30),
+        "orders",
+        "paid",
+        "GMV",
+        "avg order",
+        "refund",
+        "repeat",
+        "convert",
+        "tickets",
+    );
+    for g in &r.groups {
+        let label = if g.name == g.key {
+            g.key.clone()
+        } else {
+            format!("{} {}", g.key, g.name)
+        };
+        out.push_str(&format!(
+            "  {} {:>7} {:>7} {:>16} {:>12} {:>8} {:>8} {:>8} {:>7}\n",
+            fit(&label, 30),
+            g.orders,
+            g.paid_orders,
+            money(g.gmv_minor),
+            g.aov_minor.map_or("–".into(), money),
+            pct(g.refund_rate),
+            pct(g.repurchase_rate),
+            pct(g.conversion_rate),
+            g.tickets_opened,
+        ));
+    }
+    if r.groups.is_empty() {
+        out.push_str("  (no orders in this period)\n");
+    }
+    out
 }
 
 /// The plain-text report.

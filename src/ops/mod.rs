@@ -7,6 +7,7 @@ pub mod export;
 pub mod history;
 pub mod import;
 pub mod kpi;
+pub mod kpi_by;
 pub mod kpi_tiles;
 pub mod merchants;
 pub mod orders;

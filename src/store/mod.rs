@@ -9,6 +9,7 @@ pub mod check;
 pub(crate) mod enums;
 pub mod import;
 pub mod kpi;
+pub mod kpi_by;
 pub mod lists;
 pub mod merchants;
 mod migrate;
