@@ -408,6 +408,36 @@ impl Screen for Dashboard {
         }
     }
 
+    /// Each period, a custom range (the 30 days before the last 30) and a
+    /// recomputation of the 30 days.
+    fn bench_steps(&self, today: NaiveDate) -> Vec<(String, Vec<super::BenchStep>)> {
+        use super::BenchStep::{Act, Keys, Text};
+        let mut steps: Vec<(String, Vec<super::BenchStep>)> = Preset::ALL
+            .into_iter()
+            .filter(|p| *p != Preset::Custom)
+            .map(|p| (format!("period {}", p.label()), vec![Act(p.action())]))
+            .collect();
+        let from = (today - Duration::days(59)).to_string();
+        let to = (today - Duration::days(30)).to_string();
+        steps.push((
+            "custom range (30 d)".into(),
+            vec![
+                Act(Action::DashCustom),
+                Keys("ctrl-u"),
+                Text(from),
+                Keys("tab"),
+                Keys("ctrl-u"),
+                Text(to),
+                Keys("enter"),
+            ],
+        ));
+        steps.push((
+            "recompute (30 d)".into(),
+            vec![Act(Action::Dash30d), Act(Action::DashRefresh)],
+        ));
+        steps
+    }
+
     fn compute(&self, app: &mut App) {
         ask(app)
     }

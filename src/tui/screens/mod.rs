@@ -259,11 +259,29 @@ pub trait Screen: Sync {
         Ok(0)
     }
 
+    /// What `shopdesk bench` times on a screen that is not a list: each a
+    /// label and its steps; the last step is the one timed (keypress to
+    /// frame, then to the frame with the worker's answer).
+    fn bench_steps(&self, _today: chrono::NaiveDate) -> Vec<(String, Vec<BenchStep>)> {
+        Vec::new()
+    }
+
     /// Realistic text-filter terms taken from a row on screen (an ASCII
     /// one, a CJK one), for `shopdesk bench`.
     fn sample_terms(&self, _row: &TableRow) -> (Option<String>, Option<String>) {
         (None, None)
     }
+}
+
+/// One step of a [`Screen::bench_steps`] sequence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BenchStep {
+    /// The key the keymap binds to this action on the screen.
+    Act(Action),
+    /// A chord as the keymap writes it ("ctrl-u", "tab", "enter").
+    Keys(&'static str),
+    /// Text typed into an open form.
+    Text(String),
 }
 
 /// "all" and one chip per status, counted from `status_counts`.
