@@ -161,6 +161,21 @@ pub struct Report {
     pub previous: Scalars,
 }
 
+/// Stops the query running on a session's connection from another thread
+/// (the dashboard's worker, when a newer period is asked for): the query
+/// fails at once with "interrupted".
+pub struct Canceller(rusqlite::InterruptHandle);
+
+impl Canceller {
+    pub fn of(s: &crate::ops::Session) -> Canceller {
+        Canceller(s.conn.get_interrupt_handle())
+    }
+
+    pub fn cancel(&self) {
+        self.0.interrupt();
+    }
+}
+
 /// A fraction rounded to 4 places; None when the denominator is 0.
 pub fn rate(num: i64, den: i64) -> Option<f64> {
     (den != 0).then(|| round4(num as f64 / den as f64))

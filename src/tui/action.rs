@@ -91,18 +91,18 @@ actions! {
     OrderPrint = "order_print", "order: write pick list and packing slips; the selection if any";
     Notices = "notices", "the notices outbox: read each notice, mark it sent";
     DashToday = "dash_today", "dashboard: today";
-    Dash7d = "dash_7d", "dashboard: the last 7 days, today included";
-    Dash30d = "dash_30d", "dashboard: the last 30 days, today included";
-    Dash90d = "dash_90d", "dashboard: the last 90 days, today included";
+    Dash7d = "dash_7d", "dashboard: the 7 days to today";
+    Dash30d = "dash_30d", "dashboard: the 30 days to today";
+    Dash90d = "dash_90d", "dashboard: the 90 days to today";
     DashThisMonth = "dash_this_month", "dashboard: this month so far";
     DashLastMonth = "dash_last_month", "dashboard: last month";
     DashCustom = "dash_custom", "dashboard: a period of your own (from, to)";
-    DashPrevPeriod = "dash_prev_period", "dashboard: the period choice before this one";
-    DashNextPeriod = "dash_next_period", "dashboard: the period choice after this one";
+    DashPrevPeriod = "dash_prev_period", "dashboard: the previous period choice";
+    DashNextPeriod = "dash_next_period", "dashboard: the next period choice";
     DashNextAlert = "dash_next_alert", "dashboard: move to the next alert";
     DashPrevAlert = "dash_prev_alert", "dashboard: move to the previous alert";
-    DashOpenAlert = "dash_open_alert", "dashboard: open the alert's list, filtered to it";
-    DashPanels = "dash_panels", "dashboard: show the panels that do not fit (tops, service, reasons)";
+    DashOpenAlert = "dash_open_alert", "dashboard: open the alert's filtered list";
+    DashPanels = "dash_panels", "dashboard: turn the panels that did not fit into view";
     DashRefresh = "dash_refresh", "dashboard: compute the figures again";
 }
 

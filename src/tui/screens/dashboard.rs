@@ -9,8 +9,11 @@
 //! asks for the new one and returns at once; until it lands the screen says
 //! "computing…" for the new period and shows no figures, so no earlier
 //! period's numbers are ever labelled as the new one. Only the newest ask
-//! is answered; overtaken ones are skipped.
+//! is answered; overtaken ones are skipped, and one still running when a
+//! newer one comes is interrupted (`kpi::Canceller`).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
@@ -18,7 +21,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use super::{Screen, Tab};
 use crate::ops::Session;
 use crate::ops::alerts::{Alert, AlertKind};
-use crate::ops::kpi::{self, Period, Report};
+use crate::ops::kpi::{self, Canceller, Period, Report};
 use crate::store::lists::{MerchantQueue, ProductQueue, StatusFilter, TicketQueue};
 use crate::tui::action::Action;
 use crate::tui::app::{App, Effect, JobResult, Overlay};
@@ -107,6 +110,15 @@ struct Ask {
     now: DateTime<Utc>,
 }
 
+/// The worker's end on the app's side.
+struct Worker {
+    tx: mpsc::Sender<Ask>,
+    cancel: Canceller,
+    /// Bumped before every interrupt, so the worker can tell its query
+    /// was stopped on purpose.
+    interrupts: Arc<AtomicU64>,
+}
+
 /// The dashboard's state, kept in the app.
 pub struct Board {
     pub preset: Preset,
@@ -125,7 +137,7 @@ pub struct Board {
     pub alert: usize,
     /// The first of the panels after the alerts (`v` turns them).
     pub panel: usize,
-    worker: Option<mpsc::Sender<Ask>>,
+    worker: Option<Worker>,
 }
 
 impl Default for Board {
@@ -183,20 +195,29 @@ fn compute(s: &Session, period: Period, now: DateTime<Utc>) -> crate::Result<Fig
     })
 }
 
-/// The worker: answers the newest ask of each burst, skips the rest.
-fn serve(db: std::path::PathBuf, login: String, rx: mpsc::Receiver<Ask>, results: mpsc::Sender<JobResult>) {
-    let session = Session::open_as(&db, &login);
+/// The worker: answers the newest ask of each burst, skips the rest. A
+/// query interrupted for a newer ask gives way to it; one interrupted with
+/// no newer ask queued was itself the newest (the interrupt came as it
+/// started), so it runs again.
+fn serve(
+    session: Session,
+    rx: mpsc::Receiver<Ask>,
+    results: mpsc::Sender<JobResult>,
+    interrupts: Arc<AtomicU64>,
+) {
     while let Ok(first) = rx.recv() {
         let mut ask = first;
-        while let Ok(newer) = rx.try_recv() {
-            let _ = results.send(JobResult::Skipped);
-            ask = newer;
-        }
-        let result = match &session {
-            Ok(s) => compute(s, ask.period, ask.now)
-                .map(Box::new)
-                .map_err(|e| e.to_string()),
-            Err(e) => Err(format!("cannot read the figures: {e}")),
+        let result = loop {
+            while let Ok(newer) = rx.try_recv() {
+                let _ = results.send(JobResult::Skipped);
+                ask = newer;
+            }
+            let before = interrupts.load(Ordering::SeqCst);
+            let r = compute(&session, ask.period, ask.now);
+            if r.is_err() && interrupts.load(Ordering::SeqCst) != before {
+                continue;
+            }
+            break r.map(Box::new).map_err(|e| e.to_string());
         };
         let done = JobResult::Board {
             generation: ask.generation,
@@ -208,6 +229,23 @@ fn serve(db: std::path::PathBuf, login: String, rx: mpsc::Receiver<Ask>, results
     }
 }
 
+/// Opens the worker's own session (here, so its connection can be
+/// interrupted from here) and starts it.
+fn start_worker(app: &App) -> crate::Result<Worker> {
+    let session = Session::open_as(&app.session.path, &app.session.actor.login)?;
+    let cancel = Canceller::of(&session);
+    let interrupts = Arc::new(AtomicU64::new(0));
+    let (tx, rx) = mpsc::channel::<Ask>();
+    let results = app.results_tx.clone();
+    let count = interrupts.clone();
+    std::thread::spawn(move || serve(session, rx, results, count));
+    Ok(Worker {
+        tx,
+        cancel,
+        interrupts,
+    })
+}
+
 /// Asks for the figures of the chosen period: on the worker (the terminal,
 /// the bench), else here at once (tests that want determinism).
 fn ask(app: &mut App) {
@@ -217,6 +255,7 @@ fn ask(app: &mut App) {
     let Some(period) = b.preset.period(app.fmt.today(), b.custom) else {
         return;
     };
+    let running = b.computing;
     b.generation += 1;
     b.asked = Some(period);
     b.computing = true;
@@ -230,20 +269,29 @@ fn ask(app: &mut App) {
         return;
     }
     if app.dashboard.worker.is_none() {
-        let (tx, rx) = mpsc::channel::<Ask>();
-        let results = app.results_tx.clone();
-        let db = app.session.path.clone();
-        let login = app.session.actor.login.clone();
-        std::thread::spawn(move || serve(db, login, rx, results));
-        app.dashboard.worker = Some(tx);
+        match start_worker(app) {
+            Ok(w) => app.dashboard.worker = Some(w),
+            Err(e) => {
+                app.dashboard
+                    .done(generation, Err(format!("cannot read the figures: {e}")));
+                return;
+            }
+        }
     }
-    let sent = app.dashboard.worker.as_ref().is_some_and(|tx| {
-        tx.send(Ask {
-            generation,
-            period,
-            now,
-        })
-        .is_ok()
+    let sent = app.dashboard.worker.as_ref().is_some_and(|w| {
+        let sent =
+            w.tx.send(Ask {
+                generation,
+                period,
+                now,
+            })
+            .is_ok();
+        // The ask is queued before the interrupt, so the worker finds it.
+        if sent && running {
+            w.interrupts.fetch_add(1, Ordering::SeqCst);
+            w.cancel.cancel();
+        }
+        sent
     });
     if sent {
         app.pending_jobs += 1;

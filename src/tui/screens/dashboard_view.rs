@@ -344,7 +344,7 @@ fn alert_panel(fig: &Figures, app: &App, w: usize, hidden: usize) -> Panel {
         .map(|(i, a)| {
             let on = i == b.alert;
             let mark = if on { "▸ " } else { "  " };
-            let count = a.count.to_string();
+            let count = thousands(a.count.max(0) as u64);
             let style = match (on, a.count) {
                 (true, _) => t.cursor,
                 (false, 0) => t.dim,
