@@ -175,7 +175,9 @@ pub trait Screen: Sync {
         Vec::new()
     }
 
-    /// A key in the screen's own form (`Overlay::Period`).
+    /// A key in the screen's own form (`Overlay::Period`). Boxed as the
+    /// overlay holds it: the screen puts it back while it stays open.
+    #[allow(clippy::boxed_local)]
     fn form_key(&self, _app: &mut App, _f: Box<super::overlays::form::Form>, _a: Action) -> Vec<Effect> {
         Vec::new()
     }
