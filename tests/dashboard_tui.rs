@@ -9,6 +9,12 @@ use shopdesk::ops::kpi::Period;
 use shopdesk::tui::screens::Tab;
 use tui_support::{app, screen, shop};
 
+fn snap(name: &str, text: String) {
+    insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
 fn date(s: &str) -> chrono::NaiveDate {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
@@ -103,6 +109,7 @@ fn the_from_to_form_names_what_is_wrong_and_keeps_what_was_typed() {
     a.press("enter");
     let text = screen(&mut a, 80, 24);
     assert!(text.contains("from 2026-11-20 is after to 2026-11-02"), "{text}");
+    snap("dashboard_period_form_80x24", text);
     a.press("ctrl-u");
     a.type_text("2026-02-30");
     a.press("enter");
@@ -154,4 +161,19 @@ fn each_alert_opens_the_list_it_counts() {
             assert_eq!(lv.count.n, alert.count as u64, "{:?}", alert.kind);
         }
     }
+}
+
+#[test]
+fn the_panels_that_do_not_fit_turn_into_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = shop(dir.path());
+    let mut a = app(&path, 80, 24);
+    a.press("5 l");
+    let text = screen(&mut a, 80, 24);
+    assert!(text.contains("Tickets: service"), "{text}");
+    assert!(text.contains("v 4 more"), "{text}");
+    a.press("v");
+    let text = screen(&mut a, 80, 24);
+    assert!(text.contains("Top products"), "{text}");
+    snap("dashboard_last_month_panels_80x24", text);
 }

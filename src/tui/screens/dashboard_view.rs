@@ -140,7 +140,8 @@ fn peak(fig: &Figures, values: &[i64]) -> Option<(String, i64)> {
     let (i, v) = values
         .iter()
         .enumerate()
-        .max_by_key(|(i, v)| (**v, usize::MAX - i))?;
+        .max_by_key(|(i, v)| (**v, usize::MAX - i))
+        .filter(|(_, v)| **v > 0)?;
     let day = fig.report.daily.get(i)?.date.format("%m-%d").to_string();
     Some((day, *v))
 }
@@ -157,11 +158,11 @@ fn charts(f: &mut Frame<'_>, area: Rect, fig: &Figures, app: &App) {
             thousands(n.max(0) as u64),
             thousands(total.max(0) as u64)
         ),
-        None => "orders/day".into(),
+        None => "orders/day · none".into(),
     };
     let gmv_title = match peak(fig, &gmv) {
         Some((day, n)) => format!("GMV/day · peak {} on {day}", app.fmt.money(n)),
-        None => "GMV/day".into(),
+        None => "GMV/day · none".into(),
     };
     chart(f, left, fig, &orders, orders_title, &app.theme);
     chart(f, right, fig, &gmv, gmv_title, &app.theme);
@@ -169,9 +170,11 @@ fn charts(f: &mut Frame<'_>, area: Rect, fig: &Figures, app: &App) {
 
 /// One daily series as bars, its first and last day under it.
 fn chart(f: &mut Frame<'_>, area: Rect, fig: &Figures, values: &[i64], title: String, t: &Theme) {
+    // A day with nothing has no bar (a zero bar still draws a dot).
     let points: Vec<(f64, f64)> = values
         .iter()
         .enumerate()
+        .filter(|(_, v)| **v > 0)
         .map(|(i, v)| (i as f64, *v as f64))
         .collect();
     let max = values.iter().copied().max().unwrap_or(0).max(1) as f64;
