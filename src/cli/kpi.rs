@@ -10,7 +10,10 @@ use crate::Result;
 use crate::domain::money::Money;
 use crate::io::picking::fit;
 use crate::ops::Session;
-use crate::ops::kpi::{self, Period, Report, Scalars};
+use crate::ops::alerts::Alert;
+use crate::ops::kpi::{self, Period, Report};
+use crate::ops::kpi_by::{By, ByReport};
+use crate::ops::kpi_tiles::{pct, tiles};
 
 #[derive(Debug, Args)]
 pub struct KpiArgs {
@@ -25,6 +28,26 @@ pub struct KpiArgs {
     pub json: bool,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// The same scalars per channel, merchant or category, sorted by GMV.
+    #[arg(long, value_enum, value_name = "GROUP")]
+    pub by: Option<ByArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ByArg {
+    Channel,
+    Merchant,
+    Category,
+}
+
+impl From<ByArg> for By {
+    fn from(b: ByArg) -> By {
+        match b {
+            ByArg::Channel => By::Channel,
+            ByArg::Merchant => By::Merchant,
+            ByArg::Category => By::Category,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -44,29 +67,23 @@ pub fn run(path: &Path, a: KpiArgs) -> Result<()> {
     let cal = s.calendar()?;
     let today = cal.local_date(s.now()?);
     let period = Period::resolve(a.from, a.to, today)?;
+    if let Some(by) = a.by {
+        let r = crate::ops::kpi_by::report(&s.conn, &cal, period, by.into())?;
+        if a.json || a.format == Format::Json {
+            crate::cli::out_json(&r)?;
+        } else {
+            crate::cli::out(&crate::cli::safe(&by_text(&r, &s.settings.currency)));
+        }
+        return Ok(());
+    }
     let report = kpi::report(&s.conn, &cal, period)?;
     if a.json || a.format == Format::Json {
         crate::cli::out_json(&report)?;
     } else {
-        crate::cli::out(&crate::cli::safe(&text(&report, &s.settings.currency)));
+        let alerts = crate::ops::alerts::alerts(&s.conn, today, s.now()?)?;
+        crate::cli::out(&crate::cli::safe(&text(&report, &alerts, &s.settings.currency)));
     }
     Ok(())
-}
-
-/// "▲ 12.4 %", "▼ 3.0 %", "= 0.0 %", or "new" / "–" without a base.
-pub fn change(now: f64, before: f64) -> String {
-    if before == 0.0 {
-        return if now == 0.0 { "–".into() } else { "new".into() };
-    }
-    let pct = (now - before) / before.abs() * 100.0;
-    let arrow = if pct > 0.05 {
-        "▲"
-    } else if pct < -0.05 {
-        "▼"
-    } else {
-        "="
-    };
-    format!("{arrow} {:.1} %", pct.abs())
 }
 
 /// Eight-level bars, one per value, scaled to the largest.
@@ -82,66 +99,53 @@ pub fn sparkline(values: &[i64]) -> String {
         .collect()
 }
 
-fn pct(x: Option<f64>) -> String {
-    x.map_or("–".into(), |x| format!("{:.1} %", x * 100.0))
-}
-
-fn num(x: Option<f64>) -> String {
-    x.map_or("–".into(), |x| format!("{x:.2}"))
+/// The per-group report: one line a group, most GMV first.
+pub fn by_text(r: &ByReport, currency: &str) -> String {
+    let money = |m: i64| Money(m).format(currency);
+    let mut out = format!(
+        "KPIs by {} {} to {} ({} days)\n\n  {} {:>7} {:>7} {:>16} {:>12} {:>8} {:>8} {:>8} {:>7}\n",
+        r.by,
+        r.period.from,
+        r.period.to.pred_opt().unwrap_or(r.period.to),
+        r.period.days(),
+        fit(r.by, 30),
+        "orders",
+        "paid",
+        "GMV",
+        "avg order",
+        "refund",
+        "repeat",
+        "convert",
+        "tickets",
+    );
+    for g in &r.groups {
+        let label = if g.name == g.key {
+            g.key.clone()
+        } else {
+            format!("{} {}", g.key, g.name)
+        };
+        out.push_str(&format!(
+            "  {} {:>7} {:>7} {:>16} {:>12} {:>8} {:>8} {:>8} {:>7}\n",
+            fit(&label, 30),
+            g.orders,
+            g.paid_orders,
+            money(g.gmv_minor),
+            g.aov_minor.map_or("–".into(), money),
+            pct(g.refund_rate),
+            pct(g.repurchase_rate),
+            pct(g.conversion_rate),
+            g.tickets_opened,
+        ));
+    }
+    if r.groups.is_empty() {
+        out.push_str("  (no orders in this period)\n");
+    }
+    out
 }
 
 /// The plain-text report.
-pub fn text(r: &Report, currency: &str) -> String {
+pub fn text(r: &Report, alerts: &[Alert], currency: &str) -> String {
     let money = |m: i64| Money(m).format(currency);
-    let (n, p): (&Scalars, &Scalars) = (&r.scalars, &r.previous);
-    let f = |x: Option<f64>| x.unwrap_or(0.0);
-    let tiles: Vec<(&str, String, String)> = vec![
-        (
-            "GMV",
-            money(n.gmv_minor),
-            change(n.gmv_minor as f64, p.gmv_minor as f64),
-        ),
-        (
-            "orders",
-            n.orders.to_string(),
-            change(n.orders as f64, p.orders as f64),
-        ),
-        (
-            "paid orders",
-            n.paid_orders.to_string(),
-            change(n.paid_orders as f64, p.paid_orders as f64),
-        ),
-        (
-            "average order",
-            n.aov_minor.map_or("–".into(), money),
-            change(n.aov_minor.unwrap_or(0) as f64, p.aov_minor.unwrap_or(0) as f64),
-        ),
-        (
-            "conversion",
-            pct(n.conversion_rate),
-            change(f(n.conversion_rate), f(p.conversion_rate)),
-        ),
-        (
-            "repurchase",
-            pct(n.repurchase_rate),
-            change(f(n.repurchase_rate), f(p.repurchase_rate)),
-        ),
-        (
-            "refund rate",
-            pct(n.refund_rate),
-            change(f(n.refund_rate), f(p.refund_rate)),
-        ),
-        (
-            "review score",
-            num(n.avg_review_score),
-            change(f(n.avg_review_score), f(p.avg_review_score)),
-        ),
-        (
-            "ticket SLA met",
-            pct(n.ticket_sla_met_share),
-            change(f(n.ticket_sla_met_share), f(p.ticket_sla_met_share)),
-        ),
-    ];
     let mut out = format!(
         "KPIs {} to {} ({} days; change against the {} days before)\n\n",
         r.period.from,
@@ -149,8 +153,8 @@ pub fn text(r: &Report, currency: &str) -> String {
         r.period.days(),
         r.period.days()
     );
-    for (name, value, ch) in &tiles {
-        out.push_str(&format!("  {name:<15} {value:>16}  {ch}\n"));
+    for t in tiles(r, currency) {
+        out.push_str(&format!("  {:<15} {:>16}  {}\n", t.name, t.value, t.change));
     }
     let gmv: Vec<i64> = r.daily.iter().map(|d| d.gmv_minor).collect();
     out.push_str(&format!("\nDaily GMV  {}\n", sparkline(&gmv)));
@@ -182,25 +186,20 @@ pub fn text(r: &Report, currency: &str) -> String {
             money(t.gmv_minor)
         ));
     }
-    out.push_str(&format!(
-        "\nAlerts\n  low stock products: {}\n",
-        r.scalars.low_stock_products
-    ));
+    out.push_str("\nAlerts (now)\n");
+    for a in alerts {
+        out.push_str(&format!(
+            "  {:<34} {:>6}\n",
+            format!("{}:", a.kind.label()),
+            a.count
+        ));
+    }
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn change_says_the_direction_in_a_symbol_not_only_a_colour() {
-        assert_eq!(change(112.4, 100.0), "▲ 12.4 %");
-        assert_eq!(change(97.0, 100.0), "▼ 3.0 %");
-        assert_eq!(change(100.0, 100.0), "= 0.0 %");
-        assert_eq!(change(5.0, 0.0), "new");
-        assert_eq!(change(0.0, 0.0), "–");
-    }
 
     #[test]
     fn sparkline_scales_to_the_largest_day() {

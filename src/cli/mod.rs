@@ -142,6 +142,9 @@ pub enum Command {
         /// Count the bytes each key's frame writes (80x24 and 120x40) instead.
         #[arg(long)]
         bytes: bool,
+        /// Only this screen (its title: merchants, products, orders, tickets, dashboard).
+        #[arg(long, value_name = "NAME")]
+        screen: Option<String>,
     },
     /// Print shell completions.
     Completions { shell: clap_complete::Shell },
@@ -346,11 +349,12 @@ pub fn run(cli: Cli) -> Result<()> {
             rounds,
             explain,
             bytes,
+            screen,
         }) => {
             let report = if bytes {
                 crate::tui::bytes::run(&config::db_path(db)?, rounds)?
             } else {
-                crate::tui::bench::run(&config::db_path(db)?, rounds, explain)?
+                crate::tui::bench::run(&config::db_path(db)?, rounds, explain, screen.as_deref())?
             };
             out(&safe(&report));
             Ok(())

@@ -161,17 +161,32 @@ pub struct Report {
     pub previous: Scalars,
 }
 
+/// Stops the query running on a session's connection from another thread
+/// (the dashboard's worker, when a newer period is asked for): the query
+/// fails at once with "interrupted".
+pub struct Canceller(rusqlite::InterruptHandle);
+
+impl Canceller {
+    pub fn of(s: &crate::ops::Session) -> Canceller {
+        Canceller(s.conn.get_interrupt_handle())
+    }
+
+    pub fn cancel(&self) {
+        self.0.interrupt();
+    }
+}
+
 /// A fraction rounded to 4 places; None when the denominator is 0.
 pub fn rate(num: i64, den: i64) -> Option<f64> {
     (den != 0).then(|| round4(num as f64 / den as f64))
 }
 
-fn round4(x: f64) -> f64 {
+pub(crate) fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
 /// `num / den` rounded half up, for money (non-negative sums).
-fn div_half_up(num: i64, den: i64) -> Option<i64> {
+pub(crate) fn div_half_up(num: i64, den: i64) -> Option<i64> {
     if den == 0 {
         return None;
     }
@@ -189,7 +204,7 @@ fn instants(cal: &BusinessCalendar, p: &Period) -> (DateTime<Utc>, DateTime<Utc>
 }
 
 /// The period's `[from, to)` as stored UTC stamps.
-fn bounds(cal: &BusinessCalendar, p: &Period) -> (String, String) {
+pub(crate) fn bounds(cal: &BusinessCalendar, p: &Period) -> (String, String) {
     let (f, t) = instants(cal, p);
     (clock::stamp(f), clock::stamp(t))
 }

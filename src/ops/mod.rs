@@ -2,10 +2,13 @@
 //! checks the role, loads, applies the domain rule, writes with the version
 //! check, appends the audit row and commits, all in one transaction.
 
+pub mod alerts;
 pub mod export;
 pub mod history;
 pub mod import;
 pub mod kpi;
+pub mod kpi_by;
+pub mod kpi_tiles;
 pub mod merchants;
 pub mod orders;
 pub mod products;

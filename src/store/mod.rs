@@ -1,6 +1,7 @@
 //! SQL and the connection: open, pragmas, schema, transactions.
 //! Nothing above this layer writes SQL.
 
+pub mod alerts;
 pub mod audit;
 mod backup;
 pub mod bulk;
@@ -9,6 +10,7 @@ pub(crate) mod enums;
 pub mod import;
 pub mod kpi;
 pub mod kpi_chain;
+pub mod kpi_by;
 pub mod lists;
 pub mod merchants;
 mod migrate;

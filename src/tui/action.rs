@@ -91,6 +91,20 @@ actions! {
     OrderPrint = "order_print", "order: write pick list and packing slips; the selection if any";
     Notices = "notices", "the notices outbox: read each notice, mark it sent";
     DelistReport = "delist_report", "products: delistings by reason and category over a period";
+    DashToday = "dash_today", "dashboard: today";
+    Dash7d = "dash_7d", "dashboard: the 7 days to today";
+    Dash30d = "dash_30d", "dashboard: the 30 days to today";
+    Dash90d = "dash_90d", "dashboard: the 90 days to today";
+    DashThisMonth = "dash_this_month", "dashboard: this month so far";
+    DashLastMonth = "dash_last_month", "dashboard: last month";
+    DashCustom = "dash_custom", "dashboard: a period of your own (from, to)";
+    DashPrevPeriod = "dash_prev_period", "dashboard: the previous period choice";
+    DashNextPeriod = "dash_next_period", "dashboard: the next period choice";
+    DashNextAlert = "dash_next_alert", "dashboard: move to the next alert";
+    DashPrevAlert = "dash_prev_alert", "dashboard: move to the previous alert";
+    DashOpenAlert = "dash_open_alert", "dashboard: open the alert's filtered list";
+    DashPanels = "dash_panels", "dashboard: turn the panels that did not fit into view";
+    DashRefresh = "dash_refresh", "dashboard: compute the figures again";
 }
 
 /// (action name, description) of every verb, by verb index.

@@ -55,6 +55,8 @@ pub enum Effect {
     Notices {
         unsent_only: bool,
     },
+    /// Compute the figures of a screen that is not a list (`Screen::compute`).
+    Compute(Tab),
 }
 
 impl std::fmt::Debug for Effect {
@@ -69,6 +71,7 @@ impl std::fmt::Debug for Effect {
             Effect::Export(t, p) => write!(f, "Export({t:?}, {p:?})"),
             Effect::Verb(j) => write!(f, "Verb({j:?})"),
             Effect::Notices { unsent_only } => write!(f, "Notices({unsent_only})"),
+            Effect::Compute(t) => write!(f, "Compute({t:?})"),
         }
     }
 }
@@ -113,6 +116,8 @@ pub enum Overlay {
     Notices(Box<super::overlays::notices::NoticesView>),
     /// The delist report and its period form (`overlays::report`).
     Report(Box<super::overlays::report::ReportView>),
+    /// A screen's own period form (the dashboard's from/to).
+    Period(Box<super::overlays::form::Form>),
 }
 
 impl Overlay {
@@ -125,7 +130,7 @@ impl Overlay {
             Overlay::Confirm { .. } => Context::Confirm,
             Overlay::Form(_) => Context::Form,
             Overlay::Menu(_) | Overlay::Notices(_) => Context::Picker,
-            Overlay::SaveAs(_) => Context::Form,
+            Overlay::SaveAs(_) | Overlay::Period(_) => Context::Form,
             Overlay::Report(v) => v.context(),
         }
     }
@@ -176,6 +181,11 @@ pub(crate) enum JobResult {
     /// Scheduled effects the writer worker applied on its own (not asked
     /// for: no job waits on it): one line per change.
     Ticked(Vec<String>),
+    /// The dashboard's figures from its worker (`screens::Board`).
+    Board {
+        generation: u64,
+        result: Result<Box<super::screens::Figures>, String>,
+    },
     /// A text filter resolved by the search worker.
     Search {
         tab: Tab,
@@ -220,6 +230,8 @@ pub struct App {
     pub(crate) writer: Option<super::writer::Writer>,
     /// Verb runs sent to the writer and not yet answered.
     pub saving: usize,
+    /// The screen that is not a list: its period, figures and worker.
+    pub dashboard: super::screens::Board,
 }
 
 impl App {
@@ -283,6 +295,7 @@ impl App {
             export_dir: None,
             writer: None,
             saving: 0,
+            dashboard: Default::default(),
         }
     }
 
@@ -292,6 +305,9 @@ impl App {
         self.refresh_clock();
         if self.tab.is_list() {
             self.run(vec![Effect::Requery(self.tab)]);
+        } else {
+            let fx = self.tab.screen().shown(self);
+            self.run(fx);
         }
     }
 
@@ -451,7 +467,11 @@ impl App {
             .collect();
         match &self.overlay {
             Some(
-                Overlay::Prompt { .. } | Overlay::Palette { .. } | Overlay::Form(_) | Overlay::SaveAs(_),
+                Overlay::Prompt { .. }
+                | Overlay::Palette { .. }
+                | Overlay::Form(_)
+                | Overlay::SaveAs(_)
+                | Overlay::Period(_),
             ) => {
                 self.input_text(&line);
                 true
@@ -486,6 +506,7 @@ impl App {
             }
             Some(Overlay::Form(f)) => f.form.type_text(s),
             Some(Overlay::SaveAs(f)) => f.form.type_text(s),
+            Some(Overlay::Period(f)) => f.type_text(s),
             _ => {}
         }
     }
@@ -544,6 +565,9 @@ impl App {
         }
         if v != self.data_version {
             self.data_version = v;
+            for tab in Tab::ALL.into_iter().filter(|t| !t.is_list()) {
+                tab.screen().data_changed(self);
+            }
             for (i, lv) in self.lists.iter_mut().enumerate() {
                 if lv.loaded && Tab::LISTS[i] != self.tab {
                     lv.stale = true;
@@ -591,6 +615,7 @@ impl App {
                 generation,
                 result,
             } => self.search_done(tab, generation, result),
+            JobResult::Board { generation, result } => self.dashboard.done(generation, result),
             JobResult::Message(Ok(m)) => self.say(m),
             JobResult::Message(Err(e)) => self.warn(e),
             JobResult::Later { tab, id, what, value } => match value {

@@ -77,6 +77,7 @@ impl App {
             Effect::Export(tab, path) => self.start_export(tab, path)?,
             Effect::Verb(job) => self.run_verb_job(*job)?,
             Effect::Notices { unsent_only } => super::overlays::notices::open(self, unsent_only),
+            Effect::Compute(tab) => tab.screen().compute(self),
         }
         Ok(())
     }

@@ -49,7 +49,7 @@ pub fn update(app: &mut App, a: Action) -> Vec<Effect> {
             vec![]
         }
         a if super::verbs::handles(app, a) => super::verbs::update(app, a),
-        _ if !app.tab.is_list() => vec![],
+        _ if !app.tab.is_list() => app.tab.screen().key(app, a),
         _ if app.detail(app.tab).is_some() => detail(app, a),
         _ => list(app, a),
     }
@@ -57,6 +57,9 @@ pub fn update(app: &mut App, a: Action) -> Vec<Effect> {
 
 fn switch(app: &mut App, tab: Tab) -> Vec<Effect> {
     app.tab = tab;
+    if !tab.is_list() {
+        return tab.screen().shown(app);
+    }
     match app.list(tab) {
         Some(lv) if !lv.loaded => vec![Effect::Requery(tab)],
         Some(lv) if lv.stale => vec![Effect::Nav(tab, Nav::Reload)],
@@ -420,6 +423,7 @@ fn overlay(app: &mut App, a: Action) -> Vec<Effect> {
         Overlay::Form(f) => super::verbs::form_key(app, f, a),
         Overlay::Menu(m) => super::verbs::menu_key(app, m, a),
         Overlay::SaveAs(s) => super::export::key(app, s, a),
+        Overlay::Period(f) => app.tab.screen().form_key(app, f, a),
         Overlay::Notices(v) => {
             super::overlays::notices::key(app, v, a);
             vec![]

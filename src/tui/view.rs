@@ -30,7 +30,7 @@ pub fn render(f: &mut Frame<'_>, app: &App) {
     tab_line(f, tabs, app);
     filter_bar(f, bar, app);
     match app.tab {
-        tab if !tab.is_list() => tab.screen().render(f, body, &app.theme),
+        tab if !tab.is_list() => tab.screen().render(f, body, app),
         tab => match app.detail(tab) {
             Some(d) => {
                 let lines = d.data.lines(&app.fmt, body.width, &app.theme);
@@ -83,6 +83,10 @@ pub fn render(f: &mut Frame<'_>, app: &App) {
         Some(Overlay::SaveAs(s)) => {
             let keys = super::verbs::footer(app, &s.form);
             overlays::form::render(f, area, &s.form, &keys, &app.theme)
+        }
+        Some(Overlay::Period(form)) => {
+            let keys = super::verbs::footer(app, form);
+            overlays::form::render(f, area, form, &keys, &app.theme)
         }
         Some(Overlay::Menu(m)) => overlays::menu::render(
             f,
@@ -226,6 +230,9 @@ fn hints(app: &App) -> Vec<(Action, &'static str)> {
         Some(Overlay::Confirm { .. }) => return vec![(Submit, "yes"), (Cancel, "no")],
         Some(Overlay::Menu(_)) => return vec![(Submit, "choose"), (Down, "next"), (Cancel, "close")],
         Some(Overlay::SaveAs(_)) => return vec![(Submit, "save"), (Cancel, "cancel"), (ClearInput, "clear")],
+        Some(Overlay::Period(_)) => {
+            return vec![(Submit, "show"), (NextField, "next field"), (Cancel, "cancel")];
+        }
         Some(Overlay::Notices(_)) => return vec![(Submit, "read"), (Down, "next"), (Cancel, "close")],
         Some(Overlay::Report(v)) if v.period.is_some() => {
             return vec![(Submit, "show"), (NextField, "next field"), (Cancel, "cancel")];
@@ -238,6 +245,10 @@ fn hints(app: &App) -> Vec<(Action, &'static str)> {
     }
     if !app.tab.is_list() {
         return vec![
+            (DashNextPeriod, "period"),
+            (DashCustom, "from/to"),
+            (DashOpenAlert, "open alert"),
+            (DashPanels, "panels"),
             (NextTab, "next screen"),
             (Palette, "commands"),
             (Help, "help"),

@@ -89,8 +89,20 @@ const REVERIFY: &str = "m.id IN (SELECT d.merchant_id FROM merchant_documents d 
 
 /// How many open merchants have a document expiring on or before `until`.
 pub fn reverify_count(conn: &Connection, until: chrono::NaiveDate) -> Result<u64> {
+    queue_count(conn, MerchantQueue::Reverify { until })
+}
+
+/// The under-deposit queue's condition, `deposit_short` of `merchant show`:
+/// a deposit is recorded and the ledger's balance is below the required
+/// deposit (`merchant_ledger_merchant` per merchant). A merchant imported
+/// active with no ledger rows is not short: nothing was recorded to fall.
+const UNDER_DEPOSIT: &str = "m.deposit_minor > (SELECT coalesce(sum(l.amount_minor), 0) FROM merchant_ledger l WHERE l.merchant_id = m.id AND l.account = 'deposit') AND EXISTS (SELECT 1 FROM merchant_ledger l WHERE l.merchant_id = m.id AND l.account = 'deposit')";
+
+/// How many merchants are in a queue that is not a set of statuses alone
+/// (re-verification, under deposit); what the dashboard's alerts count.
+pub fn queue_count(conn: &Connection, queue: MerchantQueue) -> Result<u64> {
     let q = Query {
-        status: Some(StatusFilter::Merchants(MerchantQueue::Reverify { until })),
+        status: Some(StatusFilter::Merchants(queue)),
         ..Query::default()
     };
     count(conn, &filter(&q))
@@ -113,6 +125,9 @@ fn filter(q: &Query) -> Filter {
             REVERIFY,
             [rusqlite::types::Value::Text(until.format("%Y-%m-%d").to_string())],
         );
+    }
+    if let Some(StatusFilter::Merchants(MerchantQueue::UnderDeposit)) = &q.status {
+        f.push(UNDER_DEPOSIT, []);
     }
     if let Some(t) = q.text() {
         f.text = true;
@@ -141,11 +156,14 @@ pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<P
 /// table is small).
 pub fn resolve(conn: &Connection, q: &Query) -> Result<super::Resolution> {
     let f = filter(q);
-    // The re-verification queue is not a set of statuses: counted here.
+    // The re-verification and under-deposit queues are not sets of
+    // statuses: counted here.
     if q.text().is_none()
         && matches!(
             q.status,
-            Some(StatusFilter::Merchants(MerchantQueue::Reverify { .. }))
+            Some(StatusFilter::Merchants(
+                MerchantQueue::Reverify { .. } | MerchantQueue::UnderDeposit
+            ))
         )
     {
         return Ok((

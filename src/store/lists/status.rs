@@ -77,6 +77,10 @@ pub enum MerchantQueue {
     /// `until` (today plus the warning window, or already past): the
     /// re-verification queue (SPEC §4.1).
     Reverify { until: chrono::NaiveDate },
+    /// Active or suspended with a deposit recorded and the ledger balance
+    /// below the required deposit (a deduction took it under): the
+    /// dashboard alert (`deposit_short` of `merchant show`).
+    UnderDeposit,
 }
 
 impl MerchantQueue {
@@ -84,6 +88,7 @@ impl MerchantQueue {
         match self {
             MerchantQueue::AwaitingReview => "awaiting review",
             MerchantQueue::Reverify { .. } => "documents to re-verify",
+            MerchantQueue::UnderDeposit => "under their deposit",
         }
     }
 
@@ -98,6 +103,7 @@ impl MerchantQueue {
                 .into_iter()
                 .filter(|s| !s.is_final())
                 .collect(),
+            MerchantQueue::UnderDeposit => vec![MerchantStatus::Active, MerchantStatus::Suspended],
         }
     }
 }
@@ -228,7 +234,7 @@ impl StatusFilter {
             StatusFilter::Status(Status::Ticket(s)) if s.is_open() && !sla_paused(*s) => Some("SLA due"),
             StatusFilter::Status(_)
             | StatusFilter::Products(_)
-            | StatusFilter::Merchants(MerchantQueue::Reverify { .. }) => None,
+            | StatusFilter::Merchants(MerchantQueue::Reverify { .. } | MerchantQueue::UnderDeposit) => None,
         }
     }
 

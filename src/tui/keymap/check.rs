@@ -52,6 +52,24 @@ const SCREEN_WIDE: &[Action] = &[
     Action::Palette,
 ];
 
+/// What only the dashboard acts on (its `Screen::key`).
+const DASHBOARD_ONLY: &[Action] = &[
+    Action::DashToday,
+    Action::Dash7d,
+    Action::Dash30d,
+    Action::Dash90d,
+    Action::DashThisMonth,
+    Action::DashLastMonth,
+    Action::DashCustom,
+    Action::DashPrevPeriod,
+    Action::DashNextPeriod,
+    Action::DashNextAlert,
+    Action::DashPrevAlert,
+    Action::DashOpenAlert,
+    Action::DashPanels,
+    Action::DashRefresh,
+];
+
 /// The actions each overlay acts on (see `update::overlay`, the menu and
 /// the form); force_quit works in all of them.
 fn modal_actions(ctx: Context) -> &'static [Action] {
@@ -128,10 +146,16 @@ pub(super) fn meaningless(ctx: Context, action: Action, keys: &[Key]) -> Option<
         Context::Detail if LIST_ONLY.contains(&action) => {
             Some(format!("{here}: it acts on list rows ([table])"))
         }
-        Context::Dashboard if !SCREEN_WIDE.contains(&action) => Some(format!(
-            "{here}: the dashboard has no rows (it takes: {})",
-            names(SCREEN_WIDE)
-        )),
+        Context::Dashboard if !SCREEN_WIDE.contains(&action) && !DASHBOARD_ONLY.contains(&action) => {
+            Some(format!(
+                "{here}: the dashboard has no rows (it takes: {} and the dash_ actions)",
+                names(SCREEN_WIDE)
+            ))
+        }
+        Context::Global | Context::Dashboard => None,
+        _ if DASHBOARD_ONLY.contains(&action) => {
+            Some(format!("{here}: it works on the dashboard ([dashboard])"))
+        }
         Context::Merchants | Context::Products | Context::Tickets if is_order => Some(format!(
             "{here}: order actions work on the orders screen ([orders])"
         )),
@@ -162,11 +186,16 @@ pub(super) fn quit_warning(km: &Keymap, path: &str) -> Option<String> {
 }
 
 /// The context pairs a key is looked up in together: each with itself, and
-/// each screen or table/detail with the ones below it.
+/// each screen or table/detail with the ones below it. The dashboard is
+/// not a list: its stack is itself and global (`App::screen_stack`).
 fn stacked_pairs() -> Vec<(Context, Context)> {
     let mut pairs: Vec<(Context, Context)> = Context::ALL.iter().map(|&c| (c, c)).collect();
     for s in Context::ALL.into_iter().filter(|c| c.is_screen()) {
-        pairs.extend([(s, Context::Table), (s, Context::Detail), (s, Context::Global)]);
+        if s == Context::Dashboard {
+            pairs.push((s, Context::Global));
+        } else {
+            pairs.extend([(s, Context::Table), (s, Context::Detail), (s, Context::Global)]);
+        }
     }
     pairs.extend([
         (Context::Table, Context::Global),

@@ -22,6 +22,8 @@ pub enum Rule {
     PositiveInt,
     /// Required, with no spaces inside (tracking numbers).
     Token,
+    /// A calendar date, YYYY-MM-DD (the dashboard's own period).
+    Date,
     /// Checked by a verb field's own parser (the one the CLI uses too).
     Spec(&'static crate::ops::verbs::FieldSpec),
 }
@@ -98,6 +100,10 @@ impl Field {
             Rule::Token if v.is_empty() => Some(format!("{} is required", self.label)),
             Rule::Token if v.chars().any(char::is_whitespace) => Some("no spaces allowed".into()),
             Rule::Token => None,
+            Rule::Date if v.is_empty() => Some(format!("{} is required", self.label)),
+            Rule::Date => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                .err()
+                .map(|_| format!("\"{v}\" is not a date: use YYYY-MM-DD (e.g. 2026-11-01)")),
             // The zone only matters for a time in a clock change; the verb
             // itself parses it again in the shop's zone.
             Rule::Spec(spec) => spec.parse(v, "UTC").err(),

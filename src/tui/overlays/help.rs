@@ -10,12 +10,18 @@ use crate::tui::keymap::Context;
 use crate::tui::widgets::text::fit;
 
 fn contexts(app: &App) -> Vec<Context> {
-    let mut v = vec![
-        Context::Global,
-        Context::Table,
-        Context::Detail,
-        app.tab.context(),
-    ];
+    // A screen that is not a list has no table or detail keys: its own
+    // come first.
+    let mut v = if app.tab.is_list() {
+        vec![
+            Context::Global,
+            Context::Table,
+            Context::Detail,
+            app.tab.context(),
+        ]
+    } else {
+        vec![app.tab.context(), Context::Global]
+    };
     v.extend([
         Context::Palette,
         Context::Prompt,

@@ -5,6 +5,7 @@
 //! never which screen it is.
 
 pub mod dashboard;
+mod dashboard_view;
 pub mod doc;
 pub mod history;
 pub mod merchants;
@@ -20,8 +21,10 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
+pub use dashboard::{Board, Figures};
+
 use super::action::Action;
-use super::app::{App, Chip};
+use super::app::{App, Chip, Effect};
 use super::fmt::Fmt;
 use super::keymap::Context;
 use super::theme::Theme;
@@ -152,7 +155,32 @@ pub trait Screen: Sync {
     }
 
     /// Draws a screen that is not a list.
-    fn render(&self, _f: &mut Frame<'_>, _area: Rect, _theme: &Theme) {}
+    fn render(&self, _f: &mut Frame<'_>, _area: Rect, _app: &App) {}
+
+    /// A screen that is not a list was switched to: what to do first (its
+    /// figures, when they are missing, stale or for another day).
+    fn shown(&self, _app: &mut App) -> Vec<Effect> {
+        Vec::new()
+    }
+
+    /// Computes (or asks a worker for) the figures of a screen that is not
+    /// a list (`Effect::Compute`).
+    fn compute(&self, _app: &mut App) {}
+
+    /// Another session wrote to the file.
+    fn data_changed(&self, _app: &mut App) {}
+
+    /// An action on a screen that is not a list.
+    fn key(&self, _app: &mut App, _a: Action) -> Vec<Effect> {
+        Vec::new()
+    }
+
+    /// A key in the screen's own form (`Overlay::Period`). Boxed as the
+    /// overlay holds it: the screen puts it back while it stays open.
+    #[allow(clippy::boxed_local)]
+    fn form_key(&self, _app: &mut App, _f: Box<super::overlays::form::Form>, _a: Action) -> Vec<Effect> {
+        Vec::new()
+    }
 
     fn columns(&self) -> &'static [Column] {
         &[]
@@ -233,11 +261,29 @@ pub trait Screen: Sync {
         Ok(0)
     }
 
+    /// What `shopdesk bench` times on a screen that is not a list: each a
+    /// label and its steps; the last step is the one timed (keypress to
+    /// frame, then to the frame with the worker's answer).
+    fn bench_steps(&self, _today: chrono::NaiveDate) -> Vec<(String, Vec<BenchStep>)> {
+        Vec::new()
+    }
+
     /// Realistic text-filter terms taken from a row on screen (an ASCII
     /// one, a CJK one), for `shopdesk bench`.
     fn sample_terms(&self, _row: &TableRow) -> (Option<String>, Option<String>) {
         (None, None)
     }
+}
+
+/// One step of a [`Screen::bench_steps`] sequence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BenchStep {
+    /// The key the keymap binds to this action on the screen.
+    Act(Action),
+    /// A chord as the keymap writes it ("ctrl-u", "tab", "enter").
+    Keys(&'static str),
+    /// Text typed into an open form.
+    Text(String),
 }
 
 /// "all" and one chip per status, counted from `status_counts`.
