@@ -56,7 +56,7 @@ pub fn run_all(conn: &Connection) -> Result<Vec<CheckResult>> {
 /// takes most of the time, so on a file database it runs on a second
 /// connection beside the others; each check is its own read either way.
 pub fn run_with(conn: &Connection, opts: &Options) -> Result<Vec<CheckResult>> {
-    let others: [Check; 9] = [
+    let others: [Check; 10] = [
         foreign_keys,
         audit_chain,
         images::audit_images,
