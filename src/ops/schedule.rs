@@ -35,7 +35,9 @@ use crate::{Result, store};
 /// Applies every effect due at `now`, then the hourly bookkeeping; one line
 /// per change, for people.
 pub fn tick(s: &mut Session, now: DateTime<Utc>) -> Result<Vec<String>> {
-    let done = apply_due(s, now)?;
+    // Every completion due, not only the batches an opening command takes.
+    let mut done = super::orders::due::complete_due_at(s, now, None)?;
+    done.extend(apply_due(s, now)?);
     // Bookkeeping, not a change people act on: not one of the lines.
     super::products::reports::refresh_stats_at(s, now, false)?;
     Ok(done)
@@ -46,8 +48,13 @@ pub fn apply_due(s: &mut Session, now: DateTime<Utc>) -> Result<Vec<String>> {
     let mut done = super::merchants::expire_documents_at(s, now)?;
     done.extend(super::products::apply_schedules_at(s, now)?);
     done.extend(super::tickets::escalate_overdue_responses(s, now)?);
+    done.extend(super::orders::due::complete_due_at(s, now, Some(COMPLETION_BATCHES))?);
     Ok(done)
 }
+
+/// Batches of due completions one `apply_due` takes (`tick` takes all):
+/// an old file's first open completes the rest over the next opens.
+pub const COMPLETION_BATCHES: usize = 2;
 
 /// The longest an opening command waits for another writer's lock before
 /// leaving the due effects to the next process.
@@ -77,7 +84,8 @@ pub fn any_due(s: &Session, now: DateTime<Utc>) -> Result<bool> {
     Ok(store::merchants::any_due_expiry(&s.conn, &today)?
         || !store::products::due_delistings(&s.conn, &at)?.is_empty()
         || !store::products::due_listings(&s.conn, &at)?.is_empty()
-        || !store::tickets::due_responses(&s.conn, &at)?.is_empty())
+        || !store::tickets::due_responses(&s.conn, &at)?.is_empty()
+        || super::orders::due::any_due(s, now)?)
 }
 
 /// What a command applies when it opens the database (see the module

@@ -10,6 +10,7 @@
 //! others read `Session::now` once.
 
 mod batch;
+pub mod due;
 mod detail;
 mod merge;
 mod picking;

@@ -10,6 +10,7 @@ use super::{SCHEMA_VERSION, write_tx};
 use crate::Result;
 
 mod later;
+mod v12;
 
 use later::{PRODUCTS_V6, TICKETS_V11_COLUMNS, to_v6, to_v7, to_v11};
 
@@ -229,6 +230,23 @@ pub(super) const STEPS: &[Step] = &[
                     ('other', NULL, 'other'), ('other.no_reason', 'other', 'no reason (7-day return)'), ('other.changed_mind', 'other', 'changed mind'))
                  WHERE NOT EXISTS (SELECT 1 FROM ticket_reasons);"],
         create_indexes: &["tickets_respond_due", "ticket_log_ticket"],
+    },
+    // Merchant settlement: statements, their lines and refund charges, the
+    // audit log's `settlement` entity, the completed/delivered order indexes.
+    Step {
+        to: 12,
+        drop: &[
+            "DROP INDEX IF EXISTS orders_completed;",
+            "DROP INDEX IF EXISTS orders_delivered;",
+            "DROP INDEX IF EXISTS refunds_created;",
+            "DROP INDEX IF EXISTS settlement_statements_period;",
+            "DROP INDEX IF EXISTS settlement_lines_statement;",
+            "DROP INDEX IF EXISTS settlement_charges_statement;",
+        ],
+        change: Some(v12::to_v12),
+        tables: &[],
+        then: &[],
+        create_indexes: v12::INDEXES,
     },
 ];
 
