@@ -119,13 +119,24 @@ fn build() -> Built {
     let mut s = shop.session("ana");
     let done = ops::schedule::tick(&mut s, t("2026-11-05T02:00:00Z")).unwrap();
     assert!(done.iter().any(|l| l.contains("3 orders")), "{done:?}");
-    assert!(ops::schedule::tick(&mut s, t("2026-11-05T02:01:00Z")).unwrap().is_empty());
+    assert!(
+        ops::schedule::tick(&mut s, t("2026-11-05T02:01:00Z"))
+            .unwrap()
+            .is_empty()
+    );
     // November refunds: a partial refund (M1), a dispute split (M3), a
     // refund on the two-merchant order (allocated by sales).
     refund(&p, o1, 1500, "2026-11-10T02:00:00Z", None);
     refund(&p, o3, 1001, "2026-11-12T02:00:00Z", Some("split"));
     refund(&p, o2, 1000, "2026-11-14T02:00:00Z", None);
-    Built { shop, m1, m2, m3, o3, o5 }
+    Built {
+        shop,
+        m1,
+        m2,
+        m3,
+        o3,
+        o5,
+    }
 }
 
 fn statement_of(path: &Path, merchant: i64, from: &str) -> db::Statement {
@@ -169,7 +180,13 @@ fn a_hand_made_shop_settles_to_the_fen() {
     let b = build();
     let p = b.shop.path.clone();
     let mut ana = b.shop.session("ana");
-    let report = ops::settlement::run_at(&mut ana, d("2026-11-01"), d("2026-11-30"), t("2026-12-01T02:00:00Z")).unwrap();
+    let report = ops::settlement::run_at(
+        &mut ana,
+        d("2026-11-01"),
+        d("2026-11-30"),
+        t("2026-12-01T02:00:00Z"),
+    )
+    .unwrap();
     assert_eq!(report.statements.len(), 3, "{report:?}");
 
     // M1: O1 3 × 19.99 + 10.00 shipping = 69.97; 3% of the goods 59.97 =
@@ -202,7 +219,13 @@ fn a_hand_made_shop_settles_to_the_fen() {
     assert_eq!(sources, ["merchant", "category", "default", "default"]);
 
     // Recomputing an unchanged draft changes nothing.
-    let again = ops::settlement::run_at(&mut ana, d("2026-11-01"), d("2026-11-30"), t("2026-12-01T03:00:00Z")).unwrap();
+    let again = ops::settlement::run_at(
+        &mut ana,
+        d("2026-11-01"),
+        d("2026-11-30"),
+        t("2026-12-01T03:00:00Z"),
+    )
+    .unwrap();
     assert!(again.changed_nothing(), "{again:?}");
 
     for s in [&s1, &s2, &s3] {
@@ -210,7 +233,13 @@ fn a_hand_made_shop_settles_to_the_fen() {
     }
     // A second run over the confirmed period changes nothing and says so.
     let rows = audit_rows(&p);
-    let frozen = ops::settlement::run_at(&mut ana, d("2026-11-01"), d("2026-11-30"), t("2026-12-01T05:00:00Z")).unwrap();
+    let frozen = ops::settlement::run_at(
+        &mut ana,
+        d("2026-11-01"),
+        d("2026-11-30"),
+        t("2026-12-01T05:00:00Z"),
+    )
+    .unwrap();
     assert!(frozen.changed_nothing());
     assert!(frozen.statements.iter().all(|l| l.outcome == "frozen"));
     assert_eq!(audit_rows(&p), rows);
@@ -218,10 +247,20 @@ fn a_hand_made_shop_settles_to_the_fen() {
     // A refund in December on O3, settled in November: on December's
     // statement, which goes negative (−20.00) and carries into January.
     refund(&p, b.o3, 2000, "2026-12-03T02:00:00Z", None);
-    ops::settlement::run_at(&mut ana, d("2026-12-01"), d("2026-12-31"), t("2027-01-01T02:00:00Z")).unwrap();
+    ops::settlement::run_at(
+        &mut ana,
+        d("2026-12-01"),
+        d("2026-12-31"),
+        t("2027-01-01T02:00:00Z"),
+    )
+    .unwrap();
     let dec = statement_of(&p, b.m3, "2026-12-01");
     assert_eq!(totals(&dec), [0, 0, 0, 2000, 0, 0, -2000]);
-    assert_eq!(db::list(&b.shop.conn(), None, Some("draft")).unwrap().len(), 1, "only M3 had activity");
+    assert_eq!(
+        db::list(&b.shop.conn(), None, Some("draft")).unwrap().len(),
+        1,
+        "only M3 had activity"
+    );
     ops::settlement::confirm_at(&mut ana, dec.id, None, t("2027-01-01T03:00:00Z")).unwrap();
     let e = ops::settlement::pay_at(&mut ana, dec.id, None, "B1", t("2027-01-01T03:00:00Z")).unwrap_err();
     refused(e, "nothing is owed");
@@ -230,14 +269,27 @@ fn a_hand_made_shop_settles_to_the_fen() {
     // −20.00 carried in: 60.00 − 2.50 − 20.00 = 37.50.
     deliver(&p, b.o5, "2026-12-28T02:00:00Z");
     ops::schedule::tick(&mut ana, t("2027-01-05T02:00:00Z")).unwrap();
-    ops::settlement::run_at(&mut ana, d("2027-01-01"), d("2027-01-31"), t("2027-02-01T02:00:00Z")).unwrap();
+    ops::settlement::run_at(
+        &mut ana,
+        d("2027-01-01"),
+        d("2027-01-31"),
+        t("2027-02-01T02:00:00Z"),
+    )
+    .unwrap();
     let jan = statement_of(&p, b.m3, "2027-01-01");
     assert_eq!(totals(&jan), [1, 6000, 250, 0, 0, -2000, 3750]);
     assert_eq!(jan.carried_from, Some(dec.id));
 
     // Paying November's M1 statement; the open balance is what is confirmed
     // and unpaid (a carried negative balance no longer counts).
-    ops::settlement::pay_at(&mut ana, s1.id, None, "ICBC-20261205-001", t("2026-12-05T02:00:00Z")).unwrap();
+    ops::settlement::pay_at(
+        &mut ana,
+        s1.id,
+        None,
+        "ICBC-20261205-001",
+        t("2026-12-05T02:00:00Z"),
+    )
+    .unwrap();
     let c = b.shop.conn();
     assert_eq!(db::get(&c, s1.id).unwrap().unwrap().status, "paid");
     assert_eq!(ops::settlement::open_balance(&c, b.m1).unwrap(), 0);
@@ -262,7 +314,10 @@ fn bad_periods_and_wrong_states_are_refused_with_nothing_written() {
     let s1 = statement_of(&p, b.m1, "2026-11-01");
     // Only an owner confirms or pays.
     let mut lin = b.shop.session("lin");
-    refused(ops::settlement::confirm_at(&mut lin, s1.id, None, now).unwrap_err(), "may not confirm");
+    refused(
+        ops::settlement::confirm_at(&mut lin, s1.id, None, now).unwrap_err(),
+        "may not confirm",
+    );
     // A period not yet over cannot be confirmed.
     refused(
         ops::settlement::confirm_at(&mut ana, s1.id, None, t("2026-11-30T02:00:00Z")).unwrap_err(),
@@ -278,19 +333,31 @@ fn bad_periods_and_wrong_states_are_refused_with_nothing_written() {
     // A period overlapping the confirmed one: refused naming it, nothing written.
     let rows = audit_rows(&p);
     let e = ops::settlement::run_at(&mut ana, d("2026-11-15"), d("2026-12-15"), now).unwrap_err();
-    refused(e, &format!("statement {} (M1 2026-11-01 – 2026-11-30, confirmed)", s1.id));
+    refused(
+        e,
+        &format!("statement {} (M1 2026-11-01 – 2026-11-30, confirmed)", s1.id),
+    );
     assert_eq!(audit_rows(&p), rows);
     assert_eq!(db::list(&b.shop.conn(), None, None).unwrap().len(), 3);
     // A stale draft (a refund issued after it was run) is not confirmed.
     let s3 = statement_of(&p, b.m3, "2026-11-01");
     refund(&p, b.o3, 100, "2026-11-29T02:00:00Z", None);
-    refused(ops::settlement::confirm_at(&mut ana, s3.id, None, now).unwrap_err(), "out of date");
+    refused(
+        ops::settlement::confirm_at(&mut ana, s3.id, None, now).unwrap_err(),
+        "out of date",
+    );
     // The schema refuses what the workflow would: a confirmed statement's
     // figures, lines and existence are frozen.
     let c = b.shop.conn();
     assert!(c.execute("UPDATE settlement_statements SET sales_minor = sales_minor + 1, payable_minor = payable_minor + 1 WHERE id = ?1", [s1.id]).is_err());
-    assert!(c.execute("DELETE FROM settlement_lines WHERE statement_id = ?1", [s1.id]).is_err());
-    assert!(c.execute("DELETE FROM settlement_statements WHERE id = ?1", [s1.id]).is_err());
+    assert!(
+        c.execute("DELETE FROM settlement_lines WHERE statement_id = ?1", [s1.id])
+            .is_err()
+    );
+    assert!(
+        c.execute("DELETE FROM settlement_statements WHERE id = ?1", [s1.id])
+            .is_err()
+    );
     assert!(
         c.execute(
             "INSERT INTO settlement_statements (merchant_id, period_from, period_to, computed_at, created_at, updated_at)
@@ -308,7 +375,13 @@ fn two_owners_confirming_at_once_one_wins() {
     let p = b.shop.path.clone();
     let mut ana = b.shop.session("ana");
     ops::staff::add(&mut ana, "olga", Role::Owner).unwrap();
-    ops::settlement::run_at(&mut ana, d("2026-11-01"), d("2026-11-30"), t("2026-12-01T02:00:00Z")).unwrap();
+    ops::settlement::run_at(
+        &mut ana,
+        d("2026-11-01"),
+        d("2026-11-30"),
+        t("2026-12-01T02:00:00Z"),
+    )
+    .unwrap();
     let s = statement_of(&p, b.m2, "2026-11-01");
     let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
     let handles: Vec<_> = ["ana", "olga"]
@@ -329,7 +402,10 @@ fn two_owners_confirming_at_once_one_wins() {
     assert!(matches!(lost, Error::Conflict(_) | Error::Refused(_)), "{lost:?}");
     let c = b.shop.conn();
     let after = db::get(&c, s.id).unwrap().unwrap();
-    assert_eq!((after.status.as_str(), after.version), ("confirmed", s.version + 1));
+    assert_eq!(
+        (after.status.as_str(), after.version),
+        ("confirmed", s.version + 1)
+    );
     let confirms: i64 = c
         .query_row(
             "SELECT count(*) FROM audit_log WHERE entity = 'settlement' AND entity_id = ?1 AND action = 'confirm'",
@@ -345,14 +421,23 @@ fn check_names_a_tampered_statement() {
     let b = build();
     let p = b.shop.path.clone();
     let mut ana = b.shop.session("ana");
-    ops::settlement::run_at(&mut ana, d("2026-11-01"), d("2026-11-30"), t("2026-12-01T02:00:00Z")).unwrap();
+    ops::settlement::run_at(
+        &mut ana,
+        d("2026-11-01"),
+        d("2026-11-30"),
+        t("2026-12-01T02:00:00Z"),
+    )
+    .unwrap();
     let s = statement_of(&p, b.m1, "2026-11-01");
     let c = b.shop.conn();
     assert!(db::problems(&c).unwrap().is_empty());
     // A draft's line edited behind the workflow's back: its totals no
     // longer add up; a payable written past its CHECK: the formula fails.
-    c.execute("UPDATE settlement_lines SET commission_minor = commission_minor + 1 WHERE statement_id = ?1", [s.id])
-        .unwrap();
+    c.execute(
+        "UPDATE settlement_lines SET commission_minor = commission_minor + 1 WHERE statement_id = ?1",
+        [s.id],
+    )
+    .unwrap();
     c.execute_batch(&format!(
         "PRAGMA ignore_check_constraints = ON; UPDATE settlement_statements SET payable_minor = payable_minor + 7 WHERE id = {};",
         s.id
@@ -363,4 +448,174 @@ fn check_names_a_tampered_statement() {
     assert!(found.contains(&format!("statement {}: payable", s.id)), "{found}");
     let results = store::check::run_all(&c).unwrap();
     assert!(results.iter().any(|r| r.name == "settlement" && !r.ok()));
+}
+
+#[test]
+fn the_settlement_view_confirms_and_pays_from_keys_and_the_menu() {
+    use shopdesk::tui::app::{App, Overlay};
+    let b = build();
+    let p = b.shop.path.clone();
+    let mut ana = b.shop.session("ana");
+    ops::settlement::run_at(
+        &mut ana,
+        d("2026-11-01"),
+        d("2026-11-30"),
+        t("2026-12-01T02:00:00Z"),
+    )
+    .unwrap();
+    let s2 = statement_of(&p, b.m2, "2026-11-01");
+    let mut a = App::new(
+        b.shop.session("ana"),
+        shopdesk::tui::keymap::Keymap::defaults(),
+        Vec::new(),
+        shopdesk::tui::theme::Theme::mono(),
+        Some(t("2026-12-01T04:00:00Z")),
+    );
+    a.export_dir = Some(b.shop.dir.path().to_path_buf());
+    a.start(80, 24);
+    // `$` on Merchants opens the view; the statements by period and state.
+    a.press("$");
+    assert!(matches!(a.overlay, Some(Overlay::Settlement(_))));
+    let text = shopdesk::tui::bench::render_text(&mut a, 80, 24).unwrap();
+    assert!(
+        text.contains("2026-11-01 – 2026-11-30") && text.contains("乙店"),
+        "{text}"
+    );
+    // The second row is M2's; Enter opens it: totals and the line.
+    a.press("j");
+    a.press("enter");
+    let text = shopdesk::tui::bench::render_text(&mut a, 200, 50).unwrap();
+    assert!(
+        text.contains("¥32.73") && text.contains("-¥30.00") && text.contains("web:O2#1"),
+        "{text}"
+    );
+    // c asks, y confirms.
+    a.press("c");
+    a.press("y");
+    assert_eq!(
+        db::get(&b.shop.conn(), s2.id).unwrap().unwrap().status,
+        "confirmed"
+    );
+    // The action menu's pay: the reference is typed (letters the list
+    // keys use go into it), Enter records it.
+    a.press("a");
+    a.press("j");
+    a.press("enter");
+    a.type_text("jk-qg-001");
+    a.press("enter");
+    let row = db::get(&b.shop.conn(), s2.id).unwrap().unwrap();
+    assert_eq!(
+        (row.status.as_str(), row.pay_ref.as_deref()),
+        ("paid", Some("jk-qg-001"))
+    );
+    // e writes the merchant's CSV beside the exports.
+    a.press("e");
+    let csv = std::fs::read_to_string(b.shop.dir.path().join(format!("statement-{}.csv", s2.id))).unwrap();
+    assert!(
+        csv.starts_with("kind,order,line") && csv.contains("payable") && csv.contains("32.73"),
+        "{csv}"
+    );
+    a.press("esc");
+    a.press("esc");
+    assert!(a.overlay.is_none());
+    // The palette reaches it; an operator sees it but may not confirm.
+    let mut op = App::new(
+        b.shop.session("lin"),
+        shopdesk::tui::keymap::Keymap::defaults(),
+        Vec::new(),
+        shopdesk::tui::theme::Theme::mono(),
+        Some(t("2026-12-01T04:00:00Z")),
+    );
+    op.start(80, 24);
+    op.press(":");
+    op.type_text("settlement");
+    op.press("enter");
+    assert!(matches!(op.overlay, Some(Overlay::Settlement(_))));
+    op.press("c");
+    let text = shopdesk::tui::bench::render_text(&mut op, 80, 24).unwrap();
+    assert!(text.contains("may not confirm"), "{text}");
+}
+
+#[test]
+fn the_cli_speaks_json_and_exit_codes() {
+    let b = build();
+    let p = b.shop.path.clone();
+    let me = shopdesk::identity::os_login().unwrap();
+    let mut ana = b.shop.session("ana");
+    ops::staff::add(&mut ana, &me, Role::Owner).unwrap();
+    let run = |now: &str, args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_shopdesk"))
+            .arg("--db")
+            .arg(&p)
+            .args(args)
+            .env("SHOPDESK_NOW", now)
+            .env_remove("SHOPDESK_DB")
+            .output()
+            .unwrap()
+    };
+    let now = "2026-12-01T02:00:00Z";
+    let out = run(
+        now,
+        &[
+            "settlement",
+            "run",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--json",
+        ],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["statements"].as_array().unwrap().len(), 3);
+    let list: serde_json::Value =
+        serde_json::from_slice(&run(now, &["settlement", "list", "--merchant", "M3", "--json"]).stdout)
+            .unwrap();
+    let id = list[0]["id"].as_i64().unwrap();
+    assert_eq!(list[0]["payable_minor"], 3922);
+    assert_eq!(list[0]["merchant_code"], "M3");
+    let show: serde_json::Value =
+        serde_json::from_slice(&run(now, &["settlement", "show", &id.to_string(), "--json"]).stdout).unwrap();
+    assert_eq!(show["lines"].as_array().unwrap().len(), 2);
+    assert_eq!(show["charges"].as_array().unwrap().len(), 2);
+    assert_eq!(show["lines"][0]["commission_source"], "default");
+    // Exit codes: 2 bad usage, 1 refused.
+    let bad = run(
+        now,
+        &["settlement", "run", "--from", "2026-11-30", "--to", "2026-11-01"],
+    );
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    let draft = run(now, &["settlement", "pay", &id.to_string(), "--ref", "X"]);
+    assert_eq!(draft.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&draft.stderr).contains(&format!("statement {id}")));
+    assert!(
+        run(now, &["settlement", "confirm", &id.to_string()])
+            .status
+            .success()
+    );
+    let twice = run(now, &["settlement", "confirm", &id.to_string()]);
+    assert_eq!(twice.status.code(), Some(1));
+    assert_eq!(
+        run(now, &["settlement", "show", "999", "--json"]).status.code(),
+        Some(2)
+    );
+    // The bank file: the one confirmed payable.
+    let bank = b.shop.dir.path().join("bank.csv");
+    assert!(
+        run(
+            now,
+            &["settlement", "export", "--bank", "-o", bank.to_str().unwrap()]
+        )
+        .status
+        .success()
+    );
+    let text = std::fs::read_to_string(&bank).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.contains("M3,丙店") && text.contains("39.22,CNY"), "{text}");
 }

@@ -89,13 +89,19 @@ pub fn run(path: &Path, cmd: SettlementCmd) -> Result<()> {
             if report.statements.is_empty() {
                 errln!("no merchant had completed orders or refunds in {from} – {to}: nothing to settle");
             } else if report.changed_nothing() {
-                errln!("{from} – {to}: nothing changed (confirmed statements are frozen; drafts were already current)");
+                errln!(
+                    "{from} – {to}: nothing changed (confirmed statements are frozen; drafts were already current)"
+                );
             } else {
                 errln!("{} statement(s) for {from} – {to}", report.statements.len());
             }
             Ok(())
         }
-        SettlementCmd::List { merchant, status, json } => {
+        SettlementCmd::List {
+            merchant,
+            status,
+            json,
+        } => {
             let m = match merchant {
                 Some(code) => Some(
                     crate::store::merchants::id_by_code(&s.conn, &code)?
@@ -118,7 +124,10 @@ pub fn run(path: &Path, cmd: SettlementCmd) -> Result<()> {
                     st.status,
                     st.line_count,
                     ops::settlement::money(&s, st.payable_minor),
-                    st.pay_ref.as_deref().map(|r| format!("  ref {r}")).unwrap_or_default()
+                    st.pay_ref
+                        .as_deref()
+                        .map(|r| format!("  ref {r}"))
+                        .unwrap_or_default()
                 );
             }
             errln!("{} statement(s)", list.len());
@@ -171,11 +180,17 @@ pub fn run(path: &Path, cmd: SettlementCmd) -> Result<()> {
             outln!(
                 "  carried in  {:>14}{}",
                 money(st.carried_in_minor),
-                st.carried_from.map(|c| format!("  (from statement {c})")).unwrap_or_default()
+                st.carried_from
+                    .map(|c| format!("  (from statement {c})"))
+                    .unwrap_or_default()
             );
             outln!("  payable     {:>14}", money(st.payable_minor));
             if let Some(r) = &st.pay_ref {
-                outln!("  paid {} by {}, ref {r}", st.paid_at.as_deref().unwrap_or("-"), st.paid_by.as_deref().unwrap_or("-"));
+                outln!(
+                    "  paid {} by {}, ref {r}",
+                    st.paid_at.as_deref().unwrap_or("-"),
+                    st.paid_by.as_deref().unwrap_or("-")
+                );
             }
             Ok(())
         }
@@ -191,9 +206,9 @@ pub fn run(path: &Path, cmd: SettlementCmd) -> Result<()> {
         }
         SettlementCmd::Export { id, bank, out } => {
             let detail = match (id, bank) {
-                (Some(id), false) => {
-                    Some(ops::settlement::detail(&s.conn, id)?.ok_or_else(|| Error::not_found("statement", id))?)
-                }
+                (Some(id), false) => Some(
+                    ops::settlement::detail(&s.conn, id)?.ok_or_else(|| Error::not_found("statement", id))?,
+                ),
                 (None, true) => None,
                 _ => return Err(Error::input("export: name a statement (export N) or pass --bank")),
             };

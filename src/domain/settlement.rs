@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::{Refusal, text_enum};
 use super::money::{Money, apply_bp};
 use super::ticket::{RulingPayer, merchant_share};
+use super::{Refusal, text_enum};
 
 text_enum! {
     /// Where a statement stands.
@@ -69,7 +69,11 @@ text_enum! {
 /// The rate for a line: the merchant's, else the nearest category up the
 /// tree that has one (`category_chain` is the product's category first,
 /// then its parents), else the shop default.
-pub fn commission_rate(merchant_bp: Option<i64>, category_chain: &[Option<i64>], default_bp: i64) -> (i64, RateSource) {
+pub fn commission_rate(
+    merchant_bp: Option<i64>,
+    category_chain: &[Option<i64>],
+    default_bp: i64,
+) -> (i64, RateSource) {
     if let Some(bp) = merchant_bp {
         return (bp, RateSource::Merchant);
     }
@@ -88,12 +92,19 @@ pub struct LineMoney {
     pub commission_minor: i64,
 }
 
-pub fn line_money(qty: i64, unit_price_minor: i64, shipping_minor: i64, bp: i64) -> Result<LineMoney, Refusal> {
+pub fn line_money(
+    qty: i64,
+    unit_price_minor: i64,
+    shipping_minor: i64,
+    bp: i64,
+) -> Result<LineMoney, Refusal> {
     let overflow = || Refusal::new("a settlement line's amount overflows");
     let goods = qty.checked_mul(unit_price_minor).ok_or_else(overflow)?;
     let sales = goods.checked_add(shipping_minor).ok_or_else(overflow)?;
     if !(0..=10_000).contains(&bp) || goods < 0 {
-        return Err(Refusal::new(format!("commission rate {bp} bp is outside 0..=10000")));
+        return Err(Refusal::new(format!(
+            "commission rate {bp} bp is outside 0..=10000"
+        )));
     }
     let commission = apply_bp(Money(goods), bp).0;
     Ok(LineMoney {
@@ -222,17 +233,36 @@ mod tests {
 
     #[test]
     fn rate_comes_from_merchant_then_nearest_category_then_default() {
-        assert_eq!(commission_rate(Some(300), &[Some(800)], 500), (300, RateSource::Merchant));
-        assert_eq!(commission_rate(None, &[None, Some(800), Some(900)], 500), (800, RateSource::Category));
-        assert_eq!(commission_rate(None, &[None, None], 500), (500, RateSource::Default));
-        assert_eq!(commission_rate(Some(0), &[Some(800)], 500), (0, RateSource::Merchant));
+        assert_eq!(
+            commission_rate(Some(300), &[Some(800)], 500),
+            (300, RateSource::Merchant)
+        );
+        assert_eq!(
+            commission_rate(None, &[None, Some(800), Some(900)], 500),
+            (800, RateSource::Category)
+        );
+        assert_eq!(
+            commission_rate(None, &[None, None], 500),
+            (500, RateSource::Default)
+        );
+        assert_eq!(
+            commission_rate(Some(0), &[Some(800)], 500),
+            (0, RateSource::Merchant)
+        );
     }
 
     #[test]
     fn commission_rounds_half_up_per_line_on_goods() {
         // 3 × 1.15 = 3.45; 5% = 17.25 fen → 17; 2.5% of 3.50 = 8.75 → 9.
         let m = line_money(3, 115, 1000, 500).unwrap();
-        assert_eq!(m, LineMoney { goods_minor: 345, sales_minor: 1345, commission_minor: 17 });
+        assert_eq!(
+            m,
+            LineMoney {
+                goods_minor: 345,
+                sales_minor: 1345,
+                commission_minor: 17
+            }
+        );
         assert_eq!(line_money(1, 350, 0, 250).unwrap().commission_minor, 9);
         assert_eq!(line_money(1, 10, 0, 5000).unwrap().commission_minor, 5);
         assert_eq!(line_money(1, 1, 0, 5000).unwrap().commission_minor, 1);

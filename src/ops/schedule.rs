@@ -48,7 +48,11 @@ pub fn apply_due(s: &mut Session, now: DateTime<Utc>) -> Result<Vec<String>> {
     let mut done = super::merchants::expire_documents_at(s, now)?;
     done.extend(super::products::apply_schedules_at(s, now)?);
     done.extend(super::tickets::escalate_overdue_responses(s, now)?);
-    done.extend(super::orders::due::complete_due_at(s, now, Some(COMPLETION_BATCHES))?);
+    done.extend(super::orders::due::complete_due_at(
+        s,
+        now,
+        Some(COMPLETION_BATCHES),
+    )?);
     Ok(done)
 }
 

@@ -424,7 +424,10 @@ pub fn due_completions(conn: &Connection, cutoff: &str, limit: usize) -> Result<
            AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.order_id = o.id AND t.status NOT IN ({done}))
          ORDER BY o.delivered_at, o.id LIMIT ?2"
     ))?;
-    let rows = st.query_map(rusqlite::params![cutoff, i64::try_from(limit).unwrap_or(i64::MAX)], |r| r.get(0))?;
+    let rows = st.query_map(
+        rusqlite::params![cutoff, i64::try_from(limit).unwrap_or(i64::MAX)],
+        |r| r.get(0),
+    )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

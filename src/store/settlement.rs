@@ -32,7 +32,8 @@ pub struct Statement {
     pub version: i64,
 }
 
-const COLUMNS: &str = "s.id, s.merchant_id, s.period_from, s.period_to, s.status, s.line_count, s.sales_minor,
+const COLUMNS: &str =
+    "s.id, s.merchant_id, s.period_from, s.period_to, s.status, s.line_count, s.sales_minor,
     s.commission_minor, s.refunds_minor, s.fee_minor, s.carried_in_minor, s.carried_from, s.payable_minor,
     s.pay_ref, s.computed_at, s.confirmed_at, s.confirmed_by, s.paid_at, s.paid_by, s.created_at,
     s.updated_at, s.version";
@@ -66,7 +67,9 @@ fn map(r: &rusqlite::Row<'_>) -> rusqlite::Result<Statement> {
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<Statement>> {
     Ok(conn
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM settlement_statements s WHERE s.id = ?1"))?
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM settlement_statements s WHERE s.id = ?1"
+        ))?
         .query_row([id], map)
         .optional()?)
 }
@@ -121,7 +124,9 @@ pub fn previous(conn: &Connection, merchant_id: i64, from: &str) -> Result<Optio
 /// The statement that carries `id`'s balance, if any.
 pub fn carried_by(conn: &Connection, id: i64) -> Result<Option<Statement>> {
     Ok(conn
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM settlement_statements s WHERE s.carried_from = ?1"))?
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM settlement_statements s WHERE s.carried_from = ?1"
+        ))?
         .query_row([id], map)
         .optional()?)
 }
@@ -200,7 +205,12 @@ pub struct DueLine {
 
 /// The lines of orders completed in `[start, end)` (UTC stamps), of
 /// `merchant` or of every merchant.
-pub fn completed_lines(conn: &Connection, start: &str, end: &str, merchant: Option<i64>) -> Result<Vec<DueLine>> {
+pub fn completed_lines(
+    conn: &Connection,
+    start: &str,
+    end: &str,
+    merchant: Option<i64>,
+) -> Result<Vec<DueLine>> {
     let mut st = conn.prepare_cached(
         "SELECT l.id, l.order_id, l.merchant_id, p.category_id, l.qty, l.unit_price_minor, l.shipping_minor, o.completed_at
          FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN products p ON p.id = l.product_id
@@ -494,9 +504,13 @@ pub fn problems(conn: &Connection) -> Result<Vec<String>> {
         "SELECT order_line_id, count(*), group_concat(statement_id) FROM settlement_lines
          GROUP BY order_line_id HAVING count(*) > 1 ORDER BY order_line_id LIMIT 20",
     )?;
-    for row in twice.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)))? {
+    for row in twice.query_map([], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
+    })? {
         let (line, n, on) = row?;
-        out.push(format!("order line {line} is settled {n} times (statements {on})"));
+        out.push(format!(
+            "order line {line} is settled {n} times (statements {on})"
+        ));
     }
     let mut mismatch = conn.prepare(
         "SELECT c.id, c.statement_id FROM settlement_charges c JOIN settlement_statements s ON s.id = c.statement_id
@@ -504,7 +518,9 @@ pub fn problems(conn: &Connection) -> Result<Vec<String>> {
     )?;
     for row in mismatch.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
         let (c, s) = row?;
-        out.push(format!("refund charge {c} names another merchant than its statement {s}"));
+        out.push(format!(
+            "refund charge {c} names another merchant than its statement {s}"
+        ));
     }
     Ok(out)
 }

@@ -90,6 +90,7 @@ actions! {
     EditExternal = "edit_external", "edit a long text field in $VISUAL / $EDITOR (in forms)";
     OrderPrint = "order_print", "order: write pick list and packing slips; the selection if any";
     Notices = "notices", "the notices outbox: read each notice, mark it sent";
+    Settlement = "settlement", "merchant settlement: statements by period and state, confirm, pay, export";
 }
 
 /// (action name, description) of every verb, by verb index.

@@ -111,6 +111,8 @@ pub enum Overlay {
     SaveAs(Box<super::export::SaveAs>),
     /// The notices outbox (keys of `[picker]`, `s` and `a` typed).
     Notices(Box<super::overlays::notices::NoticesView>),
+    /// The Settlement view (`$` on Merchants; docs/settlement.md).
+    Settlement(Box<super::overlays::settlement::SettlementView>),
 }
 
 impl Overlay {
@@ -124,6 +126,8 @@ impl Overlay {
             Overlay::Form(_) => Context::Form,
             Overlay::Menu(_) | Overlay::Notices(_) => Context::Picker,
             Overlay::SaveAs(_) => Context::Form,
+            Overlay::Settlement(v) if v.takes_text() => Context::Form,
+            Overlay::Settlement(_) => Context::Picker,
         }
     }
 }
@@ -459,6 +463,9 @@ impl App {
         }
         if matches!(self.overlay, Some(Overlay::Notices(_))) {
             return super::overlays::notices::typed(self, s);
+        }
+        if matches!(self.overlay, Some(Overlay::Settlement(_))) {
+            return super::overlays::settlement::typed(self, s);
         }
         match &mut self.overlay {
             Some(Overlay::Prompt { input }) => {

@@ -37,6 +37,10 @@ pub fn update(app: &mut App, a: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Notices => vec![Effect::Notices { unsent_only: false }],
+        Action::Settlement => {
+            super::overlays::settlement::open(app, None);
+            vec![]
+        }
         Action::Palette => {
             app.overlay = Some(Overlay::Palette {
                 input: String::new(),
@@ -418,6 +422,10 @@ fn overlay(app: &mut App, a: Action) -> Vec<Effect> {
         Overlay::SaveAs(s) => super::export::key(app, s, a),
         Overlay::Notices(v) => {
             super::overlays::notices::key(app, v, a);
+            vec![]
+        }
+        Overlay::Settlement(v) => {
+            super::overlays::settlement::key(app, v, a);
             vec![]
         }
         Overlay::Confirm { prompt, effect } => match a {

@@ -92,6 +92,7 @@ pub fn render(f: &mut Frame<'_>, app: &App) {
             &app.theme,
         ),
         Some(Overlay::Notices(v)) => overlays::notices::render(f, area, app, v),
+        Some(Overlay::Settlement(v)) => overlays::settlement::render(f, area, app, v),
         Some(Overlay::Prompt { .. }) | None => {}
     }
 }
@@ -226,6 +227,10 @@ fn hints(app: &App) -> Vec<(Action, &'static str)> {
         Some(Overlay::Menu(_)) => return vec![(Submit, "choose"), (Down, "next"), (Cancel, "close")],
         Some(Overlay::SaveAs(_)) => return vec![(Submit, "save"), (Cancel, "cancel"), (ClearInput, "clear")],
         Some(Overlay::Notices(_)) => return vec![(Submit, "read"), (Down, "next"), (Cancel, "close")],
+        Some(Overlay::Settlement(v)) if v.takes_text() => {
+            return vec![(Submit, "record"), (Cancel, "cancel")];
+        }
+        Some(Overlay::Settlement(_)) => return vec![(Submit, "open"), (Down, "next"), (Cancel, "back")],
         Some(Overlay::Form(_)) => {
             return vec![(Submit, "accept"), (NextField, "next field"), (Cancel, "cancel")];
         }

@@ -34,7 +34,10 @@ pub fn any_due(s: &Session, now: DateTime<Utc>) -> Result<bool> {
 pub fn complete_due_at(s: &mut Session, now: DateTime<Utc>, batches: Option<usize>) -> Result<Vec<String>> {
     let cutoff = window_cutoff(s.settings.return_window_days, now);
     let at = clock::stamp(now);
-    let who = Stamp { actor: SYSTEM, at: &at };
+    let who = Stamp {
+        actor: SYSTEM,
+        at: &at,
+    };
     let mut done: Vec<String> = Vec::new();
     let mut rounds = 0usize;
     while batches.is_none_or(|b| rounds < b) {

@@ -10,8 +10,8 @@
 //! others read `Session::now` once.
 
 mod batch;
-pub mod due;
 mod detail;
+pub mod due;
 mod merge;
 mod picking;
 mod stock;

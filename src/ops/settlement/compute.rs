@@ -51,7 +51,8 @@ pub fn compute(
     merchant: Option<i64>,
     skip: &BTreeSet<i64>,
 ) -> Result<BTreeMap<i64, Computed>> {
-    let terms: HashMap<i64, db::MerchantTerms> = db::merchant_terms(conn)?.into_iter().map(|m| (m.id, m)).collect();
+    let terms: HashMap<i64, db::MerchantTerms> =
+        db::merchant_terms(conn)?.into_iter().map(|m| (m.id, m)).collect();
     let cats: HashMap<i64, (Option<i64>, Option<i64>)> = db::category_rates(conn)?
         .into_iter()
         .map(|(id, parent, bp)| (id, (parent, bp)))
@@ -71,7 +72,11 @@ pub fn compute(
             .map_err(|r| Error::Db(format!("order line {}: {r}", d.order_line_id)))?;
         let c = out.entry(d.merchant_id).or_default();
         c.totals.line_count += 1;
-        c.totals.sales_minor = c.totals.sales_minor.checked_add(m.sales_minor).ok_or_else(|| overflow("sales"))?;
+        c.totals.sales_minor = c
+            .totals
+            .sales_minor
+            .checked_add(m.sales_minor)
+            .ok_or_else(|| overflow("sales"))?;
         c.totals.commission_minor = c
             .totals
             .commission_minor
@@ -96,13 +101,19 @@ pub fn compute(
             .transpose()
             .map_err(|e| Error::Db(format!("ticket {}: {e}", r.ticket_id)))?;
         let part = rules::charged_part(r.amount_minor, payer);
-        let sales: BTreeMap<i64, i64> = db::order_sales_by_merchant(conn, r.order_id)?.into_iter().collect();
+        let sales: BTreeMap<i64, i64> = db::order_sales_by_merchant(conn, r.order_id)?
+            .into_iter()
+            .collect();
         for (m, amount) in rules::allocate(part, &sales) {
             if skip.contains(&m) || merchant.is_some_and(|only| only != m) {
                 continue;
             }
             let c = out.entry(m).or_default();
-            c.totals.refunds_minor = c.totals.refunds_minor.checked_add(amount).ok_or_else(|| overflow("refunds"))?;
+            c.totals.refunds_minor = c
+                .totals
+                .refunds_minor
+                .checked_add(amount)
+                .ok_or_else(|| overflow("refunds"))?;
             c.charges.push(Charge {
                 refund_id: r.refund_id,
                 order_id: r.order_id,
@@ -116,9 +127,11 @@ pub fn compute(
     for (m, c) in out.iter_mut() {
         let t = terms.get(m);
         let fee = match t {
-            Some(t) if t.platform_fee_minor > 0 => {
-                rules::fee_due(t.platform_fee_minor, t.fee_paid_minor, db::fee_elsewhere(conn, *m, None, from)?)
-            }
+            Some(t) if t.platform_fee_minor > 0 => rules::fee_due(
+                t.platform_fee_minor,
+                t.fee_paid_minor,
+                db::fee_elsewhere(conn, *m, None, from)?,
+            ),
             _ => 0,
         };
         c.totals.fee_minor = fee;

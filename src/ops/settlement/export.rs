@@ -73,7 +73,12 @@ pub fn statement_csv<W: Write>(s: &Session, d: &Detail, out: W) -> Result<usize>
         let mut row = vec![String::new(); STATEMENT_COLUMNS.len()];
         row[0] = "refund".into();
         row[1] = c.order_id.to_string();
-        row[4] = format!("ticket {} refund {} of {}", c.ticket_id, c.refund_id, m(c.refund_minor));
+        row[4] = format!(
+            "ticket {} refund {} of {}",
+            c.ticket_id,
+            c.refund_id,
+            m(c.refund_minor)
+        );
         row[5] = shop_time(s, &c.refunded_at);
         row[14] = m(c.amount_minor);
         w.write_record(&row).map_err(csv_err)?;

@@ -14,15 +14,21 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::domain::Permission;
 use crate::domain::money::Money;
 use crate::domain::settlement::{self as rules, StatementStatus, Totals};
-use crate::store::settlement::{self as db, Statement};
+use crate::store::settlement as db;
 use crate::{Error, Result, clock, store};
 
 use super::{Session, Stamp, audit};
 
+pub use crate::store::settlement::{Charge, LineView, Listed, Statement};
 pub use compute::{Computed, compute};
 pub use verbs::{confirm, confirm_at, pay, pay_at};
 
-crate::ops::workflow::impl_record!(Statement, "settlement", "settlement_statements", crate::store::settlement);
+crate::ops::workflow::impl_record!(
+    Statement,
+    "settlement",
+    "settlement_statements",
+    crate::store::settlement
+);
 
 /// "statement 12 (M003 2026-11-01 – 2026-11-30, draft)".
 pub fn label(conn: &rusqlite::Connection, s: &Statement) -> String {
@@ -123,12 +129,23 @@ pub fn run_at(s: &mut Session, from: NaiveDate, to: NaiveDate, now: DateTime<Utc
     let (f, t) = (from.to_string(), to.to_string());
     let at = clock::stamp(now);
     let actor = s.actor.login.clone();
-    let who = Stamp { actor: &actor, at: &at };
+    let who = Stamp {
+        actor: &actor,
+        at: &at,
+    };
     let default_bp = s.settings.default_commission_bp;
     let tx = store::write_tx(&mut s.conn)?;
     let existing = db::overlapping(&tx, &f, &t)?;
-    let codes: BTreeMap<i64, String> = db::merchant_terms(&tx)?.into_iter().map(|m| (m.id, m.code)).collect();
-    let code = |id: i64| codes.get(&id).cloned().unwrap_or_else(|| format!("merchant {id}"));
+    let codes: BTreeMap<i64, String> = db::merchant_terms(&tx)?
+        .into_iter()
+        .map(|m| (m.id, m.code))
+        .collect();
+    let code = |id: i64| {
+        codes
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| format!("merchant {id}"))
+    };
     let mut frozen: BTreeMap<i64, Statement> = BTreeMap::new();
     let mut drafts: BTreeMap<i64, Statement> = BTreeMap::new();
     let mut discard: Vec<Statement> = Vec::new();
@@ -160,7 +177,15 @@ pub fn run_at(s: &mut Session, from: NaiveDate, to: NaiveDate, now: DateTime<Utc
     };
     for st in discard {
         db::delete_draft(&tx, st.id)?;
-        audit(&tx, who, "settlement", st.id, "discard", Some(&st), None::<&Statement>)?;
+        audit(
+            &tx,
+            who,
+            "settlement",
+            st.id,
+            "discard",
+            Some(&st),
+            None::<&Statement>,
+        )?;
         report.statements.push(RunLine {
             statement_id: st.id,
             merchant_code: code(st.merchant_id),
@@ -177,7 +202,15 @@ pub fn run_at(s: &mut Session, from: NaiveDate, to: NaiveDate, now: DateTime<Utc
             // A draft with nothing left on it (its orders or refunds moved).
             if let Some(st) = old {
                 db::delete_draft(&tx, st.id)?;
-                audit(&tx, who, "settlement", st.id, "discard", Some(&st), None::<&Statement>)?;
+                audit(
+                    &tx,
+                    who,
+                    "settlement",
+                    st.id,
+                    "discard",
+                    Some(&st),
+                    None::<&Statement>,
+                )?;
                 report.statements.push(RunLine {
                     statement_id: st.id,
                     merchant_code: code(m),
@@ -243,9 +276,11 @@ pub fn run_at(s: &mut Session, from: NaiveDate, to: NaiveDate, now: DateTime<Utc
             totals: totals_of(&st),
         });
     }
-    report
-        .statements
-        .sort_by(|a, b| a.merchant_code.cmp(&b.merchant_code).then(a.statement_id.cmp(&b.statement_id)));
+    report.statements.sort_by(|a, b| {
+        a.merchant_code
+            .cmp(&b.merchant_code)
+            .then(a.statement_id.cmp(&b.statement_id))
+    });
     tx.commit()?;
     Ok(report)
 }
@@ -298,7 +333,12 @@ fn with_carry(
         set_totals(&mut after, &t, None);
         after.updated_at = who.at.to_string();
         if !db::update(tx, &after, other.version)? {
-            return Err(store::conflict(tx, "settlement", "settlement_statements", other.id));
+            return Err(store::conflict(
+                tx,
+                "settlement",
+                "settlement_statements",
+                other.id,
+            ));
         }
         after.version = other.version + 1;
         audit(tx, who, "settlement", other.id, "run", Some(&other), Some(&after))?;
@@ -338,7 +378,11 @@ pub fn detail(conn: &rusqlite::Connection, id: i64) -> Result<Option<Detail>> {
 }
 
 /// The statements list (latest period first).
-pub fn list(conn: &rusqlite::Connection, merchant: Option<i64>, status: Option<StatementStatus>) -> Result<Vec<db::Listed>> {
+pub fn list(
+    conn: &rusqlite::Connection,
+    merchant: Option<i64>,
+    status: Option<StatementStatus>,
+) -> Result<Vec<db::Listed>> {
     db::list(conn, merchant, status.map(StatementStatus::as_str))
 }
 

@@ -15,7 +15,8 @@ use crate::{Error, Result};
 use super::{Session, bounds, label, status_of, totals_of};
 
 fn date(s: &Statement, d: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|e| Error::Db(format!("statement {}: bad date {d:?}: {e}", s.id)))
+    NaiveDate::parse_from_str(d, "%Y-%m-%d")
+        .map_err(|e| Error::Db(format!("statement {}: bad date {d:?}: {e}", s.id)))
 }
 
 fn load(s: &Session, id: i64) -> Result<Statement> {
@@ -30,7 +31,12 @@ pub fn confirm(s: &mut Session, id: i64, shown: Option<i64>) -> Result<(Statemen
 /// Freezes a draft: refused while its period is not over, while an earlier
 /// statement of the merchant is still a draft, and when the draft is out
 /// of date (an order completed or a refund was issued since it was run).
-pub fn confirm_at(s: &mut Session, id: i64, shown: Option<i64>, now: DateTime<Utc>) -> Result<(Statement, String)> {
+pub fn confirm_at(
+    s: &mut Session,
+    id: i64,
+    shown: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<(Statement, String)> {
     let first = load(s, id)?;
     let (from, to) = (date(&first, &first.period_from)?, date(&first, &first.period_to)?);
     let (start, end) = bounds(s, from, to)?;

@@ -50,7 +50,10 @@ pub(super) fn to_v12(tx: &Connection) -> Result<()> {
             [want],
         )?;
         let v: i64 = tx.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
-        tx.execute_batch(&format!("PRAGMA schema_version = {}; PRAGMA writable_schema = OFF;", v + 1))?;
+        tx.execute_batch(&format!(
+            "PRAGMA schema_version = {}; PRAGMA writable_schema = OFF;",
+            v + 1
+        ))?;
     }
     Ok(())
 }

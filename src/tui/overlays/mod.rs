@@ -7,6 +7,7 @@ pub mod menu;
 pub mod notices;
 pub mod palette;
 pub mod picker;
+pub mod settlement;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
