@@ -2,7 +2,9 @@
 //! passed. Each effect is an ordinary audited change by `system`; applying
 //! twice changes nothing. Built so far: documents past their expiry become
 //! `expired`; products are listed and delisted at their scheduled times;
-//! a dispute whose merchant missed the response deadline is escalated.
+//! a dispute whose merchant missed the response deadline is escalated; a
+//! delivered order past its return window with no open ticket completes
+//! (`orders::due`, in batches; docs/settlement.md).
 //! `tick` (cron and the TUI's writer) also recomputes the stored product
 //! sales figures when they are an hour old; an opening command does not
 //! (bookkeeping that can take seconds on a large shop, not a due effect).
