@@ -429,10 +429,11 @@ pub fn lines(app: &App, v: &SettlementView, cols: usize) -> Vec<Line<'static>> {
         return out;
     }
     if v.rows.is_empty() {
-        out.push(Line::from(Span::styled(
-            "no statements yet: `shopdesk settlement run --from D --to D` makes a period's drafts",
-            t.dim,
-        )));
+        let text = match v.filter {
+            Some(f) => format!("no {f} statements (f shows another state)"),
+            None => "no statements yet: `shopdesk settlement run --from D --to D` makes a period's drafts".to_string(),
+        };
+        out.push(Line::from(Span::styled(text, t.dim)));
         return out;
     }
     out.push(Line::from(Span::styled(
@@ -472,7 +473,9 @@ pub fn lines(app: &App, v: &SettlementView, cols: usize) -> Vec<Line<'static>> {
 }
 
 pub fn render(f: &mut Frame<'_>, area: Rect, app: &App, v: &SettlementView) {
-    let popup = super::centered(area, 140, area.height.saturating_sub(2));
+    // The whole width: a popup edge beside a wide (CJK) character of the
+    // list behind it would leave half a character on screen.
+    let popup = super::centered(area, area.width, area.height.saturating_sub(2));
     let cols = popup.width.saturating_sub(2) as usize;
     let inner = popup.height.saturating_sub(2) as usize;
     let all = lines(app, v, cols);
