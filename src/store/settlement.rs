@@ -215,8 +215,8 @@ pub fn completed_lines(
         "SELECT l.id, l.order_id, l.merchant_id, p.category_id, l.qty, l.unit_price_minor, l.shipping_minor, o.completed_at
          FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN products p ON p.id = l.product_id
          WHERE o.status = 'completed' AND o.completed_at >= ?1 AND o.completed_at < ?2
-           AND (?3 IS NULL OR l.merchant_id = ?3)
-         ORDER BY l.merchant_id, o.completed_at, l.id",
+           AND (?3 IS NULL OR l.merchant_id = ?3)",
+
     )?;
     let rows = st.query_map(params![start, end, merchant], |r| {
         Ok(DueLine {
@@ -324,6 +324,24 @@ pub fn update(conn: &Connection, s: &Statement, expected: i64) -> Result<bool> {
 }
 
 /// Empties a draft (its lines and charges), before it is refilled or deleted.
+/// What a statement holds, in brief: (lines, Σ order line ids, Σ sales,
+/// Σ commission, charges, Σ refund ids, Σ charged). A recomputed draft
+/// whose fingerprint is unchanged is left as it is.
+pub fn fingerprint(conn: &Connection, id: i64) -> Result<[i64; 7]> {
+    let lines: (i64, i64, i64, i64) = conn
+        .prepare_cached(
+            "SELECT count(*), coalesce(sum(order_line_id), 0), coalesce(sum(sales_minor), 0), coalesce(sum(commission_minor), 0)
+             FROM settlement_lines WHERE statement_id = ?1",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    let charges: (i64, i64, i64) = conn
+        .prepare_cached(
+            "SELECT count(*), coalesce(sum(refund_id), 0), coalesce(sum(amount_minor), 0) FROM settlement_charges WHERE statement_id = ?1",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok([lines.0, lines.1, lines.2, lines.3, charges.0, charges.1, charges.2])
+}
+
 pub fn clear_draft(conn: &Connection, id: i64) -> Result<()> {
     conn.prepare_cached("DELETE FROM settlement_lines WHERE statement_id = ?1")?
         .execute([id])?;

@@ -196,21 +196,16 @@ pub fn run_at(s: &mut Session, from: NaiveDate, to: NaiveDate, now: DateTime<Utc
     }
     let mut merchants: BTreeSet<i64> = computed.keys().copied().collect();
     merchants.extend(drafts.keys().copied());
+    // Statements first, then every line in key order (one pass over the
+    // lines' B-tree, not one per merchant), then totals and audit rows.
+    let mut changed: Vec<(i64, i64, Computed, Option<i64>, Option<Statement>, &'static str)> = Vec::new();
     for m in merchants {
         let old = drafts.remove(&m);
         let Some(c) = computed.get(&m) else {
             // A draft with nothing left on it (its orders or refunds moved).
             if let Some(st) = old {
                 db::delete_draft(&tx, st.id)?;
-                audit(
-                    &tx,
-                    who,
-                    "settlement",
-                    st.id,
-                    "discard",
-                    Some(&st),
-                    None::<&Statement>,
-                )?;
+                audit(&tx, who, "settlement", st.id, "discard", Some(&st), None::<&Statement>)?;
                 report.statements.push(RunLine {
                     statement_id: st.id,
                     merchant_code: code(m),
@@ -222,11 +217,22 @@ pub fn run_at(s: &mut Session, from: NaiveDate, to: NaiveDate, now: DateTime<Utc
             continue;
         };
         let (c, carried_from) = with_carry(&tx, who, m, &f, old.as_ref().map(|o| o.id), c.clone())?;
-        let (id, outcome, before) = match old {
+        match old {
+            Some(st) if totals_of(&st) == c.totals
+                && st.carried_from == carried_from
+                && db::fingerprint(&tx, st.id)? == fingerprint(&c) =>
+            {
+                report.statements.push(RunLine {
+                    statement_id: st.id,
+                    merchant_code: code(m),
+                    outcome: "unchanged".into(),
+                    status: "draft".into(),
+                    totals: c.totals,
+                });
+            }
             Some(st) => {
-                let same = totals_of(&st) == c.totals && st.carried_from == carried_from;
                 db::clear_draft(&tx, st.id)?;
-                (st.id, if same { "unchanged" } else { "recomputed" }, Some(st))
+                changed.push((st.id, m, c, carried_from, Some(st), "recomputed"));
             }
             None => {
                 let id = db::insert_draft(
@@ -238,27 +244,32 @@ pub fn run_at(s: &mut Session, from: NaiveDate, to: NaiveDate, now: DateTime<Utc
                         at: &at,
                     },
                 )?;
-                (id, "created", None)
+                changed.push((id, m, c, carried_from, None, "created"));
             }
-        };
-        for l in &c.lines {
-            db::insert_line(&tx, id, l)?;
         }
+    }
+    let mut lines: Vec<(i64, &db::Line)> = changed
+        .iter()
+        .flat_map(|(id, _, c, ..)| c.lines.iter().map(move |l| (*id, l)))
+        .collect();
+    lines.sort_unstable_by_key(|(_, l)| l.order_line_id);
+    for (id, l) in lines {
+        db::insert_line(&tx, id, l)?;
+    }
+    for (id, m, c, carried_from, before, outcome) in changed {
         for ch in &c.charges {
             db::insert_charge(&tx, id, m, ch)?;
         }
-        if outcome != "unchanged" {
-            let mut row = db::get(&tx, id)?.ok_or_else(|| Error::not_found("statement", id))?;
-            let expected = row.version;
-            set_totals(&mut row, &c.totals, carried_from);
-            row.computed_at = at.clone();
-            row.updated_at = at.clone();
-            if !db::update(&tx, &row, expected)? {
-                return Err(store::conflict(&tx, "settlement", "settlement_statements", id));
-            }
-            row.version = expected + 1;
-            audit(&tx, who, "settlement", id, "run", before.as_ref(), Some(&row))?;
+        let mut row = db::get(&tx, id)?.ok_or_else(|| Error::not_found("statement", id))?;
+        let expected = row.version;
+        set_totals(&mut row, &c.totals, carried_from);
+        row.computed_at = at.clone();
+        row.updated_at = at.clone();
+        if !db::update(&tx, &row, expected)? {
+            return Err(store::conflict(&tx, "settlement", "settlement_statements", id));
         }
+        row.version = expected + 1;
+        audit(&tx, who, "settlement", id, "run", before.as_ref(), Some(&row))?;
         report.statements.push(RunLine {
             statement_id: id,
             merchant_code: code(m),
@@ -283,6 +294,20 @@ pub fn run_at(s: &mut Session, from: NaiveDate, to: NaiveDate, now: DateTime<Utc
     });
     tx.commit()?;
     Ok(report)
+}
+
+/// `db::fingerprint` of what was computed.
+fn fingerprint(c: &Computed) -> [i64; 7] {
+    let sum = |it: &mut dyn Iterator<Item = i64>| it.fold(0i64, i64::saturating_add);
+    [
+        c.lines.len() as i64,
+        sum(&mut c.lines.iter().map(|l| l.order_line_id)),
+        sum(&mut c.lines.iter().map(|l| l.sales_minor)),
+        sum(&mut c.lines.iter().map(|l| l.commission_minor)),
+        c.charges.len() as i64,
+        sum(&mut c.charges.iter().map(|x| x.refund_id)),
+        sum(&mut c.charges.iter().map(|x| x.amount_minor)),
+    ]
 }
 
 /// The statement whose balance a statement of `merchant` starting `from`
