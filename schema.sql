@@ -453,7 +453,7 @@ CREATE INDEX orders_late ON orders (ship_by_at)
     WHERE status IN ('pending_payment', 'paid', 'approved', 'picking', 'packed', 'on_hold');
 -- Settlement takes the orders completed in a period; the scheduled
 -- completion walks delivered orders by delivery time (docs/settlement.md).
-CREATE INDEX orders_completed ON orders (completed_at) WHERE status = 'completed';
+CREATE INDEX orders_completed ON orders (completed_at, status) WHERE status = 'completed';
 CREATE INDEX orders_delivered ON orders (delivered_at) WHERE status = 'delivered';
 
 CREATE TABLE order_lines (

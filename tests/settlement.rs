@@ -623,7 +623,9 @@ fn the_cli_speaks_json_and_exit_codes() {
 fn schema_of(path: &Path) -> Vec<(String, String, Option<String>)> {
     let c = rusqlite::Connection::open(path).unwrap();
     let mut st = c
-        .prepare("SELECT type, name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")
+        .prepare(
+            "SELECT type, name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
+        )
         .unwrap();
     st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .unwrap()
@@ -639,7 +641,9 @@ fn a_version_11_file_is_migrated_to_the_schema_of_a_new_one() {
     let shop = Shop::new();
     let fresh = schema_of(&shop.path);
     let c = rusqlite::Connection::open(&shop.path).unwrap();
-    let rows: i64 = c.query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0)).unwrap();
+    let rows: i64 = c
+        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
     let mut sql = String::new();
     for (kind, name, _) in &fresh {
         if name.starts_with("settlement_") && kind == "trigger" {
@@ -652,20 +656,33 @@ fn a_version_11_file_is_migrated_to_the_schema_of_a_new_one() {
     );
     c.execute_batch(&sql).unwrap();
     let v11: String = c
-        .query_row("SELECT sql FROM sqlite_schema WHERE name = 'audit_log'", [], |r| r.get(0))
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'audit_log'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     let v11 = v11.replace(", 'settlement')", ")");
     c.execute_batch("PRAGMA writable_schema = ON;").unwrap();
-    c.execute("UPDATE sqlite_schema SET sql = ?1 WHERE name = 'audit_log'", [&v11]).unwrap();
+    c.execute(
+        "UPDATE sqlite_schema SET sql = ?1 WHERE name = 'audit_log'",
+        [&v11],
+    )
+    .unwrap();
     let v: i64 = c.query_row("PRAGMA schema_version", [], |r| r.get(0)).unwrap();
-    c.execute_batch(&format!("PRAGMA schema_version = {}; PRAGMA writable_schema = OFF; PRAGMA user_version = 11;", v + 1))
-        .unwrap();
+    c.execute_batch(&format!(
+        "PRAGMA schema_version = {}; PRAGMA writable_schema = OFF; PRAGMA user_version = 11;",
+        v + 1
+    ))
+    .unwrap();
     drop(c);
     assert_ne!(schema_of(&shop.path), fresh);
     drop(store::open(&shop.path).unwrap());
     assert_eq!(schema_of(&shop.path), fresh);
     let c = shop.conn();
-    let after: i64 = c.query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0)).unwrap();
+    let after: i64 = c
+        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(after, rows);
     let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(v, store::SCHEMA_VERSION);

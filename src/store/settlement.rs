@@ -190,13 +190,20 @@ pub fn category_rates(conn: &Connection) -> Result<Vec<(i64, Option<i64>, Option
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Every product's category (from the `products_category` index alone).
+pub fn product_categories(conn: &Connection) -> Result<std::collections::HashMap<i64, Option<i64>>> {
+    let mut st = conn.prepare_cached("SELECT id, category_id FROM products INDEXED BY products_category")?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// An order line of a completed order, as a run reads it.
 #[derive(Debug, Clone)]
 pub struct DueLine {
     pub order_line_id: i64,
     pub order_id: i64,
     pub merchant_id: i64,
-    pub category_id: Option<i64>,
+    pub product_id: i64,
     pub qty: i64,
     pub unit_price_minor: i64,
     pub shipping_minor: i64,
@@ -212,8 +219,8 @@ pub fn completed_lines(
     merchant: Option<i64>,
 ) -> Result<Vec<DueLine>> {
     let mut st = conn.prepare_cached(
-        "SELECT l.id, l.order_id, l.merchant_id, p.category_id, l.qty, l.unit_price_minor, l.shipping_minor, o.completed_at
-         FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN products p ON p.id = l.product_id
+        "SELECT l.id, l.order_id, l.merchant_id, l.product_id, l.qty, l.unit_price_minor, l.shipping_minor, o.completed_at
+         FROM orders o JOIN order_lines l ON l.order_id = o.id
          WHERE o.status = 'completed' AND o.completed_at >= ?1 AND o.completed_at < ?2
            AND (?3 IS NULL OR l.merchant_id = ?3)",
 
@@ -223,7 +230,7 @@ pub fn completed_lines(
             order_line_id: r.get(0)?,
             order_id: r.get(1)?,
             merchant_id: r.get(2)?,
-            category_id: r.get(3)?,
+            product_id: r.get(3)?,
             qty: r.get(4)?,
             unit_price_minor: r.get(5)?,
             shipping_minor: r.get(6)?,
@@ -339,7 +346,9 @@ pub fn fingerprint(conn: &Connection, id: i64) -> Result<[i64; 7]> {
             "SELECT count(*), coalesce(sum(refund_id), 0), coalesce(sum(amount_minor), 0) FROM settlement_charges WHERE statement_id = ?1",
         )?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-    Ok([lines.0, lines.1, lines.2, lines.3, charges.0, charges.1, charges.2])
+    Ok([
+        lines.0, lines.1, lines.2, lines.3, charges.0, charges.1, charges.2,
+    ])
 }
 
 pub fn clear_draft(conn: &Connection, id: i64) -> Result<()> {

@@ -58,15 +58,17 @@ pub fn compute(
         .map(|(id, parent, bp)| (id, (parent, bp)))
         .collect();
     let mut rate_memo: HashMap<Option<i64>, Option<i64>> = HashMap::new();
+    let product_cat = db::product_categories(conn)?;
     let mut out: BTreeMap<i64, Computed> = BTreeMap::new();
     for d in db::completed_lines(conn, start, end, merchant)? {
         if skip.contains(&d.merchant_id) {
             continue;
         }
         let merchant_bp = terms.get(&d.merchant_id).and_then(|m| m.commission_bp);
+        let category = product_cat.get(&d.product_id).copied().flatten();
         let cat_bp = *rate_memo
-            .entry(d.category_id)
-            .or_insert_with(|| category_rate(&cats, d.category_id));
+            .entry(category)
+            .or_insert_with(|| category_rate(&cats, category));
         let (bp, source) = rules::commission_rate(merchant_bp, &[cat_bp], default_bp);
         let m = rules::line_money(d.qty, d.unit_price_minor, d.shipping_minor, bp)
             .map_err(|r| Error::Db(format!("order line {}: {r}", d.order_line_id)))?;

@@ -169,7 +169,7 @@ pub fn run_at(s: &mut Session, from: NaiveDate, to: NaiveDate, now: DateTime<Utc
         }
     }
     let skip: BTreeSet<i64> = frozen.keys().copied().collect();
-    let computed = compute(&tx, &start, &end, &f, default_bp, None, &skip)?;
+    let mut computed = compute(&tx, &start, &end, &f, default_bp, None, &skip)?;
     let mut report = RunReport {
         from: f.clone(),
         to: t.clone(),
@@ -201,11 +201,19 @@ pub fn run_at(s: &mut Session, from: NaiveDate, to: NaiveDate, now: DateTime<Utc
     let mut changed: Vec<(i64, i64, Computed, Option<i64>, Option<Statement>, &'static str)> = Vec::new();
     for m in merchants {
         let old = drafts.remove(&m);
-        let Some(c) = computed.get(&m) else {
+        let Some(c) = computed.remove(&m) else {
             // A draft with nothing left on it (its orders or refunds moved).
             if let Some(st) = old {
                 db::delete_draft(&tx, st.id)?;
-                audit(&tx, who, "settlement", st.id, "discard", Some(&st), None::<&Statement>)?;
+                audit(
+                    &tx,
+                    who,
+                    "settlement",
+                    st.id,
+                    "discard",
+                    Some(&st),
+                    None::<&Statement>,
+                )?;
                 report.statements.push(RunLine {
                     statement_id: st.id,
                     merchant_code: code(m),
@@ -216,11 +224,12 @@ pub fn run_at(s: &mut Session, from: NaiveDate, to: NaiveDate, now: DateTime<Utc
             }
             continue;
         };
-        let (c, carried_from) = with_carry(&tx, who, m, &f, old.as_ref().map(|o| o.id), c.clone())?;
+        let (c, carried_from) = with_carry(&tx, who, m, &f, old.as_ref().map(|o| o.id), c)?;
         match old {
-            Some(st) if totals_of(&st) == c.totals
-                && st.carried_from == carried_from
-                && db::fingerprint(&tx, st.id)? == fingerprint(&c) =>
+            Some(st)
+                if totals_of(&st) == c.totals
+                    && st.carried_from == carried_from
+                    && db::fingerprint(&tx, st.id)? == fingerprint(&c) =>
             {
                 report.statements.push(RunLine {
                     statement_id: st.id,

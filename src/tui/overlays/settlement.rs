@@ -431,7 +431,8 @@ pub fn lines(app: &App, v: &SettlementView, cols: usize) -> Vec<Line<'static>> {
     if v.rows.is_empty() {
         let text = match v.filter {
             Some(f) => format!("no {f} statements (f shows another state)"),
-            None => "no statements yet: `shopdesk settlement run --from D --to D` makes a period's drafts".to_string(),
+            None => "no statements yet: `shopdesk settlement run --from D --to D` makes a period's drafts"
+                .to_string(),
         };
         out.push(Line::from(Span::styled(text, t.dim)));
         return out;
