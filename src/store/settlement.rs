@@ -184,7 +184,10 @@ pub fn merchant_terms(conn: &Connection) -> Result<Vec<MerchantTerms>> {
 }
 
 /// Every category: (id, parent, own rate).
-pub fn category_rates(conn: &Connection) -> Result<Vec<(i64, Option<i64>, Option<i64>)>> {
+/// (id, parent, own rate).
+pub type CategoryRate = (i64, Option<i64>, Option<i64>);
+
+pub fn category_rates(conn: &Connection) -> Result<Vec<CategoryRate>> {
     let mut st = conn.prepare_cached("SELECT id, parent_id, commission_bp FROM categories")?;
     let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -198,7 +198,7 @@ pub fn run_at(s: &mut Session, from: NaiveDate, to: NaiveDate, now: DateTime<Utc
     merchants.extend(drafts.keys().copied());
     // Statements first, then every line in key order (one pass over the
     // lines' B-tree, not one per merchant), then totals and audit rows.
-    let mut changed: Vec<(i64, i64, Computed, Option<i64>, Option<Statement>, &'static str)> = Vec::new();
+    let mut changed: Vec<Changed> = Vec::new();
     for m in merchants {
         let old = drafts.remove(&m);
         let Some(c) = computed.remove(&m) else {
@@ -304,6 +304,10 @@ pub fn run_at(s: &mut Session, from: NaiveDate, to: NaiveDate, now: DateTime<Utc
     tx.commit()?;
     Ok(report)
 }
+
+/// A statement a run rewrites: (id, merchant, figures, carried from, the
+/// row before, outcome).
+type Changed = (i64, i64, Computed, Option<i64>, Option<Statement>, &'static str);
 
 /// `db::fingerprint` of what was computed.
 fn fingerprint(c: &Computed) -> [i64; 7] {
