@@ -494,6 +494,10 @@ CREATE INDEX orders_ship_due ON orders (ship_by_at);
 CREATE INDEX orders_status_ship_due ON orders (status, ship_by_at);
 CREATE INDEX orders_late ON orders (ship_by_at)
     WHERE status IN ('pending_payment', 'paid', 'approved', 'picking', 'packed', 'on_hold');
+-- Settlement takes the orders completed in a period; the scheduled
+-- completion walks delivered orders by delivery time (docs/settlement.md).
+CREATE INDEX orders_completed ON orders (completed_at, status) WHERE status = 'completed';
+CREATE INDEX orders_delivered ON orders (delivered_at) WHERE status = 'delivered';
 
 CREATE TABLE order_lines (
     id               INTEGER PRIMARY KEY,
@@ -753,6 +757,7 @@ CREATE TABLE refunds (
 );
 CREATE INDEX refunds_order ON refunds (order_id);
 CREATE INDEX refunds_ticket ON refunds (ticket_id);
+CREATE INDEX refunds_created ON refunds (created_at) WHERE ticket_id IS NOT NULL;
 -- Refunds on an order never add up to more than it was paid (issue 13: a
 -- ticket refund racing a cancellation), whatever writes them.
 CREATE TRIGGER refunds_within_paid BEFORE INSERT ON refunds
@@ -777,7 +782,7 @@ CREATE TABLE audit_log (
     id          INTEGER PRIMARY KEY,
     at          TEXT    NOT NULL,
     actor       TEXT    NOT NULL,
-    entity      TEXT    NOT NULL CHECK (entity IN ('merchant', 'product', 'order', 'ticket', 'staff', 'settings', 'import')),
+    entity      TEXT    NOT NULL CHECK (entity IN ('merchant', 'product', 'order', 'ticket', 'staff', 'settings', 'import', 'settlement')),
     entity_id   INTEGER NOT NULL,
     action      TEXT    NOT NULL CHECK (length(action) > 0),
     before_json TEXT,
@@ -1084,3 +1089,123 @@ CREATE TABLE merchant_review_settings (
     claim_takeover_minutes INTEGER NOT NULL DEFAULT 240 CHECK (claim_takeover_minutes > 0)
 );
 INSERT INTO merchant_review_settings (id) VALUES (1);
+
+-- Merchant settlement (SPEC 4.6, docs/settlement.md). A statement is one
+-- merchant's figures for one period of shop-time dates [period_from,
+-- period_to]; its payable is the formula below, to the fen.
+CREATE TABLE settlement_statements (
+    id               INTEGER PRIMARY KEY,
+    merchant_id      INTEGER NOT NULL REFERENCES merchants (id),
+    period_from      TEXT    NOT NULL CHECK (period_from GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    period_to        TEXT    NOT NULL CHECK (period_to GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    status           TEXT    NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'confirmed', 'paid')),
+    line_count       INTEGER NOT NULL DEFAULT 0 CHECK (line_count >= 0),
+    sales_minor      INTEGER NOT NULL DEFAULT 0 CHECK (sales_minor >= 0),
+    commission_minor INTEGER NOT NULL DEFAULT 0 CHECK (commission_minor BETWEEN 0 AND sales_minor),
+    refunds_minor    INTEGER NOT NULL DEFAULT 0 CHECK (refunds_minor >= 0),
+    fee_minor        INTEGER NOT NULL DEFAULT 0 CHECK (fee_minor >= 0),
+    -- A negative payable of the statement just before, carried once.
+    carried_in_minor INTEGER NOT NULL DEFAULT 0 CHECK (carried_in_minor <= 0),
+    carried_from     INTEGER UNIQUE REFERENCES settlement_statements (id),
+    payable_minor    INTEGER NOT NULL DEFAULT 0,
+    pay_ref          TEXT    CHECK (pay_ref IS NULL OR length(pay_ref) > 0),
+    computed_at      TEXT    NOT NULL,
+    confirmed_at     TEXT,
+    confirmed_by     TEXT,
+    paid_at          TEXT,
+    paid_by          TEXT,
+    created_at       TEXT    NOT NULL,
+    updated_at       TEXT    NOT NULL,
+    version          INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (merchant_id, period_from, period_to),
+    CHECK (period_from <= period_to),
+    CHECK (carried_from IS NOT NULL OR carried_in_minor = 0),
+    CHECK (carried_from IS NULL OR carried_from <> id),
+    CHECK (payable_minor = sales_minor - commission_minor - refunds_minor - fee_minor + carried_in_minor),
+    CHECK ((status = 'draft') = (confirmed_at IS NULL)),
+    CHECK ((status = 'paid') = (pay_ref IS NOT NULL AND paid_at IS NOT NULL)),
+    CHECK (status <> 'paid' OR payable_minor > 0)
+);
+CREATE INDEX settlement_statements_period ON settlement_statements (period_from, period_to);
+-- Statements of one merchant never overlap.
+CREATE TRIGGER settlement_statements_no_overlap BEFORE INSERT ON settlement_statements
+WHEN EXISTS (SELECT 1 FROM settlement_statements s WHERE s.merchant_id = new.merchant_id
+             AND s.period_from <= new.period_to AND s.period_to >= new.period_from) BEGIN
+    SELECT RAISE(ABORT, 'statements of a merchant cannot overlap');
+END;
+CREATE TRIGGER settlement_statements_no_overlap_update BEFORE UPDATE OF merchant_id, period_from, period_to ON settlement_statements
+WHEN EXISTS (SELECT 1 FROM settlement_statements s WHERE s.merchant_id = new.merchant_id AND s.id <> new.id
+             AND s.period_from <= new.period_to AND s.period_to >= new.period_from) BEGIN
+    SELECT RAISE(ABORT, 'statements of a merchant cannot overlap');
+END;
+-- Confirmed is frozen; states only go forward; only a draft is deleted.
+CREATE TRIGGER settlement_statements_frozen BEFORE UPDATE ON settlement_statements
+WHEN old.status <> 'draft' AND (new.merchant_id <> old.merchant_id OR new.period_from <> old.period_from
+     OR new.period_to <> old.period_to OR new.line_count <> old.line_count OR new.sales_minor <> old.sales_minor
+     OR new.commission_minor <> old.commission_minor OR new.refunds_minor <> old.refunds_minor
+     OR new.fee_minor <> old.fee_minor OR new.carried_in_minor <> old.carried_in_minor
+     OR new.carried_from IS NOT old.carried_from OR new.payable_minor <> old.payable_minor
+     OR new.status = 'draft' OR (old.status = 'paid' AND new.status <> 'paid')) BEGIN
+    SELECT RAISE(ABORT, 'a confirmed statement is frozen');
+END;
+CREATE TRIGGER settlement_statements_keep BEFORE DELETE ON settlement_statements
+WHEN old.status <> 'draft' BEGIN
+    SELECT RAISE(ABORT, 'a confirmed statement is frozen');
+END;
+
+-- One order line of a merchant's completed order on a statement: at most
+-- once, ever (the order line is the key: a month of a large shop is
+-- 700,000 rows, and the key costs no index of its own).
+CREATE TABLE settlement_lines (
+    order_line_id     INTEGER PRIMARY KEY REFERENCES order_lines (id),
+    statement_id      INTEGER NOT NULL REFERENCES settlement_statements (id),
+    order_id          INTEGER NOT NULL REFERENCES orders (id),
+    completed_at      TEXT    NOT NULL,
+    goods_minor       INTEGER NOT NULL CHECK (goods_minor BETWEEN 0 AND 10000000000),
+    sales_minor       INTEGER NOT NULL CHECK (sales_minor BETWEEN goods_minor AND 20000000000),
+    commission_bp     INTEGER NOT NULL CHECK (commission_bp BETWEEN 0 AND 10000),
+    commission_source TEXT    NOT NULL CHECK (commission_source IN ('merchant', 'category', 'default')),
+    commission_minor  INTEGER NOT NULL CHECK (commission_minor BETWEEN 0 AND goods_minor)
+);
+CREATE INDEX settlement_lines_statement ON settlement_lines (statement_id);
+
+-- A merchant's part of one refund (ticket refunds and dispute rulings; a
+-- cancellation's refund is not charged): once per refund and merchant.
+CREATE TABLE settlement_charges (
+    id           INTEGER PRIMARY KEY,
+    statement_id INTEGER NOT NULL REFERENCES settlement_statements (id),
+    merchant_id  INTEGER NOT NULL REFERENCES merchants (id),
+    refund_id    INTEGER NOT NULL REFERENCES refunds (id),
+    order_id     INTEGER NOT NULL REFERENCES orders (id),
+    ticket_id    INTEGER NOT NULL REFERENCES tickets (id),
+    refunded_at  TEXT    NOT NULL,
+    refund_minor INTEGER NOT NULL CHECK (refund_minor BETWEEN 1 AND 10000000000),
+    amount_minor INTEGER NOT NULL CHECK (amount_minor BETWEEN 1 AND refund_minor),
+    UNIQUE (refund_id, merchant_id)
+);
+CREATE INDEX settlement_charges_statement ON settlement_charges (statement_id);
+-- A confirmed statement's lines and charges cannot change.
+CREATE TRIGGER settlement_lines_frozen_insert BEFORE INSERT ON settlement_lines
+WHEN (SELECT status FROM settlement_statements WHERE id = new.statement_id) <> 'draft' BEGIN
+    SELECT RAISE(ABORT, 'a confirmed statement is frozen');
+END;
+CREATE TRIGGER settlement_lines_frozen_update BEFORE UPDATE ON settlement_lines
+WHEN (SELECT status FROM settlement_statements WHERE id IN (old.statement_id, new.statement_id) AND status <> 'draft') IS NOT NULL BEGIN
+    SELECT RAISE(ABORT, 'a confirmed statement is frozen');
+END;
+CREATE TRIGGER settlement_lines_frozen_delete BEFORE DELETE ON settlement_lines
+WHEN (SELECT status FROM settlement_statements WHERE id = old.statement_id) <> 'draft' BEGIN
+    SELECT RAISE(ABORT, 'a confirmed statement is frozen');
+END;
+CREATE TRIGGER settlement_charges_frozen_insert BEFORE INSERT ON settlement_charges
+WHEN (SELECT status FROM settlement_statements WHERE id = new.statement_id) <> 'draft' BEGIN
+    SELECT RAISE(ABORT, 'a confirmed statement is frozen');
+END;
+CREATE TRIGGER settlement_charges_frozen_update BEFORE UPDATE ON settlement_charges
+WHEN (SELECT status FROM settlement_statements WHERE id IN (old.statement_id, new.statement_id) AND status <> 'draft') IS NOT NULL BEGIN
+    SELECT RAISE(ABORT, 'a confirmed statement is frozen');
+END;
+CREATE TRIGGER settlement_charges_frozen_delete BEFORE DELETE ON settlement_charges
+WHEN (SELECT status FROM settlement_statements WHERE id = old.statement_id) <> 'draft' BEGIN
+    SELECT RAISE(ABORT, 'a confirmed statement is frozen');
+END;

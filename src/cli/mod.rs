@@ -23,6 +23,7 @@ pub mod merchant;
 pub mod notices;
 pub mod order;
 pub mod product;
+pub mod settlement;
 pub mod ticket;
 pub mod verbs;
 
@@ -88,7 +89,7 @@ pub enum Command {
     Kpi(kpi::KpiArgs),
     /// Print the login and role in force.
     Whoami,
-    /// Apply scheduled effects that are due (documents past their expiry, scheduled listings and delistings) and print them.
+    /// Apply scheduled effects that are due (documents past their expiry, scheduled listings and delistings, orders past their return window) and print them.
     Tick,
     /// Merchant review: every merchant verb, show, doc export.
     Merchant {
@@ -114,6 +115,11 @@ pub enum Command {
     Ticket {
         #[command(subcommand)]
         action: ticket::TicketCmd,
+    },
+    /// Merchant settlement: run a period's statements, list, show, confirm, pay, export (docs/settlement.md).
+    Settlement {
+        #[command(subcommand)]
+        action: settlement::SettlementCmd,
     },
     /// Manage staff (owner only).
     Staff {
@@ -248,6 +254,7 @@ fn applies_due_on_open(c: &Command) -> bool {
             | Command::Merchant { .. }
             | Command::Notices { .. }
             | Command::Order { .. }
+            | Command::Settlement { .. }
             | Command::Staff { .. }
     )
 }
@@ -328,6 +335,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Notices { action }) => notices::run(&config::db_path(db)?, action),
         Some(Command::Order { action }) => order::run(&config::db_path(db)?, action),
         Some(Command::Ticket { action }) => ticket::run(&config::db_path(db)?, action),
+        Some(Command::Settlement { action }) => settlement::run(&config::db_path(db)?, action),
         Some(Command::Staff { action }) => staff(&config::db_path(db)?, action),
         Some(Command::Check(a)) => integrity::run_check(&config::db_path(db)?, a),
         Some(Command::Audit { action }) => integrity::audit(&config::db_path(db)?, action),
@@ -447,6 +455,12 @@ fn demo(path: &Path, scale: DemoScale, seed: u64) -> Result<()> {
         owner: login,
     };
     let summary = crate::demo::generate(&mut conn, &opts)?;
+    drop(conn);
+    // Orders past their return window complete now, as in a shop that had
+    // been running (docs/settlement.md): the first command after the demo
+    // has none to catch up on.
+    let mut s = Session::open(path)?;
+    ops::orders::due::complete_due_at(&mut s, opts.now, None)?;
     errln!(
         "demo written to {} in {:.1}s: {summary}",
         path.display(),

@@ -15,6 +15,7 @@ pub mod order;
 pub mod pii;
 pub mod product;
 pub mod role;
+pub mod settlement;
 pub mod ticket;
 pub mod ticket_sla;
 pub mod ticket_warranty;

@@ -32,6 +32,8 @@ pub enum Permission {
     RevealPii,
     /// Approve a refund above the requester's limit (owner only).
     ApproveRefunds,
+    /// Confirm and pay merchant statements (owner only, SPEC §4.6).
+    SettleMerchants,
 }
 
 impl Role {
@@ -50,7 +52,7 @@ impl Role {
         use Permission::*;
         match self {
             Role::Owner => true,
-            Role::Operator => !matches!(p, ManageStaff | ManageSettings | ApproveRefunds),
+            Role::Operator => !matches!(p, ManageStaff | ManageSettings | ApproveRefunds | SettleMerchants),
             Role::Support => matches!(p, HoldOrChangeAddress | ManageTickets | RevealPii),
             Role::Viewer => false,
         }
@@ -84,6 +86,7 @@ impl Permission {
             SeePii => "see customer phone numbers and addresses",
             RevealPii => "reveal customer phone numbers and addresses",
             ApproveRefunds => "approve refunds above a role's limit",
+            SettleMerchants => "confirm or pay merchant statements",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod merchants;
 pub mod orders;
 pub mod products;
 pub mod schedule;
+pub mod settlement;
 pub mod staff;
 pub mod tickets;
 pub mod verbs;

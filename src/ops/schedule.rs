@@ -3,7 +3,9 @@
 //! twice changes nothing. Built so far: documents past their expiry become
 //! `expired`; products are listed and delisted at their scheduled times;
 //! a dispute whose merchant missed the response deadline is escalated; a
-//! resolved ticket past its reopen window is closed (in time-boxed batches).
+//! resolved ticket past its reopen window is closed (in time-boxed batches);
+//! a delivered order past its return window with no open ticket completes
+//! (`orders::due`, in batches; docs/settlement.md).
 //! `tick` (cron) also refreshes the stored product sales figures (ABC
 //! classes, read from the trigger-kept rollup) when they are an hour old;
 //! the TUI does that on a thread of its own, never on the writer, and an
@@ -37,7 +39,9 @@ use crate::{Result, store};
 /// Applies every effect due at `now`, then the hourly bookkeeping; one line
 /// per change, for people.
 pub fn tick(s: &mut Session, now: DateTime<Utc>) -> Result<Vec<String>> {
-    let done = apply_due(s, now)?;
+    // Every completion due, not only the batches an opening command takes.
+    let mut done = super::orders::due::complete_due_at(s, now, None)?;
+    done.extend(apply_due(s, now)?);
     // Bookkeeping, not a change people act on: not one of the lines.
     if let Some(line) = super::products::reports::refresh_stats_at(s, now, false)? {
         tracing::info!("{line}");
@@ -51,8 +55,17 @@ pub fn apply_due(s: &mut Session, now: DateTime<Utc>) -> Result<Vec<String>> {
     done.extend(super::products::apply_schedules_at(s, now)?);
     done.extend(super::tickets::escalate_overdue_responses(s, now)?);
     done.extend(super::tickets::autoclose::close_after_window(s, now)?);
+    done.extend(super::orders::due::complete_due_at(
+        s,
+        now,
+        Some(COMPLETION_BATCHES),
+    )?);
     Ok(done)
 }
+
+/// Batches of due completions one `apply_due` takes (`tick` takes all):
+/// an old file's first open completes the rest over the next opens.
+pub const COMPLETION_BATCHES: usize = 2;
 
 /// The longest an opening command waits for another writer's lock before
 /// leaving the due effects to the next process.
@@ -83,7 +96,8 @@ pub fn any_due(s: &Session, now: DateTime<Utc>) -> Result<bool> {
         || !store::products::due_delistings(&s.conn, &at)?.is_empty()
         || !store::products::due_listings(&s.conn, &at)?.is_empty()
         || !store::tickets::due_responses(&s.conn, &at)?.is_empty()
-        || super::tickets::autoclose::any_due(s, now)?)
+        || super::tickets::autoclose::any_due(s, now)?
+        || super::orders::due::any_due(s, now)?)
 }
 
 /// What a command applies when it opens the database (see the module

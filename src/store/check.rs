@@ -56,7 +56,7 @@ pub fn run_all(conn: &Connection) -> Result<Vec<CheckResult>> {
 /// takes most of the time, so on a file database it runs on a second
 /// connection beside the others; each check is its own read either way.
 pub fn run_with(conn: &Connection, opts: &Options) -> Result<Vec<CheckResult>> {
-    let others: [Check; 10] = [
+    let others: [Check; 11] = [
         foreign_keys,
         audit_chain,
         images::audit_images,
@@ -67,6 +67,7 @@ pub fn run_with(conn: &Connection, opts: &Options) -> Result<Vec<CheckResult>> {
         product_sales,
         title_pairs,
         super::import::check::imported_orders,
+        settlement,
     ];
     let extra = match &opts.expect_head {
         Some(head) => Some(timed_with(conn, |c| audit_head::expect(c, head))?),
@@ -282,6 +283,14 @@ fn product_sales(conn: &Connection) -> Result<CheckResult> {
 }
 
 /// The trigger-kept status counts match the tables.
+/// Every statement's payable is its formula and its totals its lines and
+/// charges; no order line is settled twice (docs/settlement.md).
+fn settlement(conn: &Connection) -> Result<CheckResult> {
+    let mut problems = super::settlement::problems(conn)?;
+    problems.truncate(MAX_PROBLEMS);
+    Ok(finding("settlement", problems))
+}
+
 fn status_counts(conn: &Connection) -> Result<CheckResult> {
     let mut problems = Vec::new();
     for (entity, table) in [

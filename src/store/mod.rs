@@ -18,6 +18,7 @@ pub mod orders;
 pub mod products;
 pub mod seed;
 pub mod settings;
+pub mod settlement;
 pub mod staff;
 pub mod stock;
 pub mod tickets;
@@ -35,7 +36,7 @@ use crate::{Error, Result};
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 /// Bumped whenever schema.sql changes (with a step in `migrate`); an older
 /// file is migrated when opened, a newer one refused.
-pub const SCHEMA_VERSION: i64 = 15;
+pub const SCHEMA_VERSION: i64 = 16;
 /// "SHDK": marks a SQLite file as a shopdesk database.
 pub const APPLICATION_ID: i64 = 0x5348_444B;
 

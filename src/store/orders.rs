@@ -413,6 +413,24 @@ pub fn open_tickets(conn: &Connection, order_id: i64) -> Result<usize> {
     Ok(usize::try_from(n).unwrap_or(0))
 }
 
+/// Delivered orders delivered at or before `cutoff` with no open ticket,
+/// the earliest first (the scheduled completion, `ops::orders::due`).
+pub fn due_completions(conn: &Connection, cutoff: &str, limit: usize) -> Result<Vec<i64>> {
+    use crate::domain::ticket::TicketStatus;
+    let done: Vec<TicketStatus> = TicketStatus::ALL.into_iter().filter(|s| !s.is_open()).collect();
+    let done = super::enums::literals(&done, TicketStatus::as_str);
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT o.id FROM orders o WHERE o.status = 'delivered' AND o.delivered_at <= ?1
+           AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.order_id = o.id AND t.status NOT IN ({done}))
+         ORDER BY o.delivered_at, o.id LIMIT ?2"
+    ))?;
+    let rows = st.query_map(
+        rusqlite::params![cutoff, i64::try_from(limit).unwrap_or(i64::MAX)],
+        |r| r.get(0),
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 pub fn customer(conn: &Connection, id: i64) -> Result<Option<Customer>> {
     Ok(conn
         .prepare_cached(

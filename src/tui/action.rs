@@ -105,6 +105,7 @@ actions! {
     DashOpenAlert = "dash_open_alert", "dashboard: open the alert's filtered list";
     DashPanels = "dash_panels", "dashboard: turn the panels that did not fit into view";
     DashRefresh = "dash_refresh", "dashboard: compute the figures again";
+    Settlement = "settlement", "merchant settlement: statements by period and state, confirm, pay, export";
 }
 
 /// (action name, description) of every verb, by verb index.

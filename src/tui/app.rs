@@ -118,6 +118,8 @@ pub enum Overlay {
     Report(Box<super::overlays::report::ReportView>),
     /// A screen's own period form (the dashboard's from/to).
     Period(Box<super::overlays::form::Form>),
+    /// The Settlement view (`$` on Merchants; docs/settlement.md).
+    Settlement(Box<super::overlays::settlement::SettlementView>),
 }
 
 impl Overlay {
@@ -132,6 +134,8 @@ impl Overlay {
             Overlay::Menu(_) | Overlay::Notices(_) => Context::Picker,
             Overlay::SaveAs(_) | Overlay::Period(_) => Context::Form,
             Overlay::Report(v) => v.context(),
+            Overlay::Settlement(v) if v.takes_text() => Context::Form,
+            Overlay::Settlement(_) => Context::Picker,
         }
     }
 }
@@ -493,6 +497,9 @@ impl App {
         }
         if matches!(self.overlay, Some(Overlay::Report(_))) {
             return super::overlays::report::typed(self, s);
+        }
+        if matches!(self.overlay, Some(Overlay::Settlement(_))) {
+            return super::overlays::settlement::typed(self, s);
         }
         match &mut self.overlay {
             Some(Overlay::Prompt { input }) => {

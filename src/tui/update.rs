@@ -41,6 +41,10 @@ pub fn update(app: &mut App, a: Action) -> Vec<Effect> {
             super::overlays::report::open(app);
             vec![]
         }
+        Action::Settlement => {
+            super::overlays::settlement::open(app, None);
+            vec![]
+        }
         Action::Palette => {
             app.overlay = Some(Overlay::Palette {
                 input: String::new(),
@@ -430,6 +434,10 @@ fn overlay(app: &mut App, a: Action) -> Vec<Effect> {
         }
         Overlay::Report(v) => {
             super::overlays::report::key(app, v, a);
+            vec![]
+        }
+        Overlay::Settlement(v) => {
+            super::overlays::settlement::key(app, v, a);
             vec![]
         }
         Overlay::Confirm { prompt, effect } => match a {

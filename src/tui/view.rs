@@ -97,6 +97,7 @@ pub fn render(f: &mut Frame<'_>, app: &App) {
         ),
         Some(Overlay::Notices(v)) => overlays::notices::render(f, area, app, v),
         Some(Overlay::Report(v)) => overlays::report::render(f, area, app, v),
+        Some(Overlay::Settlement(v)) => overlays::settlement::render(f, area, app, v),
         Some(Overlay::Prompt { .. }) | None => {}
     }
 }
@@ -238,6 +239,10 @@ fn hints(app: &App) -> Vec<(Action, &'static str)> {
             return vec![(Submit, "show"), (NextField, "next field"), (Cancel, "cancel")];
         }
         Some(Overlay::Report(_)) => return vec![(Down, "scroll"), (Submit, "period"), (Cancel, "close")],
+        Some(Overlay::Settlement(v)) if v.takes_text() => {
+            return vec![(Submit, "record"), (Cancel, "cancel")];
+        }
+        Some(Overlay::Settlement(_)) => return vec![(Submit, "open"), (Down, "next"), (Cancel, "back")],
         Some(Overlay::Form(_)) => {
             return vec![(Submit, "accept"), (NextField, "next field"), (Cancel, "cancel")];
         }

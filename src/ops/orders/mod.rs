@@ -11,6 +11,7 @@
 
 mod batch;
 mod detail;
+pub mod due;
 mod merge;
 mod picking;
 mod stock;

@@ -10,6 +10,7 @@ use super::{SCHEMA_VERSION, write_tx};
 use crate::Result;
 
 mod later;
+mod v16;
 
 use later::{PRODUCTS_V6, TICKETS_V11_COLUMNS, to_v6, to_v7, to_v11, to_v13, to_v14, to_v15};
 
@@ -288,6 +289,23 @@ pub(super) const STEPS: &[Step] = &[
         tables: &[],
         then: &[],
         create_indexes: &["merchants_license", "merchants_tax_id", "merchant_documents_number"],
+    },
+    // Merchant settlement: statements, their lines and refund charges, the
+    // audit log's `settlement` entity, the completed/delivered order indexes.
+    Step {
+        to: 16,
+        drop: &[
+            "DROP INDEX IF EXISTS orders_completed;",
+            "DROP INDEX IF EXISTS orders_delivered;",
+            "DROP INDEX IF EXISTS refunds_created;",
+            "DROP INDEX IF EXISTS settlement_statements_period;",
+            "DROP INDEX IF EXISTS settlement_lines_statement;",
+            "DROP INDEX IF EXISTS settlement_charges_statement;",
+        ],
+        change: Some(v16::to_v16),
+        tables: &[],
+        then: &[],
+        create_indexes: v16::INDEXES,
     },
 ];
 

@@ -8,6 +8,7 @@ pub mod notices;
 pub mod palette;
 pub mod picker;
 pub mod report;
+pub mod settlement;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;

@@ -152,12 +152,15 @@ impl Screen for Merchants {
 /// background reader with the GMV.
 struct Review {
     summary: crate::ops::merchants::ReviewSummary,
+    /// Confirmed, unpaid statements (docs/settlement.md).
+    open_balance: i64,
     bad_records: Option<Vec<crate::ops::merchants::BadRecord>>,
 }
 
 fn review(conn: &Connection, id: i64) -> Result<Review> {
     Ok(Review {
         summary: crate::ops::merchants::review_summary(conn, id)?,
+        open_balance: crate::ops::settlement::open_balance(conn, id)?,
         bad_records: None,
     })
 }
@@ -378,6 +381,13 @@ fn detail_lines(d: &store::Detail, rv: &Review, fmt: &Fmt, width: u16, theme: &T
             } else {
                 "not signed"
             }
+        ),
+    );
+    doc.field(
+        "settlement",
+        format!(
+            "open balance {} ($ shows the statements)",
+            fmt.money(rv.open_balance)
         ),
     );
     doc.field(
