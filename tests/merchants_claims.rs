@@ -7,6 +7,7 @@
 mod cli_support;
 
 use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
@@ -293,6 +294,19 @@ fn as_user(d: &Path, user: &str, db: &str, args: &[&str]) -> Command {
         .env_remove("SHOPDESK_DB")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    // The shop's files are 0666 here (the test's stand-in for a shared
+    // install's group); under umask 022 SQLite creates a -shm as 0644 and
+    // only then widens it to the database's mode, and a second login
+    // opening it in that instant can only read it ("attempt to write a
+    // readonly database"). A shared install runs under umask 007 (identity::
+    // harden), which never narrows the 0660 it copies.
+    // SAFETY: umask is async-signal-safe and cannot fail.
+    unsafe {
+        c.pre_exec(|| {
+            libc::umask(0);
+            Ok(())
+        });
+    }
     c
 }
 
