@@ -165,9 +165,54 @@ pub fn render<T>(f: &mut Frame<'_>, area: Rect, menu: &Menu<T>, footer: &str, t:
             Line::from(Span::styled(fit(&text, inner, false), style))
         })
         .collect();
+    // Rows that did not fit are said, not silently cut (the cursor scrolls
+    // to them).
+    let below = menu.items.len().saturating_sub(start + rows);
+    let more = match (start, below) {
+        (0, 0) => String::new(),
+        (0, b) => format!("↓ {b} more · "),
+        (a, 0) => format!("↑ {a} more · "),
+        (a, b) => format!("↑ {a} ↓ {b} more · "),
+    };
     lines.push(Line::from(Span::styled(
-        truncate(&format!(" {footer}"), inner),
+        truncate(&format!(" {more}{footer}"), inner),
         t.hint,
     )));
     super::popup(f, popup, &menu.title, lines, t);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    fn shown(menu: &Menu<usize>) -> String {
+        let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        term.draw(|f| render(f, f.area(), menu, "enter choose", &Theme::mono()))
+            .unwrap();
+        let buf = term.backend().buffer();
+        (0..24)
+            .map(|y| (0..80).map(|x| buf[(x, y)].symbol()).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn a_menu_taller_than_the_screen_says_how_many_rows_are_out_of_view() {
+        let items = (0..30)
+            .map(|i| Item::new("", format!("verb {i}"), None, i))
+            .collect();
+        let mut menu = Menu::new("actions", items);
+        let top = shown(&menu);
+        assert!(top.contains("verb 0") && top.contains("↓ 11 more"), "{top}");
+        menu.key(Action::LastRow);
+        let bottom = shown(&menu);
+        assert!(
+            bottom.contains("verb 29") && bottom.contains("↑ 11 more"),
+            "{bottom}"
+        );
+        menu.selected = 20;
+        assert!(shown(&menu).contains("↑ 2 ↓ 9 more"));
+    }
 }
