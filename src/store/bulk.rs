@@ -102,8 +102,9 @@ pub const CHAIN_REBUILD: &str = "DELETE FROM kpi_paid_orders;
      SELECT order_id, customer_id, placed_at, prev_at, prev2_at FROM kpi_paid_chain;";
 
 /// Adds the orders `first..=last`, all created in this transaction, to the
-/// KPI hours and recomputes the chains of the customers they belong to:
-/// what `orders_kpi_ai`, `orders_chain_ai` and the chain-day triggers do
+/// KPI hours and the product sales rollup, and recomputes the chains of the
+/// customers they belong to: what `orders_kpi_ai`, `orders_chain_ai`,
+/// `product_sales_line_ai` and the chain-day triggers do
 /// row by row, once for a batch (an import, with `NEW_ORDER_KPIS` set aside). New orders have no reviews or refunds yet, so only
 /// their own columns count.
 pub fn add_new_orders(tx: &Connection, first: i64, last: i64) -> Result<()> {
@@ -111,6 +112,15 @@ pub fn add_new_orders(tx: &Connection, first: i64, last: i64) -> Result<()> {
         "{} WHERE id BETWEEN ?1 AND ?2 GROUP BY hour {KPI_OWN_UPSERT}",
         kpi_own_sums!()
     ))?
+    .execute([first, last])?;
+    tx.prepare_cached(
+        "INSERT INTO product_sales_days (product_id, day, units, revenue_minor, last_at)
+         SELECT product_id, day, sum(units), sum(revenue_minor), max(placed_at)
+         FROM product_sale_facts WHERE order_id BETWEEN ?1 AND ?2 GROUP BY product_id, day
+         ON CONFLICT (product_id, day) DO UPDATE SET units = units + excluded.units,
+             revenue_minor = revenue_minor + excluded.revenue_minor,
+             last_at = max(last_at, excluded.last_at)",
+    )?
     .execute([first, last])?;
     // The customers first (each with a handful of orders), then their
     // chains through the orders' customer index.
@@ -155,8 +165,11 @@ pub const ORDER_KPIS: [RowTrigger; 2] = [
 ];
 /// The same two triggers set aside with nothing rebuilt: the caller adds
 /// its new orders with `add_new_orders` instead.
-pub const NEW_ORDER_KPIS: [RowTrigger; 5] = [
+pub const NEW_ORDER_KPIS: [RowTrigger; 6] = [
     aside("orders_kpi_ai"),
+    // The product sales rollup's line trigger: one upsert per line, where
+    // `add_new_orders` sums the batch per product and day once.
+    aside("product_sales_line_ai"),
     aside("orders_chain_ai"),
     aside("kpi_paid_orders_ai"),
     aside("kpi_paid_orders_ad"),
