@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{ArgMatches, FromArgMatches, Subcommand};
+use clap::Subcommand;
 
 use crate::domain::money::Money;
 use crate::io::picking::{fit, truncate};
@@ -45,35 +45,7 @@ pub enum OrderExtra {
     },
 }
 
-impl FromArgMatches for OrderCmd {
-    fn from_arg_matches(m: &ArgMatches) -> std::result::Result<Self, clap::Error> {
-        if let Some((name, sub)) = m.subcommand()
-            && let Some(v) = verbs::from_matches(Entity::Order, name, sub)
-        {
-            return Ok(OrderCmd::Verb(v));
-        }
-        OrderExtra::from_arg_matches(m).map(OrderCmd::Other)
-    }
-
-    fn update_from_arg_matches(&mut self, m: &ArgMatches) -> std::result::Result<(), clap::Error> {
-        *self = Self::from_arg_matches(m)?;
-        Ok(())
-    }
-}
-
-impl Subcommand for OrderCmd {
-    fn augment_subcommands(cmd: clap::Command) -> clap::Command {
-        verbs::augment(OrderExtra::augment_subcommands(cmd), Entity::Order)
-    }
-
-    fn augment_subcommands_for_update(cmd: clap::Command) -> clap::Command {
-        Self::augment_subcommands(cmd)
-    }
-
-    fn has_subcommand(name: &str) -> bool {
-        verbs::is_verb(Entity::Order, name) || OrderExtra::has_subcommand(name)
-    }
-}
+verbs::verb_subcommand!(OrderCmd, OrderExtra, Entity::Order);
 
 pub fn run(path: &Path, cmd: OrderCmd) -> Result<()> {
     let mut s = Session::open(path)?;

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{ArgMatches, FromArgMatches, Subcommand};
+use clap::Subcommand;
 
 use crate::domain::money::Money;
 use crate::domain::product::{available, is_low_stock, margin};
@@ -80,35 +80,7 @@ pub enum ProductExtra {
     },
 }
 
-impl FromArgMatches for ProductCmd {
-    fn from_arg_matches(m: &ArgMatches) -> std::result::Result<Self, clap::Error> {
-        if let Some((name, sub)) = m.subcommand()
-            && let Some(v) = verbs::from_matches(Entity::Product, name, sub)
-        {
-            return Ok(ProductCmd::Verb(v));
-        }
-        ProductExtra::from_arg_matches(m).map(ProductCmd::Other)
-    }
-
-    fn update_from_arg_matches(&mut self, m: &ArgMatches) -> std::result::Result<(), clap::Error> {
-        *self = Self::from_arg_matches(m)?;
-        Ok(())
-    }
-}
-
-impl Subcommand for ProductCmd {
-    fn augment_subcommands(cmd: clap::Command) -> clap::Command {
-        verbs::augment(ProductExtra::augment_subcommands(cmd), Entity::Product)
-    }
-
-    fn augment_subcommands_for_update(cmd: clap::Command) -> clap::Command {
-        Self::augment_subcommands(cmd)
-    }
-
-    fn has_subcommand(name: &str) -> bool {
-        verbs::is_verb(Entity::Product, name) || ProductExtra::has_subcommand(name)
-    }
-}
+verbs::verb_subcommand!(ProductCmd, ProductExtra, Entity::Product);
 
 pub fn run(path: &Path, cmd: ProductCmd) -> Result<()> {
     let mut s = Session::open(path)?;

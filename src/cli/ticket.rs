@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use chrono::{Duration, NaiveDate};
-use clap::{ArgMatches, FromArgMatches, Subcommand};
+use clap::Subcommand;
 
 use crate::domain::money::Money;
 use crate::ops::Session;
@@ -102,35 +102,7 @@ fn parse_date(s: &str) -> std::result::Result<NaiveDate, String> {
         .map_err(|_| format!("{s:?} is not a date like 2026-11-01"))
 }
 
-impl FromArgMatches for TicketCmd {
-    fn from_arg_matches(m: &ArgMatches) -> std::result::Result<Self, clap::Error> {
-        if let Some((name, sub)) = m.subcommand()
-            && let Some(v) = verbs::from_matches(Entity::Ticket, name, sub)
-        {
-            return Ok(TicketCmd::Verb(v));
-        }
-        TicketExtra::from_arg_matches(m).map(TicketCmd::Other)
-    }
-
-    fn update_from_arg_matches(&mut self, m: &ArgMatches) -> std::result::Result<(), clap::Error> {
-        *self = Self::from_arg_matches(m)?;
-        Ok(())
-    }
-}
-
-impl Subcommand for TicketCmd {
-    fn augment_subcommands(cmd: clap::Command) -> clap::Command {
-        verbs::augment(TicketExtra::augment_subcommands(cmd), Entity::Ticket)
-    }
-
-    fn augment_subcommands_for_update(cmd: clap::Command) -> clap::Command {
-        Self::augment_subcommands(cmd)
-    }
-
-    fn has_subcommand(name: &str) -> bool {
-        verbs::is_verb(Entity::Ticket, name) || TicketExtra::has_subcommand(name)
-    }
-}
+verbs::verb_subcommand!(TicketCmd, TicketExtra, Entity::Ticket);
 
 pub fn run(path: &Path, cmd: TicketCmd) -> Result<()> {
     let mut s = Session::open(path)?;

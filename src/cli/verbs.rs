@@ -214,3 +214,47 @@ fn report(o: &Outcome) -> Result<()> {
     }
     Ok(())
 }
+
+/// The clap glue of an entity command whose subcommands are its verb
+/// table's verbs plus `$extra`'s own (`show`, `queue`, ...): `$cmd` must
+/// have the variants `Verb(VerbArgs)` and `Other($extra)`.
+macro_rules! verb_subcommand {
+    ($cmd:ident, $extra:ident, $entity:expr) => {
+        impl clap::FromArgMatches for $cmd {
+            fn from_arg_matches(m: &clap::ArgMatches) -> std::result::Result<Self, clap::Error> {
+                if let Some((name, sub)) = m.subcommand()
+                    && let Some(v) = verbs::from_matches($entity, name, sub)
+                {
+                    return Ok($cmd::Verb(v));
+                }
+                <$extra as clap::FromArgMatches>::from_arg_matches(m).map($cmd::Other)
+            }
+
+            fn update_from_arg_matches(
+                &mut self,
+                m: &clap::ArgMatches,
+            ) -> std::result::Result<(), clap::Error> {
+                *self = <Self as clap::FromArgMatches>::from_arg_matches(m)?;
+                Ok(())
+            }
+        }
+
+        impl clap::Subcommand for $cmd {
+            fn augment_subcommands(cmd: clap::Command) -> clap::Command {
+                verbs::augment(
+                    <$extra as clap::Subcommand>::augment_subcommands(cmd),
+                    $entity,
+                )
+            }
+
+            fn augment_subcommands_for_update(cmd: clap::Command) -> clap::Command {
+                <Self as clap::Subcommand>::augment_subcommands(cmd)
+            }
+
+            fn has_subcommand(name: &str) -> bool {
+                verbs::is_verb($entity, name) || <$extra as clap::Subcommand>::has_subcommand(name)
+            }
+        }
+    };
+}
+pub(crate) use verb_subcommand;
