@@ -3,151 +3,17 @@
 
 #[path = "orders_support/mod.rs"]
 mod orders_support;
+#[path = "settlement_support/mod.rs"]
+mod settlement_support;
 
 use std::path::Path;
 
-use chrono::NaiveDate;
 use orders_support::*;
-use rusqlite::params;
+use settlement_support::*;
 use shopdesk::domain::Role;
 use shopdesk::ops::{self, Session};
 use shopdesk::store::settlement as db;
 use shopdesk::{Error, store};
-
-fn d(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
-/// Marks an order delivered at `at` (shipped the day before).
-fn deliver(path: &Path, order: i64, at: &str) {
-    store::open(path)
-        .unwrap()
-        .execute(
-            "UPDATE orders SET status = 'delivered', carrier = 'SF', tracking_no = 'SF' || id, paid_at = ?2,
-                shipped_at = ?2, delivered_at = ?2 WHERE id = ?1",
-            params![order, at],
-        )
-        .unwrap();
-}
-
-/// A resolved ticket on `order` that refunded `amount` at `at`; a dispute
-/// ruling names its payer.
-fn refund(path: &Path, order: i64, amount: i64, at: &str, payer: Option<&str>) -> i64 {
-    let c = store::open(path).unwrap();
-    let share = match payer {
-        Some("merchant") => amount,
-        Some("split") => amount / 2,
-        _ => 0,
-    };
-    c.execute(
-        "INSERT INTO tickets (order_id, kind, status, subject, opened_at, resolved_at, resolution, refund_minor,
-                              ruling_payer, merchant_share_minor, created_at, updated_at)
-         VALUES (?1, ?2, 'resolved', 'refund', ?3, ?3, 'refund', ?4, ?5, ?6, ?3, ?3)",
-        params![order, if payer.is_some() { "dispute" } else { "return" }, at, amount, payer, share],
-    )
-    .unwrap();
-    let ticket = c.last_insert_rowid();
-    c.execute(
-        "INSERT INTO refunds (order_id, ticket_id, amount_minor, reason, actor, created_at) VALUES (?1, ?2, ?3, 'test', 'ana', ?4)",
-        params![order, ticket, amount, at],
-    )
-    .unwrap();
-    ticket
-}
-
-struct Built {
-    shop: Shop,
-    m1: i64,
-    m2: i64,
-    m3: i64,
-    o3: i64,
-    o5: i64,
-}
-
-/// Three merchants; a rate from each of the three sources:
-/// - M1 has its own 3%;
-/// - M2 sells in 茶叶, whose parent 食品 has 8% (茶叶 has none);
-/// - M3 sells in 杂货 (no rate): the shop default 5%.
-///
-/// M2's platform fee is 50.00, of which 20.00 is paid through the ledger.
-fn build() -> Built {
-    let shop = Shop::new();
-    let p = shop.path.clone();
-    let m1 = merchant(&p, "M1", "甲店");
-    let m2 = merchant(&p, "M2", "乙店");
-    let m3 = merchant(&p, "M3", "丙店");
-    let c = shop.conn();
-    c.execute_batch(&format!(
-        "UPDATE merchants SET commission_bp = 300 WHERE id = {m1};
-         UPDATE merchants SET platform_fee_minor = 5000 WHERE id = {m2};
-         INSERT INTO merchant_ledger (merchant_id, account, kind, amount_minor, created_at, created_by)
-             VALUES ({m2}, 'fee', 'pay', 2000, '{NOW}', 'ana');
-         INSERT INTO categories (id, parent_id, name, path, commission_bp) VALUES (1, NULL, '食品', '食品', 800);
-         INSERT INTO categories (id, parent_id, name, path, commission_bp) VALUES (2, 1, '茶叶', '食品/茶叶', NULL);
-         INSERT INTO categories (id, parent_id, name, path, commission_bp) VALUES (3, NULL, '杂货', '杂货', NULL);"
-    ))
-    .unwrap();
-    let p1 = product(&p, m1, "P1", "杯子", 1999, 100);
-    let p2 = product(&p, m2, "P2", "龙井", 3333, 100);
-    let p3 = product(&p, m3, "P3", "毛巾", 1250, 100);
-    c.execute_batch(&format!(
-        "UPDATE products SET category_id = 3 WHERE id IN ({p1}, {p3}); UPDATE products SET category_id = 2 WHERE id = {p2};"
-    ))
-    .unwrap();
-    let cu = customer(&p, "C1", "韩梅梅");
-    let o1 = order(&p, "O1", cu, m1, &[(p1, 3)], &GOOD);
-    let o2 = order(&p, "O2", cu, m2, &[(p2, 2), (p3, 1)], &GOOD);
-    let o3 = order(&p, "O3", cu, m3, &[(p3, 2)], &GOOD);
-    let o4 = order(&p, "O4", cu, m1, &[(p1, 1)], &GOOD);
-    let o5 = order(&p, "O5", cu, m3, &[(p3, 4)], &GOOD);
-    for o in [o1, o2, o3] {
-        deliver(&p, o, "2026-10-25T02:00:00Z");
-    }
-    // A cancelled paid order's refund is not the merchant's to bear.
-    c.execute(
-        "UPDATE orders SET status = 'cancelled', cancel_reason = 'customer', paid_at = ?2, cancelled_at = ?2 WHERE id = ?1",
-        params![o4, "2026-11-03T02:00:00Z"],
-    )
-    .unwrap();
-    c.execute(
-        "INSERT INTO refunds (order_id, amount_minor, reason, actor, created_at) VALUES (?1, 2999, 'cancelled', 'ana', ?2)",
-        params![o4, "2026-11-03T02:00:00Z"],
-    )
-    .unwrap();
-    // The return window (7 days) passed on 11-01: the scheduled completion
-    // completes them when it next runs, on 11-05 (shop time 10:00).
-    let mut s = shop.session("ana");
-    let done = ops::schedule::tick(&mut s, t("2026-11-05T02:00:00Z")).unwrap();
-    assert!(done.iter().any(|l| l.contains("3 orders")), "{done:?}");
-    assert!(
-        ops::schedule::tick(&mut s, t("2026-11-05T02:01:00Z"))
-            .unwrap()
-            .is_empty()
-    );
-    // November refunds: a partial refund (M1), a dispute split (M3), a
-    // refund on the two-merchant order (allocated by sales).
-    refund(&p, o1, 1500, "2026-11-10T02:00:00Z", None);
-    refund(&p, o3, 1001, "2026-11-12T02:00:00Z", Some("split"));
-    refund(&p, o2, 1000, "2026-11-14T02:00:00Z", None);
-    Built {
-        shop,
-        m1,
-        m2,
-        m3,
-        o3,
-        o5,
-    }
-}
-
-fn statement_of(path: &Path, merchant: i64, from: &str) -> db::Statement {
-    let c = store::open(path).unwrap();
-    db::list(&c, Some(merchant), None)
-        .unwrap()
-        .into_iter()
-        .find(|l| l.statement.period_from == from)
-        .unwrap_or_else(|| panic!("no statement of merchant {merchant} from {from}"))
-        .statement
-}
 
 fn audit_rows(path: &Path) -> i64 {
     store::open(path)
@@ -418,16 +284,8 @@ fn two_owners_confirming_at_once_one_wins() {
 
 #[test]
 fn check_names_a_tampered_statement() {
-    let b = build();
+    let b = shop_with_drafts();
     let p = b.shop.path.clone();
-    let mut ana = b.shop.session("ana");
-    ops::settlement::run_at(
-        &mut ana,
-        d("2026-11-01"),
-        d("2026-11-30"),
-        t("2026-12-01T02:00:00Z"),
-    )
-    .unwrap();
     let s = statement_of(&p, b.m1, "2026-11-01");
     let c = b.shop.conn();
     assert!(db::problems(&c).unwrap().is_empty());
@@ -448,92 +306,6 @@ fn check_names_a_tampered_statement() {
     assert!(found.contains(&format!("statement {}: payable", s.id)), "{found}");
     let results = store::check::run_all(&c).unwrap();
     assert!(results.iter().any(|r| r.name == "settlement" && !r.ok()));
-}
-
-#[test]
-fn the_settlement_view_confirms_and_pays_from_keys_and_the_menu() {
-    use shopdesk::tui::app::{App, Overlay};
-    let b = build();
-    let p = b.shop.path.clone();
-    let mut ana = b.shop.session("ana");
-    ops::settlement::run_at(
-        &mut ana,
-        d("2026-11-01"),
-        d("2026-11-30"),
-        t("2026-12-01T02:00:00Z"),
-    )
-    .unwrap();
-    let s2 = statement_of(&p, b.m2, "2026-11-01");
-    let mut a = App::new(
-        b.shop.session("ana"),
-        shopdesk::tui::keymap::Keymap::defaults(),
-        Vec::new(),
-        shopdesk::tui::theme::Theme::mono(),
-        Some(t("2026-12-01T04:00:00Z")),
-    );
-    a.export_dir = Some(b.shop.dir.path().to_path_buf());
-    a.start(80, 24);
-    // `$` on Merchants opens the view; the statements by period and state.
-    a.press("$");
-    assert!(matches!(a.overlay, Some(Overlay::Settlement(_))));
-    let text = shopdesk::tui::bench::render_text(&mut a, 80, 24).unwrap();
-    assert!(
-        text.contains("2026-11-01 – 2026-11-30") && text.contains("乙店"),
-        "{text}"
-    );
-    // The second row is M2's; Enter opens it: totals and the line.
-    a.press("j");
-    a.press("enter");
-    let text = shopdesk::tui::bench::render_text(&mut a, 200, 50).unwrap();
-    assert!(
-        text.contains("¥32.73") && text.contains("-¥30.00") && text.contains("web:O2#1"),
-        "{text}"
-    );
-    // c asks, y confirms.
-    a.press("c");
-    a.press("y");
-    assert_eq!(
-        db::get(&b.shop.conn(), s2.id).unwrap().unwrap().status,
-        "confirmed"
-    );
-    // The action menu's pay: the reference is typed (letters the list
-    // keys use go into it), Enter records it.
-    a.press("a");
-    a.press("j");
-    a.press("enter");
-    a.type_text("jk-qg-001");
-    a.press("enter");
-    let row = db::get(&b.shop.conn(), s2.id).unwrap().unwrap();
-    assert_eq!(
-        (row.status.as_str(), row.pay_ref.as_deref()),
-        ("paid", Some("jk-qg-001"))
-    );
-    // e writes the merchant's CSV beside the exports.
-    a.press("e");
-    let csv = std::fs::read_to_string(b.shop.dir.path().join(format!("statement-{}.csv", s2.id))).unwrap();
-    assert!(
-        csv.starts_with("kind,order,line") && csv.contains("payable") && csv.contains("32.73"),
-        "{csv}"
-    );
-    a.press("esc");
-    a.press("esc");
-    assert!(a.overlay.is_none());
-    // The palette reaches it; an operator sees it but may not confirm.
-    let mut op = App::new(
-        b.shop.session("lin"),
-        shopdesk::tui::keymap::Keymap::defaults(),
-        Vec::new(),
-        shopdesk::tui::theme::Theme::mono(),
-        Some(t("2026-12-01T04:00:00Z")),
-    );
-    op.start(80, 24);
-    op.press(":");
-    op.type_text("settlement");
-    op.press("enter");
-    assert!(matches!(op.overlay, Some(Overlay::Settlement(_))));
-    op.press("c");
-    let text = shopdesk::tui::bench::render_text(&mut op, 80, 24).unwrap();
-    assert!(text.contains("may not confirm"), "{text}");
 }
 
 #[test]

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use clap::CommandFactory;
 use shopdesk::cli::Cli;
 use shopdesk::domain::order::{self, HoldReason, OrderAction, OrderStatus};
+use shopdesk::domain::settlement::{self as settlement, StatementAction, StatementStatus};
 use shopdesk::ops::verbs::{self, Entity, FieldKind};
 use shopdesk::tui::action::Action;
 use shopdesk::tui::keymap::{Context, Keymap};
@@ -18,6 +19,7 @@ fn context_of(e: Entity) -> Context {
         Entity::Product => Context::Products,
         Entity::Order => Context::Orders,
         Entity::Ticket => Context::Tickets,
+        Entity::Settlement => Context::Settlement,
     }
 }
 
@@ -137,6 +139,10 @@ fn every_verb_is_in_the_palette_and_the_action_list() {
         assert!(all.contains(&a));
         let found = shopdesk::tui::update::palette_matches(v.name);
         assert!(found.contains(&a), "palette finds {}", a.name());
+        // Typed as words ("settlement pay"), the verb is the first match.
+        let words = format!("{} {}", v.entity, v.name.replace('_', " "));
+        let found = shopdesk::tui::update::palette_matches(&words);
+        assert_eq!(found.first(), Some(&a), "palette's first for {words:?}");
         assert!(a.description().contains(v.about));
     }
 }
@@ -171,5 +177,41 @@ fn every_order_transition_has_a_verb() {
             "order action {} has no verb",
             a.name()
         );
+    }
+}
+
+/// Every transition of a statement (SPEC §4.6) has a verb, and the verb's
+/// availability is the state machine's.
+#[test]
+fn every_statement_transition_has_a_verb() {
+    for a in [StatementAction::Confirm, StatementAction::Pay] {
+        let verb = verbs::find(Entity::Settlement, a.as_str())
+            .unwrap_or_else(|| panic!("statement action {} has no verb", a.as_str()));
+        for from in StatementStatus::ALL {
+            let t = target_in(from);
+            let allowed = settlement::next(from, a).is_ok();
+            let refused = verb.unavailable(shopdesk::domain::Role::Owner, &t).is_some();
+            assert_eq!(allowed, !refused, "{} from {from}", a.as_str());
+        }
+        assert!(
+            verb.unavailable(
+                shopdesk::domain::Role::Operator,
+                &target_in(StatementStatus::Draft)
+            )
+            .is_some(),
+            "owner only"
+        );
+    }
+}
+
+fn target_in(s: StatementStatus) -> verbs::Target {
+    verbs::Target {
+        entity: Entity::Settlement,
+        id: 1,
+        version: 1,
+        name: "statement 1".into(),
+        note: String::new(),
+        prefill: Vec::new(),
+        state: vec![s.as_str().to_string()],
     }
 }

@@ -7,12 +7,24 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use clap::Subcommand;
 
+use super::verbs::{self, VerbArgs};
 use crate::domain::settlement::StatementStatus;
+use crate::ops::verbs::Entity;
 use crate::ops::{self, Session};
 use crate::{Error, Result};
 
-#[derive(Debug, Subcommand)]
+/// `confirm` and `pay` come from the verb table (`ops::settlement::VERBS`);
+/// the rest are the statements' own subcommands.
+#[derive(Debug)]
 pub enum SettlementCmd {
+    Verb(VerbArgs),
+    Other(SettlementExtra),
+}
+
+verbs::verb_subcommand!(SettlementCmd, SettlementExtra, Entity::Settlement);
+
+#[derive(Debug, Subcommand)]
+pub enum SettlementExtra {
     /// Compute (or recompute) every merchant's draft statement for a period of shop-time dates.
     Run {
         #[arg(long, value_name = "YYYY-MM-DD")]
@@ -40,15 +52,6 @@ pub enum SettlementCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Freeze a draft (owner only).
-    Confirm { id: i64 },
-    /// Record the payout of a confirmed statement (owner only).
-    Pay {
-        id: i64,
-        /// The bank's reference for the transfer.
-        #[arg(long = "ref", value_name = "REF")]
-        reference: String,
-    },
     /// A statement as CSV for its merchant, or (--bank) every payable awaiting payout as one CSV.
     Export {
         /// The statement (omit with --bank).
@@ -68,8 +71,12 @@ fn parse_status(s: &str) -> std::result::Result<StatementStatus, String> {
 
 pub fn run(path: &Path, cmd: SettlementCmd) -> Result<()> {
     let mut s = Session::open(path)?;
+    let cmd = match cmd {
+        SettlementCmd::Verb(v) => return verbs::run(&mut s, v),
+        SettlementCmd::Other(c) => c,
+    };
     match cmd {
-        SettlementCmd::Run { from, to, json } => {
+        SettlementExtra::Run { from, to, json } => {
             let report = ops::settlement::run(&mut s, from, to)?;
             if json {
                 return super::out_json(&report);
@@ -97,7 +104,7 @@ pub fn run(path: &Path, cmd: SettlementCmd) -> Result<()> {
             }
             Ok(())
         }
-        SettlementCmd::List {
+        SettlementExtra::List {
             merchant,
             status,
             json,
@@ -133,7 +140,7 @@ pub fn run(path: &Path, cmd: SettlementCmd) -> Result<()> {
             errln!("{} statement(s)", list.len());
             Ok(())
         }
-        SettlementCmd::Show { id, json } => {
+        SettlementExtra::Show { id, json } => {
             let d = ops::settlement::detail(&s.conn, id)?.ok_or_else(|| Error::not_found("statement", id))?;
             if json {
                 return super::out_json(&d);
@@ -194,17 +201,7 @@ pub fn run(path: &Path, cmd: SettlementCmd) -> Result<()> {
             }
             Ok(())
         }
-        SettlementCmd::Confirm { id } => {
-            let (_, msg) = ops::settlement::confirm(&mut s, id, None)?;
-            outln!("{msg}");
-            Ok(())
-        }
-        SettlementCmd::Pay { id, reference } => {
-            let (_, msg) = ops::settlement::pay(&mut s, id, None, &reference)?;
-            outln!("{msg}");
-            Ok(())
-        }
-        SettlementCmd::Export { id, bank, out } => {
+        SettlementExtra::Export { id, bank, out } => {
             let detail = match (id, bank) {
                 (Some(id), false) => Some(
                     ops::settlement::detail(&s.conn, id)?.ok_or_else(|| Error::not_found("statement", id))?,

@@ -26,10 +26,18 @@ pub enum Entity {
     Product,
     Order,
     Ticket,
+    /// A merchant's settlement statement (SPEC §4.6).
+    Settlement,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 4] = [Entity::Merchant, Entity::Product, Entity::Order, Entity::Ticket];
+    pub const ALL: [Entity; 5] = [
+        Entity::Merchant,
+        Entity::Product,
+        Entity::Order,
+        Entity::Ticket,
+        Entity::Settlement,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -37,6 +45,7 @@ impl Entity {
             Entity::Product => "product",
             Entity::Order => "order",
             Entity::Ticket => "ticket",
+            Entity::Settlement => "settlement",
         }
     }
 
@@ -47,6 +56,7 @@ impl Entity {
             Entity::Product => "PRODUCT",
             Entity::Order => "ID",
             Entity::Ticket => "TICKET",
+            Entity::Settlement => "STATEMENT",
         }
     }
 
@@ -57,6 +67,7 @@ impl Entity {
             Entity::Product => "MERCHANT_CODE:SKU or numeric id",
             Entity::Order => "numeric id or CHANNEL:EXTERNAL_ID",
             Entity::Ticket => "ticket number",
+            Entity::Settlement => "statement number",
         }
     }
 }
@@ -481,6 +492,7 @@ pub fn ops_of(entity: Entity) -> &'static EntityOps {
         Entity::Merchant => &super::merchants::verbs::OPS,
         Entity::Product => &super::products::verbs::OPS,
         Entity::Ticket => &super::tickets::verbs::OPS,
+        Entity::Settlement => &super::settlement::OPS,
     }
 }
 
@@ -521,6 +533,7 @@ fn table_of(e: Entity) -> &'static str {
         Entity::Product => "products",
         Entity::Order => "orders",
         Entity::Ticket => "tickets",
+        Entity::Settlement => "settlement_statements",
     }
 }
 

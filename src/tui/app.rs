@@ -135,7 +135,7 @@ impl Overlay {
             Overlay::SaveAs(_) | Overlay::Period(_) => Context::Form,
             Overlay::Report(v) => v.context(),
             Overlay::Settlement(v) if v.takes_text() => Context::Form,
-            Overlay::Settlement(_) => Context::Picker,
+            Overlay::Settlement(_) => Context::Settlement,
         }
     }
 }

@@ -43,12 +43,14 @@ pub enum Context {
     Palette,
     Prompt,
     Picker,
+    /// The Settlement view: a picker whose rows take the settlement verbs.
+    Settlement,
     Confirm,
     Form,
 }
 
 impl Context {
-    pub const ALL: [Context; 14] = [
+    pub const ALL: [Context; 15] = [
         Context::Global,
         Context::Table,
         Context::Detail,
@@ -61,6 +63,7 @@ impl Context {
         Context::Palette,
         Context::Prompt,
         Context::Picker,
+        Context::Settlement,
         Context::Confirm,
         Context::Form,
     ];
@@ -79,6 +82,7 @@ impl Context {
             Context::Palette => "palette",
             Context::Prompt => "prompt",
             Context::Picker => "picker",
+            Context::Settlement => "settlement",
             Context::Confirm => "confirm",
             Context::Form => "form",
         }
@@ -96,6 +100,7 @@ impl Context {
                 | Context::Palette
                 | Context::Prompt
                 | Context::Picker
+                | Context::Settlement
                 | Context::Confirm
                 | Context::Form
         )
@@ -105,7 +110,7 @@ impl Context {
     pub fn takes_text(self) -> bool {
         matches!(
             self,
-            Context::Palette | Context::Prompt | Context::Form | Context::Picker
+            Context::Palette | Context::Prompt | Context::Form | Context::Picker | Context::Settlement
         )
     }
 

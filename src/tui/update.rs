@@ -306,7 +306,7 @@ pub fn apply_status(
 /// Palette entries matching the typed text (name or description).
 pub fn palette_matches(input: &str) -> Vec<Action> {
     let q = input.trim().to_lowercase();
-    Action::all()
+    let mut found = Action::all()
         .into_iter()
         .filter(|a| {
             !matches!(
@@ -323,8 +323,24 @@ pub fn palette_matches(input: &str) -> Vec<Action> {
                     | Action::EditExternal
             )
         })
-        .filter(|a| q.is_empty() || a.name().contains(&q) || a.description().to_lowercase().contains(&q))
-        .collect()
+        .filter_map(|a| {
+            // Every word typed, in the name or the help: "settlement pay"
+            // finds settlement_pay, "ship order" finds order_ship. Those
+            // whose name has every word come first.
+            let name = a.name();
+            let help = a.description().to_lowercase();
+            let words = || q.split_whitespace();
+            if words().all(|w| name.contains(w)) {
+                Some((name != q.replace(' ', "_"), false, a))
+            } else if words().all(|w| name.contains(w) || help.contains(w)) {
+                Some((true, true, a))
+            } else {
+                None
+            }
+        })
+        .collect::<Vec<_>>();
+    found.sort_by_key(|&(not_exact, in_help, _)| (not_exact, in_help));
+    found.into_iter().map(|(_, _, a)| a).collect()
 }
 
 fn overlay(app: &mut App, a: Action) -> Vec<Effect> {
@@ -436,10 +452,7 @@ fn overlay(app: &mut App, a: Action) -> Vec<Effect> {
             super::overlays::report::key(app, v, a);
             vec![]
         }
-        Overlay::Settlement(v) => {
-            super::overlays::settlement::key(app, v, a);
-            vec![]
-        }
+        Overlay::Settlement(v) => super::overlays::settlement::key(app, v, a),
         Overlay::Confirm { prompt, effect } => match a {
             Action::Submit => vec![*effect],
             Action::Cancel | Action::Back => {

@@ -21,7 +21,7 @@ use super::{Session, Stamp, audit};
 
 pub use crate::store::settlement::{Charge, LineView, Listed, Statement};
 pub use compute::{Computed, compute};
-pub use verbs::{confirm, confirm_at, pay, pay_at};
+pub use verbs::{OPS, VERBS, confirm_at, pay_at};
 
 crate::ops::workflow::impl_record!(
     Statement,

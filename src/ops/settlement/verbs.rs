@@ -1,16 +1,129 @@
 //! `confirm` and `pay`: owner-only transitions of one statement, each one
-//! transaction through the workflow runner (version checked, audited).
+//! transaction through the workflow runner (version checked, audited), and
+//! their rows of the verb table (entity `settlement`): the CLI's
+//! `settlement confirm|pay`, the Settlement view's keys and menu, the
+//! palette and `?` all come from [`VERBS`].
 
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::Connection;
 
-use crate::domain::Permission;
-use crate::domain::limits;
 use crate::domain::settlement::{self as rules, StatementAction, StatementStatus};
+use crate::domain::{Permission, Refusal, limits};
+use crate::ops::verbs::{Entity, EntityOps, FieldKind, FieldSpec, Outcome, Target, Values, VerbSpec};
 use crate::ops::workflow::{self, Applied};
 use crate::store::settlement::{self as db, Statement};
 use crate::{Error, Result};
+
+const fn verb(name: &'static str, label: &'static str, about: &'static str) -> VerbSpec {
+    VerbSpec {
+        permission: Permission::SettleMerchants,
+        ..VerbSpec::new(Entity::Settlement, name, label, about)
+    }
+}
+
+pub static VERBS: [VerbSpec; 2] = [
+    VerbSpec {
+        forward: true,
+        key: Some("c"),
+        done: "confirmed",
+        confirm: Some("Confirm {name}? Its lines and totals are frozen after (owner only)."),
+        ..verb("confirm", "confirm", "freeze a draft statement (owner only)")
+    },
+    VerbSpec {
+        forward: true,
+        key: Some("p"),
+        done: "paid",
+        fields: &[FieldSpec::new(
+            "ref",
+            "bank reference",
+            "the bank's reference for the transfer",
+            FieldKind::Token,
+        )],
+        ..verb(
+            "pay",
+            "pay…",
+            "record the payout of a confirmed statement (owner only)",
+        )
+    },
+];
+
+pub static OPS: EntityOps = EntityOps {
+    resolve,
+    target,
+    state_refusal,
+    candidates: |_, _, _, _| Ok(Vec::new()),
+    run,
+    verbs: &VERBS,
+};
+
+/// A statement by its number (`12` or `#12`).
+fn resolve(conn: &Connection, key: &str) -> Result<i64> {
+    let k = key.trim();
+    let id = k
+        .trim_start_matches('#')
+        .parse::<i64>()
+        .map_err(|_| Error::input(format!("{k:?} is not a statement number (e.g. 12 or #12)")))?;
+    match db::get(conn, id)? {
+        Some(_) => Ok(id),
+        None => Err(Error::not_found("statement", id)),
+    }
+}
+
+fn target(conn: &Connection, id: i64) -> Result<Option<Target>> {
+    let Some(st) = db::get(conn, id)? else {
+        return Ok(None);
+    };
+    let name = label(conn, &st);
+    Ok(Some(Target {
+        entity: Entity::Settlement,
+        id: st.id,
+        version: st.version,
+        note: name.clone(),
+        name,
+        prefill: Vec::new(),
+        state: vec![st.status],
+    }))
+}
+
+fn action_of(verb: &VerbSpec) -> Option<StatementAction> {
+    match verb.name {
+        "confirm" => Some(StatementAction::Confirm),
+        "pay" => Some(StatementAction::Pay),
+        _ => None,
+    }
+}
+
+fn state_refusal(verb: &VerbSpec, t: &Target) -> Option<Refusal> {
+    let status: StatementStatus = t.state.first()?.parse().ok()?;
+    rules::next(status, action_of(verb)?).err()
+}
+
+fn run(
+    s: &mut Session,
+    verb: &'static VerbSpec,
+    id: i64,
+    shown: Option<i64>,
+    v: &Values,
+    now: DateTime<Utc>,
+) -> Result<Outcome> {
+    let (st, message) = match action_of(verb) {
+        Some(StatementAction::Confirm) => confirm_at(s, id, shown, now)?,
+        Some(StatementAction::Pay) => pay_at(s, id, shown, v.text("ref").unwrap_or_default(), now)?,
+        None => return Err(Error::input(format!("settlement {} is not a verb", verb.name))),
+    };
+    Ok(Outcome {
+        entity: Entity::Settlement,
+        id: st.id,
+        name: label(&s.conn, &st),
+        verb: verb.name,
+        status: status_of(&st)?.label(),
+        version: st.version,
+        message,
+        attention: false,
+    })
+}
 
 use super::{Session, bounds, label, status_of, totals_of};
 
@@ -21,11 +134,6 @@ fn date(s: &Statement, d: &str) -> Result<NaiveDate> {
 
 fn load(s: &Session, id: i64) -> Result<Statement> {
     db::get(&s.conn, id)?.ok_or_else(|| Error::not_found("statement", id))
-}
-
-pub fn confirm(s: &mut Session, id: i64, shown: Option<i64>) -> Result<(Statement, String)> {
-    let now = s.now()?;
-    confirm_at(s, id, shown, now)
 }
 
 /// Freezes a draft: refused while its period is not over, while an earlier
@@ -101,11 +209,6 @@ pub fn confirm_at(
         },
     )?;
     Ok((row, applied.message))
-}
-
-pub fn pay(s: &mut Session, id: i64, shown: Option<i64>, reference: &str) -> Result<(Statement, String)> {
-    let now = s.now()?;
-    pay_at(s, id, shown, reference, now)
 }
 
 /// Checks a bank reference: one word-ish line, no control characters.

@@ -81,7 +81,9 @@ fn modal_actions(ctx: Context) -> &'static [Action] {
         Context::Palette => &[Cancel, Back, Submit, Down, Up, DeleteBack, ClearInput, ForceQuit],
         Context::Prompt => &[Cancel, Back, Submit, DeleteBack, ClearInput, ForceQuit],
         // The status picker and the order action menu.
-        Context::Picker => &[Cancel, Back, Quit, Submit, Down, Up, FirstRow, LastRow, ForceQuit],
+        Context::Picker | Context::Settlement => {
+            &[Cancel, Back, Quit, Submit, Down, Up, FirstRow, LastRow, ForceQuit]
+        }
         Context::Confirm => &[Submit, Cancel, Back, ForceQuit],
         Context::Form => &[
             Cancel,
@@ -109,6 +111,10 @@ fn names(list: &[Action]) -> String {
 /// Why `action` bound to `keys` in `ctx` could never do anything, if so.
 pub(super) fn meaningless(ctx: Context, action: Action, keys: &[Key]) -> Option<String> {
     let here = format!("\"{}\" does nothing in [{}]", action.name(), ctx.name());
+    // The Settlement view takes the settlement verbs besides its picker keys.
+    if ctx == Context::Settlement && action.verb().is_some_and(|v| v.entity == Entity::Settlement) {
+        return None;
+    }
     if ctx.is_modal() {
         let ok = modal_actions(ctx);
         return (!ok.contains(&action)).then(|| format!("{here} (it acts on: {})", names(ok)));
@@ -136,9 +142,13 @@ pub(super) fn meaningless(ctx: Context, action: Action, keys: &[Key]) -> Option<
     if let (Some(v), Some(e)) = (action.verb(), screen_entity)
         && v.entity != e
     {
+        let table = match v.entity {
+            Entity::Settlement => "settlement".to_string(),
+            e => format!("{e}s"),
+        };
         return Some(format!(
-            "{here}: {} actions work on the {} screen ([{}s])",
-            v.entity, v.entity, v.entity
+            "{here}: {} actions work on the {} screen ([{table}])",
+            v.entity, v.entity
         ));
     }
     let is_order = action == Action::OrderPrint;

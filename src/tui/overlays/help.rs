@@ -26,6 +26,7 @@ fn contexts(app: &App) -> Vec<Context> {
         Context::Palette,
         Context::Prompt,
         Context::Picker,
+        Context::Settlement,
         Context::Help,
         Context::Confirm,
         Context::Form,

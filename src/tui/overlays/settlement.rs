@@ -1,20 +1,22 @@
 //! The Settlement view (SPEC §4.6, docs/settlement.md; `$` on Merchants,
 //! `settlement` in the palette): statements by period and state, a
-//! statement's totals, lines and refund charges; `c` confirm, `p` pay (a
-//! bank reference typed in), `a` the action menu, `e` the statement's CSV,
-//! `f` the state shown, `r` reload. Writes run off the input path (a
-//! thread with its own session, as the notices view does) and report back
-//! as a message; the row shows the new state at once.
+//! statement's totals, lines and refund charges; `e` the statement's CSV,
+//! `f` the state shown, `r` reload, `a` the action menu. Its verbs are the
+//! verb table's `settlement` rows (`ops::settlement::VERBS`): their keys
+//! come from the `[settlement]` keymap table, their labels, refusals (role,
+//! state), confirmation and field checks from the rows, and they run on the
+//! writer worker like every other verb ("saving…", then the view re-reads).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use crate::domain::Permission;
 use crate::domain::settlement::StatementStatus;
 use crate::ops::settlement::{self as settle, Detail, Listed, Statement};
+use crate::ops::verbs::{self, Entity, Target, Values, VerbSpec};
 use crate::tui::action::Action;
-use crate::tui::app::{App, JobResult, Overlay};
+use crate::tui::app::{App, Effect, Overlay};
+use crate::tui::keymap::Context;
 use crate::tui::widgets::text::{fit, one_line};
 
 /// What the keys do right now.
@@ -24,10 +26,10 @@ pub enum Mode {
     Browse,
     /// The action menu, its cursor.
     Menu(usize),
-    /// "confirm statement N?" awaiting y/n.
-    Confirm,
-    /// Typing the bank reference of a payout.
-    PayRef(String),
+    /// A verb without fields awaiting y/n (its row's `confirm`).
+    Confirm(&'static VerbSpec, Box<Target>),
+    /// Typing the one field of a verb (pay: the bank reference).
+    Field(&'static VerbSpec, Box<Target>, String),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -45,7 +47,7 @@ pub struct SettlementView {
 impl SettlementView {
     /// Typing text (the bank reference) takes letters the list keys use.
     pub fn takes_text(&self) -> bool {
-        matches!(self.mode, Mode::PayRef(_))
+        matches!(self.mode, Mode::Field(..))
     }
 
     fn current(&self) -> Option<&Statement> {
@@ -56,11 +58,59 @@ impl SettlementView {
     }
 }
 
-const MENU: [(&str, &str); 3] = [
-    ("c", "confirm (freeze)"),
-    ("p", "pay (record the bank reference)"),
-    ("e", "export CSV for the merchant"),
-];
+/// One entry of the action menu: a verb of the table or the CSV export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pick {
+    Verb(&'static VerbSpec),
+    Export,
+}
+
+struct Entry {
+    key: String,
+    label: String,
+    /// Why it cannot run on the current statement (role or state).
+    why: Option<String>,
+    pick: Pick,
+}
+
+/// The statement as the view shows it, for the availability check (no
+/// read: the menu is drawn every frame).
+fn shown_target(st: &Statement) -> Target {
+    Target {
+        entity: Entity::Settlement,
+        id: st.id,
+        version: st.version,
+        name: format!("statement {}", st.id),
+        note: String::new(),
+        prefill: Vec::new(),
+        state: vec![st.status.clone()],
+    }
+}
+
+fn menu(app: &App, v: &SettlementView) -> Vec<Entry> {
+    let role = app.session.actor.role;
+    let shown = v.current().map(shown_target);
+    let mut out: Vec<Entry> = verbs::of(Entity::Settlement)
+        .map(|verb| Entry {
+            key: Action::of_verb(verb)
+                .and_then(|a| app.keymap.key_for(&[Context::Settlement], a))
+                .unwrap_or_default(),
+            label: verb.label.to_string(),
+            why: shown
+                .as_ref()
+                .and_then(|t| verb.unavailable(role, t))
+                .map(|r| super::super::verbs::refusal_why(&r)),
+            pick: Pick::Verb(verb),
+        })
+        .collect();
+    out.push(Entry {
+        key: "e".into(),
+        label: "export CSV for the merchant".into(),
+        why: None,
+        pick: Pick::Export,
+    });
+    out
+}
 
 /// Opens the view (the statements list: one small table).
 pub fn open(app: &mut App, filter: Option<StatementStatus>) {
@@ -76,8 +126,22 @@ pub fn open(app: &mut App, filter: Option<StatementStatus>) {
     }
 }
 
+/// A settlement verb chosen outside the view (the palette): the view opens
+/// so a statement can be chosen.
+pub fn host(app: &mut App, verb: &'static VerbSpec) {
+    open(app, None);
+    let key = Action::of_verb(verb)
+        .and_then(|a| app.keymap.key_for(&[Context::Settlement], a))
+        .map(|k| format!(", then {k}"))
+        .unwrap_or_default();
+    app.say(format!(
+        "{}: choose a statement{key}",
+        verb.label.trim_end_matches('…')
+    ));
+}
+
 /// Re-reads the list (and the open statement), keeping the selection.
-fn reload(app: &mut App, mut v: Box<SettlementView>) -> Box<SettlementView> {
+pub fn reload(app: &mut App, mut v: Box<SettlementView>) -> Box<SettlementView> {
     let keep = v.rows.get(v.selected).map(|l| l.statement.id);
     match settle::list(&app.session.conn, None, v.filter) {
         Ok(rows) => {
@@ -95,41 +159,68 @@ fn reload(app: &mut App, mut v: Box<SettlementView>) -> Box<SettlementView> {
     v
 }
 
-/// A key of `[picker]` (or of `[form]` while typing a reference).
-pub fn key(app: &mut App, mut v: Box<SettlementView>, a: Action) {
+/// A key of `[settlement]` (or of `[form]` while typing a field).
+pub fn key(app: &mut App, mut v: Box<SettlementView>, a: Action) -> Vec<Effect> {
     let n = v.rows.len();
+    let entries = menu(app, &v).len();
+    let mut fx = Vec::new();
     match (&mut v.mode, a) {
-        (Mode::PayRef(_), Action::Cancel | Action::Back) | (Mode::Confirm, Action::Cancel | Action::Back) => {
+        (Mode::Field(..) | Mode::Confirm(..), Action::Cancel | Action::Back) => {
             v.mode = Mode::Browse;
             app.say("nothing changed");
         }
-        (Mode::PayRef(r), Action::DeleteBack) => {
+        (Mode::Field(_, _, r), Action::DeleteBack) => {
             r.pop();
         }
-        (Mode::PayRef(r), Action::ClearInput) => r.clear(),
-        (Mode::PayRef(r), Action::Submit) => {
-            let reference = r.clone();
-            v.mode = Mode::Browse;
-            v = write(app, v, Some(reference));
+        (Mode::Field(_, _, r), Action::ClearInput) => r.clear(),
+        (Mode::Field(verb, t, r), Action::Submit) => {
+            let (verb, t, raw) = (*verb, t.clone(), r.clone());
+            match field_values(app, verb, &raw) {
+                Ok(values) => {
+                    v.mode = Mode::Browse;
+                    fx = run(verb, &t, values);
+                }
+                // The field stays open with what was typed.
+                Err(e) => app.warn(e),
+            }
         }
-        (Mode::Confirm, Action::Submit) => {
+        (Mode::Confirm(verb, t), Action::Submit) => {
+            fx = run(verb, t, Values::default());
             v.mode = Mode::Browse;
-            v = write(app, v, None);
         }
-        (Mode::Menu(i), Action::Down) => *i = (*i + 1).min(MENU.len() - 1),
+        (Mode::Menu(i), Action::Down) => *i = (*i + 1).min(entries.saturating_sub(1)),
         (Mode::Menu(i), Action::Up) => *i = i.saturating_sub(1),
         (Mode::Menu(i), Action::Submit) => {
-            let k = MENU[*i].0;
+            let i = *i;
             v.mode = Mode::Browse;
-            app.overlay = Some(Overlay::Settlement(v));
-            return typed(app, k);
+            let entries = menu(app, &v);
+            match entries.get(i) {
+                Some(Entry { why: Some(why), .. }) => app.warn(why.clone()),
+                Some(Entry {
+                    pick: Pick::Verb(verb),
+                    ..
+                }) => (v, fx) = start(app, v, verb),
+                Some(Entry {
+                    pick: Pick::Export, ..
+                }) => export(app, &v),
+                None => {}
+            }
         }
         (Mode::Menu(_), Action::Cancel | Action::Back) => v.mode = Mode::Browse,
+        // A verb's key, on the list, the statement or its menu entry.
+        (Mode::Browse | Mode::Menu(_), a)
+            if a.verb().is_some_and(|verb| verb.entity == Entity::Settlement) =>
+        {
+            v.mode = Mode::Browse;
+            if let Some(verb) = a.verb() {
+                (v, fx) = start(app, v, verb);
+            }
+        }
         (Mode::Browse, Action::Cancel | Action::Back) if v.open.is_some() => {
             v.open = None;
             v.scroll = 0;
         }
-        (Mode::Browse, Action::Cancel | Action::Back | Action::Quit) => return,
+        (Mode::Browse, Action::Cancel | Action::Back | Action::Quit) => return fx,
         (Mode::Browse, Action::Submit) if v.open.is_none() => {
             if let Some(id) = v.rows.get(v.selected).map(|l| l.statement.id) {
                 match settle::detail(&app.session.conn, id) {
@@ -148,48 +239,94 @@ pub fn key(app: &mut App, mut v: Box<SettlementView>, a: Action) {
         _ => {}
     }
     app.overlay = Some(Overlay::Settlement(v));
+    fx
 }
 
-/// A typed key: the letters of the view, or the reference being typed.
+/// The one field of `verb` as typed, checked by the table's parser (the
+/// CLI's too).
+fn field_values(app: &App, verb: &'static VerbSpec, raw: &str) -> Result<Values, String> {
+    let Some(f) = verb.fields.first() else {
+        return Ok(Values::default());
+    };
+    Values::parse(verb, &[(f.name, raw.to_string())], &app.session.settings.timezone)
+        .map_err(|e| format!("{}: {e}", f.label))
+}
+
+/// Starts `verb` on the current statement: loads it at the version shown
+/// (a change since is a conflict naming who), refuses it (role, state), or
+/// asks for its field or its confirmation.
+fn start(
+    app: &mut App,
+    mut v: Box<SettlementView>,
+    verb: &'static VerbSpec,
+) -> (Box<SettlementView>, Vec<Effect>) {
+    let Some((id, shown)) = v.current().map(|st| (st.id, st.version)) else {
+        app.say("no statement here to act on");
+        return (v, Vec::new());
+    };
+    // The role first: it needs no read, and its message names no statement.
+    if let Some(r) = verb.role_refusal(app.session.actor.role) {
+        app.warn(r.to_string());
+        return (v, Vec::new());
+    }
+    let t = match verbs::load_target(&app.session.conn, Entity::Settlement, id, Some(shown)) {
+        Ok(t) => t,
+        Err(e) => {
+            let m = app.error_text(&e);
+            app.warn(m);
+            return (v, Vec::new());
+        }
+    };
+    if let Some(r) = verb.unavailable(app.session.actor.role, &t) {
+        app.warn(super::super::verbs::refusal_text(&r, &t));
+        return (v, Vec::new());
+    }
+    match (verb.fields, verb.confirm) {
+        ([], Some(_)) => v.mode = Mode::Confirm(verb, Box::new(t)),
+        ([], None) => return (v, run(verb, &t, Values::default())),
+        ([_], _) => v.mode = Mode::Field(verb, Box::new(t), String::new()),
+        _ => app.warn(format!(
+            "{}: the settlement view takes one field; use `shopdesk settlement {}`",
+            verb.label,
+            verb.cli_path()
+        )),
+    }
+    (v, Vec::new())
+}
+
+/// The run, on the writer worker, at the version the view showed.
+fn run(verb: &'static VerbSpec, t: &Target, values: Values) -> Vec<Effect> {
+    vec![Effect::Verb(Box::new(super::super::verbs::Job::Run {
+        verb,
+        targets: vec![(t.id, Some(t.version))],
+        values,
+        form: None,
+    }))]
+}
+
+/// A typed key: the letters of the view, or the field being typed.
 pub fn typed(app: &mut App, s: &str) {
     let Some(Overlay::Settlement(mut v)) = app.overlay.take() else {
         return;
     };
     let has_current = v.current().is_some();
+    let mut fx = Vec::new();
     match (&mut v.mode, s) {
-        (Mode::PayRef(r), _) => r.push_str(s),
-        (Mode::Confirm, "y") => {
+        (Mode::Field(_, _, r), _) => r.push_str(s),
+        (Mode::Confirm(verb, t), "y") => {
+            fx = run(verb, t, Values::default());
             v.mode = Mode::Browse;
-            v = write(app, v, None);
         }
-        (Mode::Confirm, "n") => {
+        (Mode::Confirm(..), "n") => {
             v.mode = Mode::Browse;
             app.say("answered no: nothing changed");
         }
-        (Mode::Menu(_), k) if MENU.iter().any(|m| m.0 == k) => {
-            v.mode = Mode::Browse;
-            app.overlay = Some(Overlay::Settlement(v));
-            return typed(app, k);
-        }
-        (Mode::Browse, "c" | "p") => {
-            if let Err(r) = app.session.actor.role.require(Permission::SettleMerchants) {
-                app.warn(r.to_string());
-            } else if let Some(st) = v.current() {
-                let want = if s == "c" { "draft" } else { "confirmed" };
-                if st.status != want {
-                    app.warn(format!(
-                        "statement {} is {}: {} needs {want}",
-                        st.id,
-                        st.status,
-                        if s == "c" { "confirm" } else { "pay" }
-                    ));
-                } else {
-                    v.mode = if s == "c" {
-                        Mode::Confirm
-                    } else {
-                        Mode::PayRef(String::new())
-                    };
-                }
+        (Mode::Menu(_), k) => {
+            let hit = menu(app, &v).iter().position(|e| !e.key.is_empty() && e.key == k);
+            if let Some(i) = hit {
+                v.mode = Mode::Menu(i);
+                app.overlay = Some(Overlay::Settlement(v));
+                return app.dispatch(Action::Submit);
             }
         }
         (Mode::Browse, "a") if has_current => v.mode = Mode::Menu(0),
@@ -209,45 +346,7 @@ pub fn typed(app: &mut App, s: &str) {
         _ => {}
     }
     app.overlay = Some(Overlay::Settlement(v));
-}
-
-/// Confirms (`reference` None) or pays the current statement at the
-/// version shown.
-fn write(app: &mut App, mut v: Box<SettlementView>, reference: Option<String>) -> Box<SettlementView> {
-    let Some(st) = v.current().cloned() else {
-        return v;
-    };
-    let (id, version) = (st.id, st.version);
-    let status = if reference.is_some() { "paid" } else { "confirmed" };
-    let now = app.fmt.now;
-    let run = move |s: &mut crate::ops::Session| match &reference {
-        None => settle::confirm_at(s, id, Some(version), now).map(|r| r.1),
-        Some(r) => settle::pay_at(s, id, Some(version), r, now).map(|r| r.1),
-    };
-    if app.writer.is_none() {
-        // Tests run writes in line.
-        match run(&mut app.session) {
-            Ok(m) => app.say(m),
-            Err(e) => app.warn(format!("statement {id}: {e}")),
-        }
-        return reload(app, v);
-    }
-    // Shown at once; the message says whether it was saved ("r" re-reads).
-    for l in v.rows.iter_mut().filter(|l| l.statement.id == id) {
-        l.statement.status = status.into();
-    }
-    if let Some(d) = v.open.as_mut() {
-        d.statement.status = status.into();
-    }
-    let (path, login) = (app.session.path.clone(), app.session.actor.login.clone());
-    let results = app.results_tx.clone();
-    std::thread::spawn(move || {
-        let r = crate::ops::Session::open_as(&path, &login).and_then(|mut s| run(&mut s));
-        let _ = results.send(JobResult::Message(
-            r.map_err(|e| format!("statement {id}: {e} (r reloads)")),
-        ));
-    });
-    v
+    app.run(fx);
 }
 
 /// Writes the current statement's CSV beside the other exports.
@@ -375,54 +474,65 @@ fn statement_lines(app: &App, d: &Detail, cols: usize) -> Vec<Line<'static>> {
     out
 }
 
+/// The lines above the list while a verb asks something: the answer keys
+/// and what is typed first, so they survive at 80 columns; wrapped, never cut.
+fn prompt(app: &App, v: &SettlementView, cols: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let payable = v
+        .current()
+        .map(|st| format!("payable {}", money(app, st.payable_minor)))
+        .unwrap_or_default();
+    let text = match &v.mode {
+        Mode::Confirm(verb, target) => {
+            let question = verb.confirm.unwrap_or("{name}?").replace("{name}", &target.name);
+            format!("y/n · {question} ({payable})")
+        }
+        Mode::Field(verb, target, r) => {
+            let f = verb.fields.first();
+            let label = f.map_or("value", |f| f.label);
+            // Checked as typed, by the parser the CLI uses.
+            let problem = f
+                .filter(|_| !r.is_empty())
+                .and_then(|f| f.parse(r, &app.session.settings.timezone).err())
+                .map(|e| format!(" ! {e}"))
+                .unwrap_or_default();
+            format!(
+                "{label}: {}_{problem} · enter saves, esc cancels · {} {} ({payable})",
+                one_line(r),
+                verb.name,
+                target.name
+            )
+        }
+        _ => return Vec::new(),
+    };
+    crate::tui::widgets::text::wrap(&text, cols.max(1))
+        .into_iter()
+        .map(|l| Line::from(Span::styled(l, t.warn)))
+        .collect()
+}
+
 pub fn lines(app: &App, v: &SettlementView, cols: usize) -> Vec<Line<'static>> {
     let t = &app.theme;
-    let mut out = Vec::new();
+    let mut out = prompt(app, v, cols);
     match &v.mode {
-        Mode::Confirm => {
-            if let Some(st) = v.current() {
-                out.push(Line::from(Span::styled(
-                    fit(
-                        &format!(
-                            "confirm statement {} (payable {})? it is frozen after · y/n",
-                            st.id,
-                            money(app, st.payable_minor)
-                        ),
-                        cols,
-                        false,
-                    ),
-                    t.warn,
-                )));
-            }
-        }
-        Mode::PayRef(r) => {
-            if let Some(st) = v.current() {
-                out.push(Line::from(Span::styled(
-                    fit(
-                        &format!(
-                            "pay statement {} ({}) · bank reference: {}_  (enter records, esc cancels)",
-                            st.id,
-                            money(app, st.payable_minor),
-                            one_line(r)
-                        ),
-                        cols,
-                        false,
-                    ),
-                    t.warn,
-                )));
-            }
-        }
         Mode::Menu(sel) => {
-            for (i, (k, label)) in MENU.iter().enumerate() {
-                let style = if i == *sel { t.cursor } else { t.base };
+            for (i, e) in menu(app, v).iter().enumerate() {
+                let style = if i == *sel {
+                    t.cursor
+                } else if e.why.is_some() {
+                    t.dim
+                } else {
+                    t.base
+                };
+                let why = e.why.as_deref().map(|w| format!("  — {w}")).unwrap_or_default();
                 out.push(Line::from(Span::styled(
-                    fit(&format!("  {k}  {label}"), cols, false),
+                    fit(&format!("  {:<2} {}{why}", e.key, e.label), cols, false),
                     style,
                 )));
             }
             out.push(Line::default());
         }
-        Mode::Browse => {}
+        Mode::Browse | Mode::Confirm(..) | Mode::Field(..) => {}
     }
     if let Some(d) = &v.open {
         out.extend(statement_lines(app, d, cols));
@@ -482,8 +592,8 @@ pub fn render(f: &mut Frame<'_>, area: Rect, app: &App, v: &SettlementView) {
     let all = lines(app, v, cols);
     let head = match v.mode {
         Mode::Browse => 0,
-        Mode::Menu(_) => MENU.len() + 1,
-        _ => 1,
+        Mode::Menu(_) => menu(app, v).len() + 1,
+        _ => prompt(app, v, cols).len(),
     };
     let start = if v.open.is_some() {
         v.scroll.min(all.len().saturating_sub(inner.max(1)))
@@ -507,11 +617,19 @@ pub fn render(f: &mut Frame<'_>, area: Rect, app: &App, v: &SettlementView) {
         all.into_iter().skip(start).take(inner).collect()
     };
     let filter = v.filter.map(|s| s.as_str()).unwrap_or("all");
+    // The verbs' keys as the keymap binds them.
+    let verb_keys: String = menu(app, v)
+        .iter()
+        .filter_map(|e| match e.pick {
+            Pick::Verb(verb) if !e.key.is_empty() => Some(format!(" · {} {}", e.key, verb.name)),
+            _ => None,
+        })
+        .collect();
     let title = if v.open.is_some() {
-        "statement — j/k scroll · c confirm · p pay · a actions · e CSV · esc back".to_string()
+        format!("statement — j/k scroll{verb_keys} · a actions · e CSV · esc back")
     } else {
         format!(
-            "settlement ({} {filter}) — enter open · c confirm · p pay · a actions · e CSV · f state · r reload · esc close",
+            "settlement ({} {filter}) — enter open{verb_keys} · a actions · e CSV · f state · r reload · esc close",
             v.rows.len()
         )
     };

@@ -15,7 +15,8 @@ mod run;
 pub use forms::{VerbForm, footer};
 pub use run::{Job, Results, Then, batch_message, run_on, short};
 
-use crate::ops::verbs::{self, FieldKind, Target, VerbSpec};
+use crate::domain::Refusal;
+use crate::ops::verbs::{self, Entity, FieldKind, Target, VerbSpec};
 use crate::tui::action::Action;
 use crate::tui::app::{App, Effect, Overlay};
 use crate::tui::overlays::menu::{self, Item, Menu};
@@ -100,6 +101,13 @@ pub fn selection(app: &App) -> Vec<(i64, Option<i64>)> {
 }
 
 pub fn update(app: &mut App, a: Action) -> Vec<Effect> {
+    // Statements have no screen of their own: their view opens to choose one.
+    if let Some(v) = a.verb()
+        && v.entity == Entity::Settlement
+    {
+        crate::tui::overlays::settlement::host(app, v);
+        return vec![];
+    }
     if let Some(v) = a.verb()
         && app.tab.verb_entity() != Some(v.entity)
     {
@@ -227,11 +235,7 @@ fn batch(app: &mut App, a: Action, ids: Vec<(i64, Option<i64>)>) -> Vec<Effect> 
 /// its choice menu, form or confirmation.
 pub fn start(app: &mut App, v: &'static VerbSpec, t: Target) -> Vec<Effect> {
     if let Some(r) = v.unavailable(app.session.actor.role, &t) {
-        let text = match r {
-            r @ crate::domain::Refusal::NotAllowed { .. } => format!("{}: {r}", t.name),
-            r => r.about(t.name.clone()).to_string(),
-        };
-        app.warn(text);
+        app.warn(refusal_text(&r, &t));
         return vec![];
     }
     if let [f] = v.fields
@@ -261,6 +265,24 @@ pub fn start(app: &mut App, v: &'static VerbSpec, t: Target) -> Vec<Effect> {
     }
     app.overlay = Some(Overlay::Form(Box::new(forms::build(app, v, t))));
     vec![]
+}
+
+/// Why a verb cannot run on `t`, for the status bar: "order 7 (…): cannot
+/// pick: it is on hold, needs approved".
+pub fn refusal_text(r: &Refusal, t: &Target) -> String {
+    match r {
+        r @ Refusal::NotAllowed { .. } => format!("{}: {r}", t.name),
+        r => r.clone().about(t.name.clone()).to_string(),
+    }
+}
+
+/// Why a verb is unavailable, for a menu entry beside it (shorter: the
+/// menu's heading names the record).
+pub fn refusal_why(r: &Refusal) -> String {
+    match r {
+        r @ Refusal::NotAllowed { .. } => r.to_string(),
+        r => r.why(),
+    }
 }
 
 /// Asks first when the verb is destructive, else runs `run`.
@@ -337,10 +359,7 @@ pub fn open_menu(app: &mut App, target: Option<Target>, ids: Vec<(i64, Option<i6
             } else {
                 Action::of_verb(v).map(key).unwrap_or_default()
             };
-            let why = v.unavailable(role, t).map(|r| match r {
-                r @ crate::domain::Refusal::NotAllowed { .. } => r.to_string(),
-                r => r.why(),
-            });
+            let why = v.unavailable(role, t).map(|r| refusal_why(&r));
             items.push(Item::new(k, v.label, why, Pick::One(v)));
         }
         for e in extras {

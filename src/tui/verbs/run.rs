@@ -210,6 +210,13 @@ impl App {
                 lv.stale = true;
             }
         }
+        // A view over the screen that shows what was written re-reads too.
+        if matches!(self.overlay, Some(Overlay::Settlement(_)))
+            && let Some(Overlay::Settlement(v)) = self.overlay.take()
+        {
+            let v = crate::tui::overlays::settlement::reload(self, v);
+            self.overlay = Some(Overlay::Settlement(v));
+        }
         Ok(())
     }
 }
