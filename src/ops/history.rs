@@ -1,12 +1,79 @@
 //! An entity's audit history for detail views: the rows, and what each
 //! changed (`store::audit` reads them; this is the screens' way in).
 
+use std::collections::HashMap;
+
 use rusqlite::Connection;
 
 use crate::Result;
 pub use crate::store::audit::{Change, REASON_FIELDS, REASON_SEP, Row, changes, reason};
 
-/// The newest `limit` rows about `entity` `id`, oldest first.
+/// Fields that hold a staff id, and the name people read instead.
+const STAFF_FIELDS: [(&str, &str); 1] = [("assignee_id", "assignee")];
+
+/// The newest `limit` rows about `entity` `id`, oldest first, with staff
+/// ids shown as logins ("assignee: — → lin", not "assignee id: — → 3").
+/// The rows are a copy for reading: the stored ones (and their hashes)
+/// are untouched.
 pub fn of(conn: &Connection, entity: &str, id: i64, limit: usize) -> Result<Vec<Row>> {
-    crate::store::audit::history(conn, entity, id, limit)
+    let mut rows = crate::store::audit::history(conn, entity, id, limit)?;
+    let mentions = |r: &Row| {
+        STAFF_FIELDS.iter().any(|(f, _)| {
+            [&r.before_json, &r.after_json]
+                .iter()
+                .any(|j| j.as_deref().is_some_and(|j| j.contains(f)))
+        })
+    };
+    if !rows.iter().any(mentions) {
+        return Ok(rows);
+    }
+    let logins: HashMap<i64, String> = crate::store::staff::all(conn)?
+        .into_iter()
+        .map(|s| (s.id, s.login))
+        .collect();
+    for r in rows.iter_mut().filter(|r| mentions(r)) {
+        for j in [&mut r.before_json, &mut r.after_json] {
+            *j = j.as_deref().map(|text| with_logins(text, &logins));
+        }
+    }
+    Ok(rows)
+}
+
+/// `text` (a JSON object) with each staff id field renamed and its id
+/// replaced by the login (or `#id` for a login since removed).
+fn with_logins(text: &str, logins: &HashMap<i64, String>) -> String {
+    let Ok(serde_json::Value::Object(mut m)) = serde_json::from_str(text) else {
+        return text.to_string();
+    };
+    for (field, shown) in STAFF_FIELDS {
+        if let Some(v) = m.remove(field) {
+            let name = match v.as_i64() {
+                Some(id) => serde_json::Value::String(logins.get(&id).cloned().unwrap_or(format!("#{id}"))),
+                None => v,
+            };
+            m.insert(shown.to_string(), name);
+        }
+    }
+    serde_json::Value::Object(m).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staff_ids_read_as_logins_and_a_removed_one_as_its_number() {
+        let logins = HashMap::from([(3, "lin".to_string())]);
+        let t = with_logins(r#"{"assignee_id":3,"status":"open"}"#, &logins);
+        assert_eq!(t, r#"{"assignee":"lin","status":"open"}"#);
+        assert_eq!(
+            with_logins(r#"{"assignee_id":9}"#, &logins),
+            r##"{"assignee":"#9"}"##
+        );
+        assert_eq!(
+            with_logins(r#"{"assignee_id":null}"#, &logins),
+            r#"{"assignee":null}"#
+        );
+        assert_eq!(with_logins("not json", &logins), "not json");
+    }
 }
