@@ -13,7 +13,7 @@ use crate::ops::merchants::{self, MerchantDetail};
 use crate::ops::verbs::Entity;
 
 use super::verbs::{self, VerbArgs};
-use crate::{Error, Result, clock};
+use crate::{Error, Result};
 
 /// `shopdesk merchant …`: the verbs from the table, plus `show` and `doc export`.
 #[derive(Debug)]
@@ -260,15 +260,6 @@ fn to_json(d: &MerchantDetail, s: &Session) -> serde_json::Value {
     })
 }
 
-fn local(stamp: Option<&str>, tz: &chrono_tz::Tz) -> String {
-    match stamp {
-        None => "-".into(),
-        Some(s) => clock::parse_stamp(s)
-            .map(|t| t.with_timezone(tz).format("%Y-%m-%d %H:%M").to_string())
-            .unwrap_or_else(|_| s.to_string()),
-    }
-}
-
 /// The human `merchant show`.
 pub fn show_text(d: &MerchantDetail, timezone: &str) -> String {
     let tz: chrono_tz::Tz = timezone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
@@ -290,9 +281,9 @@ pub fn show_text(d: &MerchantDetail, timezone: &str) -> String {
     ));
     out.push_str(&format!(
         "applied {}  review due {}  decided {}\n",
-        local(Some(&m.applied_at), &tz),
-        local(m.review_due_at.as_deref(), &tz),
-        local(m.decided_at.as_deref(), &tz)
+        super::local(Some(&m.applied_at), &tz),
+        super::local(m.review_due_at.as_deref(), &tz),
+        super::local(m.decided_at.as_deref(), &tz)
     ));
     if let Some(c) = &d.claim {
         out.push_str(&format!(
@@ -388,7 +379,7 @@ pub fn show_text(d: &MerchantDetail, timezone: &str) -> String {
         for e in &d.ledger {
             out.push_str(&format!(
                 "  {}  {:<7} {:<9} {:>14}  by {}\n",
-                local(Some(&e.created_at), &tz),
+                super::local(Some(&e.created_at), &tz),
                 e.account,
                 e.kind,
                 money(e.amount_minor),
@@ -401,7 +392,7 @@ pub fn show_text(d: &MerchantDetail, timezone: &str) -> String {
         for v in &d.violations {
             out.push_str(&format!(
                 "  {}  {:<8} {:<20} {} pt  deducted {}  {}\n",
-                local(Some(&v.created_at), &tz),
+                super::local(Some(&v.created_at), &tz),
                 v.severity,
                 v.kind,
                 v.points,
@@ -416,7 +407,7 @@ pub fn show_text(d: &MerchantDetail, timezone: &str) -> String {
             out.push_str(&format!(
                 "  #{} {}  {}  {}\n",
                 n.id,
-                local(Some(&n.created_at), &tz),
+                super::local(Some(&n.created_at), &tz),
                 if n.sent_at.is_some() { "sent  " } else { "unsent" },
                 n.subject
             ));

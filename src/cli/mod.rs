@@ -204,6 +204,24 @@ pub fn safe(text: &str) -> String {
     out
 }
 
+/// A stored UTC stamp in shop time, `2026-11-20 09:01` ("-" for none; a
+/// stamp that does not parse is shown as stored).
+pub fn local(stamp: Option<&str>, tz: &chrono_tz::Tz) -> String {
+    match stamp {
+        None => "-".into(),
+        Some(s) => crate::clock::parse_stamp(s)
+            .map(|t| t.with_timezone(tz).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_else(|_| s.to_string()),
+    }
+}
+
+/// `text` made safe (see [`safe`]) in a column `cols` terminal cells wide:
+/// padded by display width, so CJK names line up (a 华 is two cells), and
+/// cut with "…" when longer.
+pub fn col(text: &str, cols: usize) -> String {
+    crate::tui::widgets::text::fit(&safe(text), cols, false)
+}
+
 /// Writes to stdout. When the reader has gone (`shopdesk kpi | head`) the
 /// command stops quietly with status 0, as it would by SIGPIPE, instead of
 /// panicking in `println!`; everything it wrote to the database is already
@@ -467,4 +485,25 @@ fn demo(path: &Path, scale: DemoScale, seed: u64) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Report columns line up by display width: 数码 is four cells wide.
+    #[test]
+    fn columns_pad_cjk_by_display_width_and_cut_what_is_longer() {
+        assert_eq!(col("数码", 6), "数码  ");
+        assert_eq!(col("Home", 6), "Home  ");
+        assert_eq!(col("数码 > 手机配件", 8).chars().last(), Some('…'));
+        assert_eq!(
+            unicode_width::UnicodeWidthStr::width(col("数码 > 手机配件", 8).as_str()),
+            8
+        );
+        assert!(!col("a\u{1b}]2;x", 10).contains('\u{1b}'));
+        let tz: chrono_tz::Tz = "Asia/Shanghai".parse().unwrap();
+        assert_eq!(local(Some("2026-11-01T16:57:08Z"), &tz), "2026-11-02 00:57");
+        assert_eq!(local(None, &tz), "-");
+    }
 }

@@ -13,7 +13,7 @@ use crate::ops::orders::{self, OrderDetail};
 use crate::ops::verbs::Entity;
 
 use super::verbs::{self, VerbArgs};
-use crate::{Result, clock, config};
+use crate::{Result, config};
 
 /// `shopdesk order …`: the verbs from the table, plus `show` and `pick-list`.
 #[derive(Debug)]
@@ -97,15 +97,6 @@ fn pick_list(s: &mut Session, keys: &[String], dir: Option<PathBuf>, pick: bool)
     Ok(())
 }
 
-fn local(stamp: Option<&str>, tz: &chrono_tz::Tz) -> String {
-    match stamp {
-        None => "-".into(),
-        Some(s) => clock::parse_stamp(s)
-            .map(|t| t.with_timezone(tz).format("%Y-%m-%d %H:%M").to_string())
-            .unwrap_or_else(|_| s.to_string()),
-    }
-}
-
 /// The human `order show`.
 pub fn show_text(d: &OrderDetail, timezone: &str) -> String {
     let tz: chrono_tz::Tz = timezone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
@@ -140,16 +131,16 @@ pub fn show_text(d: &OrderDetail, timezone: &str) -> String {
     ));
     out.push_str(&format!(
         "placed {}  paid {}  ship by {}  shipped {}  delivered {}\n",
-        local(Some(&o.placed_at), &tz),
-        local(o.paid_at.as_deref(), &tz),
-        local(o.ship_by_at.as_deref(), &tz),
-        local(o.shipped_at.as_deref(), &tz),
-        local(o.delivered_at.as_deref(), &tz)
+        super::local(Some(&o.placed_at), &tz),
+        super::local(o.paid_at.as_deref(), &tz),
+        super::local(o.ship_by_at.as_deref(), &tz),
+        super::local(o.shipped_at.as_deref(), &tz),
+        super::local(o.delivered_at.as_deref(), &tz)
     ));
     if let Some(r) = &o.cancel_reason {
         out.push_str(&format!(
             "cancelled {}: {r}\n",
-            local(o.cancelled_at.as_deref(), &tz)
+            super::local(o.cancelled_at.as_deref(), &tz)
         ));
     }
     if o.carrier.is_some() || o.weight_g.is_some() {
@@ -195,7 +186,7 @@ pub fn show_text(d: &OrderDetail, timezone: &str) -> String {
         for e in &d.events {
             out.push_str(&format!(
                 "  {}  {}  {}\n",
-                local(Some(&e.at), &tz),
+                super::local(Some(&e.at), &tz),
                 fit(&e.status, 20),
                 truncate(&e.location, 30)
             ));
@@ -206,7 +197,7 @@ pub fn show_text(d: &OrderDetail, timezone: &str) -> String {
         for r in &d.refunds {
             out.push_str(&format!(
                 "  {}  {}  {}  by {}\n",
-                local(Some(&r.created_at), &tz),
+                super::local(Some(&r.created_at), &tz),
                 money(r.amount_minor),
                 r.reason,
                 r.actor
@@ -218,7 +209,7 @@ pub fn show_text(d: &OrderDetail, timezone: &str) -> String {
         for h in &d.history {
             out.push_str(&format!(
                 "  {}  {:<12} {}\n",
-                local(Some(&h.at), &tz),
+                super::local(Some(&h.at), &tz),
                 h.actor,
                 h.action
             ));

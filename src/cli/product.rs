@@ -106,8 +106,8 @@ pub fn run(path: &Path, cmd: ProductCmd) -> Result<()> {
                 outln!("{} ({total})", reason.replace('_', " "));
                 for r in rows {
                     outln!(
-                        "  {:<40} {:>5}",
-                        super::safe(r.category.as_deref().unwrap_or("(no category)")),
+                        "  {} {:>5}",
+                        super::col(r.category.as_deref().unwrap_or("(no category)"), 40),
                         r.n
                     );
                 }
@@ -139,9 +139,9 @@ pub fn run(path: &Path, cmd: ProductCmd) -> Result<()> {
                     last = r.merchant_code.clone();
                 }
                 outln!(
-                    "  {:<16} {:<30} available {:>5}  line {:>4}  30d sold {:>5}  suggest {:>5}",
-                    super::safe(&r.sku),
-                    super::safe(&r.title),
+                    "  {} {} available {:>5}  line {:>4}  30d sold {:>5}  suggest {:>5}",
+                    super::col(&r.sku, 16),
+                    super::col(&r.title, 30),
                     r.available,
                     r.threshold,
                     r.units_30d,
@@ -164,11 +164,11 @@ pub fn run(path: &Path, cmd: ProductCmd) -> Result<()> {
             }
             for l in &rows {
                 outln!(
-                    "{} {:<8} {:<16} {:<30} {:>14} {:>6} units",
+                    "{} {:<8} {} {} {:>14} {:>6} units",
                     l.class,
                     l.merchant_code,
-                    super::safe(&l.sku),
-                    super::safe(&l.title),
+                    super::col(&l.sku, 16),
+                    super::col(&l.title, 30),
                     money(l.revenue_90d_minor),
                     l.units_90d
                 );
@@ -180,14 +180,18 @@ pub fn run(path: &Path, cmd: ProductCmd) -> Result<()> {
             if json {
                 return super::out_json(&rows);
             }
+            let tz: chrono_tz::Tz = s.settings.timezone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
             for l in &rows {
                 outln!(
-                    "{:<8} {:<16} {:<30} available {:>5}  last sale {}",
+                    "{:<8} {} {} available {:>5}  last sale {}",
                     l.merchant_code,
-                    super::safe(&l.sku),
-                    super::safe(&l.title),
+                    super::col(&l.sku, 16),
+                    super::col(&l.title, 30),
                     l.available,
-                    l.last_sold_at.as_deref().unwrap_or("never")
+                    match l.last_sold_at.as_deref() {
+                        None => "never".to_string(),
+                        t => super::local(t, &tz),
+                    }
                 );
             }
             if rows.is_empty() {
@@ -211,14 +215,14 @@ pub fn run(path: &Path, cmd: ProductCmd) -> Result<()> {
             }
             let fmt_t = |t: Option<f64>| t.map_or("—".to_string(), |t| format!("{t:.2}"));
             for (c, u, t) in &cats {
-                outln!("{:<40} {:>7} units  turnover {}", super::safe(c), u, fmt_t(*t));
+                outln!("{} {:>7} units  turnover {}", super::col(c, 40), u, fmt_t(*t));
             }
             if products {
                 for l in &rows {
                     outln!(
-                        "  {:<8} {:<16} {:>6} units  avg on hand {:>8.1}  turnover {}",
+                        "  {:<8} {} {:>6} units  avg on hand {:>8.1}  turnover {}",
                         l.merchant_code,
-                        super::safe(&l.sku),
+                        super::col(&l.sku, 16),
                         l.units_90d,
                         l.avg_on_hand,
                         fmt_t(l.turnover_90d)

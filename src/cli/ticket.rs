@@ -226,7 +226,10 @@ fn report(s: &Session, from: Option<NaiveDate>, to: Option<NaiveDate>, json: boo
     }
     outln!("tickets opened {from} to {to} (exclusive), by reason");
     for (r, n) in &reasons {
-        outln!("  {:<30} {n}", if r.is_empty() { "(none)" } else { r });
+        outln!(
+            "  {} {n}",
+            super::col(if r.is_empty() { "(none)" } else { r }, 30)
+        );
     }
     outln!("satisfaction (attitude / speed / resolution / overall)");
     let f = |x: Option<f64>| round(x).map(|v| format!("{v:.2}")).unwrap_or_else(|| "-".into());
@@ -245,15 +248,6 @@ fn report(s: &Session, from: Option<NaiveDate>, to: Option<NaiveDate>, json: boo
         );
     }
     Ok(())
-}
-
-fn local(stamp: Option<&str>, tz: &chrono_tz::Tz) -> String {
-    match stamp {
-        None => "-".into(),
-        Some(s) => clock::parse_stamp(s)
-            .map(|t| t.with_timezone(tz).format("%Y-%m-%d %H:%M").to_string())
-            .unwrap_or_else(|_| s.to_string()),
-    }
 }
 
 fn hours(secs: i64) -> String {
@@ -305,23 +299,25 @@ pub fn show_text(d: &TicketView, timezone: &str, currency: &str) -> String {
     let sl = &d.sla;
     out.push_str(&format!(
         "SLA audit due {}{}  resolution due {}{}  used {} of {}  first response {}\n",
-        local(Some(&sl.audit_due_at), &tz),
+        super::local(Some(&sl.audit_due_at), &tz),
         if sl.audit_late { " (LATE)" } else { "" },
         if sl.paused {
             "paused (waiting for the customer)".to_string()
         } else {
-            local(sl.resolve_due_at.as_deref(), &tz)
+            super::local(sl.resolve_due_at.as_deref(), &tz)
         },
         if sl.resolve_late { " (LATE)" } else { "" },
         hours(sl.used_business_secs),
         hours(sl.budget_business_secs),
-        local(sl.first_response_at.as_deref(), &tz)
+        super::local(sl.first_response_at.as_deref(), &tz)
     ));
     for (a, b) in &sl.paused_spans {
         out.push_str(&format!(
             "  paused {} – {}\n",
-            local(Some(a), &tz),
-            b.as_deref().map(|b| local(Some(b), &tz)).unwrap_or("now".into())
+            super::local(Some(a), &tz),
+            b.as_deref()
+                .map(|b| super::local(Some(b), &tz))
+                .unwrap_or("now".into())
         ));
     }
     if let Some(r) = &t.resolution {
@@ -345,8 +341,8 @@ pub fn show_text(d: &TicketView, timezone: &str, currency: &str) -> String {
     if t.kind == "dispute" {
         out.push_str(&format!(
             "dispute: merchant's response due {}  responded {}  ruling payer {}  merchant's share {}\n",
-            local(t.respond_due_at.as_deref(), &tz),
-            local(t.responded_at.as_deref(), &tz),
+            super::local(t.respond_due_at.as_deref(), &tz),
+            super::local(t.responded_at.as_deref(), &tz),
             t.ruling_payer.as_deref().unwrap_or("-"),
             money(t.merchant_share_minor)
         ));
@@ -363,7 +359,7 @@ pub fn show_text(d: &TicketView, timezone: &str, currency: &str) -> String {
     for e in &d.log {
         out.push_str(&format!(
             "  {}  {:<17} {}\n",
-            local(Some(&e.at), &tz),
+            super::local(Some(&e.at), &tz),
             e.status,
             e.actor
         ));
@@ -379,7 +375,7 @@ pub fn show_text(d: &TicketView, timezone: &str, currency: &str) -> String {
         };
         out.push_str(&format!(
             "  {} {} [{what}]\n    {}\n",
-            local(Some(&m.created_at), &tz),
+            super::local(Some(&m.created_at), &tz),
             m.author,
             m.body.replace('\n', "\n    ")
         ));
@@ -387,7 +383,7 @@ pub fn show_text(d: &TicketView, timezone: &str, currency: &str) -> String {
     for r in &d.refunds {
         out.push_str(&format!(
             "refund {} {} {} ({})\n",
-            local(Some(&r.created_at), &tz),
+            super::local(Some(&r.created_at), &tz),
             money(r.amount_minor),
             r.reason,
             r.actor
@@ -416,7 +412,7 @@ fn history_text(rows: &[crate::ops::history::Row], timezone: &str) -> String {
             .unwrap_or_default();
         out.push_str(&format!(
             "  {}  {:<12} {}{why}\n",
-            local(Some(&h.at), &tz),
+            super::local(Some(&h.at), &tz),
             h.actor,
             h.action
         ));
