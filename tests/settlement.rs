@@ -237,17 +237,10 @@ fn bad_periods_and_wrong_states_are_refused_with_nothing_written() {
 
 #[test]
 fn two_owners_confirming_at_once_one_wins() {
-    let b = build();
+    let b = shop_with_drafts();
     let p = b.shop.path.clone();
     let mut ana = b.shop.session("ana");
     ops::staff::add(&mut ana, "olga", Role::Owner).unwrap();
-    ops::settlement::run_at(
-        &mut ana,
-        d("2026-11-01"),
-        d("2026-11-30"),
-        t("2026-12-01T02:00:00Z"),
-    )
-    .unwrap();
     let s = statement_of(&p, b.m2, "2026-11-01");
     let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
     let handles: Vec<_> = ["ana", "olga"]
