@@ -646,17 +646,24 @@ CREATE TABLE tickets (
     sat_overall     INTEGER CHECK (sat_overall BETWEEN 1 AND 5),
     created_at      TEXT    NOT NULL,
     updated_at      TEXT    NOT NULL,
-    version         INTEGER NOT NULL DEFAULT 0, reason TEXT, return_shipping TEXT CHECK (return_shipping IN ('buyer', 'merchant', 'platform')), first_response_at TEXT, respond_due_at TEXT, responded_at TEXT, ruling_payer TEXT CHECK (ruling_payer IN ('merchant', 'platform', 'split')), merchant_share_minor INTEGER NOT NULL DEFAULT 0 CHECK (merchant_share_minor BETWEEN 0 AND 10000000000), pending_refund_minor INTEGER CHECK (pending_refund_minor BETWEEN 1 AND 10000000000), pending_restock INTEGER NOT NULL DEFAULT 0 CHECK (pending_restock IN (0, 1)), pending_by TEXT,
+    version         INTEGER NOT NULL DEFAULT 0, reason TEXT, return_shipping TEXT CHECK (return_shipping IN ('buyer', 'merchant', 'platform')), first_response_at TEXT, respond_due_at TEXT, responded_at TEXT, ruling_payer TEXT CHECK (ruling_payer IN ('merchant', 'platform', 'split')), merchant_share_minor INTEGER NOT NULL DEFAULT 0 CHECK (merchant_share_minor BETWEEN 0 AND 10000000000), pending_refund_minor INTEGER CHECK (pending_refund_minor BETWEEN 1 AND 10000000000), pending_restock INTEGER NOT NULL DEFAULT 0 CHECK (pending_restock IN (0, 1)), pending_by TEXT, order_external_id TEXT, customer_name TEXT,
     UNIQUE (channel, external_id),
     CHECK (status <> 'rejected' OR length(coalesce(reject_reason, '')) > 0),
     CHECK (status NOT IN ('resolved', 'closed') OR resolution IS NOT NULL OR reject_reason IS NOT NULL)
 );
 CREATE INDEX tickets_status_opened ON tickets (status, opened_at);
 CREATE INDEX tickets_opened ON tickets (opened_at);
--- With opened_at, a search's matches by order, customer or subject come with
--- their sort key from the index alone (store/lists/tickets.rs).
 CREATE INDEX tickets_order ON tickets (order_id, opened_at);
-CREATE INDEX tickets_customer ON tickets (customer_id, opened_at);
+-- A search's matches by order number, customer name or subject come with
+-- either sort key (opened, or the SLA due computed from status and the two
+-- due times) from one index range alone, so no ticket row is read to sort
+-- them (store/lists/tickets.rs; order_external_id and customer_name are
+-- copies of the order's and the customer's, kept by the *_ref triggers).
+CREATE INDEX tickets_order_ref ON tickets (order_external_id, opened_at, status, audit_due_at, resolve_due_at)
+    WHERE order_external_id IS NOT NULL;
+CREATE INDEX tickets_customer_name ON tickets (customer_name, opened_at, status, audit_due_at, resolve_due_at)
+    WHERE customer_name IS NOT NULL;
+CREATE INDEX tickets_customer ON tickets (customer_id, opened_at, status, audit_due_at, resolve_due_at);
 CREATE INDEX tickets_assignee ON tickets (assignee_id, status);
 CREATE INDEX tickets_resolve_due ON tickets (resolve_due_at);
 -- The KPI ticket figures (store/kpi.rs) from indexes alone: opened ones
@@ -665,7 +672,7 @@ CREATE INDEX tickets_resolve_due ON tickets (resolve_due_at);
 CREATE INDEX tickets_kpi_opened ON tickets (opened_at, kind, reason);
 CREATE INDEX tickets_kpi_resolved ON tickets (resolved_at, resolve_due_at, sat_attitude, sat_speed, sat_resolution, sat_overall)
     WHERE resolved_at IS NOT NULL;
-CREATE INDEX tickets_subject ON tickets (subject, opened_at);
+CREATE INDEX tickets_subject ON tickets (subject, opened_at, status, audit_due_at, resolve_due_at);
 -- "Needs me": tickets by the SLA deadline that matters now (store/lists/
 -- tickets.rs SLA_DUE, word for word); the open queue has its own.
 CREATE INDEX tickets_sla ON tickets ((CASE WHEN status = 'new' THEN audit_due_at ELSE resolve_due_at END));
@@ -847,6 +854,31 @@ CREATE TRIGGER tickets_count_au AFTER UPDATE OF status ON tickets WHEN old.statu
     UPDATE status_counts SET n = n - 1 WHERE entity = 'ticket' AND status = old.status;
     INSERT INTO status_counts (entity, status, n) VALUES ('ticket', new.status, 1)
         ON CONFLICT (entity, status) DO UPDATE SET n = n + 1;
+END;
+
+-- A ticket's copies of its order's number and its customer's name (schema
+-- 17), so a search by either is one range of an index of tickets instead
+-- of a range of orders or customers joined to their tickets. `check`
+-- compares the copies with the originals ("ticket search copies").
+CREATE TRIGGER tickets_refs_ai AFTER INSERT ON tickets BEGIN
+    UPDATE tickets SET order_external_id = (SELECT external_id FROM orders WHERE id = new.order_id),
+                       customer_name = (SELECT name FROM customers WHERE id = new.customer_id)
+        WHERE id = new.id;
+END;
+CREATE TRIGGER tickets_refs_au AFTER UPDATE OF order_id, order_external_id, customer_id, customer_name ON tickets
+    WHEN new.order_external_id IS NOT (SELECT external_id FROM orders WHERE id = new.order_id)
+      OR new.customer_name IS NOT (SELECT name FROM customers WHERE id = new.customer_id) BEGIN
+    UPDATE tickets SET order_external_id = (SELECT external_id FROM orders WHERE id = new.order_id),
+                       customer_name = (SELECT name FROM customers WHERE id = new.customer_id)
+        WHERE id = new.id;
+END;
+CREATE TRIGGER orders_ticket_ref_au AFTER UPDATE OF external_id ON orders
+    WHEN new.external_id IS NOT old.external_id BEGIN
+    UPDATE tickets SET order_external_id = new.external_id WHERE order_id = new.id;
+END;
+CREATE TRIGGER customers_ticket_ref_au AFTER UPDATE OF name ON customers
+    WHEN new.name IS NOT old.name BEGIN
+    UPDATE tickets SET customer_name = new.name WHERE customer_id = new.id;
 END;
 
 -- KPI rollups (issue 14, docs/kpi.md): what each order adds to the UTC hour

@@ -33,6 +33,13 @@ fn a_schema_5_file_gets_the_ticket_tables_columns_and_trigger() {
          DROP TABLE ticket_reasons; DROP TABLE ticket_settings;",
     )
     .unwrap();
+    // Schema 17's parts too: a schema 5 file had none of them.
+    c.execute_batch(
+        "DROP TRIGGER tickets_refs_ai; DROP TRIGGER tickets_refs_au; DROP TRIGGER orders_ticket_ref_au;
+         DROP TRIGGER customers_ticket_ref_au; DROP INDEX tickets_order_ref; DROP INDEX tickets_customer_name;
+         ALTER TABLE tickets DROP COLUMN customer_name; ALTER TABLE tickets DROP COLUMN order_external_id;",
+    )
+    .unwrap();
     for col in V6_COLUMNS {
         c.execute_batch(&format!("ALTER TABLE tickets DROP COLUMN {col};"))
             .unwrap();

@@ -56,7 +56,7 @@ pub fn run_all(conn: &Connection) -> Result<Vec<CheckResult>> {
 /// takes most of the time, so on a file database it runs on a second
 /// connection beside the others; each check is its own read either way.
 pub fn run_with(conn: &Connection, opts: &Options) -> Result<Vec<CheckResult>> {
-    let others: [Check; 11] = [
+    let others: [Check; 12] = [
         foreign_keys,
         audit_chain,
         images::audit_images,
@@ -66,6 +66,7 @@ pub fn run_with(conn: &Connection, opts: &Options) -> Result<Vec<CheckResult>> {
         kpi_rollups,
         product_sales,
         title_pairs,
+        ticket_search_copies,
         super::import::check::imported_orders,
         settlement,
     ];
@@ -341,4 +342,33 @@ fn title_pairs(conn: &Connection) -> Result<CheckResult> {
     })?;
     let problems = rows.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(finding("product title search index", problems))
+}
+
+/// Each ticket's copies of its order's number and its customer's name
+/// (schema 17, kept by triggers) equal the originals: a file edited with
+/// the triggers off would find tickets under the wrong number or name.
+fn ticket_search_copies(conn: &Connection) -> Result<CheckResult> {
+    let mut st = conn.prepare(&format!(
+        "SELECT t.id, t.order_external_id, o.external_id, t.customer_name, c.name FROM tickets t
+         LEFT JOIN orders o ON o.id = t.order_id LEFT JOIN customers c ON c.id = t.customer_id
+         WHERE t.order_external_id IS NOT o.external_id OR t.customer_name IS NOT c.name
+         ORDER BY t.id LIMIT {MAX_PROBLEMS}"
+    ))?;
+    let rows = st.query_map([], |r| {
+        let shown = |v: Option<String>| v.map_or("none".to_string(), |s| format!("{s:?}"));
+        let (copy, real): (Option<String>, Option<String>) = (r.get(1)?, r.get(2)?);
+        let (what, copy, real) = if copy != real {
+            ("order", copy, real)
+        } else {
+            ("customer", r.get(3)?, r.get(4)?)
+        };
+        Ok(format!(
+            "ticket #{}: searched as {what} {} but its {what} is {}",
+            r.get::<_, i64>(0)?,
+            shown(copy),
+            shown(real)
+        ))
+    })?;
+    let problems = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(finding("ticket search copies", problems))
 }

@@ -251,6 +251,36 @@ pub(crate) fn page_of_sources<T>(
     page_of_matches(conn, v, &found, &Seek::First, found.len(), map)
 }
 
+/// Rows a broad search tests along the sort index before it reads the
+/// index paths instead (`Query::walk_rows` when set: tests).
+const PROBE_ROWS: u64 = 2_000;
+
+/// A page of a text filter with no match list (more matches than
+/// `MATCH_CAP`). Dense matches (/JD2026: every third order) fill a page
+/// within a few hundred rows of the sort index; only when a short probe
+/// does not, the index paths are read (their cost is their range size),
+/// so the page is never cut short by a walk budget.
+pub(crate) fn page_probed<T>(
+    conn: &Connection,
+    v: &ViewSql<'_>,
+    q: &Query,
+    sources: impl FnOnce() -> Result<Vec<Source>>,
+    seek: &Seek,
+    limit: usize,
+    map: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Page<Paged<T>>> {
+    let rows = if q.walk_rows == 0 { PROBE_ROWS } else { q.walk_rows };
+    let probe = page(conn, v, seek, limit, rows, &map)?;
+    if !probe.truncated || probe.rows.len() >= limit {
+        return Ok(Page {
+            truncated: false,
+            resume: None,
+            ..probe
+        });
+    }
+    page_of_sources(conn, v, &sources()?, seek, limit, map)
+}
+
 /// A page of the view: from the resolved match list when there is one,
 /// else by keyset over the sort index.
 pub(crate) fn page_for<T>(

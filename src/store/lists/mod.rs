@@ -23,7 +23,7 @@ use rusqlite::{Connection, ToSql};
 
 use crate::Result;
 
-pub(crate) use matches::{Source, page_for, page_of_sources, resolve, resolve_from};
+pub(crate) use matches::{Source, page_for, page_probed, resolve, resolve_from};
 pub use status::{MerchantQueue, OrderQueue, ProductQueue, Status, StatusFilter, TicketQueue};
 use walk::keyset_cond;
 pub(crate) use walk::page;

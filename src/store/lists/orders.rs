@@ -200,10 +200,6 @@ const TABLE: super::Table = super::Table {
     sort_keys: SORT_KEYS,
 };
 
-/// Rows a broad search tests along the sort index before it reads the
-/// index paths instead (`Query::walk_rows` when set: tests).
-const PROBE_ROWS: u64 = 2_000;
-
 /// A page: by id from the match list, or for a broad text filter (more
 /// than `MATCH_CAP` matches) from its index paths (order number and
 /// customer indexes hold placed_at), never a walk of the whole list.
@@ -211,19 +207,7 @@ pub fn page(conn: &Connection, q: &Query, seek: &Seek, limit: usize) -> Result<P
     let f = filter(q, false);
     let v = TABLE.view(q, &f);
     if q.text().is_some() && q.matches.is_none() {
-        // Dense matches (/JD2026: every third order) fill a page within a
-        // few hundred rows of the sort index; only when a short probe does
-        // not, read the index paths (their cost is their range size).
-        let rows = if q.walk_rows == 0 { PROBE_ROWS } else { q.walk_rows };
-        let probe = super::page(conn, &v, seek, limit, rows, map)?;
-        if !probe.truncated || probe.rows.len() >= limit {
-            return Ok(Page {
-                truncated: false,
-                resume: None,
-                ..probe
-            });
-        }
-        return super::page_of_sources(conn, &v, &sources(q), seek, limit, map);
+        return super::page_probed(conn, &v, q, || Ok(sources(q)), seek, limit, map);
     }
     super::page_for(conn, &v, q, seek, limit, map)
 }

@@ -4,7 +4,7 @@
 
 use rusqlite::Connection;
 
-use super::{columns, ensure_table, same_columns, schema_table, stored_sql};
+use super::{columns, ensure_table, same_columns, stored_sql};
 use crate::Result;
 
 /// The KPI rollup table, view and triggers as schema.sql has them (view and
@@ -101,7 +101,7 @@ pub(super) fn to_v6(tx: &Connection) -> Result<()> {
 /// would check every CHECK of the table on every row, and a row already
 /// past the money ceiling must not stop the upgrade (`check` names it).
 /// The CHECKs come with schema.sql's text, swapped in as in schema 5.
-fn add_columns(tx: &Connection, table: &str, defs: &[&str]) -> Result<()> {
+pub(super) fn add_columns(tx: &Connection, table: &str, defs: &[&str]) -> Result<()> {
     let have = columns(tx, table)?;
     for def in defs {
         let name = def.split(' ').next().unwrap_or(def);
@@ -110,7 +110,8 @@ fn add_columns(tx: &Connection, table: &str, defs: &[&str]) -> Result<()> {
             tx.execute_batch(&format!("ALTER TABLE \"{table}\" ADD COLUMN {bare};"))?;
         }
     }
-    let want = schema_table(table)?.trim_end_matches(';');
+    let want = super::table_shape(tx, table)?;
+    let want = want.as_str();
     if stored_sql(tx, table)?.as_deref() != Some(want) {
         same_columns(tx, table, want)?;
         tx.execute_batch("PRAGMA writable_schema = ON;")?;

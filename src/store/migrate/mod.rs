@@ -11,6 +11,7 @@ use crate::Result;
 
 mod later;
 mod v16;
+pub(crate) mod v17;
 
 use later::{PRODUCTS_V6, TICKETS_V11_COLUMNS, to_v6, to_v7, to_v11, to_v13, to_v14, to_v15};
 
@@ -307,6 +308,16 @@ pub(super) const STEPS: &[Step] = &[
         then: &[],
         create_indexes: v16::INDEXES,
     },
+    // Tickets search by order number from an index: each ticket's copy of
+    // its order's number, and wider search indexes (issue 10).
+    Step {
+        to: 17,
+        drop: v17::DROP,
+        change: Some(v17::to_v17),
+        tables: &[],
+        then: &[],
+        create_indexes: v17::INDEXES,
+    },
 ];
 
 /// The tables whose CHECKs schema 5 changed, and nothing else about them.
@@ -429,7 +440,7 @@ fn ensure_table(tx: &Connection, name: &str) -> Result<()> {
 fn to_v5(tx: &Connection) -> Result<()> {
     let mut changed = false;
     for name in CEILING_TABLES {
-        let want = v5_shape(tx, name)?;
+        let want = table_shape(tx, name)?;
         let want = want.as_str();
         if stored_sql(tx, name)?.as_deref() == Some(want) {
             continue;
@@ -485,18 +496,30 @@ fn same_columns(tx: &Connection, name: &str, create: &str) -> Result<()> {
     Ok(())
 }
 
-/// A ceiling table as schema 5 had it: schema.sql's text without the
-/// columns later steps add to products (schema 6, `to_v6`) and tickets
-/// (schema 11, `to_v11`), unless the file has them already (tests make old
-/// files from new ones).
-fn v5_shape(tx: &Connection, name: &str) -> Result<String> {
-    let now = schema_table(name)?.trim_end_matches(';');
-    let has = |col: &str| -> Result<bool> { Ok(columns(tx, name)?.iter().any(|c| c == col)) };
-    Ok(match name {
-        "products" if !has("approved_at")? => now.replacen(&format!(", {}", PRODUCTS_V6.join(", ")), "", 1),
-        "tickets" if !has("reason")? => now.replacen(&format!(", {}", TICKETS_V11_COLUMNS.join(", ")), "", 1),
-        _ => now.to_string(),
-    })
+/// Column groups later steps add in place, as schema.sql writes them at
+/// the end of the table's columns: products' of schema 6, tickets' of
+/// schemas 11 and 17.
+const ADDED_COLUMNS: &[(&str, &[&str])] = &[
+    ("products", PRODUCTS_V6),
+    ("tickets", TICKETS_V11_COLUMNS),
+    ("tickets", v17::TICKETS_V17_COLUMNS),
+];
+
+/// A table as schema.sql has it without the column groups the file does
+/// not have yet (tests make old files from new ones, so a file may have
+/// some already): what a step that changes the table in place should leave.
+fn table_shape(tx: &Connection, name: &str) -> Result<String> {
+    let mut text = schema_table(name)?.trim_end_matches(';').to_string();
+    let have = columns(tx, name)?;
+    for (_, group) in ADDED_COLUMNS.iter().filter(|(t, _)| *t == name) {
+        let present = group
+            .iter()
+            .any(|def| have.iter().any(|c| Some(c.as_str()) == def.split(' ').next()));
+        if !present {
+            text = text.replacen(&format!(", {}", group.join(", ")), "", 1);
+        }
+    }
+    Ok(text)
 }
 
 /// The file's schema version.

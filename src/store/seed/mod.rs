@@ -24,13 +24,14 @@ pub const DEMO_SHOP_NAME: &str = "shopdesk demo";
 
 /// Triggers that fire once per inserted row; the load drops them and
 /// rebuilds what they maintain in one pass at the end.
-const ROW_TRIGGERS: [bulk::RowTrigger; 6] = [
+const ROW_TRIGGERS: [bulk::RowTrigger; 7] = [
     bulk::PRODUCT_SEARCH,
     bulk::PRODUCT_BIGRAMS,
     bulk::MERCHANT_COUNTS,
     bulk::PRODUCT_COUNTS,
     bulk::ORDER_COUNTS,
     bulk::TICKET_COUNTS,
+    bulk::TICKET_REFS,
 ];
 
 /// Tables whose secondary indexes are built once after the load. Building

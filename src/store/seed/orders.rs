@@ -232,9 +232,11 @@ impl Load<'_> {
                 "INSERT INTO tickets (id, channel, external_id, order_id, customer_id, merchant_id, kind, status, priority,
                      subject, description, quality_issue, assignee_id, opened_at, audit_due_at, approved_at, resolve_due_at,
                      paused_since, paused_secs, resolved_at, closed_at, resolution, refund_minor, restock, reject_reason,
-                     sat_attitude, sat_speed, sat_resolution, sat_overall, created_at, updated_at)
+                     sat_attitude, sat_speed, sat_resolution, sat_overall, created_at, updated_at, order_external_id,
+                     customer_name)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-                         ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?14, ?30)",
+                         ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?14, ?30,
+                         (SELECT external_id FROM orders WHERE id = ?4), (SELECT name FROM customers WHERE id = ?5))",
             )?
             .execute(params![
                 t.id,
