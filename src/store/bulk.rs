@@ -100,10 +100,12 @@ pub const KPI_REBUILD: &str = concat!(
      FROM refunds r JOIN orders o ON o.id = r.order_id WHERE o.status <> 'merged' AND r.ticket_id IS NOT NULL GROUP BY h
      ON CONFLICT (hour) DO UPDATE SET refund_minor = refund_minor + excluded.refund_minor;"
 );
-/// The paid-order chains (`kpi_paid_orders`), from one window over the orders.
+/// The paid-order chains (`kpi_paid_orders`), from one window over the
+/// orders, written in order id order (the table's key: appended instead of
+/// inserted at random, 12.5 s against 15.6 s on the large demo).
 pub const CHAIN_REBUILD: &str = "DELETE FROM kpi_paid_orders;
      INSERT INTO kpi_paid_orders (order_id, customer_id, placed_at, prev_at, prev2_at)
-     SELECT order_id, customer_id, placed_at, prev_at, prev2_at FROM kpi_paid_chain;";
+     SELECT order_id, customer_id, placed_at, prev_at, prev2_at FROM kpi_paid_chain ORDER BY order_id;";
 
 /// Adds the orders `first..=last`, all created in this transaction, to the
 /// KPI hours and the product sales rollup, and recomputes the chains of the

@@ -20,10 +20,17 @@ pub const FROM_LINES: &str =
 pub const FROM_ROLLUP: &str = "SELECT product_id, day, units, revenue_minor, last_at FROM product_sales_days";
 
 /// Recomputes the rollup from the lines (a migration, a bulk load's end).
+///
+/// The lines are read in table order (`NOT INDEXED`), which follows the
+/// orders, and sorted once: walking `order_lines_product` instead looks
+/// each line's order up at random (large demo: 16.6 s against about 12).
+/// The same rows as `product_sale_facts`.
 pub const REBUILD: &str = "DELETE FROM product_sales_days;
      INSERT INTO product_sales_days (product_id, day, units, revenue_minor, last_at)
-     SELECT product_id, day, sum(units), sum(revenue_minor), max(placed_at)
-     FROM product_sale_facts GROUP BY product_id, day;";
+     SELECT l.product_id, substr(o.placed_at, 1, 10), sum(l.qty), sum(l.qty * l.unit_price_minor), max(o.placed_at)
+     FROM order_lines l NOT INDEXED JOIN orders o ON o.id = l.order_id
+     WHERE o.paid_at IS NOT NULL AND o.status NOT IN ('cancelled', 'merged')
+     GROUP BY l.product_id, substr(o.placed_at, 1, 10);";
 
 /// Every trigger that keeps the rollup, as schema.sql names them.
 pub const TRIGGERS: [&str; 6] = [

@@ -58,12 +58,21 @@ pub struct Load<'c> {
 
 /// Runs `f` with the connection in bulk mode: no fsync, a 256 MB cache,
 /// index sorts in memory on two threads, no per-row foreign-key lookups
-/// (`check` verifies them after). All set back before returning, also when
-/// `f` fails (an open transaction is rolled back first).
+/// (`check` verifies them after), and a rollback journal instead of the
+/// WAL. All set back before returning, also when `f` fails (an open
+/// transaction is rolled back first).
+///
+/// The journal: in WAL mode every page a multi-gigabyte transaction writes
+/// goes to the WAL first and is copied into the file again by the
+/// checkpoint; a rollback journal keeps only the old content of pages that
+/// existed before, next to nothing on a new file, so each page is written
+/// once. A load killed halfway leaves a hot journal that the next open
+/// rolls back, as a WAL would.
 pub fn load<T>(conn: &mut Connection, f: impl FnOnce(&mut Load<'_>) -> Result<T>) -> Result<T> {
     if super::is_read_only(conn) {
         return Err(super::read_only_refusal(conn));
     }
+    journal_mode(conn, "delete")?;
     conn.execute_batch(
         "PRAGMA foreign_keys = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;
          PRAGMA temp_store = MEMORY; PRAGMA threads = 2;",
@@ -80,10 +89,24 @@ pub fn load<T>(conn: &mut Connection, f: impl FnOnce(&mut Load<'_>) -> Result<T>
         "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000;
          PRAGMA temp_store = DEFAULT; PRAGMA threads = 0;",
     );
+    let wal = journal_mode(l.conn, "wal");
     let out = out?;
     rolled_back?;
     restored?;
+    wal?;
     Ok(out)
+}
+
+/// Sets the journal mode, failing when SQLite keeps another (it cannot
+/// leave WAL while another connection has the file open).
+fn journal_mode(conn: &Connection, mode: &str) -> Result<()> {
+    let got: String = conn.query_row(&format!("PRAGMA journal_mode = {mode}"), [], |r| r.get(0))?;
+    if !got.eq_ignore_ascii_case(mode) {
+        return Err(Error::Db(format!(
+            "seed: could not switch the journal to {mode} (still {got}); is another shopdesk using the file?"
+        )));
+    }
+    Ok(())
 }
 
 /// Planner statistics for the new file.
@@ -96,21 +119,9 @@ pub fn checkpoint(conn: &Connection) -> Result<()> {
     Ok(conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?)
 }
 
-/// Rows per table (the FTS shadow tables left out), in name order.
-pub fn table_counts(conn: &Connection) -> Result<Vec<(String, i64)>> {
-    let names: Vec<String> = conn
-        .prepare(
-            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-             AND name NOT LIKE 'products_fts%' ORDER BY name",
-        )?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut out = Vec::with_capacity(names.len());
-    for name in names {
-        let n: i64 = conn.query_row(&format!("SELECT count(*) FROM \"{name}\""), [], |r| r.get(0))?;
-        out.push((name, n));
-    }
-    Ok(out)
+/// The rows of one of the seeded tables.
+pub fn row_count(conn: &Connection, table: &'static str) -> Result<i64> {
+    Ok(conn.query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| r.get(0))?)
 }
 
 impl Load<'_> {
