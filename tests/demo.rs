@@ -245,6 +245,16 @@ fn the_dashboard_alerts_have_something_to_show() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo(dir.path(), 1);
     let conn = Connection::open(&db).unwrap();
+    // Tickets by reason (the Dashboard panel, `ticket report`): every demo
+    // ticket names a code of the taxonomy, and the panel is not one bar.
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM tickets WHERE reason IS NULL OR reason NOT IN (SELECT code FROM ticket_reasons)"
+        ),
+        0
+    );
+    assert!(count(&conn, "SELECT count(DISTINCT reason) FROM tickets") >= 8);
     let now = format!("'{NOW}'");
     let alerts = [
         (

@@ -270,7 +270,7 @@ pub fn generate(
         use TicketStatus as S;
         let id = i as i64 + 1;
         let st = p.status;
-        let (subject, description) = d.pick(talk::openers(s.kind));
+        let (subject, description, reason) = d.pick(talk::openers(s.kind));
         let priority = match s.kind {
             TicketKind::Dispute | TicketKind::Complaint => {
                 ["high", "urgent", "normal"][d.weighted(&[60, 20, 20])]
@@ -367,6 +367,7 @@ pub fn generate(
             priority,
             subject,
             description,
+            reason: Some(reason),
             quality_issue: quality,
             assignee_id: assigned.then_some(staff_id),
             opened_at: &ts(s.opened),

@@ -81,6 +81,8 @@ pub struct Ticket<'a> {
     pub status: &'a str,
     pub priority: &'a str,
     pub subject: &'a str,
+    /// A `ticket_reasons` code.
+    pub reason: Option<&'a str>,
     pub description: &'a str,
     pub quality_issue: bool,
     pub assignee_id: Option<i64>,
@@ -233,10 +235,10 @@ impl Load<'_> {
                      subject, description, quality_issue, assignee_id, opened_at, audit_due_at, approved_at, resolve_due_at,
                      paused_since, paused_secs, resolved_at, closed_at, resolution, refund_minor, restock, reject_reason,
                      sat_attitude, sat_speed, sat_resolution, sat_overall, created_at, updated_at, order_external_id,
-                     customer_name)
+                     customer_name, reason)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
                          ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?14, ?30,
-                         (SELECT external_id FROM orders WHERE id = ?4), (SELECT name FROM customers WHERE id = ?5))",
+                         (SELECT external_id FROM orders WHERE id = ?4), (SELECT name FROM customers WHERE id = ?5), ?31)",
             )?
             .execute(params![
                 t.id,
@@ -269,6 +271,7 @@ impl Load<'_> {
                 sat.map(|x| x.2),
                 sat.map(|x| x.3),
                 t.updated_at,
+                t.reason,
             ])?;
         Ok(())
     }
