@@ -15,7 +15,7 @@ use shopdesk::store;
 const ORDERS: usize = 8;
 
 /// Periods over the days the orders' placed times range across.
-const PERIODS: [(&str, &str); 8] = [
+const PERIODS: [(&str, &str); 10] = [
     ("2026-11-18T16:00:00Z", "2026-11-21T16:00:00Z"),
     ("2026-11-19T16:00:00Z", "2026-11-20T16:00:00Z"),
     ("2026-11-20T00:00:00Z", "2026-11-21T00:00:00Z"),
@@ -24,6 +24,9 @@ const PERIODS: [(&str, &str); 8] = [
     ("2026-11-19T12:00:00Z", "2026-11-20T00:00:00Z"),
     ("2026-11-20T00:00:00Z", "2026-11-20T11:00:00Z"),
     ("2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"),
+    // November whole, from the top-list month rollups.
+    ("2026-10-31T16:00:00Z", "2026-11-30T16:00:00Z"),
+    ("2026-11-01T00:00:00Z", "2026-11-20T20:00:00Z"),
 ];
 
 #[derive(Debug, Clone)]
@@ -142,6 +145,7 @@ proptest! {
         let mut differences = store::kpi::rollup_differences(&conn, 10).unwrap();
         differences.extend(store::kpi::chain_differences(&conn, 10).unwrap());
         differences.extend(store::kpi_chain::chain_day_differences(&conn, 10).unwrap());
+        differences.extend(store::kpi_tops::differences(&conn, 10).unwrap());
         prop_assert!(differences.is_empty(), "{differences:#?}");
         // The customer figures from the day rollups equal one pass over the
         // chains, for periods with whole days and part days at either end
@@ -150,6 +154,12 @@ proptest! {
             let want = store::kpi_chain::customer_sums_base(&conn, from, to).unwrap();
             prop_assert_eq!(store::kpi_chain::customer_sums_days(&conn, from, to).unwrap(), want, "{} to {}", from, to);
             prop_assert_eq!(store::kpi::customer_sums(&conn, from, to).unwrap(), want, "{} to {}", from, to);
+            // The top lists from the rollups equal one pass over the lines,
+            // for a short list too (where the threshold stops early).
+            for limit in [1, 10] {
+                let want = store::kpi::tops(&conn, from, to, limit).unwrap();
+                prop_assert_eq!(store::kpi_tops::tops(&conn, from, to, limit).unwrap(), want, "{} to {}", from, to);
+            }
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::Result;
 
 mod later;
 mod v16;
+mod v17;
 
 use later::{PRODUCTS_V6, TICKETS_V11_COLUMNS, to_v6, to_v7, to_v11, to_v13, to_v14, to_v15};
 
@@ -306,6 +307,16 @@ pub(super) const STEPS: &[Step] = &[
         tables: &[],
         then: &[],
         create_indexes: v16::INDEXES,
+    },
+    // The KPI top-list rollups (issue 14): product months, merchant and
+    // category days and months, kept from the product sales rollup.
+    Step {
+        to: 17,
+        drop: &["DROP INDEX IF EXISTS kpi_top_months_rank;"],
+        change: Some(v17::to_v17),
+        tables: &[],
+        then: &[],
+        create_indexes: v17::INDEXES,
     },
 ];
 
