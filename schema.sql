@@ -845,6 +845,84 @@ CREATE INDEX ticket_messages_ticket ON ticket_messages (ticket_id, id);
 CREATE INDEX ticket_messages_first_reply ON ticket_messages (ticket_id, created_at)
     WHERE author_kind = 'staff' AND internal = 0;
 
+-- Ticket first-response rollup (issue 14): per UTC hour of opened_at, the
+-- tickets with a first public staff reply and the seconds to it, kept by
+-- triggers on tickets and messages (a message changes its ticket's first
+-- reply: the ticket's share is taken out before and put back after). The
+-- view is the one definition; `check` and the bulk rebuild read it.
+CREATE VIEW kpi_ticket_reply_facts AS
+SELECT id, substr(opened_at, 1, 13) AS hour, (f IS NOT NULL) AS responded,
+       coalesce(unixepoch(f) - unixepoch(opened_at), 0) AS response_secs
+FROM (SELECT t.id, t.opened_at,
+             (SELECT min(m.created_at) FROM ticket_messages m
+              WHERE m.ticket_id = t.id AND m.author_kind = 'staff' AND m.internal = 0) AS f
+      FROM tickets t);
+CREATE TABLE kpi_ticket_hours (
+    hour          TEXT    NOT NULL PRIMARY KEY CHECK (length(hour) = 13),
+    responded     INTEGER NOT NULL DEFAULT 0,
+    response_secs INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TRIGGER kpi_tickets_ai AFTER INSERT ON tickets BEGIN
+    INSERT INTO kpi_ticket_hours (hour, responded, response_secs)
+    SELECT hour, responded, response_secs FROM kpi_ticket_reply_facts WHERE id IN (new.id) AND true
+    ON CONFLICT (hour) DO UPDATE SET responded = responded + excluded.responded,
+        response_secs = response_secs + excluded.response_secs;
+END;
+CREATE TRIGGER kpi_tickets_bu BEFORE UPDATE OF opened_at ON tickets BEGIN
+    INSERT INTO kpi_ticket_hours (hour, responded, response_secs)
+    SELECT hour, -responded, -response_secs FROM kpi_ticket_reply_facts WHERE id IN (old.id) AND true
+    ON CONFLICT (hour) DO UPDATE SET responded = responded + excluded.responded,
+        response_secs = response_secs + excluded.response_secs;
+END;
+CREATE TRIGGER kpi_tickets_au AFTER UPDATE OF opened_at ON tickets BEGIN
+    INSERT INTO kpi_ticket_hours (hour, responded, response_secs)
+    SELECT hour, responded, response_secs FROM kpi_ticket_reply_facts WHERE id IN (new.id) AND true
+    ON CONFLICT (hour) DO UPDATE SET responded = responded + excluded.responded,
+        response_secs = response_secs + excluded.response_secs;
+END;
+CREATE TRIGGER kpi_tickets_bd BEFORE DELETE ON tickets BEGIN
+    INSERT INTO kpi_ticket_hours (hour, responded, response_secs)
+    SELECT hour, -responded, -response_secs FROM kpi_ticket_reply_facts WHERE id IN (old.id) AND true
+    ON CONFLICT (hour) DO UPDATE SET responded = responded + excluded.responded,
+        response_secs = response_secs + excluded.response_secs;
+END;
+CREATE TRIGGER kpi_replies_bi BEFORE INSERT ON ticket_messages WHEN new.author_kind = 'staff' AND new.internal = 0 BEGIN
+    INSERT INTO kpi_ticket_hours (hour, responded, response_secs)
+    SELECT hour, -responded, -response_secs FROM kpi_ticket_reply_facts WHERE id IN (new.ticket_id) AND true
+    ON CONFLICT (hour) DO UPDATE SET responded = responded + excluded.responded,
+        response_secs = response_secs + excluded.response_secs;
+END;
+CREATE TRIGGER kpi_replies_ai AFTER INSERT ON ticket_messages WHEN new.author_kind = 'staff' AND new.internal = 0 BEGIN
+    INSERT INTO kpi_ticket_hours (hour, responded, response_secs)
+    SELECT hour, responded, response_secs FROM kpi_ticket_reply_facts WHERE id IN (new.ticket_id) AND true
+    ON CONFLICT (hour) DO UPDATE SET responded = responded + excluded.responded,
+        response_secs = response_secs + excluded.response_secs;
+END;
+CREATE TRIGGER kpi_replies_bu BEFORE UPDATE OF ticket_id, author_kind, internal, created_at ON ticket_messages BEGIN
+    INSERT INTO kpi_ticket_hours (hour, responded, response_secs)
+    SELECT hour, -responded, -response_secs FROM kpi_ticket_reply_facts WHERE id IN (old.ticket_id, new.ticket_id) AND true
+    ON CONFLICT (hour) DO UPDATE SET responded = responded + excluded.responded,
+        response_secs = response_secs + excluded.response_secs;
+END;
+CREATE TRIGGER kpi_replies_au AFTER UPDATE OF ticket_id, author_kind, internal, created_at ON ticket_messages BEGIN
+    INSERT INTO kpi_ticket_hours (hour, responded, response_secs)
+    SELECT hour, responded, response_secs FROM kpi_ticket_reply_facts WHERE id IN (old.ticket_id, new.ticket_id) AND true
+    ON CONFLICT (hour) DO UPDATE SET responded = responded + excluded.responded,
+        response_secs = response_secs + excluded.response_secs;
+END;
+CREATE TRIGGER kpi_replies_bd BEFORE DELETE ON ticket_messages WHEN old.author_kind = 'staff' AND old.internal = 0 BEGIN
+    INSERT INTO kpi_ticket_hours (hour, responded, response_secs)
+    SELECT hour, -responded, -response_secs FROM kpi_ticket_reply_facts WHERE id IN (old.ticket_id) AND true
+    ON CONFLICT (hour) DO UPDATE SET responded = responded + excluded.responded,
+        response_secs = response_secs + excluded.response_secs;
+END;
+CREATE TRIGGER kpi_replies_ad AFTER DELETE ON ticket_messages WHEN old.author_kind = 'staff' AND old.internal = 0 BEGIN
+    INSERT INTO kpi_ticket_hours (hour, responded, response_secs)
+    SELECT hour, responded, response_secs FROM kpi_ticket_reply_facts WHERE id IN (old.ticket_id) AND true
+    ON CONFLICT (hour) DO UPDATE SET responded = responded + excluded.responded,
+        response_secs = response_secs + excluded.response_secs;
+END;
+
 -- Canned replies with {customer}, {order}, {ticket} placeholders.
 CREATE TABLE canned_replies (
     id      INTEGER PRIMARY KEY,

@@ -37,6 +37,8 @@ enum Step {
     DropReview(usize),
     Refund(usize, i64, bool),
     Replace(usize, u8),
+    /// A message on the n-th ticket, `hours` after NOW: staff or not, public or not.
+    Reply(usize, u8, bool, bool),
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -49,6 +51,7 @@ fn step() -> impl Strategy<Value = Step> {
         // worth (refunds_within_paid refuses more).
         1 => (0..ORDERS, 1i64..500, any::<bool>()).prop_map(|(o, a, t)| Step::Refund(o, a, t)),
         1 => (0..ORDERS, 0u8..48).prop_map(|(o, h)| Step::Replace(o, h)),
+        2 => (0..ORDERS, 0u8..48, any::<bool>(), any::<bool>()).prop_map(|(n, h, s, i)| Step::Reply(n, h, s, i)),
     ]
 }
 
@@ -136,6 +139,20 @@ proptest! {
                 }
                 // An order's placed time moved to another hour (two days of
                 // hours either side of the shop's midnight).
+                Step::Reply(n, h, staff, internal) => {
+                    let ticket: Option<i64> = conn
+                        .query_row("SELECT id FROM tickets ORDER BY id LIMIT 1 OFFSET ?1", [*n as i64], |r| r.get(0))
+                        .ok();
+                    if let Some(t) = ticket {
+                        let at = format!("2026-11-{:02}T{:02}:10:00Z", 21 + h / 24, h % 24);
+                        conn.execute(
+                            "INSERT INTO ticket_messages (ticket_id, author, author_kind, internal, body, created_at)
+                             VALUES (?1, 'ana', ?2, ?3, 'hi', ?4)",
+                            params![t, if *staff { "staff" } else { "customer" }, *internal as i64, at],
+                        )
+                        .unwrap();
+                    }
+                }
                 Step::Replace(o, h) => {
                     let at = format!("2026-11-{:02}T{:02}:30:00Z", 19 + h / 24, h % 24);
                     conn.execute("UPDATE orders SET placed_at = ?2 WHERE id = ?1", params![ids[*o], at]).unwrap();
@@ -146,6 +163,7 @@ proptest! {
         differences.extend(store::kpi::chain_differences(&conn, 10).unwrap());
         differences.extend(store::kpi_chain::chain_day_differences(&conn, 10).unwrap());
         differences.extend(store::kpi_tops::differences(&conn, 10).unwrap());
+        differences.extend(store::kpi_tickets::differences(&conn, 10).unwrap());
         prop_assert!(differences.is_empty(), "{differences:#?}");
         // The customer figures from the day rollups equal one pass over the
         // chains, for periods with whole days and part days at either end

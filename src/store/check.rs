@@ -287,8 +287,12 @@ fn product_sales(conn: &Connection) -> Result<CheckResult> {
 /// days (themselves checked against the lines by `product_sales`).
 fn kpi_tops(conn: &Connection) -> Result<CheckResult> {
     Ok(finding(
-        "KPI top-list rollups",
-        super::kpi_tops::differences(conn, MAX_PROBLEMS)?,
+        "KPI top-list and ticket rollups",
+        [
+            super::kpi_tops::differences(conn, MAX_PROBLEMS)?,
+            super::kpi_tickets::differences(conn, MAX_PROBLEMS)?,
+        ]
+        .concat(),
     ))
 }
 

@@ -11,6 +11,7 @@ pub mod import;
 pub mod kpi;
 pub mod kpi_by;
 pub mod kpi_chain;
+pub mod kpi_tickets;
 pub mod kpi_tops;
 pub mod lists;
 pub mod merchants;
