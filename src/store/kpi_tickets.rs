@@ -84,24 +84,22 @@ pub fn base(conn: &Connection, from: &str, to: &str) -> Result<(i64, i64)> {
 /// Every hour whose rollup differs from a recomputation, at most `max`.
 pub fn differences(conn: &Connection, max: usize) -> Result<Vec<String>> {
     let mut st = conn.prepare(
-        "WITH want AS (SELECT hour, sum(responded) AS responded, sum(response_secs) AS secs
-                       FROM kpi_ticket_reply_facts GROUP BY hour HAVING sum(responded) <> 0),
-              have AS (SELECT hour, responded, response_secs AS secs FROM kpi_ticket_hours
+        "WITH want AS (SELECT hour, sum(responded) AS n, sum(response_secs) AS secs
+                       FROM kpi_ticket_reply_facts GROUP BY hour HAVING sum(responded) <> 0 OR sum(response_secs) <> 0),
+              have AS (SELECT hour, responded, response_secs FROM kpi_ticket_hours
                        WHERE responded <> 0 OR response_secs <> 0)
-         SELECT coalesce(w.hour, h.hour), w.responded, w.secs, h.responded, h.secs
-         FROM want w FULL OUTER JOIN have h ON h.hour = w.hour
-         WHERE w.responded IS NOT h.responded OR w.secs IS NOT h.secs ORDER BY 1 LIMIT ?1",
+         SELECT * FROM (SELECT *, 'the tickets say' FROM (SELECT * FROM want EXCEPT SELECT * FROM have)
+                        UNION ALL
+                        SELECT *, 'kpi_ticket_hours says' FROM (SELECT * FROM have EXCEPT SELECT * FROM want))
+         ORDER BY 1 LIMIT ?1",
     )?;
     let rows = st.query_map([max as i64], |r| {
-        let fig = |n: Option<i64>, s: Option<i64>| match (n, s) {
-            (Some(n), Some(s)) => format!("{n} answered, {s} s to first reply"),
-            _ => "nothing".to_string(),
-        };
         Ok(format!(
-            "KPI ticket hour {}:00 (UTC): the tickets say {}, kpi_ticket_hours says {}",
+            "KPI ticket hour {}:00 (UTC): {} {} answered, {} s to first reply (the other differs)",
             r.get::<_, String>(0)?,
-            fig(r.get(1)?, r.get(2)?),
-            fig(r.get(3)?, r.get(4)?)
+            r.get::<_, String>(3)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
         ))
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
