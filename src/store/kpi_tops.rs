@@ -125,6 +125,8 @@ fn figure(units: Option<i64>, revenue: Option<i64>) -> String {
 struct Part {
     units: i64,
     gmv: i64,
+    /// The GMV of the added ranges alone (a bound for the threshold).
+    added: i64,
     merchant: i64,
     category: i64,
 }
@@ -230,6 +232,9 @@ fn parts(conn: &Connection, s: &Split) -> Result<HashMap<i64, Part>> {
             });
             e.units += sign * units;
             e.gmv += sign * gmv;
+            if *sign > 0 {
+                e.added += gmv;
+            }
         }
     }
     Ok(out)
@@ -258,7 +263,7 @@ pub fn tops(conn: &Connection, from: &str, to: &str, limit: usize) -> Result<Top
     };
     let months = (month_key(m0), month_key(m1));
     Ok(Tops {
-        products: products(conn, &s, f, t, &parts, &edges, &months, limit)?,
+        products: products(conn, &s, &parts, &edges, &months, limit)?,
         merchants: groups(conn, "merchant", &parts, &edges, &months, limit)?,
         categories: groups(conn, "category", &parts, &edges, &months, limit)?,
     })
@@ -279,21 +284,29 @@ fn rank(mut v: Vec<Top>, limit: usize) -> Vec<Top> {
 fn products(
     conn: &Connection,
     s: &Split,
-    f: DateTime<Utc>,
-    t: DateTime<Utc>,
     parts: &HashMap<i64, Part>,
     edges: &[(String, String)],
     months: &(String, String),
     limit: usize,
 ) -> Result<Vec<Top>> {
-    // The months holding any line of the period.
-    let last = (t - TimeDelta::seconds(1)).date_naive();
+    // Every product's sum is at most its rows in the months of the whole
+    // days plus what the added part days give it (kept in memory, in GMV
+    // order): a month only reached by a part day bounds nothing.
     let mut touched = Vec::new();
-    let mut m = month_start(f.date_naive().min(s.d0));
-    while m <= last && touched.len() < 1200 {
-        touched.push(month_key(m));
-        m = next_month(m);
+    if s.d0 < s.d1 {
+        let last = s.d1.pred_opt().unwrap_or(s.d1);
+        let mut m = month_start(s.d0);
+        while m <= last && touched.len() < 1200 {
+            touched.push(month_key(m));
+            m = next_month(m);
+        }
     }
+    let mut added: Vec<(i64, i64)> = parts
+        .iter()
+        .filter(|(_, p)| p.added > 0)
+        .map(|(id, p)| (*id, p.added))
+        .collect();
+    added.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let mut list = conn.prepare_cached(
         "SELECT product_id, revenue_minor FROM kpi_top_months INDEXED BY kpi_top_months_rank
          WHERE month = ?1 ORDER BY revenue_minor DESC, product_id LIMIT ?2 OFFSET ?3",
@@ -313,10 +326,18 @@ fn products(
     loop {
         let mut threshold = 0i64;
         let mut more = false;
-        for month in &touched {
-            let rows: Vec<(i64, i64)> = list
-                .query_map(params![month, CHUNK, depth], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+        for month in touched.iter().map(Some).chain([None]) {
+            let rows: Vec<(i64, i64)> = match month {
+                Some(month) => list
+                    .query_map(params![month, CHUNK, depth], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<_>>()?,
+                None => added
+                    .iter()
+                    .skip(usize::try_from(depth).unwrap_or(usize::MAX))
+                    .take(CHUNK as usize)
+                    .copied()
+                    .collect(),
+            };
             if rows.len() as i64 == CHUNK {
                 more = true;
                 threshold = threshold.saturating_add(rows.last().map_or(0, |r| r.1));
