@@ -377,7 +377,7 @@ fn products(
         }
     }
     // Names for every product that can still make the list (ties by SKU).
-    found.sort_by(|a, b| b.2.cmp(&a.2));
+    found.sort_by_key(|r| std::cmp::Reverse(r.2));
     let cut = found.get(limit.saturating_sub(1)).map_or(i64::MIN, |r| r.2);
     let mut info = conn.prepare_cached("SELECT sku, title FROM products WHERE id = ?1")?;
     let mut out = Vec::new();
@@ -434,7 +434,7 @@ fn groups(
         .filter(|(_, (u, _))| *u > 0)
         .map(|(k, (u, g))| (k, u, g))
         .collect();
-    found.sort_by(|a, b| b.2.cmp(&a.2));
+    found.sort_by_key(|r| std::cmp::Reverse(r.2));
     let cut = found.get(limit.saturating_sub(1)).map_or(i64::MIN, |r| r.2);
     let mut merchant = conn.prepare_cached("SELECT code, name FROM merchants WHERE id = ?1")?;
     let mut category = conn.prepare_cached("SELECT path FROM categories WHERE id = ?1")?;
