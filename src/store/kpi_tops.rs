@@ -280,7 +280,6 @@ fn rank(mut v: Vec<Top>, limit: usize) -> Vec<Top> {
 /// touches, so reading those months' lists in GMV order and summing each
 /// product seen exactly can stop once the `limit`-th exact sum exceeds the
 /// sum of the lists' current values.
-#[allow(clippy::too_many_arguments)]
 fn products(
     conn: &Connection,
     s: &Split,
@@ -377,20 +376,10 @@ fn products(
         }
     }
     // Names for every product that can still make the list (ties by SKU).
-    found.sort_by_key(|r| std::cmp::Reverse(r.2));
-    let cut = found.get(limit.saturating_sub(1)).map_or(i64::MIN, |r| r.2);
     let mut info = conn.prepare_cached("SELECT sku, title FROM products WHERE id = ?1")?;
-    let mut out = Vec::new();
-    for (id, units, gmv) in found.into_iter().take_while(|r| r.2 >= cut) {
-        let (key, name) = info.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        out.push(Top {
-            key,
-            name,
-            units,
-            gmv_minor: gmv,
-        });
-    }
-    Ok(rank(out, limit))
+    named(found, limit, |id| {
+        Ok(info.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?)
+    })
 }
 
 /// Exact top merchants or categories: whole months and edge days from
@@ -429,25 +418,37 @@ fn groups(
         e.0 += p.units;
         e.1 += p.gmv;
     }
-    let mut found: Vec<(i64, i64, i64)> = sums
+    let found: Vec<(i64, i64, i64)> = sums
         .into_iter()
         .filter(|(_, (u, _))| *u > 0)
         .map(|(k, (u, g))| (k, u, g))
         .collect();
-    found.sort_by_key(|r| std::cmp::Reverse(r.2));
-    let cut = found.get(limit.saturating_sub(1)).map_or(i64::MIN, |r| r.2);
     let mut merchant = conn.prepare_cached("SELECT code, name FROM merchants WHERE id = ?1")?;
     let mut category = conn.prepare_cached("SELECT path FROM categories WHERE id = ?1")?;
-    let mut out = Vec::new();
-    for (id, units, gmv) in found.into_iter().take_while(|r| r.2 >= cut) {
-        let (key, name) = if grp == "merchant" {
+    named(found, limit, |id| {
+        Ok(if grp == "merchant" {
             merchant.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?
         } else if id == 0 {
             ("(none)".to_string(), "(none)".to_string())
         } else {
             let path: String = category.query_row([id], |r| r.get(0))?;
             (path.clone(), path)
-        };
+        })
+    })
+}
+
+/// The top `limit` of `(id, units, gmv)`, named by `name` (key and name)
+/// for every row that can still make the list: ties at the cut rank by key.
+fn named(
+    mut found: Vec<(i64, i64, i64)>,
+    limit: usize,
+    mut name: impl FnMut(i64) -> Result<(String, String)>,
+) -> Result<Vec<Top>> {
+    found.sort_by_key(|r| std::cmp::Reverse(r.2));
+    let cut = found.get(limit.saturating_sub(1)).map_or(i64::MIN, |r| r.2);
+    let mut out = Vec::new();
+    for (id, units, gmv) in found.into_iter().take_while(|r| r.2 >= cut) {
+        let (key, name) = name(id)?;
         out.push(Top {
             key,
             name,
