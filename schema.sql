@@ -592,6 +592,114 @@ WHEN (old.paid_at IS NOT NULL AND old.status NOT IN ('cancelled', 'merged'))
         revenue_minor = revenue_minor + excluded.revenue_minor, last_at = max(last_at, excluded.last_at);
 END;
 
+-- KPI top-list rollups (issue 14, docs/kpi.md "top lists"), fed by the
+-- product sales rollup above so they share its one definition of a paid
+-- line: each product's paid units and GMV per UTC month (read in GMV order
+-- by the threshold algorithm of store/kpi_tops.rs), and each merchant's and
+-- category's per UTC day ('d') and month ('m'). A product's merchant and
+-- category are its current ones (the top lists name them so); category 0
+-- is "(none)". Zero rows are left in place: they rank last and cost
+-- nothing. Bulk loads set these triggers aside and run `kpi_tops::REBUILD`.
+CREATE TABLE kpi_top_months (
+    product_id    INTEGER NOT NULL,
+    month         TEXT    NOT NULL CHECK (length(month) = 7),
+    units         INTEGER NOT NULL,
+    revenue_minor INTEGER NOT NULL,
+    PRIMARY KEY (product_id, month)
+) WITHOUT ROWID;
+CREATE INDEX kpi_top_months_rank ON kpi_top_months (month, revenue_minor DESC, product_id);
+CREATE TABLE kpi_group_sales (
+    grp           TEXT    NOT NULL CHECK (grp IN ('merchant', 'category')),
+    grain         TEXT    NOT NULL CHECK (grain IN ('d', 'm')),
+    period        TEXT    NOT NULL,
+    key           INTEGER NOT NULL,
+    units         INTEGER NOT NULL,
+    revenue_minor INTEGER NOT NULL,
+    PRIMARY KEY (grp, grain, period, key)
+) WITHOUT ROWID;
+CREATE TRIGGER kpi_tops_sales_ai AFTER INSERT ON product_sales_days BEGIN
+    INSERT INTO kpi_top_months (product_id, month, units, revenue_minor)
+    VALUES (new.product_id, substr(new.day, 1, 7), new.units, new.revenue_minor)
+    ON CONFLICT (product_id, month) DO UPDATE SET units = units + excluded.units,
+        revenue_minor = revenue_minor + excluded.revenue_minor;
+    INSERT INTO kpi_group_sales (grp, grain, period, key, units, revenue_minor)
+    SELECT s.grp, s.grain, s.period, CASE s.grp WHEN 'merchant' THEN p.merchant_id ELSE coalesce(p.category_id, 0) END,
+           new.units, new.revenue_minor
+    FROM products p JOIN (SELECT 'merchant' AS grp, 'd' AS grain, new.day AS period
+        UNION ALL SELECT 'merchant', 'm', substr(new.day, 1, 7) UNION ALL SELECT 'category', 'd', new.day
+        UNION ALL SELECT 'category', 'm', substr(new.day, 1, 7)) AS s
+    WHERE p.id = new.product_id
+    ON CONFLICT (grp, grain, period, key) DO UPDATE SET units = units + excluded.units,
+        revenue_minor = revenue_minor + excluded.revenue_minor;
+END;
+CREATE TRIGGER kpi_tops_sales_ad AFTER DELETE ON product_sales_days BEGIN
+    INSERT INTO kpi_top_months (product_id, month, units, revenue_minor)
+    VALUES (old.product_id, substr(old.day, 1, 7), -old.units, -old.revenue_minor)
+    ON CONFLICT (product_id, month) DO UPDATE SET units = units + excluded.units,
+        revenue_minor = revenue_minor + excluded.revenue_minor;
+    INSERT INTO kpi_group_sales (grp, grain, period, key, units, revenue_minor)
+    SELECT s.grp, s.grain, s.period, CASE s.grp WHEN 'merchant' THEN p.merchant_id ELSE coalesce(p.category_id, 0) END,
+           -old.units, -old.revenue_minor
+    FROM products p JOIN (SELECT 'merchant' AS grp, 'd' AS grain, old.day AS period
+        UNION ALL SELECT 'merchant', 'm', substr(old.day, 1, 7) UNION ALL SELECT 'category', 'd', old.day
+        UNION ALL SELECT 'category', 'm', substr(old.day, 1, 7)) AS s
+    WHERE p.id = old.product_id
+    ON CONFLICT (grp, grain, period, key) DO UPDATE SET units = units + excluded.units,
+        revenue_minor = revenue_minor + excluded.revenue_minor;
+END;
+CREATE TRIGGER kpi_tops_sales_au AFTER UPDATE ON product_sales_days BEGIN
+    INSERT INTO kpi_top_months (product_id, month, units, revenue_minor)
+    VALUES (old.product_id, substr(old.day, 1, 7), -old.units, -old.revenue_minor)
+    ON CONFLICT (product_id, month) DO UPDATE SET units = units + excluded.units,
+        revenue_minor = revenue_minor + excluded.revenue_minor;
+    INSERT INTO kpi_group_sales (grp, grain, period, key, units, revenue_minor)
+    SELECT s.grp, s.grain, s.period, CASE s.grp WHEN 'merchant' THEN p.merchant_id ELSE coalesce(p.category_id, 0) END,
+           -old.units, -old.revenue_minor
+    FROM products p JOIN (SELECT 'merchant' AS grp, 'd' AS grain, old.day AS period
+        UNION ALL SELECT 'merchant', 'm', substr(old.day, 1, 7) UNION ALL SELECT 'category', 'd', old.day
+        UNION ALL SELECT 'category', 'm', substr(old.day, 1, 7)) AS s
+    WHERE p.id = old.product_id
+    ON CONFLICT (grp, grain, period, key) DO UPDATE SET units = units + excluded.units,
+        revenue_minor = revenue_minor + excluded.revenue_minor;
+    INSERT INTO kpi_top_months (product_id, month, units, revenue_minor)
+    VALUES (new.product_id, substr(new.day, 1, 7), new.units, new.revenue_minor)
+    ON CONFLICT (product_id, month) DO UPDATE SET units = units + excluded.units,
+        revenue_minor = revenue_minor + excluded.revenue_minor;
+    INSERT INTO kpi_group_sales (grp, grain, period, key, units, revenue_minor)
+    SELECT s.grp, s.grain, s.period, CASE s.grp WHEN 'merchant' THEN p.merchant_id ELSE coalesce(p.category_id, 0) END,
+           new.units, new.revenue_minor
+    FROM products p JOIN (SELECT 'merchant' AS grp, 'd' AS grain, new.day AS period
+        UNION ALL SELECT 'merchant', 'm', substr(new.day, 1, 7) UNION ALL SELECT 'category', 'd', new.day
+        UNION ALL SELECT 'category', 'm', substr(new.day, 1, 7)) AS s
+    WHERE p.id = new.product_id
+    ON CONFLICT (grp, grain, period, key) DO UPDATE SET units = units + excluded.units,
+        revenue_minor = revenue_minor + excluded.revenue_minor;
+END;
+-- A product moved to another merchant or category takes its sales along.
+CREATE TRIGGER kpi_tops_products_au AFTER UPDATE OF merchant_id, category_id ON products
+WHEN old.merchant_id IS NOT new.merchant_id OR old.category_id IS NOT new.category_id BEGIN
+    INSERT INTO kpi_group_sales (grp, grain, period, key, units, revenue_minor)
+    SELECT s.grp, s.grain, CASE s.grain WHEN 'd' THEN d.day ELSE substr(d.day, 1, 7) END AS period, s.key,
+           -sum(d.units), -sum(d.revenue_minor)
+    FROM product_sales_days d JOIN (SELECT 'merchant' AS grp, 'd' AS grain, old.merchant_id AS key
+        UNION ALL SELECT 'merchant', 'm', old.merchant_id UNION ALL SELECT 'category', 'd', coalesce(old.category_id, 0)
+        UNION ALL SELECT 'category', 'm', coalesce(old.category_id, 0)) AS s
+    WHERE d.product_id = old.id
+    GROUP BY s.grp, s.grain, period, s.key
+    ON CONFLICT (grp, grain, period, key) DO UPDATE SET units = units + excluded.units,
+        revenue_minor = revenue_minor + excluded.revenue_minor;
+    INSERT INTO kpi_group_sales (grp, grain, period, key, units, revenue_minor)
+    SELECT s.grp, s.grain, CASE s.grain WHEN 'd' THEN d.day ELSE substr(d.day, 1, 7) END AS period, s.key,
+           sum(d.units), sum(d.revenue_minor)
+    FROM product_sales_days d JOIN (SELECT 'merchant' AS grp, 'd' AS grain, new.merchant_id AS key
+        UNION ALL SELECT 'merchant', 'm', new.merchant_id UNION ALL SELECT 'category', 'd', coalesce(new.category_id, 0)
+        UNION ALL SELECT 'category', 'm', coalesce(new.category_id, 0)) AS s
+    WHERE d.product_id = new.id
+    GROUP BY s.grp, s.grain, period, s.key
+    ON CONFLICT (grp, grain, period, key) DO UPDATE SET units = units + excluded.units,
+        revenue_minor = revenue_minor + excluded.revenue_minor;
+END;
+
 CREATE TABLE shipment_events (
     id       INTEGER PRIMARY KEY,
     order_id INTEGER NOT NULL REFERENCES orders (id),
@@ -743,6 +851,84 @@ CREATE INDEX ticket_messages_ticket ON ticket_messages (ticket_id, id);
 -- A ticket's first public staff reply in one seek (the KPI first response).
 CREATE INDEX ticket_messages_first_reply ON ticket_messages (ticket_id, created_at)
     WHERE author_kind = 'staff' AND internal = 0;
+
+-- Ticket first-response rollup (issue 14): per UTC hour of opened_at, the
+-- tickets with a first public staff reply and the seconds to it, kept by
+-- triggers on tickets and messages (a message changes its ticket's first
+-- reply: the ticket's share is taken out before and put back after). The
+-- view is the one definition; `check` and the bulk rebuild read it.
+CREATE VIEW kpi_ticket_reply_facts AS
+SELECT id, substr(opened_at, 1, 13) AS hour, (f IS NOT NULL) AS responded,
+       coalesce(unixepoch(f) - unixepoch(opened_at), 0) AS response_secs
+FROM (SELECT t.id, t.opened_at,
+             (SELECT min(m.created_at) FROM ticket_messages m
+              WHERE m.ticket_id = t.id AND m.author_kind = 'staff' AND m.internal = 0) AS f
+      FROM tickets t);
+CREATE TABLE kpi_ticket_hours (
+    hour          TEXT    NOT NULL PRIMARY KEY CHECK (length(hour) = 13),
+    responded     INTEGER NOT NULL DEFAULT 0,
+    response_secs INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TRIGGER kpi_tickets_ai AFTER INSERT ON tickets BEGIN
+    INSERT INTO kpi_ticket_hours (hour, responded, response_secs)
+    SELECT hour, responded, response_secs FROM kpi_ticket_reply_facts WHERE id IN (new.id) AND true
+    ON CONFLICT (hour) DO UPDATE SET responded = responded + excluded.responded,
+        response_secs = response_secs + excluded.response_secs;
+END;
+CREATE TRIGGER kpi_tickets_bu BEFORE UPDATE OF opened_at ON tickets BEGIN
+    INSERT INTO kpi_ticket_hours (hour, responded, response_secs)
+    SELECT hour, -responded, -response_secs FROM kpi_ticket_reply_facts WHERE id IN (old.id) AND true
+    ON CONFLICT (hour) DO UPDATE SET responded = responded + excluded.responded,
+        response_secs = response_secs + excluded.response_secs;
+END;
+CREATE TRIGGER kpi_tickets_au AFTER UPDATE OF opened_at ON tickets BEGIN
+    INSERT INTO kpi_ticket_hours (hour, responded, response_secs)
+    SELECT hour, responded, response_secs FROM kpi_ticket_reply_facts WHERE id IN (new.id) AND true
+    ON CONFLICT (hour) DO UPDATE SET responded = responded + excluded.responded,
+        response_secs = response_secs + excluded.response_secs;
+END;
+CREATE TRIGGER kpi_tickets_bd BEFORE DELETE ON tickets BEGIN
+    INSERT INTO kpi_ticket_hours (hour, responded, response_secs)
+    SELECT hour, -responded, -response_secs FROM kpi_ticket_reply_facts WHERE id IN (old.id) AND true
+    ON CONFLICT (hour) DO UPDATE SET responded = responded + excluded.responded,
+        response_secs = response_secs + excluded.response_secs;
+END;
+CREATE TRIGGER kpi_replies_bi BEFORE INSERT ON ticket_messages WHEN new.author_kind = 'staff' AND new.internal = 0 BEGIN
+    INSERT INTO kpi_ticket_hours (hour, responded, response_secs)
+    SELECT hour, -responded, -response_secs FROM kpi_ticket_reply_facts WHERE id IN (new.ticket_id) AND true
+    ON CONFLICT (hour) DO UPDATE SET responded = responded + excluded.responded,
+        response_secs = response_secs + excluded.response_secs;
+END;
+CREATE TRIGGER kpi_replies_ai AFTER INSERT ON ticket_messages WHEN new.author_kind = 'staff' AND new.internal = 0 BEGIN
+    INSERT INTO kpi_ticket_hours (hour, responded, response_secs)
+    SELECT hour, responded, response_secs FROM kpi_ticket_reply_facts WHERE id IN (new.ticket_id) AND true
+    ON CONFLICT (hour) DO UPDATE SET responded = responded + excluded.responded,
+        response_secs = response_secs + excluded.response_secs;
+END;
+CREATE TRIGGER kpi_replies_bu BEFORE UPDATE OF ticket_id, author_kind, internal, created_at ON ticket_messages BEGIN
+    INSERT INTO kpi_ticket_hours (hour, responded, response_secs)
+    SELECT hour, -responded, -response_secs FROM kpi_ticket_reply_facts WHERE id IN (old.ticket_id, new.ticket_id) AND true
+    ON CONFLICT (hour) DO UPDATE SET responded = responded + excluded.responded,
+        response_secs = response_secs + excluded.response_secs;
+END;
+CREATE TRIGGER kpi_replies_au AFTER UPDATE OF ticket_id, author_kind, internal, created_at ON ticket_messages BEGIN
+    INSERT INTO kpi_ticket_hours (hour, responded, response_secs)
+    SELECT hour, responded, response_secs FROM kpi_ticket_reply_facts WHERE id IN (old.ticket_id, new.ticket_id) AND true
+    ON CONFLICT (hour) DO UPDATE SET responded = responded + excluded.responded,
+        response_secs = response_secs + excluded.response_secs;
+END;
+CREATE TRIGGER kpi_replies_bd BEFORE DELETE ON ticket_messages WHEN old.author_kind = 'staff' AND old.internal = 0 BEGIN
+    INSERT INTO kpi_ticket_hours (hour, responded, response_secs)
+    SELECT hour, -responded, -response_secs FROM kpi_ticket_reply_facts WHERE id IN (old.ticket_id) AND true
+    ON CONFLICT (hour) DO UPDATE SET responded = responded + excluded.responded,
+        response_secs = response_secs + excluded.response_secs;
+END;
+CREATE TRIGGER kpi_replies_ad AFTER DELETE ON ticket_messages WHEN old.author_kind = 'staff' AND old.internal = 0 BEGIN
+    INSERT INTO kpi_ticket_hours (hour, responded, response_secs)
+    SELECT hour, responded, response_secs FROM kpi_ticket_reply_facts WHERE id IN (old.ticket_id) AND true
+    ON CONFLICT (hour) DO UPDATE SET responded = responded + excluded.responded,
+        response_secs = response_secs + excluded.response_secs;
+END;
 
 -- Canned replies with {customer}, {order}, {ticket} placeholders.
 CREATE TABLE canned_replies (

@@ -98,7 +98,7 @@ fn main() {
             st::tickets_by_reason(&s.conn, &fs, &ts).expect("reasons");
         });
         let tops = time(&mut || {
-            st::tops(&s.conn, &fs, &ts, kpi::TOP).expect("tops");
+            shopdesk::store::kpi_tops::tops(&s.conn, &fs, &ts, kpi::TOP).expect("tops");
         });
         let daily = time(&mut || {
             kpi::daily(&s.conn, &cal, &p).expect("daily");

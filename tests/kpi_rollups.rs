@@ -15,7 +15,7 @@ use shopdesk::store;
 const ORDERS: usize = 8;
 
 /// Periods over the days the orders' placed times range across.
-const PERIODS: [(&str, &str); 8] = [
+const PERIODS: [(&str, &str); 10] = [
     ("2026-11-18T16:00:00Z", "2026-11-21T16:00:00Z"),
     ("2026-11-19T16:00:00Z", "2026-11-20T16:00:00Z"),
     ("2026-11-20T00:00:00Z", "2026-11-21T00:00:00Z"),
@@ -24,6 +24,9 @@ const PERIODS: [(&str, &str); 8] = [
     ("2026-11-19T12:00:00Z", "2026-11-20T00:00:00Z"),
     ("2026-11-20T00:00:00Z", "2026-11-20T11:00:00Z"),
     ("2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"),
+    // November whole, from the top-list month rollups.
+    ("2026-10-31T16:00:00Z", "2026-11-30T16:00:00Z"),
+    ("2026-11-01T00:00:00Z", "2026-11-20T20:00:00Z"),
 ];
 
 #[derive(Debug, Clone)]
@@ -34,6 +37,8 @@ enum Step {
     DropReview(usize),
     Refund(usize, i64, bool),
     Replace(usize, u8),
+    /// A message on the n-th ticket, `hours` after NOW: staff or not, public or not.
+    Reply(usize, u8, bool, bool),
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -46,6 +51,7 @@ fn step() -> impl Strategy<Value = Step> {
         // worth (refunds_within_paid refuses more).
         1 => (0..ORDERS, 1i64..500, any::<bool>()).prop_map(|(o, a, t)| Step::Refund(o, a, t)),
         1 => (0..ORDERS, 0u8..48).prop_map(|(o, h)| Step::Replace(o, h)),
+        2 => (0..ORDERS, 0u8..48, any::<bool>(), any::<bool>()).prop_map(|(n, h, s, i)| Step::Reply(n, h, s, i)),
     ]
 }
 
@@ -133,6 +139,20 @@ proptest! {
                 }
                 // An order's placed time moved to another hour (two days of
                 // hours either side of the shop's midnight).
+                Step::Reply(n, h, staff, internal) => {
+                    let ticket: Option<i64> = conn
+                        .query_row("SELECT id FROM tickets ORDER BY id LIMIT 1 OFFSET ?1", [*n as i64], |r| r.get(0))
+                        .ok();
+                    if let Some(t) = ticket {
+                        let at = format!("2026-11-{:02}T{:02}:10:00Z", 21 + h / 24, h % 24);
+                        conn.execute(
+                            "INSERT INTO ticket_messages (ticket_id, author, author_kind, internal, body, created_at)
+                             VALUES (?1, 'ana', ?2, ?3, 'hi', ?4)",
+                            params![t, if *staff { "staff" } else { "customer" }, *internal as i64, at],
+                        )
+                        .unwrap();
+                    }
+                }
                 Step::Replace(o, h) => {
                     let at = format!("2026-11-{:02}T{:02}:30:00Z", 19 + h / 24, h % 24);
                     conn.execute("UPDATE orders SET placed_at = ?2 WHERE id = ?1", params![ids[*o], at]).unwrap();
@@ -142,6 +162,8 @@ proptest! {
         let mut differences = store::kpi::rollup_differences(&conn, 10).unwrap();
         differences.extend(store::kpi::chain_differences(&conn, 10).unwrap());
         differences.extend(store::kpi_chain::chain_day_differences(&conn, 10).unwrap());
+        differences.extend(store::kpi_tops::differences(&conn, 10).unwrap());
+        differences.extend(store::kpi_tickets::differences(&conn, 10).unwrap());
         prop_assert!(differences.is_empty(), "{differences:#?}");
         // The customer figures from the day rollups equal one pass over the
         // chains, for periods with whole days and part days at either end
@@ -150,6 +172,12 @@ proptest! {
             let want = store::kpi_chain::customer_sums_base(&conn, from, to).unwrap();
             prop_assert_eq!(store::kpi_chain::customer_sums_days(&conn, from, to).unwrap(), want, "{} to {}", from, to);
             prop_assert_eq!(store::kpi::customer_sums(&conn, from, to).unwrap(), want, "{} to {}", from, to);
+            // The top lists from the rollups equal one pass over the lines,
+            // for a short list too (where the threshold stops early).
+            for limit in [1, 10] {
+                let want = store::kpi::tops(&conn, from, to, limit).unwrap();
+                prop_assert_eq!(store::kpi_tops::tops(&conn, from, to, limit).unwrap(), want, "{} to {}", from, to);
+            }
         }
     }
 }

@@ -283,7 +283,7 @@ pub fn daily(conn: &Connection, cal: &BusinessCalendar, p: &Period) -> Result<Ve
 /// The whole report for a period.
 pub fn report(conn: &Connection, cal: &BusinessCalendar, p: Period) -> Result<Report> {
     let (from, to) = bounds(cal, &p);
-    let tops = st::tops(conn, &from, &to, TOP)?;
+    let tops = crate::store::kpi_tops::tops(conn, &from, &to, TOP)?;
     let (scalars, csat) = period_sums(conn, cal, &p)?;
     Ok(Report {
         period: p,

@@ -220,15 +220,44 @@ pub const REFUND_CAP: RowTrigger = aside("refunds_within_paid");
 /// The product sales rollup's triggers (`store::products::sales`): set
 /// aside by a load that writes orders and lines in bulk, the rollup summed
 /// once at the end (the last entry carries the rebuild, so it runs once).
-pub const PRODUCT_SALES: [RowTrigger; 6] = [
+///
+/// The KPI top-list rollups (`store::kpi_tops`), fed by the product sales
+/// rows, go aside with them and are summed after them.
+pub const PRODUCT_SALES: [RowTrigger; 10] = [
     aside("product_sales_line_bd"),
     aside("product_sales_line_bu"),
     aside("product_sales_line_au"),
     aside("product_sales_order_bu"),
     aside("product_sales_order_au"),
+    aside("kpi_tops_sales_ad"),
+    aside("kpi_tops_sales_au"),
+    aside("kpi_tops_products_au"),
     RowTrigger {
         name: "product_sales_line_ai",
         rebuild: super::products::sales::REBUILD,
+    },
+    RowTrigger {
+        name: "kpi_tops_sales_ai",
+        rebuild: super::kpi_tops::REBUILD,
+    },
+];
+/// The ticket first-response rollup's triggers (`store::kpi_tickets`): a
+/// load that writes tickets and messages with their indexes set aside (the
+/// demo) sets them aside too, or each message would look its ticket's
+/// replies up without an index; summed once after the indexes are back.
+pub const TICKET_KPIS: [RowTrigger; 10] = [
+    aside("kpi_tickets_bu"),
+    aside("kpi_tickets_au"),
+    aside("kpi_tickets_bd"),
+    aside("kpi_replies_bi"),
+    aside("kpi_replies_ai"),
+    aside("kpi_replies_bu"),
+    aside("kpi_replies_au"),
+    aside("kpi_replies_bd"),
+    aside("kpi_replies_ad"),
+    RowTrigger {
+        name: "kpi_tickets_ai",
+        rebuild: super::kpi_tickets::REBUILD,
     },
 ];
 pub const PRODUCT_SEARCH: RowTrigger = RowTrigger {
@@ -357,6 +386,8 @@ mod tests {
         ]
         .into_iter()
         .chain(ALL_KPIS)
+        .chain(PRODUCT_SALES)
+        .chain(TICKET_KPIS)
         {
             let sql = crate::store::schema_statement("TRIGGER", t.name).unwrap();
             assert!(sql.starts_with(&format!("CREATE TRIGGER {} ", t.name)));

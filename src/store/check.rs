@@ -56,7 +56,7 @@ pub fn run_all(conn: &Connection) -> Result<Vec<CheckResult>> {
 /// takes most of the time, so on a file database it runs on a second
 /// connection beside the others; each check is its own read either way.
 pub fn run_with(conn: &Connection, opts: &Options) -> Result<Vec<CheckResult>> {
-    let others: [Check; 12] = [
+    let others: [Check; 13] = [
         foreign_keys,
         audit_chain,
         images::audit_images,
@@ -65,6 +65,7 @@ pub fn run_with(conn: &Connection, opts: &Options) -> Result<Vec<CheckResult>> {
         status_counts,
         kpi_rollups,
         product_sales,
+        kpi_tops,
         title_pairs,
         ticket_search_copies,
         super::import::check::imported_orders,
@@ -280,6 +281,19 @@ fn product_sales(conn: &Connection) -> Result<CheckResult> {
     Ok(finding(
         "product sales rollup",
         super::products::sales::differences(conn, MAX_PROBLEMS)?,
+    ))
+}
+
+/// The KPI top-list rollups match a recomputation from the product sales
+/// days (themselves checked against the lines by `product_sales`).
+fn kpi_tops(conn: &Connection) -> Result<CheckResult> {
+    Ok(finding(
+        "KPI top-list and ticket rollups",
+        [
+            super::kpi_tops::differences(conn, MAX_PROBLEMS)?,
+            super::kpi_tickets::differences(conn, MAX_PROBLEMS)?,
+        ]
+        .concat(),
     ))
 }
 

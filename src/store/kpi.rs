@@ -173,18 +173,7 @@ pub fn ticket_sums(conn: &Connection, from: &str, to: &str) -> Result<TicketSums
              WHERE opened_at >= ?1 AND opened_at < ?2",
         )?
         .query_row(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    // LIMIT keeps the subquery from being flattened into the outer one,
-    // which would look each ticket's first reply up twice.
-    let (responded, response_secs) = conn
-        .prepare_cached(
-            "SELECT count(f), coalesce(sum(unixepoch(f) - unixepoch(opened_at)), 0) FROM (
-                 SELECT t.opened_at,
-                        (SELECT min(m.created_at) FROM ticket_messages m
-                         WHERE m.ticket_id = t.id AND m.author_kind = 'staff' AND m.internal = 0) AS f
-                 FROM tickets t INDEXED BY tickets_kpi_opened WHERE t.opened_at >= ?1 AND t.opened_at < ?2
-                 LIMIT -1)",
-        )?
-        .query_row(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let (responded, response_secs) = super::kpi_tickets::first_responses(conn, from, to)?;
     let mut s = conn
         .prepare_cached(
             "SELECT count(*),

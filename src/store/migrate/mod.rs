@@ -12,6 +12,7 @@ use crate::Result;
 mod later;
 mod v16;
 pub(crate) mod v17;
+mod v18;
 
 use later::{PRODUCTS_V6, TICKETS_V11_COLUMNS, to_v6, to_v7, to_v11, to_v13, to_v14, to_v15};
 
@@ -317,6 +318,16 @@ pub(super) const STEPS: &[Step] = &[
         tables: &[],
         then: &[],
         create_indexes: v17::INDEXES,
+    },
+    // The KPI top-list rollups (issue 14): product months, merchant and
+    // category days and months, kept from the product sales rollup.
+    Step {
+        to: 18,
+        drop: &["DROP INDEX IF EXISTS kpi_top_months_rank;"],
+        change: Some(v18::to_v18),
+        tables: &[],
+        then: &[],
+        create_indexes: v18::INDEXES,
     },
 ];
 

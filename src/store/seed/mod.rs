@@ -163,6 +163,7 @@ impl Load<'_> {
                 &bulk::ALL_KPIS[..],
                 &[bulk::REFUND_CAP],
                 &bulk::PRODUCT_SALES[..],
+                &bulk::TICKET_KPIS[..],
             ]
             .concat(),
         )
