@@ -67,9 +67,9 @@ fn record_plan(conn: &Connection, sql: &str, params: &[Value]) {
     }
 }
 
-/// Text filters count at most this many matches ("200,000+"), through
+/// Text filters count at most this many matches ("100,000+"), through
 /// their indexes.
-pub const COUNT_CAP: u64 = 200_000;
+pub const COUNT_CAP: u64 = 100_000;
 
 /// Up to this many matches are kept in list order and paged by id (about
 /// 70 bytes each: 3.5 MB at the cap); a broader filter walks the sort index.
