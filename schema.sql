@@ -535,6 +535,9 @@ CREATE TABLE product_sales_days (
     last_at       TEXT,
     PRIMARY KEY (product_id, day)
 ) WITHOUT ROWID;
+-- A day's products in GMV order (schema 19): the KPI top products of a
+-- short period read its days' lists (store/kpi_tops.rs).
+CREATE INDEX product_sales_days_rank ON product_sales_days (day, revenue_minor DESC, product_id);
 CREATE TRIGGER product_sales_line_ai AFTER INSERT ON order_lines BEGIN
     INSERT INTO product_sales_days (product_id, day, units, revenue_minor, last_at)
     SELECT product_id, day, units, revenue_minor, placed_at FROM product_sale_facts WHERE line_id = new.id
@@ -930,6 +933,103 @@ CREATE TRIGGER kpi_replies_ad AFTER DELETE ON ticket_messages WHEN old.author_ki
         response_secs = response_secs + excluded.response_secs;
 END;
 
+-- Ticket count rollups (issue 14, schema 19), per UTC hour: the tickets
+-- opened and the complaints among them (by opened_at), the tickets
+-- resolved, those with a resolution due time and those resolved by it,
+-- and each CSAT score's count and sum (by resolved_at); and the tickets
+-- opened per UTC day and reason ('' for none; a day, not an hour: a
+-- period's part days are read from the tickets' covering index). A period's ticket figures read
+-- its hours instead of one index entry per ticket. The views are the one
+-- definition of a ticket's share: the triggers take it out before a change
+-- and put it back after (as kpi_ticket_hours' do); `check` and the bulk
+-- rebuild sum them.
+CREATE VIEW kpi_ticket_open_facts AS
+SELECT id, substr(opened_at, 1, 13) AS hour, substr(opened_at, 1, 10) AS day,
+       coalesce(reason, '') AS reason, 1 AS opened, (kind = 'complaint') AS complaints
+FROM tickets;
+CREATE VIEW kpi_ticket_resolve_facts AS
+SELECT id, substr(resolved_at, 1, 13) AS hour, 1 AS resolved,
+       (resolve_due_at IS NOT NULL) AS with_due, coalesce(resolved_at <= resolve_due_at, 0) AS sla_met,
+       (sat_attitude IS NOT NULL) AS attitude_n, coalesce(sat_attitude, 0) AS attitude_sum,
+       (sat_speed IS NOT NULL) AS speed_n, coalesce(sat_speed, 0) AS speed_sum,
+       (sat_resolution IS NOT NULL) AS resolution_n, coalesce(sat_resolution, 0) AS resolution_sum,
+       (sat_overall IS NOT NULL) AS overall_n, coalesce(sat_overall, 0) AS overall_sum
+FROM tickets WHERE resolved_at IS NOT NULL;
+CREATE TABLE kpi_ticket_counts (
+    hour           TEXT    NOT NULL PRIMARY KEY CHECK (length(hour) = 13),
+    opened         INTEGER NOT NULL DEFAULT 0,
+    complaints     INTEGER NOT NULL DEFAULT 0,
+    resolved       INTEGER NOT NULL DEFAULT 0,
+    with_due       INTEGER NOT NULL DEFAULT 0,
+    sla_met        INTEGER NOT NULL DEFAULT 0,
+    attitude_n     INTEGER NOT NULL DEFAULT 0,
+    attitude_sum   INTEGER NOT NULL DEFAULT 0,
+    speed_n        INTEGER NOT NULL DEFAULT 0,
+    speed_sum      INTEGER NOT NULL DEFAULT 0,
+    resolution_n   INTEGER NOT NULL DEFAULT 0,
+    resolution_sum INTEGER NOT NULL DEFAULT 0,
+    overall_n      INTEGER NOT NULL DEFAULT 0,
+    overall_sum    INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE kpi_ticket_reasons (
+    day    TEXT    NOT NULL CHECK (length(day) = 10),
+    reason TEXT    NOT NULL,
+    opened INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, reason)
+) WITHOUT ROWID;
+CREATE TRIGGER kpi_ticket_counts_ai AFTER INSERT ON tickets BEGIN
+    INSERT INTO kpi_ticket_counts (hour, opened, complaints)
+    SELECT hour, opened, complaints FROM kpi_ticket_open_facts WHERE id = new.id
+    ON CONFLICT (hour) DO UPDATE SET opened = opened + excluded.opened, complaints = complaints + excluded.complaints;
+    INSERT INTO kpi_ticket_reasons (day, reason, opened)
+    SELECT day, reason, opened FROM kpi_ticket_open_facts WHERE id = new.id
+    ON CONFLICT (day, reason) DO UPDATE SET opened = opened + excluded.opened;
+    INSERT INTO kpi_ticket_counts (hour, resolved, with_due, sla_met, attitude_n, attitude_sum, speed_n, speed_sum, resolution_n, resolution_sum, overall_n, overall_sum)
+    SELECT hour, resolved, with_due, sla_met, attitude_n, attitude_sum, speed_n, speed_sum, resolution_n, resolution_sum, overall_n, overall_sum FROM kpi_ticket_resolve_facts WHERE id = new.id
+    ON CONFLICT (hour) DO UPDATE SET resolved = resolved + excluded.resolved, with_due = with_due + excluded.with_due, sla_met = sla_met + excluded.sla_met, attitude_n = attitude_n + excluded.attitude_n, attitude_sum = attitude_sum + excluded.attitude_sum, speed_n = speed_n + excluded.speed_n, speed_sum = speed_sum + excluded.speed_sum, resolution_n = resolution_n + excluded.resolution_n, resolution_sum = resolution_sum + excluded.resolution_sum, overall_n = overall_n + excluded.overall_n, overall_sum = overall_sum + excluded.overall_sum;
+END;
+CREATE TRIGGER kpi_ticket_opened_bu BEFORE UPDATE OF opened_at, kind, reason ON tickets
+WHEN old.opened_at IS NOT new.opened_at OR old.kind IS NOT new.kind OR old.reason IS NOT new.reason BEGIN
+    INSERT INTO kpi_ticket_counts (hour, opened, complaints)
+    SELECT hour, -opened, -complaints FROM kpi_ticket_open_facts WHERE id = old.id
+    ON CONFLICT (hour) DO UPDATE SET opened = opened + excluded.opened, complaints = complaints + excluded.complaints;
+    INSERT INTO kpi_ticket_reasons (day, reason, opened)
+    SELECT day, reason, -opened FROM kpi_ticket_open_facts WHERE id = old.id
+    ON CONFLICT (day, reason) DO UPDATE SET opened = opened + excluded.opened;
+END;
+CREATE TRIGGER kpi_ticket_opened_au AFTER UPDATE OF opened_at, kind, reason ON tickets
+WHEN old.opened_at IS NOT new.opened_at OR old.kind IS NOT new.kind OR old.reason IS NOT new.reason BEGIN
+    INSERT INTO kpi_ticket_counts (hour, opened, complaints)
+    SELECT hour, opened, complaints FROM kpi_ticket_open_facts WHERE id = new.id
+    ON CONFLICT (hour) DO UPDATE SET opened = opened + excluded.opened, complaints = complaints + excluded.complaints;
+    INSERT INTO kpi_ticket_reasons (day, reason, opened)
+    SELECT day, reason, opened FROM kpi_ticket_open_facts WHERE id = new.id
+    ON CONFLICT (day, reason) DO UPDATE SET opened = opened + excluded.opened;
+END;
+CREATE TRIGGER kpi_ticket_resolved_bu BEFORE UPDATE OF resolved_at, resolve_due_at, sat_attitude, sat_speed, sat_resolution, sat_overall ON tickets
+WHEN old.resolved_at IS NOT NULL AND (old.resolved_at IS NOT new.resolved_at OR old.resolve_due_at IS NOT new.resolve_due_at OR old.sat_attitude IS NOT new.sat_attitude OR old.sat_speed IS NOT new.sat_speed OR old.sat_resolution IS NOT new.sat_resolution OR old.sat_overall IS NOT new.sat_overall) BEGIN
+    INSERT INTO kpi_ticket_counts (hour, resolved, with_due, sla_met, attitude_n, attitude_sum, speed_n, speed_sum, resolution_n, resolution_sum, overall_n, overall_sum)
+    SELECT hour, -resolved, -with_due, -sla_met, -attitude_n, -attitude_sum, -speed_n, -speed_sum, -resolution_n, -resolution_sum, -overall_n, -overall_sum FROM kpi_ticket_resolve_facts WHERE id = old.id
+    ON CONFLICT (hour) DO UPDATE SET resolved = resolved + excluded.resolved, with_due = with_due + excluded.with_due, sla_met = sla_met + excluded.sla_met, attitude_n = attitude_n + excluded.attitude_n, attitude_sum = attitude_sum + excluded.attitude_sum, speed_n = speed_n + excluded.speed_n, speed_sum = speed_sum + excluded.speed_sum, resolution_n = resolution_n + excluded.resolution_n, resolution_sum = resolution_sum + excluded.resolution_sum, overall_n = overall_n + excluded.overall_n, overall_sum = overall_sum + excluded.overall_sum;
+END;
+CREATE TRIGGER kpi_ticket_resolved_au AFTER UPDATE OF resolved_at, resolve_due_at, sat_attitude, sat_speed, sat_resolution, sat_overall ON tickets
+WHEN new.resolved_at IS NOT NULL AND (old.resolved_at IS NOT new.resolved_at OR old.resolve_due_at IS NOT new.resolve_due_at OR old.sat_attitude IS NOT new.sat_attitude OR old.sat_speed IS NOT new.sat_speed OR old.sat_resolution IS NOT new.sat_resolution OR old.sat_overall IS NOT new.sat_overall) BEGIN
+    INSERT INTO kpi_ticket_counts (hour, resolved, with_due, sla_met, attitude_n, attitude_sum, speed_n, speed_sum, resolution_n, resolution_sum, overall_n, overall_sum)
+    SELECT hour, resolved, with_due, sla_met, attitude_n, attitude_sum, speed_n, speed_sum, resolution_n, resolution_sum, overall_n, overall_sum FROM kpi_ticket_resolve_facts WHERE id = new.id
+    ON CONFLICT (hour) DO UPDATE SET resolved = resolved + excluded.resolved, with_due = with_due + excluded.with_due, sla_met = sla_met + excluded.sla_met, attitude_n = attitude_n + excluded.attitude_n, attitude_sum = attitude_sum + excluded.attitude_sum, speed_n = speed_n + excluded.speed_n, speed_sum = speed_sum + excluded.speed_sum, resolution_n = resolution_n + excluded.resolution_n, resolution_sum = resolution_sum + excluded.resolution_sum, overall_n = overall_n + excluded.overall_n, overall_sum = overall_sum + excluded.overall_sum;
+END;
+CREATE TRIGGER kpi_ticket_counts_bd BEFORE DELETE ON tickets BEGIN
+    INSERT INTO kpi_ticket_counts (hour, opened, complaints)
+    SELECT hour, -opened, -complaints FROM kpi_ticket_open_facts WHERE id = old.id
+    ON CONFLICT (hour) DO UPDATE SET opened = opened + excluded.opened, complaints = complaints + excluded.complaints;
+    INSERT INTO kpi_ticket_reasons (day, reason, opened)
+    SELECT day, reason, -opened FROM kpi_ticket_open_facts WHERE id = old.id
+    ON CONFLICT (day, reason) DO UPDATE SET opened = opened + excluded.opened;
+    INSERT INTO kpi_ticket_counts (hour, resolved, with_due, sla_met, attitude_n, attitude_sum, speed_n, speed_sum, resolution_n, resolution_sum, overall_n, overall_sum)
+    SELECT hour, -resolved, -with_due, -sla_met, -attitude_n, -attitude_sum, -speed_n, -speed_sum, -resolution_n, -resolution_sum, -overall_n, -overall_sum FROM kpi_ticket_resolve_facts WHERE id = old.id
+    ON CONFLICT (hour) DO UPDATE SET resolved = resolved + excluded.resolved, with_due = with_due + excluded.with_due, sla_met = sla_met + excluded.sla_met, attitude_n = attitude_n + excluded.attitude_n, attitude_sum = attitude_sum + excluded.attitude_sum, speed_n = speed_n + excluded.speed_n, speed_sum = speed_sum + excluded.speed_sum, resolution_n = resolution_n + excluded.resolution_n, resolution_sum = resolution_sum + excluded.resolution_sum, overall_n = overall_n + excluded.overall_n, overall_sum = overall_sum + excluded.overall_sum;
+END;
+
 -- Canned replies with {customer}, {order}, {ticket} placeholders.
 CREATE TABLE canned_replies (
     id      INTEGER PRIMARY KEY,
@@ -1225,7 +1325,9 @@ CREATE TABLE kpi_paid_orders (
     prev2_at    TEXT
 );
 CREATE INDEX kpi_paid_orders_placed ON kpi_paid_orders (placed_at, prev_at, prev2_at);
-CREATE INDEX kpi_paid_orders_customer ON kpi_paid_orders (customer_id);
+-- The chain times in the customer index (schema 19): a period's part day
+-- counts its customers' later orders from the index alone.
+CREATE INDEX kpi_paid_orders_customer ON kpi_paid_orders (customer_id, prev_at, prev2_at, placed_at);
 -- The chains counted per (UTC day placed, UTC day of an earlier paid order)
 -- (issue 14, store/kpi_chain.rs): `prev` counts the orders whose previous
 -- paid order was placed on `back`, `prev2` those whose one-before was;

@@ -59,7 +59,7 @@ fn main() {
     ];
     println!("{db}: orders {first} to {last}, {runs} runs per period, times in ms");
     println!(
-        "period         wall best  worst  CPU best | CPU: facts customers (one pass) tickets reasons    tops  daily"
+        "period         wall best  worst  CPU best | CPU: facts customers (one pass) tickets reasons    tops  daily alerts"
     );
     for (name, from) in periods {
         let p = Period::new(from, end).expect("period");
@@ -103,8 +103,12 @@ fn main() {
         let daily = time(&mut || {
             kpi::daily(&s.conn, &cal, &p).expect("daily");
         });
+        let alerts = time(&mut || {
+            let now = chrono::Utc::now();
+            shopdesk::ops::alerts::alerts(&s.conn, cal.local_date(now), now).expect("alerts");
+        });
         println!(
-            "{name:<14} {:>9} {:>6} {:>9} | {:>10} {:>9} {:>10} {:>7} {:>7} {:>7} {:>6}",
+            "{name:<14} {:>9} {:>6} {:>9} | {:>10} {:>9} {:>10} {:>7} {:>7} {:>7} {:>6} {:>6}",
             ms(times[0]),
             ms(times[times.len() - 1]),
             ms(cpus[0]),
@@ -114,7 +118,8 @@ fn main() {
             ms(tickets),
             ms(reasons),
             ms(tops),
-            ms(daily)
+            ms(daily),
+            ms(alerts)
         );
     }
 }

@@ -33,7 +33,14 @@ fn a_schema_5_file_gets_the_ticket_tables_columns_and_trigger() {
          DROP TABLE ticket_reasons; DROP TABLE ticket_settings;",
     )
     .unwrap();
-    // Schema 17's parts too: a schema 5 file had none of them.
+    // Schema 19's and 17's parts too: a schema 5 file had none of them.
+    c.execute_batch(
+        "DROP VIEW kpi_ticket_open_facts; DROP VIEW kpi_ticket_resolve_facts; DROP TRIGGER kpi_ticket_counts_ai;
+         DROP TRIGGER kpi_ticket_opened_bu; DROP TRIGGER kpi_ticket_opened_au; DROP TRIGGER kpi_ticket_resolved_bu;
+         DROP TRIGGER kpi_ticket_resolved_au; DROP TRIGGER kpi_ticket_counts_bd;
+         DROP TABLE kpi_ticket_counts; DROP TABLE kpi_ticket_reasons;",
+    )
+    .unwrap();
     c.execute_batch(
         "DROP TRIGGER tickets_refs_ai; DROP TRIGGER tickets_refs_au; DROP TRIGGER orders_ticket_ref_au;
          DROP TRIGGER customers_ticket_ref_au; DROP INDEX tickets_order_ref; DROP INDEX tickets_customer_name;

@@ -210,11 +210,17 @@ pub(crate) fn bounds(cal: &BusinessCalendar, p: &Period) -> (String, String) {
 }
 
 pub fn scalars(conn: &Connection, cal: &BusinessCalendar, p: &Period) -> Result<Scalars> {
-    Ok(period_sums(conn, cal, p)?.0)
+    Ok(period_sums(conn, cal, p, st::low_stock_products(conn)?)?.0)
 }
 
-/// The scalars and the CSAT averages of a period (both read the tickets).
-fn period_sums(conn: &Connection, cal: &BusinessCalendar, p: &Period) -> Result<(Scalars, Csat)> {
+/// The scalars and the CSAT averages of a period (both read the tickets);
+/// `low_stock` is a figure of now, read once for a period and its previous.
+fn period_sums(
+    conn: &Connection,
+    cal: &BusinessCalendar,
+    p: &Period,
+    low_stock: i64,
+) -> Result<(Scalars, Csat)> {
     let (from, to) = bounds(cal, p);
     let (f, t_) = instants(cal, p);
     let o = st::facts(conn, f, t_)?;
@@ -260,7 +266,7 @@ fn period_sums(conn: &Connection, cal: &BusinessCalendar, p: &Period) -> Result<
         ticket_sla_met_share: rate(t.sla_met, t.with_due),
         complaint_rate: rate(t.complaints, o.paid_orders),
         first_response_hours_avg: per_hour(t.response_secs, t.responded),
-        low_stock_products: st::low_stock_products(conn)?,
+        low_stock_products: low_stock,
     };
     Ok((scalars, csat))
 }
@@ -284,7 +290,8 @@ pub fn daily(conn: &Connection, cal: &BusinessCalendar, p: &Period) -> Result<Ve
 pub fn report(conn: &Connection, cal: &BusinessCalendar, p: Period) -> Result<Report> {
     let (from, to) = bounds(cal, &p);
     let tops = crate::store::kpi_tops::tops(conn, &from, &to, TOP)?;
-    let (scalars, csat) = period_sums(conn, cal, &p)?;
+    let low_stock = st::low_stock_products(conn)?;
+    let (scalars, csat) = period_sums(conn, cal, &p, low_stock)?;
     Ok(Report {
         period: p,
         scalars,
@@ -322,7 +329,7 @@ pub fn report(conn: &Connection, cal: &BusinessCalendar, p: Period) -> Result<Re
             .into_iter()
             .map(|(reason, count)| ReasonCount { reason, count })
             .collect(),
-        previous: period_sums(conn, cal, &p.previous())?.0,
+        previous: period_sums(conn, cal, &p.previous(), low_stock)?.0,
     })
 }
 

@@ -260,6 +260,19 @@ pub const TICKET_KPIS: [RowTrigger; 10] = [
         rebuild: super::kpi_tickets::REBUILD,
     },
 ];
+/// The ticket count rollups' triggers: set aside with the tickets'
+/// indexes (the demo) and summed once after.
+pub const TICKET_KPI_COUNTS: [RowTrigger; 6] = [
+    aside("kpi_ticket_opened_bu"),
+    aside("kpi_ticket_opened_au"),
+    aside("kpi_ticket_resolved_bu"),
+    aside("kpi_ticket_resolved_au"),
+    aside("kpi_ticket_counts_bd"),
+    RowTrigger {
+        name: "kpi_ticket_counts_ai",
+        rebuild: super::kpi_tickets::COUNTS_REBUILD,
+    },
+];
 pub const PRODUCT_SEARCH: RowTrigger = RowTrigger {
     name: "products_fts_ai",
     rebuild: "INSERT INTO products_fts (products_fts) VALUES ('rebuild');",
@@ -388,6 +401,7 @@ mod tests {
         .chain(ALL_KPIS)
         .chain(PRODUCT_SALES)
         .chain(TICKET_KPIS)
+        .chain(TICKET_KPI_COUNTS)
         {
             let sql = crate::store::schema_statement("TRIGGER", t.name).unwrap();
             assert!(sql.starts_with(&format!("CREATE TRIGGER {} ", t.name)));

@@ -292,6 +292,7 @@ fn kpi_tops(conn: &Connection) -> Result<CheckResult> {
         [
             super::kpi_tops::differences(conn, MAX_PROBLEMS)?,
             super::kpi_tickets::differences(conn, MAX_PROBLEMS)?,
+            super::kpi_tickets::count_differences(conn, MAX_PROBLEMS)?,
         ]
         .concat(),
     ))

@@ -166,64 +166,17 @@ pub struct TicketSums {
     pub csat: [(i64, i64); 4],
 }
 
-pub fn ticket_sums(conn: &Connection, from: &str, to: &str) -> Result<TicketSums> {
-    let (opened, complaints) = conn
-        .prepare_cached(
-            "SELECT count(*), coalesce(sum(kind = 'complaint'), 0) FROM tickets INDEXED BY tickets_kpi_opened
-             WHERE opened_at >= ?1 AND opened_at < ?2",
-        )?
-        .query_row(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let (responded, response_secs) = super::kpi_tickets::first_responses(conn, from, to)?;
-    let mut s = conn
-        .prepare_cached(
-            "SELECT count(*),
-                    coalesce(sum(resolve_due_at IS NOT NULL), 0),
-                    coalesce(sum(resolved_at <= resolve_due_at), 0),
-                    count(sat_attitude), coalesce(sum(sat_attitude), 0),
-                    count(sat_speed), coalesce(sum(sat_speed), 0),
-                    count(sat_resolution), coalesce(sum(sat_resolution), 0),
-                    count(sat_overall), coalesce(sum(sat_overall), 0)
-             FROM tickets INDEXED BY tickets_kpi_resolved
-             WHERE resolved_at IS NOT NULL AND resolved_at >= ?1 AND resolved_at < ?2",
-        )?
-        .query_row(params![from, to], |r| {
-            Ok(TicketSums {
-                resolved: r.get(0)?,
-                with_due: r.get(1)?,
-                sla_met: r.get(2)?,
-                csat: [
-                    (r.get(3)?, r.get(4)?),
-                    (r.get(5)?, r.get(6)?),
-                    (r.get(7)?, r.get(8)?),
-                    (r.get(9)?, r.get(10)?),
-                ],
-                ..TicketSums::default()
-            })
-        })?;
-    s.opened = opened;
-    s.complaints = complaints;
-    s.responded = responded;
-    s.response_secs = response_secs;
-    Ok(s)
-}
-
-/// Tickets opened in the period by reason code (`ticket_reasons`), most
-/// first; a ticket without one (imported without it) counts as "(none)".
-pub fn tickets_by_reason(conn: &Connection, from: &str, to: &str) -> Result<Vec<(String, i64)>> {
-    let mut st = conn.prepare_cached(
-        "SELECT coalesce(reason, '(none)') AS r, count(*) AS n FROM tickets INDEXED BY tickets_kpi_opened
-         WHERE opened_at >= ?1 AND opened_at < ?2 GROUP BY r ORDER BY n DESC, r",
-    )?;
-    let rows = st.query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
+pub use super::kpi_tickets::{ticket_sums, tickets_by_reason};
 
 /// Listed products at or under their low-stock line now (not a period figure).
 pub fn low_stock_products(conn: &Connection) -> Result<i64> {
     Ok(conn
         .prepare_cached(
-            "SELECT count(*) FROM products
-             WHERE status = 'listed' AND stock_on_hand - stock_reserved <= low_stock_threshold",
+            // The low-stock queue's partial index holds these and the
+            // drafts: a few thousand rows instead of every listed product.
+            "SELECT count(*) FROM products INDEXED BY products_low
+             WHERE stock_on_hand - stock_reserved - low_stock_threshold <= 0 AND status NOT IN ('delisted', 'rejected')
+               AND status = 'listed'",
         )?
         .query_row([], |r| r.get(0))?)
 }

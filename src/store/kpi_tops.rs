@@ -240,8 +240,22 @@ fn parts(conn: &Connection, s: &Split) -> Result<HashMap<i64, Part>> {
     Ok(out)
 }
 
-/// Month list rows read per list per round.
+/// List rows read per list per round.
 const CHUNK: i64 = 64;
+
+/// A month with at most this many whole days of the period is bounded by
+/// its days' lists rather than by its month list.
+const DAY_LISTS_UP_TO: i64 = 10;
+
+/// One ranked list of the threshold algorithm.
+enum List {
+    /// A product's paid GMV in a UTC month (`kpi_top_months`).
+    Month(String),
+    /// In a UTC day (`product_sales_days`).
+    Day(String),
+    /// In the added part days (the lines, summed in memory).
+    Added,
+}
 
 /// The `limit` biggest merchants, categories and products of `[from, to)`
 /// by the GMV of their paid lines (ties by key), as `store::kpi::tops`.
@@ -288,15 +302,26 @@ fn products(
     months: &(String, String),
     limit: usize,
 ) -> Result<Vec<Top>> {
-    // Every product's sum is at most its rows in the months of the whole
-    // days plus what the added part days give it (kept in memory, in GMV
-    // order): a month only reached by a part day bounds nothing.
-    let mut touched = Vec::new();
+    // Every product's sum is at most the sum of its values in lists that
+    // cover every whole day of the period, plus what the added part days
+    // give it (kept in memory, in GMV order). A month with many of the
+    // period's days gives its month list; one with few (a week, the end of
+    // a 30-day period) gives a list per day, which bounds them tightly
+    // instead of by a whole month's sales.
+    let mut lists: Vec<List> = Vec::new();
     if s.d0 < s.d1 {
-        let last = s.d1.pred_opt().unwrap_or(s.d1);
         let mut m = month_start(s.d0);
-        while m <= last && touched.len() < 1200 {
-            touched.push(month_key(m));
+        while m < s.d1 && lists.len() < 1200 {
+            let (a, b) = (s.d0.max(m), s.d1.min(next_month(m)));
+            if (b - a).num_days() <= DAY_LISTS_UP_TO {
+                let mut d = a;
+                while d < b {
+                    lists.push(List::Day(day_key(d)));
+                    d = next_day(d);
+                }
+            } else {
+                lists.push(List::Month(month_key(m)));
+            }
             m = next_month(m);
         }
     }
@@ -306,31 +331,46 @@ fn products(
         .map(|(id, p)| (*id, p.added))
         .collect();
     added.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut list = conn.prepare_cached(
+    lists.push(List::Added);
+    let mut month_list = conn.prepare_cached(
         "SELECT product_id, revenue_minor FROM kpi_top_months INDEXED BY kpi_top_months_rank
          WHERE month = ?1 ORDER BY revenue_minor DESC, product_id LIMIT ?2 OFFSET ?3",
     )?;
+    let mut day_list = conn.prepare_cached(
+        "SELECT product_id, revenue_minor FROM product_sales_days INDEXED BY product_sales_days_rank
+         WHERE day = ?1 ORDER BY revenue_minor DESC, product_id LIMIT ?2 OFFSET ?3",
+    )?;
+    // A round's new candidates are summed exactly in one statement per
+    // range (a JSON array of ids): one statement per candidate cost more
+    // than the seeks themselves.
     let mut in_months = conn.prepare_cached(
-        "SELECT coalesce(sum(units), 0), coalesce(sum(revenue_minor), 0) FROM kpi_top_months
-         WHERE product_id = ?1 AND month >= ?2 AND month < ?3",
+        "SELECT product_id, sum(units), sum(revenue_minor) FROM kpi_top_months
+         WHERE product_id IN (SELECT value FROM json_each(?1)) AND month >= ?2 AND month < ?3
+         GROUP BY product_id",
     )?;
     let mut in_days = conn.prepare_cached(
-        "SELECT coalesce(sum(units), 0), coalesce(sum(revenue_minor), 0) FROM product_sales_days
-         WHERE product_id = ?1 AND day >= ?2 AND day < ?3",
+        "SELECT product_id, sum(units), sum(revenue_minor) FROM product_sales_days
+         WHERE product_id IN (SELECT value FROM json_each(?1)) AND day >= ?2 AND day < ?3
+         GROUP BY product_id",
     )?;
     let mut seen: HashSet<i64> = HashSet::new();
     let mut found: Vec<(i64, i64, i64)> = Vec::new();
     let mut gmvs: Vec<i64> = Vec::new();
+    let mut fresh: Vec<i64> = Vec::new();
     let mut depth = 0;
     loop {
         let mut threshold = 0i64;
         let mut more = false;
-        for month in touched.iter().map(Some).chain([None]) {
-            let rows: Vec<(i64, i64)> = match month {
-                Some(month) => list
-                    .query_map(params![month, CHUNK, depth], |r| Ok((r.get(0)?, r.get(1)?)))?
+        for list in &lists {
+            let row = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?));
+            let rows: Vec<(i64, i64)> = match list {
+                List::Month(month) => month_list
+                    .query_map(params![month, CHUNK, depth], row)?
                     .collect::<rusqlite::Result<_>>()?,
-                None => added
+                List::Day(day) => day_list
+                    .query_map(params![day, CHUNK, depth], row)?
+                    .collect::<rusqlite::Result<_>>()?,
+                List::Added => added
                     .iter()
                     .skip(usize::try_from(depth).unwrap_or(usize::MAX))
                     .take(CHUNK as usize)
@@ -341,26 +381,39 @@ fn products(
                 more = true;
                 threshold = threshold.saturating_add(rows.last().map_or(0, |r| r.1));
             }
-            for (id, _) in rows {
-                if !seen.insert(id) {
-                    continue;
-                }
-                let (mut units, mut gmv): (i64, i64) =
-                    in_months.query_row(params![id, months.0, months.1], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                for (a, b) in edges {
-                    let (u, g): (i64, i64) =
-                        in_days.query_row(params![id, a, b], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                    units += u;
-                    gmv += g;
-                }
-                if let Some(p) = parts.get(&id) {
-                    units += p.units;
-                    gmv += p.gmv;
-                }
-                if units > 0 {
-                    found.push((id, units, gmv));
-                    gmvs.push(gmv);
-                }
+            fresh.extend(rows.into_iter().map(|r| r.0).filter(|id| seen.insert(*id)));
+        }
+        let mut sums: HashMap<i64, (i64, i64)> = fresh.iter().map(|id| (*id, (0, 0))).collect();
+        let ids =
+            serde_json::to_string(&fresh).map_err(|e| crate::Error::Db(format!("top products: {e}")))?;
+        let whole = std::iter::once((&mut in_months, months)).filter(|(_, (a, b))| a < b);
+        let mut add = |st: &mut rusqlite::CachedStatement<'_>, (a, b): &(String, String)| -> Result<()> {
+            let rows = st.query_map(params![ids, a, b], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+            })?;
+            for row in rows {
+                let (id, u, g) = row?;
+                let e = sums.entry(id).or_default();
+                e.0 += u;
+                e.1 += g;
+            }
+            Ok(())
+        };
+        for (st, range) in whole {
+            add(st, range)?;
+        }
+        for range in edges.iter().filter(|(a, b)| a < b) {
+            add(&mut in_days, range)?;
+        }
+        for id in fresh.drain(..) {
+            let (mut units, mut gmv) = sums.get(&id).copied().unwrap_or_default();
+            if let Some(p) = parts.get(&id) {
+                units += p.units;
+                gmv += p.gmv;
+            }
+            if units > 0 {
+                found.push((id, units, gmv));
+                gmvs.push(gmv);
             }
         }
         depth += CHUNK;

@@ -13,6 +13,7 @@ mod later;
 mod v16;
 pub(crate) mod v17;
 mod v18;
+mod v19;
 
 use later::{PRODUCTS_V6, TICKETS_V11_COLUMNS, to_v6, to_v7, to_v11, to_v13, to_v14, to_v15};
 
@@ -328,6 +329,20 @@ pub(super) const STEPS: &[Step] = &[
         tables: &[],
         then: &[],
         create_indexes: v18::INDEXES,
+    },
+    // The ticket count rollups (issue 14): a period's ticket figures from
+    // its hours, not one index entry per ticket; the customer index of the
+    // paid-order chains holds their times; a day's products in GMV order.
+    Step {
+        to: 19,
+        drop: &[
+            "DROP INDEX IF EXISTS kpi_paid_orders_customer;",
+            "DROP INDEX IF EXISTS product_sales_days_rank;",
+        ],
+        change: Some(v19::to_v19),
+        tables: &[],
+        then: &[],
+        create_indexes: &["kpi_paid_orders_customer", "product_sales_days_rank"],
     },
 ];
 

@@ -164,6 +164,7 @@ impl Load<'_> {
                 &[bulk::REFUND_CAP],
                 &bulk::PRODUCT_SALES[..],
                 &bulk::TICKET_KPIS[..],
+                &bulk::TICKET_KPI_COUNTS[..],
             ]
             .concat(),
         )
