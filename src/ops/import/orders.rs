@@ -287,9 +287,7 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
         phase.done(&mut out.report, "rebuild indexes and status counts");
     }
     if let Some(aside) = kpis_aside {
-        if let (Some(first), Some(last)) = (w.first, w.last) {
-            store::bulk::add_new_orders(tx, first, last)?;
-        }
+        w.write_rollups(tx)?;
         aside.restore(tx)?;
         phase.done(&mut out.report, "add the new orders to the KPI rollups");
     }
