@@ -100,9 +100,10 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    /// Writes the rollup sums of every order written (after `finish`).
-    pub fn write_rollups(&mut self, tx: &Connection) -> Result<()> {
-        std::mem::take(&mut self.rollups).write(tx)?;
+    /// Writes the rollup sums of every order written (after `finish`);
+    /// `bulk` when the import's indexes were set aside.
+    pub fn write_rollups(&mut self, tx: &Connection, bulk: bool) -> Result<()> {
+        std::mem::take(&mut self.rollups).write(tx, bulk)?;
         if let (Some(first), Some(last)) = (self.first, self.last) {
             crate::store::bulk::rechain_existing_customers(tx, first, last, self.rows.first_new_customer())?;
         }

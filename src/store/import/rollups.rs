@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
-use super::batch::{Batch, int, opt_owned_text, owned_text};
+use super::batch::{Batch, int, opt_text, text};
 use crate::{Error, Result};
 
 /// A new order as the rollups see it (stored stamps and final status).
@@ -45,10 +45,15 @@ struct Sale {
     last_at: String,
 }
 
+/// An hour ("2026-10-01T09") or a day ("2026-10-01") of a stamp, kept
+/// without an allocation per order or line.
+type Hour = [u8; 13];
+type Day = [u8; 10];
+
 #[derive(Default)]
 pub struct Rollups {
-    hours: BTreeMap<String, [i64; HOUR_COLS]>,
-    sales: BTreeMap<(i64, String), Sale>,
+    hours: BTreeMap<Hour, [i64; HOUR_COLS]>,
+    sales: BTreeMap<(i64, Day), Sale>,
     /// New customers' paid orders: (placed_at, order id).
     chains: HashMap<i64, Vec<(String, i64)>>,
 }
@@ -63,6 +68,26 @@ fn add(a: &mut i64, b: i64) -> Result<()> {
 /// The first `n` characters of a stamp (SQL `substr(s, 1, n)`; stamps are ASCII).
 fn head(s: &str, n: usize) -> &str {
     s.get(..n).unwrap_or(s)
+}
+
+/// The first `N` bytes of a stored stamp, which is ASCII and longer.
+fn key<const N: usize>(stamp: &str) -> Result<[u8; N]> {
+    stamp
+        .as_bytes()
+        .get(..N)
+        .and_then(|b| <[u8; N]>::try_from(b).ok())
+        .filter(|_| stamp.is_char_boundary(N))
+        .ok_or_else(|| Error::Db(format!("the stamp {stamp:?} is shorter than its hour")))
+}
+
+/// The day of an earlier paid order, '' for none (`kpi_chain_days.back`).
+fn back(p: Option<&str>) -> &str {
+    p.map_or("", |p| head(p, 10))
+}
+
+/// A key back as text (ASCII by `key`).
+fn text_of(k: &[u8]) -> &str {
+    std::str::from_utf8(k).unwrap_or_default()
 }
 
 impl Rollups {
@@ -86,7 +111,7 @@ impl Rollups {
                 _ => 0,
             },
         ];
-        let sums = self.hours.entry(head(o.placed_at, 13).to_string()).or_default();
+        let sums = self.hours.entry(key::<13>(o.placed_at)?).or_default();
         for (s, v) in sums.iter_mut().zip(row) {
             add(s, v)?;
         }
@@ -94,16 +119,17 @@ impl Rollups {
         if o.paid_at.is_none() || o.status == "cancelled" {
             return Ok(());
         }
-        let day = head(o.placed_at, 10);
+        let day = key::<10>(o.placed_at)?;
         for (product_id, qty, unit_price) in lines {
             let revenue = qty
                 .checked_mul(unit_price)
                 .ok_or_else(|| Error::Db("a line's revenue passed the integer range".into()))?;
-            let s = self.sales.entry((product_id, day.to_string())).or_default();
+            let s = self.sales.entry((product_id, day)).or_default();
             add(&mut s.units, qty)?;
             add(&mut s.revenue_minor, revenue)?;
             if *s.last_at < *o.placed_at {
-                s.last_at = o.placed_at.to_string();
+                s.last_at.clear();
+                s.last_at.push_str(o.placed_at);
             }
         }
         if o.new_customer {
@@ -117,7 +143,9 @@ impl Rollups {
 
     /// Writes the sums, one upsert per key, inside the import's transaction
     /// (with `bulk::NEW_ORDER_KPIS` set aside, whose work this is).
-    pub fn write(self, tx: &Connection) -> Result<()> {
+    /// `bulk`: the import is large against the shop (its indexes were set
+    /// aside), so the chain table's are too.
+    pub fn write(self, tx: &Connection, bulk: bool) -> Result<()> {
         let mut st = tx.prepare_cached(
             "INSERT INTO kpi_hours (hour, orders, paid_orders, cancelled_orders, gmv_minor, shipping_minor,
                  delivered_orders, delivery_secs, promised_delivered, late_delivered)
@@ -134,11 +162,20 @@ impl Rollups {
         )?;
         for (hour, s) in &self.hours {
             st.execute(params![
-                hour, s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8]
+                text_of(hour),
+                s[0],
+                s[1],
+                s[2],
+                s[3],
+                s[4],
+                s[5],
+                s[6],
+                s[7],
+                s[8]
             ])?;
         }
         self.write_sales(tx)?;
-        write_chains(tx, self.chains)
+        write_chains(tx, self.chains, bulk)
     }
 
     /// The product sales days, and what their rows add to the top lists
@@ -158,6 +195,7 @@ impl Rollups {
         let mut months: BTreeMap<(i64, &str), (i64, i64)> = BTreeMap::new();
         let mut groups: BTreeMap<(&str, &str, &str, i64), (i64, i64)> = BTreeMap::new();
         for ((product_id, day), s) in &self.sales {
+            let day = text_of(day);
             st.execute(params![product_id, day, s.units, s.revenue_minor, s.last_at])?;
             let month = head(day, 7);
             let m = months.entry((*product_id, month)).or_default();
@@ -178,9 +216,9 @@ impl Rollups {
             // The trigger joins the product: none, no group rows.
             let Some((merchant, category)) = who else { continue };
             for key in [
-                ("merchant", "d", day.as_str(), merchant),
+                ("merchant", "d", day, merchant),
                 ("merchant", "m", month, merchant),
-                ("category", "d", day.as_str(), category),
+                ("category", "d", day, category),
                 ("category", "m", month, category),
             ] {
                 let g = groups.entry(key).or_default();
@@ -212,24 +250,32 @@ impl Rollups {
 /// The new customers' chains (`kpi_paid_chain`: each paid order with the
 /// placed times of the customer's previous two, by placed time then id),
 /// written in order id order, and their counts per (day, earlier day) into
-/// `kpi_chain_days` (the `kpi_paid_orders_*` triggers' work).
-fn write_chains(tx: &Connection, chains: HashMap<i64, Vec<(String, i64)>>) -> Result<()> {
-    let mut rows: Vec<(i64, i64, String, Option<String>, Option<String>)> = Vec::new();
-    let mut days: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
-    for (customer_id, mut orders) in chains {
+/// `kpi_chain_days` (the `kpi_paid_orders_*` triggers' work). `bulk`: the
+/// chain table's indexes are set aside and rebuilt (the import adds at
+/// least as many rows as the shop had orders).
+fn write_chains(tx: &Connection, mut chains: HashMap<i64, Vec<(String, i64)>>, bulk: bool) -> Result<()> {
+    // (order id, customer id, placed_at, prev_at, prev2_at), borrowed from `chains`.
+    let mut rows: Vec<(i64, i64, &str, Option<&str>, Option<&str>)> = Vec::new();
+    let mut days: BTreeMap<(Day, &str), (i64, i64)> = BTreeMap::new();
+    for orders in chains.values_mut() {
         orders.sort_unstable();
-        for i in 0..orders.len() {
-            let prev = i.checked_sub(1).map(|j| orders[j].0.clone());
-            let prev2 = i.checked_sub(2).map(|j| orders[j].0.clone());
-            let (placed_at, order_id) = &orders[i];
-            let day = head(placed_at, 10).to_string();
-            let back = |p: &Option<String>| p.as_deref().map_or(String::new(), |p| head(p, 10).to_string());
-            days.entry((day.clone(), back(&prev))).or_default().0 += 1;
-            days.entry((day, back(&prev2))).or_default().1 += 1;
-            rows.push((*order_id, customer_id, placed_at.clone(), prev, prev2));
+    }
+    for (&customer_id, orders) in &chains {
+        for (i, (placed_at, order_id)) in orders.iter().enumerate() {
+            let at = |back: usize| i.checked_sub(back).map(|j| orders[j].0.as_str());
+            let (prev, prev2) = (at(1), at(2));
+            let day = key::<10>(placed_at)?;
+            days.entry((day, back(prev))).or_default().0 += 1;
+            days.entry((day, back(prev2))).or_default().1 += 1;
+            rows.push((*order_id, customer_id, placed_at, prev, prev2));
         }
     }
     rows.sort_unstable_by_key(|r| r.0);
+    let aside = if bulk {
+        Some(crate::store::bulk::set_aside(tx, &["kpi_paid_orders"], &[])?)
+    } else {
+        None
+    };
     let mut batch = Batch::new(
         "INSERT INTO kpi_paid_orders (order_id, customer_id, placed_at, prev_at, prev2_at) VALUES ",
         5,
@@ -238,21 +284,24 @@ fn write_chains(tx: &Connection, chains: HashMap<i64, Vec<(String, i64)>>) -> Re
         batch.push([
             int(order_id),
             int(customer_id),
-            owned_text(placed_at),
-            opt_owned_text(prev),
-            opt_owned_text(prev2),
+            text(placed_at),
+            opt_text(prev),
+            opt_text(prev2),
         ]);
         if batch.is_full() {
             batch.flush(tx)?;
         }
     }
     batch.flush(tx)?;
+    if let Some(aside) = aside {
+        aside.restore(tx)?;
+    }
     let mut st = tx.prepare_cached(
         "INSERT INTO kpi_chain_days (day, back, prev, prev2) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (day, back) DO UPDATE SET prev = prev + excluded.prev, prev2 = prev2 + excluded.prev2",
     )?;
     for ((day, back), (prev, prev2)) in days {
-        st.execute(params![day, back, prev, prev2])?;
+        st.execute(params![text_of(&day), back, prev, prev2])?;
     }
     Ok(())
 }
