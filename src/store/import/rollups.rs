@@ -247,6 +247,10 @@ impl Rollups {
     }
 }
 
+/// A `kpi_paid_orders` row: (order id, customer id, placed_at, prev_at,
+/// prev2_at), borrowed from the chains.
+type ChainRow<'s> = (i64, i64, &'s str, Option<&'s str>, Option<&'s str>);
+
 /// The new customers' chains (`kpi_paid_chain`: each paid order with the
 /// placed times of the customer's previous two, by placed time then id),
 /// written in order id order, and their counts per (day, earlier day) into
@@ -254,8 +258,7 @@ impl Rollups {
 /// chain table's indexes are set aside and rebuilt (the import adds at
 /// least as many rows as the shop had orders).
 fn write_chains(tx: &Connection, mut chains: HashMap<i64, Vec<(String, i64)>>, bulk: bool) -> Result<()> {
-    // (order id, customer id, placed_at, prev_at, prev2_at), borrowed from `chains`.
-    let mut rows: Vec<(i64, i64, &str, Option<&str>, Option<&str>)> = Vec::new();
+    let mut rows: Vec<ChainRow<'_>> = Vec::new();
     let mut days: BTreeMap<(Day, &str), (i64, i64)> = BTreeMap::new();
     for orders in chains.values_mut() {
         orders.sort_unstable();
