@@ -73,14 +73,6 @@ macro_rules! kpi_own_sums {
          FROM kpi_order_facts"
     };
 }
-const KPI_OWN_UPSERT: &str = "ON CONFLICT (hour) DO UPDATE SET
-         orders = orders + excluded.orders, paid_orders = paid_orders + excluded.paid_orders,
-         cancelled_orders = cancelled_orders + excluded.cancelled_orders, gmv_minor = gmv_minor + excluded.gmv_minor,
-         shipping_minor = shipping_minor + excluded.shipping_minor,
-         delivered_orders = delivered_orders + excluded.delivered_orders,
-         delivery_secs = delivery_secs + excluded.delivery_secs,
-         promised_delivered = promised_delivered + excluded.promised_delivered,
-         late_delivered = late_delivered + excluded.late_delivered";
 /// The KPI rollups (`kpi_hours`), summed once: the orders' own columns from
 /// the view, then reviews and ticket refunds grouped by their order's hour
 /// and added (a join of grouped rows instead of four lookups per order;
@@ -107,39 +99,35 @@ pub const CHAIN_REBUILD: &str = "DELETE FROM kpi_paid_orders;
      INSERT INTO kpi_paid_orders (order_id, customer_id, placed_at, prev_at, prev2_at)
      SELECT order_id, customer_id, placed_at, prev_at, prev2_at FROM kpi_paid_chain ORDER BY order_id;";
 
-/// Adds the orders `first..=last`, all created in this transaction, to the
-/// KPI hours and the product sales rollup, and recomputes the chains of the
-/// customers they belong to: what `orders_kpi_ai`, `orders_chain_ai`,
-/// `product_sales_line_ai` and the chain-day triggers do
-/// row by row, once for a batch (an import, with `NEW_ORDER_KPIS` set aside). New orders have no reviews or refunds yet, so only
-/// their own columns count.
-pub fn add_new_orders(tx: &Connection, first: i64, last: i64) -> Result<()> {
-    tx.prepare_cached(&format!(
-        "{} WHERE id BETWEEN ?1 AND ?2 GROUP BY hour {KPI_OWN_UPSERT}",
-        kpi_own_sums!()
-    ))?
-    .execute([first, last])?;
-    tx.prepare_cached(
-        "INSERT INTO product_sales_days (product_id, day, units, revenue_minor, last_at)
-         SELECT product_id, day, sum(units), sum(revenue_minor), max(placed_at)
-         FROM product_sale_facts WHERE order_id BETWEEN ?1 AND ?2 GROUP BY product_id, day
-         ON CONFLICT (product_id, day) DO UPDATE SET units = units + excluded.units,
-             revenue_minor = revenue_minor + excluded.revenue_minor,
-             last_at = max(last_at, excluded.last_at)",
-    )?
-    .execute([first, last])?;
+/// Recomputes the chains of the customers that existed before this
+/// transaction (ids below `first_new_customer`) and have one of the orders
+/// `first..=last`, all created in it: what `orders_chain_ai` and the
+/// chain-day triggers do row by row, once for a batch (an import, with
+/// `NEW_ORDER_KPIS` set aside). The import's own sums
+/// (`store::import::rollups`) add the orders' KPI and sales shares and the
+/// chains of the customers it created.
+pub fn rechain_existing_customers(
+    tx: &Connection,
+    first: i64,
+    last: i64,
+    first_new_customer: i64,
+) -> Result<()> {
     // The customers first (each with a handful of orders), then their
     // chains through the orders' customer index.
     tx.execute_batch(
         "CREATE TEMP TABLE IF NOT EXISTS kpi_touched (customer_id INTEGER PRIMARY KEY);
          DELETE FROM kpi_touched;",
     )?;
-    tx.prepare_cached(
-        "INSERT OR IGNORE INTO kpi_touched (customer_id)
-         SELECT customer_id FROM orders WHERE id BETWEEN ?1 AND ?2
-             AND paid_at IS NOT NULL AND status NOT IN ('cancelled', 'merged')",
-    )?
-    .execute([first, last])?;
+    let touched = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO kpi_touched (customer_id)
+             SELECT customer_id FROM orders WHERE id BETWEEN ?1 AND ?2 AND customer_id < ?3
+                 AND paid_at IS NOT NULL AND status NOT IN ('cancelled', 'merged')",
+        )?
+        .execute([first, last, first_new_customer])?;
+    if touched == 0 {
+        return Ok(());
+    }
     super::kpi_chain::touched_chain_days(tx, -1)?;
     // The window of `kpi_paid_chain` over the touched customers' orders
     // only: SQLite does not push an IN filter into a window view, and the
@@ -169,13 +157,17 @@ pub const ORDER_KPIS: [RowTrigger; 2] = [
         rebuild: CHAIN_REBUILD,
     },
 ];
-/// The same two triggers set aside with nothing rebuilt: the caller adds
-/// its new orders with `add_new_orders` instead.
-pub const NEW_ORDER_KPIS: [RowTrigger; 6] = [
+/// The same two triggers set aside with nothing rebuilt: an import sums
+/// its new orders' shares itself (`store::import::rollups`) and
+/// recomputes existing customers' chains (`rechain_existing_customers`).
+pub const NEW_ORDER_KPIS: [RowTrigger; 8] = [
     aside("orders_kpi_ai"),
     // The product sales rollup's line trigger: one upsert per line, where
-    // `add_new_orders` sums the batch per product and day once.
+    // the import sums per product and day once; and the top lists' triggers
+    // on those rows, which the import's sums feed directly.
     aside("product_sales_line_ai"),
+    aside("kpi_tops_sales_ai"),
+    aside("kpi_tops_sales_au"),
     aside("orders_chain_ai"),
     aside("kpi_paid_orders_ai"),
     aside("kpi_paid_orders_ad"),

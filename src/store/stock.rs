@@ -49,6 +49,61 @@ pub fn reserve(conn: &Connection, product_id: i64, qty: i64, o: &Origin<'_>) -> 
     Ok(true)
 }
 
+/// Reserves many lines at once (an import): one conditional UPDATE per
+/// product for the sum of its lines, then one ledger row per line in the
+/// given order, written as multi-row INSERTs. `lines` are (product id, qty,
+/// order id); the origin's own order id is not used. `Err(product id)` (and
+/// nothing reserved for that product) when one has too few units: the
+/// caller rolls the whole transaction back.
+pub fn reserve_lines(
+    conn: &Connection,
+    lines: &[(i64, i64, i64)],
+    o: &Origin<'_>,
+) -> Result<std::result::Result<(), i64>> {
+    let mut per_product: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
+    for &(product_id, qty, _) in lines {
+        let sum = per_product.entry(product_id).or_default();
+        *sum = sum
+            .checked_add(qty)
+            .ok_or_else(|| Error::Db(format!("product {product_id}: reserved units past any count")))?;
+    }
+    {
+        let mut st = conn.prepare_cached(
+            "UPDATE products SET stock_reserved = stock_reserved + ?2
+             WHERE id = ?1 AND stock_on_hand - stock_reserved >= ?2",
+        )?;
+        for (product_id, qty) in per_product {
+            if st.execute(params![product_id, qty])? == 0 {
+                return Ok(Err(product_id));
+            }
+        }
+    }
+    use crate::store::import::batch::{Batch, int, owned, text};
+    use rusqlite::types::Value;
+    let mut rows = Batch::new(
+        "INSERT INTO stock_movements (product_id, kind, on_hand_delta, reserved_delta, order_id, ticket_id, note, actor, created_at) VALUES ",
+        9,
+    );
+    for &(product_id, qty, order_id) in lines {
+        rows.push([
+            int(product_id),
+            text("reserve"),
+            int(0),
+            int(qty),
+            int(order_id),
+            owned(o.ticket_id.map_or(Value::Null, Value::Integer)),
+            text(o.note),
+            text(o.actor),
+            text(o.at),
+        ]);
+        if rows.is_full() {
+            rows.flush(conn)?;
+        }
+    }
+    rows.flush(conn)?;
+    Ok(Ok(()))
+}
+
 /// Gives back `qty` reserved units (cancel, hold for lack of stock, merge).
 pub fn release(conn: &Connection, product_id: i64, qty: i64, o: &Origin<'_>) -> Result<()> {
     let n = conn

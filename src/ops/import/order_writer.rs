@@ -1,11 +1,13 @@
 //! Writing new orders: customers found or created, stock reserved for open
 //! orders (or the order held when stock is short), each naming its import
 //! (whose one audit row stands for them all). Rows
-//! are buffered and written in batches; reservations wait until their order
-//! is written (the ledger row names it). Availability is read once per
-//! product and kept in memory as the import reserves (it holds the write
-//! lock, so nobody else moves stock meanwhile; the reserving UPDATE still
-//! checks), so nothing is ever oversold.
+//! are buffered and written in batches; reservations wait until every order
+//! is written (the ledger rows name them), then go one UPDATE per product.
+//! Availability is read once per product and kept in memory as the import
+//! reserves (it holds the write lock, so nobody else moves stock meanwhile;
+//! the reserving UPDATE still checks), so nothing is ever oversold. What
+//! the orders add to the rollups is summed as they are written
+//! (`store::import::rollups`).
 
 use std::collections::HashMap;
 
@@ -17,6 +19,7 @@ use super::orders::totals;
 use crate::domain::order::{HoldReason, OrderStatus};
 use crate::io::import_orders::{self, Draft, Head};
 use crate::store::import::orders::{self as st, NewLine, NewOrder, OrderWriter};
+use crate::store::import::rollups::{OrderFacts, Rollups};
 use crate::store::stock::{self, Origin};
 use crate::{Error, Result, clock};
 
@@ -48,6 +51,8 @@ pub(super) struct Writer<'a> {
     available: HashMap<i64, i64>,
     /// Orders held for stock, with what was short.
     pub held: Vec<String>,
+    /// What the written orders add to the rollups.
+    rollups: Rollups,
 }
 
 impl<'a> Writer<'a> {
@@ -62,36 +67,47 @@ impl<'a> Writer<'a> {
             pending: Vec::new(),
             available: HashMap::new(),
             held: Vec::new(),
+            rollups: Rollups::default(),
         })
     }
 
-    /// Writes the buffered rows, then the reservations that waited for them.
-    fn flush(&mut self, tx: &Connection, ctx: &Ctx<'_>) -> Result<()> {
+    /// Writes everything still buffered, then the reservations that
+    /// waited for their orders; call before reading orders back.
+    pub fn finish(&mut self, tx: &Connection, ctx: &Ctx<'_>) -> Result<()> {
         self.rows.flush(tx)?;
         let t = std::time::Instant::now();
-        for p in self.pending.drain(..) {
-            let origin = Origin {
-                order_id: Some(p.order_id),
-                ticket_id: None,
-                note: "import",
-                actor: &ctx.actor,
-                at: &ctx.now_stamp,
-            };
-            if !stock::reserve(tx, p.product_id, p.qty, &origin)? {
-                return Err(Error::Db(format!(
-                    "{} {}: stock changed during the import",
-                    p.head.label(),
-                    p.sku
-                )));
-            }
+        let lines: Vec<(i64, i64, i64)> = self
+            .pending
+            .iter()
+            .map(|p| (p.product_id, p.qty, p.order_id))
+            .collect();
+        let origin = Origin {
+            order_id: None,
+            ticket_id: None,
+            note: "import",
+            actor: &ctx.actor,
+            at: &ctx.now_stamp,
+        };
+        if let Err(product_id) = stock::reserve_lines(tx, &lines, &origin)? {
+            let p = self.pending.iter().find(|p| p.product_id == product_id);
+            return Err(Error::Db(match p {
+                Some(p) => format!("{} {}: stock changed during the import", p.head.label(), p.sku),
+                None => format!("product {product_id}: stock changed during the import"),
+            }));
         }
+        self.pending.clear();
         self.reserve_time += t.elapsed();
         Ok(())
     }
 
-    /// Writes everything still buffered; call before reading orders back.
-    pub fn finish(&mut self, tx: &Connection, ctx: &Ctx<'_>) -> Result<()> {
-        self.flush(tx, ctx)
+    /// Writes the rollup sums of every order written (after `finish`);
+    /// `bulk` when the import's indexes were set aside.
+    pub fn write_rollups(&mut self, tx: &Connection, bulk: bool) -> Result<()> {
+        std::mem::take(&mut self.rollups).write(tx, bulk)?;
+        if let (Some(first), Some(last)) = (self.first, self.last) {
+            crate::store::bulk::rechain_existing_customers(tx, first, last, self.rows.first_new_customer())?;
+        }
+        Ok(())
     }
 
     fn customer(&mut self, tx: &Connection, now: &'a str, h: &'a Head) -> Result<i64> {
@@ -149,7 +165,7 @@ impl<'a> Writer<'a> {
             .import_id
             .ok_or_else(|| Error::Db("an order to write but no import record".into()))?;
         if self.rows.buffered_orders() >= BATCH_ORDERS {
-            self.flush(tx, ctx)?;
+            self.rows.flush(tx)?;
         }
         let h = &d.head;
         let (items, items_minor, shipping_minor) =
@@ -176,6 +192,25 @@ impl<'a> Writer<'a> {
             stamp(h.promised_at),
         );
         let ship_by_at = stamp(import_orders::ship_by(h, ctx.settings.ship_by_hours));
+        self.rollups.order(
+            &OrderFacts {
+                id: self.rows.next_order_id(),
+                customer_id,
+                new_customer: self.rows.is_new_customer(customer_id),
+                status,
+                placed_at: &placed_at,
+                placed: h.placed_at,
+                paid_at: paid_at.as_deref(),
+                delivered: h.delivered_at,
+                delivered_at: delivered_at.as_deref(),
+                promised_at: promised_at.as_deref(),
+                items_minor,
+                shipping_minor,
+            },
+            d.lines
+                .iter()
+                .map(|l| (l.product.product_id, l.qty, l.unit_price)),
+        )?;
         let id = self.rows.order(NewOrder {
             channel: &h.channel,
             external_id: &h.external_id,

@@ -282,14 +282,13 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
         cpu: w.reserve_time,
     });
     // Before the sync report: its per-day counts read orders_placed.
+    let bulk = aside.is_some();
     if let Some(aside) = aside {
         aside.restore(tx)?;
         phase.done(&mut out.report, "rebuild indexes and status counts");
     }
     if let Some(aside) = kpis_aside {
-        if let (Some(first), Some(last)) = (w.first, w.last) {
-            store::bulk::add_new_orders(tx, first, last)?;
-        }
+        w.write_rollups(tx, bulk)?;
         aside.restore(tx)?;
         phase.done(&mut out.report, "add the new orders to the KPI rollups");
     }

@@ -82,6 +82,21 @@ impl<'a> OrderWriter<'a> {
         self.first_customer > 1
     }
 
+    /// Whether customer `id` was created by this import.
+    pub fn is_new_customer(&self, id: i64) -> bool {
+        id >= self.first_customer
+    }
+
+    /// The first customer id this import gives out.
+    pub fn first_new_customer(&self) -> i64 {
+        self.first_customer
+    }
+
+    /// The id the next order will get.
+    pub fn next_order_id(&self) -> i64 {
+        self.next_order
+    }
+
     /// Orders buffered since the last flush.
     pub fn buffered_orders(&self) -> usize {
         self.orders.rows()
