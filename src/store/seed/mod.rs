@@ -181,10 +181,12 @@ impl Load<'_> {
     }
 }
 
+mod batch;
 mod catalog;
 mod history;
 mod orders;
 
+pub use crate::store::audit::Text as AuditText;
 pub use catalog::*;
-pub use history::{MerchantFacts, OrderFacts};
+pub use history::{History, MerchantFacts, OrderFacts};
 pub use orders::*;
