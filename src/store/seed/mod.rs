@@ -50,6 +50,10 @@ const DEFERRED_INDEX_TABLES: [&str; 9] = [
     "customers",
 ];
 
+/// The triggers whose rollups the generator writes itself (`rollups`):
+/// set aside and put back without their rebuild.
+const GENERATED: [&str; 3] = ["orders_chain_ai", "product_sales_line_ai", "kpi_tops_sales_ai"];
+
 /// A bulk load in progress on a fresh file.
 pub struct Load<'c> {
     conn: &'c mut Connection,
@@ -153,20 +157,28 @@ impl Load<'_> {
     }
 
     /// Drops the indexes and triggers a bulk load rebuilds after
-    /// (`restore` inside the last transaction puts them back).
+    /// (`restore` inside the last transaction puts them back). The paid
+    /// order chains, the product sales days and the KPI top lists are not
+    /// rebuilt: the generator writes them (`rollups`).
     pub fn set_aside(&self) -> Result<SetAside> {
-        bulk::set_aside(
-            self.conn,
-            &DEFERRED_INDEX_TABLES,
-            &[
-                &ROW_TRIGGERS[..],
-                &bulk::ALL_KPIS[..],
-                &[bulk::REFUND_CAP],
-                &bulk::PRODUCT_SALES[..],
-                &bulk::TICKET_KPIS[..],
-            ]
-            .concat(),
-        )
+        let triggers: Vec<bulk::RowTrigger> = [
+            &ROW_TRIGGERS[..],
+            &bulk::ALL_KPIS[..],
+            &[bulk::REFUND_CAP],
+            &bulk::PRODUCT_SALES[..],
+            &bulk::TICKET_KPIS[..],
+        ]
+        .concat()
+        .into_iter()
+        .map(|t| {
+            if GENERATED.contains(&t.name) {
+                bulk::RowTrigger { rebuild: "", ..t }
+            } else {
+                t
+            }
+        })
+        .collect();
+        bulk::set_aside(self.conn, &DEFERRED_INDEX_TABLES, &triggers)
     }
 
     pub fn restore(&self, aside: SetAside) -> Result<()> {
@@ -185,8 +197,10 @@ mod batch;
 mod catalog;
 mod history;
 mod orders;
+mod rollups;
 
 pub use crate::store::audit::Text as AuditText;
 pub use catalog::*;
 pub use history::{History, MerchantFacts, OrderFacts};
 pub use orders::*;
+pub use rollups::*;
