@@ -60,11 +60,18 @@ pub struct Load<'c> {
     in_tx: bool,
 }
 
-/// Runs `f` with the connection in bulk mode: no fsync, a 256 MB cache,
+/// Runs `f` with the connection in bulk mode: no fsync, a 1 GiB cache,
 /// index sorts in memory on two threads, no per-row foreign-key lookups
 /// (`check` verifies them after), and a rollback journal instead of the
 /// WAL. All set back before returning, also when `f` fails (an open
 /// transaction is rolled back first).
+///
+/// The cache: with 256 MB the index and rollup rebuilds read the large
+/// demo's orders and lines back from the OS (a pread per page, one scan
+/// per index) and the load spilled dirty pages: 1 GiB keeps them, for
+/// about 16 s less CPU (94.8 → 78.8 s) and 1.4 GB peak RSS instead of
+/// 0.6 GB. SQLite allocates the pages as it needs them: a small load uses
+/// no more than before.
 ///
 /// The journal: in WAL mode every page a multi-gigabyte transaction writes
 /// goes to the WAL first and is copied into the file again by the
@@ -78,7 +85,7 @@ pub fn load<T>(conn: &mut Connection, f: impl FnOnce(&mut Load<'_>) -> Result<T>
     }
     journal_mode(conn, "delete")?;
     conn.execute_batch(
-        "PRAGMA foreign_keys = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;
+        "PRAGMA foreign_keys = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576;
          PRAGMA temp_store = MEMORY; PRAGMA threads = 2;",
     )?;
     let mut l = Load { conn, in_tx: false };
