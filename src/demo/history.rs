@@ -9,7 +9,9 @@
 //! each is the record as stored:
 //! `shopdesk check` verifies the chain and finds every record equal to its
 //! last image. Images carry no version: the seed's rows are at version 0,
-//! as `check` expects of a record with no version in its image.
+//! as `check` expects of a record with no version in its image. Last come
+//! the completions that were due at the demo's clock, as the scheduler
+//! writes them (full images, version 1).
 
 use super::Ctx;
 use super::util::{Dice, secs_of, ts};
@@ -17,6 +19,8 @@ use crate::Result;
 use crate::store::seed::{AuditText, History, Load, MerchantFacts, OrderFacts};
 
 const STREAM_HISTORY: u64 = 8;
+/// The scheduler's actor (`ops::merchants::SYSTEM`), who completes due orders.
+const SYSTEM: &str = "system";
 const MINUTE: i64 = 60;
 const HOUR: i64 = 3_600;
 const DAY: i64 = 86_400;
@@ -209,14 +213,13 @@ impl<'a> Writer<'a, '_> {
     /// transaction with every trigger (about 20 s for the large demo's
     /// 35,000). Same rows, same order, as the scheduler's.
     fn complete_due(&mut self, ctx: &Ctx<'_>) -> Result<()> {
-        let Some(now) = chrono::DateTime::from_timestamp(self.now, 0) else {
-            return Ok(());
-        };
-        let cutoff = crate::ops::orders::due::window_cutoff(ctx.settings.return_window_days, now);
-        let at = crate::clock::stamp(now);
+        // `ops::orders::due::window_cutoff`: the latest delivery whose
+        // window has closed (the demo stays clear of the workflows).
+        let window = ctx.settings.return_window_days.saturating_mul(DAY);
+        let cutoff = ts(self.now.saturating_sub(window));
+        let at = ts(self.now);
         for id in self.l.due_completions(&cutoff)? {
-            self.l
-                .complete_order(&mut self.h, id, &at, crate::ops::merchants::SYSTEM)?;
+            self.l.complete_order(&mut self.h, id, &at, SYSTEM)?;
             self.rows += 1;
         }
         Ok(())
@@ -436,7 +439,6 @@ impl<'a> Writer<'a, '_> {
                 &[("status", V::S("under_review"))],
             )?;
         }
-        let owner = self.owner;
         match m.status.as_str() {
             "needs_changes" => {
                 self.step(

@@ -137,7 +137,7 @@ impl Load<'_> {
         let done = enums::literals(&done, TicketStatus::as_str);
         let mut st = self.conn.prepare(&format!(
             "SELECT o.id FROM orders o WHERE o.status = 'delivered' AND o.delivered_at <= ?1
-               AND o.id NOT IN (SELECT t.order_id FROM tickets t WHERE t.status NOT IN ({done}))
+               AND o.id NOT IN (SELECT t.order_id FROM tickets t WHERE t.order_id IS NOT NULL AND t.status NOT IN ({done}))
              ORDER BY o.delivered_at, o.id"
         ))?;
         let rows = st.query_map([cutoff], |r| r.get(0))?;
