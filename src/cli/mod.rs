@@ -476,7 +476,9 @@ fn demo(path: &Path, scale: DemoScale, seed: u64) -> Result<()> {
     drop(conn);
     // Orders past their return window complete now, as in a shop that had
     // been running (docs/settlement.md): the first command after the demo
-    // has none to catch up on.
+    // has none to catch up on. The load already completes those due at
+    // `opts.now` (demo::history), so this finds none: it stays as the guard
+    // that no demo is left with one due.
     let mut s = Session::open(path)?;
     ops::orders::due::complete_due_at(&mut s, opts.now, None)?;
     errln!(

@@ -22,6 +22,7 @@ mod history;
 mod merchants;
 mod names;
 mod orders;
+mod rollups;
 mod talk;
 mod tickets;
 mod util;
@@ -215,6 +216,8 @@ fn load(l: &mut Load<'_>, opts: &DemoOptions) -> Result<()> {
     traffic(l, &ctx, &out.per_day)?;
     let audited = history::write(l, &ctx, history::full_window(sizes.orders))?;
     lap(started, &format!("history ({audited} audit rows)"));
+    std::mem::take(&mut out.rollups).write(l)?;
+    lap(started, "chains and sales rollups");
     l.restore(aside)?;
     lap(started, "triggers and indexes");
     l.commit()?;

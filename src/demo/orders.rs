@@ -9,6 +9,7 @@ use super::customers;
 use super::days;
 use super::fulfil::{self, Line, Order, STAGES, ShipTo, TicketSeed};
 use super::names;
+use super::rollups::Rollups;
 use super::util::{DAY, Dice, HOUR, MINUTE};
 use super::{Catalog, Ctx, STREAM_ORDERS};
 use crate::Result;
@@ -52,6 +53,8 @@ pub struct Outcome {
     pub stats: Vec<MerchantStats>,
     /// Orders per local day and channel, for traffic.
     pub per_day: Vec<(NaiveDate, [i64; 3])>,
+    /// The chains and sales the orders add up to.
+    pub rollups: Rollups,
 }
 
 struct Gen<'a, 'c> {
@@ -94,6 +97,7 @@ pub fn generate(
             seeds: Vec::with_capacity(tickets + tickets / 5),
             stats: vec![MerchantStats::default(); merchants],
             per_day: Vec::new(),
+            rollups: Rollups::default(),
         },
     };
     let total: usize = plan.iter().map(|p| p.orders).sum();
@@ -476,6 +480,7 @@ impl<'a, 'c> Gen<'a, 'c> {
             .and_then(|m| names::CITIES.get(m.city))
             .unwrap_or(&names::CITIES[0]);
         fulfil::write_order(l, ctx, &mut self.d, o, &external, &cust, products, merchant_city)?;
+        self.out.rollups.add(o)?;
         if let Some(day) = self.out.per_day.last_mut()
             && let Some(c) = day.1.get_mut(o.channel)
         {

@@ -128,17 +128,91 @@ pub fn quota<T: Copy>(dice: &mut Dice, n: usize, shares: &[(T, u32)]) -> Vec<T> 
 }
 
 /// The stored form of an instant (`clock::stamp`), from Unix seconds, without
-/// going through chrono: the demo writes tens of millions of these.
+/// going through chrono or the formatting machinery: the demo writes tens
+/// of millions of these (years 0–9999; others through `format!`).
 pub fn ts(secs: i64) -> String {
     let days = secs.div_euclid(DAY);
     let sod = secs.rem_euclid(DAY);
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        sod / HOUR,
-        sod / MINUTE % 60,
-        sod % 60
-    )
+    if !(0..=9999).contains(&y) {
+        return format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            sod / HOUR,
+            sod / MINUTE % 60,
+            sod % 60
+        );
+    }
+    let mut b = *b"0000-00-00T00:00:00Z";
+    let mut put = |at: usize, n: i64, width: usize| {
+        let mut n = n;
+        for i in (at..at + width).rev() {
+            if let Some(c) = b.get_mut(i) {
+                *c = b'0' + (n % 10) as u8;
+            }
+            n /= 10;
+        }
+    };
+    put(0, y, 4);
+    put(5, m, 2);
+    put(8, d, 2);
+    put(11, sod / HOUR, 2);
+    put(14, sod / MINUTE % 60, 2);
+    put(17, sod % 60, 2);
+    String::from_utf8_lossy(&b).into_owned()
+}
+
+/// Unix seconds of a stored stamp: the exact `YYYY-MM-DDTHH:MM:SSZ` the
+/// demo writes read directly, anything else through `clock::parse_stamp`.
+pub fn secs_of(stamp: &str) -> Option<i64> {
+    let b = stamp.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        b.get(r)?.iter().try_fold(0i64, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0'))
+        })
+    };
+    let shape = b.len() == 20
+        && [
+            (4, b'-'),
+            (7, b'-'),
+            (10, b'T'),
+            (13, b':'),
+            (16, b':'),
+            (19, b'Z'),
+        ]
+        .iter()
+        .all(|(i, c)| b.get(*i) == Some(c));
+    let fast = || -> Option<i64> {
+        let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
+        let valid =
+            (1..=12).contains(&m) && (1..=days_in_month(y, m)).contains(&d) && hh < 24 && mm < 60 && ss < 60;
+        valid.then(|| days_from_civil(y, m, d) * DAY + hh * HOUR + mm * MINUTE + ss)
+    };
+    match shape.then(fast).flatten() {
+        Some(s) => Some(s),
+        None => crate::clock::parse_stamp(stamp).ok().map(|t| t.timestamp()),
+    }
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// A proleptic Gregorian date to days since 1970-01-01 (H. Hinnant's
+/// algorithm, the inverse of `civil_from_days`).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).
@@ -216,6 +290,25 @@ mod tests {
             assert_eq!(ts(s), crate::clock::stamp(utc(s)), "{s}");
         }
         assert_eq!(ts(0), "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn secs_of_reads_back_what_ts_writes() {
+        let mut d = Dice::new(4, 0);
+        for _ in 0..10_000 {
+            let s = d.range(-2_000_000_000, 5_000_000_000);
+            assert_eq!(secs_of(&ts(s)), Some(s), "{s}");
+        }
+        assert_eq!(secs_of("2026-02-30T00:00:00Z"), None);
+        assert_eq!(secs_of("not a stamp"), None);
+        assert_eq!(
+            secs_of("2026-11-22T08:00:00+00:00"),
+            Some(
+                crate::clock::parse_stamp("2026-11-22T08:00:00Z")
+                    .unwrap()
+                    .timestamp()
+            )
+        );
     }
 
     #[test]

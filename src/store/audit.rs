@@ -45,23 +45,80 @@ pub struct Row {
 /// hex digits, as schema 1 and 2 stored it: the chain of a file written then
 /// still verifies after its hashes became BLOBs (schema 3).
 pub fn row_hash(prev: &Hash, r: &Row) -> Hash {
+    row_hash_of(
+        prev,
+        r.id,
+        &Text {
+            at: &r.at,
+            actor: &r.actor,
+            entity: &r.entity,
+            entity_id: r.entity_id,
+            action: &r.action,
+            before_json: r.before_json.as_deref(),
+            after_json: r.after_json.as_deref(),
+        },
+    )
+}
+
+/// A row's content as text, borrowed: what [`Chain::link`] hashes.
+#[derive(Debug, Clone, Copy)]
+pub struct Text<'a> {
+    pub at: &'a str,
+    pub actor: &'a str,
+    pub entity: &'a str,
+    pub entity_id: i64,
+    pub action: &'a str,
+    pub before_json: Option<&'a str>,
+    pub after_json: Option<&'a str>,
+}
+
+fn row_hash_of(prev: &Hash, id: i64, t: &Text<'_>) -> Hash {
     let mut h = super::check::key::ChainHasher::new();
-    let prev = hex::encode(prev);
+    let mut hex_prev = [0u8; 64];
+    // Cannot fail: the buffer is exactly twice the hash.
+    let _ = hex::encode_to_slice(prev, &mut hex_prev);
+    let mut ids = itoa_buf::Two::default();
+    let (id, entity_id) = ids.format(id, t.entity_id);
     for part in [
-        prev.as_str(),
-        &r.id.to_string(),
-        &r.at,
-        &r.actor,
-        &r.entity,
-        &r.entity_id.to_string(),
-        &r.action,
-        r.before_json.as_deref().unwrap_or("\u{0}"),
-        r.after_json.as_deref().unwrap_or("\u{0}"),
+        &hex_prev[..],
+        id.as_bytes(),
+        t.at.as_bytes(),
+        t.actor.as_bytes(),
+        t.entity.as_bytes(),
+        entity_id.as_bytes(),
+        t.action.as_bytes(),
+        t.before_json.unwrap_or("\u{0}").as_bytes(),
+        t.after_json.unwrap_or("\u{0}").as_bytes(),
     ] {
-        h.update(part.as_bytes());
+        h.update(part);
         h.update([0x1f]);
     }
     h.finalize()
+}
+
+/// Two integers as decimal text without a heap allocation each.
+mod itoa_buf {
+    use std::io::Write;
+
+    #[derive(Default)]
+    pub struct Two {
+        a: [u8; 20],
+        b: [u8; 20],
+    }
+
+    impl Two {
+        pub fn format(&mut self, a: i64, b: i64) -> (&str, &str) {
+            (put(&mut self.a, a), put(&mut self.b, b))
+        }
+    }
+
+    fn put(buf: &mut [u8; 20], n: i64) -> &str {
+        let mut w = &mut buf[..];
+        // An i64 is at most 20 characters: the write cannot run out.
+        let _ = write!(w, "{n}");
+        let len = 20 - w.len();
+        std::str::from_utf8(&buf[..len]).unwrap_or("")
+    }
 }
 
 /// Appends an entry; call inside the transaction that made the change.
@@ -224,6 +281,18 @@ impl Chain {
             None => (1, GENESIS),
         };
         Ok(Chain { next_id, prev })
+    }
+
+    /// The next row's id, previous hash and hash for `t`, the chain moved
+    /// on past it: for a caller that writes the row itself (the seed's
+    /// multi-row INSERTs).
+    pub fn link(&mut self, t: &Text<'_>) -> (i64, Hash, Hash) {
+        let id = self.next_id;
+        let prev = self.prev;
+        let hash = row_hash_of(&prev, id, t);
+        self.prev = hash;
+        self.next_id += 1;
+        (id, prev, hash)
     }
 
     pub fn push(&mut self, conn: &Connection, e: &Entry<'_>) -> Result<()> {
