@@ -267,14 +267,7 @@ impl Sla {
 
 /// "12,480": thousands separated for people.
 pub fn grouped(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
+    let out = crate::domain::money::thousands(n.unsigned_abs());
     if n < 0 { format!("-{out}") } else { out }
 }
 

@@ -96,6 +96,15 @@ impl Money {
         }
     }
 
+    /// For people where room is short: whole units, rounded half up
+    /// ("¥221,419,613" for ¥221,419,613.40).
+    pub fn format_whole(self, currency: &str) -> String {
+        let sign = if self.0 < 0 { -1 } else { 1 };
+        let whole = (self.0.unsigned_abs().saturating_add(50) / 100).saturating_mul(100);
+        let rounded = i64::try_from(whole).unwrap_or(i64::MAX / 100 * 100) * sign;
+        Money(rounded).format(currency).replacen(".00", "", 1)
+    }
+
     /// For files: "1234.50", "-3.10" (no sign, no grouping; `parse` reads it back).
     pub fn plain(self) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };
@@ -142,17 +151,23 @@ fn strip_currency(s: &str) -> &str {
     }
 }
 
-/// "1,234,567" for 123456700 minor units → "1,234,567.00".
+/// "1,234,567.00" for 123456700 minor units.
 fn grouped(abs_minor: u64) -> String {
-    let units = (abs_minor / 100).to_string();
-    let mut out = String::with_capacity(units.len() + units.len() / 3 + 3);
-    for (i, c) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i).is_multiple_of(3) {
+    format!("{}.{:02}", thousands(abs_minor / 100), abs_minor % 100)
+}
+
+/// "1,234,567": a count or whole amount with its thousands separated, the
+/// one grouping every face (TUI, CLI text, the demo's summary) uses.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
     }
-    format!("{out}.{:02}", abs_minor % 100)
+    out
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -266,6 +281,17 @@ pub fn format_bp(bp: i64) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn whole_units_round_half_up_and_keep_the_sign() {
+        assert_eq!(Money(22_141_961_340).format_whole("CNY"), "¥221,419,613");
+        assert_eq!(Money(150).format_whole("CNY"), "¥2");
+        assert_eq!(Money(149).format_whole("USD"), "$1");
+        assert_eq!(Money(-250).format_whole("CNY"), "-¥3");
+        assert_eq!(Money(123_400).format_whole("HKD"), "1,234 HKD");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(999), "999");
+    }
 
     fn p(s: &str) -> i64 {
         Money::parse(s).unwrap().0

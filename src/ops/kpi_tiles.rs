@@ -42,6 +42,8 @@ pub fn hours(x: Option<f64>) -> String {
 pub struct Tile {
     pub name: &'static str,
     pub value: String,
+    /// A shorter form of `value` for a narrow tile (money in whole units).
+    pub short: Option<String>,
     pub change: String,
 }
 
@@ -50,26 +52,38 @@ pub fn tiles(r: &Report, currency: &str) -> Vec<Tile> {
     let money = |m: i64| Money(m).format(currency);
     let (n, p): (&Scalars, &Scalars) = (&r.scalars, &r.previous);
     let f = |x: Option<f64>| x.unwrap_or(0.0);
-    let tile = |name, value, change| Tile { name, value, change };
+    let count = |n: i64| crate::domain::money::thousands(n.unsigned_abs());
+    let tile = |name, value: String, change| Tile {
+        name,
+        short: None,
+        value,
+        change,
+    };
+    let money_tile = |name, m: Option<i64>, change| Tile {
+        name,
+        value: m.map_or("–".into(), money),
+        short: m.map(|m| Money(m).format_whole(currency)),
+        change,
+    };
     vec![
-        tile(
+        money_tile(
             "GMV",
-            money(n.gmv_minor),
+            Some(n.gmv_minor),
             change(n.gmv_minor as f64, p.gmv_minor as f64),
         ),
         tile(
             "orders",
-            n.orders.to_string(),
+            count(n.orders),
             change(n.orders as f64, p.orders as f64),
         ),
         tile(
             "paid orders",
-            n.paid_orders.to_string(),
+            count(n.paid_orders),
             change(n.paid_orders as f64, p.paid_orders as f64),
         ),
-        tile(
+        money_tile(
             "average order",
-            n.aov_minor.map_or("–".into(), money),
+            n.aov_minor,
             change(n.aov_minor.unwrap_or(0) as f64, p.aov_minor.unwrap_or(0) as f64),
         ),
         tile(

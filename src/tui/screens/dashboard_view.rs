@@ -18,7 +18,7 @@ use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::keymap::Context;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::text::{fit, one_line, thousands};
+use crate::tui::widgets::text::{fit, one_line, thousands, width};
 
 /// Columns one tile or one panel takes.
 const CELL: usize = 40;
@@ -127,7 +127,13 @@ fn render_tiles(f: &mut Frame<'_>, area: Rect, tiles: &[kpi_tiles::Tile], cols: 
         for tile in row {
             let value_w = cw.saturating_sub(15 + 11);
             spans.push(Span::styled(fit(tile.name, 15, false), t.dim));
-            spans.push(Span::styled(fit(&tile.value, value_w, true), t.title));
+            // Money too long for the tile shows in whole units rather than
+            // cut ("¥221,419,613", not "¥221,419,613.…").
+            let value = match &tile.short {
+                Some(short) if width(&tile.value) > value_w => short,
+                _ => &tile.value,
+            };
+            spans.push(Span::styled(fit(value, value_w, true), t.title));
             spans.push(Span::raw(fit(&format!(" {}", tile.change), 11, false)));
         }
         lines.push(Line::from(spans));

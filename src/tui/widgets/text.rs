@@ -52,18 +52,7 @@ pub fn fit(s: &str, cols: usize, right: bool) -> String {
     }
 }
 
-/// "1,234,567".
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::domain::money::thousands;
 
 /// Wraps text to `cols` columns by display width (for detail views): at
 /// spaces between words ("warehouse" is never cut into "warehou" / "se"),
