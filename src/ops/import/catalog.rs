@@ -12,7 +12,7 @@ use crate::io::csv_in::{CsvIn, Problem};
 use crate::io::import_merchants::{self, MerchantIn};
 use crate::io::import_products::{self, ProductIn};
 use crate::store::import::catalog::{self as st, MerchantExtra, MerchantRow, ProductRow};
-use crate::store::stock::{self, Origin};
+use crate::store::stock;
 use crate::{Result, clock, store};
 
 fn changed_fields(pairs: &[(&str, String, String)]) -> Vec<(String, String, String)> {
@@ -305,13 +305,7 @@ pub(super) fn products(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Res
         let category_id = categories.id(tx, &p.row.category)?;
         let delist = (p.status == ProductStatus::Delisted).then_some(DelistReason::Other.as_str());
         let id = st::insert_product(tx, *merchant_id, category_id, &p.row, delist, &ctx.now_stamp)?;
-        let origin = Origin {
-            order_id: None,
-            ticket_id: None,
-            note: "import",
-            actor: &ctx.actor,
-            at: &ctx.now_stamp,
-        };
+        let origin = ctx.stock_origin();
         stock::adjust_on_hand(tx, id, "receive", p.row.stock, &origin)?;
         audit.created(tx, "product", id, &p.row)?;
         out.report.new += 1;

@@ -181,6 +181,19 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The stock ledger's origin of a movement this import makes.
+    pub(crate) fn stock_origin(&self) -> crate::store::stock::Origin<'_> {
+        crate::store::stock::Origin {
+            order_id: None,
+            ticket_id: None,
+            note: "import",
+            actor: &self.actor,
+            at: &self.now_stamp,
+        }
+    }
+}
+
+impl Ctx<'_> {
     pub fn tz(&self) -> chrono_tz::Tz {
         self.calendar.tz
     }

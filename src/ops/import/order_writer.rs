@@ -20,7 +20,7 @@ use crate::domain::order::{HoldReason, OrderStatus};
 use crate::io::import_orders::{self, Draft, Head};
 use crate::store::import::orders::{self as st, NewLine, NewOrder, OrderWriter};
 use crate::store::import::rollups::{OrderFacts, Rollups};
-use crate::store::stock::{self, Origin};
+use crate::store::stock;
 use crate::{Error, Result, clock};
 
 /// Orders written per batch.
@@ -81,13 +81,7 @@ impl<'a> Writer<'a> {
             .iter()
             .map(|p| (p.product_id, p.qty, p.order_id))
             .collect();
-        let origin = Origin {
-            order_id: None,
-            ticket_id: None,
-            note: "import",
-            actor: &ctx.actor,
-            at: &ctx.now_stamp,
-        };
+        let origin = ctx.stock_origin();
         if let Err(product_id) = stock::reserve_lines(tx, &lines, &origin)? {
             let p = self.pending.iter().find(|p| p.product_id == product_id);
             return Err(Error::Db(match p {
