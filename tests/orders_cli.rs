@@ -160,6 +160,8 @@ fn the_whole_lifecycle_from_the_command_line() {
     let human = s.ok(&["order", "show", &id]);
     assert!(human.contains("蓝牙耳机") && human.contains("已揽收"), "{human}");
     assert!(human.contains("history") && human.contains("ship"), "{human}");
+    // Each step with the fields it changed (shop time, money as money).
+    assert!(human.contains("status: delivered → completed"), "{human}");
     s.check_clean();
 }
 

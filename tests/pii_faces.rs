@@ -99,6 +99,13 @@ fn tui_detail_order_show_and_export_mask_alike_per_role() {
         for (face, out) in [("TUI detail", &f.tui), ("order show", &f.show)] {
             assert!(out.contains(phone), "{role:?}: {face} lacks {phone}:\n{out}");
             assert!(out.contains(address), "{role:?}: {face} lacks {address}:\n{out}");
+            // Nowhere else either (the history's changed fields included).
+            if masked {
+                assert!(
+                    !out.contains(PHONE) && !out.contains(ADDRESS),
+                    "{role:?}: {face} shows PII:\n{out}"
+                );
+            }
         }
         // The merchant's contact: the TUI merchant detail and the merchant
         // export follow the same policy (the export used to show it all).

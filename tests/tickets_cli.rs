@@ -65,6 +65,9 @@ fn a_support_day_from_the_command_line() {
     t(dir, &db, &["wait-customer", "1"]);
     let show = t(dir, &db, &["show", "1"]);
     assert!(show.contains("paused (waiting for the customer)"), "{show}");
+    // The history says what each step changed, as the TUI's detail does.
+    assert!(show.contains("status: approved → in progress"), "{show}");
+    assert!(show.contains("assignee: — → "), "{show}");
     assert!(
         show.contains("phone 138****5671") && show.contains("masked"),
         "{show}"

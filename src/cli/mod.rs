@@ -206,6 +206,30 @@ pub fn safe(text: &str) -> String {
 
 /// A stored UTC stamp in shop time, `2026-11-20 09:01` ("-" for none; a
 /// stamp that does not parse is shown as stored).
+/// "history": for each audit row, when (shop time), who, the action and
+/// its reason, then each field it changed as before → after, as the TUI's
+/// detail views show it (`ops::history::headline`, `changed_fields`).
+pub fn history_text(rows: &[crate::ops::history::Row], tz: &chrono_tz::Tz, currency: &str) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("history\n");
+    let time = |s: &str| local(Some(s), tz);
+    let money = |m: i64| crate::domain::money::Money(m).format(currency);
+    for h in rows {
+        out.push_str(&format!(
+            "  {}  {:<12} {}\n",
+            time(&h.at),
+            h.actor,
+            crate::ops::history::headline(h)
+        ));
+        for field in crate::ops::history::changed_fields(h, &time, &money) {
+            out.push_str(&format!("      {field}\n"));
+        }
+    }
+    out
+}
+
 pub fn local(stamp: Option<&str>, tz: &chrono_tz::Tz) -> String {
     match stamp {
         None => "-".into(),

@@ -205,14 +205,12 @@ pub fn show_text(d: &OrderDetail, timezone: &str) -> String {
         }
     }
     if !d.history.is_empty() {
-        out.push_str("\nhistory\n");
-        for h in &d.history {
-            out.push_str(&format!(
-                "  {}  {:<12} {}\n",
-                super::local(Some(&h.at), &tz),
-                h.actor,
-                h.action
-            ));
+        out.push('\n');
+        out.push_str(&super::history_text(&d.history, &tz, &d.currency));
+        if d.pii_masked {
+            out.push_str(
+                "  (the fields each change made are not shown to your role: they may hold personal data)\n",
+            );
         }
     }
     out

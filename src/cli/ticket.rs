@@ -135,9 +135,13 @@ pub fn run(path: &Path, cmd: TicketCmd) -> Result<()> {
                 super::out_json(&d)?;
             } else {
                 let mut text = show_text(&d, &s.settings.timezone, &s.settings.currency);
-                text.push_str(&history_text(
+                // Newest 50, oldest first; a ticket's images hold no
+                // personal data (ids, never a phone or address).
+                let tz: chrono_tz::Tz = s.settings.timezone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+                text.push_str(&super::history_text(
                     &crate::ops::history::of(&s.conn, "ticket", id, 50)?,
-                    &s.settings.timezone,
+                    &tz,
+                    &s.settings.currency,
                 ));
                 super::out(&super::safe(&text));
             }
@@ -393,28 +397,6 @@ pub fn show_text(d: &TicketView, timezone: &str, currency: &str) -> String {
         out.push_str(&format!(
             "notice {} to {} via {}: {}\n",
             n.id, n.recipient, n.channel, n.subject
-        ));
-    }
-    out
-}
-
-/// "history": who, when, the action and its reason, newest 50, oldest first
-/// (the TUI detail shows the fields changed as well).
-fn history_text(rows: &[crate::ops::history::Row], timezone: &str) -> String {
-    if rows.is_empty() {
-        return String::new();
-    }
-    let tz: chrono_tz::Tz = timezone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
-    let mut out = String::from("history\n");
-    for h in rows {
-        let why = crate::ops::history::reason(h)
-            .map(|r| format!(": {r}"))
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "  {}  {:<12} {}{why}\n",
-            super::local(Some(&h.at), &tz),
-            h.actor,
-            h.action
         ));
     }
     out

@@ -16,6 +16,7 @@ pub mod pii;
 pub mod product;
 pub mod role;
 pub mod settlement;
+pub mod text;
 pub mod ticket;
 pub mod ticket_sla;
 pub mod ticket_warranty;

@@ -4,8 +4,10 @@
 use std::collections::HashMap;
 
 use rusqlite::Connection;
+use serde_json::Value as Json;
 
 use crate::Result;
+use crate::domain::text::one_line;
 pub use crate::store::audit::{Change, REASON_FIELDS, REASON_SEP, Row, changes, reason};
 
 /// Fields that hold a staff id, and the name people read instead.
@@ -37,6 +39,79 @@ pub fn of(conn: &Connection, entity: &str, id: i64, limit: usize) -> Result<Vec<
         }
     }
     Ok(rows)
+}
+
+/// An entry's headline: the action and its reason or note ("hold:
+/// customer request"), names of states without underscores.
+pub fn headline(r: &Row) -> String {
+    let what = r.action.replace('_', " ");
+    match reason(r) {
+        Some(why) => {
+            let why = why
+                .split(REASON_SEP)
+                .map(|part| {
+                    if is_state_name(part) {
+                        part.replace('_', " ")
+                    } else {
+                        one_line(part)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(REASON_SEP);
+            format!("{what}: {why}")
+        }
+        None => what,
+    }
+}
+
+/// Each field the row changed, "status: paid → approved", times through
+/// `time` and amounts through `money` (the face's shop time and currency);
+/// a reason the headline already gives is left out.
+pub fn changed_fields(r: &Row, time: &dyn Fn(&str) -> String, money: &dyn Fn(i64) -> String) -> Vec<String> {
+    changes(r)
+        .into_iter()
+        .filter(|c| {
+            let is_reason = REASON_FIELDS.contains(&c.field.as_str())
+                && c.after
+                    .as_ref()
+                    .is_some_and(|v| v.as_str().is_some_and(|s| !s.trim().is_empty()));
+            !is_reason
+        })
+        .map(|c| {
+            let value = |v: Option<&Json>| field_value(&c.field, v, time, money);
+            format!(
+                "{}: {} → {}",
+                c.field.replace('_', " "),
+                value(c.before.as_ref()),
+                value(c.after.as_ref())
+            )
+        })
+        .collect()
+}
+
+/// A field's value as people read it: times in shop time, amounts as
+/// money, names of states without underscores, nothing as "—".
+fn field_value(
+    field: &str,
+    v: Option<&Json>,
+    time: &dyn Fn(&str) -> String,
+    money: &dyn Fn(i64) -> String,
+) -> String {
+    match v {
+        None | Some(Json::Null) => "—".to_string(),
+        Some(Json::String(s)) if s.is_empty() => "—".to_string(),
+        Some(Json::String(s)) if field.ends_with("_at") => time(s),
+        Some(Json::String(s)) if is_state_name(s) => s.replace('_', " "),
+        Some(Json::String(s)) => one_line(s),
+        Some(Json::Number(n)) if field.ends_with("_minor") => n.as_i64().map_or_else(|| n.to_string(), money),
+        Some(Json::Bool(b)) => if *b { "yes" } else { "no" }.to_string(),
+        Some(other) => one_line(&other.to_string()),
+    }
+}
+
+/// "on_hold", "customer_request": a machine name of a state or a reason.
+fn is_state_name(s: &str) -> bool {
+    s.contains('_') && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
 }
 
 /// `text` (a JSON object) with each staff id field renamed and its id

@@ -3,13 +3,12 @@
 //! before → after, read from the row's images (`store::audit::changes`).
 
 use ratatui::text::{Line, Span};
-use serde_json::Value as Json;
 
 use super::doc::Doc;
 use crate::ops::history::{self as audit, Row};
 use crate::tui::fmt::Fmt;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::text::{fit, one_line, wrap};
+use crate::tui::widgets::text::{fit, wrap};
 
 /// Columns of the entry line: time, then who.
 const WHEN: usize = 16;
@@ -53,22 +52,7 @@ pub fn section_with(doc: &mut Doc<'_>, rows: &[Row], fmt: &Fmt, theme: &Theme, h
 
 /// The entry line and its changed fields.
 pub fn entry(doc: &mut Doc<'_>, r: &Row, fmt: &Fmt, theme: &Theme) {
-    let reason = audit::reason(r);
-    let mut what = r.action.replace('_', " ");
-    if let Some(why) = &reason {
-        let why = why
-            .split(audit::REASON_SEP)
-            .map(|part| {
-                if is_state_name(part) {
-                    part.replace('_', " ")
-                } else {
-                    one_line(part)
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(audit::REASON_SEP);
-        what = format!("{what}: {why}");
-    }
+    let what = audit::headline(r);
     let head = format!(
         "{} {} ",
         fit(&fmt.time(&r.at), WHEN, false),
@@ -87,21 +71,7 @@ pub fn entry(doc: &mut Doc<'_>, r: &Row, fmt: &Fmt, theme: &Theme) {
         ]));
     }
     let room = doc.width.saturating_sub(INDENT).max(8);
-    for c in audit::changes(r) {
-        // A reason set by this change is already on the entry line.
-        let is_reason = audit::REASON_FIELDS.contains(&c.field.as_str())
-            && c.after
-                .as_ref()
-                .is_some_and(|v| v.as_str().is_some_and(|s| !s.trim().is_empty()));
-        if is_reason {
-            continue;
-        }
-        let text = format!(
-            "{}: {} → {}",
-            c.field.replace('_', " "),
-            value(&c.field, c.before.as_ref(), fmt),
-            value(&c.field, c.after.as_ref(), fmt)
-        );
+    for text in audit::changed_fields(r, &|s| fmt.time(s), &|m| fmt.money(m)) {
         for part in wrap(&text, room) {
             doc.lines.push(Line::from(Span::styled(
                 format!("{}{part}", " ".repeat(INDENT)),
@@ -109,26 +79,4 @@ pub fn entry(doc: &mut Doc<'_>, r: &Row, fmt: &Fmt, theme: &Theme) {
             )));
         }
     }
-}
-
-/// A field's value as people read it: times in shop time, amounts as
-/// money, names of states without underscores, nothing as "—".
-fn value(field: &str, v: Option<&Json>, fmt: &Fmt) -> String {
-    match v {
-        None | Some(Json::Null) => "—".to_string(),
-        Some(Json::String(s)) if s.is_empty() => "—".to_string(),
-        Some(Json::String(s)) if field.ends_with("_at") => fmt.time(s),
-        Some(Json::String(s)) if is_state_name(s) => s.replace('_', " "),
-        Some(Json::String(s)) => one_line(s),
-        Some(Json::Number(n)) if field.ends_with("_minor") => {
-            n.as_i64().map_or_else(|| n.to_string(), |m| fmt.money(m))
-        }
-        Some(Json::Bool(b)) => if *b { "yes" } else { "no" }.to_string(),
-        Some(other) => one_line(&other.to_string()),
-    }
-}
-
-/// "on_hold", "customer_request": a machine name of a state or a reason.
-fn is_state_name(s: &str) -> bool {
-    s.contains('_') && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
 }

@@ -12,11 +12,7 @@ fn char_width(c: char) -> usize {
     UnicodeWidthChar::width(c).unwrap_or(1)
 }
 
-/// Replaces control characters (newlines, tabs, escapes) so one value stays
-/// on one line and cannot move the cursor.
-pub fn one_line(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
-}
+pub use crate::domain::text::one_line;
 
 /// At most `max` columns; a cut string ends with `…`.
 pub fn truncate(s: &str, max: usize) -> String {
