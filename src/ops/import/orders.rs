@@ -166,15 +166,15 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
     })?;
     let sha = sha.ok_or_else(|| Error::Db(format!("{}: the file was not read to its end", ctx.name)))?;
     let mut begun = None;
-    if let Some(mut e) = early.take() {
-        if e.settle(tx, &groups)? {
-            let n = groups.drafts.len();
-            e.write_upto(tx, ctx, &mut groups, n)?;
-            if let Some(b) = &e.begun {
-                imports::set_sha256(tx, b.import_id, &sha)?;
-            }
-            begun = Some(e.begun);
+    if let Some(mut e) = early.take()
+        && e.settle(tx, &groups)?
+    {
+        let n = groups.drafts.len();
+        e.write_upto(tx, ctx, &mut groups, n)?;
+        if let Some(b) = &e.begun {
+            imports::set_sha256(tx, b.import_id, &sha)?;
         }
+        begun = Some(e.begun);
     }
     phase.done(
         &mut out.report,
