@@ -4,12 +4,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::batch::{self, Batch, int, opt_owned_text, owned_text};
 
-fn own(s: &str) -> rusqlite::types::ToSqlOutput<'static> {
-    owned_text(s.to_owned())
-}
+use super::batch::Field::{self, OptText as opt_own, Text as own};
 
-fn opt_own(s: Option<&str>) -> rusqlite::types::ToSqlOutput<'static> {
-    opt_owned_text(s.map(str::to_owned))
+fn v(x: rusqlite::types::ToSqlOutput<'static>) -> Field<'static> {
+    Field::Value(x)
 }
 use crate::Result;
 
@@ -115,8 +113,8 @@ impl OrderWriter {
     pub fn customer(&mut self, c: &NewCustomer<'_>) -> i64 {
         let id = self.next_customer;
         self.next_customer += 1;
-        self.customers.push([
-            int(id),
+        self.customers.push_copied([
+            v(int(id)),
             own(c.external_ref),
             own(c.name),
             own(c.phone),
@@ -130,12 +128,12 @@ impl OrderWriter {
     pub fn order(&mut self, o: NewOrder<'_>) -> i64 {
         let id = self.next_order;
         self.next_order += 1;
-        self.orders.push([
-            int(id),
+        self.orders.push_copied([
+            v(int(id)),
             own(o.channel),
             own(o.external_id),
-            int(o.customer_id),
-            int(o.merchant_id),
+            v(int(o.customer_id)),
+            v(int(o.merchant_id)),
             own(o.status),
             opt_own(o.hold.map(|h| h.0)),
             opt_own(o.hold.map(|h| h.1)),
@@ -144,21 +142,21 @@ impl OrderWriter {
             own(o.ship_phone),
             own(o.ship_address),
             own(o.ship_city),
-            int(o.line_count),
-            int(o.item_count),
-            int(o.items_minor),
-            int(o.shipping_minor),
+            v(int(o.line_count)),
+            v(int(o.item_count)),
+            v(int(o.items_minor)),
+            v(int(o.shipping_minor)),
             opt_own(o.carrier),
             opt_own(o.tracking_no),
-            owned_text(o.placed_at),
-            opt_owned_text(o.paid_at),
-            opt_owned_text(o.shipped_at),
-            opt_owned_text(o.delivered_at),
-            opt_owned_text(o.promised_at),
-            opt_owned_text(o.ship_by_at),
+            v(owned_text(o.placed_at)),
+            v(opt_owned_text(o.paid_at)),
+            v(opt_owned_text(o.shipped_at)),
+            v(opt_owned_text(o.delivered_at)),
+            v(opt_owned_text(o.promised_at)),
+            v(opt_owned_text(o.ship_by_at)),
             own(o.now),
             own(o.now),
-            int(o.import_id),
+            v(int(o.import_id)),
         ]);
         id
     }
