@@ -9,7 +9,7 @@
 //! the orders add to the rollups is summed as they are written
 //! (`store::import::rollups`).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
@@ -65,9 +65,9 @@ impl Writer {
             reserve_time: std::time::Duration::ZERO,
             first: None,
             last: None,
-            customers: HashMap::new(),
+            customers: HashMap::default(),
             pending: Vec::new(),
-            available: HashMap::new(),
+            available: HashMap::default(),
             held: Vec::new(),
             rollups: Rollups::default(),
         })

@@ -26,8 +26,8 @@ use crate::{Error, Result, clock, store};
 /// Merchant codes and SKUs seen so far (found or not), so each is looked up once.
 #[derive(Default)]
 struct Products {
-    merchants: HashMap<String, Option<i64>>,
-    skus: HashMap<i64, HashMap<String, Option<i64>>>,
+    merchants: foldhash::HashMap<String, Option<i64>>,
+    skus: foldhash::HashMap<i64, foldhash::HashMap<String, Option<i64>>>,
 }
 
 impl Products {
