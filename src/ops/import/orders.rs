@@ -4,11 +4,12 @@
 //! (an `imports` row that every new order names, and one audit row), and
 //! report what the channel sent against what shopdesk has.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use rusqlite::Connection;
 
 use super::order_early::Early;
+use super::order_sync::{self, ChannelStats};
 use super::order_writer::Writer;
 use super::progress::{Phases, Progress};
 use super::{Changed, Ctx, Outcome};
@@ -16,7 +17,7 @@ use crate::domain::money::Money;
 use crate::domain::order::OrderStatus;
 use crate::io::csv_in::Problem;
 use crate::io::import_orders::{self, Draft, Grouper, Line, ProductRef};
-use crate::io::import_sync::{self, Expect};
+use crate::io::import_sync::Expect;
 use crate::store::audit;
 use crate::store::bulk::SetAside;
 use crate::store::import::imports;
@@ -74,18 +75,6 @@ impl Products {
             )),
         })
     }
-}
-
-/// Per channel: what the file held and what became of it.
-#[derive(Debug, Default)]
-struct ChannelStats {
-    orders: usize,
-    new: usize,
-    present: usize,
-    changed: usize,
-    rejected: usize,
-    first: Option<chrono::DateTime<chrono::Utc>>,
-    last: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<()> {
@@ -303,7 +292,7 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
         ));
         out.report.notes.extend(w.held.iter().map(|h| format!("  {h}")));
     }
-    sync_report(tx, ctx, &groups.drafts, &channels, expect.as_ref(), out)?;
+    order_sync::report(tx, ctx, &groups.drafts, &channels, expect.as_ref(), out)?;
     phase.done(&mut out.report, "sync report");
     Ok(())
 }
@@ -543,116 +532,4 @@ fn diff(d: &Draft, s: &StoredOrder) -> Vec<(String, String, String)> {
         }
     }
     out
-}
-
-fn sync_report(
-    tx: &Connection,
-    ctx: &Ctx<'_>,
-    drafts: &[Draft],
-    channels: &BTreeMap<String, ChannelStats>,
-    expect: Option<&Expect>,
-    out: &mut Outcome,
-) -> Result<()> {
-    let tz = ctx.tz();
-    let day = |t: Option<chrono::DateTime<chrono::Utc>>| {
-        t.map(|t| t.with_timezone(&tz).date_naive().to_string())
-            .unwrap_or_else(|| "-".into())
-    };
-    let sync = &mut out.report.sync;
-    for (ch, c) in channels {
-        sync.push(format!(
-            "sync {ch}: {} orders in the file (placed {}..{}): {} new, {} already present, {} changed, {} rejected",
-            c.orders,
-            day(c.first),
-            day(c.last),
-            c.new,
-            c.present,
-            c.changed,
-            c.rejected
-        ));
-    }
-    let Some(expect) = expect else {
-        return Ok(());
-    };
-    let channel = match (&ctx.opts.channel, channels.len()) {
-        (Some(c), _) => Some(c.clone()),
-        (None, 1) => channels.keys().next().cloned(),
-        (None, _) => None,
-    };
-    match expect {
-        Expect::Numbers {
-            prefix,
-            from,
-            to,
-            width,
-        } => {
-            let channel = channel.ok_or_else(|| {
-                Error::input("--expect-range with order numbers needs --channel (the file has several channels, or none)")
-            })?;
-            let mut missing = Vec::new();
-            for n in *from..=*to {
-                let id = import_sync::id_for(prefix, n, *width);
-                if st::order_id(tx, &channel, &id)?.is_none() {
-                    missing.push(n);
-                }
-            }
-            let runs = import_sync::runs(&missing);
-            let (a, b) = (
-                import_sync::id_for(prefix, *from, *width),
-                import_sync::id_for(prefix, *to, *width),
-            );
-            let total = to - from + 1;
-            if missing.is_empty() {
-                sync.push(format!(
-                    "expected {a}..{b} on {channel} ({total} ids): none missing"
-                ));
-            } else {
-                sync.push(format!(
-                    "expected {a}..{b} on {channel} ({total} ids): {} missing from shopdesk: {}",
-                    missing.len(),
-                    import_sync::describe_runs(prefix, *width, &runs, 200)
-                ));
-            }
-        }
-        Expect::Days { from, to } => {
-            let mut in_file: HashMap<chrono::NaiveDate, usize> = HashMap::new();
-            for d in drafts.iter().filter(|d| !d.headless) {
-                if channel.as_ref().is_none_or(|c| *c == d.head.channel) {
-                    *in_file
-                        .entry(d.head.placed_at.with_timezone(&tz).date_naive())
-                        .or_default() += 1;
-                }
-            }
-            let which = channel.as_deref().unwrap_or("all channels");
-            sync.push(format!(
-                "orders per day on {which}, {from}..{to} (both included, {tz}):"
-            ));
-            sync.push(format!(
-                "  {:<10}  {:>8}  {:>9}",
-                "date", "in file", "in shopdesk"
-            ));
-            let mut empty = Vec::new();
-            let mut day = *from;
-            while day <= *to {
-                let (start, end) = ctx.calendar.local_day_bounds(day);
-                let db = st::count_placed(tx, &clock::stamp(start), &clock::stamp(end), channel.as_deref())?;
-                let file = in_file.get(&day).copied().unwrap_or(0);
-                let flag = if db == 0 { "  NONE" } else { "" };
-                sync.push(format!("  {day}  {file:>8}  {db:>11}{flag}"));
-                if db == 0 {
-                    empty.push(day.to_string());
-                }
-                match day.succ_opt() {
-                    Some(d) => day = d,
-                    None => break,
-                }
-            }
-            if empty.is_empty() {
-                sync.push("every day has orders in shopdesk".to_string());
-            } else {
-                sync.push(format!("days with no orders in shopdesk: {}", empty.join(", ")));
-            }
-        }
-    }
-    Ok(())
 }
