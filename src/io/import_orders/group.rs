@@ -2,7 +2,7 @@
 //! of one order must agree on the order's fields; a bad line makes its
 //! whole order bad.
 
-use foldhash::HashMap;
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 

@@ -9,7 +9,7 @@
 //! the orders add to the rollups is summed as they are written
 //! (`store::import::rollups`).
 
-use foldhash::HashMap;
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
@@ -65,9 +65,9 @@ impl Writer {
             reserve_time: std::time::Duration::ZERO,
             first: None,
             last: None,
-            customers: HashMap::default(),
+            customers: HashMap::new(),
             pending: Vec::new(),
-            available: HashMap::default(),
+            available: HashMap::new(),
             held: Vec::new(),
             rollups: Rollups::default(),
         })

@@ -4,7 +4,7 @@
 //! (an `imports` row that every new order names, and one audit row), and
 //! report what the channel sent against what shopdesk has.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::Connection;
 
@@ -27,8 +27,8 @@ use crate::{Error, Result, clock, store};
 /// Merchant codes and SKUs seen so far (found or not), so each is looked up once.
 #[derive(Default)]
 struct Products {
-    merchants: foldhash::HashMap<String, Option<i64>>,
-    skus: foldhash::HashMap<i64, foldhash::HashMap<String, Option<i64>>>,
+    merchants: HashMap<String, Option<i64>>,
+    skus: HashMap<i64, HashMap<String, Option<i64>>>,
 }
 
 impl Products {
