@@ -44,6 +44,11 @@ pub struct Grouper {
     /// has no head yet: a following row with the same order fields takes
     /// it, as it would have taken its own.
     held_head: Option<Head>,
+    /// Drafts below this index may have been written already (an import
+    /// writes orders while it still reads the file).
+    pub frozen: usize,
+    /// A row belonged to a frozen draft: what was written from it is stale.
+    pub reopened: bool,
 }
 
 impl Grouper {
@@ -55,12 +60,22 @@ impl Grouper {
             && last.head.channel == channel
             && last.head.external_id == external_id
         {
+            self.touch(n - 1);
             return n - 1;
         }
-        *self
+        let idx = *self
             .index
             .entry((channel.to_string(), external_id.to_string()))
-            .or_insert(n)
+            .or_insert(n);
+        self.touch(idx);
+        idx
+    }
+
+    /// Notes a row added to draft `idx`.
+    fn touch(&mut self, idx: usize) {
+        if idx < self.frozen {
+            self.reopened = true;
+        }
     }
 
     /// A good row: starts its order or must agree with the order's first line.
@@ -109,6 +124,9 @@ impl Grouper {
     /// head was not parsed again): the same order. False when there was no
     /// row before it to belong to.
     pub fn add_same(&mut self, line: Line) -> bool {
+        if let Some(i) = self.prev {
+            self.touch(i);
+        }
         let Some(d) = self.prev.and_then(|i| self.drafts.get_mut(i)) else {
             return false;
         };
@@ -142,6 +160,9 @@ impl Grouper {
                 true
             }
             None => {
+                if let Some(i) = self.prev {
+                    self.touch(i);
+                }
                 let Some(d) = self.prev.and_then(|i| self.drafts.get_mut(i)) else {
                     return false;
                 };

@@ -7,6 +7,8 @@
 mod after_sales;
 mod catalog;
 mod documents;
+mod order_early;
+mod order_sync;
 mod order_writer;
 mod orders;
 mod progress;

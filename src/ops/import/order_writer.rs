@@ -27,17 +27,19 @@ use crate::{Error, Result, clock};
 const BATCH_ORDERS: usize = 200;
 
 /// A reservation waiting for its order to be written.
-struct Pending<'a> {
+struct Pending {
     order_id: i64,
     product_id: i64,
     qty: i64,
-    /// For the message if it fails: the order and the line's SKU.
-    head: &'a Head,
-    sku: &'a str,
+    /// For the message if it fails: the draft (its index) and its line.
+    draft: usize,
+    line: usize,
 }
 
-pub(super) struct Writer<'a> {
-    rows: OrderWriter<'a>,
+/// Owns what it keeps (nothing borrowed from the drafts), so orders can be
+/// written while the grouper still adds drafts.
+pub(super) struct Writer {
+    rows: OrderWriter,
     /// The import the new orders name.
     import_id: Option<i64>,
     /// Time spent reserving stock (the bench reports it).
@@ -45,8 +47,8 @@ pub(super) struct Writer<'a> {
     /// The ids of the first and last order written.
     pub first: Option<i64>,
     pub last: Option<i64>,
-    customers: HashMap<&'a str, i64>,
-    pending: Vec<Pending<'a>>,
+    customers: HashMap<String, i64>,
+    pending: Vec<Pending>,
     /// Units each product seen so far can still reserve, net of `pending`.
     available: HashMap<i64, i64>,
     /// Orders held for stock, with what was short.
@@ -55,8 +57,8 @@ pub(super) struct Writer<'a> {
     rollups: Rollups,
 }
 
-impl<'a> Writer<'a> {
-    pub fn start(tx: &Connection, import_id: Option<i64>) -> Result<Writer<'a>> {
+impl Writer {
+    pub fn start(tx: &Connection, import_id: Option<i64>) -> Result<Writer> {
         Ok(Writer {
             rows: OrderWriter::start(tx)?,
             import_id,
@@ -72,8 +74,9 @@ impl<'a> Writer<'a> {
     }
 
     /// Writes everything still buffered, then the reservations that
-    /// waited for their orders; call before reading orders back.
-    pub fn finish(&mut self, tx: &Connection, ctx: &Ctx<'_>) -> Result<()> {
+    /// waited for their orders; call before reading orders back. `drafts`
+    /// are those the orders were written from, by the index `insert` got.
+    pub fn finish(&mut self, tx: &Connection, ctx: &Ctx<'_>, drafts: &[Draft]) -> Result<()> {
         self.rows.flush(tx)?;
         let t = std::time::Instant::now();
         let lines: Vec<(i64, i64, i64)> = self
@@ -84,8 +87,12 @@ impl<'a> Writer<'a> {
         let origin = ctx.stock_origin();
         if let Err(product_id) = stock::reserve_lines(tx, &lines, &origin)? {
             let p = self.pending.iter().find(|p| p.product_id == product_id);
-            return Err(Error::Db(match p {
-                Some(p) => format!("{} {}: stock changed during the import", p.head.label(), p.sku),
+            let at = p.and_then(|p| {
+                let d = drafts.get(p.draft)?;
+                Some((d, d.lines.get(p.line)?))
+            });
+            return Err(Error::Db(match at {
+                Some((d, l)) => format!("{} {}: stock changed during the import", d.head.label(), l.sku),
                 None => format!("product {product_id}: stock changed during the import"),
             }));
         }
@@ -104,7 +111,7 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    fn customer(&mut self, tx: &Connection, now: &'a str, h: &'a Head) -> Result<i64> {
+    fn customer(&mut self, tx: &Connection, now: &str, h: &Head) -> Result<i64> {
         if let Some(id) = self.customers.get(h.customer_ref.as_str()) {
             return Ok(*id);
         }
@@ -124,7 +131,7 @@ impl<'a> Writer<'a> {
                 now,
             }),
         };
-        self.customers.insert(&h.customer_ref, id);
+        self.customers.insert(h.customer_ref.clone(), id);
         Ok(id)
     }
 
@@ -154,7 +161,8 @@ impl<'a> Writer<'a> {
         Ok(short)
     }
 
-    pub fn insert(&mut self, tx: &Connection, ctx: &'a Ctx<'_>, d: &'a Draft) -> Result<()> {
+    /// Writes a good new order; `index` is its draft's, for `finish`.
+    pub fn insert(&mut self, tx: &Connection, ctx: &Ctx<'_>, d: &Draft, index: usize) -> Result<()> {
         let import_id = self
             .import_id
             .ok_or_else(|| Error::Db("an order to write but no import record".into()))?;
@@ -241,8 +249,8 @@ impl<'a> Writer<'a> {
                     order_id: id,
                     product_id: l.product.product_id,
                     qty: l.qty,
-                    head: h,
-                    sku: &l.sku,
+                    draft: index,
+                    line: i,
                 });
             }
             self.rows.line(

@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::Connection;
 
+use super::order_early::Early;
+use super::order_sync::{self, ChannelStats};
 use super::order_writer::Writer;
 use super::progress::{Phases, Progress};
 use super::{Changed, Ctx, Outcome};
@@ -15,8 +17,9 @@ use crate::domain::money::Money;
 use crate::domain::order::OrderStatus;
 use crate::io::csv_in::Problem;
 use crate::io::import_orders::{self, Draft, Grouper, Line, ProductRef};
-use crate::io::import_sync::{self, Expect};
+use crate::io::import_sync::Expect;
 use crate::store::audit;
+use crate::store::bulk::SetAside;
 use crate::store::import::imports;
 use crate::store::import::orders::{self as st, StoredOrder};
 use crate::{Error, Result, clock, store};
@@ -74,18 +77,6 @@ impl Products {
     }
 }
 
-/// Per channel: what the file held and what became of it.
-#[derive(Debug, Default)]
-struct ChannelStats {
-    orders: usize,
-    new: usize,
-    present: usize,
-    changed: usize,
-    rejected: usize,
-    first: Option<chrono::DateTime<chrono::Utc>>,
-    last: Option<chrono::DateTime<chrono::Utc>>,
-}
-
 pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<()> {
     let expect = ctx
         .opts
@@ -100,8 +91,13 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
     let mut phase = Phases::start();
     let size = std::fs::metadata(ctx.file).map(|m| m.len()).unwrap_or(0);
     let mut progress = Progress::to_stderr(size);
+    // Which orders shopdesk has already. A shop with no orders has none of
+    // them: no lookups, and its new orders are written as the file is read.
+    let existing = store::import::order_count(tx)?;
+    let mut early = (existing == 0).then(Early::default);
     // The file is read and parsed on a second thread while this one
-    // resolves SKUs (which needs the transaction) and groups lines.
+    // resolves SKUs (which needs the transaction), groups lines and (into
+    // an empty shop) writes the orders that are complete.
     let sha = std::thread::scope(|scope| -> Result<Option<[u8; 32]>> {
         let (send, recv) = std::sync::mpsc::sync_channel(4);
         let (file, read) = (ctx.file, ctx.opts.read);
@@ -146,15 +142,36 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
                     )));
                 }
             }
+            // Every order but the last one started may take more rows only
+            // when the file's lines of one order are apart (`settle`).
+            if let Some(e) = early.as_mut().filter(|_| !groups.reopened) {
+                let upto = groups.drafts.len().saturating_sub(1);
+                e.write_upto(tx, ctx, &mut groups, upto)?;
+            }
         }
         Ok(reader
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     })?;
     let sha = sha.ok_or_else(|| Error::Db(format!("{}: the file was not read to its end", ctx.name)))?;
+    let mut begun = None;
+    if let Some(mut e) = early.take()
+        && e.settle(tx, &groups)?
+    {
+        let n = groups.drafts.len();
+        e.write_upto(tx, ctx, &mut groups, n)?;
+        if let Some(b) = &e.begun {
+            imports::set_sha256(tx, b.import_id, &sha)?;
+        }
+        begun = Some(e.begun);
+    }
     phase.done(
         &mut out.report,
-        "read, parse (second thread), resolve SKUs, group",
+        if begun.is_some() {
+            "read, parse (second thread), resolve SKUs, group, write"
+        } else {
+            "read, parse (second thread), resolve SKUs, group"
+        },
     );
     for p in std::mem::take(&mut groups.loose) {
         out.reject(p.line, std::slice::from_ref(&p));
@@ -176,9 +193,7 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
     }
 
     // Which orders shopdesk has already (drafts never share a key, so
-    // writing one cannot change another's answer). A shop with no orders
-    // has none of them: no lookups.
-    let existing = store::import::order_count(tx)?;
+    // writing one cannot change another's answer).
     let mut stored_ids = Vec::with_capacity(groups.drafts.len());
     for d in &groups.drafts {
         let id = if d.ok() && existing > 0 {
@@ -195,48 +210,20 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
         .filter(|(d, id)| d.ok() && id.is_none())
         .count();
     phase.done(&mut out.report, "look up which orders exist");
-    // The record the new orders name; an import that creates nothing
-    // changes nothing and leaves no record.
-    let import_id = if incoming > 0 {
-        let file_name = ctx
-            .file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| ctx.name.clone());
-        Some(imports::begin(
-            tx,
-            &imports::NewImport {
-                kind: "orders",
-                file_name: &file_name,
-                file_sha256: &sha,
-                actor: &ctx.actor,
-                at: &ctx.now_stamp,
-            },
-        )?)
-    } else {
-        None
-    };
-    let aside = if store::bulk::worth_rebuilding(existing, incoming) {
-        Some(store::bulk::set_aside(
-            tx,
-            &["orders", "order_lines", "customers"],
-            &[store::bulk::ORDER_COUNTS],
-        )?)
-    } else {
-        None
-    };
-    // The KPI triggers are set aside for any import that creates orders:
-    // the new orders are added to the rollups and their customers' chains
-    // once, after the writes and the indexes.
-    let kpis_aside = if incoming > 0 {
-        Some(store::bulk::set_aside(tx, &[], &store::bulk::NEW_ORDER_KPIS)?)
-    } else {
-        None
+    // Orders written as the file was read come with their record, the
+    // indexes and triggers set aside, and the writer that holds them.
+    let written_early = begun.is_some();
+    let (import_id, aside, kpis_aside, mut w) = match begun {
+        Some(Some(b)) => (Some(b.import_id), Some(b.aside), Some(b.kpis_aside), b.w),
+        Some(None) => (None, None, None, Writer::start(tx, None)?),
+        None => {
+            let (id, aside, kpis) = prepare(tx, ctx, &sha, existing, incoming)?;
+            (id, aside, kpis, Writer::start(tx, id)?)
+        }
     };
     phase.done(&mut out.report, "import record, set indexes aside");
-    let mut w = Writer::start(tx, import_id)?;
     let mut channels: BTreeMap<String, ChannelStats> = BTreeMap::new();
-    for (d, stored_id) in groups.drafts.iter().zip(stored_ids) {
+    for (i, (d, stored_id)) in groups.drafts.iter().zip(stored_ids).enumerate() {
         let cs = channels.entry(d.head.channel.clone()).or_default();
         cs.orders += 1;
         if !d.ok() {
@@ -263,14 +250,16 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
                 }
             }
             None => {
-                w.insert(tx, ctx, d)?;
+                if !written_early {
+                    w.insert(tx, ctx, d, i)?;
+                }
                 out.report.new += 1;
                 cs.new += 1;
                 progress.writing(out.report.new, incoming);
             }
         }
     }
-    w.finish(tx, ctx)?;
+    w.finish(tx, ctx, &groups.drafts)?;
     progress.clear();
     phase.done(
         &mut out.report,
@@ -303,9 +292,63 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
         ));
         out.report.notes.extend(w.held.iter().map(|h| format!("  {h}")));
     }
-    sync_report(tx, ctx, &groups.drafts, &channels, expect.as_ref(), out)?;
+    order_sync::report(tx, ctx, &groups.drafts, &channels, expect.as_ref(), out)?;
     phase.done(&mut out.report, "sync report");
     Ok(())
+}
+
+/// The import record and what is set aside before the first write (when
+/// the orders were not written as the file was read): the record only
+/// when the import creates orders.
+fn prepare(
+    tx: &Connection,
+    ctx: &Ctx<'_>,
+    sha: &[u8; 32],
+    existing: i64,
+    incoming: usize,
+) -> Result<(Option<i64>, Option<SetAside>, Option<SetAside>)> {
+    // The record the new orders name; an import that creates nothing
+    // changes nothing and leaves no record.
+    let import_id = if incoming > 0 {
+        Some(imports::begin(
+            tx,
+            &imports::NewImport {
+                kind: "orders",
+                file_name: &file_name(ctx),
+                file_sha256: sha,
+                actor: &ctx.actor,
+                at: &ctx.now_stamp,
+            },
+        )?)
+    } else {
+        None
+    };
+    let aside = if store::bulk::worth_rebuilding(existing, incoming) {
+        Some(store::bulk::set_aside(
+            tx,
+            &["orders", "order_lines", "customers"],
+            &[store::bulk::ORDER_COUNTS],
+        )?)
+    } else {
+        None
+    };
+    // The KPI triggers are set aside for any import that creates orders:
+    // the new orders are added to the rollups and their customers' chains
+    // once, after the writes and the indexes.
+    let kpis_aside = if incoming > 0 {
+        Some(store::bulk::set_aside(tx, &[], &store::bulk::NEW_ORDER_KPIS)?)
+    } else {
+        None
+    };
+    Ok((import_id, aside, kpis_aside))
+}
+
+/// The file's name without its directory, as the import record keeps it.
+pub(super) fn file_name(ctx: &Ctx<'_>) -> String {
+    ctx.file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| ctx.name.clone())
 }
 
 /// Fills in the import record and writes the import's one audit row: the
@@ -489,116 +532,4 @@ fn diff(d: &Draft, s: &StoredOrder) -> Vec<(String, String, String)> {
         }
     }
     out
-}
-
-fn sync_report(
-    tx: &Connection,
-    ctx: &Ctx<'_>,
-    drafts: &[Draft],
-    channels: &BTreeMap<String, ChannelStats>,
-    expect: Option<&Expect>,
-    out: &mut Outcome,
-) -> Result<()> {
-    let tz = ctx.tz();
-    let day = |t: Option<chrono::DateTime<chrono::Utc>>| {
-        t.map(|t| t.with_timezone(&tz).date_naive().to_string())
-            .unwrap_or_else(|| "-".into())
-    };
-    let sync = &mut out.report.sync;
-    for (ch, c) in channels {
-        sync.push(format!(
-            "sync {ch}: {} orders in the file (placed {}..{}): {} new, {} already present, {} changed, {} rejected",
-            c.orders,
-            day(c.first),
-            day(c.last),
-            c.new,
-            c.present,
-            c.changed,
-            c.rejected
-        ));
-    }
-    let Some(expect) = expect else {
-        return Ok(());
-    };
-    let channel = match (&ctx.opts.channel, channels.len()) {
-        (Some(c), _) => Some(c.clone()),
-        (None, 1) => channels.keys().next().cloned(),
-        (None, _) => None,
-    };
-    match expect {
-        Expect::Numbers {
-            prefix,
-            from,
-            to,
-            width,
-        } => {
-            let channel = channel.ok_or_else(|| {
-                Error::input("--expect-range with order numbers needs --channel (the file has several channels, or none)")
-            })?;
-            let mut missing = Vec::new();
-            for n in *from..=*to {
-                let id = import_sync::id_for(prefix, n, *width);
-                if st::order_id(tx, &channel, &id)?.is_none() {
-                    missing.push(n);
-                }
-            }
-            let runs = import_sync::runs(&missing);
-            let (a, b) = (
-                import_sync::id_for(prefix, *from, *width),
-                import_sync::id_for(prefix, *to, *width),
-            );
-            let total = to - from + 1;
-            if missing.is_empty() {
-                sync.push(format!(
-                    "expected {a}..{b} on {channel} ({total} ids): none missing"
-                ));
-            } else {
-                sync.push(format!(
-                    "expected {a}..{b} on {channel} ({total} ids): {} missing from shopdesk: {}",
-                    missing.len(),
-                    import_sync::describe_runs(prefix, *width, &runs, 200)
-                ));
-            }
-        }
-        Expect::Days { from, to } => {
-            let mut in_file: HashMap<chrono::NaiveDate, usize> = HashMap::new();
-            for d in drafts.iter().filter(|d| !d.headless) {
-                if channel.as_ref().is_none_or(|c| *c == d.head.channel) {
-                    *in_file
-                        .entry(d.head.placed_at.with_timezone(&tz).date_naive())
-                        .or_default() += 1;
-                }
-            }
-            let which = channel.as_deref().unwrap_or("all channels");
-            sync.push(format!(
-                "orders per day on {which}, {from}..{to} (both included, {tz}):"
-            ));
-            sync.push(format!(
-                "  {:<10}  {:>8}  {:>9}",
-                "date", "in file", "in shopdesk"
-            ));
-            let mut empty = Vec::new();
-            let mut day = *from;
-            while day <= *to {
-                let (start, end) = ctx.calendar.local_day_bounds(day);
-                let db = st::count_placed(tx, &clock::stamp(start), &clock::stamp(end), channel.as_deref())?;
-                let file = in_file.get(&day).copied().unwrap_or(0);
-                let flag = if db == 0 { "  NONE" } else { "" };
-                sync.push(format!("  {day}  {file:>8}  {db:>11}{flag}"));
-                if db == 0 {
-                    empty.push(day.to_string());
-                }
-                match day.succ_opt() {
-                    Some(d) => day = d,
-                    None => break,
-                }
-            }
-            if empty.is_empty() {
-                sync.push("every day has orders in shopdesk".to_string());
-            } else {
-                sync.push(format!("days with no orders in shopdesk: {}", empty.join(", ")));
-            }
-        }
-    }
-    Ok(())
 }

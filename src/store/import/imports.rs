@@ -40,6 +40,14 @@ pub fn begin(conn: &Connection, i: &NewImport<'_>) -> Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
+/// Sets the file's SHA-256 when the record was begun before the file was
+/// read to its end.
+pub fn set_sha256(conn: &Connection, id: i64, sha: &Hash) -> Result<()> {
+    conn.prepare_cached("UPDATE imports SET file_sha256 = ?2 WHERE id = ?1")?
+        .execute(params![id, sha])?;
+    Ok(())
+}
+
 /// Fills in what the import did.
 pub fn finish(conn: &Connection, id: i64, c: &Counts) -> Result<()> {
     conn.prepare_cached(

@@ -2,7 +2,13 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::batch::{self, Batch, int, opt_owned_text, opt_text, owned_text, text};
+use super::batch::{self, Batch, int, opt_owned_text, owned_text};
+
+use super::batch::Field::{self, OptText as opt_own, Text as own};
+
+fn v(x: rusqlite::types::ToSqlOutput<'static>) -> Field<'static> {
+    Field::Value(x)
+}
 use crate::Result;
 
 /// A new order row. Times are stored stamps (`clock::stamp`).
@@ -41,18 +47,20 @@ pub struct NewOrder<'a> {
 /// batches, with ids assigned here (the write transaction is held, so they
 /// are free). Nothing is written until `flush`, which writes parents before
 /// children; flush before anything refers to a buffered order by id, before
-/// reading rows back, and before commit.
-pub struct OrderWriter<'a> {
+/// reading rows back, and before commit. The rows own their text, so the
+/// writer outlives the drafts it was given (an import writes orders while
+/// it still reads the file).
+pub struct OrderWriter {
     next_order: i64,
     next_customer: i64,
     first_customer: i64,
-    orders: Batch<'a>,
-    lines: Batch<'a>,
-    customers: Batch<'a>,
+    orders: Batch<'static>,
+    lines: Batch<'static>,
+    customers: Batch<'static>,
 }
 
-impl<'a> OrderWriter<'a> {
-    pub fn start(conn: &Connection) -> Result<OrderWriter<'a>> {
+impl OrderWriter {
+    pub fn start(conn: &Connection) -> Result<OrderWriter> {
         Ok(OrderWriter {
             next_order: batch::next_id(conn, "orders")?,
             next_customer: batch::next_id(conn, "customers")?,
@@ -102,53 +110,53 @@ impl<'a> OrderWriter<'a> {
         self.orders.rows()
     }
 
-    pub fn customer(&mut self, c: &NewCustomer<'a>) -> i64 {
+    pub fn customer(&mut self, c: &NewCustomer<'_>) -> i64 {
         let id = self.next_customer;
         self.next_customer += 1;
-        self.customers.push([
-            int(id),
-            text(c.external_ref),
-            text(c.name),
-            text(c.phone),
-            text(c.address),
-            text(c.city),
-            text(c.now),
+        self.customers.push_copied([
+            v(int(id)),
+            own(c.external_ref),
+            own(c.name),
+            own(c.phone),
+            own(c.address),
+            own(c.city),
+            own(c.now),
         ]);
         id
     }
 
-    pub fn order(&mut self, o: NewOrder<'a>) -> i64 {
+    pub fn order(&mut self, o: NewOrder<'_>) -> i64 {
         let id = self.next_order;
         self.next_order += 1;
-        self.orders.push([
-            int(id),
-            text(o.channel),
-            text(o.external_id),
-            int(o.customer_id),
-            int(o.merchant_id),
-            text(o.status),
-            opt_text(o.hold.map(|h| h.0)),
-            opt_text(o.hold.map(|h| h.1)),
-            opt_text(o.cancel_reason),
-            text(o.ship_name),
-            text(o.ship_phone),
-            text(o.ship_address),
-            text(o.ship_city),
-            int(o.line_count),
-            int(o.item_count),
-            int(o.items_minor),
-            int(o.shipping_minor),
-            opt_text(o.carrier),
-            opt_text(o.tracking_no),
-            owned_text(o.placed_at),
-            opt_owned_text(o.paid_at),
-            opt_owned_text(o.shipped_at),
-            opt_owned_text(o.delivered_at),
-            opt_owned_text(o.promised_at),
-            opt_owned_text(o.ship_by_at),
-            text(o.now),
-            text(o.now),
-            int(o.import_id),
+        self.orders.push_copied([
+            v(int(id)),
+            own(o.channel),
+            own(o.external_id),
+            v(int(o.customer_id)),
+            v(int(o.merchant_id)),
+            own(o.status),
+            opt_own(o.hold.map(|h| h.0)),
+            opt_own(o.hold.map(|h| h.1)),
+            opt_own(o.cancel_reason),
+            own(o.ship_name),
+            own(o.ship_phone),
+            own(o.ship_address),
+            own(o.ship_city),
+            v(int(o.line_count)),
+            v(int(o.item_count)),
+            v(int(o.items_minor)),
+            v(int(o.shipping_minor)),
+            opt_own(o.carrier),
+            opt_own(o.tracking_no),
+            v(owned_text(o.placed_at)),
+            v(opt_owned_text(o.paid_at)),
+            v(opt_owned_text(o.shipped_at)),
+            v(opt_owned_text(o.delivered_at)),
+            v(opt_owned_text(o.promised_at)),
+            v(opt_owned_text(o.ship_by_at)),
+            own(o.now),
+            own(o.now),
+            v(int(o.import_id)),
         ]);
         id
     }
