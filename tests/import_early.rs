@@ -6,53 +6,11 @@
 #[path = "cli_support/mod.rs"]
 mod cli;
 
-use std::path::Path;
-
-use cli::{check_ok, count, init, ok, run, write};
+use cli::{ORDERS_HEADER as HEADER, check_ok, count, ok, order_row, order_shop as shop, run, write};
 use sha2::{Digest, Sha256};
-
-const HEADER: &str = "channel,external_id,placed_at,status,customer_ref,customer_name,customer_phone,ship_address,ship_city,merchant_code,sku,qty,unit_price,shipping_fee,paid_at,shipped_at,delivered_at,promised_at,carrier,tracking_no";
 
 /// More orders than the parser sends in one batch (4,096 rows).
 const ORDERS: usize = 5000;
-
-fn shop(dir: &Path) -> String {
-    let db = init(dir);
-    let m = write(
-        dir,
-        "m.csv",
-        "code,name,cooperation_mode,status\nM1,一号店,direct,active\n",
-    );
-    ok(dir, &["--db", &db, "import", "merchants", m.to_str().unwrap()]);
-    let p = write(
-        dir,
-        "p.csv",
-        "merchant_code,sku,title,price,stock\nM1,A,蓝牙耳机,12.50,1000\nM1,B,Cable,3.00,1000\n",
-    );
-    ok(dir, &["--db", &db, "import", "products", p.to_str().unwrap()]);
-    db
-}
-
-/// One single-line order: mostly completed history, every tenth paid.
-fn order_row(k: usize) -> String {
-    let (status, shipped, delivered, carrier, tracking) = if k.is_multiple_of(10) {
-        ("paid", "", "", "", String::new())
-    } else {
-        (
-            "completed",
-            "2026-11-02 10:00:00",
-            "2026-11-03T18:00:00+08:00",
-            "SF",
-            format!("SF{k}"),
-        )
-    };
-    format!(
-        "TM,TM{k},2026-11-01 10:00:00,{status},c{},顾客{},1380000{:04},西湖区{k}号,杭州,M1,A,1,12.50,0,2026-11-01 10:05:00,{shipped},{delivered},,{carrier},{tracking}\n",
-        k % 50,
-        k % 50,
-        k % 100
-    )
-}
 
 /// The orders file, with `last` appended (a second line of TM0, or nothing).
 fn file(last: &str) -> String {

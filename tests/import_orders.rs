@@ -6,50 +6,11 @@
 mod cli;
 
 use std::fmt::Write as _;
-use std::path::Path;
 
-use cli::{check_ok, count, counts, init, ok, run, schema, text, write};
-
-const HEADER: &str = "channel,external_id,placed_at,status,customer_ref,customer_name,customer_phone,ship_address,ship_city,merchant_code,sku,qty,unit_price,shipping_fee,paid_at,shipped_at,delivered_at,promised_at,carrier,tracking_no";
-
-/// A shop with merchants M1, M2 and products M1/A, M1/B (1000 each), M2/C (5).
-fn shop(dir: &Path) -> String {
-    let db = init(dir);
-    let m = write(
-        dir,
-        "m.csv",
-        "code,name,cooperation_mode,status\nM1,一号店,direct,active\nM2,二号店,agency,active\n",
-    );
-    ok(dir, &["--db", &db, "import", "merchants", m.to_str().unwrap()]);
-    let p = write(
-        dir,
-        "p.csv",
-        "merchant_code,sku,title,price,stock\nM1,A,蓝牙耳机,12.50,1000\nM1,B,Cable,3.00,1000\nM2,C,Mug,8.00,5\n",
-    );
-    ok(dir, &["--db", &db, "import", "products", p.to_str().unwrap()]);
-    db
-}
-
-/// One single-line order per row: mostly completed history, every tenth paid.
-fn order_row(k: usize) -> String {
-    let (status, shipped, delivered, carrier, tracking) = if k.is_multiple_of(10) {
-        ("paid", "", "", "", String::new())
-    } else {
-        (
-            "completed",
-            "2026-11-02 10:00:00",
-            "2026-11-03T18:00:00+08:00",
-            "SF",
-            format!("SF{k}"),
-        )
-    };
-    format!(
-        "TM,TM{k},2026-11-01 10:00:00,{status},c{},顾客{},1380000{:04},西湖区{k}号,杭州,M1,A,1,12.50,0,2026-11-01 10:05:00,{shipped},{delivered},,{carrier},{tracking}\n",
-        k % 50,
-        k % 50,
-        k % 100
-    )
-}
+use cli::{
+    ORDERS_HEADER as HEADER, check_ok, count, counts, ok, order_row, order_shop as shop, run, schema, text,
+    write,
+};
 
 fn orders_file(n: usize, edit: impl Fn(usize, String) -> String) -> String {
     let mut s = format!("{HEADER}\n");
