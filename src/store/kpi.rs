@@ -5,7 +5,7 @@
 //! tables: exact by construction, and the reference the faster paths of the
 //! dashboard must equal.
 
-use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
 use crate::{Result, clock};
@@ -79,34 +79,23 @@ fn facts_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Facts> {
     })
 }
 
-/// The stored hour key of an instant: `YYYY-MM-DDTHH` (UTC).
-fn hour_key(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H").to_string()
-}
-
 /// The facts of orders placed in `[from, to)`: whole UTC hours from the
 /// rollups, a part hour at either end (a zone at :30 or :45) from the
 /// orders themselves through the same view.
 pub fn facts(conn: &Connection, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Facts> {
-    let hour = |t: DateTime<Utc>| t.duration_trunc(TimeDelta::hours(1)).unwrap_or(t);
-    let first_whole = {
-        let h = hour(from);
-        if h < from { h + TimeDelta::hours(1) } else { h }
-    };
-    let last_whole = hour(to);
-    if first_whole >= last_whole {
-        return base_facts(conn, from, to);
+    let h = super::kpi_tickets::hours(from, to.max(from));
+    let mut f = Facts::default();
+    if h.whole.0 < h.whole.1 {
+        f = conn
+            .prepare_cached(&format!(
+                "SELECT {SUMS} FROM kpi_hours WHERE hour >= ?1 AND hour < ?2"
+            ))?
+            .query_row(params![h.whole.0, h.whole.1], facts_row)?;
     }
-    let mut f = conn
-        .prepare_cached(&format!(
-            "SELECT {SUMS} FROM kpi_hours WHERE hour >= ?1 AND hour < ?2"
-        ))?
-        .query_row(params![hour_key(first_whole), hour_key(last_whole)], facts_row)?;
-    if from < first_whole {
-        f.add(&base_facts(conn, from, first_whole)?);
-    }
-    if last_whole < to {
-        f.add(&base_facts(conn, last_whole, to)?);
+    for (a, b) in [h.head, h.tail] {
+        if a < b {
+            f.add(&base_facts(conn, a, b)?);
+        }
     }
     Ok(f)
 }

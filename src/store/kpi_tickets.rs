@@ -332,10 +332,8 @@ pub fn ticket_sums_base(conn: &Connection, from: &str, to: &str) -> Result<Ticke
 /// `[from, to)` as `hours` cuts it, or (`rollup` false) as one part read
 /// from the tickets; empty when `from` is not before `to`.
 fn period_hours(from: &str, to: &str, rollup: bool) -> Result<Hours> {
-    let (f, t) = (
-        clock::parse_stamp(from)?,
-        clock::parse_stamp(to)?.max(clock::parse_stamp(from)?),
-    );
+    let f = clock::parse_stamp(from)?;
+    let t = clock::parse_stamp(to)?.max(f);
     Ok(if rollup {
         hours(f, t)
     } else {
