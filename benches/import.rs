@@ -8,7 +8,8 @@
 //! 3) repeats the first import and the plain loader, each into a fresh shop,
 //! and reports the best run of each: the machine is shared, so the best run
 //! is the one least disturbed by others. SPEC §8 asks for at least 100,000
-//! order lines per second.
+//! order lines per second. BENCH_CSV=PATH keeps a copy of the generated
+//! file, for `benches/python_reference.py` (the machine-speed yardstick).
 
 #[path = "../tests/data/import_support.rs"]
 mod support;
@@ -220,6 +221,10 @@ fn main() {
     let (n, orders) = support::write_orders(&o, 1000, lines, MERCHANTS, PER);
     let gen_secs = t.elapsed().as_secs_f64();
     let size = std::fs::metadata(&o).map(|m| m.len()).unwrap_or(0);
+    // BENCH_CSV keeps a copy of the file, for benches/python_reference.py.
+    if let Ok(keep) = std::env::var("BENCH_CSV") {
+        std::fs::copy(&o, &keep).expect("copy the orders file to BENCH_CSV");
+    }
     println!(
         "generated {n} lines / {orders} orders ({:.1} MB) in {gen_secs:.2}s; {runs} runs of each, best shown",
         size as f64 / 1e6
