@@ -6,9 +6,7 @@ mod cli_support;
 
 use std::path::Path;
 
-use cli_support::{check_ok, count, fails, init, ok, write};
-
-const HEADER: &str = "channel,external_id,placed_at,status,customer_ref,customer_name,customer_phone,ship_address,ship_city,merchant_code,sku,qty,unit_price,shipping_fee,paid_at,shipped_at,delivered_at,promised_at,carrier,tracking_no";
+use cli_support::{ORDERS_HEADER, check_ok, count, fails, init, ok, write};
 
 fn shop(dir: &Path) -> String {
     let db = init(dir);
@@ -24,7 +22,7 @@ fn shop(dir: &Path) -> String {
         "merchant_code,sku,title,price,stock\nM1,A,蓝牙耳机,50.00,100\n",
     );
     ok(dir, &["--db", &db, "import", "products", p.to_str().unwrap()]);
-    let mut o = format!("{HEADER}\n");
+    let mut o = format!("{ORDERS_HEADER}\n");
     for k in 1..=3 {
         o.push_str(&format!(
             "TM,TM{k},2026-11-10 10:00:00,delivered,c{k},王芳,1381234567{k},西湖区{k}号,杭州,M1,A,2,50.00,10.00,2026-11-10 10:05:00,2026-11-11 10:00:00,2026-11-12 10:00:00,,SF,SF{k}\n"

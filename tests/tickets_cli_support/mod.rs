@@ -4,9 +4,7 @@
 
 use std::path::Path;
 
-use super::cli_support::{fails, init, ok, write};
-
-const HEADER: &str = "channel,external_id,placed_at,status,customer_ref,customer_name,customer_phone,ship_address,ship_city,merchant_code,sku,qty,unit_price,shipping_fee,paid_at,shipped_at,delivered_at,promised_at,carrier,tracking_no";
+use super::cli_support::{ORDERS_HEADER, fails, init, ok, write};
 
 pub fn shop(dir: &Path) -> String {
     let db = init(dir);
@@ -22,7 +20,7 @@ pub fn shop(dir: &Path) -> String {
         "merchant_code,sku,title,price,stock\nM1,A,蓝牙耳机,50.00,100\n",
     );
     ok(dir, &["--db", &db, "import", "products", p.to_str().unwrap()]);
-    let mut o = format!("{HEADER}\n");
+    let mut o = format!("{ORDERS_HEADER}\n");
     for (k, qty, day) in [(1, 2, 10), (2, 5, 10), (3, 1, 10), (4, 1, 25)] {
         // Delivered 2026-11-18, except TM4: placed in October, delivered 2026-11-01.
         let (month, delivered) = if day == 25 {
