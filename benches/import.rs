@@ -10,6 +10,8 @@
 //! is the one least disturbed by others. SPEC §8 asks for at least 100,000
 //! order lines per second. BENCH_CSV=PATH keeps a copy of the generated
 //! file, for `benches/python_reference.py` (the machine-speed yardstick).
+//! BENCH_IMPORT_ONLY=1 times the first import only (for profiling);
+//! BENCH_KEEP_DB=PATH keeps a checkpointed copy of the first run's shop.
 
 #[path = "../tests/data/import_support.rs"]
 mod support;
@@ -243,6 +245,12 @@ fn main() {
             best = Some((secs, cpu_secs, r));
         }
         if run == 0 {
+            if let Ok(keep) = std::env::var("BENCH_KEEP_DB") {
+                s.conn
+                    .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .expect("checkpoint");
+                std::fs::copy(&db, &keep).expect("copy the shop to BENCH_KEEP_DB");
+            }
             kept = Some((db, s));
         }
     }
@@ -268,6 +276,10 @@ fn main() {
         );
     }
 
+    // BENCH_IMPORT_ONLY=1 stops here (for profiling the import alone).
+    if std::env::var("BENCH_IMPORT_ONLY").is_ok_and(|v| v == "1") {
+        return;
+    }
     let t = Instant::now();
     let parsed = parse(&o);
     let parse_secs = t.elapsed().as_secs_f64();
