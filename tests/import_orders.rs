@@ -495,3 +495,105 @@ fn expect_range_lists_missing_numbers_and_empty_days() {
     );
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Row counts of every ordinary table that has foreign keys.
+fn tables_with_references(db: &str) -> Vec<(String, i64)> {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let names: Vec<String> = c
+        .prepare(
+            "SELECT name FROM sqlite_schema s WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'
+                 AND EXISTS (SELECT 1 FROM pragma_foreign_key_list(s.name)) ORDER BY name",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    names
+        .into_iter()
+        .map(|t| {
+            let n = c
+                .query_row(&format!("SELECT count(*) FROM \"{t}\""), [], |r| r.get(0))
+                .unwrap();
+            (t, n)
+        })
+        .collect()
+}
+
+/// An orders import writes with SQLite's per-row reference checks off and
+/// looks the references of the rows it added up once, before commit
+/// (`store::import::refs`). Every table with foreign keys that an import
+/// grows must be one it looks at: into an empty shop (indexes set aside,
+/// orders written as the file is read) and into one with orders (row by
+/// row, indexes live).
+#[test]
+fn every_table_an_orders_import_grows_has_its_references_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = shop(d);
+    let checked = shopdesk::store::import::refs::ORDER_IMPORT_TABLES;
+    for (name, ks) in [("first.csv", 0..600), ("second.csv", 600..650)] {
+        let before = tables_with_references(&db);
+        let mut body = format!("{HEADER}\n");
+        ks.clone().for_each(|k| body.push_str(&order_row(k)));
+        let f = write(d, name, body);
+        let out = ok(d, &["--db", &db, "import", "orders", f.to_str().unwrap()]);
+        assert!(out.contains(&format!("{} new", ks.len())), "{out}");
+        let grown: Vec<String> = tables_with_references(&db)
+            .into_iter()
+            .zip(&before)
+            .filter(|((_, after), (_, was))| after > was)
+            .map(|((t, _), _)| t)
+            .collect();
+        assert!(grown.iter().any(|t| t == "order_lines"), "{grown:?}");
+        for t in &grown {
+            assert!(
+                checked.contains(&t.as_str()),
+                "{name}: the import grew {t} but does not check its references"
+            );
+        }
+    }
+    check_ok(d, &db);
+}
+
+/// The session's own connection checks references row by row again after
+/// an orders import, whether the import landed or failed.
+#[test]
+fn an_orders_import_gives_the_session_its_reference_checks_back() {
+    use shopdesk::ops::import::{Kind, Options, import};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = d.join("shop.db");
+    shopdesk::ops::staff::init(&db, "lin", "Lin", "CNY", "Asia/Shanghai").unwrap();
+    let mut s = shopdesk::ops::Session::open_as(&db, "lin").unwrap();
+    let opts = Options::default();
+    let m = write(
+        d,
+        "m.csv",
+        "code,name,cooperation_mode,status\nM1,一号店,direct,active\n",
+    );
+    import(&mut s, Kind::Merchants, &m, &opts).unwrap();
+    let p = write(
+        d,
+        "p.csv",
+        "merchant_code,sku,title,price,stock\nM1,A,蓝牙耳机,12.50,1000\n",
+    );
+    import(&mut s, Kind::Products, &p, &opts).unwrap();
+    let enforced = |s: &shopdesk::ops::Session| {
+        s.conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get::<_, bool>(0))
+            .unwrap()
+    };
+    assert!(enforced(&s));
+    let good = write(d, "good.csv", format!("{HEADER}\n{}", order_row(1)));
+    assert_eq!(import(&mut s, Kind::Orders, &good, &opts).unwrap().new, 1);
+    assert!(enforced(&s), "after an import that landed");
+    let bad = write(
+        d,
+        "bad.csv",
+        format!("{HEADER}\n{}", order_row(2).replace(",M1,A,", ",M1,NOPE,")),
+    );
+    let e = import(&mut s, Kind::Orders, &bad, &opts).unwrap_err().to_string();
+    assert!(e.contains("no product with SKU \"NOPE\""), "{e}");
+    assert!(enforced(&s), "after an import that failed");
+}

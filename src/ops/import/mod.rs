@@ -297,8 +297,16 @@ pub fn import(s: &mut Session, kind: Kind, file: &Path, opts: &Options) -> Resul
         actor: s.actor.login.clone(),
     };
     let tuned = store::import::tune_for_bulk(&s.conn)?;
+    // An orders import checks its references once, before commit
+    // (`store::import::refs`), instead of row by row.
+    let enforced = store::import::refs::enforced(&s.conn)?;
+    if kind == Kind::Orders && enforced {
+        store::import::refs::enforce(&s.conn, false)?;
+    }
     let result = run(&mut s.conn, kind, &ctx, started);
+    let restored = store::import::refs::enforce(&s.conn, enforced);
     store::import::end_bulk(&s.conn, tuned)?;
+    restored?;
     result
 }
 

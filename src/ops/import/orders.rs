@@ -86,6 +86,11 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
         .transpose()
         .map_err(Error::input)?;
     let tz = ctx.tz();
+    // Rows added past these marks are this import's: their references are
+    // checked before commit when the per-row checks are off.
+    let marks = (!store::import::refs::enforced(tx)?)
+        .then(|| store::import::refs::mark(tx, &store::import::refs::ORDER_IMPORT_TABLES))
+        .transpose()?;
     let mut groups = Grouper::default();
     let mut products = Products::default();
     let mut phase = Phases::start();
@@ -285,6 +290,10 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
         record_import(tx, ctx, id, &sha, &w, out)?;
         phase.done(&mut out.report, "import record and its audit row");
     }
+    if let Some(marks) = &marks {
+        store::import::refs::dangling(tx, marks)?;
+        phase.done(&mut out.report, "check the new rows' references");
+    }
     if !w.held.is_empty() {
         out.report.notes.push(format!(
             "{} open orders imported on_hold (insufficient_stock), nothing reserved for them:",
@@ -294,6 +303,14 @@ pub(super) fn run(tx: &Connection, ctx: &Ctx<'_>, out: &mut Outcome) -> Result<(
     }
     order_sync::report(tx, ctx, &groups.drafts, &channels, expect.as_ref(), out)?;
     phase.done(&mut out.report, "sync report");
+    // The drafts and the writer's maps are about a million small
+    // allocations: freed on another thread, they do not hold up the
+    // commit (64 ms of 1.97 s for 200,000 lines). Without a thread they
+    // are freed here.
+    let free = move || drop((groups, products, w, channels));
+    if let Err(e) = std::thread::Builder::new().name("import-free".into()).spawn(free) {
+        tracing::debug!("import: freeing on this thread ({e})");
+    }
     Ok(())
 }
 

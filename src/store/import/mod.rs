@@ -8,6 +8,7 @@ pub mod documents;
 pub mod export;
 pub mod imports;
 pub mod orders;
+pub mod refs;
 pub mod rollups;
 
 use rusqlite::types::Value;
