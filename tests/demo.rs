@@ -89,20 +89,35 @@ fn dump(db: &Path) -> String {
     out
 }
 
-/// The values a `CHECK (column IN ('a', 'b', ...))` of `table` in schema.sql allows.
+/// The values a `CHECK (column IN ('a', 'b', ...))` or `CHECK (column =
+/// 'a' OR column = 'b' ...)` of `table` in schema.sql allows.
 fn check_list(table: &str, column: &str) -> Vec<String> {
     let schema = shopdesk::store::SCHEMA;
     let start = schema.find(&format!("CREATE TABLE {table} (")).unwrap();
     let body = &schema[start..];
     let body = &body[..body.find("\n);").unwrap()];
-    let key = format!("CHECK ({column} IN");
+    let key = format!("CHECK ({column} ");
     let from = body.find(&key).unwrap() + key.len();
-    let list = &body[from..];
-    let list = &list[list.find('(').unwrap() + 1..];
-    let list = &list[..list.find(')').unwrap()];
-    list.split(',')
-        .map(|s| s.trim().trim_matches('\'').to_string())
-        .filter(|s| !s.is_empty())
+    let check = &body[from..];
+    // The CHECK ends at its closing parenthesis (values have none).
+    let mut depth = 1;
+    let end = check
+        .char_indices()
+        .find(|&(_, c)| {
+            depth += match c {
+                '(' => 1,
+                ')' => -1,
+                _ => 0,
+            };
+            depth == 0
+        })
+        .unwrap()
+        .0;
+    check[..end]
+        .split('\'')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
         .collect()
 }
 

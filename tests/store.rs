@@ -339,3 +339,68 @@ fn a_conflict_names_the_change_in_shop_time() {
         "{msg}"
     );
 }
+
+/// Schema 20 rewrites the CHECK lists of orders and stock movements as OR
+/// chains in place (writable_schema): a schema 19 file comes out with a
+/// new file's schema, and the chains still refuse what the lists refused.
+#[test]
+fn a_version_19_file_gets_the_or_chain_checks_in_place() {
+    let (_d, path) = new_shop();
+    let fresh = cli::schema(&path);
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let as_list = |table: &str, column: &str, last: &str| {
+        let sql: String = c
+            .query_row("SELECT sql FROM sqlite_schema WHERE name = ?1", [table], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        let start = sql.find(&format!("CHECK ({column} = ")).unwrap();
+        let len = sql[start..].find(&format!("'{last}')")).unwrap() + last.len() + 3;
+        let values: Vec<&str> = sql[start..start + len].split('\'').skip(1).step_by(2).collect();
+        let list = values
+            .iter()
+            .map(|v| format!("'{v}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let old = format!(
+            "{}CHECK ({column} IN ({list})){}",
+            &sql[..start],
+            &sql[start + len..]
+        );
+        (table.to_string(), old)
+    };
+    let old = [
+        as_list("orders", "status", "merged"),
+        as_list("stock_movements", "kind", "adjust"),
+    ];
+    let v: i64 = c.query_row("PRAGMA schema_version", [], |r| r.get(0)).unwrap();
+    c.execute_batch("PRAGMA writable_schema = ON;").unwrap();
+    for (table, sql) in &old {
+        assert!(sql.contains(" IN ('"), "{sql}");
+        c.execute("UPDATE sqlite_schema SET sql = ?1 WHERE name = ?2", [sql, table])
+            .unwrap();
+    }
+    c.execute_batch(&format!(
+        "PRAGMA schema_version = {}; PRAGMA writable_schema = OFF; PRAGMA user_version = 19;",
+        v + 1
+    ))
+    .unwrap();
+    drop(c);
+    assert_ne!(cli::schema(&path), fresh);
+    drop(store::open(&path).unwrap());
+    assert_eq!(cli::schema(&path), fresh);
+    let c = rusqlite::Connection::open(&path).unwrap();
+    c.execute_batch("PRAGMA foreign_keys = OFF;").unwrap();
+    for bad in [
+        "INSERT INTO orders (channel, external_id, customer_id, merchant_id, status, placed_at, created_at, updated_at)
+         VALUES ('W', '1', 1, 1, 'stolen', 't', 't', 't')",
+        "INSERT INTO stock_movements (product_id, kind, on_hand_delta, actor, created_at) VALUES (1, 'stolen', 1, 'x', 't')",
+    ] {
+        let e = c.execute_batch(bad).unwrap_err().to_string();
+        assert!(e.contains("CHECK constraint failed"), "{e}");
+    }
+    c.execute_batch(
+        "INSERT INTO stock_movements (product_id, kind, on_hand_delta, actor, created_at) VALUES (1, 'adjust', 1, 'x', 't')",
+    )
+    .unwrap();
+}

@@ -105,11 +105,13 @@ fn probe(conn: &Connection, name: &str, quoted: &str, rowids: &[i64], max: usize
     Ok(found)
 }
 
-/// Constraint text can be long (a status list); the start names it.
+/// Constraint text can be long (a status list) and spread over lines as
+/// schema.sql writes it: one line, and the start names it.
 fn clip(s: &str) -> String {
     const MAX: usize = 160;
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     match s.char_indices().nth(MAX) {
         Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_string(),
+        None => s,
     }
 }

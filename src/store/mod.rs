@@ -38,7 +38,7 @@ use crate::{Error, Result};
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 /// Bumped whenever schema.sql changes (with a step in `migrate`); an older
 /// file is migrated when opened, a newer one refused.
-pub const SCHEMA_VERSION: i64 = 19;
+pub const SCHEMA_VERSION: i64 = 20;
 /// "SHDK": marks a SQLite file as a shopdesk database.
 pub const APPLICATION_ID: i64 = 0x5348_444B;
 

@@ -130,15 +130,27 @@ fn ensure_table(tx: &Connection, name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Schema 5 changes only CHECK constraints, which SQLite evaluates when a
-/// row is written and never stores in it. So each table's stored `CREATE`
-/// text is replaced with schema.sql's in place (SQLite's documented way for
-/// such changes: writable_schema, then a schema_version bump, in this same
-/// transaction) rather than copying every order and line into a new table.
-/// Rows already past the ceiling are left as they are: `check` names them.
+/// Schema 5 changes only CHECK constraints: the money ceiling.
 fn to_v5(tx: &Connection) -> Result<()> {
+    replace_checks(tx, CEILING_TABLES)
+}
+
+/// Schema 20 writes the orders' and stock movements' CHECK lists as OR
+/// chains (schema.sql says why); what they allow is unchanged.
+fn to_v20(tx: &Connection) -> Result<()> {
+    replace_checks(tx, &["orders", "stock_movements"])
+}
+
+/// For a step that changes only CHECK constraints, which SQLite evaluates
+/// when a row is written and never stores in it: each table's stored
+/// `CREATE` text is replaced with schema.sql's in place (SQLite's
+/// documented way for such changes: writable_schema, then a
+/// schema_version bump, in this same transaction) rather than copying
+/// every order and line into a new table. Rows a tightened CHECK would
+/// refuse are left as they are: `check` names them.
+fn replace_checks(tx: &Connection, tables: &[&str]) -> Result<()> {
     let mut changed = false;
-    for name in CEILING_TABLES {
+    for name in tables {
         let want = table_shape(tx, name)?;
         let want = want.as_str();
         if stored_sql(tx, name)?.as_deref() == Some(want) {
@@ -189,7 +201,7 @@ fn same_columns(tx: &Connection, name: &str, create: &str) -> Result<()> {
     tx.execute_batch("DROP TABLE temp.ceiling_probe;")?;
     if have != want {
         return Err(crate::Error::Db(format!(
-            "cannot upgrade to schema 5: table {name} does not have the columns schema.sql expects; restore a backup or ask for help"
+            "cannot upgrade the schema: table {name} does not have the columns schema.sql expects; restore a backup or ask for help"
         )));
     }
     Ok(())

@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 use super::later::{to_v6, to_v7, to_v11, to_v13, to_v14, to_v15};
-use super::{to_v3, to_v5, v16, v17, v18, v19};
+use super::{to_v3, to_v5, to_v20, v16, v17, v18, v19};
 use crate::Result;
 
 /// A step: what it drops, then the indexes it creates as schema.sql has
@@ -333,5 +333,15 @@ pub(super) const STEPS: &[Step] = &[
         tables: &[],
         then: &[],
         create_indexes: &["kpi_paid_orders_customer", "product_sales_days_rank"],
+    },
+    // The orders' and stock movements' CHECK lists as OR chains: the same
+    // values, a tenth less import time.
+    Step {
+        to: 20,
+        drop: &[],
+        change: Some(to_v20),
+        tables: &[],
+        then: &[],
+        create_indexes: &[],
     },
 ];

@@ -40,20 +40,5 @@ pub(super) fn to_v16(tx: &Connection) -> Result<()> {
         tx.execute_batch(&format!("DROP TRIGGER IF EXISTS \"{name}\";"))?;
         tx.execute_batch(schema_statement("TRIGGER", name)?)?;
     }
-    let want = super::schema_table("audit_log")?;
-    let want = want.trim_end_matches(';');
-    if super::stored_sql(tx, "audit_log")?.as_deref() != Some(want) {
-        super::same_columns(tx, "audit_log", want)?;
-        tx.execute_batch("PRAGMA writable_schema = ON;")?;
-        tx.execute(
-            "UPDATE sqlite_schema SET sql = ?1 WHERE type = 'table' AND name = 'audit_log'",
-            [want],
-        )?;
-        let v: i64 = tx.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
-        tx.execute_batch(&format!(
-            "PRAGMA schema_version = {}; PRAGMA writable_schema = OFF;",
-            v + 1
-        ))?;
-    }
-    Ok(())
+    super::replace_checks(tx, &["audit_log"])
 }
