@@ -494,16 +494,19 @@ CREATE INDEX orders_merchant ON orders (merchant_id);
 CREATE INDEX orders_external ON orders (external_id, placed_at);
 -- The exception queues (store/lists/order_queues.rs) read these partial
 -- indexes alone: open orders for late to ship, held orders by reason. Their
--- WHERE must match the queries word for word, or SQLite cannot use them.
+-- WHERE must match the queries word for word, or SQLite cannot use them;
+-- OR chains, not IN lists, as in the table's CHECKs (schema 20).
 CREATE INDEX orders_open ON orders (placed_at, ship_by_at)
-    WHERE status IN ('pending_payment', 'paid', 'approved', 'picking', 'packed', 'on_hold');
+    WHERE status = 'pending_payment' OR status = 'paid' OR status = 'approved' OR status = 'picking'
+          OR status = 'packed' OR status = 'on_hold';
 CREATE INDEX orders_hold ON orders (hold_reason, placed_at) WHERE status = 'on_hold';
 -- "Needs me": orders by ship-by, the latest first (store/lists/orders.rs
 -- SORT_KEYS); late to ship walks the open orders alone.
 CREATE INDEX orders_ship_due ON orders (ship_by_at);
 CREATE INDEX orders_status_ship_due ON orders (status, ship_by_at);
 CREATE INDEX orders_late ON orders (ship_by_at)
-    WHERE status IN ('pending_payment', 'paid', 'approved', 'picking', 'packed', 'on_hold');
+    WHERE status = 'pending_payment' OR status = 'paid' OR status = 'approved' OR status = 'picking'
+          OR status = 'packed' OR status = 'on_hold';
 -- Settlement takes the orders completed in a period; the scheduled
 -- completion walks delivered orders by delivery time (docs/settlement.md).
 CREATE INDEX orders_completed ON orders (completed_at, status) WHERE status = 'completed';

@@ -72,8 +72,7 @@ pub fn enforce(conn: &Connection, on: bool) -> Result<()> {
     Ok(())
 }
 
-/// One foreign key of a child table. `to` is empty when it names the
-/// parent's primary key implicitly.
+/// One foreign key of a child table: its columns and the parent's.
 struct ForeignKey {
     from: Vec<String>,
     table: String,
@@ -114,19 +113,35 @@ fn foreign_keys(conn: &Connection, table: &str) -> Result<Vec<ForeignKey>> {
             )),
         }
     }
-    Ok(out.into_iter().map(|(_, fk)| fk).collect())
+    let mut fks: Vec<ForeignKey> = out.into_iter().map(|(_, fk)| fk).collect();
+    // `REFERENCES parent` without columns names the parent's primary key.
+    for fk in &mut fks {
+        if fk.to.iter().any(String::is_empty) {
+            let pk = primary_key(conn, &fk.table)?;
+            if pk.len() != fk.to.len() {
+                return Err(Error::Db(format!(
+                    "{table}: a foreign key names {} without columns, and {} has no matching primary key",
+                    fk.table, fk.table
+                )));
+            }
+            fk.to = pk.into_iter().map(|(name, _)| name).collect();
+        }
+    }
+    Ok(fks)
 }
 
-/// Whether `column` of `table` is its rowid (an INTEGER PRIMARY KEY, or
-/// the implicit primary key named by an empty `column`).
-fn is_rowid(conn: &Connection, table: &str, column: &str) -> Result<bool> {
-    let pk: Vec<(String, String)> = conn
-        .prepare("SELECT name, upper(type) FROM pragma_table_info(?1) WHERE pk > 0")?
+/// A table's primary key columns in key order, with their declared types.
+fn primary_key(conn: &Connection, table: &str) -> Result<Vec<(String, String)>> {
+    Ok(conn
+        .prepare("SELECT name, upper(type) FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk")?
         .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(match pk.as_slice() {
-        [] => column.is_empty(),
-        [(name, ty)] => ty == "INTEGER" && (column.is_empty() || name.eq_ignore_ascii_case(column)),
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Whether `column` of `table` is its rowid (an INTEGER PRIMARY KEY).
+fn is_rowid(conn: &Connection, table: &str, column: &str) -> Result<bool> {
+    Ok(match primary_key(conn, table)?.as_slice() {
+        [(name, ty)] => ty == "INTEGER" && name.eq_ignore_ascii_case(column),
         _ => false,
     })
 }
@@ -199,13 +214,9 @@ pub fn dangling(conn: &Connection, marks: &Marks) -> Result<()> {
         }
         for s in seen {
             let fk = &fks[s.fk];
-            let to = match fk.to[0].as_str() {
-                "" => "rowid".to_string(),
-                c => format!("\"{c}\""),
-            };
             let mut exists = conn.prepare(&format!(
-                "SELECT EXISTS (SELECT 1 FROM \"{}\" WHERE {to} = ?1)",
-                fk.table
+                "SELECT EXISTS (SELECT 1 FROM \"{}\" WHERE \"{}\" = ?1)",
+                fk.table, fk.to[0]
             ))?;
             let mut first_missing: Option<i64> = None;
             for (v, row) in s
@@ -334,6 +345,29 @@ mod tests {
         )
         .unwrap();
         assert!(err(&conn, &marks).contains("its p_id names a p row"));
+    }
+
+    #[test]
+    fn a_reference_without_columns_names_the_parents_primary_key() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             CREATE TABLE k (code TEXT PRIMARY KEY);
+             CREATE TABLE n (id INTEGER PRIMARY KEY);
+             CREATE TABLE c (id INTEGER PRIMARY KEY, k_code TEXT REFERENCES k, n_id INTEGER REFERENCES n);
+             INSERT INTO k VALUES ('a'); INSERT INTO n VALUES (5);",
+        )
+        .unwrap();
+        let marks = mark(&conn, &["c"]).unwrap();
+        conn.execute_batch("INSERT INTO c (k_code, n_id) VALUES ('a', 5)")
+            .unwrap();
+        assert!(dangling(&conn, &marks).is_ok());
+        conn.execute_batch("INSERT INTO c (k_code, n_id) VALUES ('b', 5)")
+            .unwrap();
+        assert!(err(&conn, &marks).contains("c row 2: its k_code names a k row"));
+        conn.execute_batch("UPDATE c SET k_code = 'a', n_id = 6 WHERE id = 2")
+            .unwrap();
+        assert!(err(&conn, &marks).contains("c row 2: its n_id names a n row"));
     }
 
     #[test]

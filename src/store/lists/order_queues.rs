@@ -12,12 +12,19 @@ use super::{OrderQueue, Status, StatusFilter};
 use crate::Result;
 use crate::domain::order::{HoldReason, OrderStatus};
 
-/// `'pending_payment', 'paid', …`: the open statuses (`OrderStatus::is_open`)
-/// as SQL literals. Word for word the WHERE of the `orders_open` index in
-/// schema.sql (a test checks): SQLite uses a partial index only for a query
-/// that repeats its condition, so these cannot be parameters.
-pub(crate) fn open_list() -> String {
-    crate::store::enums::literals(&OrderStatus::all_where(OrderStatus::is_open), OrderStatus::as_str)
+/// `o.status = 'pending_payment' OR o.status = 'paid' OR …` for `column`
+/// `o.status`: the open statuses (`OrderStatus::is_open`) as SQL literals,
+/// an OR chain (an IN list is tested through a temporary index, schema
+/// 20). With `status` for `column`, word for word the WHERE of the
+/// `orders_open` and `orders_late` indexes in schema.sql (a test checks):
+/// SQLite uses a partial index only for a query that repeats its
+/// condition, so these cannot be parameters.
+pub(crate) fn open_cond(column: &str) -> String {
+    OrderStatus::all_where(OrderStatus::is_open)
+        .iter()
+        .map(|s| format!("{column} = '{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(" OR ")
 }
 
 /// The WHERE condition and parameters for an orders status filter.
@@ -31,7 +38,7 @@ pub(crate) fn status_cond(sf: &StatusFilter) -> (String, Vec<Value>) {
             vec![Value::Text(reason.as_str().to_string())],
         ),
         StatusFilter::Queue(OrderQueue::LateToShip { cutoff }) => (
-            format!("o.status IN ({}) AND o.ship_by_at < ?", open_list()),
+            format!("({}) AND o.ship_by_at < ?", open_cond("o.status")),
             vec![Value::Text(cutoff.clone())],
         ),
         StatusFilter::Status(Status::Order(s)) => {
@@ -91,17 +98,23 @@ pub fn queues(conn: &Connection, now: &str) -> Result<Vec<(OrderQueue, u64)>> {
 
 #[cfg(test)]
 mod tests {
-    /// The late-to-ship condition repeats the `orders_open` index's WHERE
-    /// (else SQLite will not use the partial index).
+    /// The late-to-ship condition repeats the WHERE of the `orders_open`
+    /// and `orders_late` indexes (else SQLite will not use them).
     #[test]
-    fn open_list_is_the_orders_open_index_condition() {
+    fn the_open_condition_is_the_open_indexes_condition() {
         let schema = include_str!("../../../schema.sql");
-        let want = format!("WHERE status IN ({});", super::open_list());
-        let index = schema
-            .split("CREATE INDEX orders_open")
-            .nth(1)
-            .and_then(|s| s.split(';').next())
-            .unwrap_or("");
-        assert!(format!("{index};").contains(&want), "{index:?} vs {want:?}");
+        let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let want = format!("WHERE {};", super::open_cond("status"));
+        for name in ["orders_open", "orders_late"] {
+            let index = schema
+                .split(&format!("CREATE INDEX {name} "))
+                .nth(1)
+                .and_then(|s| s.split(';').next())
+                .unwrap_or("");
+            assert!(
+                words(&format!("{index};")).contains(&want),
+                "{index:?} vs {want:?}"
+            );
+        }
     }
 }
