@@ -189,4 +189,7 @@ fn queues_open_most_urgent_first() {
     ));
     assert!(!got.is_empty());
     assert_eq!(got, want);
+    // The bar says the order changed (it named the tickets' before).
+    let shown = tui_support::screen(&mut a, 120, 40);
+    assert!(shown.contains("sorted by ship by (most urgent first)"), "{shown}");
 }

@@ -279,6 +279,14 @@ pub fn apply_status(
         crate::store::lists::StatusFilter::NEEDS_ME_SORTS.contains(&k.name) && needs_me.is_none()
     };
     if let Some(i) = needs_me {
+        // Said, or the bar would still name the order chosen before.
+        if lv.query.sort != i || lv.query.reversed {
+            note = tab
+                .screen()
+                .sort_keys()
+                .get(i)
+                .map(|k| format!("sorted by {} (most urgent first)", k.name));
+        }
         lv.query.sort = i;
         lv.query.reversed = false;
     } else if lv.query.status.is_some()
