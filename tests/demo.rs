@@ -249,6 +249,21 @@ fn every_state_at(now: &str, seed: u64) {
         0,
         "resolved tickets past the reopen window at {now}"
     );
+    // The product sales figures as of the demo's clock, every product in
+    // an ABC class (the Products queues read them).
+    let stamp_now = chrono::DateTime::parse_from_rfc3339(now)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    assert_eq!(
+        values(&conn, "SELECT stats_at FROM inventory_settings"),
+        [stamp_now]
+    );
+    assert_eq!(
+        count(&conn, "SELECT abc_a + abc_b + abc_c FROM inventory_settings"),
+        count(&conn, "SELECT count(*) FROM products")
+    );
     drop(conn);
     let out = cli::run_at(dir.path(), now, &["--db", db.to_str().unwrap(), "check"]);
     assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));

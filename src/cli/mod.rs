@@ -505,6 +505,10 @@ fn demo(path: &Path, scale: DemoScale, seed: u64) -> Result<()> {
     // that no demo is left with one due.
     let mut s = Session::open(path)?;
     ops::orders::due::complete_due_at(&mut s, opts.now, None)?;
+    // The product sales figures, as `tick` and the TUI's worker keep them:
+    // the demo opens with its ABC classes (the Products queues read them;
+    // with none stored a class page looks at every product to find none).
+    ops::products::reports::refresh_stats_at(&mut s, opts.now, true)?;
     errln!(
         "demo written to {} in {:.1}s: {summary}",
         path.display(),
